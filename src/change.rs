@@ -1,0 +1,295 @@
+//! Every edit of a company as one value: [`Change`], applied by
+//! [`Company::apply`](crate::Company::apply), answered by a [`ChangeReport`].
+
+use crate::{
+    GroupId, ObjectId, ObjectKind, Permissions, Principal, ProjectId, RoleId, SecurityMode, UserId,
+};
+
+/// One edit of a company's configuration.
+///
+/// Changes are plain data: a host can log them, replay them on another
+/// replica, or ship them between services. Applying the same changes in the
+/// same order to two new companies gives identical companies, ids included.
+///
+/// Lists of principals or objects are bulk operations (tick many users, save
+/// once): adding something already there, or removing something that is not,
+/// is accepted and changes nothing; an unknown id refuses the whole change.
+///
+/// # Example: a change as JSON
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use callgate::{Change, Permissions, Principal, UserId};
+///
+/// let change = Change::CreateRole {
+///     name: "QA".into(),
+///     description: "Evaluates calls".into(),
+///     permissions: Permissions::QA_SHEETS_MANAGE | Permissions::QA_CHECKS_MANAGE,
+///     principals: vec![Principal::User(UserId::new(4))],
+/// };
+/// let json = serde_json::to_string(&change).unwrap();
+/// assert_eq!(
+///     json,
+///     r#"{"op":"create_role","name":"QA","description":"Evaluates calls","permissions":["qa_sheets.manage","qa_checks.manage"],"principals":[{"user":4}]}"#,
+/// );
+/// assert_eq!(serde_json::from_str::<Change>(&json).unwrap(), change);
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(
+        tag = "op",
+        rename_all = "snake_case",
+        rename_all_fields = "camelCase",
+        deny_unknown_fields
+    )
+)]
+#[non_exhaustive]
+pub enum Change {
+    /// Creates a user. The first user of a company is given the Admin role
+    /// as well as `roles`. Creates [`Created::User`].
+    CreateUser {
+        /// A unique, non-blank name.
+        name: String,
+        /// Roles to give the user at creation.
+        #[cfg_attr(feature = "serde", serde(default))]
+        roles: Vec<RoleId>,
+        /// Groups to put the user in.
+        #[cfg_attr(feature = "serde", serde(default))]
+        groups: Vec<GroupId>,
+        /// Projects to make the user a member of (none by default: a new
+        /// user sees no project-scoped object in enhanced mode until added).
+        #[cfg_attr(feature = "serde", serde(default))]
+        projects: Vec<ProjectId>,
+    },
+    /// Renames a user.
+    RenameUser {
+        /// The user.
+        user: UserId,
+        /// The new unique name.
+        name: String,
+    },
+    /// Deletes a user, with every role, group and project membership. Its id
+    /// is never reused. Refused for the last holder of Admin.
+    DeleteUser {
+        /// The user.
+        user: UserId,
+    },
+    /// Creates a group. Creates [`Created::Group`].
+    CreateGroup {
+        /// A unique, non-blank name.
+        name: String,
+        /// The first members.
+        #[cfg_attr(feature = "serde", serde(default))]
+        members: Vec<UserId>,
+    },
+    /// Renames a group.
+    RenameGroup {
+        /// The group.
+        group: GroupId,
+        /// The new unique name.
+        name: String,
+    },
+    /// Deletes a group, with its roles and project memberships.
+    DeleteGroup {
+        /// The group.
+        group: GroupId,
+    },
+    /// Adds users to a group.
+    AddGroupMembers {
+        /// The group.
+        group: GroupId,
+        /// The users to add.
+        users: Vec<UserId>,
+    },
+    /// Removes users from a group.
+    RemoveGroupMembers {
+        /// The group.
+        group: GroupId,
+        /// The users to remove.
+        users: Vec<UserId>,
+    },
+    /// Creates a custom role. Creates [`Created::Role`].
+    CreateRole {
+        /// A unique, non-blank name.
+        name: String,
+        /// A description (may be empty).
+        #[cfg_attr(feature = "serde", serde(default))]
+        description: String,
+        /// The permissions granted (closed: manage brings view).
+        permissions: Permissions,
+        /// Users and groups to give the role to.
+        #[cfg_attr(feature = "serde", serde(default))]
+        principals: Vec<Principal>,
+    },
+    /// Edits a custom role: each `Some` field replaces the current value.
+    /// Refused for built-in roles.
+    EditRole {
+        /// The role.
+        role: RoleId,
+        /// A new unique name.
+        #[cfg_attr(feature = "serde", serde(default))]
+        name: Option<String>,
+        /// A new description.
+        #[cfg_attr(feature = "serde", serde(default))]
+        description: Option<String>,
+        /// A new permission set (closed: manage brings view).
+        #[cfg_attr(feature = "serde", serde(default))]
+        permissions: Option<Permissions>,
+    },
+    /// Deletes a custom role; its holders lose it. Refused for built-in roles.
+    DeleteRole {
+        /// The role.
+        role: RoleId,
+    },
+    /// Gives a role to many users and groups at once.
+    AssignRole {
+        /// The role.
+        role: RoleId,
+        /// The users and groups.
+        principals: Vec<Principal>,
+    },
+    /// Takes a role from many users and groups at once.
+    UnassignRole {
+        /// The role.
+        role: RoleId,
+        /// The users and groups.
+        principals: Vec<Principal>,
+    },
+    /// Switches one section (one permission) on or off for one role, as seen
+    /// from inside the section. Switching a view permission off also switches
+    /// off the manage permission that implies it. Refused for built-in roles.
+    SetSectionAccess {
+        /// The role.
+        role: RoleId,
+        /// One catalog permission.
+        permission: Permissions,
+        /// On or off.
+        allowed: bool,
+    },
+    /// Switches the security mode. The first switch to enhanced creates the
+    /// `Default` project with every existing user and object.
+    SetSecurityMode {
+        /// The new mode.
+        mode: SecurityMode,
+    },
+    /// Creates a project. Creates [`Created::Project`].
+    CreateProject {
+        /// A unique, non-blank name.
+        name: String,
+        /// A description (may be empty).
+        #[cfg_attr(feature = "serde", serde(default))]
+        description: String,
+        /// The first members.
+        #[cfg_attr(feature = "serde", serde(default))]
+        principals: Vec<Principal>,
+        /// The first objects.
+        #[cfg_attr(feature = "serde", serde(default))]
+        objects: Vec<ObjectId>,
+    },
+    /// Edits a project's name or description. The `Default` project cannot
+    /// be renamed.
+    EditProject {
+        /// The project.
+        project: ProjectId,
+        /// A new unique name.
+        #[cfg_attr(feature = "serde", serde(default))]
+        name: Option<String>,
+        /// A new description.
+        #[cfg_attr(feature = "serde", serde(default))]
+        description: Option<String>,
+    },
+    /// Deletes a project; its objects stay, in their other projects. The
+    /// `Default` project cannot be deleted.
+    DeleteProject {
+        /// The project.
+        project: ProjectId,
+    },
+    /// Adds users and groups to a project.
+    AddProjectMembers {
+        /// The project.
+        project: ProjectId,
+        /// The users and groups.
+        principals: Vec<Principal>,
+    },
+    /// Removes users and groups from a project.
+    RemoveProjectMembers {
+        /// The project.
+        project: ProjectId,
+        /// The users and groups.
+        principals: Vec<Principal>,
+    },
+    /// Puts objects into a project (an object may sit in several).
+    AddProjectObjects {
+        /// The project.
+        project: ProjectId,
+        /// The objects.
+        objects: Vec<ObjectId>,
+    },
+    /// Takes objects out of a project.
+    RemoveProjectObjects {
+        /// The project.
+        project: ProjectId,
+        /// The objects.
+        objects: Vec<ObjectId>,
+    },
+    /// Registers a project-scoped object the host has made. Creates
+    /// [`Created::Object`].
+    CreateObject {
+        /// The object's kind.
+        kind: ObjectKind,
+        /// A name unique among objects of this kind.
+        name: String,
+        /// The projects that hold it (none by default: in enhanced mode only
+        /// holders of `projects.all` see it until it is added to one).
+        #[cfg_attr(feature = "serde", serde(default))]
+        projects: Vec<ProjectId>,
+    },
+    /// Renames an object.
+    RenameObject {
+        /// The object.
+        object: ObjectId,
+        /// The new name, unique among objects of its kind.
+        name: String,
+    },
+    /// Deletes an object, taking it out of every project.
+    DeleteObject {
+        /// The object.
+        object: ObjectId,
+    },
+}
+
+/// What a change created, if anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+pub enum Created {
+    /// A user, by [`Change::CreateUser`].
+    User(UserId),
+    /// A group, by [`Change::CreateGroup`].
+    Group(GroupId),
+    /// A role, by [`Change::CreateRole`].
+    Role(RoleId),
+    /// A project, by [`Change::CreateProject`] (or the `Default` project, by
+    /// the first [`Change::SetSecurityMode`] to enhanced).
+    Project(ProjectId),
+    /// An object, by [`Change::CreateObject`].
+    Object(ObjectId),
+}
+
+/// What an accepted change did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+pub struct ChangeReport {
+    /// The company's revision after the change. Every accepted change
+    /// advances it by one.
+    pub revision: u64,
+    /// What the change created, if anything.
+    pub created: Option<Created>,
+    /// The users whose effective permissions or project memberships changed,
+    /// sorted by id. A host uses it to refresh those users' pages.
+    pub affected_users: Vec<UserId>,
+}

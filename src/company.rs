@@ -1,0 +1,1438 @@
+//! [`Company`]: one tenant's users, groups, roles, projects and objects.
+
+use indexmap::{IndexMap, IndexSet};
+
+use crate::change::{Change, ChangeReport, Created};
+use crate::policy::{IdList, ObjectEntry, ProjectEntry, UserEntry, VisibleObjects};
+use crate::{
+    BuiltinRole, Decision, EntityKind, Error, Group, GroupId, Object, ObjectId, ObjectKind,
+    Permissions, Principal, Project, ProjectId, Resource, Role, RoleId, SecurityMode, Snapshot,
+    User, UserId,
+};
+
+/// The name of the project made by the first switch to enhanced mode.
+pub const DEFAULT_PROJECT_NAME: &str = "Default";
+
+/// One company (one tenant): its users, groups, roles, projects, project-scoped
+/// objects and security mode, and the compiled [`Snapshot`] that answers
+/// checks.
+///
+/// Every edit is a [`Change`] given to [`Company::apply`]; the `create_*`
+/// methods are shorthands that return the new id. A change is all-or-nothing:
+/// a refused change returns an [`Error`] and leaves the company exactly as it
+/// was. An accepted change advances the [revision](Company::revision) and
+/// recompiles only the snapshot entries it touched.
+///
+/// # Example: an Admin, an operator and a check
+///
+/// ```
+/// use callgate::{Change, Company, Decision, DenyReason, Permissions, Resource, RoleId};
+///
+/// let mut company = Company::new();
+/// let ann = company.create_user("ann")?; // the first user becomes Admin
+/// let bob = company.create_user("bob")?;
+/// company.apply(Change::AssignRole { role: RoleId::OPERATOR, principals: vec![bob.into()] })?;
+///
+/// assert!(company.check(ann, Permissions::SECURITY_MANAGE, Resource::Company).is_allowed());
+/// assert!(company.check(bob, Permissions::CALL_JOURNAL_VIEW, Resource::Company).is_allowed());
+/// assert_eq!(
+///     company.check(bob, Permissions::BILLING_VIEW, Resource::Company),
+///     Decision::Deny(DenyReason::MissingPermission),
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Company {
+    mode: SecurityMode,
+    revision: u64,
+    default_project: Option<ProjectId>,
+    // INVARIANT (dense): index = id; `None` marks a deleted record. Ids are
+    // never reused, so tables only grow.
+    pub(crate) users: Vec<Option<User>>,
+    pub(crate) groups: Vec<Option<Group>>,
+    pub(crate) roles: Vec<Option<Role>>,
+    pub(crate) projects: Vec<Option<Project>>,
+    pub(crate) objects: Vec<Option<Object>>,
+    // INVARIANT (names): each maps the name of every live record to its id.
+    user_names: IndexMap<String, UserId>,
+    group_names: IndexMap<String, GroupId>,
+    role_names: IndexMap<String, RoleId>,
+    project_names: IndexMap<String, ProjectId>,
+    object_names: IndexMap<(ObjectKind, String), ObjectId>,
+    // INVARIANT (compiled): equal to what `compile_*` gives for every record.
+    snapshot: Snapshot,
+}
+
+impl Default for Company {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What a change touched, to recompile afterwards.
+#[derive(Default)]
+struct Touched {
+    users: Vec<UserId>,
+    objects: Vec<ObjectId>,
+    projects: Vec<ProjectId>,
+    /// Users whose visible objects changed without their own entry changing.
+    visibility: Vec<UserId>,
+    mode: bool,
+}
+
+/// Infallible routines: constructors, lookups and checks.
+impl Company {
+    /// A new company in simple mode, with the three built-in roles and
+    /// nothing else.
+    #[must_use]
+    pub fn new() -> Self {
+        let roles = BuiltinRole::ALL
+            .map(|role| Some(Role::builtin(role)))
+            .to_vec();
+        let role_names = BuiltinRole::ALL
+            .iter()
+            .map(|role| (role.name().to_owned(), role.id()))
+            .collect();
+        Self {
+            mode: SecurityMode::Simple,
+            revision: 0,
+            default_project: None,
+            users: Vec::new(),
+            groups: Vec::new(),
+            roles,
+            projects: Vec::new(),
+            objects: Vec::new(),
+            user_names: IndexMap::new(),
+            group_names: IndexMap::new(),
+            role_names,
+            project_names: IndexMap::new(),
+            object_names: IndexMap::new(),
+            snapshot: Snapshot::default(),
+        }
+    }
+
+    /// The security mode.
+    #[must_use]
+    pub fn mode(&self) -> SecurityMode {
+        self.mode
+    }
+
+    /// The number of changes accepted since the company was created.
+    #[must_use]
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// The `Default` project, once the company has first switched to
+    /// enhanced mode.
+    #[must_use]
+    pub fn default_project(&self) -> Option<ProjectId> {
+        self.default_project
+    }
+
+    /// The compiled, checkable state. Clone it to share it across threads.
+    #[must_use]
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snapshot
+    }
+
+    /// May `user` do `action` to `resource`? The same as
+    /// [`Snapshot::check`] on [`Company::snapshot`]; see there for the rules.
+    #[inline]
+    #[must_use]
+    pub fn check(&self, user: UserId, action: Permissions, resource: Resource) -> Decision {
+        self.snapshot.check(user, action, resource)
+    }
+
+    /// A user by id, or `None` if unknown.
+    #[must_use]
+    pub fn user(&self, id: UserId) -> Option<&User> {
+        self.users.get(id.index())?.as_ref()
+    }
+
+    /// A group by id, or `None` if unknown.
+    #[must_use]
+    pub fn group(&self, id: GroupId) -> Option<&Group> {
+        self.groups.get(id.index())?.as_ref()
+    }
+
+    /// A role by id, or `None` if unknown.
+    #[must_use]
+    pub fn role(&self, id: RoleId) -> Option<&Role> {
+        self.roles.get(id.index())?.as_ref()
+    }
+
+    /// A project by id, or `None` if unknown.
+    #[must_use]
+    pub fn project(&self, id: ProjectId) -> Option<&Project> {
+        self.projects.get(id.index())?.as_ref()
+    }
+
+    /// An object by id, or `None` if unknown.
+    #[must_use]
+    pub fn object(&self, id: ObjectId) -> Option<&Object> {
+        self.objects.get(id.index())?.as_ref()
+    }
+
+    /// Every user, in id order.
+    pub fn users(&self) -> impl Iterator<Item = (UserId, &User)> + '_ {
+        live(&self.users).map(|(i, user)| (UserId::new(i), user))
+    }
+
+    /// Every group, in id order.
+    pub fn groups(&self) -> impl Iterator<Item = (GroupId, &Group)> + '_ {
+        live(&self.groups).map(|(i, group)| (GroupId::new(i), group))
+    }
+
+    /// Every role, in id order (the built-in roles first).
+    pub fn roles(&self) -> impl Iterator<Item = (RoleId, &Role)> + '_ {
+        live(&self.roles).map(|(i, role)| (RoleId::new(i), role))
+    }
+
+    /// Every project, in id order.
+    pub fn projects(&self) -> impl Iterator<Item = (ProjectId, &Project)> + '_ {
+        live(&self.projects).map(|(i, project)| (ProjectId::new(i), project))
+    }
+
+    /// Every object, in id order.
+    pub fn objects(&self) -> impl Iterator<Item = (ObjectId, &Object)> + '_ {
+        live(&self.objects).map(|(i, object)| (ObjectId::new(i), object))
+    }
+
+    /// The user with this name.
+    #[must_use]
+    pub fn user_by_name(&self, name: &str) -> Option<UserId> {
+        self.user_names.get(name).copied()
+    }
+
+    /// The group with this name.
+    #[must_use]
+    pub fn group_by_name(&self, name: &str) -> Option<GroupId> {
+        self.group_names.get(name).copied()
+    }
+
+    /// The role with this name.
+    #[must_use]
+    pub fn role_by_name(&self, name: &str) -> Option<RoleId> {
+        self.role_names.get(name).copied()
+    }
+
+    /// The project with this name.
+    #[must_use]
+    pub fn project_by_name(&self, name: &str) -> Option<ProjectId> {
+        self.project_names.get(name).copied()
+    }
+
+    /// The object of this kind with this name.
+    #[must_use]
+    pub fn object_by_name(&self, kind: ObjectKind, name: &str) -> Option<ObjectId> {
+        self.object_names.get(&(kind, name.to_owned())).copied()
+    }
+
+    /// The users whose effective permissions contain every flag of
+    /// `permissions`, in id order.
+    ///
+    /// Computes in **O(users)**.
+    pub fn holders(&self, permissions: Permissions) -> impl Iterator<Item = UserId> + '_ {
+        self.snapshot
+            .users
+            .iter()
+            .enumerate()
+            .filter(move |(_, entry)| entry.live && entry.permissions.contains(permissions))
+            .filter_map(|(i, _)| u32::try_from(i).ok().map(UserId::new))
+    }
+}
+
+/// Fallible routines: queries that take ids, and changes.
+impl Company {
+    /// Applies one change, all or nothing.
+    ///
+    /// # Errors
+    ///
+    /// Refuses, naming what is wrong and changing nothing:
+    /// - an id that names nothing ([`Error::UnknownId`]);
+    /// - a blank or taken name ([`Error::InvalidName`], [`Error::DuplicateName`]);
+    /// - an edit, rename or deletion of a built-in role ([`Error::BuiltinRole`]);
+    /// - a rename or deletion of the `Default` project ([`Error::DefaultProject`]);
+    /// - a section switch on something that is not one permission
+    ///   ([`Error::NotSinglePermission`]);
+    /// - a change that would leave users without any Admin
+    ///   ([`Error::LastAdmin`]), by deleting a user, taking the role, taking
+    ///   a user out of a group that carries it, or deleting such a group.
+    ///
+    /// # Example: a custom QA role, assigned in bulk
+    ///
+    /// ```
+    /// use callgate::{Change, Company, Created, Permissions, Resource};
+    ///
+    /// let mut company = Company::new();
+    /// let _admin = company.create_user("ann")?;
+    /// let kim = company.create_user("kim")?;
+    /// let lee = company.create_user("lee")?;
+    /// let report = company.apply(Change::CreateRole {
+    ///     name: "QA".into(),
+    ///     description: "Evaluation sheets and checks".into(),
+    ///     permissions: Permissions::QA_SHEETS_MANAGE | Permissions::QA_CHECKS_MANAGE,
+    ///     principals: vec![kim.into(), lee.into()],
+    /// })?;
+    /// assert!(matches!(report.created, Some(Created::Role(_))));
+    /// assert_eq!(report.affected_users, vec![kim, lee]);
+    /// assert!(company.check(lee, Permissions::QA_CHECKS_MANAGE, Resource::Company).is_allowed());
+    ///
+    /// // A second role with the same name is refused, and nothing changes.
+    /// let before = company.revision();
+    /// let err = company.create_role("QA", "", Permissions::empty()).unwrap_err();
+    /// assert_eq!(err.to_string(), "role name `QA` is already taken");
+    /// assert_eq!(company.revision(), before);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn apply(&mut self, change: Change) -> Result<ChangeReport, Error> {
+        let mut touched = Touched::default();
+        let adds = matches!(
+            change,
+            Change::AddProjectMembers { .. } | Change::AddProjectObjects { .. }
+        );
+        // Each arm validates everything first and commits only after its last
+        // `?`, so a refused change leaves `self` untouched.
+        let created = match change {
+            Change::CreateUser {
+                name,
+                roles,
+                groups,
+                projects,
+            } => {
+                self.new_name(EntityKind::User, &name)?;
+                self.check_roles(&roles)?;
+                self.check_groups(&groups)?;
+                self.check_projects(&projects)?;
+                let id = UserId::new(next_id(&self.users, EntityKind::User)?);
+                // DOMAIN rule 3: the first user of a company gets Admin.
+                let first = self.user_names.is_empty();
+                self.users.push(Some(User::new(name.clone())));
+                self.user_names.insert(name, id);
+                touched.users.push(id);
+                let admin = first.then_some(RoleId::ADMIN);
+                for role in admin.into_iter().chain(roles) {
+                    self.set_link(Link::UserRole(id, role), true, &mut touched);
+                }
+                for group in groups {
+                    self.set_link(Link::GroupMember(group, id), true, &mut touched);
+                }
+                for project in projects {
+                    self.set_link(Link::UserProject(id, project), true, &mut touched);
+                }
+                Some(Created::User(id))
+            }
+            Change::RenameUser { user, name } => {
+                self.live_user(user)?;
+                self.rename_check(EntityKind::User, &name, self.user_by_name(&name), user)?;
+                if let Some(record) = record(&mut self.users, user.index()) {
+                    let old = std::mem::replace(&mut record.name, name.clone());
+                    self.user_names.swap_remove(&old);
+                    self.user_names.insert(name, user);
+                }
+                None
+            }
+            Change::DeleteUser { user } => {
+                let name = &self.live_user(user)?.name;
+                if !self.admin_remains(&Removal::User(user)) {
+                    return Err(last_admin(format!("deleting user `{name}`")));
+                }
+                let links = self.user(user).map(|u| {
+                    let roles = u.roles.iter().map(|&r| Link::UserRole(user, r));
+                    let groups = u.groups.iter().map(|&g| Link::GroupMember(g, user));
+                    let projects = u.projects.iter().map(|&p| Link::UserProject(user, p));
+                    roles.chain(groups).chain(projects).collect::<Vec<_>>()
+                });
+                self.unlink_all(links, &mut touched);
+                if let Some(record) = self.users.get_mut(user.index()).and_then(Option::take) {
+                    self.user_names.swap_remove(&record.name);
+                }
+                None
+            }
+            Change::CreateGroup { name, members } => {
+                self.new_name(EntityKind::Group, &name)?;
+                self.check_users(&members)?;
+                let id = GroupId::new(next_id(&self.groups, EntityKind::Group)?);
+                self.groups.push(Some(Group::new(name.clone())));
+                self.group_names.insert(name, id);
+                for user in members {
+                    self.set_link(Link::GroupMember(id, user), true, &mut touched);
+                }
+                Some(Created::Group(id))
+            }
+            Change::RenameGroup { group, name } => {
+                self.live_group(group)?;
+                self.rename_check(EntityKind::Group, &name, self.group_by_name(&name), group)?;
+                if let Some(record) = record(&mut self.groups, group.index()) {
+                    let old = std::mem::replace(&mut record.name, name.clone());
+                    self.group_names.swap_remove(&old);
+                    self.group_names.insert(name, group);
+                }
+                None
+            }
+            Change::DeleteGroup { group } => {
+                let name = &self.live_group(group)?.name;
+                if !self.admin_remains(&Removal::Group(group)) {
+                    return Err(last_admin(format!("deleting group `{name}`")));
+                }
+                let links = self.group(group).map(|g| {
+                    let members = g.members.iter().map(|&u| Link::GroupMember(group, u));
+                    let roles = g.roles.iter().map(|&r| Link::GroupRole(group, r));
+                    let projects = g.projects.iter().map(|&p| Link::GroupProject(group, p));
+                    members.chain(roles).chain(projects).collect::<Vec<_>>()
+                });
+                self.unlink_all(links, &mut touched);
+                if let Some(record) = self.groups.get_mut(group.index()).and_then(Option::take) {
+                    self.group_names.swap_remove(&record.name);
+                }
+                None
+            }
+            Change::AddGroupMembers { group, users } => {
+                self.live_group(group)?;
+                self.check_users(&users)?;
+                for user in users {
+                    self.set_link(Link::GroupMember(group, user), true, &mut touched);
+                }
+                None
+            }
+            Change::RemoveGroupMembers { group, users } => {
+                let name = &self.live_group(group)?.name;
+                self.check_users(&users)?;
+                if !self.admin_remains(&Removal::Members(group, &users)) {
+                    return Err(last_admin(format!("removing members from group `{name}`")));
+                }
+                for user in users {
+                    self.set_link(Link::GroupMember(group, user), false, &mut touched);
+                }
+                None
+            }
+            Change::CreateRole {
+                name,
+                description,
+                permissions,
+                principals,
+            } => {
+                self.new_name(EntityKind::Role, &name)?;
+                self.check_principals(&principals)?;
+                let id = RoleId::new(next_id(&self.roles, EntityKind::Role)?);
+                self.roles.push(Some(Role {
+                    name: name.clone(),
+                    description,
+                    permissions: permissions.closed(),
+                    builtin: None,
+                    users: IndexSet::new(),
+                    groups: IndexSet::new(),
+                }));
+                self.role_names.insert(name, id);
+                for principal in principals {
+                    self.set_link(Link::role(principal, id), true, &mut touched);
+                }
+                Some(Created::Role(id))
+            }
+            Change::EditRole {
+                role,
+                name,
+                description,
+                permissions,
+            } => {
+                self.editable_role(role, "edited")?;
+                if let Some(name) = &name {
+                    self.rename_check(EntityKind::Role, name, self.role_by_name(name), role)?;
+                }
+                if let Some(record) = record(&mut self.roles, role.index()) {
+                    if let Some(name) = name {
+                        let old = std::mem::replace(&mut record.name, name.clone());
+                        self.role_names.swap_remove(&old);
+                        self.role_names.insert(name, role);
+                    }
+                    if let Some(description) = description {
+                        record.description = description;
+                    }
+                    if let Some(permissions) = permissions {
+                        record.permissions = permissions.closed();
+                        touched.users.extend(self.role_holders_unsorted(role));
+                    }
+                }
+                None
+            }
+            Change::DeleteRole { role } => {
+                self.editable_role(role, "deleted")?;
+                let links = self.role(role).map(|r| {
+                    let users = r.users.iter().map(|&u| Link::UserRole(u, role));
+                    let groups = r.groups.iter().map(|&g| Link::GroupRole(g, role));
+                    users.chain(groups).collect::<Vec<_>>()
+                });
+                self.unlink_all(links, &mut touched);
+                if let Some(record) = self.roles.get_mut(role.index()).and_then(Option::take) {
+                    self.role_names.swap_remove(&record.name);
+                }
+                None
+            }
+            Change::AssignRole { role, principals } => {
+                self.live_role(role)?;
+                self.check_principals(&principals)?;
+                for principal in principals {
+                    self.set_link(Link::role(principal, role), true, &mut touched);
+                }
+                None
+            }
+            Change::UnassignRole { role, principals } => {
+                self.live_role(role)?;
+                self.check_principals(&principals)?;
+                if role == RoleId::ADMIN && !self.admin_remains(&Removal::Unassign(&principals)) {
+                    return Err(last_admin("taking the Admin role away".to_owned()));
+                }
+                for principal in principals {
+                    self.set_link(Link::role(principal, role), false, &mut touched);
+                }
+                None
+            }
+            Change::SetSectionAccess {
+                role,
+                permission,
+                allowed,
+            } => {
+                self.editable_role(role, "edited")?;
+                single(permission)?;
+                if let Some(record) = record(&mut self.roles, role.index()) {
+                    record.permissions = if allowed {
+                        (record.permissions | permission).closed()
+                    } else {
+                        record.permissions.without(permission)
+                    };
+                    touched.users.extend(self.role_holders_unsorted(role));
+                }
+                None
+            }
+            Change::SetSecurityMode { mode } => self.set_mode(mode, &mut touched)?,
+            Change::CreateProject {
+                name,
+                description,
+                principals,
+                objects,
+            } => {
+                self.new_name(EntityKind::Project, &name)?;
+                self.check_principals(&principals)?;
+                self.check_objects(&objects)?;
+                let id = self.push_project(name, description, &mut touched)?;
+                for principal in principals {
+                    self.set_link(Link::project(principal, id), true, &mut touched);
+                }
+                for object in objects {
+                    self.set_link(Link::ObjectProject(object, id), true, &mut touched);
+                }
+                Some(Created::Project(id))
+            }
+            Change::EditProject {
+                project,
+                name,
+                description,
+            } => {
+                self.live_project(project)?;
+                if let Some(name) = &name {
+                    let owner = self.project_by_name(name);
+                    self.rename_check(EntityKind::Project, name, owner, project)?;
+                    if owner.is_none() && Some(project) == self.default_project {
+                        return Err(Error::DefaultProject { action: "renamed" });
+                    }
+                }
+                if let Some(record) = record(&mut self.projects, project.index()) {
+                    if let Some(name) = name {
+                        let old = std::mem::replace(&mut record.name, name.clone());
+                        self.project_names.swap_remove(&old);
+                        self.project_names.insert(name, project);
+                    }
+                    if let Some(description) = description {
+                        record.description = description;
+                    }
+                }
+                None
+            }
+            Change::DeleteProject { project } => {
+                self.live_project(project)?;
+                if Some(project) == self.default_project {
+                    return Err(Error::DefaultProject { action: "deleted" });
+                }
+                let links = self.project(project).map(|p| {
+                    let users = p.users.iter().map(|&u| Link::UserProject(u, project));
+                    let groups = p.groups.iter().map(|&g| Link::GroupProject(g, project));
+                    let objects = p.objects.iter().map(|&o| Link::ObjectProject(o, project));
+                    users.chain(groups).chain(objects).collect::<Vec<_>>()
+                });
+                self.unlink_all(links, &mut touched);
+                if let Some(record) = self
+                    .projects
+                    .get_mut(project.index())
+                    .and_then(Option::take)
+                {
+                    self.project_names.swap_remove(&record.name);
+                }
+                touched.projects.push(project);
+                None
+            }
+            Change::AddProjectMembers {
+                project,
+                principals,
+            }
+            | Change::RemoveProjectMembers {
+                project,
+                principals,
+            } => {
+                let present = adds;
+                self.live_project(project)?;
+                self.check_principals(&principals)?;
+                for principal in principals {
+                    self.set_link(Link::project(principal, project), present, &mut touched);
+                }
+                None
+            }
+            Change::AddProjectObjects { project, objects }
+            | Change::RemoveProjectObjects { project, objects } => {
+                let present = adds;
+                self.live_project(project)?;
+                self.check_objects(&objects)?;
+                for object in objects {
+                    self.set_link(Link::ObjectProject(object, project), present, &mut touched);
+                }
+                None
+            }
+            Change::CreateObject {
+                kind,
+                name,
+                projects,
+            } => {
+                check_name(EntityKind::Object, &name)?;
+                let key = (kind, name);
+                if self.object_names.contains_key(&key) {
+                    return Err(duplicate(EntityKind::Object, key.1));
+                }
+                self.check_projects(&projects)?;
+                let id = ObjectId::new(next_id(&self.objects, EntityKind::Object)?);
+                self.objects.push(Some(Object {
+                    kind,
+                    name: key.1.clone(),
+                    projects: IndexSet::new(),
+                }));
+                self.object_names.insert(key, id);
+                touched.objects.push(id);
+                for project in projects {
+                    self.set_link(Link::ObjectProject(id, project), true, &mut touched);
+                }
+                Some(Created::Object(id))
+            }
+            Change::RenameObject { object, name } => {
+                let kind = self.live_object(object)?.kind;
+                let owner = self.object_by_name(kind, &name);
+                self.rename_check(EntityKind::Object, &name, owner, object)?;
+                if let Some(record) = record(&mut self.objects, object.index()) {
+                    let old = std::mem::replace(&mut record.name, name.clone());
+                    self.object_names.swap_remove(&(kind, old));
+                    self.object_names.insert((kind, name), object);
+                }
+                None
+            }
+            Change::DeleteObject { object } => {
+                self.live_object(object)?;
+                let links = self.object(object).map(|o| {
+                    let projects = o.projects.iter().map(|&p| Link::ObjectProject(object, p));
+                    projects.collect::<Vec<_>>()
+                });
+                self.unlink_all(links, &mut touched);
+                if let Some(record) = self.objects.get_mut(object.index()).and_then(Option::take) {
+                    self.object_names.swap_remove(&(record.kind, record.name));
+                }
+                touched.objects.push(object);
+                None
+            }
+        };
+        self.revision += 1;
+        let affected_users = self.recompile(touched);
+        Ok(ChangeReport {
+            revision: self.revision,
+            created,
+            affected_users,
+        })
+    }
+
+    /// Creates a user: the shorthand for [`Change::CreateUser`] with no
+    /// roles, groups or projects. The first user of a company gets the Admin
+    /// role.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidName`] or [`Error::DuplicateName`] for the name.
+    pub fn create_user(&mut self, name: impl Into<String>) -> Result<UserId, Error> {
+        let id = UserId::new(next_id(&self.users, EntityKind::User)?);
+        self.apply(Change::CreateUser {
+            name: name.into(),
+            roles: Vec::new(),
+            groups: Vec::new(),
+            projects: Vec::new(),
+        })?;
+        Ok(id)
+    }
+
+    /// Creates a group of `members`: the shorthand for [`Change::CreateGroup`].
+    ///
+    /// # Errors
+    ///
+    /// A bad or taken name, or an unknown member.
+    pub fn create_group(
+        &mut self,
+        name: impl Into<String>,
+        members: &[UserId],
+    ) -> Result<GroupId, Error> {
+        let id = GroupId::new(next_id(&self.groups, EntityKind::Group)?);
+        self.apply(Change::CreateGroup {
+            name: name.into(),
+            members: members.to_vec(),
+        })?;
+        Ok(id)
+    }
+
+    /// Creates a custom role held by nobody yet: the shorthand for
+    /// [`Change::CreateRole`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidName`] or [`Error::DuplicateName`] for the name.
+    pub fn create_role(
+        &mut self,
+        name: impl Into<String>,
+        description: impl Into<String>,
+        permissions: Permissions,
+    ) -> Result<RoleId, Error> {
+        let id = RoleId::new(next_id(&self.roles, EntityKind::Role)?);
+        self.apply(Change::CreateRole {
+            name: name.into(),
+            description: description.into(),
+            permissions,
+            principals: Vec::new(),
+        })?;
+        Ok(id)
+    }
+
+    /// Creates an empty project: the shorthand for [`Change::CreateProject`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidName`] or [`Error::DuplicateName`] for the name.
+    pub fn create_project(
+        &mut self,
+        name: impl Into<String>,
+        description: impl Into<String>,
+    ) -> Result<ProjectId, Error> {
+        let id = ProjectId::new(next_id(&self.projects, EntityKind::Project)?);
+        self.apply(Change::CreateProject {
+            name: name.into(),
+            description: description.into(),
+            principals: Vec::new(),
+            objects: Vec::new(),
+        })?;
+        Ok(id)
+    }
+
+    /// Registers an object in no project: the shorthand for
+    /// [`Change::CreateObject`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidName`], or [`Error::DuplicateName`] when another
+    /// object of the same kind has the name.
+    pub fn create_object(
+        &mut self,
+        kind: ObjectKind,
+        name: impl Into<String>,
+    ) -> Result<ObjectId, Error> {
+        let id = ObjectId::new(next_id(&self.objects, EntityKind::Object)?);
+        self.apply(Change::CreateObject {
+            kind,
+            name: name.into(),
+            projects: Vec::new(),
+        })?;
+        Ok(id)
+    }
+
+    /// The effective permissions of a user: the union over every role they
+    /// hold, directly or through a group.
+    ///
+    /// Computes in **O(1)** (read from the snapshot).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownId`] for an unknown user.
+    pub fn effective_permissions(&self, user: UserId) -> Result<Permissions, Error> {
+        self.snapshot
+            .permissions_of(user)
+            .ok_or_else(|| Error::unknown_id(EntityKind::User, user.get()))
+    }
+
+    /// The objects of `kind` the user can view (the kind's view permission,
+    /// and in enhanced mode a shared project or `projects.all`): exactly the
+    /// objects for which a `view` check is allowed.
+    ///
+    /// The iterator's cost follows the length of its answer, not the number
+    /// of objects in the company.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownId`] for an unknown user.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use callgate::{Company, ObjectKind};
+    ///
+    /// let mut company = Company::new();
+    /// let ann = company.create_user("ann")?;
+    /// let sales = company.create_object(ObjectKind::Queue, "Sales")?;
+    /// let visible: Vec<_> = company.visible_objects(ann, ObjectKind::Queue)?.collect();
+    /// assert_eq!(visible, vec![sales]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn visible_objects(
+        &self,
+        user: UserId,
+        kind: ObjectKind,
+    ) -> Result<VisibleObjects<'_>, Error> {
+        let entry = self
+            .snapshot
+            .user(user)
+            .ok_or_else(|| Error::unknown_id(EntityKind::User, user.get()))?;
+        if entry.permissions.contains(kind.view_permission()) {
+            Ok(self.snapshot.objects_reachable(entry, kind))
+        } else {
+            Ok(VisibleObjects::nothing())
+        }
+    }
+
+    /// The projects the user can view (`projects.view`, and in enhanced mode
+    /// membership or `projects.all`), in id order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownId`] for an unknown user.
+    pub fn visible_projects(&self, user: UserId) -> Result<Vec<ProjectId>, Error> {
+        self.live_user(user)?;
+        Ok(self
+            .projects()
+            .map(|(id, _)| id)
+            .filter(|&id| {
+                self.check(user, Permissions::PROJECTS_VIEW, Resource::Project(id))
+                    .is_allowed()
+            })
+            .collect())
+    }
+
+    /// Every user who holds the role, directly or through a group, sorted by
+    /// id, each once.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownId`] for an unknown role.
+    pub fn role_holders(&self, role: RoleId) -> Result<Vec<UserId>, Error> {
+        self.live_role(role)?;
+        Ok(sorted(self.role_holders_unsorted(role)))
+    }
+
+    /// Every member of the project, directly or through a group, sorted by
+    /// id, each once.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownId`] for an unknown project.
+    pub fn project_members(&self, project: ProjectId) -> Result<Vec<UserId>, Error> {
+        self.live_project(project)?;
+        Ok(sorted(self.project_members_unsorted(project)))
+    }
+}
+
+/// Lookups that turn an id into its record, or an error naming the id.
+impl Company {
+    pub(crate) fn live_user(&self, id: UserId) -> Result<&User, Error> {
+        self.user(id)
+            .ok_or_else(|| Error::unknown_id(EntityKind::User, id.get()))
+    }
+
+    pub(crate) fn live_group(&self, id: GroupId) -> Result<&Group, Error> {
+        self.group(id)
+            .ok_or_else(|| Error::unknown_id(EntityKind::Group, id.get()))
+    }
+
+    pub(crate) fn live_role(&self, id: RoleId) -> Result<&Role, Error> {
+        self.role(id)
+            .ok_or_else(|| Error::unknown_id(EntityKind::Role, id.get()))
+    }
+
+    pub(crate) fn live_project(&self, id: ProjectId) -> Result<&Project, Error> {
+        self.project(id)
+            .ok_or_else(|| Error::unknown_id(EntityKind::Project, id.get()))
+    }
+
+    pub(crate) fn live_object(&self, id: ObjectId) -> Result<&Object, Error> {
+        self.object(id)
+            .ok_or_else(|| Error::unknown_id(EntityKind::Object, id.get()))
+    }
+
+    fn editable_role(&self, id: RoleId, action: &'static str) -> Result<&Role, Error> {
+        let role = self.live_role(id)?;
+        match role.builtin {
+            Some(builtin) => Err(Error::BuiltinRole {
+                role: builtin.name(),
+                action,
+            }),
+            None => Ok(role),
+        }
+    }
+
+    fn check_users(&self, users: &[UserId]) -> Result<(), Error> {
+        users
+            .iter()
+            .try_for_each(|&id| self.live_user(id).map(drop))
+    }
+
+    fn check_objects(&self, objects: &[ObjectId]) -> Result<(), Error> {
+        objects
+            .iter()
+            .try_for_each(|&id| self.live_object(id).map(drop))
+    }
+
+    fn check_projects(&self, projects: &[ProjectId]) -> Result<(), Error> {
+        projects
+            .iter()
+            .try_for_each(|&id| self.live_project(id).map(drop))
+    }
+
+    fn check_groups(&self, groups: &[GroupId]) -> Result<(), Error> {
+        groups
+            .iter()
+            .try_for_each(|&id| self.live_group(id).map(drop))
+    }
+
+    /// A valid name that no record of `kind` has yet.
+    fn new_name(&self, kind: EntityKind, name: &str) -> Result<(), Error> {
+        check_name(kind, name)?;
+        let taken = match kind {
+            EntityKind::User => self.user_names.contains_key(name),
+            EntityKind::Group => self.group_names.contains_key(name),
+            EntityKind::Role => self.role_names.contains_key(name),
+            EntityKind::Project => self.project_names.contains_key(name),
+            // Object names are unique per kind; checked by the caller.
+            EntityKind::Object => false,
+        };
+        if taken {
+            return Err(duplicate(kind, name.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// A valid new name for record `id`, whose current `owner` (if any) is
+    /// `id` itself.
+    fn rename_check<I: PartialEq>(
+        &self,
+        kind: EntityKind,
+        name: &str,
+        owner: Option<I>,
+        id: I,
+    ) -> Result<(), Error> {
+        check_name(kind, name)?;
+        match owner {
+            Some(owner) if owner != id => Err(duplicate(kind, name.to_owned())),
+            _ => Ok(()),
+        }
+    }
+
+    fn check_roles(&self, roles: &[RoleId]) -> Result<(), Error> {
+        roles
+            .iter()
+            .try_for_each(|&id| self.live_role(id).map(drop))
+    }
+
+    fn check_principals(&self, principals: &[Principal]) -> Result<(), Error> {
+        principals
+            .iter()
+            .try_for_each(|&principal| match principal {
+                Principal::User(id) => self.live_user(id).map(drop),
+                Principal::Group(id) => self.live_group(id).map(drop),
+            })
+    }
+}
+
+/// Who would be left without the Admin role by a change.
+enum Removal<'a> {
+    User(UserId),
+    Group(GroupId),
+    Members(GroupId, &'a [UserId]),
+    Unassign(&'a [Principal]),
+}
+
+/// One two-way link between records; [`Company::set_link`] keeps both
+/// sides in step.
+#[derive(Debug, Clone, Copy)]
+enum Link {
+    UserRole(UserId, RoleId),
+    GroupRole(GroupId, RoleId),
+    GroupMember(GroupId, UserId),
+    UserProject(UserId, ProjectId),
+    GroupProject(GroupId, ProjectId),
+    ObjectProject(ObjectId, ProjectId),
+}
+
+impl Link {
+    fn role(principal: Principal, role: RoleId) -> Self {
+        match principal {
+            Principal::User(user) => Self::UserRole(user, role),
+            Principal::Group(group) => Self::GroupRole(group, role),
+        }
+    }
+
+    fn project(principal: Principal, project: ProjectId) -> Self {
+        match principal {
+            Principal::User(user) => Self::UserProject(user, project),
+            Principal::Group(group) => Self::GroupProject(group, project),
+        }
+    }
+}
+
+/// Adds or removes `item` in a set that may be missing.
+fn toggle<T: std::hash::Hash + Eq>(set: Option<&mut IndexSet<T>>, item: T, present: bool) {
+    if let Some(set) = set {
+        if present {
+            set.insert(item);
+        } else {
+            set.shift_remove(&item);
+        }
+    }
+}
+
+fn record<T>(table: &mut [Option<T>], index: usize) -> Option<&mut T> {
+    table.get_mut(index)?.as_mut()
+}
+
+/// The commit half of changes: called only after validation, never fails.
+impl Company {
+    /// Makes a two-way link present or absent on both sides, and notes the
+    /// users and objects whose compiled entries it changes.
+    fn set_link(&mut self, link: Link, present: bool, touched: &mut Touched) {
+        match link {
+            Link::UserRole(user, role) => {
+                toggle(
+                    record(&mut self.users, user.index()).map(|u| &mut u.roles),
+                    role,
+                    present,
+                );
+                toggle(
+                    record(&mut self.roles, role.index()).map(|r| &mut r.users),
+                    user,
+                    present,
+                );
+                touched.users.push(user);
+            }
+            Link::GroupRole(group, role) => {
+                toggle(
+                    record(&mut self.groups, group.index()).map(|g| &mut g.roles),
+                    role,
+                    present,
+                );
+                toggle(
+                    record(&mut self.roles, role.index()).map(|r| &mut r.groups),
+                    group,
+                    present,
+                );
+                touched.users.extend(self.members_of(group));
+            }
+            Link::GroupMember(group, user) => {
+                toggle(
+                    record(&mut self.groups, group.index()).map(|g| &mut g.members),
+                    user,
+                    present,
+                );
+                toggle(
+                    record(&mut self.users, user.index()).map(|u| &mut u.groups),
+                    group,
+                    present,
+                );
+                touched.users.push(user);
+            }
+            Link::UserProject(user, project) => {
+                toggle(
+                    record(&mut self.users, user.index()).map(|u| &mut u.projects),
+                    project,
+                    present,
+                );
+                toggle(
+                    record(&mut self.projects, project.index()).map(|p| &mut p.users),
+                    user,
+                    present,
+                );
+                touched.users.push(user);
+            }
+            Link::GroupProject(group, project) => {
+                toggle(
+                    record(&mut self.groups, group.index()).map(|g| &mut g.projects),
+                    project,
+                    present,
+                );
+                toggle(
+                    record(&mut self.projects, project.index()).map(|p| &mut p.groups),
+                    group,
+                    present,
+                );
+                touched.users.extend(self.members_of(group));
+            }
+            Link::ObjectProject(object, project) => {
+                toggle(
+                    record(&mut self.objects, object.index()).map(|o| &mut o.projects),
+                    project,
+                    present,
+                );
+                toggle(
+                    record(&mut self.projects, project.index()).map(|p| &mut p.objects),
+                    object,
+                    present,
+                );
+                touched.objects.push(object);
+            }
+        }
+    }
+
+    fn members_of(&self, group: GroupId) -> impl Iterator<Item = UserId> + '_ {
+        self.group(group)
+            .into_iter()
+            .flat_map(|g| g.members.iter().copied())
+    }
+
+    fn unlink_all(&mut self, links: Option<Vec<Link>>, touched: &mut Touched) {
+        for link in links.into_iter().flatten() {
+            self.set_link(link, false, touched);
+        }
+    }
+
+    fn push_project(
+        &mut self,
+        name: String,
+        description: String,
+        touched: &mut Touched,
+    ) -> Result<ProjectId, Error> {
+        let id = ProjectId::new(next_id(&self.projects, EntityKind::Project)?);
+        self.projects
+            .push(Some(Project::new(name.clone(), description)));
+        self.project_names.insert(name, id);
+        touched.projects.push(id);
+        Ok(id)
+    }
+
+    fn set_mode(
+        &mut self,
+        mode: SecurityMode,
+        touched: &mut Touched,
+    ) -> Result<Option<Created>, Error> {
+        let make_default = mode == SecurityMode::Enhanced && self.default_project.is_none();
+        if make_default && self.project_names.contains_key(DEFAULT_PROJECT_NAME) {
+            return Err(duplicate(
+                EntityKind::Project,
+                DEFAULT_PROJECT_NAME.to_owned(),
+            ));
+        }
+        // Checked up front so that nothing below can fail after a mutation.
+        if make_default {
+            next_id(&self.projects, EntityKind::Project)?;
+        }
+        touched.mode |= mode != self.mode;
+        self.mode = mode;
+        if !make_default {
+            return Ok(None);
+        }
+        // DOMAIN rule 11: the first switch makes Default with every user and
+        // every object; rule 17: never again.
+        let id = self.push_project(
+            DEFAULT_PROJECT_NAME.to_owned(),
+            "Every user and object that existed when enhanced security was first enabled"
+                .to_owned(),
+            touched,
+        )?;
+        self.default_project = Some(id);
+        let users: Vec<UserId> = self.users().map(|(user, _)| user).collect();
+        let objects: Vec<ObjectId> = self.objects().map(|(object, _)| object).collect();
+        for user in users {
+            self.set_link(Link::UserProject(user, id), true, touched);
+        }
+        for object in objects {
+            self.set_link(Link::ObjectProject(object, id), true, touched);
+        }
+        Ok(Some(Created::Project(id)))
+    }
+
+    /// Whether some user still holds Admin after `removal`, or no user is
+    /// left at all... which also counts as a lock-out once users exist.
+    fn admin_remains(&self, removal: &Removal<'_>) -> bool {
+        let Some(admin) = self.role(RoleId::ADMIN) else {
+            return false;
+        };
+        let direct = admin.users.iter().copied().filter(|&user| match removal {
+            Removal::User(gone) => user != *gone,
+            Removal::Unassign(principals) => !principals.contains(&Principal::User(user)),
+            Removal::Group(_) | Removal::Members(..) => true,
+        });
+        let through_groups = admin
+            .groups
+            .iter()
+            .copied()
+            .filter(|&group| match removal {
+                Removal::Group(gone) => group != *gone,
+                Removal::Unassign(principals) => !principals.contains(&Principal::Group(group)),
+                Removal::User(_) | Removal::Members(..) => true,
+            })
+            .filter_map(|group| Some((group, self.group(group)?)))
+            .flat_map(|(group, record)| {
+                record
+                    .members
+                    .iter()
+                    .copied()
+                    .filter(move |&user| match removal {
+                        Removal::User(gone) => user != *gone,
+                        Removal::Members(from, users) => group != *from || !users.contains(&user),
+                        Removal::Group(_) | Removal::Unassign(_) => true,
+                    })
+            });
+        direct.chain(through_groups).next().is_some()
+    }
+
+    /// Every user holding `role`, directly or through a group, unsorted, with
+    /// repeats.
+    fn role_holders_unsorted(&self, role: RoleId) -> Vec<UserId> {
+        let Some(record) = self.role(role) else {
+            return Vec::new();
+        };
+        let mut users: Vec<UserId> = record.users.iter().copied().collect();
+        for group in record.groups.iter().filter_map(|&g| self.group(g)) {
+            users.extend(group.members.iter().copied());
+        }
+        users
+    }
+
+    /// Every member of `project`, directly or through a group, unsorted,
+    /// with repeats.
+    fn project_members_unsorted(&self, project: ProjectId) -> Vec<UserId> {
+        let Some(record) = self.project(project) else {
+            return Vec::new();
+        };
+        let mut users: Vec<UserId> = record.users.iter().copied().collect();
+        for group in record.groups.iter().filter_map(|&g| self.group(g)) {
+            users.extend(group.members.iter().copied());
+        }
+        users
+    }
+}
+
+/// Compiling records into the snapshot.
+impl Company {
+    fn compile_user(&self, id: UserId) -> UserEntry {
+        let Some(user) = self.user(id) else {
+            return UserEntry::default();
+        };
+        let mut permissions = Permissions::empty();
+        let mut projects: Vec<u32> = user.projects.iter().map(|p| p.get()).collect();
+        for role in user.roles.iter().filter_map(|&r| self.role(r)) {
+            permissions |= role.permissions;
+        }
+        for group in user.groups.iter().filter_map(|&g| self.group(g)) {
+            for role in group.roles.iter().filter_map(|&r| self.role(r)) {
+                permissions |= role.permissions;
+            }
+            projects.extend(group.projects.iter().map(|p| p.get()));
+        }
+        UserEntry {
+            permissions,
+            projects: IdList::from_unsorted(projects),
+            live: true,
+        }
+    }
+
+    /// Brings the snapshot up to date with what a change touched, and
+    /// returns the users it affected, sorted.
+    fn recompile(&mut self, touched: Touched) -> Vec<UserId> {
+        let Touched {
+            users,
+            objects,
+            projects,
+            mut visibility,
+            mode,
+        } = touched;
+        let snapshot = &mut self.snapshot;
+        snapshot.revision = self.revision;
+        snapshot.enhanced = self.mode == SecurityMode::Enhanced;
+        let mut affected = Vec::new();
+
+        for project in sorted(projects) {
+            grow(&mut snapshot.projects, project.index());
+            if let Some(entry) = snapshot.projects.get_mut(project.index()) {
+                *entry = ProjectEntry {
+                    live: self
+                        .projects
+                        .get(project.index())
+                        .is_some_and(Option::is_some),
+                    ..ProjectEntry::default()
+                };
+            }
+        }
+
+        for object in sorted(objects) {
+            let new = Self::compile_object_in(&self.objects, object);
+            grow(&mut snapshot.objects, object.index());
+            let Some(slot) = snapshot.objects.get_mut(object.index()) else {
+                continue;
+            };
+            let old = std::mem::replace(slot, new);
+            let new = &snapshot.objects[object.index()];
+            // Keep the per-kind and per-project lists in step.
+            if old.kind != new.kind {
+                if let Some(kind) = old.kind {
+                    remove_sorted(&mut snapshot.objects_by_kind[kind.index()], object);
+                }
+                if let Some(kind) = new.kind {
+                    insert_sorted(&mut snapshot.objects_by_kind[kind.index()], object);
+                }
+            }
+            let (old_projects, new_projects) = (old.projects.as_slice(), new.projects.as_slice());
+            for &p in old_projects.iter().filter(|p| !new_projects.contains(p)) {
+                if let (Some(kind), Some(entry)) = (old.kind, snapshot.projects.get_mut(p as usize))
+                {
+                    remove_sorted(&mut entry.objects[kind.index()], object);
+                }
+            }
+            for &p in new_projects.iter().filter(|p| !old_projects.contains(p)) {
+                if let (Some(kind), Some(entry)) = (new.kind, snapshot.projects.get_mut(p as usize))
+                {
+                    insert_sorted(&mut entry.objects[kind.index()], object);
+                }
+            }
+            // Members of the projects that gained or lost the object see it
+            // appear or disappear.
+            for &p in old_projects
+                .iter()
+                .chain(new_projects)
+                .filter(|p| old_projects.contains(p) != new_projects.contains(p))
+            {
+                let project = ProjectId::new(p);
+                let Some(record) = self.projects.get(project.index()).and_then(Option::as_ref)
+                else {
+                    continue;
+                };
+                visibility.extend(record.users.iter().copied());
+                for group in record
+                    .groups
+                    .iter()
+                    .filter_map(|g| self.groups.get(g.index()).and_then(Option::as_ref))
+                {
+                    visibility.extend(group.members.iter().copied());
+                }
+            }
+        }
+
+        for user in sorted(users) {
+            let new = self.compile_user(user);
+            let snapshot = &mut self.snapshot;
+            grow(&mut snapshot.users, user.index());
+            if let Some(slot) = snapshot.users.get_mut(user.index()) {
+                if *slot != new {
+                    *slot = new;
+                    affected.push(user);
+                }
+            }
+        }
+
+        if mode {
+            visibility.extend(self.users().map(|(id, _)| id));
+        }
+        // Users who hold `projects.all`, or any user in simple mode, see
+        // every object whatever the projects say.
+        let enhanced = self.mode == SecurityMode::Enhanced;
+        affected.extend(visibility.into_iter().filter(|&user| {
+            self.snapshot.user(user).is_some_and(|entry| {
+                mode || (enhanced && !entry.permissions.contains(Permissions::PROJECTS_ALL))
+            })
+        }));
+        sorted(affected)
+    }
+
+    fn compile_object_in(objects: &[Option<Object>], id: ObjectId) -> ObjectEntry {
+        match objects.get(id.index()).and_then(Option::as_ref) {
+            Some(object) => ObjectEntry {
+                kind: Some(object.kind),
+                projects: IdList::from_unsorted(object.projects.iter().map(|p| p.get()).collect()),
+            },
+            None => ObjectEntry::default(),
+        }
+    }
+}
+
+/// The live records of a table, with their ids.
+fn live<T>(table: &[Option<T>]) -> impl Iterator<Item = (u32, &T)> + '_ {
+    table
+        .iter()
+        .enumerate()
+        .filter_map(|(i, record)| Some((u32::try_from(i).ok()?, record.as_ref()?)))
+}
+
+/// The id the next record of a table gets.
+fn next_id<T>(table: &[Option<T>], kind: EntityKind) -> Result<u32, Error> {
+    u32::try_from(table.len()).map_err(|_| Error::CapacityExceeded { kind })
+}
+
+/// Grows a dense table so that `index` is in it.
+fn grow<T: Default>(table: &mut Vec<T>, index: usize) {
+    if table.len() <= index {
+        table.resize_with(index + 1, T::default);
+    }
+}
+
+fn insert_sorted(list: &mut Vec<ObjectId>, id: ObjectId) {
+    if let Err(at) = list.binary_search(&id) {
+        list.insert(at, id);
+    }
+}
+
+fn remove_sorted(list: &mut Vec<ObjectId>, id: ObjectId) {
+    if let Ok(at) = list.binary_search(&id) {
+        list.remove(at);
+    }
+}
+
+fn sorted<T: Ord>(mut items: Vec<T>) -> Vec<T> {
+    items.sort_unstable();
+    items.dedup();
+    items
+}
+
+fn last_admin(change: String) -> Error {
+    Error::LastAdmin { change }
+}
+
+fn duplicate(kind: EntityKind, name: String) -> Error {
+    Error::DuplicateName { kind, name }
+}
+
+fn single(permission: Permissions) -> Result<(), Error> {
+    if permission.is_single() {
+        Ok(())
+    } else {
+        Err(Error::NotSinglePermission {
+            permissions: permission.to_string(),
+        })
+    }
+}
+
+/// Names must be non-blank, without surrounding white space or control
+/// characters.
+fn check_name(kind: EntityKind, name: &str) -> Result<(), Error> {
+    if name.is_empty() || name.trim() != name || name.chars().any(char::is_control) {
+        Err(Error::InvalidName {
+            kind,
+            name: name.to_owned(),
+        })
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,134 @@
+//! The one error type of every fallible operation.
+
+use std::fmt;
+
+/// The kinds of things a company is made of, as named in error messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum EntityKind {
+    /// A user.
+    User,
+    /// A group of users.
+    Group,
+    /// A role.
+    Role,
+    /// A project.
+    Project,
+    /// A project-scoped object (queue, autodialer, ...).
+    Object,
+}
+
+impl fmt::Display for EntityKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::User => "user",
+            Self::Group => "group",
+            Self::Role => "role",
+            Self::Project => "project",
+            Self::Object => "object",
+        })
+    }
+}
+
+/// Why a change or a query was refused.
+///
+/// Every message names the offending id, name or permission. A refused change
+/// leaves the [`Company`](crate::Company) exactly as it was.
+///
+/// The enum is `#[non_exhaustive]`: new kinds of refusal may be added in minor
+/// releases, so a `match` on it needs a wildcard arm. Checks never return it:
+/// [`Decision`](crate::Decision) is the check's answer, and its
+/// [`DenyReason`](crate::DenyReason) is exhaustive on purpose.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An id that names nothing (never created, or deleted).
+    #[error("unknown {kind} id `{id}`")]
+    UnknownId {
+        /// What the id was meant to name.
+        kind: EntityKind,
+        /// The id's number.
+        id: u32,
+    },
+    /// A name that names nothing.
+    #[error("unknown {kind} `{name}`")]
+    UnknownName {
+        /// What the name was meant to name.
+        kind: EntityKind,
+        /// The name as given.
+        name: String,
+    },
+    /// A name that another thing of the same kind already has.
+    #[error("{kind} name `{name}` is already taken")]
+    DuplicateName {
+        /// The kind of thing being named.
+        kind: EntityKind,
+        /// The name as given.
+        name: String,
+    },
+    /// An empty or blank name, or one with control characters.
+    #[error("invalid {kind} name `{name}`: a name must be non-empty, without control characters or surrounding white space")]
+    InvalidName {
+        /// The kind of thing being named.
+        kind: EntityKind,
+        /// The name as given.
+        name: String,
+    },
+    /// A permission name that is not in the catalog.
+    #[error("unknown permission `{name}`")]
+    UnknownPermission {
+        /// The name as given.
+        name: String,
+    },
+    /// An object kind name that is not one of the nine.
+    #[error("unknown object kind `{name}`")]
+    UnknownObjectKind {
+        /// The name as given.
+        name: String,
+    },
+    /// A permission set where exactly one catalog entry was expected.
+    #[error("`{permissions}` is not a single permission")]
+    NotSinglePermission {
+        /// The set as given, by names.
+        permissions: String,
+    },
+    /// An attempt to edit, rename or delete a built-in role.
+    #[error("built-in role `{role}` cannot be {action}")]
+    BuiltinRole {
+        /// The built-in role's name.
+        role: &'static str,
+        /// What was attempted: `renamed`, `edited` or `deleted`.
+        action: &'static str,
+    },
+    /// An attempt to rename or delete the Default project.
+    #[error("the `Default` project cannot be {action}")]
+    DefaultProject {
+        /// What was attempted: `renamed` or `deleted`.
+        action: &'static str,
+    },
+    /// A table reached the largest id a `u32` can hold.
+    #[error("too many {kind}s: no id is left")]
+    CapacityExceeded {
+        /// The kind of record that could not be created.
+        kind: EntityKind,
+    },
+    /// A change that would leave a company with users but no Admin.
+    #[error("{change} would leave the company without an Admin")]
+    LastAdmin {
+        /// The change, in words (`removing user \`ann\``).
+        change: String,
+    },
+}
+
+impl Error {
+    pub(crate) fn unknown_id(kind: EntityKind, id: u32) -> Self {
+        Self::UnknownId { kind, id }
+    }
+
+    pub(crate) fn unknown_permission(name: &str) -> Self {
+        Self::UnknownPermission {
+            name: name.to_owned(),
+        }
+    }
+}

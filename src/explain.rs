@@ -1,0 +1,323 @@
+//! [`Explanation`]: a check answered with its full reasons.
+
+use std::fmt;
+
+use crate::{
+    Company, Decision, GroupId, Permissions, ProjectId, Resource, RoleId, SecurityMode, UserId,
+};
+
+/// A role that grants (part of) the action, and how the user holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Grant {
+    /// The role.
+    pub role: RoleId,
+    /// The group the user holds the role through, or `None` when the role is
+    /// assigned to the user directly.
+    pub via: Option<GroupId>,
+    /// The flags of the action this role grants.
+    pub granted: Permissions,
+}
+
+/// How the user reaches the resource, as far as projects are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reach {
+    /// The resource is company-wide: projects do not apply.
+    NotScoped,
+    /// The company is in simple mode: projects do not apply.
+    SimpleMode,
+    /// The user holds `projects.all` and sees every project and object.
+    AllProjects,
+    /// The user is a member of this project, which holds the object (or is
+    /// the project asked about).
+    Project {
+        /// The project.
+        project: ProjectId,
+        /// The group the user is a member through, or `None` when a member
+        /// directly.
+        via: Option<GroupId>,
+    },
+    /// Enhanced mode, and no project links the user to the resource.
+    Hidden,
+    /// The user, object or project is unknown, or the action does not apply:
+    /// the question never reached projects.
+    NotReached,
+}
+
+/// A check answered with its reasons: which roles grant the action (and
+/// through which groups), which project links the user to the object, and
+/// what is missing. Made by [`Company::explain`].
+///
+/// `Display` writes it for people, one reason a line.
+#[derive(Debug, Clone)]
+pub struct Explanation<'c> {
+    company: &'c Company,
+    user: UserId,
+    action: Permissions,
+    resource: Resource,
+    decision: Decision,
+    grants: Vec<Grant>,
+    reach: Reach,
+}
+
+impl<'c> Explanation<'c> {
+    pub(crate) fn new(
+        company: &'c Company,
+        user: UserId,
+        action: Permissions,
+        resource: Resource,
+    ) -> Self {
+        let decision = company.check(user, action, resource);
+        let grants = grants(company, user, action);
+        let reach = reach(company, user, resource, decision);
+        Self {
+            company,
+            user,
+            action,
+            resource,
+            decision,
+            grants,
+            reach,
+        }
+    }
+
+    /// The decision, the same as [`Company::check`] gives.
+    #[must_use]
+    pub fn decision(&self) -> Decision {
+        self.decision
+    }
+
+    /// The user asked about.
+    #[must_use]
+    pub fn user(&self) -> UserId {
+        self.user
+    }
+
+    /// The action asked about.
+    #[must_use]
+    pub fn action(&self) -> Permissions {
+        self.action
+    }
+
+    /// The resource asked about.
+    #[must_use]
+    pub fn resource(&self) -> Resource {
+        self.resource
+    }
+
+    /// Every role of the user that grants at least one flag of the action,
+    /// once per way the user holds it (directly, or through each group).
+    #[must_use]
+    pub fn grants(&self) -> &[Grant] {
+        &self.grants
+    }
+
+    /// The flags of the action that no role of the user grants.
+    #[must_use]
+    pub fn missing(&self) -> Permissions {
+        let granted = self
+            .grants
+            .iter()
+            .fold(Permissions::empty(), |all, grant| all | grant.granted);
+        self.action.difference(granted)
+    }
+
+    /// How the user reaches the resource through projects.
+    #[must_use]
+    pub fn reach(&self) -> Reach {
+        self.reach
+    }
+}
+
+/// Every (role, group) way `user` holds a role that grants part of `action`.
+fn grants(company: &Company, user: UserId, action: Permissions) -> Vec<Grant> {
+    let Some(record) = company.user(user) else {
+        return Vec::new();
+    };
+    let direct = record.roles().map(|role| (role, None));
+    let through_groups = record.groups().flat_map(|group| {
+        company
+            .group(group)
+            .into_iter()
+            .flat_map(move |g| g.roles().map(move |role| (role, Some(group))))
+    });
+    direct
+        .chain(through_groups)
+        .filter_map(|(role, via)| {
+            let granted = company.role(role)?.permissions() & action;
+            (!granted.is_empty()).then_some(Grant { role, via, granted })
+        })
+        .collect()
+}
+
+fn reach(company: &Company, user: UserId, resource: Resource, decision: Decision) -> Reach {
+    use crate::DenyReason::{NotApplicable, UnknownObject, UnknownProject, UnknownUser};
+    if let Decision::Deny(UnknownUser | UnknownObject | UnknownProject | NotApplicable) = decision {
+        return Reach::NotReached;
+    }
+    let projects: Vec<ProjectId> = match resource {
+        Resource::Company => return Reach::NotScoped,
+        _ if company.mode() == SecurityMode::Simple => return Reach::SimpleMode,
+        _ if company
+            .effective_permissions(user)
+            .is_ok_and(|p| p.contains(Permissions::PROJECTS_ALL)) =>
+        {
+            return Reach::AllProjects
+        }
+        Resource::Object(object) => company
+            .object(object)
+            .map(|o| o.projects().collect())
+            .unwrap_or_default(),
+        Resource::Project(project) => vec![project],
+    };
+    let Some(record) = company.user(user) else {
+        return Reach::NotReached;
+    };
+    for project in projects {
+        if record.projects().any(|p| p == project) {
+            return Reach::Project { project, via: None };
+        }
+        let via = record.groups().find(|&group| {
+            company
+                .group(group)
+                .is_some_and(|g| g.projects().any(|p| p == project))
+        });
+        if via.is_some() {
+            return Reach::Project { project, via };
+        }
+    }
+    Reach::Hidden
+}
+
+/// Writes a name from a lookup, or the id when the record is gone.
+struct Named<'a>(Option<&'a str>, u32);
+
+impl fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(name) => write!(f, "`{name}`"),
+            None => write!(f, "#{}", self.1),
+        }
+    }
+}
+
+impl Explanation<'_> {
+    fn user_name(&self) -> Named<'_> {
+        Named(
+            self.company.user(self.user).map(|u| u.name()),
+            self.user.get(),
+        )
+    }
+
+    fn role_name(&self, role: RoleId) -> Named<'_> {
+        Named(self.company.role(role).map(|r| r.name()), role.get())
+    }
+
+    fn group_name(&self, group: GroupId) -> Named<'_> {
+        Named(self.company.group(group).map(|g| g.name()), group.get())
+    }
+
+    fn project_name(&self, project: ProjectId) -> Named<'_> {
+        Named(
+            self.company.project(project).map(|p| p.name()),
+            project.get(),
+        )
+    }
+}
+
+impl fmt::Display for Explanation<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let company = self.company;
+        let verb = if self.decision.is_allowed() {
+            "may"
+        } else {
+            "may not"
+        };
+        write!(
+            f,
+            "{}: user {} {verb} `{}` ",
+            self.decision,
+            self.user_name(),
+            self.action
+        )?;
+        match self.resource {
+            Resource::Company => f.write_str("in the company")?,
+            Resource::Object(object) => match company.object(object) {
+                Some(o) => write!(f, "on {} `{}`", o.kind(), o.name())?,
+                None => write!(f, "on object #{object}")?,
+            },
+            Resource::Project(project) => write!(f, "on project {}", self.project_name(project))?,
+        }
+        for grant in &self.grants {
+            write!(
+                f,
+                "\n  - role {} grants `{}`",
+                self.role_name(grant.role),
+                grant.granted
+            )?;
+            match grant.via {
+                None => f.write_str(" (assigned directly)")?,
+                Some(group) => write!(f, " (through group {})", self.group_name(group))?,
+            }
+        }
+        let missing = self.missing();
+        if !missing.is_empty() && company.user(self.user).is_some() {
+            write!(f, "\n  - no role of theirs grants `{missing}`")?;
+        }
+        match self.reach {
+            Reach::NotScoped | Reach::NotReached => {}
+            Reach::SimpleMode => f.write_str("\n  - simple security: projects do not apply")?,
+            Reach::AllProjects => f.write_str("\n  - holds `projects.all`: sees every project")?,
+            Reach::Project { project, via } => {
+                write!(
+                    f,
+                    "\n  - reached through project {}",
+                    self.project_name(project)
+                )?;
+                match via {
+                    None => f.write_str(" (member directly)")?,
+                    Some(group) => write!(f, " (member through group {})", self.group_name(group))?,
+                }
+            }
+            Reach::Hidden => {
+                f.write_str("\n  - hidden: no project of theirs holds it, and no `projects.all`")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Company {
+    /// The same question as [`Company::check`], answered with its reasons:
+    /// the roles that grant the action and how the user holds them, how the
+    /// user reaches the resource through projects, and what is missing.
+    ///
+    /// Slower than `check` (it walks the user's roles and groups and
+    /// allocates a small list); meant for audit logs, support and admin
+    /// pages, not for the hot path.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use callgate::{Company, Permissions, Resource};
+    ///
+    /// let mut company = Company::new();
+    /// let ann = company.create_user("ann")?;
+    /// let why = company.explain(ann, Permissions::ROLES_MANAGE, Resource::Company);
+    /// assert!(why.decision().is_allowed());
+    /// assert_eq!(
+    ///     why.to_string(),
+    ///     "allow: user `ann` may `roles.manage` in the company\n  \
+    ///      - role `Admin` grants `roles.manage` (assigned directly)",
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn explain(
+        &self,
+        user: UserId,
+        action: Permissions,
+        resource: Resource,
+    ) -> Explanation<'_> {
+        Explanation::new(self, user, action, resource)
+    }
+}

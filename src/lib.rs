@@ -1,0 +1,69 @@
+#![doc = include_str!("../README.md")]
+//!
+//! # Glossary
+//!
+//! - **Permission**: one switch of the role x permission matrix, such as
+//!   `queues.view` or `recordings.listen_all`; a set of them is a
+//!   [`Permissions`] value. `*.manage` implies `*.view`.
+//! - **Section**: a page, report or settings area of the product. Standing
+//!   in a section, an administrator sees one switch per role: that column
+//!   of the matrix ([`Company::section_access`]).
+//! - **Role**: a named set of permissions held by users and groups
+//!   ([`Role`]). A user may do the union of what their roles grant.
+//! - **Built-in role**: Admin, Supervisor or Operator ([`BuiltinRole`]);
+//!   fixed templates that can be assigned but never edited or deleted.
+//! - **Principal**: a user or a group: what roles and projects are given to
+//!   ([`Principal`]).
+//! - **Project**: a name, members and project-scoped objects ([`Project`]).
+//! - **Scoped object**: a queue, schedule, SIP provider, call script,
+//!   autodialer, list, notification template, dialog scenario or contact
+//!   field ([`Object`], [`ObjectKind`]).
+//! - **Security mode**: simple (roles decide) or enhanced (roles and projects
+//!   decide) ([`SecurityMode`]).
+//! - **Snapshot**: the compiled, immutable state that answers checks
+//!   ([`Snapshot`]).
+//! - **Change**: one edit of a company, as data ([`Change`]).
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+/*
+How does this crate work?
+
+`Company` (company.rs) is the editable configuration: records in dense
+`Vec<Option<_>>` tables indexed by id, with two-way links kept in step by one
+function (`Company::set_link`). Every edit is a `Change` (change.rs) applied by
+`Company::apply`, which validates first and commits after, so a refused change
+touches nothing. After committing, `apply` recompiles only the users and
+objects the change touched into the `Snapshot` (policy.rs), whose layout is
+built for `check`: see the "How it works" note at the top of policy.rs.
+
+`explain.rs` answers the same question slowly, from the records, with reasons.
+`section.rs` is the role x permission matrix and its per-section columns.
+`permissions.rs` is the catalog: one bitflags type plus a table of stable names.
+*/
+
+mod change;
+mod company;
+mod error;
+mod explain;
+mod id;
+mod permissions;
+mod policy;
+mod principal;
+mod project;
+mod role;
+mod section;
+
+pub use crate::change::{Change, ChangeReport, Created};
+pub use crate::company::{Company, DEFAULT_PROJECT_NAME};
+pub use crate::error::{EntityKind, Error};
+pub use crate::explain::{Explanation, Grant, Reach};
+pub use crate::permissions::{PermissionInfo, Permissions, CATALOG};
+pub use crate::policy::{Decision, DenyReason, Resource, Snapshot, VisibleObjects};
+pub use crate::principal::{Group, GroupId, Principal, User, UserId};
+pub use crate::project::{Object, ObjectId, ObjectKind, Project, ProjectId, SecurityMode};
+pub use crate::role::{BuiltinRole, Role, RoleId};
+pub use crate::section::{Matrix, SectionSwitch};

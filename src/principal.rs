@@ -1,0 +1,135 @@
+//! Users and groups: the principals roles and projects are given to.
+
+use indexmap::IndexSet;
+
+use crate::id::define_id;
+use crate::{EntityKind, ProjectId, RoleId};
+
+define_id!(
+    /// Identifies a [`User`] of a company.
+    UserId,
+    EntityKind::User
+);
+
+define_id!(
+    /// Identifies a [`Group`] (a team) of users.
+    GroupId,
+    EntityKind::Group
+);
+
+/// A user or a group: anything that can hold a role or join a project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+pub enum Principal {
+    /// One user.
+    User(UserId),
+    /// Every member of a group.
+    Group(GroupId),
+}
+
+impl From<UserId> for Principal {
+    fn from(user: UserId) -> Self {
+        Self::User(user)
+    }
+}
+
+impl From<GroupId> for Principal {
+    fn from(group: GroupId) -> Self {
+        Self::Group(group)
+    }
+}
+
+/// A user of the company, as configured: name, direct roles, groups and
+/// direct project memberships.
+///
+/// What the user may do is derived from these: see
+/// [`Company::effective_permissions`](crate::Company::effective_permissions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub(crate) name: String,
+    // INVARIANT (links): `r` is in `roles` exactly when this user is in
+    // `Role::users` of `r`; likewise for `groups`/`Group::members` and
+    // `projects`/`Project::users`. Upheld by `Company::apply`.
+    pub(crate) roles: IndexSet<RoleId>,
+    pub(crate) groups: IndexSet<GroupId>,
+    pub(crate) projects: IndexSet<ProjectId>,
+}
+
+impl User {
+    pub(crate) fn new(name: String) -> Self {
+        Self {
+            name,
+            roles: IndexSet::new(),
+            groups: IndexSet::new(),
+            projects: IndexSet::new(),
+        }
+    }
+
+    /// The user's unique name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The roles assigned to the user directly, in assignment order (roles
+    /// held through groups are not listed here).
+    pub fn roles(&self) -> impl ExactSizeIterator<Item = RoleId> + '_ {
+        self.roles.iter().copied()
+    }
+
+    /// The groups the user is a member of.
+    pub fn groups(&self) -> impl ExactSizeIterator<Item = GroupId> + '_ {
+        self.groups.iter().copied()
+    }
+
+    /// The projects the user is a member of directly (memberships through
+    /// groups are not listed here).
+    pub fn projects(&self) -> impl ExactSizeIterator<Item = ProjectId> + '_ {
+        self.projects.iter().copied()
+    }
+}
+
+/// A group (a team) of users. A group can be used wherever a user can be
+/// chosen: its members hold the group's roles and join the group's projects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub(crate) name: String,
+    // INVARIANT (links): mirrored by `User::groups`, `Role::groups` and
+    // `Project::groups`. Upheld by `Company::apply`.
+    pub(crate) members: IndexSet<UserId>,
+    pub(crate) roles: IndexSet<RoleId>,
+    pub(crate) projects: IndexSet<ProjectId>,
+}
+
+impl Group {
+    pub(crate) fn new(name: String) -> Self {
+        Self {
+            name,
+            members: IndexSet::new(),
+            roles: IndexSet::new(),
+            projects: IndexSet::new(),
+        }
+    }
+
+    /// The group's unique name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The group's members.
+    pub fn members(&self) -> impl ExactSizeIterator<Item = UserId> + '_ {
+        self.members.iter().copied()
+    }
+
+    /// The roles assigned to the group.
+    pub fn roles(&self) -> impl ExactSizeIterator<Item = RoleId> + '_ {
+        self.roles.iter().copied()
+    }
+
+    /// The projects the group is a member of.
+    pub fn projects(&self) -> impl ExactSizeIterator<Item = ProjectId> + '_ {
+        self.projects.iter().copied()
+    }
+}

@@ -1,0 +1,202 @@
+//! Projects, the objects they scope, and the security mode that turns them on.
+
+use std::fmt;
+use std::str::FromStr;
+
+use indexmap::IndexSet;
+
+use crate::id::define_id;
+use crate::{EntityKind, Error, GroupId, Permissions, UserId};
+
+define_id!(
+    /// Identifies a [`Project`].
+    ProjectId,
+    EntityKind::Project
+);
+
+define_id!(
+    /// Identifies a project-scoped [`Object`] (a queue, an autodialer, ...).
+    ObjectId,
+    EntityKind::Object
+);
+
+/// How a company decides access: by roles alone, or by roles and projects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum SecurityMode {
+    /// Roles alone decide (the default). Projects are kept but ignored.
+    #[default]
+    Simple,
+    /// Roles and projects decide: a project-scoped object is visible only to
+    /// members of a project that holds it, and to holders of
+    /// [`Permissions::PROJECTS_ALL`].
+    Enhanced,
+}
+
+macro_rules! object_kinds {
+    ($($kind:ident, $name:literal, $view:ident, $manage:ident, $doc:literal;)*) => {
+        /// The nine kinds of object that projects can scope.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+        #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+        #[repr(u8)]
+        pub enum ObjectKind {
+            $(#[doc = $doc] $kind,)*
+        }
+
+        impl ObjectKind {
+            /// Every kind, in declaration order.
+            pub const ALL: [Self; 9] = [$(Self::$kind,)*];
+
+            /// The kind's stable lowercase name, e.g. `sip_provider`.
+            #[must_use]
+            pub const fn name(self) -> &'static str {
+                match self { $(Self::$kind => $name,)* }
+            }
+
+            /// The permission to view objects of this kind.
+            #[must_use]
+            pub const fn view_permission(self) -> Permissions {
+                match self { $(Self::$kind => Permissions::$view,)* }
+            }
+
+            /// The permission to manage objects of this kind (implies view).
+            #[must_use]
+            pub const fn manage_permission(self) -> Permissions {
+                match self { $(Self::$kind => Permissions::$manage,)* }
+            }
+        }
+    };
+}
+
+object_kinds! {
+    Queue, "queue", QUEUES_VIEW, QUEUES_MANAGE, "A call or chat queue.";
+    Schedule, "schedule", SCHEDULES_VIEW, SCHEDULES_MANAGE, "A schedule (working hours used for routing).";
+    SipProvider, "sip_provider", SIP_PROVIDERS_VIEW, SIP_PROVIDERS_MANAGE, "A SIP provider (trunk).";
+    CallScript, "call_script", CALL_SCRIPTS_VIEW, CALL_SCRIPTS_MANAGE, "A call script.";
+    Autodialer, "autodialer", AUTODIALERS_VIEW, AUTODIALERS_MANAGE, "An autodialer (outbound call campaign).";
+    List, "list", LISTS_VIEW, LISTS_MANAGE, "A contact or call list.";
+    NotificationTemplate, "notification_template", NOTIFICATION_TEMPLATES_VIEW, NOTIFICATION_TEMPLATES_MANAGE, "A notification template.";
+    DialogScenario, "dialog_scenario", DIALOG_SCENARIOS_VIEW, DIALOG_SCENARIOS_MANAGE, "A dialog scenario (IVR or chat bot).";
+    ContactField, "contact_field", CONTACT_FIELDS_VIEW, CONTACT_FIELDS_MANAGE, "A contact field.";
+}
+
+impl ObjectKind {
+    /// Every permission that applies to objects of this kind (view and manage).
+    #[must_use]
+    pub const fn permissions(self) -> Permissions {
+        self.manage_permission()
+    }
+
+    /// The kind's position in [`ObjectKind::ALL`].
+    #[inline]
+    pub(crate) const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for ObjectKind {
+    type Err = Error;
+
+    /// Parses a kind's stable name (`queue`, `sip_provider`, ...).
+    fn from_str(text: &str) -> Result<Self, Error> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.name() == text)
+            .ok_or_else(|| Error::UnknownObjectKind {
+                name: text.to_owned(),
+            })
+    }
+}
+
+/// A project: a name, a description, members (users and groups) and the
+/// objects it holds. In [enhanced](SecurityMode::Enhanced) mode its members
+/// see its objects; everyone else, unless they hold
+/// [`Permissions::PROJECTS_ALL`], does not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    pub(crate) name: String,
+    pub(crate) description: String,
+    // INVARIANT (links): mirrored by `User::projects`, `Group::projects` and
+    // `Object::projects`. Upheld by `Company::apply`.
+    pub(crate) users: IndexSet<UserId>,
+    pub(crate) groups: IndexSet<GroupId>,
+    pub(crate) objects: IndexSet<ObjectId>,
+}
+
+impl Project {
+    pub(crate) fn new(name: String, description: String) -> Self {
+        Self {
+            name,
+            description,
+            users: IndexSet::new(),
+            groups: IndexSet::new(),
+            objects: IndexSet::new(),
+        }
+    }
+
+    /// The project's unique name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The project's description (empty when none was given).
+    #[must_use]
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// The users who are members directly.
+    pub fn users(&self) -> impl ExactSizeIterator<Item = UserId> + '_ {
+        self.users.iter().copied()
+    }
+
+    /// The groups that are members (their users are members through them).
+    pub fn groups(&self) -> impl ExactSizeIterator<Item = GroupId> + '_ {
+        self.groups.iter().copied()
+    }
+
+    /// The objects the project holds.
+    pub fn objects(&self) -> impl ExactSizeIterator<Item = ObjectId> + '_ {
+        self.objects.iter().copied()
+    }
+}
+
+/// A project-scoped object: a queue, schedule, SIP provider, call script,
+/// autodialer, list, notification template, dialog scenario or contact field.
+///
+/// The host owns the object itself; the company knows its kind, a name
+/// (unique among objects of its kind) and the projects that hold it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Object {
+    pub(crate) kind: ObjectKind,
+    pub(crate) name: String,
+    pub(crate) projects: IndexSet<ProjectId>,
+}
+
+impl Object {
+    /// The object's kind.
+    #[must_use]
+    pub fn kind(&self) -> ObjectKind {
+        self.kind
+    }
+
+    /// The object's name, unique among objects of its kind.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The projects that hold the object.
+    pub fn projects(&self) -> impl ExactSizeIterator<Item = ProjectId> + '_ {
+        self.projects.iter().copied()
+    }
+}

@@ -1,0 +1,165 @@
+//! Roles: named sets of permissions, three of them built in.
+
+use indexmap::IndexSet;
+
+use crate::id::define_id;
+use crate::{EntityKind, GroupId, Permissions, UserId};
+
+define_id!(
+    /// Identifies a [`Role`]. The built-in roles have fixed ids:
+    /// [`RoleId::ADMIN`], [`RoleId::SUPERVISOR`] and [`RoleId::OPERATOR`].
+    RoleId,
+    EntityKind::Role
+);
+
+impl RoleId {
+    /// The built-in Admin role.
+    pub const ADMIN: Self = Self::new(0);
+    /// The built-in Supervisor role.
+    pub const SUPERVISOR: Self = Self::new(1);
+    /// The built-in Operator role.
+    pub const OPERATOR: Self = Self::new(2);
+}
+
+/// The three roles every company has. They are templates: their name,
+/// description and permissions can never be changed, and they cannot be
+/// deleted. Users and groups can still be assigned to and removed from them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum BuiltinRole {
+    /// Every permission in the company ([`Permissions::ADMIN`]).
+    Admin,
+    /// Admin, except finance, KPI, security settings and "all projects"
+    /// ([`Permissions::SUPERVISOR`]).
+    Supervisor,
+    /// Support tickets, call and chat journals, listening to every user's
+    /// calls and every operator-workplace widget ([`Permissions::OPERATOR`]).
+    Operator,
+}
+
+impl BuiltinRole {
+    /// The three built-in roles, in id order.
+    pub const ALL: [Self; 3] = [Self::Admin, Self::Supervisor, Self::Operator];
+
+    /// The role's fixed id.
+    #[must_use]
+    pub const fn id(self) -> RoleId {
+        match self {
+            Self::Admin => RoleId::ADMIN,
+            Self::Supervisor => RoleId::SUPERVISOR,
+            Self::Operator => RoleId::OPERATOR,
+        }
+    }
+
+    /// The role's fixed name.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Admin => "Admin",
+            Self::Supervisor => "Supervisor",
+            Self::Operator => "Operator",
+        }
+    }
+
+    /// The role's fixed description.
+    #[must_use]
+    pub const fn description(self) -> &'static str {
+        match self {
+            Self::Admin => "Every permission in the company",
+            Self::Supervisor => {
+                "Everything except finance, KPI, security settings and all projects"
+            }
+            Self::Operator => {
+                "Support tickets, call and chat journals, all users' calls, every workplace widget"
+            }
+        }
+    }
+
+    /// The role's fixed permissions.
+    #[must_use]
+    pub const fn permissions(self) -> Permissions {
+        match self {
+            Self::Admin => Permissions::ADMIN,
+            Self::Supervisor => Permissions::SUPERVISOR,
+            Self::Operator => Permissions::OPERATOR,
+        }
+    }
+
+    /// The built-in role with this id, if any.
+    #[must_use]
+    pub const fn from_id(id: RoleId) -> Option<Self> {
+        match id.get() {
+            0 => Some(Self::Admin),
+            1 => Some(Self::Supervisor),
+            2 => Some(Self::Operator),
+            _ => None,
+        }
+    }
+}
+
+/// A role: a named set of permissions with an optional description, and the
+/// users and groups that hold it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    pub(crate) name: String,
+    pub(crate) description: String,
+    // INVARIANT (closed): always `Permissions::closed`. Upheld by `Company::apply`.
+    pub(crate) permissions: Permissions,
+    pub(crate) builtin: Option<BuiltinRole>,
+    // INVARIANT (links): mirrored by `User::roles` and `Group::roles`.
+    pub(crate) users: IndexSet<UserId>,
+    pub(crate) groups: IndexSet<GroupId>,
+}
+
+impl Role {
+    pub(crate) fn builtin(role: BuiltinRole) -> Self {
+        Self {
+            name: role.name().to_owned(),
+            description: role.description().to_owned(),
+            permissions: role.permissions(),
+            builtin: Some(role),
+            users: IndexSet::new(),
+            groups: IndexSet::new(),
+        }
+    }
+
+    /// The role's unique name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The role's description (empty when none was given).
+    #[must_use]
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// The permissions the role grants (always [closed](Permissions::closed)).
+    #[must_use]
+    pub fn permissions(&self) -> Permissions {
+        self.permissions
+    }
+
+    /// Which built-in role this is, or `None` for a custom role.
+    #[must_use]
+    pub fn builtin_role(&self) -> Option<BuiltinRole> {
+        self.builtin
+    }
+
+    /// Whether this is a built-in, unchangeable role.
+    #[must_use]
+    pub fn is_builtin(&self) -> bool {
+        self.builtin.is_some()
+    }
+
+    /// The users the role is assigned to directly.
+    pub fn users(&self) -> impl ExactSizeIterator<Item = UserId> + '_ {
+        self.users.iter().copied()
+    }
+
+    /// The groups the role is assigned to.
+    pub fn groups(&self) -> impl ExactSizeIterator<Item = GroupId> + '_ {
+        self.groups.iter().copied()
+    }
+}
