@@ -26,11 +26,12 @@ use crate::{
 ///     description: "Evaluates calls".into(),
 ///     permissions: Permissions::QA_SHEETS_MANAGE | Permissions::QA_CHECKS_MANAGE,
 ///     principals: vec![Principal::User(UserId::new(4))],
+///     put_users_offline: false,
 /// };
 /// let json = serde_json::to_string(&change).unwrap();
 /// assert_eq!(
 ///     json,
-///     r#"{"op":"create_role","name":"QA","description":"Evaluates calls","permissions":["qa_sheets.manage","qa_checks.manage"],"principals":[{"user":4}]}"#,
+///     r#"{"op":"create_role","name":"QA","description":"Evaluates calls","permissions":["qa_sheets.manage","qa_checks.manage"],"principals":[{"user":4}],"putUsersOffline":false}"#,
 /// );
 /// assert_eq!(serde_json::from_str::<Change>(&json).unwrap(), change);
 /// # }
@@ -123,6 +124,10 @@ pub enum Change {
         /// Users and groups to give the role to.
         #[cfg_attr(feature = "serde", serde(default))]
         principals: Vec<Principal>,
+        /// The role's "put its users offline" setting: when set, every later
+        /// save of the role ends the sessions of everyone who holds it.
+        #[cfg_attr(feature = "serde", serde(default))]
+        put_users_offline: bool,
     },
     /// Edits a custom role: each `Some` field replaces the current value.
     /// Refused for built-in roles.
@@ -138,6 +143,9 @@ pub enum Change {
         /// A new permission set (closed: manage brings view).
         #[cfg_attr(feature = "serde", serde(default))]
         permissions: Option<Permissions>,
+        /// A new "put its users offline" setting.
+        #[cfg_attr(feature = "serde", serde(default))]
+        put_users_offline: Option<bool>,
     },
     /// Deletes a custom role; its holders lose it. Refused for built-in roles.
     DeleteRole {
@@ -292,4 +300,10 @@ pub struct ChangeReport {
     /// The users whose effective permissions or project memberships changed,
     /// sorted by id. A host uses it to refresh those users' pages.
     pub affected_users: Vec<UserId>,
+    /// The users whose sessions the change ended, sorted by id: it saved a
+    /// role with the "put its users offline" setting (or deleted the user).
+    /// Checks through their older sessions are denied with
+    /// [`DenyReason::SessionEnded`](crate::DenyReason::SessionEnded); the
+    /// host sends them to log in again.
+    pub logged_out_users: Vec<UserId>,
 }

@@ -274,6 +274,7 @@ impl Company {
     ///     description: "Evaluation sheets and checks".into(),
     ///     permissions: Permissions::QA_SHEETS_MANAGE | Permissions::QA_CHECKS_MANAGE,
     ///     principals: vec![kim.into(), lee.into()],
+    ///     put_users_offline: false,
     /// })?;
     /// assert!(matches!(report.created, Some(Created::Role(_))));
     /// assert_eq!(report.affected_users, vec![kim, lee]);
@@ -412,6 +413,7 @@ impl Company {
                 description,
                 permissions,
                 principals,
+                put_users_offline,
             } => {
                 self.new_name(EntityKind::Role, &name)?;
                 self.check_principals(&principals)?;
@@ -421,6 +423,7 @@ impl Company {
                     description,
                     permissions: permissions.closed(),
                     builtin: None,
+                    put_users_offline,
                     users: IndexSet::new(),
                     groups: IndexSet::new(),
                 }));
@@ -435,10 +438,14 @@ impl Company {
                 name,
                 description,
                 permissions,
+                put_users_offline,
             } => {
                 self.editable_role(role, "edited")?;
                 if let Some(name) = &name {
                     self.rename_check(EntityKind::Role, name, self.role_by_name(name), role)?;
+                }
+                if permissions.is_some() {
+                    touched.users.extend(self.role_holders_unsorted(role));
                 }
                 if let Some(record) = record(&mut self.roles, role.index()) {
                     if let Some(name) = name {
@@ -451,7 +458,9 @@ impl Company {
                     }
                     if let Some(permissions) = permissions {
                         record.permissions = permissions.closed();
-                        touched.users.extend(self.role_holders_unsorted(role));
+                    }
+                    if let Some(put_users_offline) = put_users_offline {
+                        record.put_users_offline = put_users_offline;
                     }
                 }
                 None
@@ -481,7 +490,10 @@ impl Company {
                 self.live_role(role)?;
                 self.check_principals(&principals)?;
                 if role == RoleId::ADMIN && !self.admin_remains(&Removal::Unassign(&principals)) {
-                    return Err(last_admin("taking the Admin role away".to_owned()));
+                    return Err(last_admin(format!(
+                        "taking the Admin role from {}",
+                        self.describe_principals(&principals)
+                    )));
                 }
                 for principal in principals {
                     self.set_link(Link::role(principal, role), false, &mut touched);
@@ -652,6 +664,7 @@ impl Company {
             revision: self.revision,
             created,
             affected_users,
+            logged_out_users: Vec::new(),
         })
     }
 
@@ -709,6 +722,7 @@ impl Company {
             description: description.into(),
             permissions,
             principals: Vec::new(),
+            put_users_offline: false,
         })?;
         Ok(id)
     }
@@ -941,6 +955,24 @@ impl Company {
             Some(owner) if owner != id => Err(duplicate(kind, name.to_owned())),
             _ => Ok(()),
         }
+    }
+
+    /// `user \`ann\`, group \`Team A\``, for messages.
+    fn describe_principals(&self, principals: &[Principal]) -> String {
+        let names: Vec<String> = principals
+            .iter()
+            .map(|&principal| match principal {
+                Principal::User(id) => match self.user(id) {
+                    Some(user) => format!("user `{}`", user.name),
+                    None => format!("user `{id}`"),
+                },
+                Principal::Group(id) => match self.group(id) {
+                    Some(group) => format!("group `{}`", group.name),
+                    None => format!("group `{id}`"),
+                },
+            })
+            .collect();
+        names.join(", ")
     }
 
     fn check_roles(&self, roles: &[RoleId]) -> Result<(), Error> {

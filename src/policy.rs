@@ -83,6 +83,10 @@ pub enum DenyReason {
     HiddenByProjects,
     /// No role of the user grants the action.
     MissingPermission,
+    /// The check came through a session that a later change ended (a role
+    /// with "put its users offline" was saved, or the user was deleted): the
+    /// user must log in again.
+    SessionEnded,
 }
 
 impl DenyReason {
@@ -96,6 +100,7 @@ impl DenyReason {
             Self::NotApplicable => "action does not apply to this resource",
             Self::HiddenByProjects => "hidden by projects",
             Self::MissingPermission => "missing permission",
+            Self::SessionEnded => "session ended: log in again",
         }
     }
 }

@@ -106,6 +106,7 @@ pub struct Role {
     // INVARIANT (closed): always `Permissions::closed`. Upheld by `Company::apply`.
     pub(crate) permissions: Permissions,
     pub(crate) builtin: Option<BuiltinRole>,
+    pub(crate) put_users_offline: bool,
     // INVARIANT (links): mirrored by `User::roles` and `Group::roles`.
     pub(crate) users: IndexSet<UserId>,
     pub(crate) groups: IndexSet<GroupId>,
@@ -118,6 +119,7 @@ impl Role {
             description: role.description().to_owned(),
             permissions: role.permissions(),
             builtin: Some(role),
+            put_users_offline: false,
             users: IndexSet::new(),
             groups: IndexSet::new(),
         }
@@ -145,6 +147,14 @@ impl Role {
     #[must_use]
     pub fn builtin_role(&self) -> Option<BuiltinRole> {
         self.builtin
+    }
+
+    /// The "put its users offline" setting: whether saving a change to the
+    /// role ends the sessions of everyone who holds it, so that the change
+    /// applies to them at once. Always `false` for built-in roles.
+    #[must_use]
+    pub fn puts_users_offline(&self) -> bool {
+        self.put_users_offline
     }
 
     /// Whether this is a built-in, unchangeable role.

@@ -138,16 +138,17 @@ impl fmt::Display for Matrix<'_> {
         }
         writeln!(f)?;
         for info in CATALOG {
-            write!(f, "{:first$}", info.name)?;
+            let mut line = format!("{:first$}", info.name);
             for (name, permissions) in &headers {
                 let cell = if permissions.contains(info.flag) {
-                    "x"
+                    'x'
                 } else {
-                    "."
+                    '.'
                 };
-                write!(f, "  {cell:^width$}", width = name.chars().count())?;
+                let width = name.chars().count();
+                line.push_str(&format!("  {cell:^width$}"));
             }
-            writeln!(f)?;
+            writeln!(f, "{}", line.trim_end())?;
         }
         Ok(())
     }
