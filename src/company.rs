@@ -6,8 +6,8 @@ use crate::change::{Change, ChangeReport, Created};
 use crate::policy::{IdList, ObjectEntry, ProjectEntry, UserEntry, VisibleObjects};
 use crate::{
     BuiltinRole, Decision, EntityKind, Error, Group, GroupId, Object, ObjectId, ObjectKind,
-    Permissions, Principal, Project, ProjectId, Resource, Role, RoleId, SecurityMode, Snapshot,
-    User, UserId,
+    Permissions, Principal, Project, ProjectId, Resource, Role, RoleId, SecurityMode, Session,
+    Snapshot, User, UserId,
 };
 
 /// The name of the project made by the first switch to enhanced mode.
@@ -75,6 +75,8 @@ struct Touched {
     users: Vec<UserId>,
     objects: Vec<ObjectId>,
     projects: Vec<ProjectId>,
+    /// Roles whose permissions were created, changed or deleted.
+    roles: Vec<RoleId>,
     /// Users whose visible objects changed without their own entry changing.
     visibility: Vec<UserId>,
     mode: bool,
@@ -107,7 +109,12 @@ impl Company {
             role_names,
             project_names: IndexMap::new(),
             object_names: IndexMap::new(),
-            snapshot: Snapshot::default(),
+            snapshot: Snapshot {
+                roles: BuiltinRole::ALL
+                    .map(|role| Some(role.permissions()))
+                    .to_vec(),
+                ..Snapshot::default()
+            },
         }
     }
 
@@ -288,6 +295,24 @@ impl Company {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn apply(&mut self, change: Change) -> Result<ChangeReport, Error> {
+        // DOMAIN rule 7: saving a role with "put its users offline" ends the
+        // sessions of everyone who held it before or holds it after.
+        let saved_role = match &change {
+            Change::EditRole { role, .. }
+            | Change::DeleteRole { role }
+            | Change::AssignRole { role, .. }
+            | Change::UnassignRole { role, .. }
+            | Change::SetSectionAccess { role, .. } => Some(*role),
+            _ => None,
+        };
+        let held_before = saved_role.map_or_else(Vec::new, |role| self.role_holders_unsorted(role));
+        let offline_before = saved_role
+            .and_then(|role| self.role(role))
+            .is_some_and(|role| role.put_users_offline);
+        let deleted_user = match &change {
+            Change::DeleteUser { user } => Some(*user),
+            _ => None,
+        };
         let mut touched = Touched::default();
         let adds = matches!(
             change,
@@ -659,13 +684,114 @@ impl Company {
             }
         };
         self.revision += 1;
+        let mut logged_out = Vec::new();
+        if let Some(role) = saved_role {
+            touched.roles.push(role);
+            // A deleted role keeps the setting it had.
+            let offline = self
+                .role(role)
+                .map_or(offline_before, |r| r.put_users_offline);
+            if offline {
+                logged_out = held_before;
+                logged_out.extend(self.role_holders_unsorted(role));
+            }
+        }
+        if let Some(Created::Role(role)) = created {
+            touched.roles.push(role);
+        }
+        let mut logged_out = sorted(logged_out);
+        for &user in &logged_out {
+            if let Some(record) = record(&mut self.users, user.index()) {
+                record.sessions_from = self.revision;
+                touched.users.push(user);
+            }
+        }
+        if let Some(user) = deleted_user {
+            logged_out.push(user);
+            logged_out.sort_unstable();
+        }
         let affected_users = self.recompile(touched);
         Ok(ChangeReport {
             revision: self.revision,
             created,
             affected_users,
-            logged_out_users: Vec::new(),
+            logged_out_users: logged_out,
         })
+    }
+
+    /// Applies a change made by the user behind `session`, all or nothing.
+    ///
+    /// Before the checks [`Company::apply`] makes for every caller, the
+    /// actor must be allowed to make it: the session is current, it holds
+    /// the change's [governing permissions](Change::governing_permissions),
+    /// the change hands out nothing the actor does not hold (no escalation,
+    /// through a role edit, an assignment, a section switch or a group that
+    /// carries roles), and in enhanced mode it names no project or object
+    /// hidden from the actor. A testing session acts with the role under
+    /// test.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::SessionEnded`], [`Error::Forbidden`], [`Error::Escalation`],
+    /// [`Error::UnknownId`] (also for hidden projects and objects), and every
+    /// error of [`Company::apply`].
+    ///
+    /// # Example: a supervisor may not hand out finance
+    ///
+    /// ```
+    /// use callgate::{Change, Company, Error, Permissions, RoleId};
+    ///
+    /// let mut company = Company::new();
+    /// let _admin = company.create_user("ann")?;
+    /// let sam = company.create_user("sam")?;
+    /// company.apply(Change::AssignRole { role: RoleId::SUPERVISOR, principals: vec![sam.into()] })?;
+    /// let session = company.login(sam)?;
+    ///
+    /// let qa = Change::CreateRole {
+    ///     name: "QA".into(), description: String::new(),
+    ///     permissions: Permissions::QA_CHECKS_MANAGE, principals: vec![], put_users_offline: false,
+    /// };
+    /// company.apply_as(&session, qa)?; // fine: sam holds qa_checks.manage
+    ///
+    /// let cashier = Change::CreateRole {
+    ///     name: "Cashier".into(), description: String::new(),
+    ///     permissions: Permissions::PAYMENTS_MANAGE, principals: vec![], put_users_offline: false,
+    /// };
+    /// let err = company.apply_as(&session, cashier).unwrap_err();
+    /// assert!(matches!(err, Error::Escalation { .. }));
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "user `sam` may not create role `Cashier`: it grants `payments.manage`, which they do not hold",
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn apply_as(&mut self, session: &Session, change: Change) -> Result<ChangeReport, Error> {
+        self.authorize(session, &change)?;
+        self.apply(change)
+    }
+
+    /// The report `change` would produce, without applying it: who would be
+    /// affected and whose sessions would end (the "impact before save" of an
+    /// admin page).
+    ///
+    /// Works on a copy of the company, so it costs **O(size of the company)**.
+    ///
+    /// # Errors
+    ///
+    /// Every error [`Company::apply`] would return.
+    pub fn preview(&self, change: Change) -> Result<ChangeReport, Error> {
+        self.clone().apply(change)
+    }
+
+    /// [`Company::preview`] for a change made by the user behind `session`:
+    /// the report [`Company::apply_as`] would produce, without applying it.
+    ///
+    /// # Errors
+    ///
+    /// Every error [`Company::apply_as`] would return.
+    pub fn preview_as(&self, session: &Session, change: Change) -> Result<ChangeReport, Error> {
+        self.authorize(session, &change)?;
+        self.preview(change)
     }
 
     /// Creates a user: the shorthand for [`Change::CreateUser`] with no
@@ -815,9 +941,32 @@ impl Company {
             .user(user)
             .ok_or_else(|| Error::unknown_id(EntityKind::User, user.get()))?;
         if entry.permissions.contains(kind.view_permission()) {
-            Ok(self.snapshot.objects_reachable(entry, kind))
+            Ok(self
+                .snapshot
+                .objects_reachable(entry, entry.permissions, kind))
         } else {
             Ok(VisibleObjects::nothing())
+        }
+    }
+
+    /// [`Company::visible_objects`] for the user behind `session`: with the
+    /// permissions the session acts with (in a testing session, the role
+    /// under test's). An ended session sees nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownId`] for a deleted user.
+    pub fn visible_objects_as(
+        &self,
+        session: &Session,
+        kind: ObjectKind,
+    ) -> Result<VisibleObjects<'_>, Error> {
+        match self.snapshot.session_permissions(session) {
+            Ok((entry, permissions)) if permissions.contains(kind.view_permission()) => {
+                Ok(self.snapshot.objects_reachable(entry, permissions, kind))
+            }
+            Ok(_) | Err(crate::DenyReason::SessionEnded) => Ok(VisibleObjects::nothing()),
+            Err(_) => Err(Error::unknown_id(EntityKind::User, session.user().get())),
         }
     }
 
@@ -1278,6 +1427,7 @@ impl Company {
         UserEntry {
             permissions,
             projects: IdList::from_unsorted(projects),
+            sessions_from: user.sessions_from,
             live: true,
         }
     }
@@ -1289,6 +1439,7 @@ impl Company {
             users,
             objects,
             projects,
+            roles,
             mut visibility,
             mode,
         } = touched;
@@ -1296,6 +1447,17 @@ impl Company {
         snapshot.revision = self.revision;
         snapshot.enhanced = self.mode == SecurityMode::Enhanced;
         let mut affected = Vec::new();
+
+        for role in sorted(roles) {
+            grow(&mut snapshot.roles, role.index());
+            if let Some(slot) = snapshot.roles.get_mut(role.index()) {
+                *slot = self
+                    .roles
+                    .get(role.index())
+                    .and_then(Option::as_ref)
+                    .map(|r| r.permissions);
+            }
+        }
 
         for project in sorted(projects) {
             grow(&mut snapshot.projects, project.index());

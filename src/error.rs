@@ -113,6 +113,33 @@ pub enum Error {
         /// The kind of record that could not be created.
         kind: EntityKind,
     },
+    /// A session that a change ended (a role with "put its users offline"
+    /// was saved) or whose role under test was deleted.
+    #[error("the session of user `{user}` has ended: log in again")]
+    SessionEnded {
+        /// The user's name (or id, once deleted).
+        user: String,
+    },
+    /// An actor lacks the permission that governs a change.
+    #[error("user `{user}` may not {change}: missing permission `{missing}`")]
+    Forbidden {
+        /// The actor's name.
+        user: String,
+        /// The change, in words (`assign role \`QA\``).
+        change: String,
+        /// The permissions the actor lacks, by name.
+        missing: String,
+    },
+    /// A change that would hand out a permission the actor does not hold.
+    #[error("user `{user}` may not {change}: it grants `{permissions}`, which they do not hold")]
+    Escalation {
+        /// The actor's name.
+        user: String,
+        /// The change, in words.
+        change: String,
+        /// The permissions beyond the actor's own, by name.
+        permissions: String,
+    },
     /// A change that would leave a company with users but no Admin.
     #[error("{change} would leave the company without an Admin")]
     LastAdmin {

@@ -3,7 +3,8 @@
 use std::fmt;
 
 use crate::{
-    Company, Decision, GroupId, Permissions, ProjectId, Resource, RoleId, SecurityMode, UserId,
+    Company, Decision, GroupId, Permissions, ProjectId, Resource, RoleId, SecurityMode, Session,
+    UserId,
 };
 
 /// A role that grants (part of) the action, and how the user holds it.
@@ -54,6 +55,7 @@ pub struct Explanation<'c> {
     user: UserId,
     action: Permissions,
     resource: Resource,
+    testing: Option<RoleId>,
     decision: Decision,
     grants: Vec<Grant>,
     reach: Reach,
@@ -67,13 +69,54 @@ impl<'c> Explanation<'c> {
         resource: Resource,
     ) -> Self {
         let decision = company.check(user, action, resource);
+        let permissions = company.effective_permissions(user).unwrap_or_default();
         let grants = grants(company, user, action);
-        let reach = reach(company, user, resource, decision);
+        let reach = reach(company, user, permissions, resource, decision);
         Self {
             company,
             user,
             action,
             resource,
+            testing: None,
+            decision,
+            grants,
+            reach,
+        }
+    }
+
+    pub(crate) fn for_session(
+        company: &'c Company,
+        session: &Session,
+        action: Permissions,
+        resource: Resource,
+    ) -> Self {
+        let user = session.user();
+        let decision = company.check_session(session, action, resource).decision;
+        let permissions = company.session_permissions(session).unwrap_or_default();
+        let grants = match session.testing() {
+            None => grants(company, user, action),
+            // Testing: the role under test is the only grant, never beyond
+            // what the tester holds.
+            Some(role) => {
+                let granted = permissions & action;
+                if granted.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![Grant {
+                        role,
+                        via: None,
+                        granted,
+                    }]
+                }
+            }
+        };
+        let reach = reach(company, user, permissions, resource, decision);
+        Self {
+            company,
+            user,
+            action,
+            resource,
+            testing: session.testing(),
             decision,
             grants,
             reach,
@@ -102,6 +145,13 @@ impl<'c> Explanation<'c> {
     #[must_use]
     pub fn resource(&self) -> Resource {
         self.resource
+    }
+
+    /// The role under test, when the question came through a testing
+    /// session.
+    #[must_use]
+    pub fn testing(&self) -> Option<RoleId> {
+        self.testing
     }
 
     /// Every role of the user that grants at least one flag of the action,
@@ -149,20 +199,26 @@ fn grants(company: &Company, user: UserId, action: Permissions) -> Vec<Grant> {
         .collect()
 }
 
-fn reach(company: &Company, user: UserId, resource: Resource, decision: Decision) -> Reach {
-    use crate::DenyReason::{NotApplicable, UnknownObject, UnknownProject, UnknownUser};
-    if let Decision::Deny(UnknownUser | UnknownObject | UnknownProject | NotApplicable) = decision {
+fn reach(
+    company: &Company,
+    user: UserId,
+    permissions: Permissions,
+    resource: Resource,
+    decision: Decision,
+) -> Reach {
+    use crate::DenyReason::{
+        NotApplicable, SessionEnded, UnknownObject, UnknownProject, UnknownUser,
+    };
+    if let Decision::Deny(
+        UnknownUser | UnknownObject | UnknownProject | NotApplicable | SessionEnded,
+    ) = decision
+    {
         return Reach::NotReached;
     }
     let projects: Vec<ProjectId> = match resource {
         Resource::Company => return Reach::NotScoped,
         _ if company.mode() == SecurityMode::Simple => return Reach::SimpleMode,
-        _ if company
-            .effective_permissions(user)
-            .is_ok_and(|p| p.contains(Permissions::PROJECTS_ALL)) =>
-        {
-            return Reach::AllProjects
-        }
+        _ if permissions.contains(Permissions::PROJECTS_ALL) => return Reach::AllProjects,
         Resource::Object(object) => company
             .object(object)
             .map(|o| o.projects().collect())
@@ -232,13 +288,11 @@ impl fmt::Display for Explanation<'_> {
         } else {
             "may not"
         };
-        write!(
-            f,
-            "{}: user {} {verb} `{}` ",
-            self.decision,
-            self.user_name(),
-            self.action
-        )?;
+        write!(f, "{}: user {} ", self.decision, self.user_name())?;
+        if let Some(role) = self.testing {
+            write!(f, "testing role {} ", self.role_name(role))?;
+        }
+        write!(f, "{verb} `{}` ", self.action)?;
         match self.resource {
             Resource::Company => f.write_str("in the company")?,
             Resource::Object(object) => match company.object(object) {
@@ -255,13 +309,21 @@ impl fmt::Display for Explanation<'_> {
                 grant.granted
             )?;
             match grant.via {
+                None if self.testing.is_some() => f.write_str(" (under test)")?,
                 None => f.write_str(" (assigned directly)")?,
                 Some(group) => write!(f, " (through group {})", self.group_name(group))?,
             }
         }
         let missing = self.missing();
         if !missing.is_empty() && company.user(self.user).is_some() {
-            write!(f, "\n  - no role of theirs grants `{missing}`")?;
+            match self.testing {
+                Some(role) => write!(
+                    f,
+                    "\n  - role {} under test does not grant `{missing}` (or the tester lacks it)",
+                    self.role_name(role)
+                )?,
+                None => write!(f, "\n  - no role of theirs grants `{missing}`")?,
+            }
         }
         match self.reach {
             Reach::NotScoped | Reach::NotReached => {}
@@ -319,5 +381,18 @@ impl Company {
         resource: Resource,
     ) -> Explanation<'_> {
         Explanation::new(self, user, action, resource)
+    }
+
+    /// [`Company::explain`] for a question asked through a session: the
+    /// decision is [`Company::check_session`]'s, and in a testing session
+    /// the explanation names both the real user and the role under test.
+    #[must_use]
+    pub fn explain_session(
+        &self,
+        session: &Session,
+        action: Permissions,
+        resource: Resource,
+    ) -> Explanation<'_> {
+        Explanation::for_session(self, session, action, resource)
     }
 }

@@ -39,7 +39,7 @@
 // company's size. Holders of "all projects" and simple mode walk the per-kind
 // list of every object.
 
-use crate::{ObjectId, ObjectKind, Permissions, ProjectId, UserId};
+use crate::{ObjectId, ObjectKind, Permissions, ProjectId, Session, SessionDecision, UserId};
 
 /// What a check is about: the company itself (a section, report or setting),
 /// one project-scoped object, or one project.
@@ -227,6 +227,8 @@ pub(crate) struct UserEntry {
     pub(crate) permissions: Permissions,
     /// Every project the user belongs to, directly or through a group.
     pub(crate) projects: IdList,
+    /// Sessions that logged in before this revision are ended.
+    pub(crate) sessions_from: u64,
     /// `false` for ids never created or deleted.
     pub(crate) live: bool,
 }
@@ -273,6 +275,9 @@ pub struct Snapshot {
     pub(crate) users: Vec<UserEntry>,
     pub(crate) objects: Vec<ObjectEntry>,
     pub(crate) projects: Vec<ProjectEntry>,
+    /// The permissions of each role (`None` once deleted), for testing
+    /// sessions.
+    pub(crate) roles: Vec<Option<Permissions>>,
     /// Live objects of each kind, sorted by id.
     pub(crate) objects_by_kind: [Vec<ObjectId>; ObjectKind::ALL.len()],
 }
@@ -326,9 +331,78 @@ impl Snapshot {
     #[inline]
     #[must_use]
     pub fn check(&self, user: UserId, action: Permissions, resource: Resource) -> Decision {
-        let Some(user) = self.users.get(user.index()).filter(|entry| entry.live) else {
-            return Decision::Deny(DenyReason::UnknownUser);
+        match self.user(user) {
+            Some(entry) => self.decide(entry.permissions, &entry.projects, action, resource),
+            None => Decision::Deny(DenyReason::UnknownUser),
+        }
+    }
+
+    /// May the user of `session` do `action` to `resource`?
+    ///
+    /// The same rules and the same fast path as [`Snapshot::check`], plus:
+    /// a session that a later change ended (see
+    /// [`ChangeReport::logged_out_users`](crate::ChangeReport::logged_out_users))
+    /// is denied with [`DenyReason::SessionEnded`]; a testing session uses
+    /// only the permissions of the role under test, never more than the
+    /// tester holds, with the tester's own project memberships. The answer
+    /// names the real user and the role under test, for audit.
+    ///
+    /// Computes in **O(1)**, like `check`; allocates nothing.
+    #[inline]
+    #[must_use]
+    pub fn check_session(
+        &self,
+        session: &Session,
+        action: Permissions,
+        resource: Resource,
+    ) -> SessionDecision {
+        let decision = match self.session_permissions(session) {
+            Ok((entry, permissions)) => self.decide(permissions, &entry.projects, action, resource),
+            Err(reason) => Decision::Deny(reason),
         };
+        SessionDecision {
+            decision,
+            user: session.user(),
+            testing: session.testing(),
+        }
+    }
+
+    /// The user entry and the permissions a session acts with, or why it
+    /// cannot act.
+    #[inline]
+    pub(crate) fn session_permissions(
+        &self,
+        session: &Session,
+    ) -> Result<(&UserEntry, Permissions), DenyReason> {
+        let entry = self.user(session.user()).ok_or(DenyReason::UnknownUser)?;
+        if session.login_revision() < entry.sessions_from {
+            return Err(DenyReason::SessionEnded);
+        }
+        let permissions = match session.testing() {
+            None => entry.permissions,
+            // A deleted role under test ends the testing session.
+            Some(role) => self
+                .roles
+                .get(role.index())
+                .copied()
+                .flatten()
+                .ok_or(DenyReason::SessionEnded)?
+                .intersection(entry.permissions),
+        };
+        Ok((entry, permissions))
+    }
+
+    /// The decision for a user with these permissions and projects: the
+    /// shared fast path of `check` and `check_session`.
+    #[inline]
+    fn decide(
+        &self,
+        permissions: Permissions,
+        projects: &IdList,
+        action: Permissions,
+        resource: Resource,
+    ) -> Decision {
+        let sees_everything = !self.enhanced || permissions.contains(Permissions::PROJECTS_ALL);
         let hidden = match resource {
             Resource::Company => {
                 if action.is_empty() {
@@ -347,9 +421,7 @@ impl Snapshot {
                 if !applies(action, kind_actions(kind)) {
                     return Decision::Deny(DenyReason::NotApplicable);
                 }
-                self.enhanced
-                    && !user.permissions.contains(Permissions::PROJECTS_ALL)
-                    && !shares_project(user.projects.as_slice(), object.projects.as_slice())
+                !sees_everything && !shares_project(projects.as_slice(), object.projects.as_slice())
             }
             Resource::Project(project) => {
                 if !self.projects.get(project.index()).is_some_and(|p| p.live) {
@@ -358,14 +430,12 @@ impl Snapshot {
                 if !applies(action, PROJECT_ACTIONS) {
                     return Decision::Deny(DenyReason::NotApplicable);
                 }
-                self.enhanced
-                    && !user.permissions.contains(Permissions::PROJECTS_ALL)
-                    && !user.projects.contains(project.get())
+                !sees_everything && !projects.contains(project.get())
             }
         };
         if hidden {
             Decision::Deny(DenyReason::HiddenByProjects)
-        } else if user.permissions.contains(action) {
+        } else if permissions.contains(action) {
             Decision::Allow
         } else {
             Decision::Deny(DenyReason::MissingPermission)
@@ -430,9 +500,10 @@ impl Snapshot {
     pub(crate) fn objects_reachable<'a>(
         &'a self,
         user: &'a UserEntry,
+        permissions: Permissions,
         kind: ObjectKind,
     ) -> VisibleObjects<'a> {
-        let everything = !self.enhanced || user.permissions.contains(Permissions::PROJECTS_ALL);
+        let everything = !self.enhanced || permissions.contains(Permissions::PROJECTS_ALL);
         VisibleObjects {
             inner: if everything {
                 Walk::All(self.objects_by_kind[kind.index()].iter())

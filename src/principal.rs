@@ -54,6 +54,8 @@ pub struct User {
     pub(crate) roles: IndexSet<RoleId>,
     pub(crate) groups: IndexSet<GroupId>,
     pub(crate) projects: IndexSet<ProjectId>,
+    /// Sessions that logged in before this revision are ended.
+    pub(crate) sessions_from: u64,
 }
 
 impl User {
@@ -63,7 +65,15 @@ impl User {
             roles: IndexSet::new(),
             groups: IndexSet::new(),
             projects: IndexSet::new(),
+            sessions_from: 0,
         }
+    }
+
+    /// Sessions that logged in before this revision have been ended by a
+    /// change (0 when none has been).
+    #[must_use]
+    pub fn sessions_valid_from(&self) -> u64 {
+        self.sessions_from
     }
 
     /// The user's unique name.

@@ -1,0 +1,249 @@
+//! Guarded changes: who may make a change, and what they may hand out.
+//!
+//! A change made through [`Company::apply_as`] is first authorized here:
+//!
+//! 1. the session must be current (not ended by a change);
+//! 2. the actor needs the permission that governs the change (see
+//!    [`Change::governing_permissions`]);
+//! 3. no escalation: whatever the change grants (a role's permissions, a role
+//!    given to someone, a group that carries roles) must already be held by
+//!    the actor (the Kubernetes RBAC rule);
+//! 4. in enhanced mode, projects and objects hidden from the actor are
+//!    refused as unknown ids: they do not exist for the actor.
+//!
+//! The checks made for every caller (unknown ids, built-in roles, the last
+//! Admin, ...) follow in `Company::apply`.
+
+use crate::{
+    Change, Company, EntityKind, Error, ObjectId, Permissions, ProjectId, RoleId, SecurityMode,
+    Session,
+};
+
+impl Change {
+    /// The permissions an actor needs to make this change, whatever it
+    /// grants: `users.manage` for users, `groups.manage` for groups,
+    /// `roles.manage` for roles, assignments and section switches,
+    /// `projects.manage` for projects and their members and objects,
+    /// `security.manage` for the security mode, and the kind's manage
+    /// permission (`queues.manage`, ...) to register, rename or delete an
+    /// object. Creating a user with roles, groups or projects also needs the
+    /// permission that governs each of those.
+    #[must_use]
+    pub fn governing_permissions(&self, company: &Company) -> Permissions {
+        match self {
+            Change::CreateUser {
+                roles,
+                groups,
+                projects,
+                ..
+            } => {
+                let mut needed = Permissions::USERS_MANAGE;
+                if !roles.is_empty() {
+                    needed |= Permissions::ROLES_MANAGE;
+                }
+                if !groups.is_empty() {
+                    needed |= Permissions::GROUPS_MANAGE;
+                }
+                if !projects.is_empty() {
+                    needed |= Permissions::PROJECTS_MANAGE;
+                }
+                needed
+            }
+            Change::RenameUser { .. } | Change::DeleteUser { .. } => Permissions::USERS_MANAGE,
+            Change::CreateGroup { .. }
+            | Change::RenameGroup { .. }
+            | Change::DeleteGroup { .. }
+            | Change::AddGroupMembers { .. }
+            | Change::RemoveGroupMembers { .. } => Permissions::GROUPS_MANAGE,
+            Change::CreateRole { .. }
+            | Change::EditRole { .. }
+            | Change::DeleteRole { .. }
+            | Change::AssignRole { .. }
+            | Change::UnassignRole { .. }
+            | Change::SetSectionAccess { .. } => Permissions::ROLES_MANAGE,
+            Change::SetSecurityMode { .. } => Permissions::SECURITY_MANAGE,
+            Change::CreateProject { .. }
+            | Change::EditProject { .. }
+            | Change::DeleteProject { .. }
+            | Change::AddProjectMembers { .. }
+            | Change::RemoveProjectMembers { .. }
+            | Change::AddProjectObjects { .. }
+            | Change::RemoveProjectObjects { .. } => Permissions::PROJECTS_MANAGE,
+            Change::CreateObject { kind, projects, .. } => {
+                let mut needed = kind.manage_permission();
+                if !projects.is_empty() {
+                    needed |= Permissions::PROJECTS_MANAGE;
+                }
+                needed
+            }
+            Change::RenameObject { object, .. } | Change::DeleteObject { object } => company
+                .object(*object)
+                .map_or(Permissions::empty(), |o| o.kind().manage_permission()),
+        }
+    }
+
+    /// A short description for messages: `assign role \`QA\``.
+    pub(crate) fn describe(&self, company: &Company) -> String {
+        let role_name = |role: &RoleId| {
+            company
+                .role(*role)
+                .map_or_else(|| role.to_string(), |r| r.name().to_owned())
+        };
+        match self {
+            Change::CreateUser { name, .. } => format!("create user `{name}`"),
+            Change::RenameUser { user, .. } => {
+                format!("rename user `{}`", company.user_label(*user))
+            }
+            Change::DeleteUser { user } => format!("delete user `{}`", company.user_label(*user)),
+            Change::CreateGroup { name, .. } => format!("create group `{name}`"),
+            Change::RenameGroup { .. } => "rename a group".to_owned(),
+            Change::DeleteGroup { .. } => "delete a group".to_owned(),
+            Change::AddGroupMembers { .. } => "add members to a group".to_owned(),
+            Change::RemoveGroupMembers { .. } => "remove members from a group".to_owned(),
+            Change::CreateRole { name, .. } => format!("create role `{name}`"),
+            Change::EditRole { role, .. } => format!("edit role `{}`", role_name(role)),
+            Change::DeleteRole { role } => format!("delete role `{}`", role_name(role)),
+            Change::AssignRole { role, .. } => format!("assign role `{}`", role_name(role)),
+            Change::UnassignRole { role, .. } => format!("unassign role `{}`", role_name(role)),
+            Change::SetSectionAccess { role, .. } => {
+                format!("switch a section of role `{}`", role_name(role))
+            }
+            Change::SetSecurityMode { .. } => "switch the security mode".to_owned(),
+            Change::CreateProject { name, .. } => format!("create project `{name}`"),
+            Change::EditProject { .. } => "edit a project".to_owned(),
+            Change::DeleteProject { .. } => "delete a project".to_owned(),
+            Change::AddProjectMembers { .. } => "add members to a project".to_owned(),
+            Change::RemoveProjectMembers { .. } => "remove members from a project".to_owned(),
+            Change::AddProjectObjects { .. } => "add objects to a project".to_owned(),
+            Change::RemoveProjectObjects { .. } => "remove objects from a project".to_owned(),
+            Change::CreateObject { kind, name, .. } => format!("create {kind} `{name}`"),
+            Change::RenameObject { .. } => "rename an object".to_owned(),
+            Change::DeleteObject { .. } => "delete an object".to_owned(),
+        }
+    }
+}
+
+impl Company {
+    /// Refuses `change` if the actor behind `session` may not make it.
+    pub(crate) fn authorize(&self, session: &Session, change: &Change) -> Result<(), Error> {
+        let held = self.session_permissions(session)?;
+        let missing = change.governing_permissions(self).difference(held);
+        if !missing.is_empty() {
+            return Err(Error::Forbidden {
+                user: self.user_label(session.user()),
+                change: change.describe(self),
+                missing: missing.to_string(),
+            });
+        }
+        self.check_visibility(session, held, change)?;
+        let granted = self.granted_by(change)?;
+        let beyond = granted.difference(held);
+        if !beyond.is_empty() {
+            return Err(Error::Escalation {
+                user: self.user_label(session.user()),
+                change: change.describe(self),
+                permissions: beyond.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// What a change hands out: the permissions someone may gain by it.
+    fn granted_by(&self, change: &Change) -> Result<Permissions, Error> {
+        let role_permissions = |role: RoleId| -> Result<Permissions, Error> {
+            Ok(self.live_role(role)?.permissions())
+        };
+        let group_permissions = |group: crate::GroupId| -> Result<Permissions, Error> {
+            let group = self.live_group(group)?;
+            group.roles().try_fold(Permissions::empty(), |all, role| {
+                Ok(all | role_permissions(role)?)
+            })
+        };
+        Ok(match change {
+            Change::CreateUser { roles, groups, .. } => {
+                let roles = roles.iter().try_fold(Permissions::empty(), |all, &r| {
+                    Ok::<_, Error>(all | role_permissions(r)?)
+                })?;
+                let groups = groups.iter().try_fold(Permissions::empty(), |all, &g| {
+                    Ok::<_, Error>(all | group_permissions(g)?)
+                })?;
+                roles | groups
+            }
+            Change::AddGroupMembers { group, .. } => group_permissions(*group)?,
+            Change::CreateRole { permissions, .. } => permissions.closed(),
+            Change::EditRole {
+                permissions: Some(permissions),
+                ..
+            } => permissions.closed(),
+            Change::AssignRole { role, .. } => role_permissions(*role)?,
+            Change::SetSectionAccess {
+                permission,
+                allowed: true,
+                ..
+            } => permission.closed(),
+            _ => Permissions::empty(),
+        })
+    }
+
+    /// In enhanced mode, an actor without `projects.all` cannot name a
+    /// project or object that no project of theirs holds: for them it does
+    /// not exist.
+    fn check_visibility(
+        &self,
+        session: &Session,
+        held: Permissions,
+        change: &Change,
+    ) -> Result<(), Error> {
+        if self.mode() == SecurityMode::Simple || held.contains(Permissions::PROJECTS_ALL) {
+            return Ok(());
+        }
+        let Some(actor) = self.snapshot().user(session.user()) else {
+            return Err(Error::unknown_id(EntityKind::User, session.user().get()));
+        };
+        let project_visible = |project: ProjectId| -> Result<(), Error> {
+            if actor.projects.contains(project.get()) {
+                Ok(())
+            } else {
+                Err(Error::unknown_id(EntityKind::Project, project.get()))
+            }
+        };
+        let object_visible = |object: ObjectId| -> Result<(), Error> {
+            let shared = self
+                .snapshot()
+                .objects
+                .get(object.index())
+                .is_some_and(|entry| {
+                    crate::policy::shares_project(
+                        actor.projects.as_slice(),
+                        entry.projects.as_slice(),
+                    )
+                });
+            if shared {
+                Ok(())
+            } else {
+                Err(Error::unknown_id(EntityKind::Object, object.get()))
+            }
+        };
+        match change {
+            Change::CreateUser { projects, .. } | Change::CreateObject { projects, .. } => {
+                projects.iter().try_for_each(|&p| project_visible(p))
+            }
+            Change::EditProject { project, .. }
+            | Change::DeleteProject { project }
+            | Change::AddProjectMembers { project, .. }
+            | Change::RemoveProjectMembers { project, .. } => project_visible(*project),
+            Change::AddProjectObjects { project, objects }
+            | Change::RemoveProjectObjects { project, objects } => {
+                project_visible(*project)?;
+                objects.iter().try_for_each(|&o| object_visible(o))
+            }
+            Change::CreateProject { objects, .. } => {
+                objects.iter().try_for_each(|&o| object_visible(o))
+            }
+            Change::RenameObject { object, .. } | Change::DeleteObject { object } => {
+                object_visible(*object)
+            }
+            _ => Ok(()),
+        }
+    }
+}
