@@ -1432,6 +1432,87 @@ impl Company {
         }
     }
 
+    /// A company from validated records: name maps and the snapshot are
+    /// derived from the tables. The caller guarantees the invariants (dense
+    /// ids, two-way links, unique names), as the document loader checks.
+    pub(crate) fn from_tables(tables: Tables) -> Self {
+        let Tables {
+            mode,
+            revision,
+            default_project,
+            users,
+            groups,
+            roles,
+            projects,
+            objects,
+        } = tables;
+        let mut company = Self {
+            mode,
+            revision,
+            default_project,
+            user_names: names(&users, |u| u.name.clone(), UserId::new),
+            group_names: names(&groups, |g| g.name.clone(), GroupId::new),
+            role_names: names(&roles, |r| r.name.clone(), RoleId::new),
+            project_names: names(&projects, |p| p.name.clone(), ProjectId::new),
+            object_names: names(&objects, |o| (o.kind, o.name.clone()), ObjectId::new),
+            users,
+            groups,
+            roles,
+            projects,
+            objects,
+            snapshot: Snapshot::default(),
+        };
+        company.compile_all();
+        company
+    }
+
+    /// Compiles the whole snapshot from the records, from scratch.
+    fn compile_all(&mut self) {
+        let users = (0..self.users.len())
+            .filter_map(|i| u32::try_from(i).ok())
+            .map(|i| self.compile_user(UserId::new(i)))
+            .collect();
+        let objects: Vec<ObjectEntry> = (0..self.objects.len())
+            .filter_map(|i| u32::try_from(i).ok())
+            .map(|i| Self::compile_object_in(&self.objects, ObjectId::new(i)))
+            .collect();
+        let mut projects: Vec<ProjectEntry> = self
+            .projects
+            .iter()
+            .map(|p| ProjectEntry {
+                live: p.is_some(),
+                ..ProjectEntry::default()
+            })
+            .collect();
+        let mut objects_by_kind: [Vec<ObjectId>; ObjectKind::ALL.len()] = Default::default();
+        // Objects are visited in id order, so every list comes out sorted.
+        for (id, entry) in objects.iter().enumerate() {
+            let (Some(kind), Ok(id)) = (entry.kind, u32::try_from(id)) else {
+                continue;
+            };
+            let id = ObjectId::new(id);
+            objects_by_kind[kind.index()].push(id);
+            for &project in entry.projects.as_slice() {
+                if let Some(project) = projects.get_mut(project as usize) {
+                    project.objects[kind.index()].push(id);
+                }
+            }
+        }
+        self.snapshot = Snapshot {
+            revision: self.revision,
+            enhanced: self.mode == SecurityMode::Enhanced,
+            users,
+            objects,
+            projects,
+            roles: self
+                .roles
+                .iter()
+                .map(|r| r.as_ref().map(|r| r.permissions))
+                .collect(),
+            objects_by_kind,
+        };
+    }
+
     /// Brings the snapshot up to date with what a change touched, and
     /// returns the users it affected, sorted.
     fn recompile(&mut self, touched: Touched) -> Vec<UserId> {
@@ -1562,6 +1643,29 @@ impl Company {
     }
 }
 
+/// The record tables of a company, for [`Company::from_tables`].
+pub(crate) struct Tables {
+    pub(crate) mode: SecurityMode,
+    pub(crate) revision: u64,
+    pub(crate) default_project: Option<ProjectId>,
+    pub(crate) users: Vec<Option<User>>,
+    pub(crate) groups: Vec<Option<Group>>,
+    pub(crate) roles: Vec<Option<Role>>,
+    pub(crate) projects: Vec<Option<Project>>,
+    pub(crate) objects: Vec<Option<Object>>,
+}
+
+/// The name map of a table.
+fn names<T, K: std::hash::Hash + Eq, I>(
+    table: &[Option<T>],
+    key: impl Fn(&T) -> K,
+    id: impl Fn(u32) -> I,
+) -> IndexMap<K, I> {
+    live(table)
+        .map(|(i, record)| (key(record), id(i)))
+        .collect()
+}
+
 /// The live records of a table, with their ids.
 fn live<T>(table: &[Option<T>]) -> impl Iterator<Item = (u32, &T)> + '_ {
     table
@@ -1620,7 +1724,7 @@ fn single(permission: Permissions) -> Result<(), Error> {
 
 /// Names must be non-blank, without surrounding white space or control
 /// characters.
-fn check_name(kind: EntityKind, name: &str) -> Result<(), Error> {
+pub(crate) fn check_name(kind: EntityKind, name: &str) -> Result<(), Error> {
     if name.is_empty() || name.trim() != name || name.chars().any(char::is_control) {
         Err(Error::InvalidName {
             kind,

@@ -140,6 +140,24 @@ pub enum Error {
         /// The permissions beyond the actor's own, by name.
         permissions: String,
     },
+    /// A stored document that cannot be loaded; `path` says where
+    /// (`roles[3].permissions[1]`).
+    #[error("{path}: {message}")]
+    Document {
+        /// Where in the document, e.g. `users[2].roles[0]`.
+        path: String,
+        /// What is wrong there.
+        message: String,
+    },
+    /// A change that expected the company at another revision: someone else
+    /// changed it first, or a change log has a gap.
+    #[error("the change expects revision {expected}, but the company is at revision {actual}")]
+    RevisionMismatch {
+        /// The revision the change was made against.
+        expected: u64,
+        /// The company's revision.
+        actual: u64,
+    },
     /// A change that would leave a company with users but no Admin.
     #[error("{change} would leave the company without an Admin")]
     LastAdmin {

@@ -47,6 +47,8 @@ built for `check`: see the "How it works" note at the top of policy.rs.
 
 mod change;
 mod company;
+#[cfg(feature = "serde")]
+mod document;
 mod error;
 mod explain;
 mod guard;
@@ -61,6 +63,11 @@ mod session;
 
 pub use crate::change::{Change, ChangeReport, Created};
 pub use crate::company::{Company, DEFAULT_PROJECT_NAME};
+#[cfg(feature = "serde")]
+pub use crate::document::{
+    Document, GroupRecord, LogEntry, NextIds, ObjectRecord, ProjectRecord, RoleRecord, UserRecord,
+    FORMAT_VERSION,
+};
 pub use crate::error::{EntityKind, Error};
 pub use crate::explain::{Explanation, Grant, Reach};
 pub use crate::permissions::{PermissionInfo, Permissions, CATALOG};

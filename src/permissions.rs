@@ -517,6 +517,21 @@ mod serde_impl {
         }
     }
 
+    /// One permission name, refused when unknown (as an element, so that a
+    /// path-tracking deserializer names its index).
+    struct Named(Permissions);
+
+    impl<'de> Deserialize<'de> for Named {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let name = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+            CATALOG
+                .iter()
+                .find(|info| info.name == name)
+                .map(|info| Named(info.flag))
+                .ok_or_else(|| D::Error::custom(format_args!("unknown permission `{name}`")))
+        }
+    }
+
     impl<'de> Deserialize<'de> for Permissions {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             struct NamesVisitor;
@@ -530,15 +545,8 @@ mod serde_impl {
 
                 fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Permissions, A::Error> {
                     let mut set = Permissions::empty();
-                    let mut index = 0usize;
-                    while let Some(name) = seq.next_element::<std::borrow::Cow<'de, str>>()? {
-                        let Some(info) = CATALOG.iter().find(|info| info.name == name) else {
-                            return Err(A::Error::custom(format_args!(
-                                "[{index}]: unknown permission `{name}`"
-                            )));
-                        };
-                        set |= info.flag;
-                        index += 1;
+                    while let Some(Named(flag)) = seq.next_element::<Named>()? {
+                        set |= flag;
                     }
                     Ok(set)
                 }
