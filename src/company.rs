@@ -1345,8 +1345,9 @@ impl Company {
         Ok(Some(Created::Project(id)))
     }
 
-    /// Whether some user still holds Admin after `removal`, or no user is
-    /// left at all... which also counts as a lock-out once users exist.
+    /// Whether some user still holds Admin after `removal`. A removal that
+    /// leaves no user at all also answers `false`: once a company has users,
+    /// losing the last one is a lock-out too.
     fn admin_remains(&self, removal: &Removal<'_>) -> bool {
         let Some(admin) = self.role(RoleId::ADMIN) else {
             return false;

@@ -1,0 +1,309 @@
+//! One company, two clients: `cargo run --example outsourcing`.
+//!
+//! Northwind Contact has run in simple security for a while: roles alone
+//! decide. It signs two clients, Acme Bank and Globex Telecom, and must keep
+//! each client's queues, autodialers, SIP providers, call scripts and lists
+//! out of sight of the other client's staff. The example:
+//!
+//! 1. switches to enhanced security, which makes the `Default` project with
+//!    every existing user and object;
+//! 2. sets each client up as a project with its own objects and staff;
+//! 3. shows that neither client's staff can see the other's objects;
+//! 4. moves a supervisor from `Default` to a client project: adding him to
+//!    the new project is not enough, he must also leave `Default`;
+//! 5. switches back to simple security and forth again: the projects come
+//!    back as they were, and `Default` is not made a second time.
+//!
+//! Every claim is checked; the example exits with an error if one fails.
+
+use callgate::{
+    Change, Company, Created, Decision, DenyReason, GroupId, ObjectId, ObjectKind, Permissions,
+    ProjectId, Resource, RoleId, SecurityMode, UserId,
+};
+
+/// The five kinds of object each client gets, with a name suffix.
+const CLIENT_OBJECTS: [(ObjectKind, &str); 5] = [
+    (ObjectKind::Queue, "inbound"),
+    (ObjectKind::Autodialer, "campaign"),
+    (ObjectKind::SipProvider, "trunk"),
+    (ObjectKind::CallScript, "script"),
+    (ObjectKind::List, "contacts"),
+];
+
+type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+fn main() -> Result {
+    let mut company = Company::new();
+
+    heading("1. Before the clients: simple security, roles alone decide");
+    let olga = company.create_user("olga")?; // the first user: Admin
+    let sam = company.create_user("sam")?;
+    company.apply(Change::AssignRole {
+        role: RoleId::SUPERVISOR,
+        principals: vec![sam.into()],
+    })?;
+    let main_queue = company.create_object(ObjectKind::Queue, "Main inbound")?;
+    println!("olga (Admin) and sam (Supervisor) run one queue, `Main inbound`.");
+
+    heading("2. Enhanced security: the Default project appears");
+    let report = company.apply(Change::SetSecurityMode {
+        mode: SecurityMode::Enhanced,
+    })?;
+    let default = company
+        .default_project()
+        .ok_or("the first switch to enhanced makes the Default project")?;
+    ensure(
+        report.created == Some(Created::Project(default)),
+        "the switch reports the Default project it created",
+    )?;
+    describe_project(&company, default)?;
+    ensure(
+        company.project_members(default)? == vec![olga, sam],
+        "Default holds every existing user",
+    )?;
+
+    heading("3. Each client becomes a project with its own objects and staff");
+    let acme = setup_client(&mut company, "Acme", "Acme Bank")?;
+    let globex = setup_client(&mut company, "Globex", "Globex Telecom")?;
+    // New staff are created straight into their team and project, so they
+    // never join Default.
+    let anna = hire(&mut company, "anna", RoleId::OPERATOR, &acme)?;
+    let sara = hire(&mut company, "sara", RoleId::SUPERVISOR, &globex)?;
+    // Gus leads the Globex floor with a custom role that may view and manage
+    // every kind of project-scoped object, and nothing else.
+    let lead = company.create_role("Team lead", "Runs one client's floor", Permissions::OBJECTS)?;
+    let gus = hire(&mut company, "gus", lead, &globex)?;
+    // Each team is a member of its client's project, and holds Operator.
+    for client in [&acme, &globex] {
+        company.apply(Change::AddProjectMembers {
+            project: client.project,
+            principals: vec![client.team.into()],
+        })?;
+        company.apply(Change::AssignRole {
+            role: RoleId::OPERATOR,
+            principals: vec![client.team.into()],
+        })?;
+        describe_project(&company, client.project)?;
+    }
+
+    heading("4. Staff of one client cannot see the other's objects");
+    for (user, own, other) in [(sara, &globex, &acme), (gus, &globex, &acme)] {
+        show_visible(&company, user)?;
+        for &object in &own.objects {
+            expect(&company, user, object, Decision::Allow)?;
+        }
+        for &object in &other.objects {
+            expect(
+                &company,
+                user,
+                object,
+                Decision::Deny(DenyReason::HiddenByProjects),
+            )?;
+        }
+    }
+    // Anna, an operator, holds no object permission at all, but the other
+    // client's objects are hidden from her before that is looked at: a
+    // denial never reveals that they exist.
+    show_visible(&company, anna)?;
+    for &object in &globex.objects {
+        expect(
+            &company,
+            anna,
+            object,
+            Decision::Deny(DenyReason::HiddenByProjects),
+        )?;
+    }
+    for &object in &acme.objects {
+        expect(
+            &company,
+            anna,
+            object,
+            Decision::Deny(DenyReason::MissingPermission),
+        )?;
+    }
+    println!(
+        "Every Globex object is hidden from Acme staff, and every Acme object from Globex staff:"
+    );
+    println!(
+        "{}",
+        company.explain(
+            anna,
+            Permissions::LISTS_VIEW,
+            Resource::Object(globex.objects[4])
+        )
+    );
+
+    heading("5. Sam moves from Default to Acme Bank");
+    company.apply(Change::AddProjectMembers {
+        project: acme.project,
+        principals: vec![sam.into()],
+    })?;
+    println!("Added to Acme Bank, sam is still in Default, so he still sees `Main inbound`:");
+    show_visible(&company, sam)?;
+    expect(&company, sam, main_queue, Decision::Allow)?;
+
+    company.apply(Change::RemoveProjectMembers {
+        project: default,
+        principals: vec![sam.into()],
+    })?;
+    println!("Removed from Default, he sees Acme Bank's objects only:");
+    show_visible(&company, sam)?;
+    expect(
+        &company,
+        sam,
+        main_queue,
+        Decision::Deny(DenyReason::HiddenByProjects),
+    )?;
+    expect(&company, sam, acme.objects[0], Decision::Allow)?;
+
+    heading("6. Back to simple security, and forth again");
+    let projects_before: Vec<ProjectId> = company.projects().map(|(id, _)| id).collect();
+    company.apply(Change::SetSecurityMode {
+        mode: SecurityMode::Simple,
+    })?;
+    println!("In simple security, roles alone decide: sam sees every client's objects.");
+    expect(&company, sam, globex.objects[0], Decision::Allow)?;
+    show_visible(&company, sam)?;
+
+    let report = company.apply(Change::SetSecurityMode {
+        mode: SecurityMode::Enhanced,
+    })?;
+    ensure(
+        report.created.is_none(),
+        "the second switch to enhanced creates nothing",
+    )?;
+    let projects_after: Vec<ProjectId> = company.projects().map(|(id, _)| id).collect();
+    ensure(
+        projects_after == projects_before,
+        "the projects come back as they were",
+    )?;
+    ensure(
+        company.default_project() == Some(default),
+        "Default is the same project",
+    )?;
+    expect(
+        &company,
+        sam,
+        globex.objects[0],
+        Decision::Deny(DenyReason::HiddenByProjects),
+    )?;
+    println!(
+        "Enhanced again: the same {} projects, one Default, and Globex hidden from sam once more.",
+        projects_after.len()
+    );
+    show_visible(&company, sam)?;
+    Ok(())
+}
+
+/// One client: its project, its team and its five objects.
+struct Client {
+    project: ProjectId,
+    team: GroupId,
+    objects: Vec<ObjectId>,
+}
+
+/// Makes a client's project, its (empty) team and one object of each of the
+/// five kinds, held by the project only.
+fn setup_client(company: &mut Company, name: &str, client: &str) -> Result<Client> {
+    let project = company.create_project(client, format!("Everything we run for {client}"))?;
+    let team = company.create_group(format!("{name} team"), &[])?;
+    let mut objects = Vec::new();
+    for (kind, suffix) in CLIENT_OBJECTS {
+        objects.push(company.create_object(kind, format!("{name} {suffix}"))?);
+    }
+    company.apply(Change::AddProjectObjects {
+        project,
+        objects: objects.clone(),
+    })?;
+    Ok(Client {
+        project,
+        team,
+        objects,
+    })
+}
+
+/// Creates a user with one role, in the client's team and project, as one
+/// all-or-nothing change.
+fn hire(company: &mut Company, name: &str, role: RoleId, client: &Client) -> Result<UserId> {
+    let report = company.apply(Change::CreateUser {
+        name: name.into(),
+        roles: vec![role],
+        groups: vec![client.team],
+        projects: vec![client.project],
+    })?;
+    match report.created {
+        Some(Created::User(user)) => Ok(user),
+        _ => Err("a CreateUser change reports the user it made".into()),
+    }
+}
+
+/// Prints a project's members and objects.
+fn describe_project(company: &Company, project: ProjectId) -> Result {
+    let record = company
+        .project(project)
+        .ok_or("the project was just made")?;
+    let members: Vec<&str> = company
+        .project_members(project)?
+        .into_iter()
+        .filter_map(|user| company.user(user).map(|u| u.name()))
+        .collect();
+    let objects: Vec<String> = record
+        .objects()
+        .filter_map(|object| company.object(object))
+        .map(|o| format!("{} `{}`", o.kind(), o.name()))
+        .collect();
+    println!(
+        "project `{}`: members [{}]; objects [{}]",
+        record.name(),
+        members.join(", "),
+        objects.join(", ")
+    );
+    Ok(())
+}
+
+/// Prints, for each of the five client kinds, the objects a user can see.
+fn show_visible(company: &Company, user: UserId) -> Result {
+    let name = company.user(user).map_or("?", |u| u.name());
+    let mut seen = Vec::new();
+    for (kind, _) in CLIENT_OBJECTS {
+        for object in company.visible_objects(user, kind)? {
+            if let Some(record) = company.object(object) {
+                seen.push(format!("`{}`", record.name()));
+            }
+        }
+    }
+    let seen = if seen.is_empty() {
+        "nothing".to_owned()
+    } else {
+        seen.join(", ")
+    };
+    println!("  {name} sees: {seen}");
+    Ok(())
+}
+
+/// Checks the kind's view permission on `object` and fails unless the
+/// decision is `expected`.
+fn expect(company: &Company, user: UserId, object: ObjectId, expected: Decision) -> Result {
+    let kind = company.object(object).ok_or("unknown object")?.kind();
+    let decision = company.check(user, kind.view_permission(), Resource::Object(object));
+    if decision == expected {
+        Ok(())
+    } else {
+        Err(company
+            .explain(user, kind.view_permission(), Resource::Object(object))
+            .to_string()
+            .into())
+    }
+}
+
+fn ensure(condition: bool, claim: &str) -> Result {
+    if condition {
+        Ok(())
+    } else {
+        Err(format!("expected: {claim}").into())
+    }
+}
+
+fn heading(text: &str) {
+    println!("\n{text}\n{}", "-".repeat(text.chars().count()));
+}
