@@ -206,13 +206,8 @@ fn reach(
     resource: Resource,
     decision: Decision,
 ) -> Reach {
-    use crate::DenyReason::{
-        NotApplicable, SessionEnded, UnknownObject, UnknownProject, UnknownUser,
-    };
-    if let Decision::Deny(
-        UnknownUser | UnknownObject | UnknownProject | NotApplicable | SessionEnded,
-    ) = decision
-    {
+    use crate::DenyReason::{SessionEnded, UnknownObject, UnknownProject, UnknownUser};
+    if let Decision::Deny(UnknownUser | UnknownObject | UnknownProject | SessionEnded) = decision {
         return Reach::NotReached;
     }
     let projects: Vec<ProjectId> = match resource {
@@ -296,7 +291,7 @@ impl fmt::Display for Explanation<'_> {
         match self.resource {
             Resource::Company => f.write_str("in the company")?,
             Resource::Object(object) => match company.object(object) {
-                Some(o) => write!(f, "on {} `{}`", o.kind(), o.name())?,
+                Some(o) => write!(f, "on {} `{}`", o.kind().label(), o.name())?,
                 None => write!(f, "on object #{object}")?,
             },
             Resource::Project(project) => write!(f, "on project {}", self.project_name(project))?,
@@ -312,6 +307,29 @@ impl fmt::Display for Explanation<'_> {
                 None if self.testing.is_some() => f.write_str(" (under test)")?,
                 None => f.write_str(" (assigned directly)")?,
                 Some(group) => write!(f, " (through group {})", self.group_name(group))?,
+            }
+        }
+        if self.decision == Decision::Deny(crate::DenyReason::NotApplicable) {
+            let kind = match self.resource {
+                Resource::Object(object) => company.object(object).map(|o| o.kind()),
+                Resource::Company | Resource::Project(_) => None,
+            };
+            match (self.resource, kind) {
+                _ if self.action.is_empty() => {
+                    f.write_str("\n  - an empty action applies to nothing")?
+                }
+                (Resource::Object(_), Some(kind)) => write!(
+                    f,
+                    "\n  - `{}` does not apply to a {} (only `{}` does)",
+                    self.action,
+                    kind.label(),
+                    kind.permissions()
+                )?,
+                _ => write!(
+                    f,
+                    "\n  - `{}` does not apply to a project (only `projects.manage` does)",
+                    self.action
+                )?,
             }
         }
         let missing = self.missing();

@@ -74,13 +74,13 @@ pub enum DenyReason {
     UnknownObject,
     /// The project id names no project (never created, or deleted).
     UnknownProject,
+    /// Enhanced mode: the user shares no project with the object (or is not a
+    /// member of the project) and does not hold `projects.all`. To the user,
+    /// the object does not exist: show it as [`UnknownObject`](Self::UnknownObject).
+    HiddenByProjects,
     /// The action does not apply to the resource: it is empty, or it holds a
     /// permission of another kind of object (`autodialers.manage` on a queue).
     NotApplicable,
-    /// Enhanced mode: the user shares no project with the object (or is not a
-    /// member of the project) and does not hold `projects.all`. To the user,
-    /// the object does not exist.
-    HiddenByProjects,
     /// No role of the user grants the action.
     MissingPermission,
     /// The check came through a session that a later change ended (a role
@@ -301,14 +301,15 @@ impl Snapshot {
     /// order they are applied:
     ///
     /// 1. an unknown user, object or project is denied;
-    /// 2. an empty action, or one that does not belong to the resource's kind,
-    ///    is [`NotApplicable`](DenyReason::NotApplicable);
-    /// 3. in enhanced mode, a project-scoped object (or a project) that the
+    /// 2. in enhanced mode, a project-scoped object (or a project) that the
     ///    user reaches through no project, without `projects.all`, is
-    ///    [`HiddenByProjects`](DenyReason::HiddenByProjects): hidden comes
-    ///    before a missing permission, so a denial does not reveal that the
-    ///    object exists;
-    /// 4. the user's roles must grant every flag of the action.
+    ///    [`HiddenByProjects`](DenyReason::HiddenByProjects), whatever the
+    ///    action: the answer says nothing about the object's kind or the
+    ///    user's roles (a host shows it as it shows an unknown object);
+    /// 3. an empty action, or one that does not belong to the resource's
+    ///    kind, is [`NotApplicable`](DenyReason::NotApplicable);
+    /// 4. the user's roles must grant every flag of the action, or it is
+    ///    [`MissingPermission`](DenyReason::MissingPermission).
     ///
     /// Computes in **O(1)** for a user and an object in a bounded number of
     /// projects; allocates nothing.
@@ -403,12 +404,11 @@ impl Snapshot {
         resource: Resource,
     ) -> Decision {
         let sees_everything = !self.enhanced || permissions.contains(Permissions::PROJECTS_ALL);
-        let hidden = match resource {
+        match resource {
             Resource::Company => {
                 if action.is_empty() {
                     return Decision::Deny(DenyReason::NotApplicable);
                 }
-                false
             }
             Resource::Object(object) => {
                 let Some((object, kind)) = self
@@ -418,24 +418,28 @@ impl Snapshot {
                 else {
                     return Decision::Deny(DenyReason::UnknownObject);
                 };
+                if !sees_everything
+                    && !shares_project(projects.as_slice(), object.projects.as_slice())
+                {
+                    return Decision::Deny(DenyReason::HiddenByProjects);
+                }
                 if !applies(action, kind_actions(kind)) {
                     return Decision::Deny(DenyReason::NotApplicable);
                 }
-                !sees_everything && !shares_project(projects.as_slice(), object.projects.as_slice())
             }
             Resource::Project(project) => {
                 if !self.projects.get(project.index()).is_some_and(|p| p.live) {
                     return Decision::Deny(DenyReason::UnknownProject);
                 }
+                if !sees_everything && !projects.contains(project.get()) {
+                    return Decision::Deny(DenyReason::HiddenByProjects);
+                }
                 if !applies(action, PROJECT_ACTIONS) {
                     return Decision::Deny(DenyReason::NotApplicable);
                 }
-                !sees_everything && !projects.contains(project.get())
             }
-        };
-        if hidden {
-            Decision::Deny(DenyReason::HiddenByProjects)
-        } else if permissions.contains(action) {
+        }
+        if permissions.contains(action) {
             Decision::Allow
         } else {
             Decision::Deny(DenyReason::MissingPermission)

@@ -35,7 +35,7 @@ pub enum SecurityMode {
 }
 
 macro_rules! object_kinds {
-    ($($kind:ident, $name:literal, $view:ident, $manage:ident, $doc:literal;)*) => {
+    ($($kind:ident, $name:literal, $label:literal, $view:ident, $manage:ident, $doc:literal;)*) => {
         /// The nine kinds of object that projects can scope.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -55,6 +55,12 @@ macro_rules! object_kinds {
                 match self { $(Self::$kind => $name,)* }
             }
 
+            /// The kind's name for people, e.g. `SIP provider`.
+            #[must_use]
+            pub const fn label(self) -> &'static str {
+                match self { $(Self::$kind => $label,)* }
+            }
+
             /// The permission to view objects of this kind.
             #[must_use]
             pub const fn view_permission(self) -> Permissions {
@@ -71,15 +77,15 @@ macro_rules! object_kinds {
 }
 
 object_kinds! {
-    Queue, "queue", QUEUES_VIEW, QUEUES_MANAGE, "A call or chat queue.";
-    Schedule, "schedule", SCHEDULES_VIEW, SCHEDULES_MANAGE, "A schedule (working hours used for routing).";
-    SipProvider, "sip_provider", SIP_PROVIDERS_VIEW, SIP_PROVIDERS_MANAGE, "A SIP provider (trunk).";
-    CallScript, "call_script", CALL_SCRIPTS_VIEW, CALL_SCRIPTS_MANAGE, "A call script.";
-    Autodialer, "autodialer", AUTODIALERS_VIEW, AUTODIALERS_MANAGE, "An autodialer (outbound call campaign).";
-    List, "list", LISTS_VIEW, LISTS_MANAGE, "A contact or call list.";
-    NotificationTemplate, "notification_template", NOTIFICATION_TEMPLATES_VIEW, NOTIFICATION_TEMPLATES_MANAGE, "A notification template.";
-    DialogScenario, "dialog_scenario", DIALOG_SCENARIOS_VIEW, DIALOG_SCENARIOS_MANAGE, "A dialog scenario (IVR or chat bot).";
-    ContactField, "contact_field", CONTACT_FIELDS_VIEW, CONTACT_FIELDS_MANAGE, "A contact field.";
+    Queue, "queue", "queue", QUEUES_VIEW, QUEUES_MANAGE, "A call or chat queue.";
+    Schedule, "schedule", "schedule", SCHEDULES_VIEW, SCHEDULES_MANAGE, "A schedule (working hours used for routing).";
+    SipProvider, "sip_provider", "SIP provider", SIP_PROVIDERS_VIEW, SIP_PROVIDERS_MANAGE, "A SIP provider (trunk).";
+    CallScript, "call_script", "call script", CALL_SCRIPTS_VIEW, CALL_SCRIPTS_MANAGE, "A call script.";
+    Autodialer, "autodialer", "autodialer", AUTODIALERS_VIEW, AUTODIALERS_MANAGE, "An autodialer (outbound call campaign).";
+    List, "list", "list", LISTS_VIEW, LISTS_MANAGE, "A contact or call list.";
+    NotificationTemplate, "notification_template", "notification template", NOTIFICATION_TEMPLATES_VIEW, NOTIFICATION_TEMPLATES_MANAGE, "A notification template.";
+    DialogScenario, "dialog_scenario", "dialog scenario", DIALOG_SCENARIOS_VIEW, DIALOG_SCENARIOS_MANAGE, "A dialog scenario (IVR or chat bot).";
+    ContactField, "contact_field", "contact field", CONTACT_FIELDS_VIEW, CONTACT_FIELDS_MANAGE, "A contact field.";
 }
 
 impl ObjectKind {
