@@ -3,7 +3,7 @@
 use indexmap::{IndexMap, IndexSet};
 
 use crate::change::{Change, ChangeReport, Created};
-use crate::policy::{IdList, ObjectEntry, ProjectEntry, UserEntry, VisibleObjects};
+use crate::policy::{CompiledUser, VisibleObjects};
 use crate::{
     BuiltinRole, Decision, EntityKind, Error, Group, GroupId, Object, ObjectId, ObjectKind,
     Permissions, Principal, Project, ProjectId, Resource, Role, RoleId, SecurityMode, Session,
@@ -1410,10 +1410,8 @@ impl Company {
 
 /// Compiling records into the snapshot.
 impl Company {
-    fn compile_user(&self, id: UserId) -> UserEntry {
-        let Some(user) = self.user(id) else {
-            return UserEntry::default();
-        };
+    fn compile_user(&self, id: UserId) -> Option<CompiledUser> {
+        let user = self.user(id)?;
         let mut permissions = Permissions::empty();
         let mut projects: Vec<u32> = user.projects.iter().map(|p| p.get()).collect();
         for role in user.roles.iter().filter_map(|&r| self.role(r)) {
@@ -1425,12 +1423,20 @@ impl Company {
             }
             projects.extend(group.projects.iter().map(|p| p.get()));
         }
-        UserEntry {
+        projects.sort_unstable();
+        projects.dedup();
+        Some(CompiledUser {
             permissions,
-            projects: IdList::from_unsorted(projects),
             sessions_from: user.sessions_from,
-            live: true,
-        }
+            projects,
+        })
+    }
+
+    fn compile_object(&self, id: ObjectId) -> Option<(ObjectKind, Vec<u32>)> {
+        let object = self.object(id)?;
+        let mut projects: Vec<u32> = object.projects.iter().map(|p| p.get()).collect();
+        projects.sort_unstable();
+        Some((object.kind, projects))
     }
 
     /// A company from validated records: name maps and the snapshot are
@@ -1469,49 +1475,17 @@ impl Company {
 
     /// Compiles the whole snapshot from the records, from scratch.
     fn compile_all(&mut self) {
-        let users = (0..self.users.len())
-            .filter_map(|i| u32::try_from(i).ok())
-            .map(|i| self.compile_user(UserId::new(i)))
-            .collect();
-        let objects: Vec<ObjectEntry> = (0..self.objects.len())
-            .filter_map(|i| u32::try_from(i).ok())
-            .map(|i| Self::compile_object_in(&self.objects, ObjectId::new(i)))
-            .collect();
-        let mut projects: Vec<ProjectEntry> = self
-            .projects
-            .iter()
-            .map(|p| ProjectEntry {
-                live: p.is_some(),
-                ..ProjectEntry::default()
-            })
-            .collect();
-        let mut objects_by_kind: [Vec<ObjectId>; ObjectKind::ALL.len()] = Default::default();
-        // Objects are visited in id order, so every list comes out sorted.
-        for (id, entry) in objects.iter().enumerate() {
-            let (Some(kind), Ok(id)) = (entry.kind, u32::try_from(id)) else {
-                continue;
-            };
-            let id = ObjectId::new(id);
-            objects_by_kind[kind.index()].push(id);
-            for &project in entry.projects.as_slice() {
-                if let Some(project) = projects.get_mut(project as usize) {
-                    project.objects[kind.index()].push(id);
-                }
-            }
-        }
-        self.snapshot = Snapshot {
-            revision: self.revision,
-            enhanced: self.mode == SecurityMode::Enhanced,
-            users,
-            objects,
-            projects,
-            roles: self
-                .roles
-                .iter()
-                .map(|r| r.as_ref().map(|r| r.permissions))
-                .collect(),
-            objects_by_kind,
+        let ids = |len: usize| (0..len).filter_map(|i| u32::try_from(i).ok());
+        let touched = Touched {
+            users: ids(self.users.len()).map(UserId::new).collect(),
+            objects: ids(self.objects.len()).map(ObjectId::new).collect(),
+            projects: ids(self.projects.len()).map(ProjectId::new).collect(),
+            roles: ids(self.roles.len()).map(RoleId::new).collect(),
+            visibility: Vec::new(),
+            mode: false,
         };
+        self.snapshot = Snapshot::default();
+        self.recompile(touched);
     }
 
     /// Brings the snapshot up to date with what a change touched, and
@@ -1525,97 +1499,30 @@ impl Company {
             mut visibility,
             mode,
         } = touched;
-        let snapshot = &mut self.snapshot;
-        snapshot.revision = self.revision;
-        snapshot.enhanced = self.mode == SecurityMode::Enhanced;
-        let mut affected = Vec::new();
+        self.snapshot.revision = self.revision;
+        self.snapshot.enhanced = self.mode == SecurityMode::Enhanced;
 
         for role in sorted(roles) {
-            grow(&mut snapshot.roles, role.index());
-            if let Some(slot) = snapshot.roles.get_mut(role.index()) {
-                *slot = self
-                    .roles
-                    .get(role.index())
-                    .and_then(Option::as_ref)
-                    .map(|r| r.permissions);
-            }
+            let permissions = self.role(role).map(|r| r.permissions);
+            self.snapshot.set_role(role, permissions);
         }
-
         for project in sorted(projects) {
-            grow(&mut snapshot.projects, project.index());
-            if let Some(entry) = snapshot.projects.get_mut(project.index()) {
-                *entry = ProjectEntry {
-                    live: self
-                        .projects
-                        .get(project.index())
-                        .is_some_and(Option::is_some),
-                    ..ProjectEntry::default()
-                };
-            }
+            let live = self.project(project).is_some();
+            self.snapshot.set_project(project, live);
         }
-
         for object in sorted(objects) {
-            let new = Self::compile_object_in(&self.objects, object);
-            grow(&mut snapshot.objects, object.index());
-            let Some(slot) = snapshot.objects.get_mut(object.index()) else {
-                continue;
-            };
-            let old = std::mem::replace(slot, new);
-            let new = &snapshot.objects[object.index()];
-            // Keep the per-kind and per-project lists in step.
-            if old.kind != new.kind {
-                if let Some(kind) = old.kind {
-                    remove_sorted(&mut snapshot.objects_by_kind[kind.index()], object);
-                }
-                if let Some(kind) = new.kind {
-                    insert_sorted(&mut snapshot.objects_by_kind[kind.index()], object);
-                }
-            }
-            let (old_projects, new_projects) = (old.projects.as_slice(), new.projects.as_slice());
-            for &p in old_projects.iter().filter(|p| !new_projects.contains(p)) {
-                if let (Some(kind), Some(entry)) = (old.kind, snapshot.projects.get_mut(p as usize))
-                {
-                    remove_sorted(&mut entry.objects[kind.index()], object);
-                }
-            }
-            for &p in new_projects.iter().filter(|p| !old_projects.contains(p)) {
-                if let (Some(kind), Some(entry)) = (new.kind, snapshot.projects.get_mut(p as usize))
-                {
-                    insert_sorted(&mut entry.objects[kind.index()], object);
-                }
-            }
+            let compiled = self.compile_object(object);
             // Members of the projects that gained or lost the object see it
             // appear or disappear.
-            for &p in old_projects
-                .iter()
-                .chain(new_projects)
-                .filter(|p| old_projects.contains(p) != new_projects.contains(p))
-            {
-                let project = ProjectId::new(p);
-                let Some(record) = self.projects.get(project.index()).and_then(Option::as_ref)
-                else {
-                    continue;
-                };
-                visibility.extend(record.users.iter().copied());
-                for group in record
-                    .groups
-                    .iter()
-                    .filter_map(|g| self.groups.get(g.index()).and_then(Option::as_ref))
-                {
-                    visibility.extend(group.members.iter().copied());
-                }
+            for project in self.snapshot.set_object(object, compiled) {
+                visibility.extend(self.project_members_unsorted(ProjectId::new(project)));
             }
         }
-
+        let mut affected = Vec::new();
         for user in sorted(users) {
-            let new = self.compile_user(user);
-            let snapshot = &mut self.snapshot;
-            grow(&mut snapshot.users, user.index());
-            if let Some(slot) = snapshot.users.get_mut(user.index()) {
-                if *slot != new {
-                    *slot = new;
-                    affected.push(user);
-                }
+            let compiled = self.compile_user(user);
+            if self.snapshot.set_user(user, compiled) {
+                affected.push(user);
             }
         }
 
@@ -1631,16 +1538,6 @@ impl Company {
             })
         }));
         sorted(affected)
-    }
-
-    fn compile_object_in(objects: &[Option<Object>], id: ObjectId) -> ObjectEntry {
-        match objects.get(id.index()).and_then(Option::as_ref) {
-            Some(object) => ObjectEntry {
-                kind: Some(object.kind),
-                projects: IdList::from_unsorted(object.projects.iter().map(|p| p.get()).collect()),
-            },
-            None => ObjectEntry::default(),
-        }
     }
 }
 
@@ -1678,25 +1575,6 @@ fn live<T>(table: &[Option<T>]) -> impl Iterator<Item = (u32, &T)> + '_ {
 /// The id the next record of a table gets.
 fn next_id<T>(table: &[Option<T>], kind: EntityKind) -> Result<u32, Error> {
     u32::try_from(table.len()).map_err(|_| Error::CapacityExceeded { kind })
-}
-
-/// Grows a dense table so that `index` is in it.
-fn grow<T: Default>(table: &mut Vec<T>, index: usize) {
-    if table.len() <= index {
-        table.resize_with(index + 1, T::default);
-    }
-}
-
-fn insert_sorted(list: &mut Vec<ObjectId>, id: ObjectId) {
-    if let Err(at) = list.binary_search(&id) {
-        list.insert(at, id);
-    }
-}
-
-fn remove_sorted(list: &mut Vec<ObjectId>, id: ObjectId) {
-    if let Ok(at) = list.binary_search(&id) {
-        list.remove(at);
-    }
 }
 
 fn sorted<T: Ord>(mut items: Vec<T>) -> Vec<T> {

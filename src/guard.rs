@@ -200,24 +200,19 @@ impl Company {
         let Some(actor) = self.snapshot().user(session.user()) else {
             return Err(Error::unknown_id(EntityKind::User, session.user().get()));
         };
+        let snapshot = self.snapshot();
+        let actor_projects = snapshot.user_projects(actor);
         let project_visible = |project: ProjectId| -> Result<(), Error> {
-            if actor.projects.contains(project.get()) {
+            if actor_projects.binary_search(&project.get()).is_ok() {
                 Ok(())
             } else {
                 Err(Error::unknown_id(EntityKind::Project, project.get()))
             }
         };
         let object_visible = |object: ObjectId| -> Result<(), Error> {
-            let shared = self
-                .snapshot()
-                .objects
-                .get(object.index())
-                .is_some_and(|entry| {
-                    crate::policy::shares_project(
-                        actor.projects.as_slice(),
-                        entry.projects.as_slice(),
-                    )
-                });
+            let shared = snapshot.objects.get(object.index()).is_some_and(|entry| {
+                crate::policy::shares_project(actor_projects, snapshot.object_projects(entry))
+            });
             if shared {
                 Ok(())
             } else {

@@ -39,7 +39,9 @@
 // company's size. Holders of "all projects" and simple mode walk the per-kind
 // list of every object.
 
-use crate::{ObjectId, ObjectKind, Permissions, ProjectId, Session, SessionDecision, UserId};
+use crate::{
+    ObjectId, ObjectKind, Permissions, ProjectId, RoleId, Session, SessionDecision, UserId,
+};
 
 /// What a check is about: the company itself (a section, report or setting),
 /// one project-scoped object, or one project.
@@ -147,62 +149,103 @@ impl std::fmt::Display for Decision {
     }
 }
 
-/// How many ids an [`IdList`] keeps inline before it moves to the heap.
-const INLINE_IDS: usize = 3;
+/// How many project ids a user entry keeps inline.
+const USER_INLINE: usize = 3;
+/// How many project ids an object entry keeps inline.
+const OBJECT_INLINE: usize = 2;
 
-/// A sorted, duplicate-free list of project ids, inline when short.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum IdList {
-    Inline { len: u8, ids: [u32; INLINE_IDS] },
-    Heap(Box<[u32]>),
+/// A sorted, duplicate-free list of project ids: up to `N` inline, longer
+/// lists in the snapshot's [`Spill`] table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct IdList<const N: usize> {
+    // INVARIANT (spill): when `len <= N`, `ids[..len]` holds the ids, sorted;
+    // otherwise `ids[0]` is the slot in `Spill` of a list of `len` sorted ids.
+    len: u32,
+    ids: [u32; N],
 }
 
-impl Default for IdList {
+impl<const N: usize> Default for IdList<N> {
     fn default() -> Self {
-        Self::Inline {
+        Self {
             len: 0,
-            ids: [0; INLINE_IDS],
+            ids: [0; N],
         }
     }
 }
 
-impl IdList {
-    /// Builds the list from ids in any order, with duplicates.
-    pub(crate) fn from_unsorted(mut ids: Vec<u32>) -> Self {
-        ids.sort_unstable();
-        ids.dedup();
-        if ids.len() <= INLINE_IDS {
-            let mut inline = [0; INLINE_IDS];
-            inline[..ids.len()].copy_from_slice(&ids);
-            // `ids.len() <= INLINE_IDS`, which fits in a `u8`.
-            Self::Inline {
-                len: ids.len() as u8,
-                ids: inline,
-            }
+impl<const N: usize> IdList<N> {
+    /// The ids, sorted.
+    #[inline]
+    pub(crate) fn get<'a>(&'a self, spill: &'a Spill) -> &'a [u32] {
+        let len = self.len as usize;
+        if len <= N {
+            self.ids.get(..len).unwrap_or(&[])
         } else {
-            Self::Heap(ids.into_boxed_slice())
+            self.ids.first().map_or(&[], |&slot| spill.get(slot))
         }
     }
+}
 
+/// Project-id lists too long to sit inline in their entry. Slots are reused
+/// after a list shrinks back inline, so the table does not grow with churn.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Spill {
+    lists: Vec<Box<[u32]>>,
+    free: Vec<u32>,
+}
+
+impl Spill {
     #[inline]
-    pub(crate) fn as_slice(&self) -> &[u32] {
-        match self {
-            Self::Inline { len, ids } => ids.get(..usize::from(*len)).unwrap_or(&[]),
-            Self::Heap(ids) => ids,
+    fn get(&self, slot: u32) -> &[u32] {
+        self.lists.get(slot as usize).map_or(&[], |list| list)
+    }
+
+    /// Stores sorted `ids` as a list, reusing the slot `old` had, if any.
+    fn store<const N: usize>(&mut self, old: IdList<N>, ids: &[u32]) -> IdList<N> {
+        let old_slot = (old.len as usize > N)
+            .then(|| old.ids.first().copied())
+            .flatten();
+        let len = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+        if ids.len() <= N {
+            if let Some(slot) = old_slot {
+                self.release(slot);
+            }
+            let mut inline = [0; N];
+            if let Some(prefix) = inline.get_mut(..ids.len()) {
+                prefix.copy_from_slice(ids);
+            }
+            return IdList { len, ids: inline };
+        }
+        let slot = old_slot
+            .or_else(|| self.free.pop())
+            .unwrap_or_else(|| u32::try_from(self.lists.len()).unwrap_or(u32::MAX));
+        match self.lists.get_mut(slot as usize) {
+            Some(list) => *list = ids.into(),
+            None => self.lists.push(ids.into()),
+        }
+        let mut inline = [0; N];
+        if let Some(first) = inline.first_mut() {
+            *first = slot;
+        }
+        IdList { len, ids: inline }
+    }
+
+    fn release(&mut self, slot: u32) {
+        if let Some(list) = self.lists.get_mut(slot as usize) {
+            *list = Box::default();
+            self.free.push(slot);
         }
     }
 
-    #[inline]
-    pub(crate) fn contains(&self, id: u32) -> bool {
-        self.as_slice().binary_search(&id).is_ok()
-    }
-
-    /// Heap bytes owned beyond the inline entry.
-    pub(crate) fn heap_bytes(&self) -> usize {
-        match self {
-            Self::Inline { .. } => 0,
-            Self::Heap(ids) => std::mem::size_of_val::<[u32]>(ids),
-        }
+    fn bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.lists.capacity() * size_of::<Box<[u32]>>()
+            + self.free.capacity() * size_of::<u32>()
+            + self
+                .lists
+                .iter()
+                .map(|l| l.len() * size_of::<u32>())
+                .sum::<usize>()
     }
 }
 
@@ -220,27 +263,32 @@ pub(crate) fn shares_project(a: &[u32], b: &[u32]) -> bool {
     false
 }
 
-/// The compiled entry of one user.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// The compiled entry of one user (48 bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct UserEntry {
     /// Union of the permissions of every role held, directly or through a group.
     pub(crate) permissions: Permissions,
-    /// Every project the user belongs to, directly or through a group.
-    pub(crate) projects: IdList,
     /// Sessions that logged in before this revision are ended.
     pub(crate) sessions_from: u64,
+    /// Every project the user belongs to, directly or through a group.
+    projects: IdList<USER_INLINE>,
     /// `false` for ids never created or deleted.
     pub(crate) live: bool,
 }
 
-/// The compiled entry of one object.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// The compiled entry of one object (16 bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct ObjectEntry {
+    /// Every project that holds the object.
+    projects: IdList<OBJECT_INLINE>,
     /// The object's kind; `None` for a deleted object.
     pub(crate) kind: Option<ObjectKind>,
-    /// Every project that holds the object.
-    pub(crate) projects: IdList,
 }
+
+// The memory budget (issue: at most 64 bytes per user and 16 per
+// object-project link) rests on these sizes.
+const _: () = assert!(std::mem::size_of::<UserEntry>() <= 48);
+const _: () = assert!(std::mem::size_of::<ObjectEntry>() <= 16);
 
 /// The compiled entry of one project.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -248,6 +296,15 @@ pub(crate) struct ProjectEntry {
     pub(crate) live: bool,
     /// The project's objects, per kind, sorted by id.
     pub(crate) objects: [Vec<ObjectId>; ObjectKind::ALL.len()],
+}
+
+/// A user as `Company` compiles it, before it is stored in the snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CompiledUser {
+    pub(crate) permissions: Permissions,
+    pub(crate) sessions_from: u64,
+    /// Sorted, without duplicates.
+    pub(crate) projects: Vec<u32>,
 }
 
 /// The permissions that apply to a [`Resource::Project`].
@@ -266,7 +323,7 @@ const PROJECT_ACTIONS: Permissions = Permissions::PROJECTS_MANAGE;
 /// Checks never fail and never panic: an unknown user, object or project, or
 /// an action that does not fit the resource, is a [`Decision::Deny`] with its
 /// [`DenyReason`].
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     pub(crate) revision: u64,
     pub(crate) enhanced: bool,
@@ -280,6 +337,8 @@ pub struct Snapshot {
     pub(crate) roles: Vec<Option<Permissions>>,
     /// Live objects of each kind, sorted by id.
     pub(crate) objects_by_kind: [Vec<ObjectId>; ObjectKind::ALL.len()],
+    /// Project lists too long to sit inline in their entries.
+    pub(crate) spill: Spill,
 }
 
 /// For each object kind (by index), the permissions that apply to it.
@@ -333,7 +392,12 @@ impl Snapshot {
     #[must_use]
     pub fn check(&self, user: UserId, action: Permissions, resource: Resource) -> Decision {
         match self.user(user) {
-            Some(entry) => self.decide(entry.permissions, &entry.projects, action, resource),
+            Some(entry) => self.decide(
+                entry.permissions,
+                self.user_projects(entry),
+                action,
+                resource,
+            ),
             None => Decision::Deny(DenyReason::UnknownUser),
         }
     }
@@ -358,7 +422,9 @@ impl Snapshot {
         resource: Resource,
     ) -> SessionDecision {
         let decision = match self.session_permissions(session) {
-            Ok((entry, permissions)) => self.decide(permissions, &entry.projects, action, resource),
+            Ok((entry, permissions)) => {
+                self.decide(permissions, self.user_projects(entry), action, resource)
+            }
             Err(reason) => Decision::Deny(reason),
         };
         SessionDecision {
@@ -399,7 +465,7 @@ impl Snapshot {
     fn decide(
         &self,
         permissions: Permissions,
-        projects: &IdList,
+        projects: &[u32],
         action: Permissions,
         resource: Resource,
     ) -> Decision {
@@ -418,9 +484,7 @@ impl Snapshot {
                 else {
                     return Decision::Deny(DenyReason::UnknownObject);
                 };
-                if !sees_everything
-                    && !shares_project(projects.as_slice(), object.projects.as_slice())
-                {
+                if !sees_everything && !shares_project(projects, self.object_projects(object)) {
                     return Decision::Deny(DenyReason::HiddenByProjects);
                 }
                 if !applies(action, kind_actions(kind)) {
@@ -431,7 +495,7 @@ impl Snapshot {
                 if !self.projects.get(project.index()).is_some_and(|p| p.live) {
                     return Decision::Deny(DenyReason::UnknownProject);
                 }
-                if !sees_everything && !projects.contains(project.get()) {
+                if !sees_everything && projects.binary_search(&project.get()).is_err() {
                     return Decision::Deny(DenyReason::HiddenByProjects);
                 }
                 if !applies(action, PROJECT_ACTIONS) {
@@ -462,36 +526,158 @@ impl Snapshot {
         self.user(user).map(|entry| entry.permissions)
     }
 
-    /// Approximate bytes of memory the snapshot holds (its tables and the
-    /// lists they own), for capacity planning.
+    /// Bytes of memory the snapshot holds (its tables and the lists they
+    /// own, by capacity), for capacity planning.
     #[must_use]
     pub fn memory_bytes(&self) -> usize {
         use std::mem::size_of;
-        let users = self.users.capacity() * size_of::<UserEntry>()
-            + self
-                .users
+        let lists = |lists: &[Vec<ObjectId>]| {
+            lists
                 .iter()
-                .map(|u| u.projects.heap_bytes())
-                .sum::<usize>();
-        let objects = self.objects.capacity() * size_of::<ObjectEntry>()
-            + self
-                .objects
-                .iter()
-                .map(|o| o.projects.heap_bytes())
-                .sum::<usize>();
-        let projects = self.projects.capacity() * size_of::<ProjectEntry>()
+                .map(|list| list.capacity() * size_of::<ObjectId>())
+                .sum::<usize>()
+        };
+        size_of::<Self>()
+            + self.users.capacity() * size_of::<UserEntry>()
+            + self.objects.capacity() * size_of::<ObjectEntry>()
+            + self.projects.capacity() * size_of::<ProjectEntry>()
             + self
                 .projects
                 .iter()
-                .flat_map(|p| p.objects.iter())
-                .map(|list| list.capacity() * size_of::<ObjectId>())
-                .sum::<usize>();
-        let by_kind = self
-            .objects_by_kind
+                .map(|p| lists(&p.objects))
+                .sum::<usize>()
+            + self.roles.capacity() * size_of::<Option<Permissions>>()
+            + lists(&self.objects_by_kind)
+            + self.spill.bytes()
+    }
+
+    /// The projects of a user entry, sorted.
+    #[inline]
+    pub(crate) fn user_projects<'a>(&'a self, entry: &'a UserEntry) -> &'a [u32] {
+        entry.projects.get(&self.spill)
+    }
+
+    /// The projects of an object entry, sorted.
+    #[inline]
+    pub(crate) fn object_projects<'a>(&'a self, entry: &'a ObjectEntry) -> &'a [u32] {
+        entry.projects.get(&self.spill)
+    }
+
+    /// Stores a user's compiled entry (`None`: deleted) and says whether it
+    /// changed.
+    pub(crate) fn set_user(&mut self, user: UserId, compiled: Option<CompiledUser>) -> bool {
+        let index = user.index();
+        if self.users.len() <= index {
+            self.users.resize_with(index + 1, UserEntry::default);
+        }
+        let Some(&old) = self.users.get(index) else {
+            return false;
+        };
+        let unchanged = match &compiled {
+            Some(new) => {
+                old.live
+                    && old.permissions == new.permissions
+                    && old.sessions_from == new.sessions_from
+                    && old.projects.get(&self.spill) == new.projects.as_slice()
+            }
+            None => !old.live,
+        };
+        if unchanged {
+            return false;
+        }
+        let projects = compiled.as_ref().map_or(&[][..], |c| c.projects.as_slice());
+        let entry = UserEntry {
+            permissions: compiled
+                .as_ref()
+                .map_or(Permissions::empty(), |c| c.permissions),
+            sessions_from: compiled.as_ref().map_or(0, |c| c.sessions_from),
+            projects: self.spill.store(old.projects, projects),
+            live: compiled.is_some(),
+        };
+        if let Some(slot) = self.users.get_mut(index) {
+            *slot = entry;
+        }
+        true
+    }
+
+    /// Stores an object's kind and sorted projects (`None`: deleted), keeping
+    /// the per-kind and per-project lists in step. Returns the projects the
+    /// object left or joined.
+    pub(crate) fn set_object(
+        &mut self,
+        object: ObjectId,
+        compiled: Option<(ObjectKind, Vec<u32>)>,
+    ) -> Vec<u32> {
+        let index = object.index();
+        if self.objects.len() <= index {
+            self.objects.resize_with(index + 1, ObjectEntry::default);
+        }
+        let Some(&old) = self.objects.get(index) else {
+            return Vec::new();
+        };
+        let old_projects = old.projects.get(&self.spill).to_vec();
+        let (new_kind, new_projects) = match compiled {
+            Some((kind, projects)) => (Some(kind), projects),
+            None => (None, Vec::new()),
+        };
+        if let Some(kind) = old.kind {
+            remove_sorted(&mut self.objects_by_kind[kind.index()], object);
+            for &p in &old_projects {
+                if let Some(entry) = self.projects.get_mut(p as usize) {
+                    remove_sorted(&mut entry.objects[kind.index()], object);
+                }
+            }
+        }
+        if let Some(kind) = new_kind {
+            insert_sorted(&mut self.objects_by_kind[kind.index()], object);
+            for &p in &new_projects {
+                if let Some(entry) = self.projects.get_mut(p as usize) {
+                    insert_sorted(&mut entry.objects[kind.index()], object);
+                }
+            }
+        }
+        let entry = ObjectEntry {
+            projects: self.spill.store(old.projects, &new_projects),
+            kind: new_kind,
+        };
+        if let Some(slot) = self.objects.get_mut(index) {
+            *slot = entry;
+        }
+        let mut moved: Vec<u32> = old_projects
             .iter()
-            .map(|list| list.capacity() * size_of::<ObjectId>())
-            .sum::<usize>();
-        size_of::<Self>() + users + objects + projects + by_kind
+            .chain(&new_projects)
+            .copied()
+            .filter(|p| old_projects.contains(p) != new_projects.contains(p))
+            .collect();
+        moved.sort_unstable();
+        moved.dedup();
+        moved
+    }
+
+    /// Marks a project live or deleted; a deleted project's lists are
+    /// emptied (its objects have left it through `set_object`).
+    pub(crate) fn set_project(&mut self, project: ProjectId, live: bool) {
+        let index = project.index();
+        if self.projects.len() <= index {
+            self.projects.resize_with(index + 1, ProjectEntry::default);
+        }
+        if let Some(entry) = self.projects.get_mut(index) {
+            entry.live = live;
+            if !live {
+                *entry = ProjectEntry::default();
+            }
+        }
+    }
+
+    /// Stores a role's permissions (`None`: deleted).
+    pub(crate) fn set_role(&mut self, role: RoleId, permissions: Option<Permissions>) {
+        let index = role.index();
+        if self.roles.len() <= index {
+            self.roles.resize_with(index + 1, || None);
+        }
+        if let Some(slot) = self.roles.get_mut(index) {
+            *slot = permissions;
+        }
     }
 
     #[inline]
@@ -515,7 +701,7 @@ impl Snapshot {
                 Walk::Projects {
                     snapshot: self,
                     kind,
-                    projects: user.projects.as_slice(),
+                    projects: self.user_projects(user),
                     next_project: 0,
                     current: [].iter(),
                 }
@@ -589,10 +775,9 @@ impl Iterator for VisibleObjects<'_> {
                     let earlier = projects
                         .get(..next_project.saturating_sub(1))
                         .unwrap_or(&[]);
-                    let seen = snapshot
-                        .objects
-                        .get(object.index())
-                        .is_some_and(|entry| shares_project(earlier, entry.projects.as_slice()));
+                    let seen = snapshot.objects.get(object.index()).is_some_and(|entry| {
+                        shares_project(earlier, snapshot.object_projects(entry))
+                    });
                     if !seen {
                         return Some(object);
                     }
@@ -619,3 +804,18 @@ impl Iterator for VisibleObjects<'_> {
 }
 
 impl std::iter::FusedIterator for VisibleObjects<'_> {}
+
+fn insert_sorted(list: &mut Vec<ObjectId>, id: ObjectId) {
+    if let Err(at) = list.binary_search(&id) {
+        list.insert(at, id);
+    }
+}
+
+fn remove_sorted(list: &mut Vec<ObjectId>, id: ObjectId) {
+    if let Ok(at) = list.binary_search(&id) {
+        list.remove(at);
+    }
+}
+
+#[cfg(test)]
+mod tests;

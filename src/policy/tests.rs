@@ -1,0 +1,38 @@
+use super::*;
+
+#[test]
+fn short_lists_stay_inline_and_long_ones_spill() {
+    let mut spill = Spill::default();
+    let short: IdList<2> = spill.store(IdList::default(), &[3, 9]);
+    assert_eq!(short.get(&spill), &[3, 9]);
+    assert!(spill.lists.is_empty());
+    let long: IdList<2> = spill.store(short, &[1, 3, 9]);
+    assert_eq!(long.get(&spill), &[1, 3, 9]);
+    assert_eq!(spill.lists.len(), 1);
+}
+
+#[test]
+fn spill_slots_are_reused_not_leaked() {
+    let mut spill = Spill::default();
+    let a: IdList<2> = spill.store(IdList::default(), &[1, 2, 3]);
+    let b: IdList<2> = spill.store(IdList::default(), &[4, 5, 6, 7]);
+    // Growing in place keeps the slot; shrinking inline frees it.
+    let a = spill.store(a, &[1, 2, 3, 4, 5]);
+    assert_eq!(spill.lists.len(), 2);
+    let a = spill.store(a, &[8]);
+    assert_eq!(a.get(&spill), &[8]);
+    assert_eq!(spill.free.len(), 1);
+    // The freed slot is taken by the next long list.
+    let c: IdList<2> = spill.store(IdList::default(), &[10, 11, 12]);
+    assert_eq!(spill.lists.len(), 2);
+    assert_eq!(c.get(&spill), &[10, 11, 12]);
+    assert_eq!(b.get(&spill), &[4, 5, 6, 7]);
+}
+
+#[test]
+fn shares_project_is_sorted_intersection() {
+    assert!(shares_project(&[1, 4, 9], &[2, 4]));
+    assert!(!shares_project(&[1, 3, 5], &[0, 2, 4, 6]));
+    assert!(!shares_project(&[], &[1]));
+    assert!(shares_project(&[7], &[7]));
+}
