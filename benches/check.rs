@@ -1,1 +1,276 @@
-fn main() {}
+//! The speed and memory targets, measured with criterion.
+//!
+//! `cargo bench --bench check` runs every group at S, M and L (see
+//! `workload/mod.rs`) and prints the memory of each snapshot first.
+//! `cargo test` runs this file in criterion's test mode on S only, so the
+//! benchmarks cannot rot without slowing the test suite.
+
+use std::hint::black_box;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use callgate::{Change, Company, ObjectKind, Principal, RoleId, UserId};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+
+mod workload;
+use workload::{call_center, questions, CallCenter, Question, Size};
+
+/// Questions per batch: each measured iteration answers all of them.
+const BATCH: usize = 100_000;
+
+/// Whether criterion runs as a benchmark (`cargo bench`) rather than in test
+/// mode (`cargo test`), where only S is built.
+fn benchmarking() -> bool {
+    std::env::args().any(|arg| arg == "--bench")
+}
+
+fn sizes() -> Vec<Size> {
+    if benchmarking() {
+        Size::ALL.to_vec()
+    } else {
+        vec![Size::S]
+    }
+}
+
+/// Each size's call center and question batch, built once for all groups.
+fn centers() -> &'static [(CallCenter, Vec<Question>)] {
+    static CENTERS: OnceLock<Vec<(CallCenter, Vec<Question>)>> = OnceLock::new();
+    CENTERS.get_or_init(|| sizes().into_iter().map(prepare).collect())
+}
+
+fn prepare(size: Size) -> (CallCenter, Vec<Question>) {
+    let center = call_center(size);
+    let batch = questions(&center, BATCH, 42);
+    let allowed = batch
+        .iter()
+        .filter(|q| {
+            center
+                .company
+                .check(q.user, q.action, q.resource)
+                .is_allowed()
+        })
+        .count();
+    let (users, _, objects, _, _) = size.counts();
+    let bytes = center.company.snapshot().memory_bytes() as f64;
+    let budget = 64.0 * f64::from(users) + 16.0 * center.links as f64;
+    let mib = |bytes: f64| bytes / (1024.0 * 1024.0);
+    eprintln!(
+        "{}: {users} users, {objects} objects, {} object-project links; {:.1}% of questions allowed",
+        size.name(),
+        center.links,
+        100.0 * allowed as f64 / batch.len() as f64,
+    );
+    eprintln!(
+        "{}: snapshot memory {:.2} MiB, budget (64 B/user + 16 B/link) {:.2} MiB: {:.0}% of budget",
+        size.name(),
+        mib(bytes),
+        mib(budget),
+        100.0 * bytes / budget,
+    );
+    (center, batch)
+}
+
+fn bench_checks(c: &mut Criterion) {
+    let centers = centers();
+
+    let mut group = c.benchmark_group("check");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    for (center, batch) in centers {
+        let company = &center.company;
+        let snapshot = company.snapshot();
+        group.bench_function(format!("by_user/{}", center.size.name()), |b| {
+            b.iter(|| {
+                let mut allowed = 0u32;
+                for q in batch {
+                    allowed += u32::from(snapshot.check(q.user, q.action, q.resource).is_allowed());
+                }
+                black_box(allowed)
+            })
+        });
+        // One session per user, made ahead, as a host keeps them.
+        let sessions: Vec<_> = batch
+            .iter()
+            .map(|q| company.login(q.user).expect("generated users exist"))
+            .collect();
+        group.bench_function(format!("by_session/{}", center.size.name()), |b| {
+            b.iter(|| {
+                let mut allowed = 0u32;
+                for (q, session) in batch.iter().zip(&sessions) {
+                    allowed += u32::from(
+                        snapshot
+                            .check_session(session, q.action, q.resource)
+                            .is_allowed(),
+                    );
+                }
+                black_box(allowed)
+            })
+        });
+        // The admin (user 0) tests Operator: a testing session.
+        let admin = company.login(UserId::new(0)).expect("admin");
+        let testing = company
+            .start_testing(admin, RoleId::OPERATOR)
+            .expect("Admin may test Operator");
+        group.bench_function(format!("testing_session/{}", center.size.name()), |b| {
+            b.iter(|| {
+                let mut allowed = 0u32;
+                for q in batch {
+                    allowed += u32::from(
+                        snapshot
+                            .check_session(&testing, q.action, q.resource)
+                            .is_allowed(),
+                    );
+                }
+                black_box(allowed)
+            })
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("explain");
+    for (center, batch) in centers {
+        let company = &center.company;
+        let mut next = batch.iter().cycle();
+        group.bench_function(center.size.name(), |b| {
+            b.iter(|| {
+                let q = next.next().expect("cycle never ends");
+                black_box(company.explain(q.user, q.action, q.resource).decision())
+            })
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("visible_objects");
+    for (center, batch) in centers {
+        let company = &center.company;
+        // The same 1,000 (user, kind) lists every iteration; throughput is
+        // the number of objects they return, so criterion reports the cost
+        // per object listed.
+        let asks: Vec<_> = batch
+            .iter()
+            .take(1_000)
+            .enumerate()
+            .map(|(i, q)| (q.user, ObjectKind::ALL[i % ObjectKind::ALL.len()]))
+            .collect();
+        let returned: usize = asks
+            .iter()
+            .map(|&(user, kind)| {
+                company
+                    .visible_objects(user, kind)
+                    .map_or(0, Iterator::count)
+            })
+            .sum();
+        group.throughput(Throughput::Elements(returned.max(1) as u64));
+        group.bench_function(center.size.name(), |b| {
+            b.iter(|| {
+                let mut count = 0usize;
+                for &(user, kind) in &asks {
+                    if let Ok(objects) = company.visible_objects(user, kind) {
+                        count += objects.count();
+                    }
+                }
+                black_box(count)
+            })
+        });
+    }
+    group.finish();
+}
+
+fn bench_changes(c: &mut Criterion) {
+    // Changes mutate: work on copies, leaving the shared centers as built.
+    let mut centers: Vec<(CallCenter, Vec<Question>)> = centers().to_vec();
+
+    let mut group = c.benchmark_group("change_then_check");
+    for (center, batch) in &mut centers {
+        let name = center.size.name();
+        let company = &mut center.company;
+        let user = UserId::new(1);
+        let q = batch[0];
+        // Assign a role, check; next iteration take it back, check.
+        let mut assign = true;
+        group.bench_function(format!("assign_role/{name}"), |b| {
+            b.iter(|| {
+                let principals = vec![Principal::User(user)];
+                let change = if assign {
+                    Change::AssignRole {
+                        role: RoleId::SUPERVISOR,
+                        principals,
+                    }
+                } else {
+                    Change::UnassignRole {
+                        role: RoleId::SUPERVISOR,
+                        principals,
+                    }
+                };
+                assign = !assign;
+                company.apply(change).expect("valid change");
+                black_box(company.check(q.user, q.action, q.resource))
+            })
+        });
+        let project = company
+            .projects()
+            .nth(1)
+            .map(|(id, _)| id)
+            .expect("projects");
+        let mut add = true;
+        group.bench_function(format!("project_member/{name}"), |b| {
+            b.iter(|| {
+                let principals = vec![Principal::User(user)];
+                let change = if add {
+                    Change::AddProjectMembers {
+                        project,
+                        principals,
+                    }
+                } else {
+                    Change::RemoveProjectMembers {
+                        project,
+                        principals,
+                    }
+                };
+                add = !add;
+                company.apply(change).expect("valid change");
+                black_box(company.check(q.user, q.action, q.resource))
+            })
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("build");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(10));
+    for (center, _) in &centers {
+        let name = center.size.name();
+        let document = center.company.to_document();
+        group.bench_function(format!("from_document/{name}"), |b| {
+            b.iter_batched(
+                || document.clone(),
+                |document| Company::from_document(document).expect("valid document"),
+                BatchSize::LargeInput,
+            )
+        });
+        let json = serde_json::to_string(&document).expect("serializable");
+        eprintln!(
+            "{name}: the JSON document is {:.1} MiB",
+            json.len() as f64 / (1024.0 * 1024.0)
+        );
+        group.bench_function(format!("load_json/{name}"), |b| {
+            b.iter(|| {
+                Company::load(&mut serde_json::Deserializer::from_str(&json)).expect("valid JSON")
+            })
+        });
+    }
+    group.finish();
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(30)
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = bench_checks, bench_changes
+}
+criterion_main!(benches);

@@ -305,10 +305,22 @@ impl Company {
             | Change::SetSectionAccess { role, .. } => Some(*role),
             _ => None,
         };
-        let held_before = saved_role.map_or_else(Vec::new, |role| self.role_holders_unsorted(role));
         let offline_before = saved_role
             .and_then(|role| self.role(role))
             .is_some_and(|role| role.put_users_offline);
+        let turns_offline_on = matches!(
+            &change,
+            Change::EditRole {
+                put_users_offline: Some(true),
+                ..
+            }
+        );
+        // Only needed when the role puts its users offline: skip the walk
+        // over its holders otherwise.
+        let held_before = match saved_role {
+            Some(role) if offline_before || turns_offline_on => self.role_holders_unsorted(role),
+            _ => Vec::new(),
+        };
         let deleted_user = match &change {
             Change::DeleteUser { user } => Some(*user),
             _ => None,
