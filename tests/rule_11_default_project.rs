@@ -13,15 +13,15 @@ use callgate::{
     Change, Company, Created, Decision, DenyReason, EntityKind, Error, ObjectId, ObjectKind,
     Permissions, Resource, RoleId, SecurityMode, UserId, DEFAULT_PROJECT_NAME,
 };
-use common::{add_object, add_user, every_kind_view, refuse, set_mode, CallCenter, TestResult};
+use common::{
+    add_object, add_user, every_kind_view, one_of_each_kind, refuse, set_mode, CallCenter,
+    TestResult,
+};
 
 /// The call center with one object of each of the nine kinds, in no project.
 fn with_every_kind() -> Result<(CallCenter, Vec<ObjectId>), Error> {
     let mut center = CallCenter::new()?;
-    let objects = ObjectKind::ALL
-        .iter()
-        .map(|&kind| add_object(&mut center.company, kind, &format!("First {kind}"), &[]))
-        .collect::<Result<_, _>>()?;
+    let objects = one_of_each_kind(&mut center.company, "First", &[])?;
     Ok((center, objects))
 }
 

@@ -11,8 +11,8 @@ use callgate::{
     Change, Decision, DenyReason, EntityKind, Error, ObjectKind, Permissions, Reach, Resource,
 };
 use common::{
-    add_object, add_role, assert_visible_agrees_with_check, every_kind_view, refuse, visible,
-    Outsourcer, TestResult,
+    add_object, add_role, assert_visible_agrees_with_check, every_kind_view, one_of_each_kind,
+    refuse, visible, Outsourcer, TestResult,
 };
 
 #[test]
@@ -72,8 +72,8 @@ fn objects_of_every_kind_are_hidden_from_other_clients() -> TestResult {
         every_kind_view(),
         &[o.acme_agent.into(), o.globex_team.into()],
     )?;
-    for kind in ObjectKind::ALL {
-        let object = add_object(&mut o.company, kind, &format!("Acme {kind}"), &[o.acme])?;
+    let objects = one_of_each_kind(&mut o.company, "Acme", &[o.acme])?;
+    for (kind, object) in ObjectKind::ALL.into_iter().zip(objects) {
         let view = kind.view_permission();
 
         assert_eq!(
@@ -347,6 +347,33 @@ fn a_member_of_many_projects_sees_each_of_their_objects_once() -> TestResult {
     seen.sort();
     assert_eq!(seen, vec![o.acme_queue, shared, alone]);
     for user in [o.acme_agent, o.globex_agent] {
+        assert_visible_agrees_with_check(&o.company, user, ObjectKind::Queue)?;
+    }
+    Ok(())
+}
+
+#[test]
+fn a_deleted_object_leaves_every_list_and_every_project() -> TestResult {
+    let mut o = Outsourcer::new()?;
+    o.company.apply(Change::AddProjectObjects {
+        project: o.globex,
+        objects: vec![o.acme_queue],
+    })?;
+
+    o.company.apply(Change::DeleteObject {
+        object: o.acme_queue,
+    })?;
+
+    for project in [o.acme, o.globex] {
+        let record = o.company.project(project).ok_or("project is gone")?;
+        assert!(!record.objects().any(|object| object == o.acme_queue));
+    }
+    assert_eq!(
+        o.company.object_by_name(ObjectKind::Queue, "Acme inbound"),
+        None
+    );
+    for user in [o.admin, o.acme_agent, o.globex_agent] {
+        assert!(!visible(&o.company, user, ObjectKind::Queue)?.contains(&o.acme_queue));
         assert_visible_agrees_with_check(&o.company, user, ObjectKind::Queue)?;
     }
     Ok(())

@@ -3,10 +3,13 @@
 //!
 //! So the very next check sees the change, and the change's report names the
 //! users whose page needs a refresh.
+//!
+//! Design decision: adding a member or object already there, or removing one
+//! that is not, is accepted as a no-op.
 
 mod common;
 
-use callgate::{Change, Decision, DenyReason, ObjectKind, Permissions, Resource};
+use callgate::{Change, Created, Decision, DenyReason, ObjectKind, Permissions, Resource};
 use common::{add_user, assert_visible_agrees_with_check, visible, Outsourcer, TestResult};
 
 #[test]
@@ -176,5 +179,79 @@ fn an_object_added_to_a_project_reaches_its_members_at_once() -> TestResult {
     let mut seen = visible(&o.company, o.acme_agent, ObjectKind::Queue)?;
     seen.sort();
     assert_eq!(seen, vec![o.acme_queue, queue]);
+    Ok(())
+}
+
+#[test]
+fn a_project_created_with_a_group_reaches_its_members_at_once() -> TestResult {
+    let mut o = Outsourcer::new()?;
+
+    let report = o.company.apply(Change::CreateProject {
+        name: "Initech".into(),
+        description: String::new(),
+        principals: vec![o.globex_team.into()],
+        objects: vec![o.acme_queue],
+    })?;
+
+    assert_eq!(report.affected_users, vec![o.globex_agent]);
+    let Some(Created::Project(initech)) = report.created else {
+        return Err(format!("created {:?}", report.created).into());
+    };
+    assert_eq!(o.company.project_members(initech)?, vec![o.globex_agent]);
+    assert!(o
+        .company
+        .check(
+            o.globex_agent,
+            Permissions::QUEUES_VIEW,
+            Resource::Object(o.acme_queue)
+        )
+        .is_allowed());
+    Ok(())
+}
+
+#[test]
+fn adding_what_is_there_or_removing_what_is_not_is_an_accepted_no_op() -> TestResult {
+    let mut o = Outsourcer::new()?;
+    let kim = o.company.create_user("kim")?;
+    let before = visible(&o.company, o.acme_agent, ObjectKind::Queue)?;
+    let changes = [
+        Change::AddProjectMembers {
+            project: o.acme,
+            principals: vec![o.acme_agent.into()],
+        },
+        Change::RemoveProjectMembers {
+            project: o.acme,
+            principals: vec![kim.into(), o.globex_team.into()],
+        },
+        Change::AddProjectObjects {
+            project: o.acme,
+            objects: vec![o.acme_queue],
+        },
+        Change::RemoveProjectObjects {
+            project: o.acme,
+            objects: vec![o.globex_queue],
+        },
+        Change::AddGroupMembers {
+            group: o.globex_team,
+            users: vec![o.globex_agent],
+        },
+        Change::RemoveGroupMembers {
+            group: o.globex_team,
+            users: vec![kim],
+        },
+    ];
+    for change in changes {
+        let label = format!("{change:?}");
+        let revision = o.company.revision();
+        let report = o.company.apply(change)?;
+        assert_eq!(report.revision, revision + 1, "{label}");
+        assert!(report.affected_users.is_empty(), "{label}");
+    }
+    assert_eq!(o.company.project_members(o.acme)?, vec![o.acme_agent]);
+    assert_eq!(o.company.project_members(o.globex)?, vec![o.globex_agent]);
+    assert_eq!(
+        visible(&o.company, o.acme_agent, ObjectKind::Queue)?,
+        before
+    );
     Ok(())
 }

@@ -7,7 +7,7 @@
 mod common;
 
 use callgate::{Change, Decision, DenyReason, ObjectKind, Permissions, Reach, Resource, RoleId};
-use common::{add_object, add_role, add_user, Outsourcer, TestResult};
+use common::{add_object, add_role, add_user, one_of_each_kind, Outsourcer, TestResult};
 
 #[test]
 fn a_member_may_do_to_the_projects_objects_only_what_their_roles_allow() -> TestResult {
@@ -43,10 +43,7 @@ fn a_member_may_do_to_the_projects_objects_only_what_their_roles_allow() -> Test
 #[test]
 fn an_action_of_another_kind_does_not_apply_to_an_object() -> TestResult {
     let mut o = Outsourcer::new()?;
-    let objects = ObjectKind::ALL
-        .iter()
-        .map(|&kind| add_object(&mut o.company, kind, &format!("Acme {kind}"), &[o.acme]))
-        .collect::<Result<Vec<_>, _>>()?;
+    let objects = one_of_each_kind(&mut o.company, "Acme", &[o.acme])?;
     for (&kind, &object) in ObjectKind::ALL.iter().zip(&objects) {
         for other in ObjectKind::ALL.into_iter().filter(|&k| k != kind) {
             for action in [other.view_permission(), other.manage_permission()] {

@@ -67,6 +67,19 @@ pub(crate) fn add_object(
     Ok(id)
 }
 
+/// Creates one object of each of the nine kinds, named `{prefix} {kind}`,
+/// held by these projects; returns them in [`ObjectKind::ALL`] order.
+pub(crate) fn one_of_each_kind(
+    company: &mut Company,
+    prefix: &str,
+    projects: &[ProjectId],
+) -> Result<Vec<ObjectId>, Error> {
+    ObjectKind::ALL
+        .iter()
+        .map(|&kind| add_object(company, kind, &format!("{prefix} {kind}"), projects))
+        .collect()
+}
+
 /// Switches the security mode.
 pub(crate) fn set_mode(company: &mut Company, mode: SecurityMode) -> Result<(), Error> {
     company.apply(Change::SetSecurityMode { mode }).map(drop)
@@ -135,6 +148,7 @@ pub(crate) fn refuse(company: &mut Company, change: Change) -> Error {
         revision,
         "{change:?} moved the revision"
     );
+    // Not `assert_eq!`: the two dumps are long, the change is what matters.
     assert!(
         format!("{company:?}") == before,
         "{change:?} was refused ({error}) but changed the company"
