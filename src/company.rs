@@ -386,6 +386,10 @@ impl Company {
                 if let Some(record) = self.users.get_mut(user.index()).and_then(Option::take) {
                     self.user_names.swap_remove(&record.name);
                 }
+                // The user's own entry must become a tombstone even when no
+                // link above touched it (a user with no role, group or
+                // project).
+                touched.users.push(user);
                 None
             }
             Change::CreateGroup { name, members } => {
