@@ -185,11 +185,19 @@ fn deny_reasons_come_in_a_fixed_order() -> TestResult {
             ghost_project,
             DenyReason::UnknownProject,
         ),
-        // A wrong action beats hiding.
+        // Hiding beats a wrong action: a denial must not reveal the kind of
+        // an object the user cannot see.
         (
             o.acme_agent,
             Permissions::AUTODIALERS_MANAGE,
             hidden,
+            DenyReason::HiddenByProjects,
+        ),
+        // On a visible object, a wrong action is not applicable.
+        (
+            o.acme_agent,
+            Permissions::AUTODIALERS_MANAGE,
+            Resource::Object(o.acme_queue),
             DenyReason::NotApplicable,
         ),
         // Hiding beats a missing permission (agents may not manage queues).
