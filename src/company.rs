@@ -1530,8 +1530,14 @@ impl Company {
             let snapshot = &mut self.snapshot;
             grow(&mut snapshot.users, user.index());
             if let Some(slot) = snapshot.users.get_mut(user.index()) {
-                if *slot != new {
-                    *slot = new;
+                // Only what the user may do or see counts: a session ended
+                // by the change (`sessions_from`) is reported in
+                // `logged_out_users`, not here.
+                let changed = slot.permissions != new.permissions
+                    || slot.projects != new.projects
+                    || slot.live != new.live;
+                *slot = new;
+                if changed {
                     affected.push(user);
                 }
             }
