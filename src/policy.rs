@@ -563,8 +563,10 @@ impl Snapshot {
         entry.projects.get(&self.spill)
     }
 
-    /// Stores a user's compiled entry (`None`: deleted) and says whether it
-    /// changed.
+    /// Stores a user's compiled entry (`None`: deleted) and says whether
+    /// what the user may do or see changed. A session ended by the change
+    /// (`sessions_from`) is stored but does not count: it is reported in
+    /// `ChangeReport::logged_out_users`, not as an affected user.
     pub(crate) fn set_user(&mut self, user: UserId, compiled: Option<CompiledUser>) -> bool {
         let index = user.index();
         if self.users.len() <= index {
@@ -573,16 +575,16 @@ impl Snapshot {
         let Some(&old) = self.users.get(index) else {
             return false;
         };
-        let unchanged = match &compiled {
-            Some(new) => {
+        let (same_rights, same_sessions) = match &compiled {
+            Some(new) => (
                 old.live
                     && old.permissions == new.permissions
-                    && old.sessions_from == new.sessions_from
-                    && old.projects.get(&self.spill) == new.projects.as_slice()
-            }
-            None => !old.live,
+                    && old.projects.get(&self.spill) == new.projects.as_slice(),
+                old.sessions_from == new.sessions_from,
+            ),
+            None => (!old.live, true),
         };
-        if unchanged {
+        if same_rights && same_sessions {
             return false;
         }
         let projects = compiled.as_ref().map_or(&[][..], |c| c.projects.as_slice());
@@ -597,7 +599,7 @@ impl Snapshot {
         if let Some(slot) = self.users.get_mut(index) {
             *slot = entry;
         }
-        true
+        !same_rights
     }
 
     /// Stores an object's kind and sorted projects (`None`: deleted), keeping
