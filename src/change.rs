@@ -301,9 +301,10 @@ pub struct ChangeReport {
     /// sorted by id. A host uses it to refresh those users' pages.
     pub affected_users: Vec<UserId>,
     /// The users whose sessions the change ended, sorted by id: it saved a
-    /// role with the "put its users offline" setting (or deleted the user).
+    /// role with the "put its users offline" setting, or deleted the user.
     /// Checks through their older sessions are denied with
-    /// [`DenyReason::SessionEnded`](crate::DenyReason::SessionEnded); the
-    /// host sends them to log in again.
+    /// [`DenyReason::SessionEnded`](crate::DenyReason::SessionEnded) (for a
+    /// deleted user, [`DenyReason::UnknownUser`](crate::DenyReason::UnknownUser));
+    /// the host sends them to log in again.
     pub logged_out_users: Vec<UserId>,
 }

@@ -442,7 +442,11 @@ impl Company {
                 let name = &self.live_group(group)?.name;
                 self.check_users(&users)?;
                 if !self.admin_remains(&Removal::Members(group, &users)) {
-                    return Err(last_admin(format!("removing members from group `{name}`")));
+                    let users: Vec<Principal> = users.iter().map(|&u| u.into()).collect();
+                    return Err(last_admin(format!(
+                        "removing {} from group `{name}`",
+                        self.describe_principals(&users)
+                    )));
                 }
                 for user in users {
                     self.set_link(Link::GroupMember(group, user), false, &mut touched);
@@ -481,7 +485,11 @@ impl Company {
                 permissions,
                 put_users_offline,
             } => {
-                self.editable_role(role, "edited")?;
+                let only_renames = name.is_some()
+                    && description.is_none()
+                    && permissions.is_none()
+                    && put_users_offline.is_none();
+                self.editable_role(role, if only_renames { "renamed" } else { "edited" })?;
                 if let Some(name) = &name {
                     self.rename_check(EntityKind::Role, name, self.role_by_name(name), role)?;
                 }

@@ -185,6 +185,29 @@ impl Company {
         })
     }
 
+    /// Putting someone in a group puts them in the group's projects: an actor
+    /// who cannot see one of those projects may not do it (it would reveal
+    /// the project's objects to whoever they add, themselves included).
+    fn group_projects_visible(
+        &self,
+        session: &Session,
+        group: crate::GroupId,
+        actor_projects: &[u32],
+    ) -> Result<(), Error> {
+        let group = self.live_group(group)?;
+        let hidden = group
+            .projects()
+            .any(|p| actor_projects.binary_search(&p.get()).is_err());
+        if hidden {
+            return Err(Error::Forbidden {
+                user: self.user_label(session.user()),
+                change: format!("add members to group `{}`", group.name()),
+                missing: Permissions::PROJECTS_ALL.to_string(),
+            });
+        }
+        Ok(())
+    }
+
     /// In enhanced mode, an actor without `projects.all` cannot name a
     /// project or object that no project of theirs holds: for them it does
     /// not exist.
@@ -220,7 +243,18 @@ impl Company {
             }
         };
         match change {
-            Change::CreateUser { projects, .. } | Change::CreateObject { projects, .. } => {
+            Change::CreateUser {
+                projects, groups, ..
+            } => {
+                projects.iter().try_for_each(|&p| project_visible(p))?;
+                groups
+                    .iter()
+                    .try_for_each(|&g| self.group_projects_visible(session, g, actor_projects))
+            }
+            Change::AddGroupMembers { group, .. } => {
+                self.group_projects_visible(session, *group, actor_projects)
+            }
+            Change::CreateObject { projects, .. } => {
                 projects.iter().try_for_each(|&p| project_visible(p))
             }
             Change::EditProject { project, .. }

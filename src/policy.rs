@@ -86,8 +86,9 @@ pub enum DenyReason {
     /// No role of the user grants the action.
     MissingPermission,
     /// The check came through a session that a later change ended (a role
-    /// with "put its users offline" was saved, or the user was deleted): the
-    /// user must log in again.
+    /// with "put its users offline" was saved, or the role under test was
+    /// deleted): the user must log in again. (A deleted user's sessions are
+    /// [`UnknownUser`](Self::UnknownUser).)
     SessionEnded,
 }
 

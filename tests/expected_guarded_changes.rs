@@ -597,7 +597,7 @@ fn built_in_roles_cannot_be_edited_switched_or_deleted_by_anyone() -> TestResult
             .map(|r| r.name().to_owned())
             .unwrap_or_default();
         let changes = [
-            (rename_role(role, "Renamed"), "edited"),
+            (rename_role(role, "Renamed"), "renamed"),
             (
                 Change::EditRole {
                     role,
@@ -772,7 +772,7 @@ fn the_last_admin_cannot_be_removed_by_any_path() -> TestResult {
                 group: owners,
                 users: vec![ann_in_group],
             },
-            "removing members from group `Owners`",
+            "removing user `ann` from group `Owners`",
         ),
         (
             Change::DeleteGroup { group: owners },
@@ -916,5 +916,77 @@ fn a_session_of_an_unknown_user_is_denied_everything() -> TestResult {
         unknown
     );
     assert_eq!(company.login(UserId::new(99)), Err(unknown));
+    Ok(())
+}
+
+/// Putting someone in a group puts them in the group's projects: an actor who
+/// cannot see one of those projects may not add members to the group (or
+/// create a user in it), or they could reveal a hidden client's objects to
+/// anyone, themselves included.
+#[test]
+fn group_membership_cannot_open_a_hidden_project() -> TestResult {
+    let mut company = Company::new();
+    let _admin = company.create_user("ann")?;
+    let gus = company.create_user("gus")?;
+    let manager = company.create_role(
+        "Team lead",
+        "",
+        Permissions::GROUPS_MANAGE | Permissions::USERS_MANAGE,
+    )?;
+    company.apply(Change::AssignRole {
+        role: manager,
+        principals: vec![gus.into()],
+    })?;
+    company.apply(Change::SetSecurityMode {
+        mode: SecurityMode::Enhanced,
+    })?;
+    let secret = company.create_project("Secret client", "")?;
+    let queue = company.create_object(ObjectKind::Queue, "Secret queue")?;
+    company.apply(Change::AddProjectObjects {
+        project: secret,
+        objects: vec![queue],
+    })?;
+    let insiders = company.create_group("Insiders", &[])?;
+    company.apply(Change::AddProjectMembers {
+        project: secret,
+        principals: vec![insiders.into()],
+    })?;
+    let open_team = company.create_group("Open team", &[])?;
+
+    let session = company.login(gus)?;
+    let before = format!("{company:?}");
+    let refused = company
+        .apply_as(
+            &session,
+            Change::AddGroupMembers {
+                group: insiders,
+                users: vec![gus],
+            },
+        )
+        .expect_err("the group's project is hidden from gus");
+    assert!(matches!(refused, Error::Forbidden { .. }), "{refused}");
+    assert!(refused.to_string().contains("`projects.all`"), "{refused}");
+    let refused = company
+        .apply_as(
+            &session,
+            Change::CreateUser {
+                name: "mole".into(),
+                roles: vec![],
+                groups: vec![insiders],
+                projects: vec![],
+            },
+        )
+        .expect_err("the group's project is hidden from gus");
+    assert!(matches!(refused, Error::Forbidden { .. }), "{refused}");
+    assert_eq!(format!("{company:?}"), before);
+
+    // A group in no hidden project is fine.
+    company.apply_as(
+        &session,
+        Change::AddGroupMembers {
+            group: open_team,
+            users: vec![gus],
+        },
+    )?;
     Ok(())
 }
