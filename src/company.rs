@@ -137,6 +137,15 @@ impl Company {
         self.default_project
     }
 
+    /// Gives back memory the snapshot holds in reserve after many changes
+    /// (its tables grow like `Vec`s). Loading a company from a document
+    /// already builds the snapshot at its exact size.
+    ///
+    /// Computes in **O(size of the snapshot)**; checks are unaffected.
+    pub fn shrink_to_fit(&mut self) {
+        self.snapshot.shrink_to_fit();
+    }
+
     /// The compiled, checkable state. Clone it to share it across threads.
     #[must_use]
     pub fn snapshot(&self) -> &Snapshot {
@@ -1509,7 +1518,10 @@ impl Company {
             mode: false,
         };
         self.snapshot = Snapshot::default();
+        self.snapshot
+            .reserve_exact(self.users.len(), self.objects.len());
         self.recompile(touched);
+        self.snapshot.shrink_to_fit();
     }
 
     /// Brings the snapshot up to date with what a change touched, and

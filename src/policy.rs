@@ -672,6 +672,34 @@ impl Snapshot {
         }
     }
 
+    /// Makes room for `users` and `objects` entries up front (a full
+    /// compile knows its sizes; growing one entry at a time would leave up
+    /// to half the tables unused).
+    pub(crate) fn reserve_exact(&mut self, users: usize, objects: usize) {
+        self.users
+            .reserve_exact(users.saturating_sub(self.users.len()));
+        self.objects
+            .reserve_exact(objects.saturating_sub(self.objects.len()));
+    }
+
+    /// Gives back the spare capacity of every table and list.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.users.shrink_to_fit();
+        self.objects.shrink_to_fit();
+        self.projects.shrink_to_fit();
+        self.roles.shrink_to_fit();
+        for list in self
+            .projects
+            .iter_mut()
+            .flat_map(|p| p.objects.iter_mut())
+            .chain(self.objects_by_kind.iter_mut())
+        {
+            list.shrink_to_fit();
+        }
+        self.spill.lists.shrink_to_fit();
+        self.spill.free.shrink_to_fit();
+    }
+
     /// Stores a role's permissions (`None`: deleted).
     pub(crate) fn set_role(&mut self, role: RoleId, permissions: Option<Permissions>) {
         let index = role.index();
