@@ -4,8 +4,8 @@
 //! A host keeps a company in its own database as a document (JSON or any
 //! other serde format) and ships [`LogEntry`] values between its replicas.
 //! Loading checks everything a hand-edited or corrupted document could get
-//! wrong and names the place: `roles[3].permissions[1]: unknown permission
-//! \`queue.fly\``. Nothing is half-loaded.
+//! wrong and names the place: `` roles[3].permissions[1]: unknown permission
+//! `queue.fly` ``. Nothing is half-loaded.
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -278,8 +278,8 @@ impl Company {
     }
 
     /// Reads a document straight from a serde deserializer, naming the path
-    /// of any error, structural (`users[2]: unknown field \`colour\``) or
-    /// semantic (`roles[3].permissions[1]: unknown permission \`queue.fly\``).
+    /// of any error, structural (`` users[2]: unknown field `colour` ``) or
+    /// semantic (`` roles[3].permissions[1]: unknown permission `queue.fly` ``).
     ///
     /// # Errors
     ///
