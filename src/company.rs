@@ -1139,7 +1139,7 @@ impl Company {
         }
     }
 
-    /// `user \`ann\`, group \`Team A\``, for messages.
+    /// ``user `ann`, group `Team A` ``, for messages.
     fn describe_principals(&self, principals: &[Principal]) -> String {
         let names: Vec<String> = principals
             .iter()
@@ -1472,6 +1472,7 @@ impl Company {
         Some((object.kind, projects))
     }
 
+    #[cfg(feature = "serde")] // used by the document loader
     /// A company from validated records: name maps and the snapshot are
     /// derived from the tables. The caller guarantees the invariants (dense
     /// ids, two-way links, unique names), as the document loader checks.
@@ -1506,6 +1507,7 @@ impl Company {
         company
     }
 
+    #[cfg(feature = "serde")] // used by the document loader
     /// Compiles the whole snapshot from the records, from scratch.
     fn compile_all(&mut self) {
         let ids = |len: usize| (0..len).filter_map(|i| u32::try_from(i).ok());
@@ -1577,6 +1579,7 @@ impl Company {
     }
 }
 
+#[cfg(feature = "serde")] // used by the document loader
 /// The record tables of a company, for [`Company::from_tables`].
 pub(crate) struct Tables {
     pub(crate) mode: SecurityMode,
@@ -1589,6 +1592,7 @@ pub(crate) struct Tables {
     pub(crate) objects: Vec<Option<Object>>,
 }
 
+#[cfg(feature = "serde")] // used by the document loader
 /// The name map of a table.
 fn names<T, K: std::hash::Hash + Eq, I>(
     table: &[Option<T>],

@@ -125,7 +125,7 @@ pub enum Error {
     Forbidden {
         /// The actor's name.
         user: String,
-        /// The change, in words (`assign role \`QA\``).
+        /// The change, in words (``assign role `QA` ``).
         change: String,
         /// The permissions the actor lacks, by name.
         missing: String,
@@ -161,7 +161,7 @@ pub enum Error {
     /// A change that would leave a company with users but no Admin.
     #[error("{change} would leave the company without an Admin")]
     LastAdmin {
-        /// The change, in words (`removing user \`ann\``).
+        /// The change, in words (``removing user `ann` ``).
         change: String,
     },
 }

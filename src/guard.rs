@@ -82,7 +82,7 @@ impl Change {
         }
     }
 
-    /// A short description for messages: `assign role \`QA\``.
+    /// A short description for messages: ``assign role `QA` ``.
     pub(crate) fn describe(&self, company: &Company) -> String {
         let role_name = |role: &RoleId| {
             company

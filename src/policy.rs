@@ -672,6 +672,7 @@ impl Snapshot {
         }
     }
 
+    #[cfg(feature = "serde")] // used by full compiles, which only loading makes
     /// Makes room for `users` and `objects` entries up front (a full
     /// compile knows its sizes; growing one entry at a time would leave up
     /// to half the tables unused).
