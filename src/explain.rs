@@ -61,6 +61,14 @@ pub struct Explanation<'c> {
     reach: Reach,
 }
 
+/// What was asked, and by whom.
+struct Question {
+    user: UserId,
+    action: Permissions,
+    resource: Resource,
+    testing: Option<RoleId>,
+}
+
 impl<'c> Explanation<'c> {
     pub(crate) fn new(
         company: &'c Company,
@@ -70,18 +78,19 @@ impl<'c> Explanation<'c> {
     ) -> Self {
         let decision = company.check(user, action, resource);
         let permissions = company.effective_permissions(user).unwrap_or_default();
-        let grants = grants(company, user, action);
-        let reach = reach(company, user, permissions, resource, decision);
-        Self {
-            company,
+        let question = Question {
             user,
             action,
             resource,
             testing: None,
+        };
+        Self::build(
+            company,
+            question,
             decision,
-            grants,
-            reach,
-        }
+            permissions,
+            grants(company, user, action),
+        )
     }
 
     pub(crate) fn for_session(
@@ -99,27 +108,47 @@ impl<'c> Explanation<'c> {
             // what the tester holds.
             Some(role) => {
                 let granted = permissions & action;
-                if granted.is_empty() {
-                    Vec::new()
-                } else {
-                    vec![Grant {
+                (!granted.is_empty())
+                    .then_some(Grant {
                         role,
                         via: None,
                         granted,
-                    }]
-                }
+                    })
+                    .into_iter()
+                    .collect()
             }
         };
-        let reach = reach(company, user, permissions, resource, decision);
+        let question = Question {
+            user,
+            action,
+            resource,
+            testing: session.testing(),
+        };
+        Self::build(company, question, decision, permissions, grants)
+    }
+
+    fn build(
+        company: &'c Company,
+        question: Question,
+        decision: Decision,
+        permissions: Permissions,
+        grants: Vec<Grant>,
+    ) -> Self {
+        let Question {
+            user,
+            action,
+            resource,
+            testing,
+        } = question;
         Self {
             company,
             user,
             action,
             resource,
-            testing: session.testing(),
+            testing,
             decision,
             grants,
-            reach,
+            reach: reach(company, user, permissions, resource, decision),
         }
     }
 
