@@ -543,8 +543,15 @@ impl Loader {
                 .role_holders(RoleId::ADMIN)
                 .map_or(true, |h| h.is_empty())
         {
+            // The Admin record is there (checked by `load_roles`), though not
+            // necessarily first.
+            let admin = document
+                .roles
+                .iter()
+                .position(|r| r.id == RoleId::ADMIN)
+                .unwrap_or(0);
             return Err(document_error(
-                "roles[0]".into(),
+                format!("roles[{admin}]"),
                 "no user holds the Admin role: the company would be locked out",
             ));
         }
