@@ -278,7 +278,7 @@ impl Company {
     }
 
     /// Reads a document straight from a serde deserializer, naming the path
-    /// of any error, structural (`users[2]: unknown field \`colour\``) or
+    /// of any error, structural (`users[2].colour: unknown field \`colour\``) or
     /// semantic (`roles[3].permissions[1]: unknown permission \`queue.fly\``).
     ///
     /// # Errors
