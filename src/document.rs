@@ -21,6 +21,10 @@ use crate::{
 /// The format version this library writes, and the newest it reads.
 pub const FORMAT_VERSION: u32 = 1;
 
+/// The largest revision a document may have (`i64::MAX`, which also fits
+/// the signed 64-bit columns hosts often store it in).
+const MAX_REVISION: u64 = i64::MAX as u64;
+
 /// The whole state of a company, as stored.
 ///
 /// Made by [`Company::to_document`]; read back by [`Company::from_document`]
@@ -278,8 +282,8 @@ impl Company {
     }
 
     /// Reads a document straight from a serde deserializer, naming the path
-    /// of any error, structural (`` users[2]: unknown field `colour` ``) or
-    /// semantic (`` roles[3].permissions[1]: unknown permission `queue.fly` ``).
+    /// of any error, structural (`` users[2].colour: unknown field `colour` ``)
+    /// or semantic (`` roles[3].permissions[1]: unknown permission `queue.fly` ``).
     ///
     /// # Errors
     ///
@@ -320,7 +324,8 @@ impl Company {
     /// # Errors
     ///
     /// [`Error::Document`] naming the path of the first problem found: a
-    /// format version from the future; an id at or past `nextIds`, or given
+    /// format version from the future; a revision past `i64::MAX`
+    /// (no company reaches it, and changes would overflow); an id at or past `nextIds`, or given
     /// twice; a blank or duplicate name; a reference to a missing user,
     /// group, role, project or object; a built-in role missing, or stored
     /// with other permissions or another name; a custom role on a built-in
@@ -420,6 +425,18 @@ impl Loader {
                 format_args!(
                     "format version {} is not one this library reads (1 to {FORMAT_VERSION})",
                     document.format
+                ),
+            ));
+        }
+        // Every change adds one to the revision. No company reaches 2^63
+        // changes, and this bound leaves a loaded company room for more
+        // changes than it could ever take, so `apply` never overflows.
+        if document.revision > MAX_REVISION {
+            return Err(document_error(
+                "revision".into(),
+                format_args!(
+                    "revision {} is past the largest a company can reach ({MAX_REVISION})",
+                    document.revision
                 ),
             ));
         }
@@ -543,8 +560,15 @@ impl Loader {
                 .role_holders(RoleId::ADMIN)
                 .map_or(true, |h| h.is_empty())
         {
+            // The Admin record is there (checked by `load_roles`), though not
+            // necessarily first.
+            let admin = document
+                .roles
+                .iter()
+                .position(|r| r.id == RoleId::ADMIN)
+                .unwrap_or(0);
             return Err(document_error(
-                "roles[0]".into(),
+                format!("roles[{admin}]"),
                 "no user holds the Admin role: the company would be locked out",
             ));
         }

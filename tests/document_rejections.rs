@@ -1,0 +1,643 @@
+//! Strict loading: every kind of bad stored data is refused with an error
+//! that names its place in the document, and nothing is returned.
+//!
+//! One table row per bad input: a small mutation of the valid document of
+//! [`support::sample`] (see its doc comment for what sits at each index),
+//! the exact path the error must name, and a fragment of its message.
+#![cfg(feature = "serde")]
+
+#[path = "support_document/mod.rs"]
+mod support;
+
+use callgate::{Company, Document, Error};
+use serde_json::{json, Value};
+
+/// Where a mutation writes: a JSON pointer into the document.
+fn at<'a>(document: &'a mut Value, pointer: &str) -> &'a mut Value {
+    document
+        .pointer_mut(pointer)
+        .unwrap_or_else(|| panic!("the sample document has no `{pointer}`"))
+}
+
+/// Sets the value at `pointer` (in an object, the key may be new).
+fn set(document: &mut Value, pointer: &str, value: Value) {
+    let (parent, key) = pointer.rsplit_once('/').unwrap_or(("", pointer));
+    match at(document, parent) {
+        Value::Object(map) => {
+            map.insert(key.to_owned(), value);
+        }
+        Value::Array(items) => {
+            let index: usize = key.parse().unwrap_or(usize::MAX);
+            *items
+                .get_mut(index)
+                .unwrap_or_else(|| panic!("no element `{pointer}`")) = value;
+        }
+        other => panic!("`{parent}` is {other}, not an object or array"),
+    }
+}
+
+/// Removes the value at `pointer` (a key, or an array element).
+fn remove(document: &mut Value, pointer: &str) {
+    let (parent, key) = pointer.rsplit_once('/').unwrap_or(("", pointer));
+    let removed = match at(document, parent) {
+        Value::Object(map) => map.remove(key),
+        Value::Array(items) => key
+            .parse::<usize>()
+            .ok()
+            .filter(|&i| i < items.len())
+            .map(|i| items.remove(i)),
+        _ => None,
+    };
+    assert!(removed.is_some(), "nothing to remove at `{pointer}`");
+}
+
+/// Appends `value` to the array at `pointer`.
+fn push(document: &mut Value, pointer: &str, value: Value) {
+    match at(document, pointer) {
+        Value::Array(items) => items.push(value),
+        other => panic!("`{pointer}` is {other}, not an array"),
+    }
+}
+
+/// One bad input.
+struct Case {
+    /// What is wrong, in words.
+    what: &'static str,
+    /// The mutation of the valid sample document.
+    mutate: Mutation,
+    /// The exact path the error names.
+    path: &'static str,
+    /// A fragment of the error's message.
+    message: &'static str,
+}
+
+#[rustfmt::skip]
+const CASES: &[Case] = &[
+    // ---- Shape: unknown fields, unknown names, wrong types ----------------
+    Case {
+        what: "unknown top-level field",
+        mutate: |d| set(d, "/colour", json!("red")),
+        path: "colour",
+        message: "unknown field `colour`",
+    },
+    Case {
+        what: "unknown field inside a user",
+        mutate: |d| set(d, "/users/1/colour", json!("red")),
+        path: "users[1].colour",
+        message: "unknown field `colour`",
+    },
+    Case {
+        what: "unknown field inside nextIds",
+        mutate: |d| set(d, "/nextIds/sessions", json!(3)),
+        path: "nextIds.sessions",
+        message: "unknown field `sessions`",
+    },
+    Case {
+        what: "unknown field inside an object",
+        mutate: |d| set(d, "/objects/2/projects", json!([1])),
+        path: "objects[2].projects",
+        message: "unknown field `projects`",
+    },
+    Case {
+        what: "unknown permission name",
+        mutate: |d| set(d, "/roles/3/permissions/1", json!("queue.fly")),
+        path: "roles[3].permissions[1]",
+        message: "unknown permission `queue.fly`",
+    },
+    Case {
+        what: "permission name in the wrong case",
+        mutate: |d| set(d, "/roles/3/permissions/0", json!("QA_SHEETS.MANAGE")),
+        path: "roles[3].permissions[0]",
+        message: "unknown permission `QA_SHEETS.MANAGE`",
+    },
+    Case {
+        what: "permissions as bits, not names",
+        mutate: |d| set(d, "/roles/3/permissions", json!(1_835_008)),
+        path: "roles[3].permissions",
+        message: "invalid type: integer `1835008`, expected a list of permission names",
+    },
+    Case {
+        what: "unknown object kind",
+        mutate: |d| set(d, "/objects/1/kind", json!("spaceship")),
+        path: "objects[1].kind",
+        message: "unknown variant `spaceship`",
+    },
+    Case {
+        what: "unknown security mode",
+        mutate: |d| set(d, "/mode", json!("paranoid")),
+        path: "mode",
+        message: "unknown variant `paranoid`",
+    },
+    Case {
+        what: "wrong type: revision as a string",
+        mutate: |d| set(d, "/revision", json!("15")),
+        path: "revision",
+        message: "invalid type: string \"15\", expected u64",
+    },
+    Case {
+        what: "wrong type: an id as a string",
+        mutate: |d| set(d, "/users/2/id", json!("2")),
+        path: "users[2].id",
+        message: "invalid type: string \"2\", expected u32",
+    },
+    Case {
+        what: "wrong type: a negative id",
+        mutate: |d| set(d, "/groups/0/members/0", json!(-1)),
+        path: "groups[0].members[0]",
+        message: "invalid value: integer `-1`, expected u32",
+    },
+    Case {
+        what: "wrong type: an id past u32",
+        mutate: |d| set(d, "/projects/1/objects/1", json!(4_294_967_296_u64)),
+        path: "projects[1].objects[1]",
+        message: "invalid value: integer `4294967296`, expected u32",
+    },
+    Case {
+        what: "wrong type: a string where a record is expected",
+        mutate: |d| set(d, "/users/0", json!("ann")),
+        path: "users[0]",
+        message: "invalid type: string \"ann\"",
+    },
+    Case {
+        what: "wrong type: a record where a list is expected",
+        mutate: |d| set(d, "/groups", json!({"id": 0})),
+        path: "groups",
+        message: "invalid type: map, expected a sequence",
+    },
+    Case {
+        what: "wrong type: builtin as a string",
+        mutate: |d| set(d, "/roles/0/builtin", json!("yes")),
+        path: "roles[0].builtin",
+        message: "invalid type: string \"yes\", expected a boolean",
+    },
+    Case {
+        what: "missing field in a record",
+        mutate: |d| remove(d, "/users/1/name"),
+        path: "users[1]",
+        message: "missing field `name`",
+    },
+    Case {
+        what: "missing top-level field",
+        mutate: |d| remove(d, "/nextIds"),
+        path: "document",
+        message: "missing field `nextIds`",
+    },
+    // ---- Format version ----------------------------------------------------
+    Case {
+        what: "format 0",
+        mutate: |d| set(d, "/format", json!(0)),
+        path: "format",
+        message: "format version 0 is not one this library reads (1 to 1)",
+    },
+    Case {
+        what: "a format from the future",
+        mutate: |d| set(d, "/format", json!(2)),
+        path: "format",
+        message: "format version 2 is not one this library reads (1 to 1)",
+    },
+    // ---- Duplicate ids -------------------------------------------------------
+    Case {
+        what: "duplicate user id",
+        mutate: |d| set(d, "/users/2/id", json!(0)),
+        path: "users[2].id",
+        message: "duplicate user id `0`",
+    },
+    Case {
+        what: "duplicate group id",
+        mutate: |d| push(d, "/groups", json!({"id": 0, "name": "Team B"})),
+        path: "groups[1].id",
+        message: "duplicate group id `0`",
+    },
+    Case {
+        what: "duplicate role id (a custom role on a built-in's id, listed twice)",
+        mutate: |d| set(d, "/roles/3/id", json!(2)),
+        path: "roles[3].id",
+        message: "duplicate role id `2`",
+    },
+    Case {
+        what: "duplicate project id",
+        mutate: |d| set(d, "/projects/1/id", json!(0)),
+        path: "projects[1].id",
+        message: "duplicate project id `0`",
+    },
+    Case {
+        what: "duplicate object id",
+        mutate: |d| set(d, "/objects/2/id", json!(1)),
+        path: "objects[2].id",
+        message: "duplicate object id `1`",
+    },
+    // ---- Ids at or past nextIds --------------------------------------------------
+    Case {
+        what: "user id at nextIds",
+        mutate: |d| set(d, "/users/1/id", json!(4)),
+        path: "users[1].id",
+        message: "user id `4` is not below nextIds.users (4)",
+    },
+    Case {
+        what: "nextIds too small for an object id",
+        mutate: |d| set(d, "/nextIds/objects", json!(2)),
+        path: "objects[2].id",
+        message: "object id `2` is not below nextIds.objects (2)",
+    },
+    Case {
+        what: "group id past nextIds",
+        mutate: |d| set(d, "/groups/0/id", json!(7)),
+        path: "groups[0].id",
+        message: "group id `7` is not below nextIds.groups (1)",
+    },
+    Case {
+        what: "nextIds too small for the built-in roles",
+        mutate: |d| set(d, "/nextIds/roles", json!(0)),
+        path: "roles[0].id",
+        message: "role id `0` is not below nextIds.roles (0)",
+    },
+    Case {
+        what: "project id past nextIds",
+        mutate: |d| set(d, "/projects/1/id", json!(2)),
+        path: "projects[1].id",
+        message: "project id `2` is not below nextIds.projects (2)",
+    },
+    // ---- Names -----------------------------------------------------------------
+    Case {
+        what: "duplicate user name",
+        mutate: |d| set(d, "/users/1/name", json!("ann")),
+        path: "users[1].name",
+        message: "duplicate user name `ann`",
+    },
+    Case {
+        what: "duplicate group name",
+        mutate: |d| {
+            set(d, "/nextIds/groups", json!(2));
+            push(d, "/groups", json!({"id": 1, "name": "Team A"}));
+        },
+        path: "groups[1].name",
+        message: "duplicate group name `Team A`",
+    },
+    Case {
+        what: "duplicate role name: a custom role named like a built-in one",
+        mutate: |d| set(d, "/roles/3/name", json!("Operator")),
+        path: "roles[3].name",
+        message: "duplicate role name `Operator`",
+    },
+    Case {
+        what: "duplicate role name between custom roles",
+        mutate: |d| {
+            set(d, "/nextIds/roles", json!(5));
+            push(d, "/roles", json!({"id": 4, "name": "QA", "permissions": []}));
+        },
+        path: "roles[4].name",
+        message: "duplicate role name `QA`",
+    },
+    Case {
+        what: "duplicate project name",
+        mutate: |d| set(d, "/projects/1/name", json!("Default")),
+        path: "projects[1].name",
+        message: "duplicate project name `Default`",
+    },
+    Case {
+        what: "duplicate object name within a kind",
+        mutate: |d| set(d, "/objects/2/name", json!("Sales")),
+        path: "objects[2].name",
+        message: "duplicate queue name `Sales`",
+    },
+    Case {
+        what: "duplicate object name, moved into the other kind",
+        mutate: |d| set(d, "/objects/1/kind", json!("queue")),
+        path: "objects[1].name",
+        message: "duplicate queue name `Sales`",
+    },
+    Case {
+        what: "blank user name",
+        mutate: |d| set(d, "/users/1/name", json!("  ")),
+        path: "users[1].name",
+        message: "invalid user name `  `",
+    },
+    Case {
+        what: "empty group name",
+        mutate: |d| set(d, "/groups/0/name", json!("")),
+        path: "groups[0].name",
+        message: "invalid group name ``",
+    },
+    Case {
+        what: "role name with surrounding white space",
+        mutate: |d| set(d, "/roles/3/name", json!("QA ")),
+        path: "roles[3].name",
+        message: "invalid role name `QA `",
+    },
+    Case {
+        what: "project name with a control character",
+        mutate: |d| set(d, "/projects/1/name", json!("Client\nA")),
+        path: "projects[1].name",
+        message: "invalid project name `Client\nA`",
+    },
+    Case {
+        what: "blank object name",
+        mutate: |d| set(d, "/objects/0/name", json!(" ")),
+        path: "objects[0].name",
+        message: "invalid object name ` `",
+    },
+    // ---- References to missing records ---------------------------------------
+    Case {
+        what: "group member that was deleted",
+        mutate: |d| set(d, "/groups/0/members/1", json!(3)),
+        path: "groups[0].members[1]",
+        message: "unknown user id `3`",
+    },
+    Case {
+        what: "project user that was never created",
+        mutate: |d| set(d, "/projects/1/users/0", json!(9)),
+        path: "projects[1].users[0]",
+        message: "unknown user id `9`",
+    },
+    Case {
+        what: "project group that does not exist",
+        mutate: |d| set(d, "/projects/1/groups/0", json!(5)),
+        path: "projects[1].groups[0]",
+        message: "unknown group id `5`",
+    },
+    Case {
+        what: "user role that does not exist",
+        mutate: |d| set(d, "/users/2/roles/0", json!(9)),
+        path: "users[2].roles[0]",
+        message: "unknown role id `9`",
+    },
+    Case {
+        what: "group role that does not exist",
+        mutate: |d| set(d, "/groups/0/roles", json!([2, 4])),
+        path: "groups[0].roles[1]",
+        message: "unknown role id `4`",
+    },
+    Case {
+        what: "project object that does not exist",
+        mutate: |d| set(d, "/projects/0/objects/1", json!(5)),
+        path: "projects[0].objects[1]",
+        message: "unknown object id `5`",
+    },
+    Case {
+        what: "reference to a record removed from the document",
+        mutate: |d| remove(d, "/objects/2"),
+        path: "projects[1].objects[1]",
+        message: "unknown object id `2`",
+    },
+    // ---- Built-in roles ----------------------------------------------------------
+    Case {
+        what: "built-in role with changed permissions",
+        mutate: |d| set(d, "/roles/2/permissions", json!(["call_journal.view"])),
+        path: "roles[2].permissions",
+        message: "built-in role `Operator` cannot be changed",
+    },
+    Case {
+        what: "Admin stored with fewer permissions",
+        mutate: |d| set(d, "/roles/0/permissions", json!([])),
+        path: "roles[0].permissions",
+        message: "built-in role `Admin` cannot be changed",
+    },
+    Case {
+        what: "built-in role renamed",
+        mutate: |d| set(d, "/roles/1/name", json!("Boss")),
+        path: "roles[1].name",
+        message: "built-in role 1 is `Supervisor`, not `Boss`",
+    },
+    Case {
+        what: "built-in role with another description",
+        mutate: |d| set(d, "/roles/0/description", json!("Everything")),
+        path: "roles[0].description",
+        message: "built-in role `Admin` cannot be changed",
+    },
+    Case {
+        what: "built-in role that puts users offline",
+        mutate: |d| set(d, "/roles/2/putUsersOffline", json!(true)),
+        path: "roles[2].putUsersOffline",
+        message: "built-in role `Operator` cannot be changed",
+    },
+    Case {
+        what: "missing built-in role",
+        mutate: |d| remove(d, "/roles/1"),
+        path: "roles",
+        message: "built-in role `Supervisor` is missing",
+    },
+    Case {
+        what: "custom role on a built-in id",
+        mutate: |d| set(d, "/roles/1", json!({"id": 1, "name": "Boss", "permissions": []})),
+        path: "roles[1].id",
+        message: "role id `1` belongs to built-in role `Supervisor`",
+    },
+    Case {
+        what: "built-in role stored without builtin: true",
+        mutate: |d| remove(d, "/roles/2/builtin"),
+        path: "roles[2].id",
+        message: "role id `2` belongs to built-in role `Operator`",
+    },
+    Case {
+        what: "builtin: true on a non-built-in id",
+        mutate: |d| set(d, "/roles/3/builtin", json!(true)),
+        path: "roles[3].builtin",
+        message: "role id `3` is not a built-in role",
+    },
+    // ---- Company-wide rules ------------------------------------------------------
+    Case {
+        what: "defaultProject that does not exist",
+        mutate: |d| set(d, "/defaultProject", json!(9)),
+        path: "defaultProject",
+        message: "unknown project id `9`",
+    },
+    Case {
+        what: "defaultProject not named Default",
+        mutate: |d| set(d, "/defaultProject", json!(1)),
+        path: "defaultProject",
+        message: "project `Client A` is not named `Default`",
+    },
+    Case {
+        what: "defaultProject missing in enhanced mode",
+        mutate: |d| remove(d, "/defaultProject"),
+        path: "defaultProject",
+        message: "enhanced mode needs the Default project",
+    },
+    Case {
+        what: "sessionsValidFrom past the revision",
+        mutate: |d| set(d, "/users/1/sessionsValidFrom", json!(16)),
+        path: "users[1].sessionsValidFrom",
+        message: "revision 16 is past the document's revision 15",
+    },
+    Case {
+        what: "revision behind a user's sessionsValidFrom",
+        mutate: |d| {
+            set(d, "/users/2/sessionsValidFrom", json!(15));
+            set(d, "/revision", json!(14));
+        },
+        path: "users[2].sessionsValidFrom",
+        message: "revision 15 is past the document's revision 14",
+    },
+    Case {
+        what: "the largest revision: changes would overflow it",
+        mutate: |d| set(d, "/revision", json!(u64::MAX)),
+        path: "revision",
+        message: "revision 18446744073709551615 is past the largest a company can reach (9223372036854775807)",
+    },
+    Case {
+        what: "a revision just past i64::MAX",
+        mutate: |d| set(d, "/revision", json!(1_u64 << 63)),
+        path: "revision",
+        message: "revision 9223372036854775808 is past the largest",
+    },
+    Case {
+        what: "users but no Admin holder",
+        mutate: |d| remove(d, "/users/0/roles"),
+        path: "roles[0]",
+        message: "no user holds the Admin role",
+    },
+    Case {
+        what: "Admin held only by a group with no members",
+        mutate: |d| {
+            remove(d, "/users/0/roles");
+            set(d, "/groups/0/members", json!([]));
+            set(d, "/groups/0/roles", json!([0]));
+        },
+        path: "roles[0]",
+        message: "no user holds the Admin role",
+    },
+    Case {
+        what: "no Admin holder, with the roles stored out of order",
+        mutate: |d| {
+            remove(d, "/users/0/roles");
+            if let Some(Value::Array(roles)) = d.get_mut("roles") {
+                roles.reverse();
+            }
+        },
+        path: "roles[3]",
+        message: "no user holds the Admin role",
+    },
+];
+
+fn sample_value() -> Value {
+    let company = support::sample().expect("the sample company builds");
+    support::document_value(&company.to_document())
+}
+
+#[test]
+fn the_unmutated_sample_loads() -> Result<(), Box<dyn std::error::Error>> {
+    let json = serde_json::to_string(&sample_value())?;
+    let company = support::load_json(&json)?;
+    assert_eq!(company.to_document(), support::sample()?.to_document());
+    Ok(())
+}
+
+#[test]
+fn every_bad_input_is_refused_with_its_path() {
+    let mut failures = Vec::new();
+    for case in CASES {
+        let mut document = sample_value();
+        (case.mutate)(&mut document);
+        let json = document.to_string();
+        // `load` returns no company at all on error: nothing half-loaded.
+        match support::load_json(&json) {
+            Ok(_) => failures.push(format!("{}: loaded", case.what)),
+            Err(Error::Document { path, message }) => {
+                if path != case.path || !message.contains(case.message) {
+                    failures.push(format!(
+                        "{}:\n    expected `{}: ...{}...`\n    got      `{path}: {message}`",
+                        case.what, case.path, case.message
+                    ));
+                }
+                // Where the document has the right shape, `from_document`
+                // refuses it with the same error as `load`.
+                if let Ok(parsed) = serde_json::from_str::<Document>(&json) {
+                    match Company::from_document(parsed) {
+                        Err(Error::Document {
+                            path: p,
+                            message: m,
+                        }) if p == path && m == message => {}
+                        other => failures.push(format!(
+                            "{}: from_document disagrees with load: {other:?}",
+                            case.what
+                        )),
+                    }
+                }
+            }
+            Err(other) => failures.push(format!("{}: not a document error: {other:?}", case.what)),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        CASES.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_error_message_starts_with_the_path() {
+    let mut document = sample_value();
+    set(&mut document, "/roles/3/permissions/1", json!("queue.fly"));
+    let error = support::load_json(&document.to_string()).err();
+    let text = error.map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        text.starts_with("roles[3].permissions[1]: unknown permission `queue.fly`"),
+        "{text}"
+    );
+}
+
+/// A mutation of the sample document.
+type Mutation = fn(&mut Value);
+
+/// Mutations that look suspicious but are fine: each must still load.
+#[rustfmt::skip]
+const ACCEPTED: &[(&str, Mutation)] = &[
+    ("the same object name in two kinds (already in the sample)", |_| {}),
+    ("the same name for a user, a group, a role and a project", |d| {
+        set(d, "/users/1/name", json!("Client A"));
+        set(d, "/groups/0/name", json!("Client A"));
+        set(d, "/roles/3/name", json!("Client A"));
+    }),
+    ("a built-in role stored with its own permissions", |d| {
+        set(d, "/roles/2/permissions", serde_json::to_value(callgate::Permissions::OPERATOR).unwrap_or_default());
+    }),
+    ("a built-in role stored with its own description", |d| {
+        set(d, "/roles/0/description", json!(callgate::BuiltinRole::Admin.description()));
+    }),
+    ("a custom role stored with builtin: false", |d| set(d, "/roles/3/builtin", json!(false))),
+    ("nextIds past every id (records deleted at the end)", |d| {
+        set(d, "/nextIds/users", json!(40));
+        set(d, "/nextIds/objects", json!(9));
+    }),
+    ("sessionsValidFrom equal to the revision", |d| set(d, "/users/1/sessionsValidFrom", json!(15))),
+    ("the largest revision a document may have", |d| set(d, "/revision", json!(i64::MAX))),
+    ("simple mode with no Default project yet", |d| {
+        set(d, "/mode", json!("simple"));
+        remove(d, "/defaultProject");
+        set(d, "/projects/0/name", json!("Old default"));
+    }),
+    ("no users at all (a new company)", |d| {
+        set(d, "/users", json!([]));
+        set(d, "/groups/0/members", json!([]));
+        set(d, "/projects", json!([{"id": 0, "name": "Default"}]));
+    }),
+    ("Admin held through a group only", |d| {
+        remove(d, "/users/0/roles");
+        set(d, "/groups/0/roles", json!([0, 2]));
+    }),
+];
+
+#[test]
+fn suspicious_but_valid_documents_load() {
+    let mut failures = Vec::new();
+    for (what, mutate) in ACCEPTED {
+        let mut document = sample_value();
+        mutate(&mut document);
+        let json = document.to_string();
+        match support::load_json(&json) {
+            Ok(company) => {
+                // What loads writes a document that loads into the same state.
+                let again = support::load_json(
+                    &serde_json::to_string(&company.to_document()).unwrap_or_default(),
+                );
+                if again.map(|c| c.to_document()).ok() != Some(company.to_document()) {
+                    failures.push(format!("{what}: does not load back the same"));
+                }
+            }
+            Err(error) => failures.push(format!("{what}: {error}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
