@@ -38,9 +38,18 @@ const MAX_REVISION: u64 = i64::MAX as u64;
 /// Each link is stored once, on one side (a user's roles, a group's members
 /// and roles, a project's members and objects); the other side is derived.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(
+    rename_all = "camelCase",
+    deny_unknown_fields,
+    expecting = "a callgate document"
+)]
 pub struct Document {
     /// The format version ([`FORMAT_VERSION`] when written by this library).
+    ///
+    /// Checked as soon as it is read: a document from a newer library is
+    /// refused for its version, not for the fields it adds (`format` comes
+    /// first in every document this library writes).
+    #[serde(deserialize_with = "readable_format")]
     pub format: u32,
     /// The security mode.
     pub mode: SecurityMode,
@@ -66,7 +75,11 @@ pub struct Document {
 
 /// How many ids of each kind were ever given out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(
+    rename_all = "camelCase",
+    deny_unknown_fields,
+    expecting = "the counts of ids given out"
+)]
 #[allow(missing_docs)]
 pub struct NextIds {
     pub users: u32,
@@ -78,7 +91,7 @@ pub struct NextIds {
 
 /// A stored user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "a user")]
 pub struct UserRecord {
     /// The user's id.
     pub id: UserId,
@@ -94,7 +107,7 @@ pub struct UserRecord {
 
 /// A stored group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "a group")]
 pub struct GroupRecord {
     /// The group's id.
     pub id: GroupId,
@@ -111,7 +124,7 @@ pub struct GroupRecord {
 /// A stored role. A built-in role is stored as its id, its name and
 /// `"builtin": true`, nothing else.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "a role")]
 pub struct RoleRecord {
     /// The role's id.
     pub id: RoleId,
@@ -134,7 +147,7 @@ pub struct RoleRecord {
 
 /// A stored project.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "a project")]
 pub struct ProjectRecord {
     /// The project's id.
     pub id: ProjectId,
@@ -156,7 +169,7 @@ pub struct ProjectRecord {
 
 /// A stored project-scoped object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "an object")]
 pub struct ObjectRecord {
     /// The object's id.
     pub id: ObjectId,
@@ -170,12 +183,28 @@ pub struct ObjectRecord {
 /// company's revision just before it). Replicas apply entries in revision
 /// order; see [`Company::catch_up`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(
+    rename_all = "camelCase",
+    deny_unknown_fields,
+    expecting = "a change-log entry"
+)]
 pub struct LogEntry {
     /// The revision the change applies to.
     pub revision: u64,
     /// The change.
     pub change: Change,
+}
+
+fn readable_format<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    let format = u32::deserialize(deserializer)?;
+    if format == 0 || format > FORMAT_VERSION {
+        return Err(serde::de::Error::custom(unreadable_format(format)));
+    }
+    Ok(format)
+}
+
+fn unreadable_format(format: u32) -> String {
+    format!("format version {format} is not one this library reads (1 to {FORMAT_VERSION})")
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)]
@@ -411,10 +440,19 @@ struct Loader {
 
 /// Builds a table of `len` empty slots (`len` comes from `nextIds`, which
 /// every id was checked to be below).
-fn table<T>(len: u32) -> Vec<Option<T>> {
+///
+/// The memory is asked for with `try_reserve`, so a document that names
+/// more ids than the machine can hold is refused instead of aborting.
+fn table<T>(len: u32, path: &str) -> Result<Vec<Option<T>>, Error> {
     let mut table = Vec::new();
+    table.try_reserve_exact(len as usize).map_err(|_| {
+        document_error(
+            path.to_owned(),
+            format_args!("{len} ids are more than this machine can hold"),
+        )
+    })?;
     table.resize_with(len as usize, || None);
-    table
+    Ok(table)
 }
 
 impl Loader {
@@ -422,10 +460,7 @@ impl Loader {
         if document.format == 0 || document.format > FORMAT_VERSION {
             return Err(document_error(
                 "format".into(),
-                format_args!(
-                    "format version {} is not one this library reads (1 to {FORMAT_VERSION})",
-                    document.format
-                ),
+                unreadable_format(document.format),
             ));
         }
         // Every change adds one to the revision. No company reaches 2^63
@@ -441,13 +476,30 @@ impl Loader {
             ));
         }
         let next = document.next_ids;
+        // Each accepted change makes at most one record, and a company starts
+        // with its three built-in roles: more ids than that were never given
+        // out by this library.
+        let given_out = [next.users, next.groups, next.projects, next.objects]
+            .into_iter()
+            .map(u64::from)
+            .sum::<u64>()
+            + u64::from(next.roles.saturating_sub(BuiltinRole::ALL.len() as u32));
+        if given_out > document.revision {
+            return Err(document_error(
+                "nextIds".into(),
+                format_args!(
+                    "{given_out} ids were given out, but only {} changes were made (revision)",
+                    document.revision
+                ),
+            ));
+        }
         self.check_ids(&document, next)?;
         // Tables are as long as `nextIds` says; checked ids index them.
-        let mut users = table::<User>(next.users);
-        let mut groups = table::<Group>(next.groups);
-        let mut roles = table::<Role>(next.roles);
-        let mut projects = table::<Project>(next.projects);
-        let mut objects = table::<Object>(next.objects);
+        let mut users = table::<User>(next.users, "nextIds.users")?;
+        let mut groups = table::<Group>(next.groups, "nextIds.groups")?;
+        let mut roles = table::<Role>(next.roles, "nextIds.roles")?;
+        let mut projects = table::<Project>(next.projects, "nextIds.projects")?;
+        let mut objects = table::<Object>(next.objects, "nextIds.objects")?;
 
         self.load_roles(&document, &mut roles)?;
         let mut seen = HashSet::new();

@@ -342,6 +342,34 @@ pub struct Snapshot {
     pub(crate) spill: Spill,
 }
 
+/// Two snapshots are equal when they answer every question alike: the same
+/// revision, mode, entries and lists, whatever the internal layout (where a
+/// long project list happens to be stored, spare capacity).
+impl PartialEq for Snapshot {
+    fn eq(&self, other: &Self) -> bool {
+        let users = self.users.len() == other.users.len()
+            && self.users.iter().zip(&other.users).all(|(a, b)| {
+                a.live == b.live
+                    && a.permissions == b.permissions
+                    && a.sessions_from == b.sessions_from
+                    && self.user_projects(a) == other.user_projects(b)
+            });
+        let objects = self.objects.len() == other.objects.len()
+            && self.objects.iter().zip(&other.objects).all(|(a, b)| {
+                a.kind == b.kind && self.object_projects(a) == other.object_projects(b)
+            });
+        self.revision == other.revision
+            && self.enhanced == other.enhanced
+            && users
+            && objects
+            && self.projects == other.projects
+            && self.roles == other.roles
+            && self.objects_by_kind == other.objects_by_kind
+    }
+}
+
+impl Eq for Snapshot {}
+
 /// For each object kind (by index), the permissions that apply to it.
 const KIND_ACTIONS: [Permissions; ObjectKind::ALL.len()] = {
     let mut masks = [Permissions::empty(); ObjectKind::ALL.len()];

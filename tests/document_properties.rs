@@ -340,14 +340,24 @@ proptest! {
         let json = serde_json::to_string(&document)?;
         let loaded = load_json(&json);
         let direct = Company::from_document(document);
-        // `load` and `from_document` agree on well-formed input.
+        // `load` and `from_document` agree on well-formed input (`load` may
+        // add where in the text it stopped: " at line 1 column 11").
         prop_assert_eq!(
-            loaded.as_ref().map(Company::to_document).map_err(Error::to_string),
-            direct.as_ref().map(Company::to_document).map_err(Error::to_string)
+            loaded.as_ref().map(Company::to_document).map_err(without_position),
+            direct.as_ref().map(Company::to_document).map_err(without_position)
         );
         if let Ok(company) = loaded {
             assert_sound(company, &then)?;
         }
+    }
+}
+
+/// An error's text without the position a JSON reader appends.
+fn without_position(error: &Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
     }
 }
 

@@ -598,8 +598,10 @@ const ACCEPTED: &[(&str, Mutation)] = &[
     }),
     ("a custom role stored with builtin: false", |d| set(d, "/roles/3/builtin", json!(false))),
     ("nextIds past every id (records deleted at the end)", |d| {
+        // Every id given out took a change: the revision covers them.
         set(d, "/nextIds/users", json!(40));
         set(d, "/nextIds/objects", json!(9));
+        set(d, "/revision", json!(60));
     }),
     ("sessionsValidFrom equal to the revision", |d| set(d, "/users/1/sessionsValidFrom", json!(15))),
     ("the largest revision a document may have", |d| set(d, "/revision", json!(i64::MAX))),
@@ -640,4 +642,67 @@ fn suspicious_but_valid_documents_load() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn load_error(document: &Value) -> Error {
+    let text = document.to_string();
+    match Company::load(&mut serde_json::Deserializer::from_str(&text)) {
+        Ok(_) => panic!("loaded: {text}"),
+        Err(error) => error,
+    }
+}
+
+/// A tiny document that names billions of ids must be refused, not make the
+/// loader ask for a terabyte and abort the process.
+#[test]
+fn huge_id_counts_are_refused_without_allocating() {
+    for field in ["users", "groups", "roles", "projects", "objects"] {
+        let mut document = sample_value();
+        set(&mut document, &format!("/nextIds/{field}"), json!(u32::MAX));
+        let Error::Document { path, message } = load_error(&document) else {
+            panic!("not a document error");
+        };
+        assert_eq!(path, "nextIds", "{field}: {message}");
+        assert!(message.contains("ids were given out"), "{message}");
+    }
+    // Even with a revision that would allow them, the memory is asked for
+    // with `try_reserve` and refused cleanly.
+    let mut document = sample_value();
+    set(&mut document, "/revision", json!(i64::MAX));
+    set(&mut document, "/nextIds/users", json!(u32::MAX));
+    let Error::Document { path, .. } = load_error(&document) else {
+        panic!("not a document error");
+    };
+    assert_eq!(path, "nextIds.users");
+}
+
+/// A document from a newer library is refused for its version, even when it
+/// also carries fields this library does not know.
+#[test]
+fn a_future_format_is_named_before_its_new_fields() {
+    let mut document = sample_value();
+    set(&mut document, "/format", json!(2));
+    // A field a newer library would add (written after `format`).
+    set(&mut document, "/retentionPolicy", json!({}));
+    let Error::Document { path, message } = load_error(&document) else {
+        panic!("not a document error");
+    };
+    assert_eq!(path, "format");
+    assert!(
+        message.starts_with("format version 2 is not one this library reads"),
+        "{message}"
+    );
+}
+
+/// serde's messages for a record of the wrong shape do not name Rust types.
+#[test]
+fn shape_errors_speak_of_records_not_rust_types() {
+    let mut document = sample_value();
+    set(&mut document, "/users/0", json!("ann"));
+    let Error::Document { path, message } = load_error(&document) else {
+        panic!("not a document error");
+    };
+    assert_eq!(path, "users[0]");
+    assert!(message.contains("expected a user"), "{message}");
+    assert!(!message.contains("UserRecord"), "{message}");
 }
