@@ -504,8 +504,8 @@ impl Loader {
         self.load_roles(&document, &mut roles)?;
         let mut seen = HashSet::new();
         for (i, record) in document.users.iter().enumerate() {
-            let path = format!("users[{i}]");
-            name_ok(&path, crate::EntityKind::User, &record.name, &mut seen)?;
+            let path = At::new("users", i);
+            name_ok(path, crate::EntityKind::User, &record.name, &mut seen)?;
             if record.sessions_valid_from > document.revision {
                 return Err(document_error(
                     format!("{path}.sessionsValidFrom"),
@@ -518,7 +518,7 @@ impl Loader {
             let mut user = User::new(record.name.clone());
             user.sessions_from = record.sessions_valid_from;
             for (j, &role) in record.roles.iter().enumerate() {
-                self.role(&format!("{path}.roles[{j}]"), role)?;
+                self.role(path.item("roles", j), role)?;
                 user.roles.insert(role);
                 if let Some(Some(r)) = roles.get_mut(role.index()) {
                     r.users.insert(record.id);
@@ -528,18 +528,18 @@ impl Loader {
         }
         let mut seen = HashSet::new();
         for (i, record) in document.groups.iter().enumerate() {
-            let path = format!("groups[{i}]");
-            name_ok(&path, crate::EntityKind::Group, &record.name, &mut seen)?;
+            let path = At::new("groups", i);
+            name_ok(path, crate::EntityKind::Group, &record.name, &mut seen)?;
             let mut group = Group::new(record.name.clone());
             for (j, &user) in record.members.iter().enumerate() {
-                self.user(&format!("{path}.members[{j}]"), user)?;
+                self.user(path.item("members", j), user)?;
                 group.members.insert(user);
                 if let Some(Some(u)) = users.get_mut(user.index()) {
                     u.groups.insert(record.id);
                 }
             }
             for (j, &role) in record.roles.iter().enumerate() {
-                self.role(&format!("{path}.roles[{j}]"), role)?;
+                self.role(path.item("roles", j), role)?;
                 group.roles.insert(role);
                 if let Some(Some(r)) = roles.get_mut(role.index()) {
                     r.groups.insert(record.id);
@@ -549,7 +549,7 @@ impl Loader {
         }
         let mut seen = HashSet::new();
         for (i, record) in document.objects.iter().enumerate() {
-            let path = format!("objects[{i}]");
+            let path = At::new("objects", i);
             if !seen.insert((record.kind, record.name.as_str())) {
                 return Err(document_error(
                     format!("{path}.name"),
@@ -557,7 +557,7 @@ impl Loader {
                 ));
             }
             name_ok(
-                &path,
+                path,
                 crate::EntityKind::Object,
                 &record.name,
                 &mut HashSet::new(),
@@ -570,25 +570,25 @@ impl Loader {
         }
         let mut seen = HashSet::new();
         for (i, record) in document.projects.iter().enumerate() {
-            let path = format!("projects[{i}]");
-            name_ok(&path, crate::EntityKind::Project, &record.name, &mut seen)?;
+            let path = At::new("projects", i);
+            name_ok(path, crate::EntityKind::Project, &record.name, &mut seen)?;
             let mut project = Project::new(record.name.clone(), record.description.clone());
             for (j, &user) in record.users.iter().enumerate() {
-                self.user(&format!("{path}.users[{j}]"), user)?;
+                self.user(path.item("users", j), user)?;
                 project.users.insert(user);
                 if let Some(Some(u)) = users.get_mut(user.index()) {
                     u.projects.insert(record.id);
                 }
             }
             for (j, &group) in record.groups.iter().enumerate() {
-                self.group(&format!("{path}.groups[{j}]"), group)?;
+                self.group(path.item("groups", j), group)?;
                 project.groups.insert(group);
                 if let Some(Some(g)) = groups.get_mut(group.index()) {
                     g.projects.insert(record.id);
                 }
             }
             for (j, &object) in record.objects.iter().enumerate() {
-                self.object(&format!("{path}.objects[{j}]"), object)?;
+                self.object(path.item("objects", j), object)?;
                 project.objects.insert(object);
                 if let Some(Some(o)) = objects.get_mut(object.index()) {
                     o.projects.insert(record.id);
@@ -708,8 +708,8 @@ impl Loader {
         let mut seen = HashSet::new();
         let mut builtins_found = BTreeSet::new();
         for (i, record) in document.roles.iter().enumerate() {
-            let path = format!("roles[{i}]");
-            name_ok(&path, crate::EntityKind::Role, &record.name, &mut seen)?;
+            let path = At::new("roles", i);
+            name_ok(path, crate::EntityKind::Role, &record.name, &mut seen)?;
             let role = match (BuiltinRole::from_id(record.id), record.builtin) {
                 (Some(builtin), true) => {
                     if record.name != builtin.name() {
@@ -810,29 +810,66 @@ impl Loader {
         }
     }
 
-    fn user(&self, path: &str, id: UserId) -> Result<(), Error> {
+    fn user(&self, path: At, id: UserId) -> Result<(), Error> {
         reference(path, "user", id, self.user_ids.contains(&id))
     }
 
-    fn group(&self, path: &str, id: GroupId) -> Result<(), Error> {
+    fn group(&self, path: At, id: GroupId) -> Result<(), Error> {
         reference(path, "group", id, self.group_ids.contains(&id))
     }
 
-    fn role(&self, path: &str, id: RoleId) -> Result<(), Error> {
+    fn role(&self, path: At, id: RoleId) -> Result<(), Error> {
         reference(path, "role", id, self.role_ids.contains(&id))
     }
 
-    fn object(&self, path: &str, id: ObjectId) -> Result<(), Error> {
+    fn object(&self, path: At, id: ObjectId) -> Result<(), Error> {
         reference(path, "object", id, self.object_ids.contains(&id))
     }
 }
 
-fn reference(path: &str, kind: &str, id: impl std::fmt::Display, known: bool) -> Result<(), Error> {
+/// Where in a document: `users[3]` or `users[3].roles[0]`. Free to make;
+/// written out only for an error, so checking a large document formats
+/// nothing.
+#[derive(Debug, Clone, Copy)]
+struct At {
+    list: &'static str,
+    index: usize,
+    inner: Option<(&'static str, usize)>,
+}
+
+impl At {
+    fn new(list: &'static str, index: usize) -> Self {
+        Self {
+            list,
+            index,
+            inner: None,
+        }
+    }
+
+    fn item(self, list: &'static str, index: usize) -> Self {
+        Self {
+            inner: Some((list, index)),
+            ..self
+        }
+    }
+}
+
+impl std::fmt::Display for At {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}[{}]", self.list, self.index)?;
+        match self.inner {
+            Some((field, index)) => write!(f, ".{field}[{index}]"),
+            None => Ok(()),
+        }
+    }
+}
+
+fn reference(path: At, kind: &str, id: impl std::fmt::Display, known: bool) -> Result<(), Error> {
     if known {
         Ok(())
     } else {
         Err(document_error(
-            path.to_owned(),
+            path.to_string(),
             format_args!("unknown {kind} id `{id}`"),
         ))
     }
@@ -840,7 +877,7 @@ fn reference(path: &str, kind: &str, id: impl std::fmt::Display, known: bool) ->
 
 /// A valid name, not seen before among `seen`.
 fn name_ok<'a>(
-    path: &str,
+    path: At,
     kind: crate::EntityKind,
     name: &'a str,
     seen: &mut HashSet<&'a str>,

@@ -700,15 +700,72 @@ impl Snapshot {
         }
     }
 
-    #[cfg(feature = "serde")] // used by full compiles, which only loading makes
-    /// Makes room for `users` and `objects` entries up front (a full
-    /// compile knows its sizes; growing one entry at a time would leave up
-    /// to half the tables unused).
-    pub(crate) fn reserve_exact(&mut self, users: usize, objects: usize) {
-        self.users
-            .reserve_exact(users.saturating_sub(self.users.len()));
-        self.objects
-            .reserve_exact(objects.saturating_sub(self.objects.len()));
+    /// An empty snapshot with its roles and projects, ready for
+    /// [`push_user`](Self::push_user) and [`push_object`](Self::push_object)
+    /// in id order.
+    pub(crate) fn empty(
+        revision: u64,
+        enhanced: bool,
+        roles: impl Iterator<Item = Option<Permissions>>,
+        projects: impl Iterator<Item = bool>,
+        users: usize,
+        objects: usize,
+    ) -> Self {
+        Self {
+            revision,
+            enhanced,
+            users: Vec::with_capacity(users),
+            objects: Vec::with_capacity(objects),
+            projects: projects
+                .map(|live| ProjectEntry {
+                    live,
+                    ..ProjectEntry::default()
+                })
+                .collect(),
+            roles: roles.collect(),
+            objects_by_kind: Default::default(),
+            spill: Spill::default(),
+        }
+    }
+
+    /// Appends the entry of the next user id (`None`: deleted).
+    pub(crate) fn push_user(&mut self, compiled: Option<(Permissions, u64, &[u32])>) {
+        let entry = match compiled {
+            Some((permissions, sessions_from, projects)) => UserEntry {
+                permissions,
+                sessions_from,
+                projects: self.spill.store(IdList::default(), projects),
+                live: true,
+            },
+            None => UserEntry::default(),
+        };
+        self.users.push(entry);
+    }
+
+    /// Appends the entry of the next object id (`None`: deleted), with its
+    /// sorted projects. Ids arrive in order, so every list stays sorted by
+    /// pushing at its end.
+    pub(crate) fn push_object(&mut self, compiled: Option<(ObjectKind, &[u32])>) {
+        let Ok(id) = u32::try_from(self.objects.len()) else {
+            return;
+        };
+        let id = ObjectId::new(id);
+        let entry = match compiled {
+            Some((kind, projects)) => {
+                self.objects_by_kind[kind.index()].push(id);
+                for &project in projects {
+                    if let Some(entry) = self.projects.get_mut(project as usize) {
+                        entry.objects[kind.index()].push(id);
+                    }
+                }
+                ObjectEntry {
+                    projects: self.spill.store(IdList::default(), projects),
+                    kind: Some(kind),
+                }
+            }
+            None => ObjectEntry::default(),
+        };
+        self.objects.push(entry);
     }
 
     /// Gives back the spare capacity of every table and list.
