@@ -815,13 +815,12 @@ impl Snapshot {
             inner: if everything {
                 Walk::All(self.objects_by_kind[kind.index()].iter())
             } else {
-                Walk::Projects {
-                    snapshot: self,
-                    kind,
-                    projects: self.user_projects(user),
-                    next_project: 0,
-                    current: [].iter(),
-                }
+                let lists = self.user_projects(user).iter().map(|&project| {
+                    self.projects
+                        .get(project as usize)
+                        .map_or(&[][..], |entry| &entry.objects[kind.index()][..])
+                });
+                Walk::merge(lists)
             },
         }
     }
@@ -838,11 +837,18 @@ const fn applies(action: Permissions, mask: Permissions) -> bool {
     !action.is_empty() && mask.contains(action)
 }
 
-/// The objects of one kind a user can see: an iterator whose cost follows the
-/// length of its answer. Made by
+/// How many project lists [`VisibleObjects`] merges in place; a user in more
+/// projects gets their objects gathered and sorted once.
+const MERGE_INLINE: usize = 8;
+
+/// The objects of one kind a user can see, in id order, each once: an
+/// iterator whose cost follows the length of its answer, not the number of
+/// objects in the company. Made by
 /// [`Company::visible_objects`](crate::Company::visible_objects).
 ///
-/// Objects come grouped by project (in project id order), each object once.
+/// In enhanced mode it merges the sorted object lists of the user's
+/// projects; it reads no object entries and, for a user in up to eight
+/// projects, allocates nothing.
 #[derive(Debug, Clone)]
 pub struct VisibleObjects<'a> {
     inner: Walk<'a>,
@@ -852,16 +858,34 @@ pub struct VisibleObjects<'a> {
 enum Walk<'a> {
     Nothing,
     All(std::slice::Iter<'a, ObjectId>),
-    Projects {
-        snapshot: &'a Snapshot,
-        kind: ObjectKind,
-        /// The user's projects, sorted.
-        projects: &'a [u32],
-        /// Index into `projects` of the next project to walk.
-        next_project: usize,
-        /// What is left of the current project's list.
-        current: std::slice::Iter<'a, ObjectId>,
+    /// What is left of each project's sorted list; `count` are in use.
+    Merge {
+        lists: [&'a [ObjectId]; MERGE_INLINE],
+        count: usize,
     },
+    /// More projects than fit: gathered, sorted and deduplicated once.
+    Gathered(std::vec::IntoIter<ObjectId>),
+}
+
+impl<'a> Walk<'a> {
+    fn merge(lists: impl ExactSizeIterator<Item = &'a [ObjectId]>) -> Self {
+        if lists.len() > MERGE_INLINE {
+            let mut all: Vec<ObjectId> = lists.flatten().copied().collect();
+            all.sort_unstable();
+            all.dedup();
+            return Walk::Gathered(all.into_iter());
+        }
+        let mut merged: [&'a [ObjectId]; MERGE_INLINE] = [&[]; MERGE_INLINE];
+        let mut count = 0;
+        for (slot, list) in merged.iter_mut().zip(lists) {
+            *slot = list;
+            count += 1;
+        }
+        Walk::Merge {
+            lists: merged,
+            count,
+        }
+    }
 }
 
 impl VisibleObjects<'_> {
@@ -875,39 +899,28 @@ impl VisibleObjects<'_> {
 impl Iterator for VisibleObjects<'_> {
     type Item = ObjectId;
 
+    #[inline]
     fn next(&mut self) -> Option<ObjectId> {
         match &mut self.inner {
             Walk::Nothing => None,
             Walk::All(iter) => iter.next().copied(),
-            Walk::Projects {
-                snapshot,
-                kind,
-                projects,
-                next_project,
-                current,
-            } => loop {
-                if let Some(&object) = current.next() {
-                    // Listed already if it sits in one of the user's earlier
-                    // projects (those before the one being walked).
-                    let earlier = projects
-                        .get(..next_project.saturating_sub(1))
-                        .unwrap_or(&[]);
-                    let seen = snapshot.objects.get(object.index()).is_some_and(|entry| {
-                        shares_project(earlier, snapshot.object_projects(entry))
-                    });
-                    if !seen {
-                        return Some(object);
+            Walk::Gathered(iter) => iter.next(),
+            Walk::Merge { lists, count } => {
+                let lists = lists.get_mut(..*count)?;
+                // The smallest head is next; every list that starts with it
+                // moves on, so an object in several projects comes once.
+                let next = lists
+                    .iter()
+                    .filter_map(|list| list.first())
+                    .min()
+                    .copied()?;
+                for list in lists.iter_mut() {
+                    if list.first() == Some(&next) {
+                        *list = list.get(1..).unwrap_or(&[]);
                     }
-                    continue;
                 }
-                let project = *projects.get(*next_project)?;
-                *next_project += 1;
-                *current = snapshot
-                    .projects
-                    .get(project as usize)
-                    .map_or(&[][..], |entry| &entry.objects[kind.index()][..])
-                    .iter();
-            },
+                Some(next)
+            }
         }
     }
 
@@ -915,7 +928,13 @@ impl Iterator for VisibleObjects<'_> {
         match &self.inner {
             Walk::Nothing => (0, Some(0)),
             Walk::All(iter) => iter.size_hint(),
-            Walk::Projects { .. } => (0, None),
+            Walk::Gathered(iter) => iter.size_hint(),
+            Walk::Merge { lists, count } => {
+                let lists = lists.get(..*count).unwrap_or(&[]);
+                let longest = lists.iter().map(|l| l.len()).max().unwrap_or(0);
+                let total = lists.iter().map(|l| l.len()).sum();
+                (longest, Some(total))
+            }
         }
     }
 }

@@ -36,3 +36,30 @@ fn shares_project_is_sorted_intersection() {
     assert!(!shares_project(&[], &[1]));
     assert!(shares_project(&[7], &[7]));
 }
+
+fn ids(numbers: &[u32]) -> Vec<ObjectId> {
+    numbers.iter().map(|&n| ObjectId::new(n)).collect()
+}
+
+fn listed(lists: &[Vec<ObjectId>]) -> Vec<u32> {
+    let walk = Walk::merge(lists.iter().map(Vec::as_slice));
+    VisibleObjects { inner: walk }.map(ObjectId::get).collect()
+}
+
+#[test]
+fn merging_project_lists_gives_each_object_once_in_id_order() {
+    let lists = [ids(&[1, 4, 9]), ids(&[2, 4, 10]), ids(&[]), ids(&[4, 9, 11])];
+    assert_eq!(listed(&lists), vec![1, 2, 4, 9, 10, 11]);
+    assert_eq!(listed(&[]), Vec::<u32>::new());
+    assert_eq!(listed(&[ids(&[3, 5])]), vec![3, 5]);
+}
+
+#[test]
+fn merging_more_lists_than_fit_inline_gives_the_same_answer() {
+    // Twelve projects, each holding its own object and a shared one.
+    let lists: Vec<Vec<ObjectId>> = (0..12u32).map(|p| ids(&[p * 10, 1000])).collect();
+    assert!(lists.len() > MERGE_INLINE);
+    let mut expected: Vec<u32> = (0..12u32).map(|p| p * 10).collect();
+    expected.push(1000);
+    assert_eq!(listed(&lists), expected);
+}
