@@ -175,6 +175,23 @@ impl<const N: usize> Default for IdList<N> {
 }
 
 impl<const N: usize> IdList<N> {
+    /// Whether `self` and `other` share an id. When both lists are inline
+    /// (nearly always), compares every pair under a mask, without branches:
+    /// the check's answer is data-dependent, so branches would mispredict.
+    #[inline]
+    pub(crate) fn shares<const M: usize>(&self, other: &IdList<M>, spill: &Spill) -> bool {
+        if self.len as usize > N || other.len as usize > M {
+            return shares_project(self.get(spill), other.get(spill));
+        }
+        let mut hit = false;
+        for (i, &a) in self.ids.iter().enumerate() {
+            for (j, &b) in other.ids.iter().enumerate() {
+                hit |= (a == b) & ((i as u32) < self.len) & ((j as u32) < other.len);
+            }
+        }
+        hit
+    }
+
     /// The ids, sorted.
     #[inline]
     pub(crate) fn get<'a>(&'a self, spill: &'a Spill) -> &'a [u32] {
@@ -421,12 +438,7 @@ impl Snapshot {
     #[must_use]
     pub fn check(&self, user: UserId, action: Permissions, resource: Resource) -> Decision {
         match self.user(user) {
-            Some(entry) => self.decide(
-                entry.permissions,
-                self.user_projects(entry),
-                action,
-                resource,
-            ),
+            Some(entry) => self.decide(entry.permissions, &entry.projects, action, resource),
             None => Decision::Deny(DenyReason::UnknownUser),
         }
     }
@@ -451,9 +463,7 @@ impl Snapshot {
         resource: Resource,
     ) -> SessionDecision {
         let decision = match self.session_permissions(session) {
-            Ok((entry, permissions)) => {
-                self.decide(permissions, self.user_projects(entry), action, resource)
-            }
+            Ok((entry, permissions)) => self.decide(permissions, &entry.projects, action, resource),
             Err(reason) => Decision::Deny(reason),
         };
         SessionDecision {
@@ -494,7 +504,7 @@ impl Snapshot {
     fn decide(
         &self,
         permissions: Permissions,
-        projects: &[u32],
+        projects: &IdList<USER_INLINE>,
         action: Permissions,
         resource: Resource,
     ) -> Decision {
@@ -513,7 +523,7 @@ impl Snapshot {
                 else {
                     return Decision::Deny(DenyReason::UnknownObject);
                 };
-                if !sees_everything && !shares_project(projects, self.object_projects(object)) {
+                if !sees_everything && !projects.shares(&object.projects, &self.spill) {
                     return Decision::Deny(DenyReason::HiddenByProjects);
                 }
                 if !applies(action, kind_actions(kind)) {
@@ -524,7 +534,12 @@ impl Snapshot {
                 if !self.projects.get(project.index()).is_some_and(|p| p.live) {
                     return Decision::Deny(DenyReason::UnknownProject);
                 }
-                if !sees_everything && projects.binary_search(&project.get()).is_err() {
+                if !sees_everything
+                    && projects
+                        .get(&self.spill)
+                        .binary_search(&project.get())
+                        .is_err()
+                {
                     return Decision::Deny(DenyReason::HiddenByProjects);
                 }
                 if !applies(action, PROJECT_ACTIONS) {

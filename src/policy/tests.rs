@@ -48,7 +48,12 @@ fn listed(lists: &[Vec<ObjectId>]) -> Vec<u32> {
 
 #[test]
 fn merging_project_lists_gives_each_object_once_in_id_order() {
-    let lists = [ids(&[1, 4, 9]), ids(&[2, 4, 10]), ids(&[]), ids(&[4, 9, 11])];
+    let lists = [
+        ids(&[1, 4, 9]),
+        ids(&[2, 4, 10]),
+        ids(&[]),
+        ids(&[4, 9, 11]),
+    ];
     assert_eq!(listed(&lists), vec![1, 2, 4, 9, 10, 11]);
     assert_eq!(listed(&[]), Vec::<u32>::new());
     assert_eq!(listed(&[ids(&[3, 5])]), vec![3, 5]);
@@ -62,4 +67,17 @@ fn merging_more_lists_than_fit_inline_gives_the_same_answer() {
     let mut expected: Vec<u32> = (0..12u32).map(|p| p * 10).collect();
     expected.push(1000);
     assert_eq!(listed(&lists), expected);
+}
+
+#[test]
+fn inline_sharing_agrees_with_the_merge_walk() {
+    let mut spill = Spill::default();
+    let lists: [&[u32]; 7] = [&[], &[1], &[2], &[1, 2], &[0, 5, 9], &[3, 5, 7, 9], &[9]];
+    for a in lists {
+        for b in lists {
+            let left: IdList<3> = spill.store(IdList::default(), a);
+            let right: IdList<2> = spill.store(IdList::default(), b);
+            assert_eq!(left.shares(&right, &spill), shares_project(a, b), "{a:?} {b:?}");
+        }
+    }
 }
