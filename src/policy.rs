@@ -920,22 +920,33 @@ impl Iterator for VisibleObjects<'_> {
             Walk::Nothing => None,
             Walk::All(iter) => iter.next().copied(),
             Walk::Gathered(iter) => iter.next(),
-            Walk::Merge { lists, count } => {
-                let lists = lists.get_mut(..*count)?;
-                // The smallest head is next; every list that starts with it
-                // moves on, so an object in several projects comes once.
-                let next = lists
-                    .iter()
-                    .filter_map(|list| list.first())
-                    .min()
-                    .copied()?;
-                for list in lists.iter_mut() {
-                    if list.first() == Some(&next) {
-                        *list = list.get(1..).unwrap_or(&[]);
-                    }
+            Walk::Merge { lists, count } => match lists.get_mut(..*count)? {
+                // One project (the common case): its list as it is.
+                [only] => {
+                    let (&next, rest) = only.split_first()?;
+                    *only = rest;
+                    Some(next)
                 }
-                Some(next)
-            }
+                lists => {
+                    // The smallest head is next; every list that starts with
+                    // it moves on, so an object in several projects comes once.
+                    let mut next: Option<ObjectId> = None;
+                    for list in lists.iter() {
+                        if let Some(&head) = list.first() {
+                            next = Some(next.map_or(head, |n| n.min(head)));
+                        }
+                    }
+                    let next = next?;
+                    for list in lists.iter_mut() {
+                        if let [head, rest @ ..] = list {
+                            if *head == next {
+                                *list = rest;
+                            }
+                        }
+                    }
+                    Some(next)
+                }
+            },
         }
     }
 

@@ -77,7 +77,11 @@ fn inline_sharing_agrees_with_the_merge_walk() {
         for b in lists {
             let left: IdList<3> = spill.store(IdList::default(), a);
             let right: IdList<2> = spill.store(IdList::default(), b);
-            assert_eq!(left.shares(&right, &spill), shares_project(a, b), "{a:?} {b:?}");
+            assert_eq!(
+                left.shares(&right, &spill),
+                shares_project(a, b),
+                "{a:?} {b:?}"
+            );
         }
     }
 }
