@@ -1196,9 +1196,13 @@ impl Company {
         Ok(Some(Created::Project(id)))
     }
 
-    /// Whether some user still holds Admin after `removal`, or no user is
-    /// left at all... which also counts as a lock-out once users exist.
+    /// Whether some user still holds Admin after `removal`. A company with
+    /// no users yet has no Admin to lose; once users exist, taking Admin from
+    /// its last holder is a lock-out, even when it leaves no user at all.
     fn admin_remains(&self, removal: &Removal<'_>) -> bool {
+        if self.user_names.is_empty() {
+            return true;
+        }
         let Some(admin) = self.role(RoleId::ADMIN) else {
             return false;
         };
