@@ -349,6 +349,8 @@ impl Company {
                 if let Some(record) = self.users.get_mut(user.index()).and_then(Option::take) {
                     self.user_names.swap_remove(&record.name);
                 }
+                // Recompiled even without links, so its entry becomes a tombstone.
+                touched.users.push(user);
                 None
             }
             Change::CreateGroup { name, members } => {
