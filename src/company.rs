@@ -395,9 +395,7 @@ impl Company {
                 if let Some(record) = self.users.get_mut(user.index()).and_then(Option::take) {
                     self.user_names.swap_remove(&record.name);
                 }
-                // The user's own entry must become a tombstone even when no
-                // link above touched it (a user with no role, group or
-                // project).
+                // Recompiled even without links, so its entry becomes a tombstone.
                 touched.users.push(user);
                 None
             }
@@ -1378,10 +1376,13 @@ impl Company {
         Ok(Some(Created::Project(id)))
     }
 
-    /// Whether some user still holds Admin after `removal`. A removal that
-    /// leaves no user at all also answers `false`: once a company has users,
-    /// losing the last one is a lock-out too.
+    /// Whether some user still holds Admin after `removal`. A company with
+    /// no users yet has no Admin to lose; once users exist, taking Admin from
+    /// its last holder is a lock-out, even when it leaves no user at all.
     fn admin_remains(&self, removal: &Removal<'_>) -> bool {
+        if self.user_names.is_empty() {
+            return true;
+        }
         let Some(admin) = self.role(RoleId::ADMIN) else {
             return false;
         };

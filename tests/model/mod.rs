@@ -1,0 +1,1047 @@
+//! A reference model of callgate, written to be read, not to be fast.
+//!
+//! Records live in `BTreeMap`s keyed by id, links are `BTreeSet`s of id
+//! pairs, and permissions are sets of catalog *names* (`"queues.view"`),
+//! never bits. The model shares no code with `src/`: it only speaks the
+//! crate's public types (ids, [`Change`], [`Decision`], and [`Permissions`]
+//! where a set crosses the boundary, read through the public [`CATALOG`]).
+//!
+//! Every rule of `shared/DOMAIN.md` appears below once, on a line marked
+//! `// DOMAIN <n>:` (`// DOMAIN -:` for the unnumbered rules at the end of
+//! that page), so a reader can tick them off:
+//!
+//! | rule | where |
+//! | ---- | ----- |
+//! | 1 union of roles | [`Model::effective_permissions`] |
+//! | 2 built-in roles | [`builtin_permissions`], [`Model::need_custom_role`] |
+//! | 3 first user is Admin | `CreateUser` in [`Model::edit`] |
+//! | 4 bulk assignment, roles at creation | `AssignRole`, `CreateUser` |
+//! | 5 custom roles | `CreateRole` |
+//! | 6 section access | `SetSectionAccess` |
+//! | 7 next login, "put users offline" | [`Model::affected_users`] (sessions come later) |
+//! | 8, 9 testing a role | [`Model::check`] (not modelled yet: sessions come later) |
+//! | 10 simple / enhanced, reversible | [`Model::sees_past_projects`], `SetSecurityMode` |
+//! | 11 Default project | `SetSecurityMode` |
+//! | 12 projects hide | [`Model::shares_project`] |
+//! | 13 joining a project keeps Default | `AddProjectMembers` |
+//! | 14 membership applies at once | [`Model::projects_of`] |
+//! | 15 roles apply inside projects | [`Model::check`] |
+//! | 16 "all projects" | [`Model::sees_past_projects`] |
+//! | 17 unscoped objects; Default made once | [`Model::shares_project`], `SetSecurityMode` |
+//! | - deny by default | [`Model::check`] |
+//! | - no lock-out | [`Model::apply`] |
+//! | - no escalation | [`Model::apply`] (not modelled yet: changes carry no actor) |
+//! | - all-or-nothing | [`Model::apply`] |
+//! | - bad stored data | [`Model::apply`] (not modelled yet: no stored format) |
+
+pub(crate) mod strategies;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use callgate::{
+    BuiltinRole, Change, Created, Decision, DenyReason, EntityKind, Error, GroupId, ObjectId,
+    ObjectKind, Permissions, Principal, ProjectId, Resource, RoleId, SecurityMode, UserId, CATALOG,
+};
+
+/// A catalog name, such as `"queues.view"`.
+pub(crate) type Name = &'static str;
+
+/// A set of permissions, by name.
+pub(crate) type Names = BTreeSet<Name>;
+
+/// The name of the project the first switch to enhanced mode makes.
+pub(crate) const DEFAULT: &str = "Default";
+
+// ---------------------------------------------------------------------------
+// Permissions, by name
+// ---------------------------------------------------------------------------
+
+/// Every catalog name with the one bit that stands for it alone. For
+/// `x.manage` that is its flag minus the flag of `x.view`, which it implies.
+fn own_bits() -> &'static [(Name, u128)] {
+    static TABLE: OnceLock<Vec<(Name, u128)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let flag = |name: &str| {
+            CATALOG
+                .iter()
+                .find(|info| info.name == name)
+                .map_or(0, |info| info.flag.bits())
+        };
+        CATALOG
+            .iter()
+            .map(|info| {
+                let implied = implied_by(info.name).map_or(0, flag);
+                (info.name, info.flag.bits() & !implied)
+            })
+            .collect()
+    })
+}
+
+/// What a permission implies besides itself, by name: `x.manage` implies
+/// `x.view`; nothing else implies anything.
+pub(crate) fn implied_by(name: &str) -> Option<Name> {
+    let view = format!("{}.view", name.strip_suffix(".manage")?);
+    CATALOG.iter().map(|info| info.name).find(|&n| n == view)
+}
+
+/// A name set with everything its names imply.
+pub(crate) fn closed(names: &Names) -> Names {
+    names
+        .iter()
+        .flat_map(|&name| std::iter::once(name).chain(implied_by(name)))
+        .collect()
+}
+
+/// Reads a permission set as names: a name is in it when its own bit is.
+/// The flag is true when some bit names no catalog entry at all.
+pub(crate) fn names_of(set: Permissions) -> (Names, bool) {
+    let bits = set.bits();
+    let mut names = Names::new();
+    let mut known = 0;
+    for &(name, own) in own_bits() {
+        known |= own;
+        if bits & own != 0 {
+            names.insert(name);
+        }
+    }
+    (names, bits & !known != 0)
+}
+
+/// The catalog name a set stands for when it is exactly one catalog entry
+/// (what a section switch takes).
+pub(crate) fn single_name(set: Permissions) -> Option<Name> {
+    CATALOG
+        .iter()
+        .find(|info| info.flag == set)
+        .map(|info| info.name)
+}
+
+/// Every catalog name.
+pub(crate) fn every_name() -> Names {
+    CATALOG.iter().map(|info| info.name).collect()
+}
+
+/// The prefix of the two permissions of each object kind.
+pub(crate) fn kind_prefix(kind: ObjectKind) -> &'static str {
+    match kind {
+        ObjectKind::Queue => "queues",
+        ObjectKind::Schedule => "schedules",
+        ObjectKind::SipProvider => "sip_providers",
+        ObjectKind::CallScript => "call_scripts",
+        ObjectKind::Autodialer => "autodialers",
+        ObjectKind::List => "lists",
+        ObjectKind::NotificationTemplate => "notification_templates",
+        ObjectKind::DialogScenario => "dialog_scenarios",
+        ObjectKind::ContactField => "contact_fields",
+    }
+}
+
+/// A catalog name built from parts (panics on a name the catalog lacks, so
+/// a typo in the model cannot pass silently).
+pub(crate) fn name(text: &str) -> Name {
+    CATALOG
+        .iter()
+        .map(|info| info.name)
+        .find(|&n| n == text)
+        .unwrap_or_else(|| panic!("`{text}` is not a catalog name"))
+}
+
+/// The view and manage permissions of each object kind, by name.
+fn kind_permissions(kind: ObjectKind) -> (Name, Name) {
+    static TABLE: OnceLock<BTreeMap<ObjectKind, (Name, Name)>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        ObjectKind::ALL
+            .iter()
+            .map(|&kind| {
+                let prefix = kind_prefix(kind);
+                let view = name(&format!("{prefix}.view"));
+                (kind, (view, name(&format!("{prefix}.manage"))))
+            })
+            .collect()
+    });
+    table[&kind]
+}
+
+/// The permission to view objects of `kind`, by name.
+pub(crate) fn view_of(kind: ObjectKind) -> Name {
+    kind_permissions(kind).0
+}
+
+/// The permissions that apply to an object of `kind`: its view and manage.
+fn object_actions(kind: ObjectKind) -> Names {
+    let (view, manage) = kind_permissions(kind);
+    [view, manage].into()
+}
+
+/// The permissions that apply to a project.
+fn project_actions() -> Names {
+    ["projects.view", "projects.manage"].map(name).into()
+}
+
+/// What a built-in role grants, by name, as DOMAIN.md words it.
+pub(crate) fn builtin_permissions(role: BuiltinRole) -> Names {
+    let finance = [
+        "balance.view",
+        "billing.view",
+        "billing.manage",
+        "payments.view",
+        "payments.manage",
+    ];
+    let kpi = ["kpi.view", "kpi.manage"];
+    let security = ["security.view", "security.manage"];
+    // DOMAIN 2: three built-in roles, fixed templates (see also
+    // `need_custom_role`): Admin, Supervisor and Operator, as follows.
+    match role {
+        // Admin holds every permission in the company.
+        BuiltinRole::Admin => every_name(),
+        // Supervisor is Admin without finance, KPI and security settings (nor
+        // "all projects", which rule 16 keeps from Supervisor).
+        BuiltinRole::Supervisor => every_name()
+            .into_iter()
+            .filter(|n| !finance.contains(n) && !kpi.contains(n) && !security.contains(n))
+            .filter(|&n| n != "projects.all")
+            .collect(),
+        // Operator creates support tickets, views the call and chat journals,
+        // listens to all users' calls, has every workplace widget.
+        BuiltinRole::Operator => every_name()
+            .into_iter()
+            .filter(|n| {
+                n.starts_with("workplace.")
+                    || [
+                        "tickets.create",
+                        "call_journal.view",
+                        "chat_journal.view",
+                        "recordings.listen_all",
+                    ]
+                    .contains(n)
+            })
+            .collect(),
+    }
+}
+
+/// Names must be non-empty, without surrounding white space or control
+/// characters.
+pub(crate) fn well_formed(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(char::is_whitespace)
+        && !name.ends_with(char::is_whitespace)
+        && !name.chars().any(char::is_control)
+}
+
+// ---------------------------------------------------------------------------
+// Records
+// ---------------------------------------------------------------------------
+
+/// A role as the model keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RoleRecord {
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) permissions: Names,
+    pub(crate) builtin: Option<BuiltinRole>,
+    pub(crate) put_users_offline: bool,
+}
+
+/// A project as the model keeps it. The description of `Default` is the
+/// engine's own words until someone edits it, so the model leaves it open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ProjectRecord {
+    pub(crate) name: String,
+    pub(crate) description: Option<String>,
+}
+
+/// An object as the model keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ObjectRecord {
+    pub(crate) kind: ObjectKind,
+    pub(crate) name: String,
+}
+
+/// Why the model refuses a change. A refused change may have several
+/// reasons; the engine must name one of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    UnknownId(EntityKind, u32),
+    InvalidName(EntityKind, String),
+    DuplicateName(EntityKind, String),
+    BuiltinRole(&'static str),
+    DefaultProject,
+    NotSinglePermission,
+    LastAdmin,
+}
+
+impl Refusal {
+    /// Whether the engine's error names this reason.
+    pub(crate) fn matches(&self, error: &Error) -> bool {
+        match (self, error) {
+            (Self::UnknownId(k, i), Error::UnknownId { kind, id }) => k == kind && i == id,
+            (Self::InvalidName(k, n), Error::InvalidName { kind, name }) => k == kind && n == name,
+            (Self::DuplicateName(k, n), Error::DuplicateName { kind, name }) => {
+                k == kind && n == name
+            }
+            (Self::BuiltinRole(r), Error::BuiltinRole { role, .. }) => r == role,
+            (Self::DefaultProject, Error::DefaultProject { .. })
+            | (Self::NotSinglePermission, Error::NotSinglePermission { .. })
+            | (Self::LastAdmin, Error::LastAdmin { .. }) => true,
+            _ => false,
+        }
+    }
+}
+
+/// The whole company, as the model sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Model {
+    pub(crate) enhanced: bool,
+    pub(crate) default_project: Option<ProjectId>,
+    pub(crate) revision: u64,
+    pub(crate) users: BTreeMap<UserId, String>,
+    pub(crate) groups: BTreeMap<GroupId, String>,
+    pub(crate) roles: BTreeMap<RoleId, RoleRecord>,
+    pub(crate) projects: BTreeMap<ProjectId, ProjectRecord>,
+    pub(crate) objects: BTreeMap<ObjectId, ObjectRecord>,
+    /// (user, role): roles held directly.
+    pub(crate) user_roles: BTreeSet<(UserId, RoleId)>,
+    /// (group, role): roles held by every member of the group.
+    pub(crate) group_roles: BTreeSet<(GroupId, RoleId)>,
+    /// (group, user): group members.
+    pub(crate) members: BTreeSet<(GroupId, UserId)>,
+    /// (user, project): direct project members.
+    pub(crate) user_projects: BTreeSet<(UserId, ProjectId)>,
+    /// (group, project): groups that are project members.
+    pub(crate) group_projects: BTreeSet<(GroupId, ProjectId)>,
+    /// (object, project): which projects hold which objects.
+    pub(crate) object_projects: BTreeSet<(ObjectId, ProjectId)>,
+    /// The next id of each table: ids are dense, in creation order, never
+    /// reused.
+    pub(crate) next_user: u32,
+    pub(crate) next_group: u32,
+    pub(crate) next_role: u32,
+    pub(crate) next_project: u32,
+    pub(crate) next_object: u32,
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Model {
+    /// A new company: simple mode, the three built-in roles, nothing else.
+    pub(crate) fn new() -> Self {
+        let roles = BuiltinRole::ALL
+            .iter()
+            .map(|&role| {
+                let record = RoleRecord {
+                    name: role_name(role).to_owned(),
+                    description: String::new(), // Not compared for built-ins.
+                    permissions: builtin_permissions(role),
+                    builtin: Some(role),
+                    put_users_offline: false,
+                };
+                (role.id(), record)
+            })
+            .collect();
+        Self {
+            enhanced: false,
+            default_project: None,
+            revision: 0,
+            users: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            roles,
+            projects: BTreeMap::new(),
+            objects: BTreeMap::new(),
+            user_roles: BTreeSet::new(),
+            group_roles: BTreeSet::new(),
+            members: BTreeSet::new(),
+            user_projects: BTreeSet::new(),
+            group_projects: BTreeSet::new(),
+            object_projects: BTreeSet::new(),
+            next_user: 0,
+            next_group: 0,
+            next_role: 3,
+            next_project: 0,
+            next_object: 0,
+        }
+    }
+
+    // -----------------------------------------------------------------------
+    // Questions
+    // -----------------------------------------------------------------------
+
+    /// The groups `user` belongs to.
+    pub(crate) fn groups_of(&self, user: UserId) -> BTreeSet<GroupId> {
+        self.members
+            .iter()
+            .filter(|&&(_, u)| u == user)
+            .map(|&(g, _)| g)
+            .collect()
+    }
+
+    /// Every role `user` holds, directly or through a group.
+    pub(crate) fn roles_of(&self, user: UserId) -> BTreeSet<RoleId> {
+        let groups = self.groups_of(user);
+        let direct = self
+            .user_roles
+            .iter()
+            .filter(|&&(u, _)| u == user)
+            .map(|&(_, r)| r);
+        let through_groups = self
+            .group_roles
+            .iter()
+            .filter(|(g, _)| groups.contains(g))
+            .map(|&(_, r)| r);
+        direct.chain(through_groups).collect()
+    }
+
+    /// Every project `user` is a member of, directly or through a group.
+    pub(crate) fn projects_of(&self, user: UserId) -> BTreeSet<ProjectId> {
+        let groups = self.groups_of(user);
+        // DOMAIN 14: membership is read as it stands now (no login needed).
+        let direct = self
+            .user_projects
+            .iter()
+            .filter(|&&(u, _)| u == user)
+            .map(|&(_, p)| p);
+        let through_groups = self
+            .group_projects
+            .iter()
+            .filter(|(g, _)| groups.contains(g))
+            .map(|&(_, p)| p);
+        direct.chain(through_groups).collect()
+    }
+
+    /// What `user` may do: the union of what their roles grant.
+    pub(crate) fn effective_permissions(&self, user: UserId) -> Names {
+        // DOMAIN 1: a user holding several roles may do the union of them
+        // (roles held through a group count: a group stands for its users).
+        self.roles_of(user)
+            .iter()
+            .filter_map(|role| self.roles.get(role))
+            .flat_map(|role| role.permissions.iter().copied())
+            .collect()
+    }
+
+    /// Whether projects do not restrict what `user` sees.
+    pub(crate) fn sees_past_projects(&self, user: UserId) -> bool {
+        // DOMAIN 10: in simple mode roles alone decide (projects are ignored);
+        !self.enhanced
+        // DOMAIN 16: holders of "all projects" see every project and object.
+            || self.effective_permissions(user).contains("projects.all")
+    }
+
+    /// Whether `user` reaches `object` as far as projects are concerned.
+    pub(crate) fn reaches_object(&self, user: UserId, object: ObjectId) -> bool {
+        self.sees_past_projects(user) || self.shares_project(&self.projects_of(user), object)
+    }
+
+    /// Whether one of `projects` holds `object`.
+    fn shares_project(&self, projects: &BTreeSet<ProjectId>, object: ObjectId) -> bool {
+        // DOMAIN 12: in enhanced mode, only members of a project holding the
+        // object see it, so (DOMAIN 17:) an object in no project is seen only
+        // by holders of "all projects".
+        projects
+            .iter()
+            .any(|&p| self.object_projects.contains(&(object, p)))
+    }
+
+    /// Whether `user` reaches `project` as far as projects are concerned.
+    pub(crate) fn reaches_project(&self, user: UserId, project: ProjectId) -> bool {
+        self.sees_past_projects(user) || self.projects_of(user).contains(&project)
+    }
+
+    /// May `user` do `action` to `resource`?
+    pub(crate) fn check(&self, user: UserId, action: Permissions, resource: Resource) -> Decision {
+        use DenyReason::*;
+        // DOMAIN 8, 9: testing a role narrows a session to that role; not
+        // modelled yet (checks go through user ids; sessions come later).
+        let (asked, stray_bits) = names_of(action);
+        let empty = asked.is_empty() && !stray_bits;
+        // DOMAIN -: deny by default: an unknown user, object or action is denied.
+        if !self.users.contains_key(&user) {
+            return Decision::Deny(UnknownUser);
+        }
+        // A hidden object or project is hidden whatever the action: the
+        // denial must not reveal its kind (hidden is decided before "does
+        // the action apply").
+        match resource {
+            Resource::Company => {
+                if empty {
+                    return Decision::Deny(NotApplicable);
+                }
+            }
+            Resource::Object(object) => {
+                let Some(record) = self.objects.get(&object) else {
+                    return Decision::Deny(UnknownObject);
+                };
+                if !self.reaches_object(user, object) {
+                    return Decision::Deny(HiddenByProjects);
+                }
+                if empty || stray_bits || !asked.is_subset(&object_actions(record.kind)) {
+                    return Decision::Deny(NotApplicable);
+                }
+            }
+            Resource::Project(project) => {
+                if !self.projects.contains_key(&project) {
+                    return Decision::Deny(UnknownProject);
+                }
+                if !self.reaches_project(user, project) {
+                    return Decision::Deny(HiddenByProjects);
+                }
+                if empty || stray_bits || !asked.is_subset(&project_actions()) {
+                    return Decision::Deny(NotApplicable);
+                }
+            }
+        }
+        // DOMAIN 15: inside projects, roles still decide what a member may do.
+        if stray_bits || !asked.is_subset(&self.effective_permissions(user)) {
+            return Decision::Deny(MissingPermission);
+        }
+        Decision::Allow
+    }
+
+    /// The objects that `user` may view, by kind: those whose view check
+    /// would allow (the same tests as [`Model::check`], each made once).
+    pub(crate) fn visible_objects(&self, user: UserId) -> BTreeMap<ObjectKind, BTreeSet<ObjectId>> {
+        let held = self.effective_permissions(user);
+        let everything = self.sees_past_projects(user);
+        let projects = self.projects_of(user);
+        let mut visible: BTreeMap<ObjectKind, BTreeSet<ObjectId>> = BTreeMap::new();
+        for (&id, record) in &self.objects {
+            if held.contains(view_of(record.kind))
+                && (everything || self.shares_project(&projects, id))
+            {
+                visible.entry(record.kind).or_default().insert(id);
+            }
+        }
+        visible
+    }
+
+    /// Every user who holds Admin, directly or through a group.
+    pub(crate) fn admins(&self) -> BTreeSet<UserId> {
+        self.users
+            .keys()
+            .copied()
+            .filter(|&u| self.roles_of(u).contains(&RoleId::ADMIN))
+            .collect()
+    }
+
+    /// Users whose effective permissions or projects differ between `self`
+    /// (before a change) and `after`. Users live on both sides only.
+    pub(crate) fn affected_users(&self, after: &Self) -> BTreeSet<UserId> {
+        // DOMAIN 7: changes take effect at the next login, so the host must
+        // be told whose permissions changed. ("Put its users offline" is kept
+        // as role data; sessions come later.)
+        self.users
+            .keys()
+            .copied()
+            .filter(|u| after.users.contains_key(u))
+            .filter(|&u| {
+                self.effective_permissions(u) != after.effective_permissions(u)
+                    || self.projects_of(u) != after.projects_of(u)
+            })
+            .collect()
+    }
+
+    // -----------------------------------------------------------------------
+    // Changes
+    // -----------------------------------------------------------------------
+
+    /// Applies a change all or nothing: the new state, or every reason to
+    /// refuse it.
+    pub(crate) fn apply(&mut self, change: &Change) -> Result<Option<Created>, Vec<Refusal>> {
+        // DOMAIN -: no escalation: not modelled yet (a change names no actor).
+        // DOMAIN -: bad stored data: not modelled yet (no stored format).
+        let mut next = self.clone();
+        let mut refused = Vec::new();
+        let created = next.edit(change, &mut refused);
+        // DOMAIN -: no lock-out: a change may not take away the last Admin.
+        if !self.admins().is_empty() && next.admins().is_empty() {
+            refused.push(Refusal::LastAdmin);
+        }
+        // DOMAIN -: every change is all-or-nothing: refused, nothing moves.
+        if !refused.is_empty() {
+            return Err(refused);
+        }
+        next.revision += 1;
+        *self = next;
+        Ok(created)
+    }
+
+    /// Makes the change on `self` (a scratch copy), noting every reason to
+    /// refuse it in `refused`.
+    fn edit(&mut self, change: &Change, refused: &mut Vec<Refusal>) -> Option<Created> {
+        match change.clone() {
+            Change::CreateUser {
+                name,
+                roles,
+                groups,
+                projects,
+            } => {
+                let taken = self.users.values().any(|n| *n == name);
+                need_name(EntityKind::User, &name, taken, refused);
+                roles.iter().for_each(|&r| self.need_role(r, refused));
+                groups.iter().for_each(|&g| self.need_group(g, refused));
+                projects.iter().for_each(|&p| self.need_project(p, refused));
+                let id = UserId::new(self.next_user);
+                self.next_user += 1;
+                if self.users.is_empty() {
+                    // DOMAIN 3: the first user created gets the Admin role.
+                    self.user_roles.insert((id, RoleId::ADMIN));
+                }
+                self.users.insert(id, name);
+                // A new user can be given roles at creation (rule 4).
+                self.user_roles.extend(roles.iter().map(|&r| (id, r)));
+                self.members.extend(groups.iter().map(|&g| (g, id)));
+                self.user_projects.extend(projects.iter().map(|&p| (id, p)));
+                Some(Created::User(id))
+            }
+            Change::RenameUser { user, name } => {
+                self.need_user(user, refused);
+                let taken = self.users.iter().any(|(&u, n)| *n == name && u != user);
+                need_name(EntityKind::User, &name, taken, refused);
+                self.users.insert(user, name);
+                None
+            }
+            Change::DeleteUser { user } => {
+                self.need_user(user, refused);
+                self.users.remove(&user);
+                self.user_roles.retain(|&(u, _)| u != user);
+                self.members.retain(|&(_, u)| u != user);
+                self.user_projects.retain(|&(u, _)| u != user);
+                None
+            }
+            Change::CreateGroup { name, members } => {
+                let taken = self.groups.values().any(|n| *n == name);
+                need_name(EntityKind::Group, &name, taken, refused);
+                members.iter().for_each(|&u| self.need_user(u, refused));
+                let id = GroupId::new(self.next_group);
+                self.next_group += 1;
+                self.groups.insert(id, name);
+                self.members.extend(members.iter().map(|&u| (id, u)));
+                Some(Created::Group(id))
+            }
+            Change::RenameGroup { group, name } => {
+                self.need_group(group, refused);
+                let taken = self.groups.iter().any(|(&g, n)| *n == name && g != group);
+                need_name(EntityKind::Group, &name, taken, refused);
+                self.groups.insert(group, name);
+                None
+            }
+            Change::DeleteGroup { group } => {
+                self.need_group(group, refused);
+                self.groups.remove(&group);
+                self.group_roles.retain(|&(g, _)| g != group);
+                self.members.retain(|&(g, _)| g != group);
+                self.group_projects.retain(|&(g, _)| g != group);
+                None
+            }
+            Change::AddGroupMembers { group, users } => {
+                self.need_group(group, refused);
+                users.iter().for_each(|&u| self.need_user(u, refused));
+                self.members.extend(users.iter().map(|&u| (group, u)));
+                None
+            }
+            Change::RemoveGroupMembers { group, users } => {
+                self.need_group(group, refused);
+                users.iter().for_each(|&u| self.need_user(u, refused));
+                self.members
+                    .retain(|&(g, u)| g != group || !users.contains(&u));
+                None
+            }
+            Change::CreateRole {
+                name,
+                description,
+                permissions,
+                principals,
+                put_users_offline,
+            } => {
+                // DOMAIN 5: a custom role has a name unique in the company, a
+                // description, a set of permissions and users/groups.
+                let taken = self.roles.values().any(|r| r.name == name);
+                need_name(EntityKind::Role, &name, taken, refused);
+                principals
+                    .iter()
+                    .for_each(|&p| self.need_principal(p, refused));
+                let id = RoleId::new(self.next_role);
+                self.next_role += 1;
+                let record = RoleRecord {
+                    name,
+                    description,
+                    permissions: closed(&names_of(permissions).0),
+                    builtin: None,
+                    put_users_offline,
+                };
+                self.roles.insert(id, record);
+                self.give_role(id, &principals);
+                Some(Created::Role(id))
+            }
+            Change::EditRole {
+                role,
+                name,
+                description,
+                permissions,
+                put_users_offline,
+            } => {
+                self.need_custom_role(role, refused);
+                if let Some(name) = &name {
+                    let taken = self
+                        .roles
+                        .iter()
+                        .any(|(&r, x)| x.name == *name && r != role);
+                    need_name(EntityKind::Role, name, taken, refused);
+                }
+                if let Some(record) = self.roles.get_mut(&role) {
+                    if let Some(name) = name {
+                        record.name = name;
+                    }
+                    if let Some(description) = description {
+                        record.description = description;
+                    }
+                    if let Some(permissions) = permissions {
+                        record.permissions = closed(&names_of(permissions).0);
+                    }
+                    if let Some(put_users_offline) = put_users_offline {
+                        record.put_users_offline = put_users_offline;
+                    }
+                }
+                None
+            }
+            Change::DeleteRole { role } => {
+                self.need_custom_role(role, refused);
+                self.roles.remove(&role);
+                self.user_roles.retain(|&(_, r)| r != role);
+                self.group_roles.retain(|&(_, r)| r != role);
+                None
+            }
+            Change::AssignRole { role, principals } => {
+                // DOMAIN 4: a role is given to many users and groups at once;
+                // built-in roles too (DOMAIN 2).
+                self.need_role(role, refused);
+                principals
+                    .iter()
+                    .for_each(|&p| self.need_principal(p, refused));
+                self.give_role(role, &principals);
+                None
+            }
+            Change::UnassignRole { role, principals } => {
+                self.need_role(role, refused);
+                principals
+                    .iter()
+                    .for_each(|&p| self.need_principal(p, refused));
+                for principal in principals {
+                    match principal {
+                        Principal::User(u) => self.user_roles.remove(&(u, role)),
+                        Principal::Group(g) => self.group_roles.remove(&(g, role)),
+                    };
+                }
+                None
+            }
+            Change::SetSectionAccess {
+                role,
+                permission,
+                allowed,
+            } => {
+                // DOMAIN 6: a section's switch for a role is that role's
+                // permission, edited from the section's side; built-in
+                // roles' switches are read-only.
+                self.need_custom_role(role, refused);
+                let Some(switch) = single_name(permission) else {
+                    refused.push(Refusal::NotSinglePermission);
+                    return None;
+                };
+                if let Some(record) = self.roles.get_mut(&role) {
+                    if allowed {
+                        // On: the permission and what it implies.
+                        record.permissions.insert(switch);
+                        record.permissions = closed(&record.permissions);
+                    } else {
+                        // Off: the permission and whatever implies it.
+                        record
+                            .permissions
+                            .retain(|&n| n != switch && implied_by(n) != Some(switch));
+                    }
+                }
+                None
+            }
+            Change::SetSecurityMode { mode } => {
+                let enhanced = mode == SecurityMode::Enhanced;
+                // DOMAIN 11: the first switch to enhanced makes the Default
+                // project with every existing user and object; it is never
+                // made again (rule 17).
+                let mut created = None;
+                if enhanced && self.default_project.is_none() {
+                    let taken = self.projects.values().any(|p| p.name == DEFAULT);
+                    need_name(EntityKind::Project, DEFAULT, taken, refused);
+                    let id = ProjectId::new(self.next_project);
+                    self.next_project += 1;
+                    let record = ProjectRecord {
+                        name: DEFAULT.to_owned(),
+                        description: None,
+                    };
+                    self.projects.insert(id, record);
+                    self.default_project = Some(id);
+                    let users: Vec<UserId> = self.users.keys().copied().collect();
+                    let objects: Vec<ObjectId> = self.objects.keys().copied().collect();
+                    self.user_projects
+                        .extend(users.into_iter().map(|u| (u, id)));
+                    self.object_projects
+                        .extend(objects.into_iter().map(|o| (o, id)));
+                    created = Some(Created::Project(id));
+                }
+                // The switch goes both ways; projects are kept (rule 10).
+                self.enhanced = enhanced;
+                created
+            }
+            Change::CreateProject {
+                name,
+                description,
+                principals,
+                objects,
+            } => {
+                let taken = self.projects.values().any(|p| p.name == name);
+                need_name(EntityKind::Project, &name, taken, refused);
+                principals
+                    .iter()
+                    .for_each(|&p| self.need_principal(p, refused));
+                objects.iter().for_each(|&o| self.need_object(o, refused));
+                let id = ProjectId::new(self.next_project);
+                self.next_project += 1;
+                let record = ProjectRecord {
+                    name,
+                    description: Some(description),
+                };
+                self.projects.insert(id, record);
+                self.join_project(id, &principals);
+                self.object_projects
+                    .extend(objects.iter().map(|&o| (o, id)));
+                Some(Created::Project(id))
+            }
+            Change::EditProject {
+                project,
+                name,
+                description,
+            } => {
+                self.need_project(project, refused);
+                if let (Some(name), Some(record)) = (&name, self.projects.get(&project)) {
+                    let taken = self
+                        .projects
+                        .iter()
+                        .any(|(&p, x)| x.name == *name && p != project);
+                    need_name(EntityKind::Project, name, taken, refused);
+                    if Some(project) == self.default_project && record.name != *name {
+                        refused.push(Refusal::DefaultProject); // Default cannot be renamed.
+                    }
+                }
+                if let Some(record) = self.projects.get_mut(&project) {
+                    if let Some(name) = name {
+                        record.name = name;
+                    }
+                    if let Some(description) = description {
+                        record.description = Some(description);
+                    }
+                }
+                None
+            }
+            Change::DeleteProject { project } => {
+                self.need_project(project, refused);
+                if Some(project) == self.default_project {
+                    refused.push(Refusal::DefaultProject); // Default cannot be deleted.
+                }
+                self.projects.remove(&project);
+                self.user_projects.retain(|&(_, p)| p != project);
+                self.group_projects.retain(|&(_, p)| p != project);
+                self.object_projects.retain(|&(_, p)| p != project);
+                None
+            }
+            Change::AddProjectMembers {
+                project,
+                principals,
+            } => {
+                self.need_project(project, refused);
+                principals
+                    .iter()
+                    .for_each(|&p| self.need_principal(p, refused));
+                // DOMAIN 13: joining a project adds; it never takes the user
+                // out of Default or any other project.
+                self.join_project(project, &principals);
+                None
+            }
+            Change::RemoveProjectMembers {
+                project,
+                principals,
+            } => {
+                self.need_project(project, refused);
+                principals
+                    .iter()
+                    .for_each(|&p| self.need_principal(p, refused));
+                for principal in principals {
+                    match principal {
+                        Principal::User(u) => self.user_projects.remove(&(u, project)),
+                        Principal::Group(g) => self.group_projects.remove(&(g, project)),
+                    };
+                }
+                None
+            }
+            Change::AddProjectObjects { project, objects } => {
+                self.need_project(project, refused);
+                objects.iter().for_each(|&o| self.need_object(o, refused));
+                self.object_projects
+                    .extend(objects.iter().map(|&o| (o, project)));
+                None
+            }
+            Change::RemoveProjectObjects { project, objects } => {
+                self.need_project(project, refused);
+                objects.iter().for_each(|&o| self.need_object(o, refused));
+                self.object_projects
+                    .retain(|&(o, p)| p != project || !objects.contains(&o));
+                None
+            }
+            Change::CreateObject {
+                kind,
+                name,
+                projects,
+            } => {
+                let taken = self
+                    .objects
+                    .values()
+                    .any(|o| o.kind == kind && o.name == name);
+                need_name(EntityKind::Object, &name, taken, refused);
+                projects.iter().for_each(|&p| self.need_project(p, refused));
+                let id = ObjectId::new(self.next_object);
+                self.next_object += 1;
+                self.objects.insert(id, ObjectRecord { kind, name });
+                self.object_projects
+                    .extend(projects.iter().map(|&p| (id, p)));
+                Some(Created::Object(id))
+            }
+            Change::RenameObject { object, name } => {
+                self.need_object(object, refused);
+                if let Some(kind) = self.objects.get(&object).map(|o| o.kind) {
+                    let taken = self
+                        .objects
+                        .iter()
+                        .any(|(&o, x)| x.kind == kind && x.name == name && o != object);
+                    need_name(EntityKind::Object, &name, taken, refused);
+                    self.objects.insert(object, ObjectRecord { kind, name });
+                }
+                None
+            }
+            Change::DeleteObject { object } => {
+                self.need_object(object, refused);
+                self.objects.remove(&object);
+                self.object_projects.retain(|&(o, _)| o != object);
+                None
+            }
+            other => panic!("the model does not know the change {other:?}: teach it"),
+        }
+    }
+
+    fn give_role(&mut self, role: RoleId, principals: &[Principal]) {
+        for &principal in principals {
+            match principal {
+                Principal::User(u) => self.user_roles.insert((u, role)),
+                Principal::Group(g) => self.group_roles.insert((g, role)),
+            };
+        }
+    }
+
+    fn join_project(&mut self, project: ProjectId, principals: &[Principal]) {
+        for &principal in principals {
+            match principal {
+                Principal::User(u) => self.user_projects.insert((u, project)),
+                Principal::Group(g) => self.group_projects.insert((g, project)),
+            };
+        }
+    }
+
+    // Unknown ids are refused, each named.
+
+    fn need_user(&self, id: UserId, refused: &mut Vec<Refusal>) {
+        if !self.users.contains_key(&id) {
+            refused.push(Refusal::UnknownId(EntityKind::User, id.get()));
+        }
+    }
+
+    fn need_group(&self, id: GroupId, refused: &mut Vec<Refusal>) {
+        if !self.groups.contains_key(&id) {
+            refused.push(Refusal::UnknownId(EntityKind::Group, id.get()));
+        }
+    }
+
+    fn need_role(&self, id: RoleId, refused: &mut Vec<Refusal>) {
+        if !self.roles.contains_key(&id) {
+            refused.push(Refusal::UnknownId(EntityKind::Role, id.get()));
+        }
+    }
+
+    fn need_project(&self, id: ProjectId, refused: &mut Vec<Refusal>) {
+        if !self.projects.contains_key(&id) {
+            refused.push(Refusal::UnknownId(EntityKind::Project, id.get()));
+        }
+    }
+
+    fn need_object(&self, id: ObjectId, refused: &mut Vec<Refusal>) {
+        if !self.objects.contains_key(&id) {
+            refused.push(Refusal::UnknownId(EntityKind::Object, id.get()));
+        }
+    }
+
+    fn need_principal(&self, principal: Principal, refused: &mut Vec<Refusal>) {
+        match principal {
+            Principal::User(u) => self.need_user(u, refused),
+            Principal::Group(g) => self.need_group(g, refused),
+        }
+    }
+
+    /// A live role that is not built in.
+    pub(crate) fn need_custom_role(&self, id: RoleId, refused: &mut Vec<Refusal>) {
+        self.need_role(id, refused);
+        if let Some(builtin) = self.roles.get(&id).and_then(|r| r.builtin) {
+            // Built-in roles can never be changed, renamed or deleted (rule 2).
+            refused.push(Refusal::BuiltinRole(role_name(builtin)));
+        }
+    }
+}
+
+/// A name for a new or renamed record: well formed and not taken by another
+/// record of the same kind (objects: of the same object kind).
+fn need_name(kind: EntityKind, name: &str, taken: bool, refused: &mut Vec<Refusal>) {
+    if !well_formed(name) {
+        refused.push(Refusal::InvalidName(kind, name.to_owned()));
+    }
+    if taken {
+        refused.push(Refusal::DuplicateName(kind, name.to_owned()));
+    }
+}
+
+/// The right sides of the links whose left side is `key`.
+pub(crate) fn rights<L: Ord + Copy, R: Ord + Copy>(
+    links: &BTreeSet<(L, R)>,
+    key: L,
+) -> BTreeSet<R> {
+    links
+        .iter()
+        .filter(|&&(l, _)| l == key)
+        .map(|&(_, r)| r)
+        .collect()
+}
+
+/// The left sides of the links whose right side is `key`.
+pub(crate) fn lefts<L: Ord + Copy, R: Ord + Copy>(links: &BTreeSet<(L, R)>, key: R) -> BTreeSet<L> {
+    links
+        .iter()
+        .filter(|&&(_, r)| r == key)
+        .map(|&(l, _)| l)
+        .collect()
+}
+
+/// The fixed name of a built-in role.
+pub(crate) fn role_name(role: BuiltinRole) -> &'static str {
+    match role {
+        BuiltinRole::Admin => "Admin",
+        BuiltinRole::Supervisor => "Supervisor",
+        BuiltinRole::Operator => "Operator",
+    }
+}
