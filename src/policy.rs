@@ -873,9 +873,11 @@ pub struct VisibleObjects<'a> {
 enum Walk<'a> {
     Nothing,
     All(std::slice::Iter<'a, ObjectId>),
-    /// What is left of each project's sorted list; `count` are in use.
+    /// Each project's sorted list and how far it has been read; `count`
+    /// are in use.
     Merge {
         lists: [&'a [ObjectId]; MERGE_INLINE],
+        read: [usize; MERGE_INLINE],
         count: usize,
     },
     /// More projects than fit: gathered, sorted and deduplicated once.
@@ -896,9 +898,14 @@ impl<'a> Walk<'a> {
             *slot = list;
             count += 1;
         }
-        Walk::Merge {
-            lists: merged,
-            count,
+        match merged.get(..count) {
+            // One project (the common case): its list is the answer.
+            Some([only]) => Walk::All(only.iter()),
+            _ => Walk::Merge {
+                lists: merged,
+                read: [0; MERGE_INLINE],
+                count,
+            },
         }
     }
 }
@@ -920,33 +927,28 @@ impl Iterator for VisibleObjects<'_> {
             Walk::Nothing => None,
             Walk::All(iter) => iter.next().copied(),
             Walk::Gathered(iter) => iter.next(),
-            Walk::Merge { lists, count } => match lists.get_mut(..*count)? {
-                // One project (the common case): its list as it is.
-                [only] => {
-                    let (&next, rest) = only.split_first()?;
-                    *only = rest;
-                    Some(next)
+            Walk::Merge { lists, read, count } => {
+                let lists = lists.get(..*count)?;
+                // The smallest head is next; every list that starts with it
+                // moves on, so an object in several projects comes once.
+                // Written without data-dependent branches (an exhausted list
+                // reads as a head past every id): which list holds the next
+                // object is random, and branches on it would mispredict.
+                let head = |list: &[ObjectId], at: usize| {
+                    list.get(at).map_or(u64::MAX, |o| u64::from(o.get()))
+                };
+                let mut next = u64::MAX;
+                for (list, &at) in lists.iter().zip(read.iter()) {
+                    next = next.min(head(list, at));
                 }
-                lists => {
-                    // The smallest head is next; every list that starts with
-                    // it moves on, so an object in several projects comes once.
-                    let mut next: Option<ObjectId> = None;
-                    for list in lists.iter() {
-                        if let Some(&head) = list.first() {
-                            next = Some(next.map_or(head, |n| n.min(head)));
-                        }
-                    }
-                    let next = next?;
-                    for list in lists.iter_mut() {
-                        if let [head, rest @ ..] = list {
-                            if *head == next {
-                                *list = rest;
-                            }
-                        }
-                    }
-                    Some(next)
+                if next == u64::MAX {
+                    return None;
                 }
-            },
+                for (list, at) in lists.iter().zip(read.iter_mut()) {
+                    *at += usize::from(head(list, *at) == next);
+                }
+                u32::try_from(next).ok().map(ObjectId::new)
+            }
         }
     }
 
@@ -955,11 +957,14 @@ impl Iterator for VisibleObjects<'_> {
             Walk::Nothing => (0, Some(0)),
             Walk::All(iter) => iter.size_hint(),
             Walk::Gathered(iter) => iter.size_hint(),
-            Walk::Merge { lists, count } => {
+            Walk::Merge { lists, read, count } => {
                 let lists = lists.get(..*count).unwrap_or(&[]);
-                let longest = lists.iter().map(|l| l.len()).max().unwrap_or(0);
-                let total = lists.iter().map(|l| l.len()).sum();
-                (longest, Some(total))
+                let left = lists
+                    .iter()
+                    .zip(read)
+                    .map(|(l, &at)| l.len().saturating_sub(at));
+                let longest = left.clone().max().unwrap_or(0);
+                (longest, Some(left.sum()))
             }
         }
     }
