@@ -39,10 +39,24 @@ function (`Company::set_link`). Every edit is a `Change` (change.rs) applied by
 touches nothing. After committing, `apply` recompiles only the users and
 objects the change touched into the `Snapshot` (policy.rs), whose layout is
 built for `check`: see the "How it works" note at the top of policy.rs.
+`Company::compile` builds the same snapshot from scratch in one pass (loading
+a document does that); the two must always be equal, and the property tests
+check it.
 
-`explain.rs` answers the same question slowly, from the records, with reasons.
-`section.rs` is the role x permission matrix and its per-section columns.
-`permissions.rs` is the catalog: one bitflags type plus a table of stable names.
+Around that core:
+- guard.rs authorizes changes made by a session (`apply_as`): governing
+  permission, no escalation, hidden projects; then `apply` does the rest.
+- session.rs: sessions, role testing, `check_session`. A session is valid while
+  its login revision is not below the user's `sessions_from`.
+- explain.rs answers a check slowly, from the records, with reasons.
+- section.rs is the role x permission matrix and its per-section columns.
+- permissions.rs is the catalog: one bitflags type plus a table of stable names.
+- document.rs (feature `serde`) writes the canonical stored document and loads
+  it strictly, naming the path of any problem.
+
+The tests hold the engine against a plain reference model
+(tests/model/mod.rs), one integration test per domain rule, and property tests
+for the document loader.
 */
 
 mod change;
