@@ -5,53 +5,17 @@
 //! bump `FORMAT_VERSION` if old documents no longer load.
 #![cfg(feature = "serde")]
 
-use callgate::{
-    Change, Company, Document, ObjectKind, Permissions, Principal, RoleId, SecurityMode,
-    FORMAT_VERSION,
-};
+use callgate::{Company, Document, FORMAT_VERSION};
 
 const GOLDEN: &str = "tests/golden/document_v1.json";
 
-/// A company that uses every part of the document: users, groups, a custom
-/// role with "put users offline", projects with user, group and object
-/// members, both object-kind namespaces, deleted records (ids not reused) and
-/// enhanced mode with its Default project.
-fn sample() -> Result<Company, callgate::Error> {
-    let mut company = Company::new();
-    let ann = company.create_user("ann")?;
-    let bob = company.create_user("bob")?;
-    let cid = company.create_user("cid")?;
-    let gone = company.create_user("gone")?;
-    let sales = company.create_object(ObjectKind::Queue, "Sales")?;
-    let _dialer = company.create_object(ObjectKind::Autodialer, "Sales")?;
-    company.apply(Change::SetSecurityMode {
-        mode: SecurityMode::Enhanced,
-    })?;
-    let team = company.create_group("Team A", &[bob, cid])?;
-    company.apply(Change::CreateRole {
-        name: "QA".into(),
-        description: "Evaluates calls".into(),
-        permissions: Permissions::QA_SHEETS_MANAGE | Permissions::QA_CHECKS_MANAGE,
-        principals: vec![Principal::User(cid)],
-        put_users_offline: true,
-    })?;
-    company.apply(Change::AssignRole {
-        role: RoleId::OPERATOR,
-        principals: vec![team.into()],
-    })?;
-    let client = company.create_project("Client A", "Outsourced support")?;
-    let support = company.create_object(ObjectKind::Queue, "A support")?;
-    company.apply(Change::AddProjectMembers {
-        project: client,
-        principals: vec![team.into(), ann.into()],
-    })?;
-    company.apply(Change::AddProjectObjects {
-        project: client,
-        objects: vec![support, sales],
-    })?;
-    company.apply(Change::DeleteUser { user: gone })?;
-    Ok(company)
-}
+// The sample company uses every part of the document (users, groups, a
+// custom role with "put users offline", projects with user, group and object
+// members, the same name in two object kinds, a deleted user, enhanced mode
+// with its Default project); it lives with the other document tests' helpers.
+#[path = "support_document/mod.rs"]
+mod support;
+use support::sample;
 
 #[test]
 fn the_document_matches_the_golden_file() -> Result<(), Box<dyn std::error::Error>> {
