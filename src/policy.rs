@@ -935,28 +935,14 @@ impl Iterator for VisibleObjects<'_> {
             Walk::Nothing => None,
             Walk::All(iter) => iter.next().copied(),
             Walk::Gathered(iter) => iter.next(),
-            Walk::Merge { lists, read, count } => {
-                let lists = lists.get(..*count)?;
-                // The smallest head is next; every list that starts with it
-                // moves on, so an object in several projects comes once.
-                // Written without data-dependent branches (an exhausted list
-                // reads as a head past every id): which list holds the next
-                // object is random, and branches on it would mispredict.
-                let head = |list: &[ObjectId], at: usize| {
-                    list.get(at).map_or(u64::MAX, |o| u64::from(o.get()))
-                };
-                let mut next = u64::MAX;
-                for (list, &at) in lists.iter().zip(read.iter()) {
-                    next = next.min(head(list, at));
-                }
-                if next == u64::MAX {
-                    return None;
-                }
-                for (list, at) in lists.iter().zip(read.iter_mut()) {
-                    *at += usize::from(head(list, *at) == next);
-                }
-                u32::try_from(next).ok().map(ObjectId::new)
-            }
+            Walk::Merge { lists, read, count } => match *count {
+                // Two and three projects are by far the most common: fixed
+                // sizes let the compiler unroll the step.
+                2 => merge_step::<2>(lists, read),
+                3 => merge_step::<3>(lists, read),
+                4 => merge_step::<4>(lists, read),
+                _ => merge_step::<MERGE_INLINE>(lists, read),
+            },
         }
     }
 
@@ -979,6 +965,34 @@ impl Iterator for VisibleObjects<'_> {
 }
 
 impl std::iter::FusedIterator for VisibleObjects<'_> {}
+
+/// One step of the k-way merge over the first `N` lists: the smallest head is
+/// next, and every list that starts with it moves on, so an object in several
+/// projects comes once. Lists past the ones in use are empty, so `N` may be
+/// larger than their count. Written without data-dependent branches (an
+/// exhausted list reads as a head past every id): which list holds the next
+/// object is random, and branches on it would mispredict.
+#[inline]
+fn merge_step<const N: usize>(
+    lists: &[&[ObjectId]; MERGE_INLINE],
+    read: &mut [usize; MERGE_INLINE],
+) -> Option<ObjectId> {
+    let (Some(lists), Some(read)) = (lists.first_chunk::<N>(), read.first_chunk_mut::<N>()) else {
+        return None;
+    };
+    let head = |list: &[ObjectId], at: usize| list.get(at).map_or(u64::MAX, |o| u64::from(o.get()));
+    let mut next = u64::MAX;
+    for (list, &at) in lists.iter().zip(read.iter()) {
+        next = next.min(head(list, at));
+    }
+    if next == u64::MAX {
+        return None;
+    }
+    for (list, at) in lists.iter().zip(read.iter_mut()) {
+        *at += usize::from(head(list, *at) == next);
+    }
+    u32::try_from(next).ok().map(ObjectId::new)
+}
 
 fn insert_sorted(list: &mut Vec<ObjectId>, id: ObjectId) {
     if let Err(at) = list.binary_search(&id) {
