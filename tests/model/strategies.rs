@@ -706,11 +706,16 @@ pub(crate) enum Step {
 }
 
 /// One step: mostly actor changes and logins; system changes (some of them
-/// switching "put users offline" on, so sessions end); role tests.
+/// switching "put users offline" on, so sessions end, some giving or
+/// taking); role tests.
 pub(crate) fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         2 => any_change().prop_map(Step::System),
         2 => offline_switch().prop_map(Step::System),
+        // Taking from a tester, or giving to a role under test, after the
+        // test started: the test stays capped by what the tester holds.
+        1 => taking_change().prop_map(Step::System),
+        1 => giving_change().prop_map(Step::System),
         3 => user().prop_map(Step::Login),
         2 => (any::<Index>(), role()).prop_map(|(session, role)| Step::Test(session, role)),
         6 => (any::<Index>(), actor_change()).prop_map(|(session, change)| Step::As(session, change)),
