@@ -3,9 +3,12 @@
 //! and random questions.
 //!
 //! Each property is its own test and states its default number of cases in
-//! its doc comment (thousands each); together they take about two CPU
-//! minutes in a debug build: a little over a minute on two free cores,
-//! `cargo test --test reference_model`.
+//! its doc comment (thousands each); together they take about four CPU
+//! minutes in a debug build: about two minutes on two free cores,
+//! `cargo test --test reference_model`. p1-p7 drive the company by system
+//! changes and ask by user id; p8-p13 add sessions: logins, role tests
+//! (rules 8-9), changes made through a session (`apply_as`, no escalation)
+//! and sessions ended by "put users offline" (rule 7).
 //!
 //! # Running more (or fewer) cases
 //!
@@ -26,15 +29,17 @@ mod model;
 use std::collections::BTreeSet;
 
 use callgate::{
-    BuiltinRole, Change, ChangeReport, Company, Decision, Error, ObjectId, ObjectKind, Permissions,
-    ProjectId, Resource, RoleId, SecurityMode, UserId, CATALOG,
+    BuiltinRole, Change, ChangeReport, Company, Decision, DenyReason, Error, ObjectId, ObjectKind,
+    Permissions, ProjectId, Resource, RoleId, SecurityMode, Session, UserId, CATALOG,
 };
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{FileFailurePersistence, RngAlgorithm, TestCaseError, TestRunner};
 
-use model::strategies::{self, Question, CHANGE_VARIANTS, OBJECTS, PROJECTS, USERS};
-use model::{Model, Names, Refusal};
+use model::strategies::{
+    self, Question, SessionQuestion, Step, CHANGE_VARIANTS, OBJECTS, PROJECTS, USERS,
+};
+use model::{Applied, Model, Names, Refusal, Session as ModelSession};
 
 /// Cases per property: `PROPTEST_CASES` if set, else the property's default.
 fn config(default_cases: u32) -> ProptestConfig {
@@ -66,14 +71,18 @@ const CHANGES: usize = 30;
 struct Pair {
     engine: Company,
     model: Model,
+    /// The sessions made so far, the engine's next to the model's.
+    sessions: Vec<(Session, ModelSession)>,
 }
 
 /// What one change did to both sides.
 enum Outcome {
-    /// Both accepted it; `before` is the model as it was.
+    /// Both accepted it; `before` is the model as it was, `logged_out` the
+    /// users whose sessions the model says it ended.
     Accepted {
         report: ChangeReport,
         before: Box<Model>,
+        logged_out: BTreeSet<UserId>,
     },
     /// Both refused it: the engine's error and the model's reasons.
     Refused { error: Error, reasons: Vec<Refusal> },
@@ -84,6 +93,7 @@ impl Pair {
         Self {
             engine: Company::new(),
             model: Model::new(),
+            sessions: Vec::new(),
         }
     }
 
@@ -94,13 +104,40 @@ impl Pair {
         let before = self.model.clone();
         let model = self.model.apply(change);
         let engine = self.engine.apply(change.clone());
+        Self::outcome(change, before, &self.model, model, engine)
+    }
+
+    /// Applies `change` made through session `actor` to both, like
+    /// [`Pair::apply`].
+    fn apply_as(&mut self, actor: usize, change: &Change) -> Result<Outcome, TestCaseError> {
+        let (session, model_session) = self.sessions[actor];
+        let before = self.model.clone();
+        let model = self.model.apply_as(&model_session, change);
+        let engine = self.engine.apply_as(&session, change.clone());
+        Self::outcome(change, before, &self.model, model, engine)
+    }
+
+    /// Both accepted `change` or both refused it.
+    fn outcome(
+        change: &Change,
+        before: Model,
+        after: &Model,
+        model: Result<Applied, Vec<Refusal>>,
+        engine: Result<ChangeReport, Error>,
+    ) -> Result<Outcome, TestCaseError> {
         match (model, engine) {
-            (Ok(created), Ok(report)) => {
-                prop_assert_eq!(report.created, created, "created ids differ: {:?}", change);
-                prop_assert_eq!(report.revision, self.model.revision);
+            (Ok(applied), Ok(report)) => {
+                prop_assert_eq!(
+                    report.created,
+                    applied.created,
+                    "created ids differ: {:?}",
+                    change
+                );
+                prop_assert_eq!(report.revision, after.revision);
                 Ok(Outcome::Accepted {
                     report,
                     before: Box::new(before),
+                    logged_out: applied.logged_out,
                 })
             }
             (Err(reasons), Err(error)) => Ok(Outcome::Refused { error, reasons }),
@@ -112,6 +149,74 @@ impl Pair {
             ))),
         }
     }
+
+    /// Takes one step on both sides. Logins and role tests must agree:
+    /// accepted by both, giving the same session (kept in
+    /// [`Pair::sessions`]), or refused by both. A step that needs a session
+    /// when there is none is skipped.
+    fn step(&mut self, step: &Step) -> Result<StepOutcome, TestCaseError> {
+        match step {
+            Step::System(change) => Ok(StepOutcome::Change(self.apply(change)?)),
+            Step::As(index, change) => match self.pick(*index) {
+                Some(actor) => Ok(StepOutcome::Change(self.apply_as(actor, change)?)),
+                None => Ok(StepOutcome::Other),
+            },
+            Step::Login(user) => {
+                match (self.engine.login(*user), self.model.login(*user)) {
+                    (Ok(session), Ok(model)) => self.keep(session, model)?,
+                    (Err(_), Err(_)) => {}
+                    (engine, model) => {
+                        return Err(TestCaseError::fail(format!(
+                            "login({user:?}): engine {engine:?}, model {model:?}"
+                        )))
+                    }
+                }
+                Ok(StepOutcome::Other)
+            }
+            Step::Test(index, role) => {
+                let Some(i) = self.pick(*index) else {
+                    return Ok(StepOutcome::Other);
+                };
+                let (session, model) = self.sessions[i];
+                let engine = self.engine.start_testing(session, *role);
+                match (engine, self.model.start_testing(&model, *role)) {
+                    (Ok(session), Ok(model)) => {
+                        self.keep(session, model)?;
+                        Ok(StepOutcome::Other)
+                    }
+                    (Err(error), Err(reasons)) => Ok(StepOutcome::TestRefused { error, reasons }),
+                    (engine, model) => Err(TestCaseError::fail(format!(
+                        "start_testing({session:?}, {role:?}): engine {engine:?}, model {model:?}"
+                    ))),
+                }
+            }
+        }
+    }
+
+    /// The session an [`Index`](proptest::sample::Index) picks, if any.
+    fn pick(&self, index: proptest::sample::Index) -> Option<usize> {
+        (!self.sessions.is_empty()).then(|| index.index(self.sessions.len()))
+    }
+
+    /// Keeps a session both sides made, after checking they are the same.
+    fn keep(&mut self, session: Session, model: ModelSession) -> Result<(), TestCaseError> {
+        let engine = (session.user(), session.login_revision(), session.testing());
+        let expected = (model.user, model.login_revision, model.testing);
+        prop_assert_eq!(engine, expected, "sessions differ");
+        self.sessions.push((session, model));
+        Ok(())
+    }
+}
+
+/// What one step did to both sides.
+enum StepOutcome {
+    /// A change (made by the system or through a session).
+    Change(Outcome),
+    /// Both refused to start a test: the engine's error and the model's
+    /// reasons.
+    TestRefused { error: Error, reasons: Vec<Refusal> },
+    /// A login, an accepted test, or a skipped step.
+    Other,
 }
 
 /// The catalog flag with this name.
@@ -698,12 +803,287 @@ proptest! {
     fn p7_reports_name_every_affected_user(history in strategies::history(CHANGES)) {
         let mut pair = Pair::new();
         for change in &history {
-            if let Outcome::Accepted { report, before } = pair.apply(change)? {
+            if let Outcome::Accepted { report, before, .. } = pair.apply(change)? {
                 let named: BTreeSet<UserId> = report.affected_users.iter().copied().collect();
                 let changed = before.affected_users(&pair.model);
                 prop_assert!(
                     changed.is_subset(&named),
                     "{:?}: changed {:?}, reported {:?}", change, changed, named
+                );
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Sessions, role tests and actors (DOMAIN rules 7-9, no escalation)
+// ---------------------------------------------------------------------------
+
+/// The longest tail of random steps after a call center is built.
+const STEPS: usize = 30;
+
+/// The session pair a question picks, if there is one.
+fn picked(pair: &Pair, q: &SessionQuestion) -> Option<(Session, ModelSession)> {
+    pair.pick(q.session).map(|i| pair.sessions[i])
+}
+
+fn session_decisions_agree(
+    pair: &Pair,
+    questions: &[SessionQuestion],
+) -> Result<(), TestCaseError> {
+    for q in questions {
+        let Some((session, model)) = picked(pair, q) else {
+            continue;
+        };
+        let engine = pair.engine.check_session(&session, q.action, q.resource);
+        let model = pair.model.check_session(&model, q.action, q.resource);
+        prop_assert_eq!(
+            engine.is_allowed(),
+            model.is_allowed(),
+            "check_session({:?}, {}, {:?}): engine {:?}, model {:?}",
+            session,
+            q.action,
+            q.resource,
+            engine,
+            model
+        );
+    }
+    Ok(())
+}
+
+fn session_reasons_agree(pair: &Pair, questions: &[SessionQuestion]) -> Result<(), TestCaseError> {
+    for q in questions {
+        let Some((session, model)) = picked(pair, q) else {
+            continue;
+        };
+        let engine = pair.engine.check_session(&session, q.action, q.resource);
+        let model = pair.model.check_session(&model, q.action, q.resource);
+        prop_assert_eq!(
+            engine,
+            model,
+            "check_session({:?}, {} ({:#x}), {:?})",
+            session,
+            q.action,
+            q.action.bits(),
+            q.resource
+        );
+    }
+    Ok(())
+}
+
+/// Listing through every session agrees with checking through it, and with
+/// the model.
+fn session_listings_agree(pair: &Pair) -> Result<(), TestCaseError> {
+    let (engine, model) = (&pair.engine, &pair.model);
+    for (session, model_session) in &pair.sessions {
+        let expected = model.visible_objects_as(model_session);
+        for kind in ObjectKind::ALL {
+            let listed = engine.visible_objects_as(session, kind);
+            let (Ok(listed), Some(expected)) = (listed, &expected) else {
+                prop_assert!(
+                    engine.visible_objects_as(session, kind).is_err() && expected.is_none(),
+                    "{:?} {:?}: engine lists {:?}, model {:?}",
+                    session,
+                    kind,
+                    engine
+                        .visible_objects_as(session, kind)
+                        .map(Iterator::collect::<Vec<_>>),
+                    expected
+                );
+                continue;
+            };
+            let listed: Vec<ObjectId> = listed.collect();
+            let unique: BTreeSet<ObjectId> = listed.iter().copied().collect();
+            prop_assert_eq!(unique.len(), listed.len(), "listed twice: {:?}", listed);
+            let view = flag(model::view_of(kind));
+            let allowed: BTreeSet<ObjectId> = object_ids(model)
+                .filter(|&o| {
+                    engine
+                        .check_session(session, view, Resource::Object(o))
+                        .is_allowed()
+                })
+                .collect();
+            prop_assert_eq!(&unique, &allowed, "{:?} {:?}: list vs check", session, kind);
+            let expected = expected.get(&kind).cloned().unwrap_or_default();
+            prop_assert_eq!(&unique, &expected, "{:?} {:?} (model)", session, kind);
+        }
+    }
+    Ok(())
+}
+
+/// Whether the engine says `session` was ended by a change.
+fn ended(engine: &Company, session: &Session) -> bool {
+    let check = engine.check_session(session, Permissions::QUEUES_VIEW, Resource::Company);
+    check.deny_reason() == Some(DenyReason::SessionEnded)
+}
+
+proptest! {
+    #![proptest_config(config(2000))]
+
+    /// 8. p1 through sessions: every `check_session` decision equals the
+    /// model's, in normal, testing and ended sessions. 2,000 cases by
+    /// default, each a random call center, 1-4 logins and up to 29 steps
+    /// (system and actor changes, logins, role tests), with 12 random
+    /// questions through random sessions after every step.
+    #[test]
+    fn p8_every_session_decision_matches_the_model(
+        steps in strategies::session_history(STEPS),
+        questions in proptest::collection::vec(strategies::session_question(), 12),
+    ) {
+        let mut pair = Pair::new();
+        for step in &steps {
+            pair.step(step)?;
+            session_decisions_agree(&pair, &questions)?;
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(2000))]
+
+    /// 9. p2 through sessions: every `check_session` answer equals the
+    /// model's: the decision, the deny reason, and (rule 9, for audit) the
+    /// real user and the role under test. 2,000 cases by default, shaped
+    /// like p8's.
+    #[test]
+    fn p9_every_session_deny_reason_matches_the_model(
+        steps in strategies::session_history(STEPS),
+        questions in proptest::collection::vec(strategies::session_question(), 12),
+    ) {
+        let mut pair = Pair::new();
+        for step in &steps {
+            pair.step(step)?;
+            session_reasons_agree(&pair, &questions)?;
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(3000))]
+
+    /// 10. p3 through sessions: `visible_objects_as(session, kind)` is
+    /// exactly the set of objects whose view check through the session is
+    /// allowed, and equals the model's (nothing for an ended session, an
+    /// error for a deleted user). 3,000 cases by default, each a random
+    /// call center, 1-4 logins and up to 29 steps, every session and kind
+    /// compared after every step.
+    #[test]
+    fn p10_session_listing_agrees_with_checking(steps in strategies::session_history(STEPS)) {
+        let mut pair = Pair::new();
+        for step in &steps {
+            pair.step(step)?;
+            session_listings_agree(&pair)?;
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(2000))]
+
+    /// 11. p4 for actors: `apply_as` accepts exactly the changes the model
+    /// accepts through that session (current session, governing
+    /// permissions, projects and objects the actor reaches, no escalation,
+    /// then every check of `apply`); a refusal names one of the model's
+    /// reasons and leaves the company's whole `Debug` text as it was.
+    /// `start_testing` likewise. Every record and link equals the model's
+    /// after every step. 2,000 cases by default, each a random call center,
+    /// 1-4 logins and up to 29 steps.
+    #[test]
+    fn p11_actor_changes_and_tests_match_the_model(steps in strategies::session_history(STEPS)) {
+        let mut pair = Pair::new();
+        for step in &steps {
+            let before = format!("{:?}", pair.engine);
+            let refused = match pair.step(step)? {
+                StepOutcome::Change(Outcome::Refused { error, reasons })
+                | StepOutcome::TestRefused { error, reasons } => Some((error, reasons)),
+                _ => None,
+            };
+            if let Some((error, reasons)) = refused {
+                prop_assert!(
+                    reasons.iter().any(|reason| reason.matches(&error)),
+                    "{:?}: the engine says `{}`, the model {:?}", step, error, reasons
+                );
+                prop_assert_eq!(&format!("{:?}", pair.engine), &before, "{:?} changed state", step);
+            }
+            records_agree(&pair.engine, &pair.model)?;
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(4000))]
+
+    /// 12. Rule 7: every change reports exactly the users the model logs
+    /// out (the holders, before or after, directly or through a group, of a
+    /// role saved with "put its users offline" on; a deleted user), in id
+    /// order; every session logged in before is ended afterwards and a new
+    /// login is not; and after every step each session is ended exactly
+    /// when the model says so. 4,000 cases by default, each a random call
+    /// center, 1-4 logins and up to 29 steps.
+    #[test]
+    fn p12_put_users_offline_ends_exactly_the_reported_sessions(
+        steps in strategies::session_history(STEPS),
+    ) {
+        let mut pair = Pair::new();
+        for step in &steps {
+            if let StepOutcome::Change(Outcome::Accepted { report, logged_out, .. }) = pair.step(step)? {
+                let reported: BTreeSet<UserId> = report.logged_out_users.iter().copied().collect();
+                prop_assert_eq!(reported.len(), report.logged_out_users.len(), "named twice");
+                prop_assert!(report.logged_out_users.windows(2).all(|w| w[0] < w[1]), "not in id order");
+                prop_assert_eq!(&reported, &logged_out, "{:?}: logged out", step);
+                for &user in logged_out.iter().filter(|u| pair.model.users.contains_key(u)) {
+                    for (session, _) in pair.sessions.iter().filter(|(s, _)| s.user() == user) {
+                        prop_assert!(ended(&pair.engine, session), "{:?} still current after {:?}", session, step);
+                    }
+                    let fresh = pair.engine.login(user);
+                    prop_assert!(
+                        fresh.is_ok_and(|s| !ended(&pair.engine, &s)),
+                        "{:?} cannot log in again after {:?}", user, step
+                    );
+                }
+            }
+            for (session, model) in &pair.sessions {
+                let expected = pair.model.session_permissions(model) == Err(DenyReason::SessionEnded);
+                prop_assert_eq!(ended(&pair.engine, session), expected, "{:?} ended? after {:?}", session, step);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(4000))]
+
+    /// 13. No escalation: after any change accepted through a session, no
+    /// user holds a permission they did not hold before unless the actor's
+    /// session held it (a new user held nothing before). Read through the
+    /// engine alone. 4,000 cases by default, each a random call center,
+    /// 1-4 logins and up to 29 steps.
+    #[test]
+    fn p13_actors_hand_out_nothing_they_lack(steps in strategies::session_history(STEPS)) {
+        let mut pair = Pair::new();
+        for step in &steps {
+            let actor = match step {
+                Step::As(index, _) => pair.pick(*index).map(|i| pair.sessions[i].0),
+                _ => None,
+            };
+            let held = actor.and_then(|s| pair.engine.session_permissions(&s).ok());
+            let before: std::collections::BTreeMap<UserId, Permissions> = pair
+                .engine
+                .users()
+                .filter_map(|(id, _)| Some((id, pair.engine.effective_permissions(id).ok()?)))
+                .collect();
+            let accepted = matches!(pair.step(step)?, StepOutcome::Change(Outcome::Accepted { .. }));
+            let (Some(held), true) = (held, accepted) else {
+                continue;
+            };
+            for (user, _) in pair.engine.users() {
+                let now = pair.engine.effective_permissions(user).unwrap_or_default();
+                let was = before.get(&user).copied().unwrap_or_default();
+                let gained = now.difference(was);
+                prop_assert!(
+                    held.contains(gained),
+                    "{:?} gave {:?} `{}`, which the actor (holding `{}`) lacks",
+                    step, user, gained, held
                 );
             }
         }
@@ -746,6 +1126,7 @@ fn every_change_variant_is_generated() {
         made.insert(name.to_owned());
         // The model knows every change it is given (it panics otherwise).
         let _ = Model::new().apply(&change);
+        let _ = Model::new().governing(&change);
     }
     let listed: BTreeSet<String> = listed.iter().map(|&n| n.to_owned()).collect();
     assert_eq!(made, listed, "what any_change makes vs CHANGE_VARIANTS");
@@ -820,4 +1201,91 @@ fn found_a_deleted_user_without_links_is_unknown() {
     );
     assert!(pair.engine.effective_permissions(bob).is_err());
     assert_eq!(pair.engine.holders(Permissions::empty()).count(), 1);
+}
+
+/// The session histories reach every outcome the properties are about:
+/// changes accepted through sessions (normal and testing), each kind of
+/// refusal (ended session, forbidden, hidden, escalation), role tests
+/// accepted and refused, and sessions ended by "put users offline". 300
+/// deterministic histories.
+#[test]
+fn session_histories_reach_every_outcome() {
+    let mut runner = TestRunner::deterministic();
+    let strategy = strategies::session_history(STEPS);
+    let mut seen: std::collections::BTreeMap<&str, u32> = std::collections::BTreeMap::new();
+    for _ in 0..300 {
+        let steps = strategy.new_tree(&mut runner).unwrap().current();
+        let mut pair = Pair::new();
+        for step in &steps {
+            let testing = match step {
+                Step::As(index, _) => pair
+                    .pick(*index)
+                    .map(|i| pair.sessions[i].0.testing().is_some()),
+                _ => None,
+            };
+            let outcome = pair
+                .step(step)
+                .unwrap_or_else(|failure| panic!("{failure}"));
+            let what = match (&outcome, step, testing) {
+                (StepOutcome::Change(Outcome::Accepted { .. }), Step::As(..), Some(true)) => {
+                    "accepted through a testing session"
+                }
+                (StepOutcome::Change(Outcome::Accepted { .. }), Step::As(..), _) => {
+                    "accepted through a session"
+                }
+                (StepOutcome::Change(Outcome::Accepted { report, .. }), _, _)
+                    if !report.logged_out_users.is_empty() =>
+                {
+                    "put users offline"
+                }
+                (StepOutcome::Change(Outcome::Refused { error, .. }), Step::As(..), _)
+                | (StepOutcome::TestRefused { error, .. }, _, _) => {
+                    let test = matches!(step, Step::Test(..));
+                    match (error, test) {
+                        (Error::SessionEnded { .. }, false) => "refused: session ended",
+                        (Error::Forbidden { .. }, false) => "refused: forbidden",
+                        (Error::Escalation { .. }, false) => "refused: escalation",
+                        (Error::UnknownId { .. }, false)
+                            if pair.engine.mode() == SecurityMode::Enhanced =>
+                        {
+                            "refused: unknown or hidden"
+                        }
+                        (Error::Forbidden { .. }, true) => "test refused: forbidden",
+                        (Error::Escalation { .. }, true) => "test refused: escalation",
+                        (Error::SessionEnded { .. }, true) => "test refused: session ended",
+                        _ => "refused: other",
+                    }
+                }
+                (StepOutcome::Other, Step::Test(..), _) => "test started",
+                _ => "other",
+            };
+            *seen.entry(what).or_default() += 1;
+        }
+        let ended = pair
+            .sessions
+            .iter()
+            .filter(|(s, _)| ended(&pair.engine, s))
+            .count();
+        *seen.entry("sessions ended at the end").or_default() += u32::try_from(ended).unwrap();
+    }
+    println!("{seen:#?}");
+    for what in [
+        "accepted through a session",
+        "accepted through a testing session",
+        "put users offline",
+        "refused: session ended",
+        "refused: forbidden",
+        "refused: escalation",
+        "refused: unknown or hidden",
+        "test started",
+        "test refused: forbidden",
+        "test refused: escalation",
+        "test refused: session ended",
+        "sessions ended at the end",
+    ] {
+        assert!(
+            seen.get(what).copied().unwrap_or(0) >= 10,
+            "{what}: {seen:#?}"
+        );
+    }
 }

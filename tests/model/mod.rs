@@ -18,19 +18,20 @@
 //! | 4 bulk assignment, roles at creation | `AssignRole`, `CreateUser` |
 //! | 5 custom roles | `CreateRole` |
 //! | 6 section access | `SetSectionAccess` |
-//! | 7 next login, "put users offline" | [`Model::affected_users`] (sessions come later) |
-//! | 8, 9 testing a role | [`Model::check`] (not modelled yet: sessions come later) |
-//! | 10 simple / enhanced, reversible | [`Model::sees_past_projects`], `SetSecurityMode` |
+//! | 7 next login, "put users offline" | [`Model::apply`] (`logged_out`), [`Model::session_permissions`] |
+//! | 8 testing a role | [`Model::session_permissions`], [`Model::start_testing`] |
+//! | 9 testing is guarded and audited | [`Model::start_testing`], [`Model::check_session`] |
+//! | 10 simple / enhanced, reversible | [`sees_past_projects`], `SetSecurityMode` |
 //! | 11 Default project | `SetSecurityMode` |
 //! | 12 projects hide | [`Model::shares_project`] |
 //! | 13 joining a project keeps Default | `AddProjectMembers` |
 //! | 14 membership applies at once | [`Model::projects_of`] |
 //! | 15 roles apply inside projects | [`Model::check`] |
-//! | 16 "all projects" | [`Model::sees_past_projects`] |
+//! | 16 "all projects" | [`sees_past_projects`] |
 //! | 17 unscoped objects; Default made once | [`Model::shares_project`], `SetSecurityMode` |
 //! | - deny by default | [`Model::check`] |
 //! | - no lock-out | [`Model::apply`] |
-//! | - no escalation | [`Model::apply`] (not modelled yet: changes carry no actor) |
+//! | - no escalation | [`Model::apply_as`] |
 //! | - all-or-nothing | [`Model::apply`] |
 //! | - bad stored data | [`Model::apply`] (not modelled yet: no stored format) |
 
@@ -41,7 +42,8 @@ use std::sync::OnceLock;
 
 use callgate::{
     BuiltinRole, Change, Created, Decision, DenyReason, EntityKind, Error, GroupId, ObjectId,
-    ObjectKind, Permissions, Principal, ProjectId, Resource, RoleId, SecurityMode, UserId, CATALOG,
+    ObjectKind, Permissions, Principal, ProjectId, Resource, RoleId, SecurityMode, SessionDecision,
+    UserId, CATALOG,
 };
 
 /// A catalog name, such as `"queues.view"`.
@@ -220,6 +222,14 @@ pub(crate) fn builtin_permissions(role: BuiltinRole) -> Names {
     }
 }
 
+/// Whether projects do not restrict someone who holds `held`.
+pub(crate) fn sees_past_projects(enhanced: bool, held: &Names) -> bool {
+    // DOMAIN 10: in simple mode roles alone decide (projects are ignored);
+    !enhanced
+    // DOMAIN 16: holders of "all projects" see every project and object.
+        || held.contains("projects.all")
+}
+
 /// Names must be non-empty, without surrounding white space or control
 /// characters.
 pub(crate) fn well_formed(name: &str) -> bool {
@@ -269,6 +279,14 @@ pub(crate) enum Refusal {
     DefaultProject,
     NotSinglePermission,
     LastAdmin,
+    /// The session was ended by a change (or tests a deleted role).
+    SessionEnded,
+    /// The actor lacks these permissions (closed: compared as
+    /// [`closed`] sets).
+    Forbidden(Names),
+    /// The change (or the test) would hand out these permissions, which
+    /// the actor lacks.
+    Escalation(Names),
 }
 
 impl Refusal {
@@ -283,10 +301,40 @@ impl Refusal {
             (Self::BuiltinRole(r), Error::BuiltinRole { role, .. }) => r == role,
             (Self::DefaultProject, Error::DefaultProject { .. })
             | (Self::NotSinglePermission, Error::NotSinglePermission { .. })
-            | (Self::LastAdmin, Error::LastAdmin { .. }) => true,
+            | (Self::LastAdmin, Error::LastAdmin { .. })
+            | (Self::SessionEnded, Error::SessionEnded { .. }) => true,
+            // The engine names the fewest permissions that say it; read back,
+            // they are the closed set.
+            (Self::Forbidden(names), Error::Forbidden { missing: text, .. })
+            | (
+                Self::Escalation(names),
+                Error::Escalation {
+                    permissions: text, ..
+                },
+            ) => text
+                .parse::<Permissions>()
+                .is_ok_and(|set| names_of(set) == (closed(names), false)),
             _ => false,
         }
     }
+}
+
+/// A logged-in user as the model keeps it: who, the revision at login, and
+/// the role under test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Session {
+    pub(crate) user: UserId,
+    pub(crate) login_revision: u64,
+    pub(crate) testing: Option<RoleId>,
+}
+
+/// What an accepted change did, as the model sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Applied {
+    /// The id the change created, if any.
+    pub(crate) created: Option<Created>,
+    /// Whose sessions the change ended (and a deleted user).
+    pub(crate) logged_out: BTreeSet<UserId>,
 }
 
 /// The whole company, as the model sees it.
@@ -312,6 +360,9 @@ pub(crate) struct Model {
     pub(crate) group_projects: BTreeSet<(GroupId, ProjectId)>,
     /// (object, project): which projects hold which objects.
     pub(crate) object_projects: BTreeSet<(ObjectId, ProjectId)>,
+    /// The first revision at which each user's sessions are current (users
+    /// never put offline are absent: 0).
+    pub(crate) sessions_valid_from: BTreeMap<UserId, u64>,
     /// The next id of each table: ids are dense, in creation order, never
     /// reused.
     pub(crate) next_user: u32,
@@ -358,6 +409,7 @@ impl Model {
             user_projects: BTreeSet::new(),
             group_projects: BTreeSet::new(),
             object_projects: BTreeSet::new(),
+            sessions_valid_from: BTreeMap::new(),
             next_user: 0,
             next_group: 0,
             next_role: 3,
@@ -423,19 +475,6 @@ impl Model {
             .collect()
     }
 
-    /// Whether projects do not restrict what `user` sees.
-    pub(crate) fn sees_past_projects(&self, user: UserId) -> bool {
-        // DOMAIN 10: in simple mode roles alone decide (projects are ignored);
-        !self.enhanced
-        // DOMAIN 16: holders of "all projects" see every project and object.
-            || self.effective_permissions(user).contains("projects.all")
-    }
-
-    /// Whether `user` reaches `object` as far as projects are concerned.
-    pub(crate) fn reaches_object(&self, user: UserId, object: ObjectId) -> bool {
-        self.sees_past_projects(user) || self.shares_project(&self.projects_of(user), object)
-    }
-
     /// Whether one of `projects` holds `object`.
     fn shares_project(&self, projects: &BTreeSet<ProjectId>, object: ObjectId) -> bool {
         // DOMAIN 12: in enhanced mode, only members of a project holding the
@@ -446,22 +485,29 @@ impl Model {
             .any(|&p| self.object_projects.contains(&(object, p)))
     }
 
-    /// Whether `user` reaches `project` as far as projects are concerned.
-    pub(crate) fn reaches_project(&self, user: UserId, project: ProjectId) -> bool {
-        self.sees_past_projects(user) || self.projects_of(user).contains(&project)
-    }
-
     /// May `user` do `action` to `resource`?
     pub(crate) fn check(&self, user: UserId, action: Permissions, resource: Resource) -> Decision {
-        use DenyReason::*;
-        // DOMAIN 8, 9: testing a role narrows a session to that role; not
-        // modelled yet (checks go through user ids; sessions come later).
-        let (asked, stray_bits) = names_of(action);
-        let empty = asked.is_empty() && !stray_bits;
         // DOMAIN -: deny by default: an unknown user, object or action is denied.
         if !self.users.contains_key(&user) {
-            return Decision::Deny(UnknownUser);
+            return Decision::Deny(DenyReason::UnknownUser);
         }
+        let held = self.effective_permissions(user);
+        self.decide(&held, &self.projects_of(user), action, resource)
+    }
+
+    /// The decision for someone who holds `held` and is a member of
+    /// `projects`: the rules of [`Model::check`] after the user is known.
+    fn decide(
+        &self,
+        held: &Names,
+        projects: &BTreeSet<ProjectId>,
+        action: Permissions,
+        resource: Resource,
+    ) -> Decision {
+        use DenyReason::*;
+        let (asked, stray_bits) = names_of(action);
+        let empty = asked.is_empty() && !stray_bits;
+        let everything = sees_past_projects(self.enhanced, held);
         // A hidden object or project is hidden whatever the action: the
         // denial must not reveal its kind (hidden is decided before "does
         // the action apply").
@@ -475,7 +521,7 @@ impl Model {
                 let Some(record) = self.objects.get(&object) else {
                     return Decision::Deny(UnknownObject);
                 };
-                if !self.reaches_object(user, object) {
+                if !everything && !self.shares_project(projects, object) {
                     return Decision::Deny(HiddenByProjects);
                 }
                 if empty || stray_bits || !asked.is_subset(&object_actions(record.kind)) {
@@ -486,7 +532,7 @@ impl Model {
                 if !self.projects.contains_key(&project) {
                     return Decision::Deny(UnknownProject);
                 }
-                if !self.reaches_project(user, project) {
+                if !everything && !projects.contains(&project) {
                     return Decision::Deny(HiddenByProjects);
                 }
                 if empty || stray_bits || !asked.is_subset(&project_actions()) {
@@ -495,27 +541,155 @@ impl Model {
             }
         }
         // DOMAIN 15: inside projects, roles still decide what a member may do.
-        if stray_bits || !asked.is_subset(&self.effective_permissions(user)) {
+        if stray_bits || !asked.is_subset(held) {
             return Decision::Deny(MissingPermission);
         }
         Decision::Allow
     }
 
-    /// The objects that `user` may view, by kind: those whose view check
-    /// would allow (the same tests as [`Model::check`], each made once).
-    pub(crate) fn visible_objects(&self, user: UserId) -> BTreeMap<ObjectKind, BTreeSet<ObjectId>> {
-        let held = self.effective_permissions(user);
-        let everything = self.sees_past_projects(user);
-        let projects = self.projects_of(user);
+    /// The objects that someone holding `held`, a member of `projects`, may
+    /// view, by kind: those whose view check would allow (the same tests as
+    /// [`Model::decide`], each made once).
+    fn visible_to(
+        &self,
+        held: &Names,
+        projects: &BTreeSet<ProjectId>,
+    ) -> BTreeMap<ObjectKind, BTreeSet<ObjectId>> {
+        let everything = sees_past_projects(self.enhanced, held);
         let mut visible: BTreeMap<ObjectKind, BTreeSet<ObjectId>> = BTreeMap::new();
         for (&id, record) in &self.objects {
             if held.contains(view_of(record.kind))
-                && (everything || self.shares_project(&projects, id))
+                && (everything || self.shares_project(projects, id))
             {
                 visible.entry(record.kind).or_default().insert(id);
             }
         }
         visible
+    }
+
+    /// The objects that `user` may view, by kind.
+    pub(crate) fn visible_objects(&self, user: UserId) -> BTreeMap<ObjectKind, BTreeSet<ObjectId>> {
+        self.visible_to(&self.effective_permissions(user), &self.projects_of(user))
+    }
+
+    // -----------------------------------------------------------------------
+    // Sessions
+    // -----------------------------------------------------------------------
+
+    /// Logs `user` in: a session at the current revision.
+    pub(crate) fn login(&self, user: UserId) -> Result<Session, Vec<Refusal>> {
+        if !self.users.contains_key(&user) {
+            return Err(vec![Refusal::UnknownId(EntityKind::User, user.get())]);
+        }
+        Ok(Session {
+            user,
+            login_revision: self.revision,
+            testing: None,
+        })
+    }
+
+    /// What `session` acts with, or why it cannot act.
+    pub(crate) fn session_permissions(&self, session: &Session) -> Result<Names, DenyReason> {
+        if !self.users.contains_key(&session.user) {
+            return Err(DenyReason::UnknownUser);
+        }
+        // A session logged in before a change that put its user offline is
+        // over (rule 7): the user must log in again.
+        let valid_from = self
+            .sessions_valid_from
+            .get(&session.user)
+            .copied()
+            .unwrap_or(0);
+        if session.login_revision < valid_from {
+            return Err(DenyReason::SessionEnded);
+        }
+        let own = self.effective_permissions(session.user);
+        match session.testing {
+            None => Ok(own),
+            // DOMAIN 8: a testing session holds only the role under test (and
+            // never more than the tester holds, rule 9); once the role is
+            // deleted there is nothing to test: the session is over.
+            Some(role) => {
+                let role = self.roles.get(&role).ok_or(DenyReason::SessionEnded)?;
+                Ok(role.permissions.intersection(&own).copied().collect())
+            }
+        }
+    }
+
+    /// May the user behind `session` do `action` to `resource`? The rules
+    /// of [`Model::check`] with the session's permissions and the user's
+    /// own projects.
+    pub(crate) fn check_session(
+        &self,
+        session: &Session,
+        action: Permissions,
+        resource: Resource,
+    ) -> SessionDecision {
+        let decision = match self.session_permissions(session) {
+            Ok(held) => self.decide(&held, &self.projects_of(session.user), action, resource),
+            Err(reason) => Decision::Deny(reason),
+        };
+        // Every decision names the real user and the role under test, for
+        // audit (rule 9).
+        SessionDecision {
+            decision,
+            user: session.user,
+            testing: session.testing,
+        }
+    }
+
+    /// The objects visible through `session`, by kind: nothing for an ended
+    /// session, `None` for a deleted user.
+    pub(crate) fn visible_objects_as(
+        &self,
+        session: &Session,
+    ) -> Option<BTreeMap<ObjectKind, BTreeSet<ObjectId>>> {
+        match self.session_permissions(session) {
+            Ok(held) => Some(self.visible_to(&held, &self.projects_of(session.user))),
+            Err(DenyReason::UnknownUser) => None,
+            Err(_) => Some(BTreeMap::new()),
+        }
+    }
+
+    /// Why `session` may not act: a deleted user's id, or an ended session.
+    fn session_refusal(&self, session: &Session) -> Result<Names, Vec<Refusal>> {
+        self.session_permissions(session).map_err(|reason| {
+            vec![match reason {
+                DenyReason::UnknownUser => Refusal::UnknownId(EntityKind::User, session.user.get()),
+                _ => Refusal::SessionEnded,
+            }]
+        })
+    }
+
+    /// Starts testing `role` in `session`: the same session, testing it.
+    pub(crate) fn start_testing(
+        &self,
+        session: &Session,
+        role: RoleId,
+    ) -> Result<Session, Vec<Refusal>> {
+        let held = self.session_refusal(session)?;
+        let mut refused = Vec::new();
+        self.need_role(role, &mut refused);
+        // DOMAIN 9: only someone who may manage roles, and test them, may
+        // test one, and testing never gives more than the tester holds.
+        let needed: Names = ["roles.manage", "roles.test"].map(name).into();
+        let missing: Names = needed.difference(&held).copied().collect();
+        if !missing.is_empty() {
+            refused.push(Refusal::Forbidden(missing));
+        }
+        if let Some(record) = self.roles.get(&role) {
+            let beyond: Names = record.permissions.difference(&held).copied().collect();
+            if !beyond.is_empty() {
+                refused.push(Refusal::Escalation(beyond));
+            }
+        }
+        if !refused.is_empty() {
+            return Err(refused);
+        }
+        Ok(Session {
+            testing: Some(role),
+            ..*session
+        })
     }
 
     /// Every user who holds Admin, directly or through a group.
@@ -530,9 +704,8 @@ impl Model {
     /// Users whose effective permissions or projects differ between `self`
     /// (before a change) and `after`. Users live on both sides only.
     pub(crate) fn affected_users(&self, after: &Self) -> BTreeSet<UserId> {
-        // DOMAIN 7: changes take effect at the next login, so the host must
-        // be told whose permissions changed. ("Put its users offline" is kept
-        // as role data; sessions come later.)
+        // Rule 7: the host must be told whose permissions changed, so that
+        // it can refresh them (sessions ended by a change: `Model::apply`).
         self.users
             .keys()
             .copied()
@@ -548,10 +721,9 @@ impl Model {
     // Changes
     // -----------------------------------------------------------------------
 
-    /// Applies a change all or nothing: the new state, or every reason to
-    /// refuse it.
-    pub(crate) fn apply(&mut self, change: &Change) -> Result<Option<Created>, Vec<Refusal>> {
-        // DOMAIN -: no escalation: not modelled yet (a change names no actor).
+    /// Applies a change all or nothing: the new state and whose sessions it
+    /// ended, or every reason to refuse it.
+    pub(crate) fn apply(&mut self, change: &Change) -> Result<Applied, Vec<Refusal>> {
         // DOMAIN -: bad stored data: not modelled yet (no stored format).
         let mut next = self.clone();
         let mut refused = Vec::new();
@@ -565,8 +737,208 @@ impl Model {
             return Err(refused);
         }
         next.revision += 1;
+        // DOMAIN 7: saving a role whose "put its users offline" is on (as
+        // saved; as it was, for a deleted role) ends the sessions of everyone
+        // who held it before or holds it after: they must log in again.
+        let saved = match change {
+            Change::EditRole { role, .. }
+            | Change::DeleteRole { role }
+            | Change::AssignRole { role, .. }
+            | Change::UnassignRole { role, .. }
+            | Change::SetSectionAccess { role, .. } => Some(*role),
+            _ => None,
+        };
+        let mut logged_out = BTreeSet::new();
+        if let Some(role) = saved {
+            let setting = next.roles.get(&role).or_else(|| self.roles.get(&role));
+            if setting.is_some_and(|r| r.put_users_offline) {
+                logged_out.extend(self.role_holders(role));
+                logged_out.extend(next.role_holders(role));
+            }
+        }
+        for &user in &logged_out {
+            next.sessions_valid_from.insert(user, next.revision);
+        }
+        // A deleted user's sessions end with them.
+        if let Change::DeleteUser { user } = change {
+            next.sessions_valid_from.remove(user);
+            logged_out.insert(*user);
+        }
         *self = next;
-        Ok(created)
+        Ok(Applied {
+            created,
+            logged_out,
+        })
+    }
+
+    /// The live users who hold `role`, directly or through a group.
+    pub(crate) fn role_holders(&self, role: RoleId) -> BTreeSet<UserId> {
+        self.users
+            .keys()
+            .copied()
+            .filter(|&u| self.roles_of(u).contains(&role))
+            .collect()
+    }
+
+    /// Applies a change made by the user behind `session`: refused unless
+    /// the session is current, it holds what governs the change, the change
+    /// names only projects and objects the actor reaches and hands out only
+    /// what the actor holds; then everything [`Model::apply`] checks.
+    pub(crate) fn apply_as(
+        &mut self,
+        session: &Session,
+        change: &Change,
+    ) -> Result<Applied, Vec<Refusal>> {
+        let held = self.session_refusal(session)?;
+        let mut refused = Vec::new();
+        let missing: Names = closed(&self.governing(change))
+            .difference(&held)
+            .copied()
+            .collect();
+        if !missing.is_empty() {
+            refused.push(Refusal::Forbidden(missing));
+        }
+        if !sees_past_projects(self.enhanced, &held) {
+            // Rule 12 for actors: what the actor does not reach does not
+            // exist for them; and joining a group joins its projects, so an
+            // actor may not put anyone in a group that sits in a project
+            // hidden from them.
+            let reach = self.projects_of(session.user);
+            let (projects, objects, groups) = named(change);
+            for project in projects.into_iter().filter(|p| !reach.contains(p)) {
+                refused.push(Refusal::UnknownId(EntityKind::Project, project.get()));
+            }
+            for object in objects
+                .into_iter()
+                .filter(|&o| !self.shares_project(&reach, o))
+            {
+                refused.push(Refusal::UnknownId(EntityKind::Object, object.get()));
+            }
+            let hidden = groups.into_iter().any(|g| {
+                rights(&self.group_projects, g)
+                    .iter()
+                    .any(|p| !reach.contains(p))
+            });
+            if hidden {
+                refused.push(Refusal::Forbidden([name("projects.all")].into()));
+            }
+        }
+        // DOMAIN -: no escalation: whoever edits, assigns or grants a role
+        // (or puts someone in a group that carries roles) hands out nothing
+        // they do not hold themselves.
+        let beyond: Names = self.granted(change).difference(&held).copied().collect();
+        if !beyond.is_empty() {
+            refused.push(Refusal::Escalation(beyond));
+        }
+        if refused.is_empty() {
+            return self.apply(change);
+        }
+        if let Err(more) = self.clone().apply(change) {
+            refused.extend(more);
+        }
+        Err(refused)
+    }
+
+    /// The permissions an actor needs to make `change`, by name: the manage
+    /// permission of what it touches (users, groups, roles, projects, the
+    /// security settings, the object's kind), and for a new user or object
+    /// also that of each role, group or project it is given.
+    pub(crate) fn governing(&self, change: &Change) -> Names {
+        let mut needed = Names::new();
+        let mut need = |text: &str| {
+            needed.insert(name(text));
+        };
+        match change {
+            Change::CreateUser {
+                roles,
+                groups,
+                projects,
+                ..
+            } => {
+                need("users.manage");
+                if !roles.is_empty() {
+                    need("roles.manage");
+                }
+                if !groups.is_empty() {
+                    need("groups.manage");
+                }
+                if !projects.is_empty() {
+                    need("projects.manage");
+                }
+            }
+            Change::RenameUser { .. } | Change::DeleteUser { .. } => need("users.manage"),
+            Change::CreateGroup { .. }
+            | Change::RenameGroup { .. }
+            | Change::DeleteGroup { .. }
+            | Change::AddGroupMembers { .. }
+            | Change::RemoveGroupMembers { .. } => need("groups.manage"),
+            Change::CreateRole { .. }
+            | Change::EditRole { .. }
+            | Change::DeleteRole { .. }
+            | Change::AssignRole { .. }
+            | Change::UnassignRole { .. }
+            | Change::SetSectionAccess { .. } => need("roles.manage"),
+            Change::SetSecurityMode { .. } => need("security.manage"),
+            Change::CreateProject { .. }
+            | Change::EditProject { .. }
+            | Change::DeleteProject { .. }
+            | Change::AddProjectMembers { .. }
+            | Change::RemoveProjectMembers { .. }
+            | Change::AddProjectObjects { .. }
+            | Change::RemoveProjectObjects { .. } => need("projects.manage"),
+            Change::CreateObject { kind, projects, .. } => {
+                need(&format!("{}.manage", kind_prefix(*kind)));
+                if !projects.is_empty() {
+                    need("projects.manage");
+                }
+            }
+            Change::RenameObject { object, .. } | Change::DeleteObject { object } => {
+                // An unknown object is refused as such.
+                if let Some(record) = self.objects.get(object) {
+                    need(&format!("{}.manage", kind_prefix(record.kind)));
+                }
+            }
+            other => panic!("the model does not know the change {other:?}: teach it"),
+        }
+        needed
+    }
+
+    /// What `change` hands out, by name: the permissions someone may gain
+    /// through it.
+    pub(crate) fn granted(&self, change: &Change) -> Names {
+        let role = |r: &RoleId| {
+            self.roles
+                .get(r)
+                .map(|record| record.permissions.clone())
+                .unwrap_or_default()
+        };
+        let group = |g: &GroupId| -> Names {
+            rights(&self.group_roles, *g)
+                .iter()
+                .flat_map(role)
+                .collect()
+        };
+        let set = |permissions: Permissions| closed(&names_of(permissions).0);
+        match change {
+            Change::CreateUser { roles, groups, .. } => roles
+                .iter()
+                .flat_map(role)
+                .chain(groups.iter().flat_map(group))
+                .collect(),
+            Change::AddGroupMembers { group: g, .. } => group(g),
+            Change::CreateRole { permissions, .. }
+            | Change::EditRole {
+                permissions: Some(permissions),
+                ..
+            }
+            | Change::SetSectionAccess {
+                permission: permissions,
+                allowed: true,
+                ..
+            } => set(*permissions),
+            Change::AssignRole { role: r, .. } => role(r),
+            _ => Names::new(),
+        }
     }
 
     /// Makes the change on `self` (a scratch copy), noting every reason to
@@ -1002,6 +1374,31 @@ impl Model {
             // Built-in roles can never be changed, renamed or deleted (rule 2).
             refused.push(Refusal::BuiltinRole(role_name(builtin)));
         }
+    }
+}
+
+/// The projects, objects and groups (whose projects a new member joins)
+/// that `change` names.
+fn named(change: &Change) -> (Vec<ProjectId>, Vec<ObjectId>, Vec<GroupId>) {
+    match change {
+        Change::CreateUser {
+            projects, groups, ..
+        } => (projects.clone(), Vec::new(), groups.clone()),
+        Change::AddGroupMembers { group, .. } => (Vec::new(), Vec::new(), vec![*group]),
+        Change::CreateObject { projects, .. } => (projects.clone(), Vec::new(), Vec::new()),
+        Change::EditProject { project, .. }
+        | Change::DeleteProject { project }
+        | Change::AddProjectMembers { project, .. }
+        | Change::RemoveProjectMembers { project, .. } => (vec![*project], Vec::new(), Vec::new()),
+        Change::AddProjectObjects { project, objects }
+        | Change::RemoveProjectObjects { project, objects } => {
+            (vec![*project], objects.clone(), Vec::new())
+        }
+        Change::CreateProject { objects, .. } => (Vec::new(), objects.clone(), Vec::new()),
+        Change::RenameObject { object, .. } | Change::DeleteObject { object } => {
+            (Vec::new(), vec![*object], Vec::new())
+        }
+        _ => (Vec::new(), Vec::new(), Vec::new()),
     }
 }
 

@@ -7,7 +7,7 @@
 
 use proptest::collection::vec;
 use proptest::prelude::*;
-use proptest::sample::select;
+use proptest::sample::{select, Index};
 use proptest::strategy::Union;
 
 use callgate::{
@@ -624,4 +624,129 @@ pub(crate) fn monotone_change() -> impl Strategy<Value = (bool, Change)> {
         giving_change().prop_map(|change| (true, change)),
         taking_change().prop_map(|change| (false, change)),
     ]
+}
+
+/// A role's "put its users offline" switched on (mostly) or off, and
+/// nothing else: saving it ends its holders' sessions when on.
+pub(crate) fn offline_switch() -> impl Strategy<Value = Change> {
+    (role(), prop_oneof![3 => Just(true), 1 => Just(false)]).prop_map(|(role, on)| {
+        Change::EditRole {
+            role,
+            name: None,
+            description: None,
+            permissions: None,
+            put_users_offline: Some(on),
+        }
+    })
+}
+
+/// A change an actor makes: any change, or one of those that hand out
+/// something (so escalation is tried often), or a role saved with "put its
+/// users offline".
+pub(crate) fn actor_change() -> impl Strategy<Value = Change> {
+    prop_oneof![
+        6 => any_change(),
+        3 => giving_change(),
+        1 => offline_switch(),
+        3 => generous_change(),
+    ]
+}
+
+/// A change that hands out what few actors hold: a built-in role (Admin
+/// and Supervisor carry nearly everything), a role with every permission,
+/// or a section switched on for finance, security or "all projects".
+pub(crate) fn generous_change() -> impl Strategy<Value = Change> {
+    let rare = [
+        Permissions::BILLING_MANAGE,
+        Permissions::SECURITY_MANAGE,
+        Permissions::KPI_VIEW,
+        Permissions::PROJECTS_ALL,
+        Permissions::ROLES_TEST,
+    ];
+    prop_oneof![
+        (0..3u32, few(principal())).prop_map(|(role, principals)| Change::AssignRole {
+            role: RoleId::new(role),
+            principals,
+        }),
+        (
+            name(),
+            select(vec![Permissions::ADMIN, Permissions::SUPERVISOR]),
+            few(principal())
+        )
+            .prop_map(|(name, permissions, principals)| Change::CreateRole {
+                name,
+                description: String::new(),
+                permissions,
+                principals,
+                put_users_offline: false,
+            }),
+        (role(), select(rare.to_vec())).prop_map(|(role, permission)| {
+            Change::SetSectionAccess {
+                role,
+                permission,
+                allowed: true,
+            }
+        }),
+    ]
+}
+
+/// One step of a history with sessions. Sessions are picked by an
+/// [`Index`] into the sessions made so far (logins and testing sessions, in
+/// order; refused ones are not kept).
+#[derive(Debug, Clone)]
+pub(crate) enum Step {
+    /// A change made by no one in particular: `Company::apply`.
+    System(Change),
+    /// A user logs in.
+    Login(UserId),
+    /// A session starts testing a role.
+    Test(Index, RoleId),
+    /// A session makes a change: `Company::apply_as`.
+    As(Index, Change),
+}
+
+/// One step: mostly actor changes and logins; system changes (some of them
+/// switching "put users offline" on, so sessions end, some giving or
+/// taking); role tests.
+pub(crate) fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        2 => any_change().prop_map(Step::System),
+        2 => offline_switch().prop_map(Step::System),
+        // Taking from a tester, or giving to a role under test, after the
+        // test started: the test stays capped by what the tester holds.
+        1 => taking_change().prop_map(Step::System),
+        1 => giving_change().prop_map(Step::System),
+        3 => user().prop_map(Step::Login),
+        2 => (any::<Index>(), role()).prop_map(|(session, role)| Step::Test(session, role)),
+        6 => (any::<Index>(), actor_change()).prop_map(|(session, change)| Step::As(session, change)),
+    ]
+}
+
+/// A random call center, then a few logins of its users (so that there is
+/// someone to act), then up to `max_steps` steps.
+pub(crate) fn session_history(max_steps: usize) -> impl Strategy<Value = Vec<Step>> {
+    let logins = vec(prop_oneof![3 => 0..3u32, 1 => 0..USERS], 1..5);
+    (call_center(), logins, vec(step(), 0..max_steps)).prop_map(|(center, logins, rest)| {
+        let mut steps: Vec<Step> = center.into_iter().map(Step::System).collect();
+        steps.extend(logins.into_iter().map(|u| Step::Login(UserId::new(u))));
+        steps.extend(rest);
+        steps
+    })
+}
+
+/// A question asked through a session: which session (an [`Index`] into
+/// those made so far), the action and the resource.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SessionQuestion {
+    pub(crate) session: Index,
+    pub(crate) action: Permissions,
+    pub(crate) resource: Resource,
+}
+
+pub(crate) fn session_question() -> impl Strategy<Value = SessionQuestion> {
+    (any::<Index>(), action(), resource()).prop_map(|(session, action, resource)| SessionQuestion {
+        session,
+        action,
+        resource,
+    })
 }
