@@ -308,3 +308,23 @@ pub struct ChangeReport {
     /// the host sends them to log in again.
     pub logged_out_users: Vec<UserId>,
 }
+
+/// One entry of a change log: a change and the revision it applies to (the
+/// company's revision just before it). Replicas apply entries in revision
+/// order; see [`Company::catch_up`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(
+        rename_all = "camelCase",
+        deny_unknown_fields,
+        expecting = "a change-log entry"
+    )
+)]
+pub struct LogEntry {
+    /// The revision the change applies to.
+    pub revision: u64,
+    /// The change.
+    pub change: Change,
+}

@@ -2,7 +2,7 @@
 
 use indexmap::{IndexMap, IndexSet};
 
-use crate::change::{Change, ChangeReport, Created};
+use crate::change::{Change, ChangeReport, Created, LogEntry};
 use crate::policy::{CompiledUser, VisibleObjects};
 use crate::{
     BuiltinRole, Decision, EntityKind, Error, Group, GroupId, Object, ObjectId, ObjectKind,
@@ -1039,6 +1039,64 @@ impl Company {
     pub fn project_members(&self, project: ProjectId) -> Result<Vec<UserId>, Error> {
         self.live_project(project)?;
         Ok(sorted(self.project_members_unsorted(project)))
+    }
+}
+
+/// Revision-checked changes: optimistic concurrency and change logs.
+impl Company {
+    /// Applies a change only if the company is at `expected_revision`: the
+    /// optimistic concurrency check that keeps two administrators' edits from
+    /// silently overwriting each other.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::RevisionMismatch`] when the company has moved on (or is
+    /// behind), and every error of [`Company::apply`].
+    pub fn apply_expecting(
+        &mut self,
+        expected_revision: u64,
+        change: Change,
+    ) -> Result<crate::ChangeReport, Error> {
+        self.expect_revision(expected_revision)?;
+        self.apply(change)
+    }
+
+    /// Brings a replica up to date from a change log: entries older than the
+    /// company's revision are skipped (already applied), the entry at its
+    /// revision is applied, and so on in order. Returns how many entries
+    /// were applied.
+    ///
+    /// Each entry is all-or-nothing; a refused entry stops the catch-up
+    /// there, with the company at that entry's revision.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::RevisionMismatch`] when the log has a gap (an entry for a
+    /// later revision than the company's), or the error of the refused entry.
+    pub fn catch_up<'a>(
+        &mut self,
+        log: impl IntoIterator<Item = &'a LogEntry>,
+    ) -> Result<usize, Error> {
+        let mut applied = 0;
+        for entry in log {
+            if entry.revision < self.revision() {
+                continue;
+            }
+            self.apply_expecting(entry.revision, entry.change.clone())?;
+            applied += 1;
+        }
+        Ok(applied)
+    }
+
+    fn expect_revision(&self, expected: u64) -> Result<(), Error> {
+        if expected == self.revision() {
+            Ok(())
+        } else {
+            Err(Error::RevisionMismatch {
+                expected,
+                actual: self.revision(),
+            })
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::company::Tables;
 use crate::{
-    BuiltinRole, Change, Company, Error, Group, GroupId, Object, ObjectId, ObjectKind, Permissions,
+    BuiltinRole, Company, Error, Group, GroupId, Object, ObjectId, ObjectKind, Permissions,
     Project, ProjectId, Role, RoleId, SecurityMode, User, UserId, DEFAULT_PROJECT_NAME,
 };
 
@@ -177,22 +177,6 @@ pub struct ObjectRecord {
     pub kind: ObjectKind,
     /// The name, unique among objects of its kind.
     pub name: String,
-}
-
-/// One entry of a change log: a change and the revision it applies to (the
-/// company's revision just before it). Replicas apply entries in revision
-/// order; see [`Company::catch_up`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    rename_all = "camelCase",
-    deny_unknown_fields,
-    expecting = "a change-log entry"
-)]
-pub struct LogEntry {
-    /// The revision the change applies to.
-    pub revision: u64,
-    /// The change.
-    pub change: Change,
 }
 
 fn readable_format<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
@@ -363,61 +347,6 @@ impl Company {
     /// revision; users but no Admin.
     pub fn from_document(document: Document) -> Result<Self, Error> {
         Loader::default().load(document)
-    }
-
-    /// Applies a change only if the company is at `expected_revision`: the
-    /// optimistic concurrency check that keeps two administrators' edits from
-    /// silently overwriting each other.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::RevisionMismatch`] when the company has moved on (or is
-    /// behind), and every error of [`Company::apply`].
-    pub fn apply_expecting(
-        &mut self,
-        expected_revision: u64,
-        change: Change,
-    ) -> Result<crate::ChangeReport, Error> {
-        self.expect_revision(expected_revision)?;
-        self.apply(change)
-    }
-
-    /// Brings a replica up to date from a change log: entries older than the
-    /// company's revision are skipped (already applied), the entry at its
-    /// revision is applied, and so on in order. Returns how many entries
-    /// were applied.
-    ///
-    /// Each entry is all-or-nothing; a refused entry stops the catch-up
-    /// there, with the company at that entry's revision.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::RevisionMismatch`] when the log has a gap (an entry for a
-    /// later revision than the company's), or the error of the refused entry.
-    pub fn catch_up<'a>(
-        &mut self,
-        log: impl IntoIterator<Item = &'a LogEntry>,
-    ) -> Result<usize, Error> {
-        let mut applied = 0;
-        for entry in log {
-            if entry.revision < self.revision() {
-                continue;
-            }
-            self.apply_expecting(entry.revision, entry.change.clone())?;
-            applied += 1;
-        }
-        Ok(applied)
-    }
-
-    fn expect_revision(&self, expected: u64) -> Result<(), Error> {
-        if expected == self.revision() {
-            Ok(())
-        } else {
-            Err(Error::RevisionMismatch {
-                expected,
-                actual: self.revision(),
-            })
-        }
     }
 }
 

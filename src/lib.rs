@@ -75,11 +75,11 @@ mod role;
 mod section;
 mod session;
 
-pub use crate::change::{Change, ChangeReport, Created};
+pub use crate::change::{Change, ChangeReport, Created, LogEntry};
 pub use crate::company::{Company, DEFAULT_PROJECT_NAME};
 #[cfg(feature = "serde")]
 pub use crate::document::{
-    Document, GroupRecord, LogEntry, NextIds, ObjectRecord, ProjectRecord, RoleRecord, UserRecord,
+    Document, GroupRecord, NextIds, ObjectRecord, ProjectRecord, RoleRecord, UserRecord,
     FORMAT_VERSION,
 };
 pub use crate::error::{EntityKind, Error};

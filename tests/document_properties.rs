@@ -569,7 +569,7 @@ fn mutate_tree(document: &mut Value, mutation: &TreeMutation) {
             }
         }
         TreeMutation::Number(at, number) => {
-            let huge = number.as_u64().map_or(true, |n| n > 1000);
+            let huge = number.as_u64().is_none_or(|n| n > 1000);
             let candidates = nodes_where(document, |path, v| {
                 v.is_number() && !(huge && under_next_ids(path))
             });
