@@ -311,7 +311,7 @@ pub struct ChangeReport {
 
 /// One entry of a change log: a change and the revision it applies to (the
 /// company's revision just before it). Replicas apply entries in revision
-/// order; see [`Company::catch_up`].
+/// order; see [`Company::catch_up`](crate::Company::catch_up).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
