@@ -1502,10 +1502,14 @@ impl Company {
 
 /// Compiling records into the snapshot.
 impl Company {
-    fn compile_user(&self, id: UserId) -> Option<CompiledUser> {
-        let user = self.user(id)?;
+    /// A user's effective permissions (the union over their roles, direct
+    /// and through groups), with `projects` set to every project they belong
+    /// to, directly or through a group, sorted and without repeats. Shared by
+    /// the incremental and the from-scratch compile, so the two cannot drift.
+    fn effective_rights(&self, user: &User, projects: &mut Vec<u32>) -> Permissions {
+        projects.clear();
+        projects.extend(user.projects.iter().map(|p| p.get()));
         let mut permissions = Permissions::empty();
-        let mut projects: Vec<u32> = user.projects.iter().map(|p| p.get()).collect();
         for role in user.roles.iter().filter_map(|&r| self.role(r)) {
             permissions |= role.permissions;
         }
@@ -1517,6 +1521,13 @@ impl Company {
         }
         projects.sort_unstable();
         projects.dedup();
+        permissions
+    }
+
+    fn compile_user(&self, id: UserId) -> Option<CompiledUser> {
+        let user = self.user(id)?;
+        let mut projects = Vec::new();
+        let permissions = self.effective_rights(user, &mut projects);
         Some(CompiledUser {
             permissions,
             sessions_from: user.sessions_from,
@@ -1607,20 +1618,7 @@ impl Company {
                 snapshot.push_user(None);
                 continue;
             };
-            projects.clear();
-            projects.extend(user.projects.iter().map(|p| p.get()));
-            let mut permissions = Permissions::empty();
-            for role in user.roles.iter().filter_map(|&r| self.role(r)) {
-                permissions |= role.permissions;
-            }
-            for group in user.groups.iter().filter_map(|&g| self.group(g)) {
-                for role in group.roles.iter().filter_map(|&r| self.role(r)) {
-                    permissions |= role.permissions;
-                }
-                projects.extend(group.projects.iter().map(|p| p.get()));
-            }
-            projects.sort_unstable();
-            projects.dedup();
+            let permissions = self.effective_rights(user, &mut projects);
             snapshot.push_user(Some((permissions, user.sessions_from, &projects)));
         }
         for object in &self.objects {
