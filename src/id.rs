@@ -2,7 +2,7 @@
 
 /// Defines a dense, `Copy` id type over `u32`.
 macro_rules! define_id {
-    ($(#[$meta:meta])* $name:ident, $kind:expr) => {
+    ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
         ///
         /// Ids are chosen by the [`Company`](crate::Company) in creation order
@@ -35,9 +35,6 @@ macro_rules! define_id {
             pub(crate) const fn index(self) -> usize {
                 self.0 as usize
             }
-
-            #[allow(dead_code)]
-            pub(crate) const KIND: crate::EntityKind = $kind;
         }
 
         impl std::fmt::Display for $name {

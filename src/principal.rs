@@ -3,18 +3,16 @@
 use indexmap::IndexSet;
 
 use crate::id::define_id;
-use crate::{EntityKind, ProjectId, RoleId};
+use crate::{ProjectId, RoleId};
 
 define_id!(
     /// Identifies a [`User`] of a company.
-    UserId,
-    EntityKind::User
+    UserId
 );
 
 define_id!(
     /// Identifies a [`Group`] (a team) of users.
-    GroupId,
-    EntityKind::Group
+    GroupId
 );
 
 /// A user or a group: anything that can hold a role or join a project.

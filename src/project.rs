@@ -6,18 +6,16 @@ use std::str::FromStr;
 use indexmap::IndexSet;
 
 use crate::id::define_id;
-use crate::{EntityKind, Error, GroupId, Permissions, UserId};
+use crate::{Error, GroupId, Permissions, UserId};
 
 define_id!(
     /// Identifies a [`Project`].
-    ProjectId,
-    EntityKind::Project
+    ProjectId
 );
 
 define_id!(
     /// Identifies a project-scoped [`Object`] (a queue, an autodialer, ...).
-    ObjectId,
-    EntityKind::Object
+    ObjectId
 );
 
 /// How a company decides access: by roles alone, or by roles and projects.

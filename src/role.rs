@@ -3,13 +3,12 @@
 use indexmap::IndexSet;
 
 use crate::id::define_id;
-use crate::{EntityKind, GroupId, Permissions, UserId};
+use crate::{GroupId, Permissions, UserId};
 
 define_id!(
     /// Identifies a [`Role`]. The built-in roles have fixed ids:
     /// [`RoleId::ADMIN`], [`RoleId::SUPERVISOR`] and [`RoleId::OPERATOR`].
-    RoleId,
-    EntityKind::Role
+    RoleId
 );
 
 impl RoleId {
