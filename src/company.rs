@@ -254,7 +254,7 @@ impl Company {
             .users
             .iter()
             .enumerate()
-            .filter(move |(_, entry)| entry.live && entry.permissions.contains(permissions))
+            .filter(move |(_, entry)| entry.live() && entry.permissions().contains(permissions))
             .filter_map(|(i, _)| u32::try_from(i).ok().map(UserId::new))
     }
 }
@@ -971,10 +971,10 @@ impl Company {
             .snapshot
             .user(user)
             .ok_or_else(|| Error::unknown_id(EntityKind::User, user.get()))?;
-        if entry.permissions.contains(kind.view_permission()) {
+        if entry.permissions().contains(kind.view_permission()) {
             Ok(self
                 .snapshot
-                .objects_reachable(entry, entry.permissions, kind))
+                .objects_reachable(entry, entry.permissions(), kind))
         } else {
             Ok(VisibleObjects::nothing())
         }
@@ -1681,7 +1681,7 @@ impl Company {
         let enhanced = self.mode == SecurityMode::Enhanced;
         affected.extend(visibility.into_iter().filter(|&user| {
             self.snapshot.user(user).is_some_and(|entry| {
-                mode || (enhanced && !entry.permissions.contains(Permissions::PROJECTS_ALL))
+                mode || (enhanced && !entry.permissions().contains(Permissions::PROJECTS_ALL))
             })
         }));
         sorted(affected)

@@ -10,22 +10,28 @@
 // just the entries it touched into a `Snapshot`, whose layout is made for the
 // check:
 //
-// * `users[u]`: the user's *effective* permissions (the union over their
-//   direct roles and their groups' roles, one `u128`) and the *sorted* list of
-//   every project they belong to, directly or through a group. A deleted user
-//   keeps a tombstone entry (`live == false`): ids are dense and never reused,
-//   so `users[id]` is a bounds-checked index, never a hash.
-// * `objects[o]`: the object's kind (`None` once deleted) and the sorted list
-//   of the projects that hold it.
+// * `users[u]` (32 bytes, aligned to 32 so it never straddles two cache
+//   lines): the user's *effective* permissions (the union over their direct
+//   roles and their groups' roles; the catalog fits in 64 bits), the revision
+//   before which their sessions are ended, and the *sorted* list of every
+//   project they belong to, directly or through a group. A deleted user keeps
+//   an `ABSENT` entry: ids are dense and never reused, so `users[id]` is a
+//   bounds-checked index, never a hash.
+// * `objects[o]` (16 bytes, aligned to 16): the object's kind (`None` once
+//   deleted) and the sorted list of the projects that hold it.
 // * `enhanced`: the security mode.
 //
-// A check is then: index the user, index the object, test that the action's
-// bits lie inside the object kind's mask, test the user's bits, and (in
-// enhanced mode, for users without "all projects") intersect two sorted lists
-// that hold one to three ids in practice. No allocation, no hashing, no
-// strings, no locks; about a dozen branches. Project lists of up to
-// `INLINE_IDS` ids live inline in the entry, so the common case touches two
-// cache lines, one per entry.
+// A check is then: index the user, index the object, intersect two sorted
+// project lists that hold one to three ids in practice, and test the action's
+// bits against the object kind's mask and the user's bits. No allocation, no
+// hashing, no strings, no locks. Lists of up to three (user) or two (object)
+// ids sit inline, padded with copies of a real id, so the intersection
+// compares every pair of slots at once without masks or branches; longer
+// lists spill to a side table behind a branch that is almost never taken.
+// Which of "hidden", "not applicable", "not granted" comes first picks the
+// answer from a four-entry table: the outcome differs from question to
+// question, so it is computed, not branched on. The only data-dependent
+// branch left is the kind of resource (company-wide or one object).
 //
 // Room for a role granted within one project only: a user's project list
 // would carry, next to each project id, the permissions granted there; the
@@ -159,47 +165,63 @@ const OBJECT_INLINE: usize = 2;
 /// lists in the snapshot's [`Spill`] table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct IdList<const N: usize> {
-    // INVARIANT (spill): when `len <= N`, `ids[..len]` holds the ids, sorted;
-    // otherwise `ids[0]` is the slot in `Spill` of a list of `len` sorted ids.
-    len: u32,
+    // INVARIANT (shape): `tag` is one of
+    // * `0..=N`: the list is inline, `ids[..tag]` sorted; when it is not
+    //   empty, the unused `ids[tag..]` repeat `ids[0]`, so that comparing
+    //   every pair of slots needs no mask;
+    // * `SPILLED`: `ids[0]` is the slot in `Spill` of the sorted list;
+    // * `ABSENT` (user entries only): there is no user with this id.
+    tag: u32,
     ids: [u32; N],
 }
+
+/// [`IdList::tag`] of a list stored in the [`Spill`] table.
+const SPILLED: u32 = u32::MAX - 1;
+/// [`IdList::tag`] of the entry of a user id never made, or deleted.
+const ABSENT: u32 = u32::MAX;
 
 impl<const N: usize> Default for IdList<N> {
     fn default() -> Self {
         Self {
-            len: 0,
+            tag: 0,
             ids: [0; N],
         }
     }
 }
 
 impl<const N: usize> IdList<N> {
-    /// Whether `self` and `other` share an id. When both lists are inline
-    /// (nearly always), compares every pair under a mask, without branches:
-    /// the check's answer is data-dependent, so branches would mispredict.
-    #[inline]
+    /// The entry of an id that names nothing.
+    const ABSENT: Self = Self {
+        tag: ABSENT,
+        ids: [0; N],
+    };
+
+    /// Whether `self` and `other` share an id.
+    ///
+    /// When both lists are inline (nearly always), compares every pair of
+    /// slots without a branch: the padding repeats a real id, so no pair
+    /// needs a mask, and only emptiness is tested apart. The answer differs
+    /// from question to question, so branches would mispredict.
+    #[inline(always)]
     pub(crate) fn shares<const M: usize>(&self, other: &IdList<M>, spill: &Spill) -> bool {
-        if self.len as usize > N || other.len as usize > M {
+        if (self.tag as usize > N) | (other.tag as usize > M) {
             return shares_project(self.get(spill), other.get(spill));
         }
         let mut hit = false;
-        for (i, &a) in self.ids.iter().enumerate() {
-            for (j, &b) in other.ids.iter().enumerate() {
-                hit |= (a == b) & ((i as u32) < self.len) & ((j as u32) < other.len);
+        for &a in &self.ids {
+            for &b in &other.ids {
+                hit |= a == b;
             }
         }
-        hit
+        hit & (self.tag != 0) & (other.tag != 0)
     }
 
     /// The ids, sorted.
     #[inline]
     pub(crate) fn get<'a>(&'a self, spill: &'a Spill) -> &'a [u32] {
-        let len = self.len as usize;
-        if len <= N {
-            self.ids.get(..len).unwrap_or(&[])
-        } else {
-            self.ids.first().map_or(&[], |&slot| spill.get(slot))
+        match self.tag {
+            SPILLED => self.ids.first().map_or(&[], |&slot| spill.get(slot)),
+            len => self.ids.get(..len as usize).unwrap_or(&[]),
         }
     }
 }
@@ -220,19 +242,22 @@ impl Spill {
 
     /// Stores sorted `ids` as a list, reusing the slot `old` had, if any.
     fn store<const N: usize>(&mut self, old: IdList<N>, ids: &[u32]) -> IdList<N> {
-        let old_slot = (old.len as usize > N)
+        let old_slot = (old.tag == SPILLED)
             .then(|| old.ids.first().copied())
             .flatten();
-        let len = u32::try_from(ids.len()).unwrap_or(u32::MAX);
         if ids.len() <= N {
             if let Some(slot) = old_slot {
                 self.release(slot);
             }
-            let mut inline = [0; N];
+            // Pad with the first id (see the shape invariant).
+            let mut inline = [ids.first().copied().unwrap_or(0); N];
             if let Some(prefix) = inline.get_mut(..ids.len()) {
                 prefix.copy_from_slice(ids);
             }
-            return IdList { len, ids: inline };
+            return IdList {
+                tag: ids.len() as u32,
+                ids: inline,
+            };
         }
         let slot = old_slot
             .or_else(|| self.free.pop())
@@ -241,11 +266,10 @@ impl Spill {
             Some(list) => *list = ids.into(),
             None => self.lists.push(ids.into()),
         }
-        let mut inline = [0; N];
-        if let Some(first) = inline.first_mut() {
-            *first = slot;
+        IdList {
+            tag: SPILLED,
+            ids: [slot; N],
         }
-        IdList { len, ids: inline }
     }
 
     fn release(&mut self, slot: u32) {
@@ -281,21 +305,56 @@ pub(crate) fn shares_project(a: &[u32], b: &[u32]) -> bool {
     false
 }
 
-/// The compiled entry of one user (48 bytes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// The compiled entry of one user: 32 bytes, aligned so that it never
+/// straddles two cache lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(align(32))]
 pub(crate) struct UserEntry {
-    /// Union of the permissions of every role held, directly or through a group.
-    pub(crate) permissions: Permissions,
+    /// Union of the permissions of every role held, directly or through a
+    /// group: the low half of the `u128` bits, as the whole catalog fits
+    /// there (asserted below).
+    permissions: u64,
     /// Sessions that logged in before this revision are ended.
     pub(crate) sessions_from: u64,
-    /// Every project the user belongs to, directly or through a group.
+    /// Every project the user belongs to, directly or through a group; its
+    /// tag says `ABSENT` for ids never created or deleted.
     projects: IdList<USER_INLINE>,
-    /// `false` for ids never created or deleted.
-    pub(crate) live: bool,
 }
 
-/// The compiled entry of one object (16 bytes).
+impl UserEntry {
+    /// The entry of a user id never made, or deleted.
+    const ABSENT: Self = Self {
+        permissions: 0,
+        sessions_from: 0,
+        projects: IdList::ABSENT,
+    };
+
+    fn new(permissions: Permissions, sessions_from: u64, projects: IdList<USER_INLINE>) -> Self {
+        Self {
+            // Lossless: every flag lies in the low 64 bits (asserted below).
+            permissions: permissions.bits() as u64,
+            sessions_from,
+            projects,
+        }
+    }
+
+    /// The user's effective permissions.
+    #[inline(always)]
+    pub(crate) fn permissions(&self) -> Permissions {
+        Permissions::from_bits_retain(u128::from(self.permissions))
+    }
+
+    /// `false` for ids never created or deleted.
+    #[inline(always)]
+    pub(crate) fn live(&self) -> bool {
+        self.projects.tag != ABSENT
+    }
+}
+
+/// The compiled entry of one object: 16 bytes, aligned so that it never
+/// straddles two cache lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[repr(align(16))]
 pub(crate) struct ObjectEntry {
     /// Every project that holds the object.
     projects: IdList<OBJECT_INLINE>,
@@ -305,7 +364,10 @@ pub(crate) struct ObjectEntry {
 
 // The memory budget (issue: at most 64 bytes per user and 16 per
 // object-project link) rests on these sizes.
-const _: () = assert!(std::mem::size_of::<UserEntry>() <= 48);
+const _: () = assert!(std::mem::size_of::<UserEntry>() == 32);
+// A user entry keeps the low 64 bits of the permissions: a catalog that
+// outgrows them must widen `UserEntry::permissions` (and the budget).
+const _: () = assert!(Permissions::all().bits() >> 64 == 0);
 const _: () = assert!(std::mem::size_of::<ObjectEntry>() <= 16);
 
 /// The compiled entry of one project.
@@ -366,7 +428,7 @@ impl PartialEq for Snapshot {
     fn eq(&self, other: &Self) -> bool {
         let users = self.users.len() == other.users.len()
             && self.users.iter().zip(&other.users).all(|(a, b)| {
-                a.live == b.live
+                a.live() == b.live()
                     && a.permissions == b.permissions
                     && a.sessions_from == b.sessions_from
                     && self.user_projects(a) == other.user_projects(b)
@@ -387,17 +449,12 @@ impl PartialEq for Snapshot {
 
 impl Eq for Snapshot {}
 
-/// The decision for each (hidden, applicable, granted), indexed as
-/// `hidden << 2 | applicable << 1 | granted`: hidden comes first, then
-/// "does the action apply", then "do the roles grant it".
-const OUTCOMES: [Decision; 8] = [
-    Decision::Deny(DenyReason::NotApplicable),
-    Decision::Deny(DenyReason::NotApplicable),
-    Decision::Deny(DenyReason::MissingPermission),
+/// The decision, indexed by the first test that fails, in the documented
+/// order: 3 hidden, 2 not applicable, 1 not granted, 0 none.
+const OUTCOMES: [Decision; 4] = [
     Decision::Allow,
-    Decision::Deny(DenyReason::HiddenByProjects),
-    Decision::Deny(DenyReason::HiddenByProjects),
-    Decision::Deny(DenyReason::HiddenByProjects),
+    Decision::Deny(DenyReason::MissingPermission),
+    Decision::Deny(DenyReason::NotApplicable),
     Decision::Deny(DenyReason::HiddenByProjects),
 ];
 
@@ -452,7 +509,7 @@ impl Snapshot {
     #[must_use]
     pub fn check(&self, user: UserId, action: Permissions, resource: Resource) -> Decision {
         match self.user(user) {
-            Some(entry) => self.decide(entry.permissions, &entry.projects, action, resource),
+            Some(entry) => self.decide(entry.permissions(), &entry.projects, action, resource),
             None => Decision::Deny(DenyReason::UnknownUser),
         }
     }
@@ -499,7 +556,7 @@ impl Snapshot {
             return Err(DenyReason::SessionEnded);
         }
         let permissions = match session.testing() {
-            None => entry.permissions,
+            None => entry.permissions(),
             // A deleted role under test ends the testing session.
             Some(role) => self
                 .roles
@@ -507,14 +564,14 @@ impl Snapshot {
                 .copied()
                 .flatten()
                 .ok_or(DenyReason::SessionEnded)?
-                .intersection(entry.permissions),
+                .intersection(entry.permissions()),
         };
         Ok((entry, permissions))
     }
 
     /// The decision for a user with these permissions and projects: the
     /// shared fast path of `check` and `check_session`.
-    #[inline]
+    #[inline(always)]
     fn decide(
         &self,
         permissions: Permissions,
@@ -527,8 +584,11 @@ impl Snapshot {
         // them (hidden? applicable? granted?) is different for every
         // question: it is computed without branches and the answer is read
         // from a table, in the documented order of reasons.
-        let (hidden, applicable) = match resource {
-            Resource::Company => (false, !action.is_empty()),
+        // `scope`: the permissions that apply to the resource.
+        let (hidden, scope) = match resource {
+            // Every bit, even one outside the catalog: no role grants it,
+            // so it is missing, not misplaced.
+            Resource::Company => (false, Permissions::from_bits_retain(u128::MAX)),
             Resource::Object(object) => {
                 let Some((object, kind)) = self
                     .objects
@@ -538,10 +598,7 @@ impl Snapshot {
                     return Decision::Deny(DenyReason::UnknownObject);
                 };
                 let shared = projects.shares(&object.projects, &self.spill);
-                (
-                    !sees_everything & !shared,
-                    applies(action, kind_actions(kind)),
-                )
+                (!sees_everything & !shared, kind_actions(kind))
             }
             Resource::Project(project) => {
                 if !self.projects.get(project.index()).is_some_and(|p| p.live) {
@@ -551,11 +608,16 @@ impl Snapshot {
                     .get(&self.spill)
                     .binary_search(&project.get())
                     .is_ok();
-                (!sees_everything & !member, applies(action, PROJECT_ACTIONS))
+                (!sees_everything & !member, PROJECT_ACTIONS)
             }
         };
-        let granted = permissions.contains(action);
-        let index = usize::from(hidden) << 2 | usize::from(applicable) << 1 | usize::from(granted);
+        // Non-short-circuit `&` on raw bits: no branch on the action.
+        let action = action.bits();
+        let applicable = (action != 0) & (action & !scope.bits() == 0);
+        let granted = action & !permissions.bits() == 0;
+        let index = (3 * usize::from(hidden))
+            .max(2 * usize::from(!applicable))
+            .max(usize::from(!granted));
         OUTCOMES
             .get(index)
             .copied()
@@ -575,7 +637,7 @@ impl Snapshot {
     /// Computes in **O(1)**.
     #[must_use]
     pub fn permissions_of(&self, user: UserId) -> Option<Permissions> {
-        self.user(user).map(|entry| entry.permissions)
+        self.user(user).map(|entry| entry.permissions())
     }
 
     /// Bytes of memory the snapshot holds (its tables and the lists they
@@ -622,31 +684,34 @@ impl Snapshot {
     pub(crate) fn set_user(&mut self, user: UserId, compiled: Option<CompiledUser>) -> bool {
         let index = user.index();
         if self.users.len() <= index {
-            self.users.resize_with(index + 1, UserEntry::default);
+            self.users.resize(index + 1, UserEntry::ABSENT);
         }
         let Some(&old) = self.users.get(index) else {
             return false;
         };
         let (same_rights, same_sessions) = match &compiled {
             Some(new) => (
-                old.live
-                    && old.permissions == new.permissions
+                old.live()
+                    && old.permissions() == new.permissions
                     && old.projects.get(&self.spill) == new.projects.as_slice(),
                 old.sessions_from == new.sessions_from,
             ),
-            None => (!old.live, true),
+            None => (!old.live(), true),
         };
         if same_rights && same_sessions {
             return false;
         }
-        let projects = compiled.as_ref().map_or(&[][..], |c| c.projects.as_slice());
-        let entry = UserEntry {
-            permissions: compiled
-                .as_ref()
-                .map_or(Permissions::empty(), |c| c.permissions),
-            sessions_from: compiled.as_ref().map_or(0, |c| c.sessions_from),
-            projects: self.spill.store(old.projects, projects),
-            live: compiled.is_some(),
+        let entry = match &compiled {
+            Some(new) => UserEntry::new(
+                new.permissions,
+                new.sessions_from,
+                self.spill.store(old.projects, &new.projects),
+            ),
+            None => {
+                // Give back a spilled list's slot.
+                self.spill.store(old.projects, &[]);
+                UserEntry::ABSENT
+            }
         };
         if let Some(slot) = self.users.get_mut(index) {
             *slot = entry;
@@ -754,13 +819,12 @@ impl Snapshot {
     /// Appends the entry of the next user id (`None`: deleted).
     pub(crate) fn push_user(&mut self, compiled: Option<(Permissions, u64, &[u32])>) {
         let entry = match compiled {
-            Some((permissions, sessions_from, projects)) => UserEntry {
+            Some((permissions, sessions_from, projects)) => UserEntry::new(
                 permissions,
                 sessions_from,
-                projects: self.spill.store(IdList::default(), projects),
-                live: true,
-            },
-            None => UserEntry::default(),
+                self.spill.store(IdList::default(), projects),
+            ),
+            None => UserEntry::ABSENT,
         };
         self.users.push(entry);
     }
@@ -822,7 +886,7 @@ impl Snapshot {
 
     #[inline]
     pub(crate) fn user(&self, user: UserId) -> Option<&UserEntry> {
-        self.users.get(user.index()).filter(|entry| entry.live)
+        self.users.get(user.index()).filter(|entry| entry.live())
     }
 
     /// The objects of `kind` that `user` may view, without the permission
@@ -852,12 +916,6 @@ impl Snapshot {
 #[inline]
 const fn kind_actions(kind: ObjectKind) -> Permissions {
     KIND_ACTIONS[kind.index()]
-}
-
-/// Whether `action` is non-empty and inside `mask`.
-#[inline]
-const fn applies(action: Permissions, mask: Permissions) -> bool {
-    !action.is_empty() && mask.contains(action)
 }
 
 /// How many project lists [`VisibleObjects`] merges in place; a user in more

@@ -85,3 +85,46 @@ fn inline_sharing_agrees_with_the_merge_walk() {
         }
     }
 }
+
+#[test]
+fn inline_lists_are_padded_with_a_real_id() {
+    let mut spill = Spill::default();
+    let one: IdList<3> = spill.store(IdList::default(), &[7]);
+    assert_eq!(one.ids, [7, 7, 7]);
+    assert_eq!(one.get(&spill), &[7]);
+    let two: IdList<3> = spill.store(one, &[2, 7]);
+    assert_eq!(two.ids, [2, 7, 2]);
+    assert_eq!(two.get(&spill), &[2, 7]);
+    // An empty list matches nothing, not even a list holding its padding.
+    let empty: IdList<3> = spill.store(two, &[]);
+    let zero: IdList<2> = spill.store(IdList::default(), &[0]);
+    assert!(!empty.shares(&zero, &spill));
+    assert!(!zero.shares(&empty, &spill));
+}
+
+#[test]
+fn a_deleted_user_is_absent_and_gives_back_its_spilled_list() {
+    let mut snapshot = Snapshot::default();
+    let user = UserId::new(2);
+    let compiled = CompiledUser {
+        permissions: Permissions::QUEUES_VIEW,
+        sessions_from: 5,
+        projects: vec![1, 2, 3, 4, 5],
+    };
+    assert!(snapshot.set_user(user, Some(compiled)));
+    // The ids below were never made: absent, like a deleted one.
+    assert!(snapshot.user(UserId::new(0)).is_none());
+    let entry = snapshot.user(user).expect("live");
+    assert_eq!(entry.permissions(), Permissions::QUEUES_VIEW);
+    assert_eq!(entry.sessions_from, 5);
+    assert_eq!(snapshot.user_projects(entry), &[1, 2, 3, 4, 5]);
+    assert_eq!(snapshot.spill.free.len(), 0);
+
+    assert!(snapshot.set_user(user, None));
+    assert!(snapshot.user(user).is_none());
+    assert_eq!(snapshot.spill.free.len(), 1, "the slot is free for reuse");
+    assert!(
+        !snapshot.set_user(user, None),
+        "deleting twice changes nothing"
+    );
+}
