@@ -109,11 +109,12 @@ impl Company {
             role_names,
             project_names: IndexMap::new(),
             object_names: IndexMap::new(),
-            snapshot: Snapshot {
-                roles: BuiltinRole::ALL
-                    .map(|role| Some(role.permissions()))
-                    .to_vec(),
-                ..Snapshot::default()
+            snapshot: {
+                let mut snapshot = Snapshot::default();
+                for role in BuiltinRole::ALL {
+                    snapshot.set_role(role.id(), Some(role.permissions()));
+                }
+                snapshot
             },
         }
     }
@@ -1722,8 +1723,14 @@ fn live<T>(table: &[Option<T>]) -> impl Iterator<Item = (u32, &T)> + '_ {
 }
 
 /// The id the next record of a table gets.
+/// The id of the next record of a table. Ids stay below `u32::MAX`, which
+/// compiled tables and sessions keep free as a marker (`Session` stores "not
+/// testing" as `u32::MAX`).
 fn next_id<T>(table: &[Option<T>], kind: EntityKind) -> Result<u32, Error> {
-    u32::try_from(table.len()).map_err(|_| Error::CapacityExceeded { kind })
+    u32::try_from(table.len())
+        .ok()
+        .filter(|&id| id < u32::MAX)
+        .ok_or(Error::CapacityExceeded { kind })
 }
 
 fn sorted<T: Ord>(mut items: Vec<T>) -> Vec<T> {

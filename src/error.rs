@@ -107,7 +107,8 @@ pub enum Error {
         /// What was attempted: `renamed` or `deleted`.
         action: &'static str,
     },
-    /// A table reached the largest id a `u32` can hold.
+    /// A table gave out every id it can (ids are `u32` numbers below
+    /// `u32::MAX`).
     #[error("too many {kind}s: no id is left")]
     CapacityExceeded {
         /// The kind of record that could not be created.

@@ -8,6 +8,7 @@ macro_rules! define_id {
         /// Ids are chosen by the [`Company`](crate::Company) in creation order
         /// (0, 1, 2, ...), are never reused after a deletion, and are cheap to
         /// copy, compare and store. A host keeps them next to its own records.
+        /// A company gives out ids below `u32::MAX` only.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
         #[cfg_attr(feature = "serde", serde(transparent))]

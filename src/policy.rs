@@ -116,7 +116,7 @@ impl DenyReason {
 
 /// The answer to a check: allow, or deny with the reason.
 ///
-/// Small and `Copy` (two bytes). Anything the engine cannot vouch for is a
+/// Small and `Copy` (one byte). Anything the engine cannot vouch for is a
 /// deny: there is no error a caller could mistake for "allowed".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -305,6 +305,24 @@ pub(crate) fn shares_project(a: &[u32], b: &[u32]) -> bool {
     false
 }
 
+/// Permissions kept in the low 64 bits of their `u128`, where the whole
+/// catalog lies (asserted below): half the room in the tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Compact(u64);
+
+impl Compact {
+    #[inline(always)]
+    fn new(permissions: Permissions) -> Self {
+        // Lossless: every flag lies in the low 64 bits (asserted below).
+        Self(permissions.bits() as u64)
+    }
+
+    #[inline(always)]
+    fn get(self) -> Permissions {
+        Permissions::from_bits_retain(u128::from(self.0))
+    }
+}
+
 /// The compiled entry of one user: 32 bytes, aligned so that it never
 /// straddles two cache lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -313,7 +331,7 @@ pub(crate) struct UserEntry {
     /// Union of the permissions of every role held, directly or through a
     /// group: the low half of the `u128` bits, as the whole catalog fits
     /// there (asserted below).
-    permissions: u64,
+    permissions: Compact,
     /// Sessions that logged in before this revision are ended.
     pub(crate) sessions_from: u64,
     /// Every project the user belongs to, directly or through a group; its
@@ -324,15 +342,14 @@ pub(crate) struct UserEntry {
 impl UserEntry {
     /// The entry of a user id never made, or deleted.
     const ABSENT: Self = Self {
-        permissions: 0,
+        permissions: Compact(0),
         sessions_from: 0,
         projects: IdList::ABSENT,
     };
 
     fn new(permissions: Permissions, sessions_from: u64, projects: IdList<USER_INLINE>) -> Self {
         Self {
-            // Lossless: every flag lies in the low 64 bits (asserted below).
-            permissions: permissions.bits() as u64,
+            permissions: Compact::new(permissions),
             sessions_from,
             projects,
         }
@@ -341,7 +358,7 @@ impl UserEntry {
     /// The user's effective permissions.
     #[inline(always)]
     pub(crate) fn permissions(&self) -> Permissions {
-        Permissions::from_bits_retain(u128::from(self.permissions))
+        self.permissions.get()
     }
 
     /// `false` for ids never created or deleted.
@@ -414,7 +431,7 @@ pub struct Snapshot {
     pub(crate) projects: Vec<ProjectEntry>,
     /// The permissions of each role (`None` once deleted), for testing
     /// sessions.
-    pub(crate) roles: Vec<Option<Permissions>>,
+    pub(crate) roles: Vec<Option<Compact>>,
     /// Live objects of each kind, sorted by id.
     pub(crate) objects_by_kind: [Vec<ObjectId>; ObjectKind::ALL.len()],
     /// Project lists too long to sit inline in their entries.
@@ -505,11 +522,11 @@ impl Snapshot {
     /// );
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[inline]
+    #[inline(always)]
     #[must_use]
     pub fn check(&self, user: UserId, action: Permissions, resource: Resource) -> Decision {
         match self.user(user) {
-            Some(entry) => self.decide(entry.permissions(), &entry.projects, action, resource),
+            Some(entry) => self.decide(entry.permissions, &entry.projects, action, resource),
             None => Decision::Deny(DenyReason::UnknownUser),
         }
     }
@@ -525,7 +542,7 @@ impl Snapshot {
     /// names the real user and the role under test, for audit.
     ///
     /// Computes in **O(1)**, like `check`; allocates nothing.
-    #[inline]
+    #[inline(always)]
     #[must_use]
     pub fn check_session(
         &self,
@@ -533,7 +550,7 @@ impl Snapshot {
         action: Permissions,
         resource: Resource,
     ) -> SessionDecision {
-        let decision = match self.session_permissions(session) {
+        let decision = match self.session_rights(session) {
             Ok((entry, permissions)) => self.decide(permissions, &entry.projects, action, resource),
             Err(reason) => Decision::Deny(reason),
         };
@@ -546,26 +563,30 @@ impl Snapshot {
 
     /// The user entry and the permissions a session acts with, or why it
     /// cannot act.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn session_permissions(
         &self,
         session: &Session,
     ) -> Result<(&UserEntry, Permissions), DenyReason> {
+        let (entry, permissions) = self.session_rights(session)?;
+        Ok((entry, permissions.get()))
+    }
+
+    /// [`session_permissions`](Self::session_permissions), compact.
+    #[inline(always)]
+    fn session_rights(&self, session: &Session) -> Result<(&UserEntry, Compact), DenyReason> {
         let entry = self.user(session.user()).ok_or(DenyReason::UnknownUser)?;
         if session.login_revision() < entry.sessions_from {
             return Err(DenyReason::SessionEnded);
         }
-        let permissions = match session.testing() {
-            None => entry.permissions(),
+        let mut permissions = entry.permissions;
+        if let Some(role) = session.testing() {
             // A deleted role under test ends the testing session.
-            Some(role) => self
-                .roles
-                .get(role.index())
-                .copied()
-                .flatten()
-                .ok_or(DenyReason::SessionEnded)?
-                .intersection(entry.permissions()),
-        };
+            let Some(Some(role)) = self.roles.get(role.index()) else {
+                return Err(DenyReason::SessionEnded);
+            };
+            permissions.0 &= role.0;
+        }
         Ok((entry, permissions))
     }
 
@@ -574,11 +595,12 @@ impl Snapshot {
     #[inline(always)]
     fn decide(
         &self,
-        permissions: Permissions,
+        permissions: Compact,
         projects: &IdList<USER_INLINE>,
         action: Permissions,
         resource: Resource,
     ) -> Decision {
+        let permissions = permissions.get();
         let sees_everything = !self.enhanced | permissions.contains(Permissions::PROJECTS_ALL);
         // Unknown ids are rare, so their branches predict well. What follows
         // them (hidden? applicable? granted?) is different for every
@@ -660,7 +682,7 @@ impl Snapshot {
                 .iter()
                 .map(|p| lists(&p.objects))
                 .sum::<usize>()
-            + self.roles.capacity() * size_of::<Option<Permissions>>()
+            + self.roles.capacity() * size_of::<Option<Compact>>()
             + lists(&self.objects_by_kind)
             + self.spill.bytes()
     }
@@ -810,7 +832,7 @@ impl Snapshot {
                     ..ProjectEntry::default()
                 })
                 .collect(),
-            roles: roles.collect(),
+            roles: roles.map(|role| role.map(Compact::new)).collect(),
             objects_by_kind: Default::default(),
             spill: Spill::default(),
         }
@@ -880,11 +902,11 @@ impl Snapshot {
             self.roles.resize_with(index + 1, || None);
         }
         if let Some(slot) = self.roles.get_mut(index) {
-            *slot = permissions;
+            *slot = permissions.map(Compact::new);
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn user(&self, user: UserId) -> Option<&UserEntry> {
         self.users.get(user.index()).filter(|entry| entry.live())
     }

@@ -25,48 +25,103 @@ use crate::{Decision, DenyReason, EntityKind, Error, Permissions, RoleId, UserId
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
     feature = "serde",
-    serde(rename_all = "camelCase", deny_unknown_fields)
+    serde(into = "SessionRecord", try_from = "SessionRecord")
 )]
 pub struct Session {
-    user: UserId,
     login_revision: u64,
-    testing: Option<RoleId>,
+    user: UserId,
+    /// The number of the role under test, or `NOT_TESTING`: no role has that
+    /// number (ids are table indices, below `u32::MAX`). Kept as a plain
+    /// number so that the session is 16 bytes, not 24.
+    testing: u32,
 }
+
+/// [`Session::testing`] of a session that tests no role.
+const NOT_TESTING: u32 = u32::MAX;
 
 impl Session {
     pub(crate) const fn new(user: UserId, login_revision: u64) -> Self {
         Self {
-            user,
             login_revision,
-            testing: None,
+            user,
+            testing: NOT_TESTING,
         }
     }
 
     /// The real user behind the session (the tester, when testing).
+    #[inline]
     #[must_use]
     pub const fn user(&self) -> UserId {
         self.user
     }
 
     /// The company revision at login.
+    #[inline]
     #[must_use]
     pub const fn login_revision(&self) -> u64 {
         self.login_revision
     }
 
     /// The role under test, if the session is testing one.
+    #[inline]
     #[must_use]
     pub const fn testing(&self) -> Option<RoleId> {
-        self.testing
+        match self.testing {
+            NOT_TESTING => None,
+            role => Some(RoleId::new(role)),
+        }
     }
 
     pub(crate) const fn with_testing(self, role: RoleId) -> Self {
         Self {
-            testing: Some(role),
+            testing: role.get(),
             ..self
         }
     }
 }
+
+/// How a [`Session`] is stored: `{"user": 3, "loginRevision": 12,
+/// "testing": null}`.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SessionRecord {
+    user: UserId,
+    login_revision: u64,
+    testing: Option<RoleId>,
+}
+
+#[cfg(feature = "serde")]
+impl From<Session> for SessionRecord {
+    fn from(session: Session) -> Self {
+        Self {
+            user: session.user(),
+            login_revision: session.login_revision(),
+            testing: session.testing(),
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<SessionRecord> for Session {
+    type Error = String;
+
+    fn try_from(record: SessionRecord) -> Result<Self, String> {
+        let session = Self::new(record.user, record.login_revision);
+        match record.testing {
+            None => Ok(session),
+            // No role can have this id: a company has fewer than
+            // `u32::MAX` of them.
+            Some(role) if role.get() == NOT_TESTING => {
+                Err(format!("no role can have the id {role}"))
+            }
+            Some(role) => Ok(session.with_testing(role)),
+        }
+    }
+}
+
+// Hosts keep one per connection.
+const _: () = assert!(std::mem::size_of::<Session>() == 16);
 
 /// The answer to a check made through a [`Session`]: the decision, with the
 /// real user and the role under test, so that an audit log written from it

@@ -27,10 +27,42 @@ fn hot_path_values_are_small_and_copy() {
     copy::<Permissions>();
     copy::<UserId>();
     copy::<ObjectId>();
-    assert!(std::mem::size_of::<Decision>() <= 2);
+    assert!(std::mem::size_of::<Decision>() == 1);
     assert!(std::mem::size_of::<UserId>() == 4);
     assert!(std::mem::size_of::<Resource>() <= 8);
-    assert!(std::mem::size_of::<Session>() <= 24);
+    assert!(std::mem::size_of::<Session>() == 16);
+}
+
+/// A stored session reads back as it was written, testing or not; a role id
+/// no company can give out is refused, not read as "not testing".
+#[cfg(feature = "serde")]
+#[test]
+fn sessions_round_trip_through_serde() -> Result<(), Box<dyn std::error::Error>> {
+    let mut company = Company::new();
+    let ann = company.create_user("ann")?;
+    let session = company.login(ann)?;
+    let testing = company.start_testing(session, RoleId::OPERATOR)?;
+    for session in [session, testing] {
+        let stored = serde_json::to_string(&session)?;
+        assert_eq!(serde_json::from_str::<Session>(&stored)?, session);
+    }
+    assert_eq!(
+        serde_json::to_string(&testing)?,
+        format!(r#"{{"user":{ann},"loginRevision":1,"testing":2}}"#)
+    );
+    let error =
+        serde_json::from_str::<Session>(r#"{"user":0,"loginRevision":1,"testing":4294967295}"#)
+            .expect_err("no role has this id");
+    assert!(
+        error
+            .to_string()
+            .contains("no role can have the id 4294967295"),
+        "{error}"
+    );
+    let unknown =
+        serde_json::from_str::<Session>(r#"{"user":0,"loginRevision":1,"testing":null,"x":1}"#);
+    assert!(unknown.is_err(), "unknown fields are refused");
+    Ok(())
 }
 
 #[test]
