@@ -3,7 +3,9 @@
 //! `cargo bench --bench check` runs every group at S, M and L (see
 //! `workload/mod.rs`) and prints the memory of each snapshot first.
 //! `cargo test` runs this file in criterion's test mode on S only, so the
-//! benchmarks cannot rot without slowing the test suite.
+//! benchmarks cannot rot without slowing the test suite. `CALLGATE_SIZES=M`
+//! (or `S,L`, ...) builds only the sizes named, in either mode;
+//! `benches/instructions.sh` uses it to count instructions per check.
 
 use std::hint::black_box;
 use std::sync::OnceLock;
@@ -27,7 +29,15 @@ fn benchmarking() -> bool {
     std::env::args().any(|arg| arg == "--bench")
 }
 
+/// The sizes to build: `CALLGATE_SIZES` (say `M` or `S,L`) when set,
+/// otherwise all three when benchmarking and S alone in test mode.
 fn sizes() -> Vec<Size> {
+    if let Ok(names) = std::env::var("CALLGATE_SIZES") {
+        return Size::ALL
+            .into_iter()
+            .filter(|size| names.split(',').any(|name| name.trim() == size.name()))
+            .collect();
+    }
     if benchmarking() {
         Size::ALL.to_vec()
     } else {
@@ -86,6 +96,10 @@ struct SessionQuestion {
 }
 
 /// Asks every question by user id; returns how many were allowed.
+///
+/// The batch loops are never inlined, so that a profiler can count what one
+/// batch costs (see the README's "Performance").
+#[inline(never)]
 fn check_users(snapshot: &Snapshot, questions: &[Question]) -> u32 {
     let mut allowed = 0u32;
     for q in questions {
@@ -95,6 +109,7 @@ fn check_users(snapshot: &Snapshot, questions: &[Question]) -> u32 {
 }
 
 /// Asks every question through its session; returns how many were allowed.
+#[inline(never)]
 fn check_sessions(snapshot: &Snapshot, questions: &[SessionQuestion]) -> u32 {
     let mut allowed = 0u32;
     for q in questions {
