@@ -1677,13 +1677,13 @@ impl Company {
         if mode {
             visibility.extend(self.users().map(|(id, _)| id));
         }
-        // Users who hold `projects.all`, or any user in simple mode, see
-        // every object whatever the projects say.
-        let enhanced = self.mode == SecurityMode::Enhanced;
+        // Users who see every project (holders of `projects.all`, or anyone
+        // in simple mode) are not affected by what the projects say, unless
+        // the mode itself changed.
         affected.extend(visibility.into_iter().filter(|&user| {
-            self.snapshot.user(user).is_some_and(|entry| {
-                mode || (enhanced && !entry.permissions().contains(Permissions::PROJECTS_ALL))
-            })
+            self.snapshot
+                .user(user)
+                .is_some_and(|entry| mode || !self.snapshot.sees_every_project(entry.permissions()))
         }));
         sorted(affected)
     }

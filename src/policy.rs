@@ -601,12 +601,12 @@ impl Snapshot {
         resource: Resource,
     ) -> Decision {
         let permissions = permissions.get();
-        let sees_everything = !self.enhanced | permissions.contains(Permissions::PROJECTS_ALL);
+        let sees_everything = self.sees_every_project(permissions);
         // Unknown ids are rare, so their branches predict well. What follows
         // them (hidden? applicable? granted?) is different for every
         // question: it is computed without branches and the answer is read
-        // from a table, in the documented order of reasons.
-        // `scope`: the permissions that apply to the resource.
+        // from a table, in the documented order of reasons. `scope` is the
+        // set of permissions that apply to the resource.
         let (hidden, scope) = match resource {
             // Every bit, even one outside the catalog: no role grants it,
             // so it is missing, not misplaced.
@@ -906,6 +906,15 @@ impl Snapshot {
         }
     }
 
+    /// Whether a user with these permissions sees every project and object:
+    /// in simple mode everyone does, in enhanced mode holders of
+    /// `projects.all`.
+    #[inline(always)]
+    pub(crate) fn sees_every_project(&self, permissions: Permissions) -> bool {
+        // `|`, not `||`: no branch on the user's permissions.
+        !self.enhanced | permissions.contains(Permissions::PROJECTS_ALL)
+    }
+
     #[inline(always)]
     pub(crate) fn user(&self, user: UserId) -> Option<&UserEntry> {
         self.users.get(user.index()).filter(|entry| entry.live())
@@ -919,9 +928,8 @@ impl Snapshot {
         permissions: Permissions,
         kind: ObjectKind,
     ) -> VisibleObjects<'a> {
-        let everything = !self.enhanced || permissions.contains(Permissions::PROJECTS_ALL);
         VisibleObjects {
-            inner: if everything {
+            inner: if self.sees_every_project(permissions) {
                 Walk::All(self.objects_by_kind[kind.index()].iter())
             } else {
                 let lists = self.user_projects(user).iter().map(|&project| {
