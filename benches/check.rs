@@ -296,7 +296,8 @@ fn bench_changes(c: &mut Criterion) {
         );
         group.bench_function(format!("load_json/{name}"), |b| {
             b.iter(|| {
-                Company::load(&mut serde_json::Deserializer::from_str(&json)).expect("valid JSON")
+                Company::<Permissions>::load(&mut serde_json::Deserializer::from_str(&json))
+                    .expect("valid JSON")
             })
         });
     }

@@ -2,7 +2,8 @@
 //! [`Company::apply`](crate::Company::apply), answered by a [`ChangeReport`].
 
 use crate::{
-    GroupId, ObjectId, ObjectKind, Permissions, Principal, ProjectId, RoleId, SecurityMode, UserId,
+    GroupId, ObjectId, PermissionFlags, Permissions, Principal, ProjectId, RoleId, SecurityMode,
+    UserId,
 };
 
 /// One edit of a company's configuration.
@@ -44,11 +45,12 @@ use crate::{
         tag = "op",
         rename_all = "snake_case",
         rename_all_fields = "camelCase",
-        deny_unknown_fields
+        deny_unknown_fields,
+        bound = ""
     )
 )]
 #[non_exhaustive]
-pub enum Change {
+pub enum Change<P: PermissionFlags = Permissions> {
     /// Creates a user. The first user of a company is given the Admin role
     /// as well as `roles`. Creates [`Created::User`].
     CreateUser {
@@ -120,7 +122,8 @@ pub enum Change {
         #[cfg_attr(feature = "serde", serde(default))]
         description: String,
         /// The permissions granted (closed: manage brings view).
-        permissions: Permissions,
+        #[cfg_attr(feature = "serde", serde(with = "crate::catalog::serde_names"))]
+        permissions: P,
         /// Users and groups to give the role to.
         #[cfg_attr(feature = "serde", serde(default))]
         principals: Vec<Principal>,
@@ -141,8 +144,11 @@ pub enum Change {
         #[cfg_attr(feature = "serde", serde(default))]
         description: Option<String>,
         /// A new permission set (closed: manage brings view).
-        #[cfg_attr(feature = "serde", serde(default))]
-        permissions: Option<Permissions>,
+        #[cfg_attr(
+            feature = "serde",
+            serde(default, with = "crate::catalog::serde_names::option")
+        )]
+        permissions: Option<P>,
         /// A new "put its users offline" setting.
         #[cfg_attr(feature = "serde", serde(default))]
         put_users_offline: Option<bool>,
@@ -173,7 +179,8 @@ pub enum Change {
         /// The role.
         role: RoleId,
         /// One catalog permission.
-        permission: Permissions,
+        #[cfg_attr(feature = "serde", serde(with = "crate::catalog::serde_names"))]
+        permission: P,
         /// On or off.
         allowed: bool,
     },
@@ -247,7 +254,14 @@ pub enum Change {
     /// [`Created::Object`].
     CreateObject {
         /// The object's kind.
-        kind: ObjectKind,
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                serialize_with = "crate::catalog::serde_names::kind::serialize::<P, _>",
+                deserialize_with = "crate::catalog::serde_names::kind::deserialize::<P, _>"
+            )
+        )]
+        kind: P::Kind,
         /// A name unique among objects of this kind.
         name: String,
         /// The projects that hold it (none by default: in enhanced mode only
@@ -319,12 +333,13 @@ pub struct ChangeReport {
     serde(
         rename_all = "camelCase",
         deny_unknown_fields,
-        expecting = "a change-log entry"
+        expecting = "a change-log entry",
+        bound = ""
     )
 )]
-pub struct LogEntry {
+pub struct LogEntry<P: PermissionFlags = Permissions> {
     /// The revision the change applies to.
     pub revision: u64,
     /// The change.
-    pub change: Change,
+    pub change: Change<P>,
 }

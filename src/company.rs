@@ -2,10 +2,11 @@
 
 use indexmap::{IndexMap, IndexSet};
 
+use crate::catalog::{Kind, Set};
 use crate::change::{Change, ChangeReport, Created, LogEntry};
 use crate::policy::{CompiledUser, VisibleObjects};
 use crate::{
-    BuiltinRole, Decision, EntityKind, Error, Group, GroupId, Object, ObjectId, ObjectKind,
+    BuiltinRole, Decision, EntityKind, Error, Group, GroupId, Object, ObjectId, PermissionFlags,
     Permissions, Principal, Project, ProjectId, Resource, Role, RoleId, SecurityMode, Session,
     Snapshot, User, UserId,
 };
@@ -42,7 +43,7 @@ pub const DEFAULT_PROJECT_NAME: &str = "Default";
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct Company {
+pub struct Company<P: PermissionFlags = Permissions> {
     mode: SecurityMode,
     revision: u64,
     default_project: Option<ProjectId>,
@@ -50,22 +51,22 @@ pub struct Company {
     // never reused, so tables only grow.
     pub(crate) users: Vec<Option<User>>,
     pub(crate) groups: Vec<Option<Group>>,
-    pub(crate) roles: Vec<Option<Role>>,
+    pub(crate) roles: Vec<Option<Role<P>>>,
     pub(crate) projects: Vec<Option<Project>>,
-    pub(crate) objects: Vec<Option<Object>>,
+    pub(crate) objects: Vec<Option<Object<P>>>,
     // INVARIANT (names): each maps the name of every live record to its id.
     user_names: IndexMap<String, UserId>,
     group_names: IndexMap<String, GroupId>,
     role_names: IndexMap<String, RoleId>,
     project_names: IndexMap<String, ProjectId>,
-    object_names: IndexMap<(ObjectKind, String), ObjectId>,
+    object_names: IndexMap<(P::Kind, String), ObjectId>,
     // INVARIANT (compiled): equal to what `compile_*` gives for every record.
-    snapshot: Snapshot,
+    snapshot: Snapshot<P>,
 }
 
-impl Default for Company {
+impl<P: PermissionFlags> Default for Company<P> {
     fn default() -> Self {
-        Self::new()
+        Self::with_catalog()
     }
 }
 
@@ -83,11 +84,26 @@ struct Touched {
 }
 
 /// Infallible routines: constructors, lookups and checks.
+/// Companies of the standard catalog.
 impl Company {
-    /// A new company in simple mode, with the three built-in roles and
-    /// nothing else.
+    /// A new company of the standard catalog ([`Permissions`],
+    /// [`ObjectKind`](crate::ObjectKind)) in simple mode, with the three
+    /// built-in roles and nothing else.
+    ///
+    /// A product with its own catalog makes its companies with
+    /// [`Company::with_catalog`].
     #[must_use]
     pub fn new() -> Self {
+        Self::with_catalog()
+    }
+}
+
+impl<P: PermissionFlags> Company<P> {
+    /// A new company of the catalog of `P` in simple mode, with the three
+    /// built-in roles (holding what the catalog gives them) and nothing
+    /// else: `Company::<MyPermissions>::with_catalog()`.
+    #[must_use]
+    pub fn with_catalog() -> Self {
         let roles = BuiltinRole::ALL
             .map(|role| Some(Role::builtin(role)))
             .to_vec();
@@ -112,7 +128,7 @@ impl Company {
             snapshot: {
                 let mut snapshot = Snapshot::default();
                 for role in BuiltinRole::ALL {
-                    snapshot.set_role(role.id(), Some(role.permissions()));
+                    snapshot.set_role(role.id(), Some(role.permissions_in()));
                 }
                 snapshot
             },
@@ -149,7 +165,7 @@ impl Company {
 
     /// The compiled, checkable state. Clone it to share it across threads.
     #[must_use]
-    pub fn snapshot(&self) -> &Snapshot {
+    pub fn snapshot(&self) -> &Snapshot<P> {
         &self.snapshot
     }
 
@@ -157,7 +173,7 @@ impl Company {
     /// [`Snapshot::check`] on [`Company::snapshot`]; see there for the rules.
     #[inline]
     #[must_use]
-    pub fn check(&self, user: UserId, action: Permissions, resource: Resource) -> Decision {
+    pub fn check(&self, user: UserId, action: P, resource: Resource) -> Decision {
         self.snapshot.check(user, action, resource)
     }
 
@@ -175,7 +191,7 @@ impl Company {
 
     /// A role by id, or `None` if unknown.
     #[must_use]
-    pub fn role(&self, id: RoleId) -> Option<&Role> {
+    pub fn role(&self, id: RoleId) -> Option<&Role<P>> {
         self.roles.get(id.index())?.as_ref()
     }
 
@@ -187,7 +203,7 @@ impl Company {
 
     /// An object by id, or `None` if unknown.
     #[must_use]
-    pub fn object(&self, id: ObjectId) -> Option<&Object> {
+    pub fn object(&self, id: ObjectId) -> Option<&Object<P>> {
         self.objects.get(id.index())?.as_ref()
     }
 
@@ -202,7 +218,7 @@ impl Company {
     }
 
     /// Every role, in id order (the built-in roles first).
-    pub fn roles(&self) -> impl Iterator<Item = (RoleId, &Role)> + '_ {
+    pub fn roles(&self) -> impl Iterator<Item = (RoleId, &Role<P>)> + '_ {
         live(&self.roles).map(|(i, role)| (RoleId::new(i), role))
     }
 
@@ -212,7 +228,7 @@ impl Company {
     }
 
     /// Every object, in id order.
-    pub fn objects(&self) -> impl Iterator<Item = (ObjectId, &Object)> + '_ {
+    pub fn objects(&self) -> impl Iterator<Item = (ObjectId, &Object<P>)> + '_ {
         live(&self.objects).map(|(i, object)| (ObjectId::new(i), object))
     }
 
@@ -242,7 +258,7 @@ impl Company {
 
     /// The object of this kind with this name.
     #[must_use]
-    pub fn object_by_name(&self, kind: ObjectKind, name: &str) -> Option<ObjectId> {
+    pub fn object_by_name(&self, kind: P::Kind, name: &str) -> Option<ObjectId> {
         self.object_names.get(&(kind, name.to_owned())).copied()
     }
 
@@ -250,18 +266,18 @@ impl Company {
     /// `permissions`, in id order.
     ///
     /// Computes in **O(users)**.
-    pub fn holders(&self, permissions: Permissions) -> impl Iterator<Item = UserId> + '_ {
+    pub fn holders(&self, permissions: P) -> impl Iterator<Item = UserId> + '_ {
         self.snapshot
             .users
             .iter()
             .enumerate()
-            .filter(move |(_, entry)| entry.live() && entry.permissions().contains(permissions))
+            .filter(move |(_, entry)| entry.live() && entry.permissions::<P>().has(permissions))
             .filter_map(|(i, _)| u32::try_from(i).ok().map(UserId::new))
     }
 }
 
 /// Fallible routines: queries that take ids, and changes.
-impl Company {
+impl<P: PermissionFlags> Company<P> {
     /// Applies one change, all or nothing.
     ///
     /// # Errors
@@ -304,7 +320,7 @@ impl Company {
     /// assert_eq!(company.revision(), before);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn apply(&mut self, change: Change) -> Result<ChangeReport, Error> {
+    pub fn apply(&mut self, change: Change<P>) -> Result<ChangeReport, Error> {
         // DOMAIN rule 7: saving a role with "put its users offline" ends the
         // sessions of everyone who held it before or holds it after.
         let saved_role = match &change {
@@ -474,7 +490,7 @@ impl Company {
                 self.roles.push(Some(Role {
                     name: name.clone(),
                     description,
-                    permissions: permissions.closed(),
+                    permissions: permissions.close(),
                     builtin: None,
                     put_users_offline,
                     users: IndexSet::new(),
@@ -514,7 +530,7 @@ impl Company {
                         record.description = description;
                     }
                     if let Some(permissions) = permissions {
-                        record.permissions = permissions.closed();
+                        record.permissions = permissions.close();
                     }
                     if let Some(put_users_offline) = put_users_offline {
                         record.put_users_offline = put_users_offline;
@@ -566,9 +582,9 @@ impl Company {
                 single(permission)?;
                 if let Some(record) = record(&mut self.roles, role.index()) {
                     record.permissions = if allowed {
-                        (record.permissions | permission).closed()
+                        record.permissions.or(permission).close()
                     } else {
-                        record.permissions.without(permission)
+                        record.permissions.take_away(permission)
                     };
                     touched.users.extend(self.role_holders_unsorted(role));
                 }
@@ -672,6 +688,11 @@ impl Company {
                 projects,
             } => {
                 check_name(EntityKind::Object, &name)?;
+                if kind.index() >= P::catalog().kinds().len() {
+                    return Err(Error::UnknownObjectKind {
+                        name: format!("{kind:?}"),
+                    });
+                }
                 let key = (kind, name);
                 if self.object_names.contains_key(&key) {
                     return Err(duplicate(EntityKind::Object, key.1));
@@ -797,7 +818,11 @@ impl Company {
     /// );
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn apply_as(&mut self, session: &Session, change: Change) -> Result<ChangeReport, Error> {
+    pub fn apply_as(
+        &mut self,
+        session: &Session,
+        change: Change<P>,
+    ) -> Result<ChangeReport, Error> {
         self.authorize(session, &change)?;
         self.apply(change)
     }
@@ -811,7 +836,7 @@ impl Company {
     /// # Errors
     ///
     /// Every error [`Company::apply`] would return.
-    pub fn preview(&self, change: Change) -> Result<ChangeReport, Error> {
+    pub fn preview(&self, change: Change<P>) -> Result<ChangeReport, Error> {
         self.clone().apply(change)
     }
 
@@ -821,7 +846,7 @@ impl Company {
     /// # Errors
     ///
     /// Every error [`Company::apply_as`] would return.
-    pub fn preview_as(&self, session: &Session, change: Change) -> Result<ChangeReport, Error> {
+    pub fn preview_as(&self, session: &Session, change: Change<P>) -> Result<ChangeReport, Error> {
         self.authorize(session, &change)?;
         self.preview(change)
     }
@@ -872,7 +897,7 @@ impl Company {
         &mut self,
         name: impl Into<String>,
         description: impl Into<String>,
-        permissions: Permissions,
+        permissions: P,
     ) -> Result<RoleId, Error> {
         let id = RoleId::new(next_id(&self.roles, EntityKind::Role)?);
         self.apply(Change::CreateRole {
@@ -914,7 +939,7 @@ impl Company {
     /// object of the same kind has the name.
     pub fn create_object(
         &mut self,
-        kind: ObjectKind,
+        kind: P::Kind,
         name: impl Into<String>,
     ) -> Result<ObjectId, Error> {
         let id = ObjectId::new(next_id(&self.objects, EntityKind::Object)?);
@@ -934,15 +959,17 @@ impl Company {
     /// # Errors
     ///
     /// [`Error::UnknownId`] for an unknown user.
-    pub fn effective_permissions(&self, user: UserId) -> Result<Permissions, Error> {
+    pub fn effective_permissions(&self, user: UserId) -> Result<P, Error> {
         self.snapshot
             .permissions_of(user)
             .ok_or_else(|| Error::unknown_id(EntityKind::User, user.get()))
     }
 
-    /// The objects of `kind` the user can view (the kind's view permission,
-    /// and in enhanced mode a shared project or `projects.all`): exactly the
-    /// objects for which a `view` check is allowed.
+    /// The objects of `kind` the user can see: those on which some check of
+    /// a permission of the kind is allowed (in the standard catalog, the
+    /// kind's view permission, which its manage permission implies). The
+    /// user holds one of the kind's permissions and, in enhanced mode,
+    /// shares a project with the object or holds `projects.all`.
     ///
     /// The iterator's cost follows the length of its answer, not the number
     /// of objects in the company.
@@ -966,19 +993,63 @@ impl Company {
     pub fn visible_objects(
         &self,
         user: UserId,
-        kind: ObjectKind,
+        kind: P::Kind,
     ) -> Result<VisibleObjects<'_>, Error> {
         let entry = self
             .snapshot
             .user(user)
             .ok_or_else(|| Error::unknown_id(EntityKind::User, user.get()))?;
-        if entry.permissions().contains(kind.view_permission()) {
-            Ok(self
-                .snapshot
-                .objects_reachable(entry, entry.permissions(), kind))
+        let permissions = entry.permissions::<P>();
+        Ok(if sees_kind(permissions, kind) {
+            self.snapshot.objects_reachable(entry, permissions, kind)
         } else {
-            Ok(VisibleObjects::nothing())
-        }
+            VisibleObjects::nothing()
+        })
+    }
+
+    /// The objects of `kind` on which the user may do `action`: exactly
+    /// those for which [`Company::check`] with [`Resource::Object`] allows
+    /// it. Nothing when the action does not apply to the kind or no role of
+    /// the user grants it.
+    ///
+    /// The iterator's cost follows the length of its answer.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownId`] for an unknown user.
+    ///
+    /// # Example: the queues a supervisor may manage
+    ///
+    /// ```
+    /// use callgate::{Company, ObjectKind, Permissions, RoleId};
+    ///
+    /// let mut company = Company::new();
+    /// let _admin = company.create_user("ann")?;
+    /// let sara = company.create_user("sara")?;
+    /// company.apply(callgate::Change::AssignRole { role: RoleId::OPERATOR, principals: vec![sara.into()] })?;
+    /// let sales = company.create_object(ObjectKind::Queue, "Sales")?;
+    /// assert_eq!(company.allowed_objects(sara, Permissions::QUEUES_MANAGE, ObjectKind::Queue)?.count(), 0);
+    /// company.apply(callgate::Change::AssignRole { role: RoleId::SUPERVISOR, principals: vec![sara.into()] })?;
+    /// let managed: Vec<_> = company.allowed_objects(sara, Permissions::QUEUES_MANAGE, ObjectKind::Queue)?.collect();
+    /// assert_eq!(managed, vec![sales]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn allowed_objects(
+        &self,
+        user: UserId,
+        action: P,
+        kind: P::Kind,
+    ) -> Result<VisibleObjects<'_>, Error> {
+        let entry = self
+            .snapshot
+            .user(user)
+            .ok_or_else(|| Error::unknown_id(EntityKind::User, user.get()))?;
+        let permissions = entry.permissions::<P>();
+        Ok(if may_act_on_kind(permissions, action, kind) {
+            self.snapshot.objects_reachable(entry, permissions, kind)
+        } else {
+            VisibleObjects::nothing()
+        })
     }
 
     /// [`Company::visible_objects`] for the user behind `session`: with the
@@ -991,10 +1062,10 @@ impl Company {
     pub fn visible_objects_as(
         &self,
         session: &Session,
-        kind: ObjectKind,
+        kind: P::Kind,
     ) -> Result<VisibleObjects<'_>, Error> {
         match self.snapshot.session_permissions(session) {
-            Ok((entry, permissions)) if permissions.contains(kind.view_permission()) => {
+            Ok((entry, permissions)) if sees_kind(permissions, kind) => {
                 Ok(self.snapshot.objects_reachable(entry, permissions, kind))
             }
             Ok(_) | Err(crate::DenyReason::SessionEnded) => Ok(VisibleObjects::nothing()),
@@ -1014,8 +1085,12 @@ impl Company {
             .projects()
             .map(|(id, _)| id)
             .filter(|&id| {
-                self.check(user, Permissions::PROJECTS_VIEW, Resource::Project(id))
-                    .is_allowed()
+                self.check(
+                    user,
+                    P::of(P::catalog().required.projects_view),
+                    Resource::Project(id),
+                )
+                .is_allowed()
             })
             .collect())
     }
@@ -1044,7 +1119,7 @@ impl Company {
 }
 
 /// Revision-checked changes: optimistic concurrency and change logs.
-impl Company {
+impl<P: PermissionFlags> Company<P> {
     /// Applies a change only if the company is at `expected_revision`: the
     /// optimistic concurrency check that keeps two administrators' edits from
     /// silently overwriting each other.
@@ -1056,7 +1131,7 @@ impl Company {
     pub fn apply_expecting(
         &mut self,
         expected_revision: u64,
-        change: Change,
+        change: Change<P>,
     ) -> Result<crate::ChangeReport, Error> {
         self.expect_revision(expected_revision)?;
         self.apply(change)
@@ -1076,7 +1151,7 @@ impl Company {
     /// later revision than the company's), or the error of the refused entry.
     pub fn catch_up<'a>(
         &mut self,
-        log: impl IntoIterator<Item = &'a LogEntry>,
+        log: impl IntoIterator<Item = &'a LogEntry<P>>,
     ) -> Result<usize, Error> {
         let mut applied = 0;
         for entry in log {
@@ -1102,7 +1177,7 @@ impl Company {
 }
 
 /// Lookups that turn an id into its record, or an error naming the id.
-impl Company {
+impl<P: PermissionFlags> Company<P> {
     pub(crate) fn live_user(&self, id: UserId) -> Result<&User, Error> {
         self.user(id)
             .ok_or_else(|| Error::unknown_id(EntityKind::User, id.get()))
@@ -1113,7 +1188,7 @@ impl Company {
             .ok_or_else(|| Error::unknown_id(EntityKind::Group, id.get()))
     }
 
-    pub(crate) fn live_role(&self, id: RoleId) -> Result<&Role, Error> {
+    pub(crate) fn live_role(&self, id: RoleId) -> Result<&Role<P>, Error> {
         self.role(id)
             .ok_or_else(|| Error::unknown_id(EntityKind::Role, id.get()))
     }
@@ -1123,12 +1198,12 @@ impl Company {
             .ok_or_else(|| Error::unknown_id(EntityKind::Project, id.get()))
     }
 
-    pub(crate) fn live_object(&self, id: ObjectId) -> Result<&Object, Error> {
+    pub(crate) fn live_object(&self, id: ObjectId) -> Result<&Object<P>, Error> {
         self.object(id)
             .ok_or_else(|| Error::unknown_id(EntityKind::Object, id.get()))
     }
 
-    fn editable_role(&self, id: RoleId, action: &'static str) -> Result<&Role, Error> {
+    fn editable_role(&self, id: RoleId, action: &'static str) -> Result<&Role<P>, Error> {
         let role = self.live_role(id)?;
         match role.builtin {
             Some(builtin) => Err(Error::BuiltinRole {
@@ -1282,7 +1357,7 @@ fn record<T>(table: &mut [Option<T>], index: usize) -> Option<&mut T> {
 }
 
 /// The commit half of changes: called only after validation, never fails.
-impl Company {
+impl<P: PermissionFlags> Company<P> {
     /// Makes a two-way link present or absent on both sides, and notes the
     /// users and objects whose compiled entries it changes.
     fn set_link(&mut self, link: Link, present: bool, touched: &mut Touched) {
@@ -1502,21 +1577,21 @@ impl Company {
 }
 
 /// Compiling records into the snapshot.
-impl Company {
+impl<P: PermissionFlags> Company<P> {
     /// A user's effective permissions (the union over their roles, direct
     /// and through groups), with `projects` set to every project they belong
     /// to, directly or through a group, sorted and without repeats. Shared by
     /// the incremental and the from-scratch compile, so the two cannot drift.
-    fn effective_rights(&self, user: &User, projects: &mut Vec<u32>) -> Permissions {
+    fn effective_rights(&self, user: &User, projects: &mut Vec<u32>) -> P {
         projects.clear();
         projects.extend(user.projects.iter().map(|p| p.get()));
-        let mut permissions = Permissions::empty();
+        let mut permissions = P::none();
         for role in user.roles.iter().filter_map(|&r| self.role(r)) {
-            permissions |= role.permissions;
+            permissions = permissions.or(role.permissions);
         }
         for group in user.groups.iter().filter_map(|&g| self.group(g)) {
             for role in group.roles.iter().filter_map(|&r| self.role(r)) {
-                permissions |= role.permissions;
+                permissions = permissions.or(role.permissions);
             }
             projects.extend(group.projects.iter().map(|p| p.get()));
         }
@@ -1525,7 +1600,7 @@ impl Company {
         permissions
     }
 
-    fn compile_user(&self, id: UserId) -> Option<CompiledUser> {
+    fn compile_user(&self, id: UserId) -> Option<CompiledUser<P>> {
         let user = self.user(id)?;
         let mut projects = Vec::new();
         let permissions = self.effective_rights(user, &mut projects);
@@ -1536,7 +1611,7 @@ impl Company {
         })
     }
 
-    fn compile_object(&self, id: ObjectId) -> Option<(ObjectKind, Vec<u32>)> {
+    fn compile_object(&self, id: ObjectId) -> Option<(P::Kind, Vec<u32>)> {
         let object = self.object(id)?;
         let mut projects: Vec<u32> = object.projects.iter().map(|p| p.get()).collect();
         projects.sort_unstable();
@@ -1547,7 +1622,7 @@ impl Company {
     /// A company from validated records: name maps and the snapshot are
     /// derived from the tables. The caller guarantees the invariants (dense
     /// ids, two-way links, unique names), as the document loader checks.
-    pub(crate) fn from_tables(tables: Tables) -> Self {
+    pub(crate) fn from_tables(tables: Tables<P>) -> Self {
         let Tables {
             mode,
             revision,
@@ -1604,7 +1679,7 @@ impl Company {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn compile(&self) -> Snapshot {
+    pub fn compile(&self) -> Snapshot<P> {
         let mut snapshot = Snapshot::empty(
             self.revision,
             self.mode == SecurityMode::Enhanced,
@@ -1691,15 +1766,15 @@ impl Company {
 
 #[cfg(feature = "serde")] // used by the document loader
 /// The record tables of a company, for [`Company::from_tables`].
-pub(crate) struct Tables {
+pub(crate) struct Tables<P: PermissionFlags> {
     pub(crate) mode: SecurityMode,
     pub(crate) revision: u64,
     pub(crate) default_project: Option<ProjectId>,
     pub(crate) users: Vec<Option<User>>,
     pub(crate) groups: Vec<Option<Group>>,
-    pub(crate) roles: Vec<Option<Role>>,
+    pub(crate) roles: Vec<Option<Role<P>>>,
     pub(crate) projects: Vec<Option<Project>>,
-    pub(crate) objects: Vec<Option<Object>>,
+    pub(crate) objects: Vec<Option<Object<P>>>,
 }
 
 #[cfg(feature = "serde")] // used by the document loader
@@ -1733,6 +1808,18 @@ fn next_id<T>(table: &[Option<T>], kind: EntityKind) -> Result<u32, Error> {
         .ok_or(Error::CapacityExceeded { kind })
 }
 
+/// Whether someone with `permissions` holds a permission of `kind`.
+fn sees_kind<P: PermissionFlags>(permissions: P, kind: P::Kind) -> bool {
+    permissions.bits128() & P::catalog().kind_mask(kind.index()) != 0
+}
+
+/// Whether `action` applies to `kind` and `permissions` grant it.
+fn may_act_on_kind<P: PermissionFlags>(permissions: P, action: P, kind: P::Kind) -> bool {
+    let action = action.bits128();
+    let scope = P::catalog().kind_mask(kind.index());
+    action != 0 && action & !scope == 0 && action & !permissions.bits128() == 0
+}
+
 fn sorted<T: Ord>(mut items: Vec<T>) -> Vec<T> {
     items.sort_unstable();
     items.dedup();
@@ -1747,12 +1834,12 @@ fn duplicate(kind: EntityKind, name: String) -> Error {
     Error::DuplicateName { kind, name }
 }
 
-fn single(permission: Permissions) -> Result<(), Error> {
-    if permission.is_single() {
+fn single<P: PermissionFlags>(permission: P) -> Result<(), Error> {
+    if permission.single().is_some() {
         Ok(())
     } else {
         Err(Error::NotSinglePermission {
-            permissions: permission.to_string(),
+            permissions: permission.names().to_string(),
         })
     }
 }

@@ -12,14 +12,22 @@ use std::collections::{BTreeSet, HashSet};
 use indexmap::IndexSet;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::catalog::Set;
 use crate::company::Tables;
 use crate::{
-    BuiltinRole, Company, Error, Group, GroupId, Object, ObjectId, ObjectKind, Permissions,
+    BuiltinRole, Company, Error, Group, GroupId, Object, ObjectId, PermissionFlags, Permissions,
     Project, ProjectId, Role, RoleId, SecurityMode, User, UserId, DEFAULT_PROJECT_NAME,
 };
 
 /// The format version this library writes, and the newest it reads.
-pub const FORMAT_VERSION: u32 = 1;
+///
+/// Version 2 names the catalog a document was written with
+/// ([`Document::catalog`]). Version 1 documents, which do not, were written
+/// with the standard catalog and load as such.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The name of the catalog every version 1 document was written with.
+const STANDARD_NAME: &str = "standard";
 
 /// The largest revision a document may have (`i64::MAX`, which also fits
 /// the signed 64-bit columns hosts often store it in).
@@ -41,9 +49,10 @@ const MAX_REVISION: u64 = i64::MAX as u64;
 #[serde(
     rename_all = "camelCase",
     deny_unknown_fields,
-    expecting = "a callgate document"
+    expecting = "a callgate document",
+    bound = ""
 )]
-pub struct Document {
+pub struct Document<P: PermissionFlags = Permissions> {
     /// The format version ([`FORMAT_VERSION`] when written by this library).
     ///
     /// Checked as soon as it is read: a document from a newer library is
@@ -51,6 +60,19 @@ pub struct Document {
     /// first in every document this library writes).
     #[serde(deserialize_with = "readable_format")]
     pub format: u32,
+    /// The catalog the document was written with (format 2 on; absent in
+    /// version 1 documents, which were written with the standard catalog).
+    ///
+    /// Checked as soon as it is read, before any permission name: a document
+    /// of another catalog, or of a newer version of this one, is refused
+    /// here. An older version of the same catalog loads: a catalog only
+    /// grows, and names it lacks are refused where they stand.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "matching_catalog::<P, _>"
+    )]
+    pub catalog: Option<CatalogRef>,
     /// The security mode.
     pub mode: SecurityMode,
     /// The company's revision: the number of changes applied since creation.
@@ -66,11 +88,66 @@ pub struct Document {
     /// The groups, by id.
     pub groups: Vec<GroupRecord>,
     /// The roles, by id (the three built-in roles first).
-    pub roles: Vec<RoleRecord>,
+    pub roles: Vec<RoleRecord<P>>,
     /// The projects, by id.
     pub projects: Vec<ProjectRecord>,
     /// The project-scoped objects, by id.
-    pub objects: Vec<ObjectRecord>,
+    pub objects: Vec<ObjectRecord<P>>,
+}
+
+/// Which catalog a document was written with: its name and version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    rename_all = "camelCase",
+    deny_unknown_fields,
+    expecting = "a catalog's name and version"
+)]
+pub struct CatalogRef {
+    /// The catalog's name ([`Catalog::name`](crate::Catalog::name)).
+    pub name: String,
+    /// The catalog's version ([`Catalog::version`](crate::Catalog::version)).
+    pub version: u32,
+}
+
+impl CatalogRef {
+    /// The reference to `P`'s catalog.
+    #[must_use]
+    pub fn of<P: PermissionFlags>() -> Self {
+        let catalog = P::catalog();
+        Self {
+            name: catalog.name().to_owned(),
+            version: catalog.version(),
+        }
+    }
+}
+
+/// Reads `catalog`, refusing another catalog or a newer version of `P`'s.
+fn matching_catalog<'de, P: PermissionFlags, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<CatalogRef>, D::Error> {
+    let named = CatalogRef::deserialize(deserializer)?;
+    catalog_mismatch::<P>(Some(&named)).map_or(Ok(Some(named)), |message| {
+        Err(serde::de::Error::custom(message))
+    })
+}
+
+/// Why a document of catalog `named` (`None`: a version 1 document, of the
+/// standard catalog) cannot load with `P`'s catalog, if it cannot.
+fn catalog_mismatch<P: PermissionFlags>(named: Option<&CatalogRef>) -> Option<String> {
+    let ours = P::catalog();
+    let (name, version) = named.map_or((STANDARD_NAME, 1), |n| (n.name.as_str(), n.version));
+    if name != ours.name() {
+        return Some(format!(
+            "the document was written with catalog `{name}`, not `{}`",
+            ours.name()
+        ));
+    }
+    (version > ours.version()).then(|| {
+        format!(
+            "the document was written with version {version} of catalog `{name}`, newer than this program's {}",
+            ours.version()
+        )
+    })
 }
 
 /// How many ids of each kind were ever given out.
@@ -124,8 +201,13 @@ pub struct GroupRecord {
 /// A stored role. A built-in role is stored as its id, its name and
 /// `"builtin": true`, nothing else.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "a role")]
-pub struct RoleRecord {
+#[serde(
+    rename_all = "camelCase",
+    deny_unknown_fields,
+    expecting = "a role",
+    bound = ""
+)]
+pub struct RoleRecord<P: PermissionFlags = Permissions> {
     /// The role's id.
     pub id: RoleId,
     /// The role's unique name.
@@ -138,8 +220,12 @@ pub struct RoleRecord {
     pub description: String,
     /// The permissions, by stable name (custom roles; refused on a built-in
     /// role unless equal to its permissions in the code).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub permissions: Option<Permissions>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::catalog::serde_names::option"
+    )]
+    pub permissions: Option<P>,
     /// The "put its users offline" setting.
     #[serde(default, skip_serializing_if = "is_false")]
     pub put_users_offline: bool,
@@ -169,12 +255,21 @@ pub struct ProjectRecord {
 
 /// A stored project-scoped object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "an object")]
-pub struct ObjectRecord {
+#[serde(
+    rename_all = "camelCase",
+    deny_unknown_fields,
+    expecting = "an object",
+    bound = ""
+)]
+pub struct ObjectRecord<P: PermissionFlags = Permissions> {
     /// The object's id.
     pub id: ObjectId,
-    /// The object's kind.
-    pub kind: ObjectKind,
+    /// The object's kind, by its stable name.
+    #[serde(
+        serialize_with = "crate::catalog::serde_names::kind::serialize::<P, _>",
+        deserialize_with = "crate::catalog::serde_names::kind::deserialize::<P, _>"
+    )]
+    pub kind: P::Kind,
     /// The name, unique among objects of its kind.
     pub name: String,
 }
@@ -207,7 +302,7 @@ fn sorted_ids<T: Ord>(ids: impl Iterator<Item = T>) -> Vec<T> {
     ids
 }
 
-impl Company {
+impl<P: PermissionFlags> Company<P> {
     /// The company's whole state as a canonical, versioned [`Document`].
     ///
     /// # Example: store and load
@@ -225,10 +320,11 @@ impl Company {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn to_document(&self) -> Document {
+    pub fn to_document(&self) -> Document<P> {
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Document {
             format: FORMAT_VERSION,
+            catalog: Some(CatalogRef::of::<P>()),
             mode: self.mode(),
             revision: self.revision(),
             default_project: self.default_project(),
@@ -319,7 +415,7 @@ impl Company {
     /// assert!(err.to_string().starts_with("roles[3].permissions[1]: unknown permission `queue.fly`"));
     /// ```
     pub fn load<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, Error> {
-        let document: Document =
+        let document: Document<P> =
             serde_path_to_error::deserialize(deserializer).map_err(|error| {
                 let path = error.path().to_string();
                 let path = if path == "." {
@@ -345,7 +441,7 @@ impl Company {
     /// id; a `defaultProject` that is missing or not named `Default`;
     /// enhanced mode without one; a session revision past the document's
     /// revision; users but no Admin.
-    pub fn from_document(document: Document) -> Result<Self, Error> {
+    pub fn from_document(document: Document<P>) -> Result<Self, Error> {
         Loader::default().load(document)
     }
 }
@@ -385,13 +481,14 @@ fn table<T>(len: u32, path: &str) -> Result<Vec<Option<T>>, Error> {
 }
 
 impl Loader {
-    fn load(mut self, document: Document) -> Result<Company, Error> {
+    fn load<P: PermissionFlags>(mut self, document: Document<P>) -> Result<Company<P>, Error> {
         if document.format == 0 || document.format > FORMAT_VERSION {
             return Err(document_error(
                 "format".into(),
                 unreadable_format(document.format),
             ));
         }
+        self.check_catalog(&document)?;
         // Every change adds one to the revision. No company reaches 2^63
         // changes, and this bound leaves a loaded company room for more
         // changes than it could ever take, so `apply` never overflows.
@@ -426,9 +523,9 @@ impl Loader {
         // Tables are as long as `nextIds` says; checked ids index them.
         let mut users = table::<User>(next.users, "nextIds.users")?;
         let mut groups = table::<Group>(next.groups, "nextIds.groups")?;
-        let mut roles = table::<Role>(next.roles, "nextIds.roles")?;
+        let mut roles = table::<Role<P>>(next.roles, "nextIds.roles")?;
         let mut projects = table::<Project>(next.projects, "nextIds.projects")?;
-        let mut objects = table::<Object>(next.objects, "nextIds.objects")?;
+        let mut objects = table::<Object<P>>(next.objects, "nextIds.objects")?;
 
         self.load_roles(&document, &mut roles)?;
         let mut seen = HashSet::new();
@@ -482,7 +579,11 @@ impl Loader {
             if !seen.insert((record.kind, record.name.as_str())) {
                 return Err(document_error(
                     format!("{path}.name"),
-                    format_args!("duplicate {} name `{}`", record.kind, record.name),
+                    format_args!(
+                        "duplicate {} name `{}`",
+                        crate::catalog::kind_name::<P>(record.kind),
+                        record.name
+                    ),
                 ));
             }
             name_ok(
@@ -557,7 +658,34 @@ impl Loader {
     }
 
     /// Every id below `nextIds` and given once; remembers them for references.
-    fn check_ids(&mut self, document: &Document, next: NextIds) -> Result<(), Error> {
+    /// The catalog named fits the company's: version 2 names it (checked
+    /// while parsing with `load`, again here for `from_document`); version
+    /// 1 was the standard catalog's.
+    fn check_catalog<P: PermissionFlags>(&self, document: &Document<P>) -> Result<(), Error> {
+        match (&document.catalog, document.format) {
+            (None, 1) | (Some(_), 2..) => catalog_mismatch::<P>(document.catalog.as_ref())
+                .map_or(Ok(()), |message| {
+                    Err(document_error("catalog".into(), message))
+                }),
+            (None, _) => Err(document_error(
+                "catalog".into(),
+                format_args!(
+                    "format {} needs the catalog's name and version",
+                    document.format
+                ),
+            )),
+            (Some(_), _) => Err(document_error(
+                "catalog".into(),
+                "a format 1 document names no catalog",
+            )),
+        }
+    }
+
+    fn check_ids<P: PermissionFlags>(
+        &mut self,
+        document: &Document<P>,
+        next: NextIds,
+    ) -> Result<(), Error> {
         fn each<I: Copy + Eq + std::hash::Hash + std::fmt::Display>(
             list: &str,
             kind: &str,
@@ -633,7 +761,11 @@ impl Loader {
         )
     }
 
-    fn load_roles(&self, document: &Document, roles: &mut [Option<Role>]) -> Result<(), Error> {
+    fn load_roles<P: PermissionFlags>(
+        &self,
+        document: &Document<P>,
+        roles: &mut [Option<Role<P>>],
+    ) -> Result<(), Error> {
         let mut seen = HashSet::new();
         let mut builtins_found = BTreeSet::new();
         for (i, record) in document.roles.iter().enumerate() {
@@ -660,7 +792,7 @@ impl Loader {
                     };
                     if record
                         .permissions
-                        .is_some_and(|p| p.closed() != builtin.permissions())
+                        .is_some_and(|p| p.close() != builtin.permissions_in::<P>())
                     {
                         return Err(changed("permissions"));
                     }
@@ -693,7 +825,7 @@ impl Loader {
                 (None, false) => Role {
                     name: record.name.clone(),
                     description: record.description.clone(),
-                    permissions: record.permissions.unwrap_or_default().closed(),
+                    permissions: record.permissions.unwrap_or_default().close(),
                     builtin: None,
                     put_users_offline: record.put_users_offline,
                     users: IndexSet::new(),
@@ -715,7 +847,10 @@ impl Loader {
         Ok(())
     }
 
-    fn check_default_project(&self, document: &Document) -> Result<(), Error> {
+    fn check_default_project<P: PermissionFlags>(
+        &self,
+        document: &Document<P>,
+    ) -> Result<(), Error> {
         match document.default_project {
             Some(id) => {
                 let record = document.projects.iter().find(|p| p.id == id);

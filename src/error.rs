@@ -87,6 +87,12 @@ pub enum Error {
         /// The name as given.
         name: String,
     },
+    /// A section name that the catalog does not have.
+    #[error("unknown section `{name}`")]
+    UnknownSection {
+        /// The name as given.
+        name: String,
+    },
     /// A permission set where exactly one catalog entry was expected.
     #[error("`{permissions}` is not a single permission")]
     NotSinglePermission {

@@ -2,21 +2,22 @@
 
 use std::fmt;
 
+use crate::catalog::{kind_label, Kind, Set};
 use crate::{
-    Company, Decision, GroupId, Permissions, ProjectId, Resource, RoleId, SecurityMode, Session,
-    UserId,
+    Company, Decision, GroupId, PermissionFlags, Permissions, ProjectId, Resource, RoleId,
+    SecurityMode, Session, UserId,
 };
 
 /// A role that grants (part of) the action, and how the user holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Grant {
+pub struct Grant<P: PermissionFlags = Permissions> {
     /// The role.
     pub role: RoleId,
     /// The group the user holds the role through, or `None` when the role is
     /// assigned to the user directly.
     pub via: Option<GroupId>,
     /// The flags of the action this role grants.
-    pub granted: Permissions,
+    pub granted: P,
 }
 
 /// How the user reaches the resource, as far as projects are concerned.
@@ -50,30 +51,30 @@ pub enum Reach {
 ///
 /// `Display` writes it for people, one reason a line.
 #[derive(Debug, Clone)]
-pub struct Explanation<'c> {
-    company: &'c Company,
+pub struct Explanation<'c, P: PermissionFlags = Permissions> {
+    company: &'c Company<P>,
     user: UserId,
-    action: Permissions,
+    action: P,
     resource: Resource,
     testing: Option<RoleId>,
     decision: Decision,
-    grants: Vec<Grant>,
+    grants: Vec<Grant<P>>,
     reach: Reach,
 }
 
 /// What was asked, and by whom.
-struct Question {
+struct Question<P> {
     user: UserId,
-    action: Permissions,
+    action: P,
     resource: Resource,
     testing: Option<RoleId>,
 }
 
-impl<'c> Explanation<'c> {
+impl<'c, P: PermissionFlags> Explanation<'c, P> {
     pub(crate) fn new(
-        company: &'c Company,
+        company: &'c Company<P>,
         user: UserId,
-        action: Permissions,
+        action: P,
         resource: Resource,
     ) -> Self {
         let decision = company.check(user, action, resource);
@@ -94,9 +95,9 @@ impl<'c> Explanation<'c> {
     }
 
     pub(crate) fn for_session(
-        company: &'c Company,
+        company: &'c Company<P>,
         session: &Session,
-        action: Permissions,
+        action: P,
         resource: Resource,
     ) -> Self {
         let user = session.user();
@@ -107,8 +108,8 @@ impl<'c> Explanation<'c> {
             // Testing: the role under test is the only grant, never beyond
             // what the tester holds.
             Some(role) => {
-                let granted = permissions & action;
-                (!granted.is_empty())
+                let granted = permissions.and(action);
+                (!granted.empty_set())
                     .then_some(Grant {
                         role,
                         via: None,
@@ -128,11 +129,11 @@ impl<'c> Explanation<'c> {
     }
 
     fn build(
-        company: &'c Company,
-        question: Question,
+        company: &'c Company<P>,
+        question: Question<P>,
         decision: Decision,
-        permissions: Permissions,
-        grants: Vec<Grant>,
+        permissions: P,
+        grants: Vec<Grant<P>>,
     ) -> Self {
         let Question {
             user,
@@ -166,7 +167,7 @@ impl<'c> Explanation<'c> {
 
     /// The action asked about.
     #[must_use]
-    pub fn action(&self) -> Permissions {
+    pub fn action(&self) -> P {
         self.action
     }
 
@@ -186,18 +187,18 @@ impl<'c> Explanation<'c> {
     /// Every role of the user that grants at least one flag of the action,
     /// once per way the user holds it (directly, or through each group).
     #[must_use]
-    pub fn grants(&self) -> &[Grant] {
+    pub fn grants(&self) -> &[Grant<P>] {
         &self.grants
     }
 
     /// The flags of the action that no role of the user grants.
     #[must_use]
-    pub fn missing(&self) -> Permissions {
+    pub fn missing(&self) -> P {
         let granted = self
             .grants
             .iter()
-            .fold(Permissions::empty(), |all, grant| all | grant.granted);
-        self.action.difference(granted)
+            .fold(P::none(), |all, grant| all.or(grant.granted));
+        self.action.minus(granted)
     }
 
     /// How the user reaches the resource through projects.
@@ -208,7 +209,7 @@ impl<'c> Explanation<'c> {
 }
 
 /// Every (role, group) way `user` holds a role that grants part of `action`.
-fn grants(company: &Company, user: UserId, action: Permissions) -> Vec<Grant> {
+fn grants<P: PermissionFlags>(company: &Company<P>, user: UserId, action: P) -> Vec<Grant<P>> {
     let Some(record) = company.user(user) else {
         return Vec::new();
     };
@@ -222,16 +223,16 @@ fn grants(company: &Company, user: UserId, action: Permissions) -> Vec<Grant> {
     direct
         .chain(through_groups)
         .filter_map(|(role, via)| {
-            let granted = company.role(role)?.permissions() & action;
-            (!granted.is_empty()).then_some(Grant { role, via, granted })
+            let granted = company.role(role)?.permissions().and(action);
+            (!granted.empty_set()).then_some(Grant { role, via, granted })
         })
         .collect()
 }
 
-fn reach(
-    company: &Company,
+fn reach<P: PermissionFlags>(
+    company: &Company<P>,
     user: UserId,
-    permissions: Permissions,
+    permissions: P,
     resource: Resource,
     decision: Decision,
 ) -> Reach {
@@ -242,7 +243,9 @@ fn reach(
     let projects: Vec<ProjectId> = match resource {
         Resource::Company => return Reach::NotScoped,
         _ if company.mode() == SecurityMode::Simple => return Reach::SimpleMode,
-        _ if permissions.contains(Permissions::PROJECTS_ALL) => return Reach::AllProjects,
+        _ if permissions.has(P::of(P::catalog().required.projects_all)) => {
+            return Reach::AllProjects
+        }
         Resource::Object(object) => company
             .object(object)
             .map(|o| o.projects().collect())
@@ -280,7 +283,7 @@ impl fmt::Display for Named<'_> {
     }
 }
 
-impl Explanation<'_> {
+impl<P: PermissionFlags> Explanation<'_, P> {
     fn user_name(&self) -> Named<'_> {
         Named(
             self.company.user(self.user).map(|u| u.name()),
@@ -304,7 +307,7 @@ impl Explanation<'_> {
     }
 }
 
-impl fmt::Display for Explanation<'_> {
+impl<P: PermissionFlags> fmt::Display for Explanation<'_, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let company = self.company;
         let verb = if self.decision.is_allowed() {
@@ -316,11 +319,11 @@ impl fmt::Display for Explanation<'_> {
         if let Some(role) = self.testing {
             write!(f, "testing role {} ", self.role_name(role))?;
         }
-        write!(f, "{verb} `{}` ", self.action)?;
+        write!(f, "{verb} `{}` ", self.action.names())?;
         match self.resource {
             Resource::Company => f.write_str("in the company")?,
             Resource::Object(object) => match company.object(object) {
-                Some(o) => write!(f, "on {} `{}`", o.kind().label(), o.name())?,
+                Some(o) => write!(f, "on {} `{}`", kind_label::<P>(o.kind()), o.name())?,
                 None => write!(f, "on object #{object}")?,
             },
             Resource::Project(project) => write!(f, "on project {}", self.project_name(project))?,
@@ -330,7 +333,7 @@ impl fmt::Display for Explanation<'_> {
                 f,
                 "\n  - role {} grants `{}`",
                 self.role_name(grant.role),
-                grant.granted
+                grant.granted.names()
             )?;
             match grant.via {
                 None if self.testing.is_some() => f.write_str(" (under test)")?,
@@ -343,26 +346,29 @@ impl fmt::Display for Explanation<'_> {
                 Resource::Object(object) => company.object(object).map(|o| o.kind()),
                 Resource::Company | Resource::Project(_) => None,
             };
+            let catalog = P::catalog();
             match (self.resource, kind) {
-                _ if self.action.is_empty() => {
+                _ if self.action.empty_set() => {
                     f.write_str("\n  - an empty action applies to nothing")?
                 }
                 (Resource::Object(_), Some(kind)) => write!(
                     f,
                     "\n  - `{}` does not apply to a {} (only `{}` does)",
-                    self.action,
-                    kind.label(),
-                    kind.permissions()
+                    self.action.names(),
+                    kind_label::<P>(kind),
+                    P::of(catalog.kind_mask(kind.index())).names()
                 )?,
                 _ => write!(
                     f,
-                    "\n  - `{}` does not apply to a project (only `projects.manage` does)",
-                    self.action
+                    "\n  - `{}` does not apply to a project (only `{}` does)",
+                    self.action.names(),
+                    P::of(catalog.project_mask).names()
                 )?,
             }
         }
         let missing = self.missing();
-        if !missing.is_empty() && company.user(self.user).is_some() {
+        if !missing.empty_set() && company.user(self.user).is_some() {
+            let missing = missing.names();
             match self.testing {
                 Some(role) => write!(
                     f,
@@ -395,7 +401,7 @@ impl fmt::Display for Explanation<'_> {
     }
 }
 
-impl Company {
+impl<P: PermissionFlags> Company<P> {
     /// The same question as [`Company::check`], answered with its reasons:
     /// the roles that grant the action and how the user holds them, how the
     /// user reaches the resource through projects, and what is missing.
@@ -421,12 +427,7 @@ impl Company {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn explain(
-        &self,
-        user: UserId,
-        action: Permissions,
-        resource: Resource,
-    ) -> Explanation<'_> {
+    pub fn explain(&self, user: UserId, action: P, resource: Resource) -> Explanation<'_, P> {
         Explanation::new(self, user, action, resource)
     }
 
@@ -437,9 +438,9 @@ impl Company {
     pub fn explain_session(
         &self,
         session: &Session,
-        action: Permissions,
+        action: P,
         resource: Resource,
-    ) -> Explanation<'_> {
+    ) -> Explanation<'_, P> {
         Explanation::for_session(self, session, action, resource)
     }
 }

@@ -14,11 +14,12 @@
 //! The checks made for every caller (unknown ids, built-in roles, the last
 //! Admin, ...) follow in `Company::apply`.
 
+use crate::catalog::{Kind, Set};
 use crate::{
-    Change, Company, EntityKind, Error, ObjectId, Permissions, ProjectId, RoleId, Session,
+    Change, Company, EntityKind, Error, ObjectId, PermissionFlags, ProjectId, RoleId, Session,
 };
 
-impl Change {
+impl<P: PermissionFlags> Change<P> {
     /// The permissions an actor needs to make this change, whatever it
     /// grants: `users.manage` for users, `groups.manage` for groups,
     /// `roles.manage` for roles, assignments and section switches,
@@ -28,61 +29,62 @@ impl Change {
     /// object. Creating a user with roles, groups or projects also needs the
     /// permission that governs each of those.
     #[must_use]
-    pub fn governing_permissions(&self, company: &Company) -> Permissions {
-        match self {
+    pub fn governing_permissions(&self, company: &Company<P>) -> P {
+        let required = P::catalog().required;
+        P::of(match self {
             Change::CreateUser {
                 roles,
                 groups,
                 projects,
                 ..
             } => {
-                let mut needed = Permissions::USERS_MANAGE;
+                let mut needed = required.users_manage;
                 if !roles.is_empty() {
-                    needed |= Permissions::ROLES_MANAGE;
+                    needed |= required.roles_manage;
                 }
                 if !groups.is_empty() {
-                    needed |= Permissions::GROUPS_MANAGE;
+                    needed |= required.groups_manage;
                 }
                 if !projects.is_empty() {
-                    needed |= Permissions::PROJECTS_MANAGE;
+                    needed |= required.projects_manage;
                 }
                 needed
             }
-            Change::RenameUser { .. } | Change::DeleteUser { .. } => Permissions::USERS_MANAGE,
+            Change::RenameUser { .. } | Change::DeleteUser { .. } => required.users_manage,
             Change::CreateGroup { .. }
             | Change::RenameGroup { .. }
             | Change::DeleteGroup { .. }
             | Change::AddGroupMembers { .. }
-            | Change::RemoveGroupMembers { .. } => Permissions::GROUPS_MANAGE,
+            | Change::RemoveGroupMembers { .. } => required.groups_manage,
             Change::CreateRole { .. }
             | Change::EditRole { .. }
             | Change::DeleteRole { .. }
             | Change::AssignRole { .. }
             | Change::UnassignRole { .. }
-            | Change::SetSectionAccess { .. } => Permissions::ROLES_MANAGE,
-            Change::SetSecurityMode { .. } => Permissions::SECURITY_MANAGE,
+            | Change::SetSectionAccess { .. } => required.roles_manage,
+            Change::SetSecurityMode { .. } => required.security_manage,
             Change::CreateProject { .. }
             | Change::EditProject { .. }
             | Change::DeleteProject { .. }
             | Change::AddProjectMembers { .. }
             | Change::RemoveProjectMembers { .. }
             | Change::AddProjectObjects { .. }
-            | Change::RemoveProjectObjects { .. } => Permissions::PROJECTS_MANAGE,
+            | Change::RemoveProjectObjects { .. } => required.projects_manage,
             Change::CreateObject { kind, projects, .. } => {
-                let mut needed = kind.manage_permission();
+                let mut needed = P::catalog().kind_manage(kind.index());
                 if !projects.is_empty() {
-                    needed |= Permissions::PROJECTS_MANAGE;
+                    needed |= required.projects_manage;
                 }
                 needed
             }
             Change::RenameObject { object, .. } | Change::DeleteObject { object } => company
                 .object(*object)
-                .map_or(Permissions::empty(), |o| o.kind().manage_permission()),
-        }
+                .map_or(0, |o| P::catalog().kind_manage(o.kind().index())),
+        })
     }
 
     /// A short description for messages: ``assign role `QA` ``.
-    pub(crate) fn describe(&self, company: &Company) -> String {
+    pub(crate) fn describe(&self, company: &Company<P>) -> String {
         let role_name = |role: &RoleId| {
             company
                 .role(*role)
@@ -115,72 +117,73 @@ impl Change {
             Change::RemoveProjectMembers { .. } => "remove members from a project".to_owned(),
             Change::AddProjectObjects { .. } => "add objects to a project".to_owned(),
             Change::RemoveProjectObjects { .. } => "remove objects from a project".to_owned(),
-            Change::CreateObject { kind, name, .. } => format!("create {kind} `{name}`"),
+            Change::CreateObject { kind, name, .. } => {
+                format!("create {} `{name}`", crate::catalog::kind_name::<P>(*kind))
+            }
             Change::RenameObject { .. } => "rename an object".to_owned(),
             Change::DeleteObject { .. } => "delete an object".to_owned(),
         }
     }
 }
 
-impl Company {
+impl<P: PermissionFlags> Company<P> {
     /// Refuses `change` if the actor behind `session` may not make it.
-    pub(crate) fn authorize(&self, session: &Session, change: &Change) -> Result<(), Error> {
+    pub(crate) fn authorize(&self, session: &Session, change: &Change<P>) -> Result<(), Error> {
         let held = self.session_permissions(session)?;
-        let missing = change.governing_permissions(self).difference(held);
-        if !missing.is_empty() {
+        let missing = change.governing_permissions(self).minus(held);
+        if !missing.empty_set() {
             return Err(Error::Forbidden {
                 user: self.user_label(session.user()),
                 change: change.describe(self),
-                missing: missing.to_string(),
+                missing: missing.names().to_string(),
             });
         }
         self.check_visibility(session, held, change)?;
         let granted = self.granted_by(change)?;
-        let beyond = granted.difference(held);
-        if !beyond.is_empty() {
+        let beyond = granted.minus(held);
+        if !beyond.empty_set() {
             return Err(Error::Escalation {
                 user: self.user_label(session.user()),
                 change: change.describe(self),
-                permissions: beyond.to_string(),
+                permissions: beyond.names().to_string(),
             });
         }
         Ok(())
     }
 
     /// What a change hands out: the permissions someone may gain by it.
-    fn granted_by(&self, change: &Change) -> Result<Permissions, Error> {
-        let role_permissions = |role: RoleId| -> Result<Permissions, Error> {
-            Ok(self.live_role(role)?.permissions())
-        };
-        let group_permissions = |group: crate::GroupId| -> Result<Permissions, Error> {
+    fn granted_by(&self, change: &Change<P>) -> Result<P, Error> {
+        let role_permissions =
+            |role: RoleId| -> Result<P, Error> { Ok(self.live_role(role)?.permissions()) };
+        let group_permissions = |group: crate::GroupId| -> Result<P, Error> {
             let group = self.live_group(group)?;
-            group.roles().try_fold(Permissions::empty(), |all, role| {
-                Ok(all | role_permissions(role)?)
-            })
+            group
+                .roles()
+                .try_fold(P::none(), |all, role| Ok(all.or(role_permissions(role)?)))
         };
         Ok(match change {
             Change::CreateUser { roles, groups, .. } => {
-                let roles = roles.iter().try_fold(Permissions::empty(), |all, &r| {
-                    Ok::<_, Error>(all | role_permissions(r)?)
+                let roles = roles.iter().try_fold(P::none(), |all, &r| {
+                    Ok::<_, Error>(all.or(role_permissions(r)?))
                 })?;
-                let groups = groups.iter().try_fold(Permissions::empty(), |all, &g| {
-                    Ok::<_, Error>(all | group_permissions(g)?)
+                let groups = groups.iter().try_fold(P::none(), |all, &g| {
+                    Ok::<_, Error>(all.or(group_permissions(g)?))
                 })?;
-                roles | groups
+                roles.or(groups)
             }
             Change::AddGroupMembers { group, .. } => group_permissions(*group)?,
-            Change::CreateRole { permissions, .. } => permissions.closed(),
+            Change::CreateRole { permissions, .. } => permissions.close(),
             Change::EditRole {
                 permissions: Some(permissions),
                 ..
-            } => permissions.closed(),
+            } => permissions.close(),
             Change::AssignRole { role, .. } => role_permissions(*role)?,
             Change::SetSectionAccess {
                 permission,
                 allowed: true,
                 ..
-            } => permission.closed(),
-            _ => Permissions::empty(),
+            } => permission.close(),
+            _ => P::none(),
         })
     }
 
@@ -201,7 +204,9 @@ impl Company {
             return Err(Error::Forbidden {
                 user: self.user_label(session.user()),
                 change: format!("add members to group `{}`", group.name()),
-                missing: Permissions::PROJECTS_ALL.to_string(),
+                missing: P::of(P::catalog().required.projects_all)
+                    .names()
+                    .to_string(),
             });
         }
         Ok(())
@@ -213,8 +218,8 @@ impl Company {
     fn check_visibility(
         &self,
         session: &Session,
-        held: Permissions,
-        change: &Change,
+        held: P,
+        change: &Change<P>,
     ) -> Result<(), Error> {
         if self.snapshot().sees_every_project(held) {
             return Ok(());

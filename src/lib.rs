@@ -59,6 +59,7 @@ The tests hold the engine against a plain reference model
 for the document loader.
 */
 
+mod catalog;
 mod change;
 mod company;
 #[cfg(feature = "serde")]
@@ -75,12 +76,17 @@ mod role;
 mod section;
 mod session;
 
+pub use crate::catalog::{
+    names, parse_kind, parse_permissions, AppliesTo, Catalog, CatalogError, Definition, Holds,
+    Kind, KindDef, Names, PermissionDef, PermissionFlags, Word, MAX_KINDS, MAX_PERMISSIONS,
+    STANDARD,
+};
 pub use crate::change::{Change, ChangeReport, Created, LogEntry};
 pub use crate::company::{Company, DEFAULT_PROJECT_NAME};
 #[cfg(feature = "serde")]
 pub use crate::document::{
-    Document, GroupRecord, NextIds, ObjectRecord, ProjectRecord, RoleRecord, UserRecord,
-    FORMAT_VERSION,
+    CatalogRef, Document, GroupRecord, NextIds, ObjectRecord, ProjectRecord, RoleRecord,
+    UserRecord, FORMAT_VERSION,
 };
 pub use crate::error::{EntityKind, Error};
 pub use crate::explain::{Explanation, Grant, Reach};

@@ -261,7 +261,7 @@ impl PermissionInfo {
 }
 
 macro_rules! catalog {
-    ($($flag:ident, $name:literal, $section:literal, $description:literal;)*) => {
+    ($($flag:ident, $name:literal, $section:literal, $description:literal, $applies:expr, [$($implied:literal),*];)*) => {
         /// Every single permission, in matrix order, with its stable name.
         ///
         /// Composites such as [`Permissions::WORKPLACE`] are not entries:
@@ -274,72 +274,94 @@ macro_rules! catalog {
                 description: $description,
             },)*
         ];
+
+        /// The standard catalog's permissions, as a [`Definition`](crate::Definition) lists them.
+        pub(crate) const STANDARD_PERMISSIONS: &[crate::PermissionDef] = &[
+            $({
+                use crate::AppliesTo::*;
+                let own = PermissionInfo {
+                    flag: Permissions::$flag,
+                    name: $name,
+                    section: $section,
+                    description: $description,
+                }
+                .own_bit();
+                let def = crate::PermissionDef::new(127 - own.bits().leading_zeros(), $name, $section)
+                    .implies(&[$($implied),*])
+                    .describe($description);
+                match $applies {
+                    Company => def,
+                    Projects => def.on_projects(),
+                    Kinds(kinds) => def.on_kinds(kinds),
+                }
+            },)*
+        ];
     };
 }
 
 catalog! {
-    WORKPLACE_SOFTPHONE, "workplace.softphone", "Operator workplace", "Softphone widget";
-    WORKPLACE_CHATS, "workplace.chats", "Operator workplace", "Chats widget";
-    WORKPLACE_CONTACTS, "workplace.contacts", "Operator workplace", "Contacts widget";
-    WORKPLACE_HISTORY, "workplace.history", "Operator workplace", "History widget";
-    WORKPLACE_SCRIPTS, "workplace.scripts", "Operator workplace", "Call-script widget";
-    WORKPLACE_STATUSES, "workplace.statuses", "Operator workplace", "Status widget";
-    WORKPLACE_STATISTICS, "workplace.statistics", "Operator workplace", "Own statistics widget";
-    TICKETS_CREATE, "tickets.create", "Technical support", "Create tickets to technical support";
-    CALL_JOURNAL_VIEW, "call_journal.view", "Call journal", "View the call journal";
-    CHAT_JOURNAL_VIEW, "chat_journal.view", "Chat journal", "View the chat journal";
-    RECORDINGS_LISTEN_ALL, "recordings.listen_all", "Call recordings", "Listen to the calls of all users";
-    REPORTS_VIEW, "reports.view", "Reports and analytics", "View reports";
-    REPORTS_MANAGE, "reports.manage", "Reports and analytics", "Build and edit reports";
-    KPI_VIEW, "kpi.view", "KPI", "View KPI";
-    KPI_MANAGE, "kpi.manage", "KPI", "Set KPI targets";
-    SHIFTS_VIEW, "shifts.view", "Shifts and schedules", "View shifts";
-    SHIFTS_MANAGE, "shifts.manage", "Shifts and schedules", "Plan shifts";
-    QA_SHEETS_VIEW, "qa_sheets.view", "Quality assurance", "View evaluation sheets";
-    QA_SHEETS_MANAGE, "qa_sheets.manage", "Quality assurance", "Design evaluation sheets";
-    QA_CHECKS_VIEW, "qa_checks.view", "Quality assurance", "View checks";
-    QA_CHECKS_MANAGE, "qa_checks.manage", "Quality assurance", "Evaluate calls and chats";
-    BALANCE_VIEW, "balance.view", "Finance", "View the balance";
-    BILLING_VIEW, "billing.view", "Finance", "View billing";
-    BILLING_MANAGE, "billing.manage", "Finance", "Change billing";
-    PAYMENTS_VIEW, "payments.view", "Finance", "View payments";
-    PAYMENTS_MANAGE, "payments.manage", "Finance", "Make payments";
-    SECURITY_VIEW, "security.view", "Security settings", "View security settings";
-    SECURITY_MANAGE, "security.manage", "Security settings", "Change security settings and mode";
-    COMPANY_VIEW, "company.view", "Company settings", "View company settings";
-    COMPANY_MANAGE, "company.manage", "Company settings", "Change company settings";
-    USERS_VIEW, "users.view", "Users", "View users";
-    USERS_MANAGE, "users.manage", "Users", "Create and edit users";
-    GROUPS_VIEW, "groups.view", "Groups", "View groups";
-    GROUPS_MANAGE, "groups.manage", "Groups", "Create and edit groups";
-    ROLES_VIEW, "roles.view", "Roles", "View roles";
-    ROLES_MANAGE, "roles.manage", "Roles", "Create, edit and assign roles";
-    ROLES_TEST, "roles.test", "Roles", "Test a role";
-    PROJECTS_VIEW, "projects.view", "Projects", "View own projects";
-    PROJECTS_MANAGE, "projects.manage", "Projects", "Create and edit projects";
-    PROJECTS_ALL, "projects.all", "Projects", "See all projects and their objects";
-    INTEGRATIONS_VIEW, "integrations.view", "Integrations and API", "View integrations";
-    INTEGRATIONS_MANAGE, "integrations.manage", "Integrations and API", "Set up integrations";
-    NETWORK_VIEW, "network.view", "Network and telephony", "View network settings";
-    NETWORK_MANAGE, "network.manage", "Network and telephony", "Change network settings";
-    QUEUES_VIEW, "queues.view", "Queues", "View queues";
-    QUEUES_MANAGE, "queues.manage", "Queues", "Edit queues";
-    SCHEDULES_VIEW, "schedules.view", "Schedules", "View schedules";
-    SCHEDULES_MANAGE, "schedules.manage", "Schedules", "Edit schedules";
-    SIP_PROVIDERS_VIEW, "sip_providers.view", "SIP providers", "View SIP providers";
-    SIP_PROVIDERS_MANAGE, "sip_providers.manage", "SIP providers", "Edit SIP providers";
-    CALL_SCRIPTS_VIEW, "call_scripts.view", "Call scripts", "View call scripts";
-    CALL_SCRIPTS_MANAGE, "call_scripts.manage", "Call scripts", "Edit call scripts";
-    AUTODIALERS_VIEW, "autodialers.view", "Autodialers", "View autodialers";
-    AUTODIALERS_MANAGE, "autodialers.manage", "Autodialers", "Edit, start and stop autodialers";
-    LISTS_VIEW, "lists.view", "Lists", "View contact and call lists";
-    LISTS_MANAGE, "lists.manage", "Lists", "Edit contact and call lists";
-    NOTIFICATION_TEMPLATES_VIEW, "notification_templates.view", "Notification templates", "View notification templates";
-    NOTIFICATION_TEMPLATES_MANAGE, "notification_templates.manage", "Notification templates", "Edit notification templates";
-    DIALOG_SCENARIOS_VIEW, "dialog_scenarios.view", "Dialog scenarios", "View IVR and chat-bot scenarios";
-    DIALOG_SCENARIOS_MANAGE, "dialog_scenarios.manage", "Dialog scenarios", "Edit IVR and chat-bot scenarios";
-    CONTACT_FIELDS_VIEW, "contact_fields.view", "Contact fields", "View contact fields";
-    CONTACT_FIELDS_MANAGE, "contact_fields.manage", "Contact fields", "Edit contact fields";
+    WORKPLACE_SOFTPHONE, "workplace.softphone", "Operator workplace", "Softphone widget", Company, [];
+    WORKPLACE_CHATS, "workplace.chats", "Operator workplace", "Chats widget", Company, [];
+    WORKPLACE_CONTACTS, "workplace.contacts", "Operator workplace", "Contacts widget", Company, [];
+    WORKPLACE_HISTORY, "workplace.history", "Operator workplace", "History widget", Company, [];
+    WORKPLACE_SCRIPTS, "workplace.scripts", "Operator workplace", "Call-script widget", Company, [];
+    WORKPLACE_STATUSES, "workplace.statuses", "Operator workplace", "Status widget", Company, [];
+    WORKPLACE_STATISTICS, "workplace.statistics", "Operator workplace", "Own statistics widget", Company, [];
+    TICKETS_CREATE, "tickets.create", "Technical support", "Create tickets to technical support", Company, [];
+    CALL_JOURNAL_VIEW, "call_journal.view", "Call journal", "View the call journal", Company, [];
+    CHAT_JOURNAL_VIEW, "chat_journal.view", "Chat journal", "View the chat journal", Company, [];
+    RECORDINGS_LISTEN_ALL, "recordings.listen_all", "Call recordings", "Listen to the calls of all users", Company, [];
+    REPORTS_VIEW, "reports.view", "Reports and analytics", "View reports", Company, [];
+    REPORTS_MANAGE, "reports.manage", "Reports and analytics", "Build and edit reports", Company, ["reports.view"];
+    KPI_VIEW, "kpi.view", "KPI", "View KPI", Company, [];
+    KPI_MANAGE, "kpi.manage", "KPI", "Set KPI targets", Company, ["kpi.view"];
+    SHIFTS_VIEW, "shifts.view", "Shifts and schedules", "View shifts", Company, [];
+    SHIFTS_MANAGE, "shifts.manage", "Shifts and schedules", "Plan shifts", Company, ["shifts.view"];
+    QA_SHEETS_VIEW, "qa_sheets.view", "Quality assurance", "View evaluation sheets", Company, [];
+    QA_SHEETS_MANAGE, "qa_sheets.manage", "Quality assurance", "Design evaluation sheets", Company, ["qa_sheets.view"];
+    QA_CHECKS_VIEW, "qa_checks.view", "Quality assurance", "View checks", Company, [];
+    QA_CHECKS_MANAGE, "qa_checks.manage", "Quality assurance", "Evaluate calls and chats", Company, ["qa_checks.view"];
+    BALANCE_VIEW, "balance.view", "Finance", "View the balance", Company, [];
+    BILLING_VIEW, "billing.view", "Finance", "View billing", Company, [];
+    BILLING_MANAGE, "billing.manage", "Finance", "Change billing", Company, ["billing.view"];
+    PAYMENTS_VIEW, "payments.view", "Finance", "View payments", Company, [];
+    PAYMENTS_MANAGE, "payments.manage", "Finance", "Make payments", Company, ["payments.view"];
+    SECURITY_VIEW, "security.view", "Security settings", "View security settings", Company, [];
+    SECURITY_MANAGE, "security.manage", "Security settings", "Change security settings and mode", Company, ["security.view"];
+    COMPANY_VIEW, "company.view", "Company settings", "View company settings", Company, [];
+    COMPANY_MANAGE, "company.manage", "Company settings", "Change company settings", Company, ["company.view"];
+    USERS_VIEW, "users.view", "Users", "View users", Company, [];
+    USERS_MANAGE, "users.manage", "Users", "Create and edit users", Company, ["users.view"];
+    GROUPS_VIEW, "groups.view", "Groups", "View groups", Company, [];
+    GROUPS_MANAGE, "groups.manage", "Groups", "Create and edit groups", Company, ["groups.view"];
+    ROLES_VIEW, "roles.view", "Roles", "View roles", Company, [];
+    ROLES_MANAGE, "roles.manage", "Roles", "Create, edit and assign roles", Company, ["roles.view"];
+    ROLES_TEST, "roles.test", "Roles", "Test a role", Company, [];
+    PROJECTS_VIEW, "projects.view", "Projects", "View own projects", Projects, [];
+    PROJECTS_MANAGE, "projects.manage", "Projects", "Create and edit projects", Projects, ["projects.view"];
+    PROJECTS_ALL, "projects.all", "Projects", "See all projects and their objects", Company, [];
+    INTEGRATIONS_VIEW, "integrations.view", "Integrations and API", "View integrations", Company, [];
+    INTEGRATIONS_MANAGE, "integrations.manage", "Integrations and API", "Set up integrations", Company, ["integrations.view"];
+    NETWORK_VIEW, "network.view", "Network and telephony", "View network settings", Company, [];
+    NETWORK_MANAGE, "network.manage", "Network and telephony", "Change network settings", Company, ["network.view"];
+    QUEUES_VIEW, "queues.view", "Queues", "View queues", Kinds(&["queue"]), [];
+    QUEUES_MANAGE, "queues.manage", "Queues", "Edit queues", Kinds(&["queue"]), ["queues.view"];
+    SCHEDULES_VIEW, "schedules.view", "Schedules", "View schedules", Kinds(&["schedule"]), [];
+    SCHEDULES_MANAGE, "schedules.manage", "Schedules", "Edit schedules", Kinds(&["schedule"]), ["schedules.view"];
+    SIP_PROVIDERS_VIEW, "sip_providers.view", "SIP providers", "View SIP providers", Kinds(&["sip_provider"]), [];
+    SIP_PROVIDERS_MANAGE, "sip_providers.manage", "SIP providers", "Edit SIP providers", Kinds(&["sip_provider"]), ["sip_providers.view"];
+    CALL_SCRIPTS_VIEW, "call_scripts.view", "Call scripts", "View call scripts", Kinds(&["call_script"]), [];
+    CALL_SCRIPTS_MANAGE, "call_scripts.manage", "Call scripts", "Edit call scripts", Kinds(&["call_script"]), ["call_scripts.view"];
+    AUTODIALERS_VIEW, "autodialers.view", "Autodialers", "View autodialers", Kinds(&["autodialer"]), [];
+    AUTODIALERS_MANAGE, "autodialers.manage", "Autodialers", "Edit, start and stop autodialers", Kinds(&["autodialer"]), ["autodialers.view"];
+    LISTS_VIEW, "lists.view", "Lists", "View contact and call lists", Kinds(&["list"]), [];
+    LISTS_MANAGE, "lists.manage", "Lists", "Edit contact and call lists", Kinds(&["list"]), ["lists.view"];
+    NOTIFICATION_TEMPLATES_VIEW, "notification_templates.view", "Notification templates", "View notification templates", Kinds(&["notification_template"]), [];
+    NOTIFICATION_TEMPLATES_MANAGE, "notification_templates.manage", "Notification templates", "Edit notification templates", Kinds(&["notification_template"]), ["notification_templates.view"];
+    DIALOG_SCENARIOS_VIEW, "dialog_scenarios.view", "Dialog scenarios", "View IVR and chat-bot scenarios", Kinds(&["dialog_scenario"]), [];
+    DIALOG_SCENARIOS_MANAGE, "dialog_scenarios.manage", "Dialog scenarios", "Edit IVR and chat-bot scenarios", Kinds(&["dialog_scenario"]), ["dialog_scenarios.view"];
+    CONTACT_FIELDS_VIEW, "contact_fields.view", "Contact fields", "View contact fields", Kinds(&["contact_field"]), [];
+    CONTACT_FIELDS_MANAGE, "contact_fields.manage", "Contact fields", "Edit contact fields", Kinds(&["contact_field"]), ["contact_fields.view"];
 }
 
 impl Permissions {
@@ -448,11 +470,12 @@ impl Permissions {
             .filter(move |info| !implied.contains(info.own_bit()))
     }
 
-    /// Whether `self` is a single catalog entry (what a check's action, a
-    /// section switch or a "who holds" query takes).
+    /// Whether `self` is a single catalog entry (what a section switch
+    /// takes): one entry's own bit, alone or with what the entry implies
+    /// (its flag).
     #[must_use]
     pub fn is_single(self) -> bool {
-        self.info().is_some()
+        crate::STANDARD.single(self.bits()).is_some()
     }
 }
 

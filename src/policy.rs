@@ -45,8 +45,9 @@
 // company's size. Holders of "all projects" and simple mode walk the per-kind
 // list of every object.
 
+use crate::catalog::{Kind, Word};
 use crate::{
-    ObjectId, ObjectKind, Permissions, ProjectId, RoleId, Session, SessionDecision, UserId,
+    ObjectId, PermissionFlags, Permissions, ProjectId, RoleId, Session, SessionDecision, UserId,
 };
 
 /// What a check is about: the company itself (a section, report or setting),
@@ -305,33 +306,14 @@ pub(crate) fn shares_project(a: &[u32], b: &[u32]) -> bool {
     false
 }
 
-/// Permissions kept in the low 64 bits of their `u128`, where the whole
-/// catalog lies (asserted below): half the room in the tables.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) struct Compact(u64);
-
-impl Compact {
-    #[inline(always)]
-    fn new(permissions: Permissions) -> Self {
-        // Lossless: every flag lies in the low 64 bits (asserted below).
-        Self(permissions.bits() as u64)
-    }
-
-    #[inline(always)]
-    fn get(self) -> Permissions {
-        Permissions::from_bits_retain(u128::from(self.0))
-    }
-}
-
-/// The compiled entry of one user: 32 bytes, aligned so that it never
-/// straddles two cache lines.
+/// The compiled entry of one user: 32 bytes with a `u64` catalog word (64
+/// with `u128`), aligned so that it never straddles two cache lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(align(32))]
-pub(crate) struct UserEntry {
+pub(crate) struct UserEntry<W: Word> {
     /// Union of the permissions of every role held, directly or through a
-    /// group: the low half of the `u128` bits, as the whole catalog fits
-    /// there (asserted below).
-    permissions: Compact,
+    /// group, in the catalog's word.
+    permissions: W,
     /// Sessions that logged in before this revision are ended.
     pub(crate) sessions_from: u64,
     /// Every project the user belongs to, directly or through a group; its
@@ -339,17 +321,19 @@ pub(crate) struct UserEntry {
     projects: IdList<USER_INLINE>,
 }
 
-impl UserEntry {
+impl<W: Word> UserEntry<W> {
     /// The entry of a user id never made, or deleted.
-    const ABSENT: Self = Self {
-        permissions: Compact(0),
-        sessions_from: 0,
-        projects: IdList::ABSENT,
-    };
-
-    fn new(permissions: Permissions, sessions_from: u64, projects: IdList<USER_INLINE>) -> Self {
+    fn absent() -> Self {
         Self {
-            permissions: Compact::new(permissions),
+            permissions: W::default(),
+            sessions_from: 0,
+            projects: IdList::ABSENT,
+        }
+    }
+
+    fn new(permissions: W, sessions_from: u64, projects: IdList<USER_INLINE>) -> Self {
+        Self {
+            permissions,
             sessions_from,
             projects,
         }
@@ -357,8 +341,8 @@ impl UserEntry {
 
     /// The user's effective permissions.
     #[inline(always)]
-    pub(crate) fn permissions(&self) -> Permissions {
-        self.permissions.get()
+    pub(crate) fn permissions<P: PermissionFlags<Word = W>>(&self) -> P {
+        P::from_word(self.permissions)
     }
 
     /// `false` for ids never created or deleted.
@@ -370,42 +354,88 @@ impl UserEntry {
 
 /// The compiled entry of one object: 16 bytes, aligned so that it never
 /// straddles two cache lines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(align(16))]
 pub(crate) struct ObjectEntry {
     /// Every project that holds the object.
     projects: IdList<OBJECT_INLINE>,
-    /// The object's kind; `None` for a deleted object.
-    pub(crate) kind: Option<ObjectKind>,
+    /// The index of the object's kind in its catalog; `NO_KIND` for a
+    /// deleted object.
+    pub(crate) kind: u8,
+}
+
+/// [`ObjectEntry::kind`] of a deleted object (catalogs have at most 32
+/// kinds).
+const NO_KIND: u8 = u8::MAX;
+
+impl Default for ObjectEntry {
+    fn default() -> Self {
+        Self {
+            projects: IdList::default(),
+            kind: NO_KIND,
+        }
+    }
+}
+
+impl ObjectEntry {
+    /// The kind's index, or `None` for a deleted object.
+    #[inline(always)]
+    pub(crate) fn kind_index(&self) -> Option<usize> {
+        (self.kind != NO_KIND).then_some(self.kind as usize)
+    }
 }
 
 // The memory budget (issue: at most 64 bytes per user and 16 per
 // object-project link) rests on these sizes.
-const _: () = assert!(std::mem::size_of::<UserEntry>() == 32);
-// A user entry keeps the low 64 bits of the permissions: a catalog that
-// outgrows them must widen `UserEntry::permissions` (and the budget).
-const _: () = assert!(Permissions::all().bits() >> 64 == 0);
+const _: () = assert!(std::mem::size_of::<UserEntry<u64>>() == 32);
+const _: () = assert!(std::mem::size_of::<UserEntry<u128>>() == 64);
 const _: () = assert!(std::mem::size_of::<ObjectEntry>() <= 16);
+const _: () = assert!(crate::MAX_KINDS < NO_KIND as usize);
 
 /// The compiled entry of one project.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct ProjectEntry {
     pub(crate) live: bool,
-    /// The project's objects, per kind, sorted by id.
-    pub(crate) objects: [Vec<ObjectId>; ObjectKind::ALL.len()],
+    /// The project's objects, per kind (by index), sorted by id; empty
+    /// until the project holds an object.
+    pub(crate) objects: Vec<Vec<ObjectId>>,
+}
+
+/// Equal when live alike and holding the same objects of every kind,
+/// however many empty per-kind lists either has made.
+impl PartialEq for ProjectEntry {
+    fn eq(&self, other: &Self) -> bool {
+        let kinds = self.objects.len().max(other.objects.len());
+        self.live == other.live && (0..kinds).all(|k| self.of_kind(k) == other.of_kind(k))
+    }
+}
+
+impl Eq for ProjectEntry {}
+
+impl ProjectEntry {
+    /// The project's sorted objects of kind `kind`.
+    fn of_kind(&self, kind: usize) -> &[ObjectId] {
+        self.objects.get(kind).map_or(&[], Vec::as_slice)
+    }
+
+    /// The list of kind `kind`, made on first use.
+    fn of_kind_mut(&mut self, kind: usize) -> &mut Vec<ObjectId> {
+        if self.objects.len() <= kind {
+            self.objects.resize_with(kind + 1, Vec::new);
+        }
+        // Just made long enough.
+        &mut self.objects[kind]
+    }
 }
 
 /// A user as `Company` compiles it, before it is stored in the snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CompiledUser {
-    pub(crate) permissions: Permissions,
+pub(crate) struct CompiledUser<P> {
+    pub(crate) permissions: P,
     pub(crate) sessions_from: u64,
     /// Sorted, without duplicates.
     pub(crate) projects: Vec<u32>,
 }
-
-/// The permissions that apply to a [`Resource::Project`].
-const PROJECT_ACTIONS: Permissions = Permissions::PROJECTS_MANAGE;
 
 /// An immutable, compiled view of a [`Company`](crate::Company) that answers
 /// checks.
@@ -420,20 +450,20 @@ const PROJECT_ACTIONS: Permissions = Permissions::PROJECTS_MANAGE;
 /// Checks never fail and never panic: an unknown user, object or project, or
 /// an action that does not fit the resource, is a [`Decision::Deny`] with its
 /// [`DenyReason`].
-#[derive(Debug, Clone, Default)]
-pub struct Snapshot {
+#[derive(Debug, Clone)]
+pub struct Snapshot<P: PermissionFlags = Permissions> {
     pub(crate) revision: u64,
     pub(crate) enhanced: bool,
     // INVARIANT (dense): `users[i]` describes `UserId(i)` for every id ever
     // made, `objects[i]` and `projects[i]` likewise.
-    pub(crate) users: Vec<UserEntry>,
+    pub(crate) users: Vec<UserEntry<P::Word>>,
     pub(crate) objects: Vec<ObjectEntry>,
     pub(crate) projects: Vec<ProjectEntry>,
     /// The permissions of each role (`None` once deleted), for testing
     /// sessions.
-    pub(crate) roles: Vec<Option<Compact>>,
-    /// Live objects of each kind, sorted by id.
-    pub(crate) objects_by_kind: [Vec<ObjectId>; ObjectKind::ALL.len()],
+    pub(crate) roles: Vec<Option<P::Word>>,
+    /// Live objects of each kind (by index), sorted by id.
+    pub(crate) objects_by_kind: Vec<Vec<ObjectId>>,
     /// Project lists too long to sit inline in their entries.
     pub(crate) spill: Spill,
 }
@@ -441,7 +471,22 @@ pub struct Snapshot {
 /// Two snapshots are equal when they answer every question alike: the same
 /// revision, mode, entries and lists, whatever the internal layout (where a
 /// long project list happens to be stored, spare capacity).
-impl PartialEq for Snapshot {
+impl<P: PermissionFlags> Default for Snapshot<P> {
+    fn default() -> Self {
+        Self {
+            revision: 0,
+            enhanced: false,
+            users: Vec::new(),
+            objects: Vec::new(),
+            projects: Vec::new(),
+            roles: Vec::new(),
+            objects_by_kind: vec![Vec::new(); P::catalog().kinds().len()],
+            spill: Spill::default(),
+        }
+    }
+}
+
+impl<P: PermissionFlags> PartialEq for Snapshot<P> {
     fn eq(&self, other: &Self) -> bool {
         let users = self.users.len() == other.users.len()
             && self.users.iter().zip(&other.users).all(|(a, b)| {
@@ -464,7 +509,7 @@ impl PartialEq for Snapshot {
     }
 }
 
-impl Eq for Snapshot {}
+impl<P: PermissionFlags> Eq for Snapshot<P> {}
 
 /// The decision, indexed by the first test that fails, in the documented
 /// order: 3 hidden, 2 not applicable, 1 not granted, 0 none.
@@ -475,18 +520,7 @@ const OUTCOMES: [Decision; 4] = [
     Decision::Deny(DenyReason::HiddenByProjects),
 ];
 
-/// For each object kind (by index), the permissions that apply to it.
-const KIND_ACTIONS: [Permissions; ObjectKind::ALL.len()] = {
-    let mut masks = [Permissions::empty(); ObjectKind::ALL.len()];
-    let mut i = 0;
-    while i < masks.len() {
-        masks[i] = ObjectKind::ALL[i].permissions();
-        i += 1;
-    }
-    masks
-};
-
-impl Snapshot {
+impl<P: PermissionFlags> Snapshot<P> {
     /// May `user` do `action` to `resource`?
     ///
     /// `action` is usually one catalog flag (`Permissions::QUEUES_VIEW`); a
@@ -524,7 +558,7 @@ impl Snapshot {
     /// ```
     #[inline(always)]
     #[must_use]
-    pub fn check(&self, user: UserId, action: Permissions, resource: Resource) -> Decision {
+    pub fn check(&self, user: UserId, action: P, resource: Resource) -> Decision {
         match self.user(user) {
             Some(entry) => self.decide(entry.permissions, &entry.projects, action, resource),
             None => Decision::Deny(DenyReason::UnknownUser),
@@ -547,7 +581,7 @@ impl Snapshot {
     pub fn check_session(
         &self,
         session: &Session,
-        action: Permissions,
+        action: P,
         resource: Resource,
     ) -> SessionDecision {
         let decision = match self.session_rights(session) {
@@ -567,14 +601,17 @@ impl Snapshot {
     pub(crate) fn session_permissions(
         &self,
         session: &Session,
-    ) -> Result<(&UserEntry, Permissions), DenyReason> {
+    ) -> Result<(&UserEntry<P::Word>, P), DenyReason> {
         let (entry, permissions) = self.session_rights(session)?;
-        Ok((entry, permissions.get()))
+        Ok((entry, P::from_word(permissions)))
     }
 
-    /// [`session_permissions`](Self::session_permissions), compact.
+    /// [`session_permissions`](Self::session_permissions), as a word.
     #[inline(always)]
-    fn session_rights(&self, session: &Session) -> Result<(&UserEntry, Compact), DenyReason> {
+    fn session_rights(
+        &self,
+        session: &Session,
+    ) -> Result<(&UserEntry<P::Word>, P::Word), DenyReason> {
         let entry = self.user(session.user()).ok_or(DenyReason::UnknownUser)?;
         if session.login_revision() < entry.sessions_from {
             return Err(DenyReason::SessionEnded);
@@ -585,7 +622,7 @@ impl Snapshot {
             let Some(Some(role)) = self.roles.get(role.index()) else {
                 return Err(DenyReason::SessionEnded);
             };
-            permissions.0 &= role.0;
+            permissions = permissions & *role;
         }
         Ok((entry, permissions))
     }
@@ -595,13 +632,13 @@ impl Snapshot {
     #[inline(always)]
     fn decide(
         &self,
-        permissions: Compact,
+        permissions: P::Word,
         projects: &IdList<USER_INLINE>,
-        action: Permissions,
+        action: P,
         resource: Resource,
     ) -> Decision {
-        let permissions = permissions.get();
-        let sees_everything = self.sees_every_project(permissions);
+        let catalog = P::catalog();
+        let sees_everything = self.sees_every_project_word(permissions);
         // Unknown ids are rare, so their branches predict well. What follows
         // them (hidden? applicable? granted?) is different for every
         // question: it is computed without branches and the answer is read
@@ -610,17 +647,18 @@ impl Snapshot {
         let (hidden, scope) = match resource {
             // Every bit, even one outside the catalog: no role grants it,
             // so it is missing, not misplaced.
-            Resource::Company => (false, Permissions::from_bits_retain(u128::MAX)),
+            Resource::Company => (false, !P::Word::default()),
             Resource::Object(object) => {
                 let Some((object, kind)) = self
                     .objects
                     .get(object.index())
-                    .and_then(|entry| Some((entry, entry.kind?)))
+                    .and_then(|entry| Some((entry, entry.kind_index()?)))
                 else {
                     return Decision::Deny(DenyReason::UnknownObject);
                 };
                 let shared = projects.shares(&object.projects, &self.spill);
-                (!sees_everything & !shared, kind_actions(kind))
+                let scope = P::Word::from_u128(catalog.kind_mask(kind));
+                (!sees_everything & !shared, scope)
             }
             Resource::Project(project) => {
                 if !self.projects.get(project.index()).is_some_and(|p| p.live) {
@@ -630,13 +668,15 @@ impl Snapshot {
                     .get(&self.spill)
                     .binary_search(&project.get())
                     .is_ok();
-                (!sees_everything & !member, PROJECT_ACTIONS)
+                let scope = P::Word::from_u128(catalog.project_mask);
+                (!sees_everything & !member, scope)
             }
         };
         // Non-short-circuit `&` on raw bits: no branch on the action.
-        let action = action.bits();
-        let applicable = (action != 0) & (action & !scope.bits() == 0);
-        let granted = action & !permissions.bits() == 0;
+        let action = action.to_word();
+        let none = P::Word::default();
+        let applicable = (action != none) & (action & !scope == none);
+        let granted = action & !permissions == none;
         let index = (3 * usize::from(hidden))
             .max(2 * usize::from(!applicable))
             .max(usize::from(!granted));
@@ -658,7 +698,7 @@ impl Snapshot {
     ///
     /// Computes in **O(1)**.
     #[must_use]
-    pub fn permissions_of(&self, user: UserId) -> Option<Permissions> {
+    pub fn permissions_of(&self, user: UserId) -> Option<P> {
         self.user(user).map(|entry| entry.permissions())
     }
 
@@ -673,23 +713,25 @@ impl Snapshot {
                 .map(|list| list.capacity() * size_of::<ObjectId>())
                 .sum::<usize>()
         };
+        let heads = |lists: &Vec<Vec<ObjectId>>| lists.capacity() * size_of::<Vec<ObjectId>>();
         size_of::<Self>()
-            + self.users.capacity() * size_of::<UserEntry>()
+            + self.users.capacity() * size_of::<UserEntry<P::Word>>()
             + self.objects.capacity() * size_of::<ObjectEntry>()
             + self.projects.capacity() * size_of::<ProjectEntry>()
             + self
                 .projects
                 .iter()
-                .map(|p| lists(&p.objects))
+                .map(|p| heads(&p.objects) + lists(&p.objects))
                 .sum::<usize>()
-            + self.roles.capacity() * size_of::<Option<Compact>>()
+            + self.roles.capacity() * size_of::<Option<P::Word>>()
+            + heads(&self.objects_by_kind)
             + lists(&self.objects_by_kind)
             + self.spill.bytes()
     }
 
     /// The projects of a user entry, sorted.
     #[inline]
-    pub(crate) fn user_projects<'a>(&'a self, entry: &'a UserEntry) -> &'a [u32] {
+    pub(crate) fn user_projects<'a>(&'a self, entry: &'a UserEntry<P::Word>) -> &'a [u32] {
         entry.projects.get(&self.spill)
     }
 
@@ -703,10 +745,10 @@ impl Snapshot {
     /// what the user may do or see changed. A session ended by the change
     /// (`sessions_from`) is stored but does not count: it is reported in
     /// `ChangeReport::logged_out_users`, not as an affected user.
-    pub(crate) fn set_user(&mut self, user: UserId, compiled: Option<CompiledUser>) -> bool {
+    pub(crate) fn set_user(&mut self, user: UserId, compiled: Option<CompiledUser<P>>) -> bool {
         let index = user.index();
         if self.users.len() <= index {
-            self.users.resize(index + 1, UserEntry::ABSENT);
+            self.users.resize(index + 1, UserEntry::absent());
         }
         let Some(&old) = self.users.get(index) else {
             return false;
@@ -714,7 +756,7 @@ impl Snapshot {
         let (same_rights, same_sessions) = match &compiled {
             Some(new) => (
                 old.live()
-                    && old.permissions() == new.permissions
+                    && old.permissions == new.permissions.to_word()
                     && old.projects.get(&self.spill) == new.projects.as_slice(),
                 old.sessions_from == new.sessions_from,
             ),
@@ -725,14 +767,14 @@ impl Snapshot {
         }
         let entry = match &compiled {
             Some(new) => UserEntry::new(
-                new.permissions,
+                new.permissions.to_word(),
                 new.sessions_from,
                 self.spill.store(old.projects, &new.projects),
             ),
             None => {
                 // Give back a spilled list's slot.
                 self.spill.store(old.projects, &[]);
-                UserEntry::ABSENT
+                UserEntry::absent()
             }
         };
         if let Some(slot) = self.users.get_mut(index) {
@@ -747,7 +789,7 @@ impl Snapshot {
     pub(crate) fn set_object(
         &mut self,
         object: ObjectId,
-        compiled: Option<(ObjectKind, Vec<u32>)>,
+        compiled: Option<(P::Kind, Vec<u32>)>,
     ) -> Vec<u32> {
         let index = object.index();
         if self.objects.len() <= index {
@@ -758,22 +800,27 @@ impl Snapshot {
         };
         let old_projects = old.projects.get(&self.spill).to_vec();
         let (new_kind, new_projects) = match compiled {
-            Some((kind, projects)) => (Some(kind), projects),
-            None => (None, Vec::new()),
+            Some((kind, projects)) => (kind_slot::<P>(kind), projects),
+            None => (NO_KIND, Vec::new()),
         };
-        if let Some(kind) = old.kind {
-            remove_sorted(&mut self.objects_by_kind[kind.index()], object);
+        if let Some(kind) = old.kind_index() {
+            if let Some(list) = self.objects_by_kind.get_mut(kind) {
+                remove_sorted(list, object);
+            }
             for &p in &old_projects {
                 if let Some(entry) = self.projects.get_mut(p as usize) {
-                    remove_sorted(&mut entry.objects[kind.index()], object);
+                    remove_sorted(entry.of_kind_mut(kind), object);
                 }
             }
         }
-        if let Some(kind) = new_kind {
-            insert_sorted(&mut self.objects_by_kind[kind.index()], object);
+        if new_kind != NO_KIND {
+            let kind = usize::from(new_kind);
+            if let Some(list) = self.objects_by_kind.get_mut(kind) {
+                insert_sorted(list, object);
+            }
             for &p in &new_projects {
                 if let Some(entry) = self.projects.get_mut(p as usize) {
-                    insert_sorted(&mut entry.objects[kind.index()], object);
+                    insert_sorted(entry.of_kind_mut(kind), object);
                 }
             }
         }
@@ -816,7 +863,7 @@ impl Snapshot {
     pub(crate) fn empty(
         revision: u64,
         enhanced: bool,
-        roles: impl Iterator<Item = Option<Permissions>>,
+        roles: impl Iterator<Item = Option<P>>,
         projects: impl Iterator<Item = bool>,
         users: usize,
         objects: usize,
@@ -832,21 +879,21 @@ impl Snapshot {
                     ..ProjectEntry::default()
                 })
                 .collect(),
-            roles: roles.map(|role| role.map(Compact::new)).collect(),
-            objects_by_kind: Default::default(),
+            roles: roles.map(|role| role.map(P::to_word)).collect(),
+            objects_by_kind: vec![Vec::new(); P::catalog().kinds().len()],
             spill: Spill::default(),
         }
     }
 
     /// Appends the entry of the next user id (`None`: deleted).
-    pub(crate) fn push_user(&mut self, compiled: Option<(Permissions, u64, &[u32])>) {
+    pub(crate) fn push_user(&mut self, compiled: Option<(P, u64, &[u32])>) {
         let entry = match compiled {
             Some((permissions, sessions_from, projects)) => UserEntry::new(
-                permissions,
+                permissions.to_word(),
                 sessions_from,
                 self.spill.store(IdList::default(), projects),
             ),
-            None => UserEntry::ABSENT,
+            None => UserEntry::absent(),
         };
         self.users.push(entry);
     }
@@ -854,22 +901,26 @@ impl Snapshot {
     /// Appends the entry of the next object id (`None`: deleted), with its
     /// sorted projects. Ids arrive in order, so every list stays sorted by
     /// pushing at its end.
-    pub(crate) fn push_object(&mut self, compiled: Option<(ObjectKind, &[u32])>) {
+    pub(crate) fn push_object(&mut self, compiled: Option<(P::Kind, &[u32])>) {
         let Ok(id) = u32::try_from(self.objects.len()) else {
             return;
         };
         let id = ObjectId::new(id);
         let entry = match compiled {
             Some((kind, projects)) => {
-                self.objects_by_kind[kind.index()].push(id);
+                let slot = kind_slot::<P>(kind);
+                let kind = usize::from(slot);
+                if let Some(list) = self.objects_by_kind.get_mut(kind) {
+                    list.push(id);
+                }
                 for &project in projects {
                     if let Some(entry) = self.projects.get_mut(project as usize) {
-                        entry.objects[kind.index()].push(id);
+                        entry.of_kind_mut(kind).push(id);
                     }
                 }
                 ObjectEntry {
                     projects: self.spill.store(IdList::default(), projects),
-                    kind: Some(kind),
+                    kind: slot,
                 }
             }
             None => ObjectEntry::default(),
@@ -896,13 +947,13 @@ impl Snapshot {
     }
 
     /// Stores a role's permissions (`None`: deleted).
-    pub(crate) fn set_role(&mut self, role: RoleId, permissions: Option<Permissions>) {
+    pub(crate) fn set_role(&mut self, role: RoleId, permissions: Option<P>) {
         let index = role.index();
         if self.roles.len() <= index {
             self.roles.resize_with(index + 1, || None);
         }
         if let Some(slot) = self.roles.get_mut(index) {
-            *slot = permissions.map(Compact::new);
+            *slot = permissions.map(P::to_word);
         }
     }
 
@@ -910,13 +961,20 @@ impl Snapshot {
     /// in simple mode everyone does, in enhanced mode holders of
     /// `projects.all`.
     #[inline(always)]
-    pub(crate) fn sees_every_project(&self, permissions: Permissions) -> bool {
+    pub(crate) fn sees_every_project(&self, permissions: P) -> bool {
+        self.sees_every_project_word(permissions.to_word())
+    }
+
+    /// [`sees_every_project`](Self::sees_every_project) on a word.
+    #[inline(always)]
+    fn sees_every_project_word(&self, permissions: P::Word) -> bool {
+        let all_projects = P::Word::from_u128(P::catalog().required.projects_all);
         // `|`, not `||`: no branch on the user's permissions.
-        !self.enhanced | permissions.contains(Permissions::PROJECTS_ALL)
+        !self.enhanced | (permissions & all_projects == all_projects)
     }
 
     #[inline(always)]
-    pub(crate) fn user(&self, user: UserId) -> Option<&UserEntry> {
+    pub(crate) fn user(&self, user: UserId) -> Option<&UserEntry<P::Word>> {
         self.users.get(user.index()).filter(|entry| entry.live())
     }
 
@@ -924,18 +982,24 @@ impl Snapshot {
     /// test (the caller has made it).
     pub(crate) fn objects_reachable<'a>(
         &'a self,
-        user: &'a UserEntry,
-        permissions: Permissions,
-        kind: ObjectKind,
+        user: &'a UserEntry<P::Word>,
+        permissions: P,
+        kind: P::Kind,
     ) -> VisibleObjects<'a> {
+        let kind = kind.index();
         VisibleObjects {
             inner: if self.sees_every_project(permissions) {
-                Walk::All(self.objects_by_kind[kind.index()].iter())
+                Walk::All(
+                    self.objects_by_kind
+                        .get(kind)
+                        .map_or(&[][..], Vec::as_slice)
+                        .iter(),
+                )
             } else {
                 let lists = self.user_projects(user).iter().map(|&project| {
                     self.projects
                         .get(project as usize)
-                        .map_or(&[][..], |entry| &entry.objects[kind.index()][..])
+                        .map_or(&[][..], |entry| entry.of_kind(kind))
                 });
                 Walk::merge(lists)
             },
@@ -943,9 +1007,15 @@ impl Snapshot {
     }
 }
 
-#[inline]
-const fn kind_actions(kind: ObjectKind) -> Permissions {
-    KIND_ACTIONS[kind.index()]
+/// The index a kind is stored under: its position in the catalog, or
+/// `NO_KIND` for a kind the catalog lacks (which `Company` refuses first).
+fn kind_slot<P: PermissionFlags>(kind: P::Kind) -> u8 {
+    let index = kind.index();
+    if index < P::catalog().kinds().len() {
+        u8::try_from(index).unwrap_or(NO_KIND)
+    } else {
+        NO_KIND
+    }
 }
 
 /// How many project lists [`VisibleObjects`] merges in place; a user in more

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use indexmap::IndexSet;
 
 use crate::id::define_id;
-use crate::{Error, GroupId, Permissions, UserId};
+use crate::{Error, GroupId, PermissionFlags, Permissions, UserId};
 
 define_id!(
     /// Identifies a [`Project`].
@@ -92,12 +92,6 @@ impl ObjectKind {
     pub const fn permissions(self) -> Permissions {
         self.manage_permission()
     }
-
-    /// The kind's position in [`ObjectKind::ALL`].
-    #[inline]
-    pub(crate) const fn index(self) -> usize {
-        self as usize
-    }
 }
 
 impl fmt::Display for ObjectKind {
@@ -180,16 +174,16 @@ impl Project {
 /// The host owns the object itself; the company knows its kind, a name
 /// (unique among objects of its kind) and the projects that hold it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Object {
-    pub(crate) kind: ObjectKind,
+pub struct Object<P: PermissionFlags = Permissions> {
+    pub(crate) kind: P::Kind,
     pub(crate) name: String,
     pub(crate) projects: IndexSet<ProjectId>,
 }
 
-impl Object {
+impl<P: PermissionFlags> Object<P> {
     /// The object's kind.
     #[must_use]
-    pub fn kind(&self) -> ObjectKind {
+    pub fn kind(&self) -> P::Kind {
         self.kind
     }
 

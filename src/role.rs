@@ -2,8 +2,9 @@
 
 use indexmap::IndexSet;
 
+use crate::catalog::Set;
 use crate::id::define_id;
-use crate::{GroupId, Permissions, UserId};
+use crate::{GroupId, PermissionFlags, Permissions, UserId};
 
 define_id!(
     /// Identifies a [`Role`]. The built-in roles have fixed ids:
@@ -74,7 +75,20 @@ impl BuiltinRole {
         }
     }
 
-    /// The role's fixed permissions.
+    /// The role's fixed permissions in a catalog: Admin holds every
+    /// permission; Supervisor and Operator what the catalog's definition
+    /// says.
+    #[must_use]
+    pub fn permissions_in<P: PermissionFlags>(self) -> P {
+        let catalog = P::catalog();
+        P::of(match self {
+            Self::Admin => catalog.all_bits(),
+            Self::Supervisor => catalog.supervisor,
+            Self::Operator => catalog.operator,
+        })
+    }
+
+    /// The role's fixed permissions in the standard catalog.
     #[must_use]
     pub const fn permissions(self) -> Permissions {
         match self {
@@ -99,11 +113,11 @@ impl BuiltinRole {
 /// A role: a named set of permissions with an optional description, and the
 /// users and groups that hold it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Role {
+pub struct Role<P: PermissionFlags = Permissions> {
     pub(crate) name: String,
     pub(crate) description: String,
     // INVARIANT (closed): always `Permissions::closed`. Upheld by `Company::apply`.
-    pub(crate) permissions: Permissions,
+    pub(crate) permissions: P,
     pub(crate) builtin: Option<BuiltinRole>,
     pub(crate) put_users_offline: bool,
     // INVARIANT (links): mirrored by `User::roles` and `Group::roles`.
@@ -111,12 +125,12 @@ pub struct Role {
     pub(crate) groups: IndexSet<GroupId>,
 }
 
-impl Role {
+impl<P: PermissionFlags> Role<P> {
     pub(crate) fn builtin(role: BuiltinRole) -> Self {
         Self {
             name: role.name().to_owned(),
             description: role.description().to_owned(),
-            permissions: role.permissions(),
+            permissions: role.permissions_in(),
             builtin: Some(role),
             put_users_offline: false,
             users: IndexSet::new(),
@@ -138,7 +152,7 @@ impl Role {
 
     /// The permissions the role grants (always [closed](Permissions::closed)).
     #[must_use]
-    pub fn permissions(&self) -> Permissions {
+    pub fn permissions(&self) -> P {
         self.permissions
     }
 

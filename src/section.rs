@@ -1,9 +1,10 @@
-//! The role x permission matrix, and one column of it seen from inside a
-//! section (DOMAIN rule 6).
+//! The role x permission matrix, and the view from inside one section
+//! (DOMAIN rules 6 and 19): both by the catalog's named sections.
 
 use std::fmt;
 
-use crate::{Change, ChangeReport, Company, Error, PermissionInfo, Permissions, RoleId, CATALOG};
+use crate::catalog::Set;
+use crate::{Change, ChangeReport, Company, Error, PermissionDef, PermissionFlags, RoleId};
 
 /// One role's switch for one section, as an administrator standing on that
 /// section's page sees it.
@@ -17,7 +18,7 @@ pub struct SectionSwitch {
     pub read_only: bool,
 }
 
-impl Company {
+impl<P: PermissionFlags> Company<P> {
     /// Every role with its switch for one section (one permission): the
     /// column of the role x permission matrix seen from inside the section.
     ///
@@ -43,20 +44,58 @@ impl Company {
     /// assert!(company.role(qa).unwrap().permissions().contains(Permissions::CALL_JOURNAL_VIEW));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn section_access(&self, permission: Permissions) -> Result<Vec<SectionSwitch>, Error> {
-        if !permission.is_single() {
+    pub fn section_access(&self, permission: P) -> Result<Vec<SectionSwitch>, Error> {
+        let Some(single) = permission.single() else {
             return Err(Error::NotSinglePermission {
-                permissions: permission.to_string(),
+                permissions: permission.names().to_string(),
             });
-        }
+        };
+        let own = P::of(1 << single.bit());
         Ok(self
             .roles()
             .map(|(id, role)| SectionSwitch {
                 role: id,
-                allowed: role.permissions().contains(permission),
+                allowed: role.permissions().has(own),
                 read_only: role.is_builtin(),
             })
             .collect())
+    }
+
+    /// The view from inside one section of the product: every switch of
+    /// the section (one per permission), with every role's setting. What
+    /// an administrator standing on the "Finance" page sees.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownSection`] when the catalog has no such section.
+    ///
+    /// # Example: standing in "Finance"
+    ///
+    /// ```
+    /// use callgate::{Company, Permissions, RoleId};
+    ///
+    /// let mut company = Company::new();
+    /// let cashier = company.create_role("Cashier", "", Permissions::PAYMENTS_MANAGE)?;
+    /// let finance = company.section("Finance")?;
+    /// let names: Vec<_> = finance.permissions().map(|p| p.name()).collect();
+    /// assert_eq!(names, ["balance.view", "billing.view", "billing.manage", "payments.view", "payments.manage"]);
+    /// assert_eq!(finance.allowed(cashier, Permissions::PAYMENTS_VIEW), Some(true));
+    /// assert_eq!(finance.allowed(RoleId::SUPERVISOR, Permissions::BILLING_VIEW), Some(false));
+    /// assert!(company.section("Finances").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn section(&self, name: &str) -> Result<Matrix<'_, P>, Error> {
+        let section = P::catalog()
+            .sections()
+            .iter()
+            .find(|&&s| s == name)
+            .ok_or_else(|| Error::UnknownSection {
+                name: name.to_owned(),
+            })?;
+        Ok(Matrix {
+            company: self,
+            section: Some(section),
+        })
     }
 
     /// Flips one role's switch for one section: the shorthand for
@@ -72,7 +111,7 @@ impl Company {
     pub fn set_section_access(
         &mut self,
         role: RoleId,
-        permission: Permissions,
+        permission: P,
         allowed: bool,
     ) -> Result<ChangeReport, Error> {
         self.apply(Change::SetSectionAccess {
@@ -83,64 +122,91 @@ impl Company {
     }
 
     /// The whole role x permission matrix: one row per catalog permission,
-    /// one column per role. `Display` draws it as a text table.
+    /// in the catalog's sections, one column per role. `Display` draws it
+    /// as a text table, a heading per section.
     #[must_use]
-    pub fn matrix(&self) -> Matrix<'_> {
-        Matrix { company: self }
+    pub fn matrix(&self) -> Matrix<'_, P> {
+        Matrix {
+            company: self,
+            section: None,
+        }
     }
 }
 
-/// The role x permission matrix of a company. Made by [`Company::matrix`].
+/// The role x permission matrix of a company, or the part of it inside one
+/// section. Made by [`Company::matrix`] and [`Company::section`].
 #[derive(Debug, Clone, Copy)]
-pub struct Matrix<'c> {
-    company: &'c Company,
+pub struct Matrix<'c, P: PermissionFlags = crate::Permissions> {
+    company: &'c Company<P>,
+    /// `None`: every section.
+    section: Option<&'static str>,
 }
 
-impl Matrix<'_> {
+impl<P: PermissionFlags> Matrix<'_, P> {
+    /// The section shown, or `None` for the whole matrix.
+    #[must_use]
+    pub fn section(&self) -> Option<&'static str> {
+        self.section
+    }
+
     /// The columns: every role, in id order.
     pub fn roles(&self) -> impl Iterator<Item = RoleId> + '_ {
         self.company.roles().map(|(id, _)| id)
     }
 
-    /// The rows: every catalog permission, in catalog order.
-    pub fn permissions(&self) -> impl Iterator<Item = &'static PermissionInfo> {
-        CATALOG.iter()
+    /// The rows: every permission shown, in catalog order.
+    pub fn permissions(&self) -> impl Iterator<Item = &'static PermissionDef> + '_ {
+        let section = self.section;
+        P::catalog()
+            .permissions()
+            .iter()
+            .filter(move |p| section.is_none_or(|s| s == p.section()))
     }
 
     /// The cell for one role and one permission, or `None` for an unknown
     /// role.
     #[must_use]
-    pub fn allowed(&self, role: RoleId, permission: Permissions) -> Option<bool> {
-        Some(self.company.role(role)?.permissions().contains(permission))
+    pub fn allowed(&self, role: RoleId, permission: P) -> Option<bool> {
+        Some(self.company.role(role)?.permissions().has(permission))
     }
 }
 
-impl fmt::Display for Matrix<'_> {
-    /// A text table: permissions down, roles across, `x` for allowed and `.`
-    /// for denied; built-in roles are marked with `*`.
+impl<P: PermissionFlags> fmt::Display for Matrix<'_, P> {
+    /// A text table: permissions down, grouped under their sections, roles
+    /// across, `x` for allowed and `.` for denied; built-in roles are
+    /// marked with `*`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let headers: Vec<(String, crate::Permissions)> = self
+        let headers: Vec<(String, u128)> = self
             .company
             .roles()
             .map(|(_, role)| {
                 let mark = if role.is_builtin() { "*" } else { "" };
-                (format!("{}{mark}", role.name()), role.permissions())
+                (
+                    format!("{}{mark}", role.name()),
+                    role.permissions().bits128(),
+                )
             })
             .collect();
-        let first = CATALOG
-            .iter()
-            .map(|info| info.name.len())
+        let first = self
+            .permissions()
+            .map(|p| p.name().len() + 2)
             .max()
-            .unwrap_or(0);
+            .unwrap_or(0)
+            .max("permission".len());
         write!(f, "{:first$}", "permission")?;
         for (name, _) in &headers {
             write!(f, "  {name}")?;
         }
         writeln!(f)?;
-        for info in CATALOG {
-            let mut line = format!("{:first$}", info.name);
-            for (name, permissions) in &headers {
-                let cell = if permissions.contains(info.flag) {
+        let mut section = "";
+        for permission in self.permissions() {
+            if permission.section() != section {
+                section = permission.section();
+                writeln!(f, "{section}")?;
+            }
+            let mut line = format!("  {:width$}", permission.name(), width = first - 2);
+            for (name, bits) in &headers {
+                let cell = if bits & (1 << permission.bit()) != 0 {
                     'x'
                 } else {
                     '.'

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use crate::{Decision, DenyReason, EntityKind, Error, Permissions, RoleId, UserId};
+use crate::catalog::Set;
+use crate::{Decision, DenyReason, EntityKind, Error, PermissionFlags, RoleId, UserId};
 
 /// A logged-in user, as the host keeps it between requests: small and `Copy`.
 ///
@@ -165,7 +166,7 @@ impl fmt::Display for SessionDecision {
     }
 }
 
-impl crate::Company {
+impl<P: PermissionFlags> crate::Company<P> {
     /// Logs a user in: a session at the current revision.
     ///
     /// # Errors
@@ -245,20 +246,21 @@ impl crate::Company {
     pub fn start_testing(&self, session: Session, role: RoleId) -> Result<Session, Error> {
         let held = self.session_permissions(&session)?;
         let tested = self.live_role(role)?;
-        let needed = Permissions::ROLES_MANAGE | Permissions::ROLES_TEST;
-        if !held.contains(needed) {
+        let required = P::catalog().required;
+        let needed = P::of(required.roles_manage | required.roles_test);
+        if !held.has(needed) {
             return Err(Error::Forbidden {
                 user: self.user_label(session.user()),
                 change: format!("test role `{}`", tested.name()),
-                missing: needed.difference(held).to_string(),
+                missing: needed.minus(held).names().to_string(),
             });
         }
-        let beyond = tested.permissions().difference(held);
-        if !beyond.is_empty() {
+        let beyond = tested.permissions().minus(held);
+        if !beyond.empty_set() {
             return Err(Error::Escalation {
                 user: self.user_label(session.user()),
                 change: format!("test role `{}`", tested.name()),
-                permissions: beyond.to_string(),
+                permissions: beyond.names().to_string(),
             });
         }
         Ok(session.with_testing(role))
@@ -272,7 +274,7 @@ impl crate::Company {
     pub fn check_session(
         &self,
         session: &Session,
-        action: Permissions,
+        action: P,
         resource: crate::Resource,
     ) -> SessionDecision {
         self.snapshot().check_session(session, action, resource)
@@ -285,7 +287,7 @@ impl crate::Company {
     ///
     /// [`Error::UnknownId`] for a deleted user, [`Error::SessionEnded`] for
     /// an ended session (or a deleted role under test).
-    pub fn session_permissions(&self, session: &Session) -> Result<Permissions, Error> {
+    pub fn session_permissions(&self, session: &Session) -> Result<P, Error> {
         match self.snapshot().session_permissions(session) {
             Ok((_, permissions)) => Ok(permissions),
             Err(DenyReason::UnknownUser) => {

@@ -12,9 +12,9 @@
 mod support;
 
 use callgate::{
-    Change, Company, Document, Error, GroupId, GroupRecord, LogEntry, NextIds, ObjectId,
-    ObjectKind, ObjectRecord, ProjectId, ProjectRecord, RoleId, RoleRecord, SecurityMode, UserId,
-    UserRecord, FORMAT_VERSION,
+    CatalogRef, Change, Company, Document, Error, GroupId, GroupRecord, LogEntry, NextIds,
+    ObjectId, ObjectKind, ObjectRecord, Permissions, ProjectId, ProjectRecord, RoleId, RoleRecord,
+    SecurityMode, UserId, UserRecord, FORMAT_VERSION,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -232,6 +232,7 @@ fn random_document() -> impl Strategy<Value = Document> {
                 let (users, groups, roles, projects, objects) = lists;
                 let mut document = Document {
                     format,
+                    catalog: (format >= 2).then(CatalogRef::of::<Permissions>),
                     mode: if enhanced {
                         SecurityMode::Enhanced
                     } else {

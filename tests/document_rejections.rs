@@ -120,7 +120,7 @@ const CASES: &[Case] = &[
         what: "unknown object kind",
         mutate: |d| set(d, "/objects/1/kind", json!("spaceship")),
         path: "objects[1].kind",
-        message: "unknown variant `spaceship`",
+        message: "unknown object kind `spaceship`",
     },
     Case {
         what: "unknown security mode",
@@ -187,13 +187,44 @@ const CASES: &[Case] = &[
         what: "format 0",
         mutate: |d| set(d, "/format", json!(0)),
         path: "format",
-        message: "format version 0 is not one this library reads (1 to 1)",
+        message: "format version 0 is not one this library reads (1 to 2)",
     },
     Case {
         what: "a format from the future",
-        mutate: |d| set(d, "/format", json!(2)),
+        mutate: |d| set(d, "/format", json!(3)),
         path: "format",
-        message: "format version 2 is not one this library reads (1 to 1)",
+        message: "format version 3 is not one this library reads (1 to 2)",
+    },
+    // ---- Catalog (DOMAIN rule 19) ---------------------------------------------
+    Case {
+        what: "another product's catalog",
+        mutate: |d| set(d, "/catalog/name", json!("acme-contact-center")),
+        path: "catalog",
+        message: "the document was written with catalog `acme-contact-center`, not `standard`",
+    },
+    Case {
+        what: "a newer version of the catalog",
+        mutate: |d| set(d, "/catalog/version", json!(7)),
+        path: "catalog",
+        message: "the document was written with version 7 of catalog `standard`, newer than this program's 1",
+    },
+    Case {
+        what: "format 2 without its catalog",
+        mutate: |d| remove(d, "/catalog"),
+        path: "catalog",
+        message: "format 2 needs the catalog's name and version",
+    },
+    Case {
+        what: "format 1 naming a catalog",
+        mutate: |d| set(d, "/format", json!(1)),
+        path: "catalog",
+        message: "a format 1 document names no catalog",
+    },
+    Case {
+        what: "a catalog without its version",
+        mutate: |d| remove(d, "/catalog/version"),
+        path: "catalog",
+        message: "missing field `version`",
     },
     // ---- Duplicate ids -------------------------------------------------------
     Case {
@@ -646,7 +677,7 @@ fn suspicious_but_valid_documents_load() {
 
 fn load_error(document: &Value) -> Error {
     let text = document.to_string();
-    match Company::load(&mut serde_json::Deserializer::from_str(&text)) {
+    match Company::<callgate::Permissions>::load(&mut serde_json::Deserializer::from_str(&text)) {
         Ok(_) => panic!("loaded: {text}"),
         Err(error) => error,
     }
@@ -681,7 +712,7 @@ fn huge_id_counts_are_refused_without_allocating() {
 #[test]
 fn a_future_format_is_named_before_its_new_fields() {
     let mut document = sample_value();
-    set(&mut document, "/format", json!(2));
+    set(&mut document, "/format", json!(3));
     // A field a newer library would add (written after `format`).
     set(&mut document, "/retentionPolicy", json!({}));
     let Error::Document { path, message } = load_error(&document) else {
@@ -689,7 +720,7 @@ fn a_future_format_is_named_before_its_new_fields() {
     };
     assert_eq!(path, "format");
     assert!(
-        message.starts_with("format version 2 is not one this library reads"),
+        message.starts_with("format version 3 is not one this library reads"),
         "{message}"
     );
 }

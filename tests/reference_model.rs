@@ -1096,8 +1096,9 @@ proptest! {
 fn every_change_variant_is_generated() {
     let source = include_str!("../src/change.rs");
     let start = source
-        .find("pub enum Change {")
-        .expect("change.rs declares `pub enum Change`");
+        .find("pub enum Change<")
+        .and_then(|at| Some(at + source[at..].find(" {\n")?))
+        .expect("change.rs declares `pub enum Change<...>`");
     let body = &source[start..];
     let body = &body[..body.find("\n}").expect("the enum ends")];
     let declared: BTreeSet<&str> = body

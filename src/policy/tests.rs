@@ -115,7 +115,7 @@ fn a_deleted_user_is_absent_and_gives_back_its_spilled_list() {
     // The ids below were never made: absent, like a deleted one.
     assert!(snapshot.user(UserId::new(0)).is_none());
     let entry = snapshot.user(user).expect("live");
-    assert_eq!(entry.permissions(), Permissions::QUEUES_VIEW);
+    assert_eq!(entry.permissions::<Permissions>(), Permissions::QUEUES_VIEW);
     assert_eq!(entry.sessions_from, 5);
     assert_eq!(snapshot.user_projects(entry), &[1, 2, 3, 4, 5]);
     assert_eq!(snapshot.spill.free.len(), 0);

@@ -111,12 +111,15 @@ pub(crate) fn names_of(set: Permissions) -> (Names, bool) {
 }
 
 /// The catalog name a set stands for when it is exactly one catalog entry
-/// (what a section switch takes).
+/// (what a section switch takes): the entry's own bit alone, or with what
+/// the entry implies (its flag).
 pub(crate) fn single_name(set: Permissions) -> Option<Name> {
+    let bits = set.bits();
     CATALOG
         .iter()
-        .find(|info| info.flag == set)
-        .map(|info| info.name)
+        .zip(own_bits())
+        .find(|(info, &(_, own))| info.flag.bits() == bits || own == bits)
+        .map(|(info, _)| info.name)
 }
 
 /// Every catalog name.

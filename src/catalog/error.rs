@@ -1,0 +1,299 @@
+//! Why a catalog definition was refused.
+
+use std::fmt;
+
+/// Why a [`Definition`](crate::Definition) is not a valid catalog: every
+/// variant names the culprit.
+///
+/// A catalog compiled in a `static` (see [`Catalog::new`](crate::Catalog::new))
+/// turns this error into a compile error with the same message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CatalogError {
+    /// The catalog's own name is empty or has characters other than
+    /// lowercase letters, digits, `_`, `-` and `.`.
+    MalformedCatalogName {
+        /// The name as given.
+        name: &'static str,
+    },
+    /// A permission name that is not lowercase and dotted.
+    MalformedName {
+        /// The name as given.
+        name: &'static str,
+    },
+    /// Two permissions with one name.
+    DuplicateName {
+        /// The name.
+        name: &'static str,
+    },
+    /// A bit past the width of the flags type, or one that two permissions
+    /// share.
+    BadBit {
+        /// The permission whose bit is wrong.
+        permission: &'static str,
+    },
+    /// More permissions than the flags type has bits.
+    TooManyPermissions {
+        /// The first permission that does not fit.
+        permission: &'static str,
+    },
+    /// A section declared twice, or an empty section name.
+    BadSection {
+        /// The section.
+        section: &'static str,
+    },
+    /// A permission in a section the catalog does not declare.
+    UnknownSection {
+        /// The permission.
+        permission: &'static str,
+        /// The section it names.
+        section: &'static str,
+    },
+    /// An implication of a permission the catalog does not have.
+    UnknownImplication {
+        /// The permission.
+        permission: &'static str,
+        /// The name it implies.
+        implied: &'static str,
+    },
+    /// Implications that lead back to where they started.
+    ImplicationCycle {
+        /// A permission on the cycle.
+        permission: &'static str,
+    },
+    /// A kind named twice, or with a malformed name.
+    BadKind {
+        /// The kind.
+        kind: &'static str,
+    },
+    /// More kinds of scoped object than supported (32).
+    TooManyKinds {
+        /// The first kind that does not fit.
+        kind: &'static str,
+    },
+    /// A permission that applies to a kind the catalog does not have.
+    UnknownKind {
+        /// The permission.
+        permission: &'static str,
+        /// The kind it names.
+        kind: &'static str,
+    },
+    /// A kind whose governing permission the catalog does not have.
+    UnknownKindPermission {
+        /// The kind.
+        kind: &'static str,
+        /// The permission it names.
+        permission: &'static str,
+    },
+    /// A permission the library needs (`users.manage`, `projects.all`, ...)
+    /// is missing.
+    MissingRequired {
+        /// The missing name.
+        permission: &'static str,
+    },
+    /// A built-in role's set names a permission (or a section) the catalog
+    /// does not have.
+    UnknownBuiltinPermission {
+        /// `Supervisor` or `Operator`.
+        role: &'static str,
+        /// The name it gives.
+        name: &'static str,
+    },
+    /// A built-in role's set gives `projects.all`, which stays Admin's.
+    BuiltinAllProjects {
+        /// `Supervisor` or `Operator`.
+        role: &'static str,
+    },
+}
+
+impl CatalogError {
+    /// The message in up to five pieces: text, culprit, text, culprit, text.
+    /// One source for `Display` and for the compile-time message.
+    pub(crate) const fn pieces(&self) -> [&'static str; 5] {
+        match *self {
+            Self::MalformedCatalogName { name } => [
+                "malformed catalog name `",
+                name,
+                "`: use lowercase letters, digits, `_`, `-` and `.`",
+                "",
+                "",
+            ],
+            Self::MalformedName { name } => [
+                "malformed permission name `",
+                name,
+                "`: a name is two or more lowercase parts joined by dots, such as `queues.pause`",
+                "",
+                "",
+            ],
+            Self::DuplicateName { name } => ["duplicate permission name `", name, "`", "", ""],
+            Self::BadBit { permission } => [
+                "permission `",
+                permission,
+                "` has a bit past the width of its flags type, or one another permission has",
+                "",
+                "",
+            ],
+            Self::TooManyPermissions { permission } => [
+                "too many permissions: `",
+                permission,
+                "` does not fit in the flags type",
+                "",
+                "",
+            ],
+            Self::BadSection { section } => [
+                "section `",
+                section,
+                "` is declared twice or has no name",
+                "",
+                "",
+            ],
+            Self::UnknownSection {
+                permission,
+                section,
+            } => [
+                "permission `",
+                permission,
+                "` names unknown section `",
+                section,
+                "`",
+            ],
+            Self::UnknownImplication {
+                permission,
+                implied,
+            } => [
+                "permission `",
+                permission,
+                "` implies unknown permission `",
+                implied,
+                "`",
+            ],
+            Self::ImplicationCycle { permission } => [
+                "permission `",
+                permission,
+                "` implies itself through a cycle of implications",
+                "",
+                "",
+            ],
+            Self::BadKind { kind } => [
+                "object kind `",
+                kind,
+                "` is declared twice or its name is malformed",
+                "",
+                "",
+            ],
+            Self::TooManyKinds { kind } => [
+                "too many object kinds: `",
+                kind,
+                "` is past the 32 supported",
+                "",
+                "",
+            ],
+            Self::UnknownKind { permission, kind } => [
+                "permission `",
+                permission,
+                "` applies to unknown object kind `",
+                kind,
+                "`",
+            ],
+            Self::UnknownKindPermission { kind, permission } => [
+                "object kind `",
+                kind,
+                "` is governed by unknown permission `",
+                permission,
+                "`",
+            ],
+            Self::MissingRequired { permission } => [
+                "the catalog lacks `",
+                permission,
+                "`, which the library needs",
+                "",
+                "",
+            ],
+            Self::UnknownBuiltinPermission { role, name } => [
+                "built-in role `",
+                role,
+                "` names unknown permission or section `",
+                name,
+                "`",
+            ],
+            Self::BuiltinAllProjects { role } => [
+                "built-in role `",
+                role,
+                "` may not hold `projects.all`",
+                "",
+                "",
+            ],
+        }
+    }
+
+    /// Stops compilation (in a `static`) or the program with this error's
+    /// message: what [`Catalog::new`](crate::Catalog::new)'s callers in a
+    /// `const` context use to turn a bad catalog into a compile error.
+    ///
+    /// # Panics
+    ///
+    /// Always: that is its purpose. In a `static`, the panic is a compile
+    /// error.
+    #[track_caller]
+    pub const fn fail(self) -> ! {
+        let message = ConstMessage::new().push("invalid catalog: ");
+        let pieces = self.pieces();
+        let message = message
+            .push(pieces[0])
+            .push(pieces[1])
+            .push(pieces[2])
+            .push(pieces[3])
+            .push(pieces[4]);
+        panic!("{}", message.as_str())
+    }
+}
+
+impl fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.pieces()
+            .iter()
+            .try_for_each(|piece| f.write_str(piece))
+    }
+}
+
+impl std::error::Error for CatalogError {}
+
+/// A message built at compile time in a fixed buffer (`const fn` cannot
+/// allocate or format). Text past the buffer is cut at a character boundary.
+struct ConstMessage {
+    bytes: [u8; 512],
+    len: usize,
+}
+
+impl ConstMessage {
+    const fn new() -> Self {
+        Self {
+            bytes: [0; 512],
+            len: 0,
+        }
+    }
+
+    const fn push(mut self, text: &str) -> Self {
+        let text = text.as_bytes();
+        let mut i = 0;
+        while i < text.len() && self.len < self.bytes.len() {
+            self.bytes[self.len] = text[i];
+            self.len += 1;
+            i += 1;
+        }
+        // Never end inside a character: when cut, drop trailing non-ASCII
+        // bytes (a whole character may go too; the message stays valid).
+        while self.len > 0 && i < text.len() && self.bytes[self.len - 1] >= 0x80 {
+            self.len -= 1;
+        }
+        self
+    }
+
+    const fn as_str(&self) -> &str {
+        let (used, _) = self.bytes.split_at(self.len);
+        match std::str::from_utf8(used) {
+            Ok(text) => text,
+            Err(_) => "invalid catalog",
+        }
+    }
+}
