@@ -403,7 +403,7 @@ impl<P: PermissionFlags> Company<P> {
     /// # Example: a document with a misspelt permission
     ///
     /// ```
-    /// use callgate::Company;
+    /// use callgate::{Company, Permissions};
     ///
     /// let json = r#"{"format":1,"mode":"simple","revision":1,
     ///   "nextIds":{"users":0,"groups":0,"roles":4,"projects":0,"objects":0},
@@ -411,7 +411,7 @@ impl<P: PermissionFlags> Company<P> {
     ///   "roles":[{"id":0,"name":"Admin","builtin":true},{"id":1,"name":"Supervisor","builtin":true},
     ///            {"id":2,"name":"Operator","builtin":true},
     ///            {"id":3,"name":"QA","permissions":["qa_checks.view","queue.fly"]}]}"#;
-    /// let err = Company::load(&mut serde_json::Deserializer::from_str(json)).unwrap_err();
+    /// let err = Company::<Permissions>::load(&mut serde_json::Deserializer::from_str(json)).unwrap_err();
     /// assert!(err.to_string().starts_with("roles[3].permissions[1]: unknown permission `queue.fly`"));
     /// ```
     pub fn load<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, Error> {

@@ -3,8 +3,14 @@
 //! # Glossary
 //!
 //! - **Permission**: one switch of the role x permission matrix, such as
-//!   `queues.view` or `recordings.listen_all`; a set of them is a
-//!   [`Permissions`] value. `*.manage` implies `*.view`.
+//!   `queues.view` or `recordings.listen_all`, with a stable lowercase name;
+//!   a set of them is a [`Permissions`] value (or a product's own flags).
+//!   A permission may imply others: `*.manage` implies `*.view`.
+//! - **Catalog**: a product's sections, permissions, kinds of scoped object
+//!   and built-in role sets ([`Definition`], compiled into a [`Catalog`]).
+//!   The manual's call center is the [standard catalog](STANDARD), the
+//!   default; a product's flags type implements [`PermissionFlags`] and its
+//!   companies are `Company<ItsFlags>`.
 //! - **Section**: a page, report or settings area of the product. Standing
 //!   in a section, an administrator sees one switch per role: that column
 //!   of the matrix ([`Company::section_access`]).
@@ -50,7 +56,14 @@ Around that core:
   its login revision is not below the user's `sessions_from`.
 - explain.rs answers a check slowly, from the records, with reasons.
 - section.rs is the role x permission matrix and its per-section columns.
-- permissions.rs is the catalog: one bitflags type plus a table of stable names.
+- catalog.rs and catalog/ are product catalogs: the `Definition` a product
+  writes, the `const fn` that checks and compiles it into a `Catalog` (masks
+  per kind, closures of implications, built-in sets), and the
+  `PermissionFlags` trait every flags type implements. Every type that holds
+  permissions is generic over the flags type, defaulting to the standard
+  catalog's; see "The catalog" in policy.rs for why.
+- permissions.rs is the standard catalog's bitflags type plus its table of
+  stable names; catalog/standard.rs declares it as a `Definition`.
 - document.rs (feature `serde`) writes the canonical stored document and loads
   it strictly, naming the path of any problem.
 

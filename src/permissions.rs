@@ -519,64 +519,20 @@ impl FromStr for Permissions {
     }
 }
 
+/// Permissions are stored as a list of stable names (the minimal entries),
+/// never as bits, as every catalog's flags are.
 #[cfg(feature = "serde")]
-mod serde_impl {
-    //! Permissions are stored as a list of stable names (the minimal
-    //! entries), never as bits.
-
-    use super::{Permissions, CATALOG};
-    use serde::de::{Error as _, SeqAccess, Visitor};
-    use serde::ser::SerializeSeq;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    use std::fmt;
-
-    impl Serialize for Permissions {
-        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            let mut seq = serializer.serialize_seq(Some(self.minimal_entries().count()))?;
-            for info in self.minimal_entries() {
-                seq.serialize_element(info.name)?;
-            }
-            seq.end()
-        }
+impl serde::Serialize for Permissions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::catalog::serde_names::serialize(self, serializer)
     }
+}
 
-    /// One permission name, refused when unknown (as an element, so that a
-    /// path-tracking deserializer names its index).
-    struct Named(Permissions);
-
-    impl<'de> Deserialize<'de> for Named {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            let name = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-            CATALOG
-                .iter()
-                .find(|info| info.name == name)
-                .map(|info| Named(info.flag))
-                .ok_or_else(|| D::Error::custom(format_args!("unknown permission `{name}`")))
-        }
-    }
-
-    impl<'de> Deserialize<'de> for Permissions {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            struct NamesVisitor;
-
-            impl<'de> Visitor<'de> for NamesVisitor {
-                type Value = Permissions;
-
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("a list of permission names such as \"queues.view\"")
-                }
-
-                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Permissions, A::Error> {
-                    let mut set = Permissions::empty();
-                    while let Some(Named(flag)) = seq.next_element::<Named>()? {
-                        set |= flag;
-                    }
-                    Ok(set)
-                }
-            }
-
-            deserializer.deserialize_seq(NamesVisitor)
-        }
+/// Reads a list of stable names; an unknown name is refused where it stands.
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Permissions {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::catalog::serde_names::deserialize(deserializer)
     }
 }
 

@@ -10,15 +10,17 @@
 // just the entries it touched into a `Snapshot`, whose layout is made for the
 // check:
 //
-// * `users[u]` (32 bytes, aligned to 32 so it never straddles two cache
-//   lines): the user's *effective* permissions (the union over their direct
-//   roles and their groups' roles; the catalog fits in 64 bits), the revision
+// * `users[u]` (32 bytes with a 64-bit catalog word, 64 with a 128-bit one;
+//   aligned to 32 so it never straddles two cache lines): the user's
+//   *effective* permissions (the union over their direct roles and their
+//   groups' roles, as the catalog's word), the revision
 //   before which their sessions are ended, and the *sorted* list of every
 //   project they belong to, directly or through a group. A deleted user keeps
 //   an `ABSENT` entry: ids are dense and never reused, so `users[id]` is a
 //   bounds-checked index, never a hash.
-// * `objects[o]` (16 bytes, aligned to 16): the object's kind (`None` once
-//   deleted) and the sorted list of the projects that hold it.
+// * `objects[o]` (16 bytes, aligned to 16): the index of the object's kind
+//   in its catalog (`NO_KIND` once deleted) and the sorted list of the
+//   projects that hold it.
 // * `enhanced`: the security mode.
 //
 // A check is then: index the user, index the object, intersect two sorted
@@ -32,6 +34,27 @@
 // answer from a four-entry table: the outcome differs from question to
 // question, so it is computed, not branched on. The only data-dependent
 // branch left is the kind of resource (company-wide or one object).
+//
+// The catalog (DOMAIN rules 18-19)
+// ---------------------------------
+// Permissions belong to the product. Two designs were weighed: a catalog
+// value built at run time and passed to every company, or the product's own
+// flags type implementing a trait, as bitflags' `Flags` does. The second is
+// what this crate does, for three reasons. The check stays monomorphised:
+// an action is the product's word (`u64` or `u128`), a user's permissions
+// are the same word, and the masks a check needs (what applies to each kind,
+// to projects, the `projects.all` bit) are read from the product's
+// `&'static Catalog`, a constant address, so the standard catalog's check
+// compiles to what it was before the catalog opened. Types keep catalogs
+// apart: a `Company<Acme>` cannot be asked about the standard
+// `Permissions::QUEUES_VIEW`, and `Change<Acme>` stores and reads Acme's
+// names. And a catalog is checked by the compiler: `Catalog::new` is a
+// `const fn`, so a catalog in a `static` with a duplicate name, a cycle of
+// implications or a missing `projects.all` does not build. The same
+// function runs at run time for catalogs made from data (the property tests
+// build random ones). `Permissions` and `ObjectKind` are simply the standard
+// catalog's flags and kinds (catalog/standard.rs), so 0.1 code is code of
+// the standard catalog.
 //
 // Room for a role granted within one project only: a user's project list
 // would carry, next to each project id, the permissions granted there; the

@@ -52,7 +52,7 @@ pub(crate) struct Required {
 /// In a `static`, a bad definition is a compile error with the message of
 /// its [`CatalogError`]:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0080
 /// use callgate::{Catalog, Definition, PermissionDef};
 ///
 /// static BAD: Catalog<u64> = match Catalog::new(
@@ -119,9 +119,13 @@ impl<W: Word> Catalog<W> {
     /// ```
     /// use callgate::{Catalog, CatalogError, Definition, PermissionDef};
     ///
+    /// // A definition's lists are `'static`: constants, or leaked for a
+    /// // catalog read at run time.
+    /// const PERMISSIONS: &[PermissionDef] =
+    ///     &[PermissionDef::new(0, "queues.view", "Queues").implies(&["queues.fly"])];
     /// let definition = Definition::new("tiny", 1)
     ///     .sections(&["Queues"])
-    ///     .permissions(&[PermissionDef::new(0, "queues.view", "Queues").implies(&["queues.fly"])]);
+    ///     .permissions(PERMISSIONS);
     /// let error = Catalog::<u64>::new(definition).unwrap_err();
     /// assert_eq!(
     ///     error,

@@ -7,6 +7,41 @@ use std::fmt;
 ///
 /// A catalog compiled in a `static` (see [`Catalog::new`](crate::Catalog::new))
 /// turns this error into a compile error with the same message.
+///
+/// # Example: a cycle of implications does not compile
+///
+/// ```compile_fail,E0080
+/// use callgate::{Catalog, Definition, PermissionDef};
+///
+/// const PERMISSIONS: &[PermissionDef] = &[
+///     PermissionDef::new(0, "queues.pause", "Queues").implies(&["queues.resume"]),
+///     PermissionDef::new(1, "queues.resume", "Queues").implies(&["queues.pause"]),
+/// ];
+/// // error: evaluation panicked: invalid catalog: permission `queues.pause`
+/// // implies itself through a cycle of implications
+/// static CYCLE: Catalog = match Catalog::new(
+///     Definition::new("cycle", 1).sections(&["Queues"]).permissions(PERMISSIONS),
+/// ) {
+///     Ok(catalog) => catalog,
+///     Err(error) => error.fail(),
+/// };
+/// ```
+///
+/// # Example: a catalog without what the library needs does not compile
+///
+/// ```compile_fail,E0080
+/// use callgate::{Catalog, Definition, PermissionDef};
+///
+/// const PERMISSIONS: &[PermissionDef] = &[PermissionDef::new(0, "queues.view", "Queues")];
+/// // error: evaluation panicked: invalid catalog: the catalog lacks
+/// // `users.manage`, which the library needs
+/// static LACKING: Catalog = match Catalog::new(
+///     Definition::new("lacking", 1).sections(&["Queues"]).permissions(PERMISSIONS),
+/// ) {
+///     Ok(catalog) => catalog,
+///     Err(error) => error.fail(),
+/// };
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CatalogError {
@@ -111,118 +146,89 @@ impl CatalogError {
     /// One source for `Display` and for the compile-time message.
     pub(crate) const fn pieces(&self) -> [&'static str; 5] {
         match *self {
-            Self::MalformedCatalogName { name } => [
+            Self::MalformedCatalogName { name } => one(
                 "malformed catalog name `",
                 name,
                 "`: use lowercase letters, digits, `_`, `-` and `.`",
-                "",
-                "",
-            ],
-            Self::MalformedName { name } => [
+            ),
+            Self::MalformedName { name } => one(
                 "malformed permission name `",
                 name,
                 "`: a name is two or more lowercase parts joined by dots, such as `queues.pause`",
-                "",
-                "",
-            ],
-            Self::DuplicateName { name } => ["duplicate permission name `", name, "`", "", ""],
-            Self::BadBit { permission } => [
+            ),
+            Self::DuplicateName { name } => one("duplicate permission name `", name, "`"),
+            Self::BadBit { permission } => one(
                 "permission `",
                 permission,
                 "` has a bit past the width of its flags type, or one another permission has",
-                "",
-                "",
-            ],
-            Self::TooManyPermissions { permission } => [
+            ),
+            Self::TooManyPermissions { permission } => one(
                 "too many permissions: `",
                 permission,
                 "` does not fit in the flags type",
-                "",
-                "",
-            ],
-            Self::BadSection { section } => [
-                "section `",
-                section,
-                "` is declared twice or has no name",
-                "",
-                "",
-            ],
+            ),
+            Self::BadSection { section } => {
+                one("section `", section, "` is declared twice or has no name")
+            }
             Self::UnknownSection {
                 permission,
                 section,
-            } => [
+            } => two(
                 "permission `",
                 permission,
                 "` names unknown section `",
                 section,
-                "`",
-            ],
+            ),
             Self::UnknownImplication {
                 permission,
                 implied,
-            } => [
+            } => two(
                 "permission `",
                 permission,
                 "` implies unknown permission `",
                 implied,
-                "`",
-            ],
-            Self::ImplicationCycle { permission } => [
+            ),
+            Self::ImplicationCycle { permission } => one(
                 "permission `",
                 permission,
                 "` implies itself through a cycle of implications",
-                "",
-                "",
-            ],
-            Self::BadKind { kind } => [
+            ),
+            Self::BadKind { kind } => one(
                 "object kind `",
                 kind,
                 "` is declared twice or its name is malformed",
-                "",
-                "",
-            ],
-            Self::TooManyKinds { kind } => [
+            ),
+            Self::TooManyKinds { kind } => one(
                 "too many object kinds: `",
                 kind,
                 "` is past the 32 supported",
-                "",
-                "",
-            ],
-            Self::UnknownKind { permission, kind } => [
+            ),
+            Self::UnknownKind { permission, kind } => two(
                 "permission `",
                 permission,
                 "` applies to unknown object kind `",
                 kind,
-                "`",
-            ],
-            Self::UnknownKindPermission { kind, permission } => [
+            ),
+            Self::UnknownKindPermission { kind, permission } => two(
                 "object kind `",
                 kind,
                 "` is governed by unknown permission `",
                 permission,
-                "`",
-            ],
-            Self::MissingRequired { permission } => [
+            ),
+            Self::MissingRequired { permission } => one(
                 "the catalog lacks `",
                 permission,
                 "`, which the library needs",
-                "",
-                "",
-            ],
-            Self::UnknownBuiltinPermission { role, name } => [
+            ),
+            Self::UnknownBuiltinPermission { role, name } => two(
                 "built-in role `",
                 role,
                 "` names unknown permission or section `",
                 name,
-                "`",
-            ],
-            Self::BuiltinAllProjects { role } => [
-                "built-in role `",
-                role,
-                "` may not hold `projects.all`",
-                "",
-                "",
-            ],
+            ),
+            Self::BuiltinAllProjects { role } => {
+                one("built-in role `", role, "` may not hold `projects.all`")
+            }
         }
     }
 
@@ -246,6 +252,25 @@ impl CatalogError {
             .push(pieces[4]);
         panic!("{}", message.as_str())
     }
+}
+
+/// A message naming one culprit: text, culprit, text.
+const fn one(
+    before: &'static str,
+    culprit: &'static str,
+    after: &'static str,
+) -> [&'static str; 5] {
+    [before, culprit, after, "", ""]
+}
+
+/// A message naming two culprits, the second in backticks at the end.
+const fn two(
+    before: &'static str,
+    first: &'static str,
+    between: &'static str,
+    second: &'static str,
+) -> [&'static str; 5] {
+    [before, first, between, second, "`"]
 }
 
 impl fmt::Display for CatalogError {
