@@ -1,23 +1,36 @@
 //! The speed and memory targets, measured with criterion.
 //!
 //! `cargo bench --bench check` runs every group at S, M and L (see
-//! `workload/mod.rs`) and prints the memory of each snapshot first.
+//! `workload/mod.rs`), plus `check/by_user/V`: workload V, a product's own
+//! catalog of 64 per-kind verbs (a `u128` word) at M's counts, whose
+//! target is a median within 10% of `check/by_user/M` in the same run (see
+//! `workload/product.rs`). V has that one row; the other groups are the
+//! standard catalog's. It prints the memory of each snapshot first.
+//!
 //! `cargo test` runs this file in criterion's test mode on S only, so the
-//! benchmarks cannot rot without slowing the test suite. `CALLGATE_SIZES=M`
-//! (or `S,L`, ...) builds only the sizes named, in either mode;
-//! `benches/instructions.sh` uses it to count instructions per check.
+//! benchmarks cannot rot without slowing the test suite; it builds V too,
+//! but at S's counts (1,000 users: a fraction of a second instead of
+//! seconds in an unoptimized build), still named V. `CALLGATE_SIZES=M` (or
+//! `S,L`, `M,V`, ...) builds only the sizes named, in either mode, and V
+//! named is always V proper, at M's counts; `benches/instructions.sh` uses
+//! it to count instructions per check. To compare V with M in one run:
+//!
+//! ```sh
+//! CALLGATE_SIZES=M,V cargo bench --bench check -- check/by_user/
+//! ```
 
 use std::hint::black_box;
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use callgate::{
-    Change, Company, ObjectKind, Permissions, Principal, Resource, RoleId, Session, Snapshot,
-    UserId,
+    Change, Company, ObjectKind, PermissionFlags, Permissions, Principal, Resource, RoleId,
+    Session, Snapshot, UserId,
 };
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 mod workload;
+use workload::product::{self, product_center, product_questions, ProductCenter, Verbs};
 use workload::{call_center, questions, CallCenter, Question, Size};
 
 /// Questions per batch: each measured iteration answers all of them.
@@ -29,26 +42,52 @@ fn benchmarking() -> bool {
     std::env::args().any(|arg| arg == "--bench")
 }
 
-/// The sizes to build: `CALLGATE_SIZES` (say `M` or `S,L`) when set,
-/// otherwise all three when benchmarking and S alone in test mode.
-fn sizes() -> Vec<Size> {
+/// What to build: standard sizes, and the counts to build workload V at.
+struct Selection {
+    sizes: Vec<Size>,
+    /// `None`: no V.
+    product: Option<Size>,
+}
+
+/// `CALLGATE_SIZES` (say `M`, `S,L` or `M,V`) when set, V at M's counts if
+/// named; otherwise all three and V when benchmarking, and S and V at S's
+/// counts in test mode.
+fn selection() -> Selection {
     if let Ok(names) = std::env::var("CALLGATE_SIZES") {
-        return Size::ALL
-            .into_iter()
-            .filter(|size| names.split(',').any(|name| name.trim() == size.name()))
-            .collect();
+        let named = |wanted: &str| names.split(',').any(|name| name.trim() == wanted);
+        return Selection {
+            sizes: Size::ALL
+                .into_iter()
+                .filter(|size| named(size.name()))
+                .collect(),
+            product: named(product::NAME).then_some(Size::M),
+        };
     }
     if benchmarking() {
-        Size::ALL.to_vec()
+        Selection {
+            sizes: Size::ALL.to_vec(),
+            product: Some(Size::M),
+        }
     } else {
-        vec![Size::S]
+        Selection {
+            sizes: vec![Size::S],
+            product: Some(Size::S),
+        }
     }
 }
 
 /// Each size's call center and question batch, built once for all groups.
 fn centers() -> &'static [(CallCenter, Vec<Question>)] {
     static CENTERS: OnceLock<Vec<(CallCenter, Vec<Question>)>> = OnceLock::new();
-    CENTERS.get_or_init(|| sizes().into_iter().map(prepare).collect())
+    CENTERS.get_or_init(|| selection().sizes.into_iter().map(prepare).collect())
+}
+
+/// Workload V and its question batch, built once, when selected.
+fn product() -> Option<&'static (ProductCenter, Vec<Question<Verbs>>)> {
+    static PRODUCT: OnceLock<Option<(ProductCenter, Vec<Question<Verbs>>)>> = OnceLock::new();
+    PRODUCT
+        .get_or_init(|| selection().product.map(prepare_product))
+        .as_ref()
 }
 
 fn prepare(size: Size) -> (CallCenter, Vec<Question>) {
@@ -58,33 +97,52 @@ fn prepare(size: Size) -> (CallCenter, Vec<Question>) {
     center.company =
         Company::from_document(center.company.to_document()).expect("a valid document");
     let batch = questions(&center, BATCH, 42);
+    describe(size.name(), &center.company, &batch, size, center.links);
+    (center, batch)
+}
+
+fn prepare_product(scale: Size) -> (ProductCenter, Vec<Question<Verbs>>) {
+    let mut center = product_center(scale);
+    // Loaded from its document, like the standard sizes.
+    center.company =
+        Company::from_document(center.company.to_document()).expect("a valid document");
+    let batch = product_questions(&center, BATCH, 42);
+    let name = if scale == Size::M {
+        product::NAME.to_owned()
+    } else {
+        format!("{} (at {}'s counts)", product::NAME, scale.name())
+    };
+    describe(&name, &center.company, &batch, scale, center.links);
+    (center, batch)
+}
+
+/// Prints what was built: its counts, the share of questions allowed, and
+/// the snapshot's memory against the budget.
+fn describe<P: PermissionFlags>(
+    name: &str,
+    company: &Company<P>,
+    batch: &[Question<P>],
+    size: Size,
+    links: usize,
+) {
     let allowed = batch
         .iter()
-        .filter(|q| {
-            center
-                .company
-                .check(q.user, q.action, q.resource)
-                .is_allowed()
-        })
+        .filter(|q| company.check(q.user, q.action, q.resource).is_allowed())
         .count();
     let (users, _, objects, _, _) = size.counts();
-    let bytes = center.company.snapshot().memory_bytes() as f64;
-    let budget = 64.0 * f64::from(users) + 16.0 * center.links as f64;
+    let bytes = company.snapshot().memory_bytes() as f64;
+    let budget = 64.0 * f64::from(users) + 16.0 * links as f64;
     let mib = |bytes: f64| bytes / (1024.0 * 1024.0);
     eprintln!(
-        "{}: {users} users, {objects} objects, {} object-project links; {:.1}% of questions allowed",
-        size.name(),
-        center.links,
+        "{name}: {users} users, {objects} objects, {links} object-project links; {:.1}% of questions allowed",
         100.0 * allowed as f64 / batch.len() as f64,
     );
     eprintln!(
-        "{}: snapshot memory {:.2} MiB, budget (64 B/user + 16 B/link) {:.2} MiB: {:.0}% of budget",
-        size.name(),
+        "{name}: snapshot memory {:.2} MiB, budget (64 B/user + 16 B/link) {:.2} MiB: {:.0}% of budget",
         mib(bytes),
         mib(budget),
         100.0 * bytes / budget,
     );
-    (center, batch)
 }
 
 /// A question asked through a session.
@@ -95,12 +153,13 @@ struct SessionQuestion {
     resource: Resource,
 }
 
-/// Asks every question by user id; returns how many were allowed.
+/// Asks every question by user id; returns how many were allowed. The same
+/// loop, compiled for each catalog, measures the standard sizes and V.
 ///
 /// The batch loops are never inlined, so that a profiler can count what one
 /// batch costs (see the README's "Performance").
 #[inline(never)]
-fn check_users(snapshot: &Snapshot, questions: &[Question]) -> u32 {
+fn check_users<P: PermissionFlags>(snapshot: &Snapshot<P>, questions: &[Question<P>]) -> u32 {
     let mut allowed = 0u32;
     for q in questions {
         allowed += u32::from(snapshot.check(q.user, q.action, q.resource).is_allowed());
@@ -124,6 +183,8 @@ fn check_sessions(snapshot: &Snapshot, questions: &[SessionQuestion]) -> u32 {
 
 fn bench_checks(c: &mut Criterion) {
     let centers = centers();
+    // Built here, before any measurement, rather than on the way.
+    let product = product();
 
     let mut group = c.benchmark_group("check");
     group.throughput(Throughput::Elements(BATCH as u64));
@@ -166,6 +227,13 @@ fn bench_checks(c: &mut Criterion) {
         });
         group.bench_function(format!("testing_session/{}", center.size.name()), |b| {
             b.iter(|| check_sessions(snapshot, &testing))
+        });
+    }
+    // Workload V: the same batch shape and loop, a product's catalog.
+    if let Some((center, batch)) = product {
+        let snapshot = center.company.snapshot();
+        group.bench_function(format!("by_user/{}", product::NAME), |b| {
+            b.iter(|| check_users(snapshot, batch))
         });
     }
     group.finish();

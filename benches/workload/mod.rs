@@ -3,14 +3,18 @@
 //! [`call_center`] builds S, M or L through ordinary `Change`s, the way a
 //! host would; [`questions`] draws a batch of checks of which about half are
 //! allowed. Both are deterministic (a fixed-seed xorshift generator), so
-//! every run measures the same work.
+//! every run measures the same work. [`product`] builds workload V, a
+//! product's own catalog, with the same generator of users, groups,
+//! projects and objects ([`populate`]).
 
 #![allow(dead_code)] // each bench binary uses its own part of this module
 
 use callgate::{
-    Change, Company, GroupId, ObjectId, ObjectKind, Permissions, Principal, ProjectId, Resource,
-    RoleId, SecurityMode, UserId, CATALOG,
+    Change, Company, GroupId, Kind, ObjectId, ObjectKind, PermissionFlags, Permissions, Principal,
+    ProjectId, Resource, RoleId, SecurityMode, UserId, CATALOG,
 };
+
+pub(crate) mod product;
 
 /// The three sizes of the targets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,17 +87,9 @@ pub(crate) struct CallCenter {
 /// client projects and holding 1-2 roles (some through a group), each object
 /// in 1-2 projects.
 pub(crate) fn call_center(size: Size) -> CallCenter {
-    let (users, projects, objects, roles, groups) = size.counts();
+    let (users, _, _, roles, _) = size.counts();
     let mut rng = Rng::new(0x5EED_CA11 + users as u64);
-    let mut company = Company::new();
-    let must = |result: Result<callgate::ChangeReport, callgate::Error>| {
-        result.expect("the generator only makes valid changes")
-    };
-    // The first user is the Admin; the switch makes an (empty) Default.
-    let admin = company.create_user("admin").expect("first user");
-    must(company.apply(Change::SetSecurityMode {
-        mode: SecurityMode::Enhanced,
-    }));
+    let mut company = enhanced_company();
 
     // Custom roles: a few object permissions (view or manage) and a few
     // sections each, so that about half of random questions are allowed.
@@ -121,6 +117,47 @@ pub(crate) fn call_center(size: Size) -> CallCenter {
         role_ids.push(id);
     }
 
+    let links = populate(&mut company, &mut rng, size, &role_ids);
+    CallCenter {
+        company,
+        size,
+        links,
+    }
+}
+
+/// Applies a change the generators know to be valid.
+pub(crate) fn must(
+    result: Result<callgate::ChangeReport, callgate::Error>,
+) -> callgate::ChangeReport {
+    result.expect("the generator only makes valid changes")
+}
+
+/// A new company of `P`'s catalog in enhanced security, with its first user
+/// (`admin`, the Admin) and the (empty) `Default` project the switch makes.
+pub(crate) fn enhanced_company<P: PermissionFlags>() -> Company<P> {
+    let mut company = Company::<P>::with_catalog();
+    company.create_user("admin").expect("first user");
+    must(company.apply(Change::SetSecurityMode {
+        mode: SecurityMode::Enhanced,
+    }));
+    company
+}
+
+/// Everything but the roles, for any catalog: `size`'s projects, its groups
+/// (each carrying one of `role_ids` and sitting in one project), its users
+/// (1-2 of `role_ids`, a third of them through a group; 1-3 projects in all)
+/// and its objects (of kinds drawn evenly, each in 1-2 projects). Returns
+/// the number of object-project links.
+///
+/// The standard call centers and workload V (`product.rs`) share it, so that
+/// they differ only in their catalog and roles.
+pub(crate) fn populate<P: PermissionFlags>(
+    company: &mut Company<P>,
+    rng: &mut Rng,
+    size: Size,
+    role_ids: &[RoleId],
+) -> usize {
+    let (users, projects, objects, _, groups) = size.counts();
     let project_ids: Vec<ProjectId> = (0..projects)
         .map(|p| {
             company
@@ -168,7 +205,7 @@ pub(crate) fn call_center(size: Size) -> CallCenter {
         } else {
             Vec::new()
         };
-        let projects = pick_projects(&mut rng, if through_group { 2 } else { 3 });
+        let projects = pick_projects(rng, if through_group { 2 } else { 3 });
         let report = must(company.apply(Change::CreateUser {
             name: format!("user {u}"),
             roles,
@@ -178,32 +215,29 @@ pub(crate) fn call_center(size: Size) -> CallCenter {
         debug_assert!(report.created.is_some());
     }
 
+    let kinds = P::catalog().kinds();
     let mut links = 0;
     for o in 0..objects {
-        let kind = ObjectKind::ALL[rng.below(ObjectKind::ALL.len() as u32) as usize];
-        let mut projects = pick_projects(&mut rng, 2);
+        let index = rng.below(kinds.len() as u32) as usize;
+        let kind = P::Kind::from_index(index).expect("a kind of the catalog");
+        let mut projects = pick_projects(rng, 2);
         projects.sort_unstable();
         projects.dedup();
         links += projects.len();
         must(company.apply(Change::CreateObject {
             kind,
-            name: format!("{kind} {o}"),
+            name: format!("{} {o}", kinds[index].name()),
             projects,
         }));
     }
-    let _ = admin;
-    CallCenter {
-        company,
-        size,
-        links,
-    }
+    links
 }
 
-/// One check to make.
+/// One check to make, in the standard catalog or (workload V) a product's.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Question {
+pub(crate) struct Question<P: PermissionFlags = Permissions> {
     pub(crate) user: UserId,
-    pub(crate) action: Permissions,
+    pub(crate) action: P,
     pub(crate) resource: Resource,
 }
 
