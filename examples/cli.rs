@@ -2,20 +2,28 @@
 //! `cargo run --example cli -- DOCUMENT COMMAND ARGS...`.
 //!
 //! `DOCUMENT` is a company stored as JSON (what `Company::to_document`
-//! writes); `examples/data/callcenter.json` is a sample, an outsourcing call
-//! center with two clients. Everything on the command line is a name, never
-//! an id:
+//! writes). The document names the catalog it was written with, and the
+//! command line speaks that catalog's names: the standard catalog
+//! (`examples/data/callcenter.json`, an outsourcing call center with two
+//! clients) or the example product's, `acme-contact-center`
+//! (`examples/product/mod.rs`; `examples/data/acme.json`). Everything on the
+//! command line is a name, never an id:
 //!
 //! ```text
 //! $ cargo run -q --example cli -- examples/data/callcenter.json check sara queues.manage "queue:Acme inbound"
 //! allow
 //! $ cargo run -q --example cli -- examples/data/callcenter.json check sara queues.view "queue:Globex sales"
 //! deny (hidden by projects)
+//! $ cargo run -q --example cli -- examples/data/acme.json check mike queues.pause "queue:Acme inbound"
+//! allow
 //! ```
 //!
 //! The exit status is the answer: 0 allowed (or answered), 1 denied, 2 bad
 //! input (a usage error, an unknown name, a document that does not load),
 //! with a message on standard error that names what is wrong.
+
+#[path = "product/mod.rs"]
+mod product;
 
 use std::ffi::OsString;
 use std::fmt;
@@ -24,14 +32,18 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use callgate::{
-    Company, Decision, EntityKind, Error, ObjectId, ObjectKind, Permissions, Resource, UserId,
+    Catalog, Company, Decision, EntityKind, Error, Kind, ObjectId, PermissionFlags, Permissions,
+    Resource, UserId, Word,
 };
+use product::AcmePermissions;
+use serde_json::Value;
 
 const USAGE: &str = "\
 usage: cli DOCUMENT COMMAND [ARGS...]
        cli --help
 
-Answers questions about a company stored as JSON (DOCUMENT).
+Answers questions about a company stored as JSON (DOCUMENT), in the names
+of the catalog the document was written with.
 
 commands:
   check USER ACTION RESOURCE    allow, or deny with the reason
@@ -44,7 +56,7 @@ arguments:
   USER      a user name, e.g. sara
   ACTION    permission names joined by | or , e.g. queues.view
   RESOURCE  company, project:NAME or KIND:NAME, e.g. \"queue:Acme inbound\"
-  KIND      ";
+  KIND      a kind of object of the document's catalog:";
 
 /// The exit status for bad input: usage errors, unknown names, bad documents.
 const BAD_INPUT: u8 = 2;
@@ -57,8 +69,12 @@ fn main() -> ExitCode {
             Ok(Outcome::Answered)
         }
         Parsed::Run { document, command } => {
-            let company = load(&document)?;
-            run(&company, &command, &mut io::stdout().lock())
+            let value = read(&document)?;
+            let out = &mut io::stdout().lock();
+            match catalog_of(&document, &value)? {
+                Known::Standard => run(&load::<Permissions>(&document, &value)?, &command, out),
+                Known::Acme => run(&load::<AcmePermissions>(&document, &value)?, &command, out),
+            }
         }
     });
     match result {
@@ -80,20 +96,21 @@ enum Parsed {
     Run { document: PathBuf, command: Command },
 }
 
-/// A question, parsed as far as it can be without the document: names stay
-/// names until [`run`] looks them up.
+/// A question, parsed as far as it can be without the document: names
+/// (permissions and kinds included, since the document says their catalog)
+/// stay names until [`run`] looks them up.
 #[derive(Debug)]
 enum Command {
     Check(Question),
     Explain(Question),
     Matrix,
     WhoCan {
-        action: Permissions,
+        action: String,
         resource: Option<ResourceName>,
     },
     Visible {
         user: String,
-        kind: ObjectKind,
+        kind: String,
     },
 }
 
@@ -101,7 +118,7 @@ enum Command {
 #[derive(Debug)]
 struct Question {
     user: String,
-    action: Permissions,
+    action: String,
     resource: ResourceName,
 }
 
@@ -110,7 +127,32 @@ struct Question {
 enum ResourceName {
     Company,
     Project(String),
-    Object(ObjectKind, String),
+    Object { kind: String, name: String },
+}
+
+/// The catalogs this program knows, by the name documents give them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Known {
+    /// The manual's call center, `standard`: the default.
+    Standard,
+    /// The example product, `acme-contact-center`.
+    Acme,
+}
+
+impl Known {
+    const ALL: [Self; 2] = [Self::Standard, Self::Acme];
+
+    /// The catalog's stable name and its kinds.
+    fn describe(self) -> (&'static str, Vec<&'static str>) {
+        fn of<W: Word>(catalog: &Catalog<W>) -> (&'static str, Vec<&'static str>) {
+            let kinds = catalog.kinds().iter().map(|kind| kind.name()).collect();
+            (catalog.name(), kinds)
+        }
+        match self {
+            Self::Standard => of(Permissions::catalog()),
+            Self::Acme => of(AcmePermissions::catalog()),
+        }
+    }
 }
 
 /// How a question was answered, and so the exit status.
@@ -153,10 +195,14 @@ enum CliError {
     /// A name the catalog or the document does not know, as the library
     /// words it (`` unknown permission `queue.fly` ``, `` unknown user `bob` ``).
     Name(Error),
+    /// A kind name the document's catalog does not have, with the kinds it has.
+    Kind { error: Error, expected: String },
     /// An object name that no object of the kind has.
-    UnknownObject { kind: ObjectKind, name: String },
+    UnknownObject { label: &'static str, name: String },
     /// The document cannot be read.
     Read { path: PathBuf, error: io::Error },
+    /// The document was written with a catalog this program does not know.
+    Catalog { path: PathBuf, name: String },
     /// The document does not load; the library's error names the place.
     Load { path: PathBuf, error: Error },
     /// The answer cannot be written.
@@ -168,15 +214,26 @@ impl fmt::Display for CliError {
         match self {
             Self::NoArguments => f.write_str("missing DOCUMENT and COMMAND"),
             Self::Usage(message) => f.write_str(message),
-            Self::Name(error @ Error::UnknownObjectKind { .. }) => {
-                write!(f, "{error} (expected one of {})", kind_names())
-            }
             Self::Name(error @ Error::UnknownPermission { .. }) => {
                 write!(f, "{error} (the `matrix` command lists every permission)")
             }
             Self::Name(error) => write!(f, "{error}"),
-            Self::UnknownObject { kind, name } => write!(f, "unknown {} `{name}`", kind.label()),
+            Self::Kind { error, expected } => write!(f, "{error} (expected one of {expected})"),
+            Self::UnknownObject { label, name } => write!(f, "unknown {label} `{name}`"),
             Self::Read { path, error } => write!(f, "cannot read `{}`: {error}", path.display()),
+            Self::Catalog { path, name } => {
+                let known: Vec<String> = Known::ALL
+                    .iter()
+                    .map(|known| format!("`{}`", known.describe().0))
+                    .collect();
+                write!(
+                    f,
+                    "cannot load `{}`: catalog: the document was written with catalog `{name}`, \
+                     which this program does not know (it knows {})",
+                    path.display(),
+                    known.join(" and ")
+                )
+            }
             Self::Load { path, error } => write!(f, "cannot load `{}`: {error}", path.display()),
             Self::Output(error) => write!(f, "cannot write the answer: {error}"),
         }
@@ -203,27 +260,23 @@ fn report(error: &CliError, out: &mut impl Write) -> io::Result<()> {
 }
 
 fn write_usage(out: &mut impl Write) -> io::Result<()> {
-    // The nine kinds, five a line under the `KIND` heading.
-    let kinds: Vec<String> = ObjectKind::ALL
-        .chunks(5)
-        .map(|line| {
-            line.iter()
-                .map(|kind| kind.name())
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .collect();
-    writeln!(out, "{USAGE}{}", kinds.join(",\n            "))?;
+    writeln!(out, "{USAGE}")?;
+    // Each known catalog's kinds, five a line, under the `KIND` heading.
+    for known in Known::ALL {
+        let (name, kinds) = known.describe();
+        writeln!(out, "            {name}:")?;
+        let lines: Vec<String> = kinds.chunks(5).map(|line| line.join(", ")).collect();
+        writeln!(out, "              {}", lines.join(",\n              "))?;
+    }
     writeln!(out)?;
+    writeln!(
+        out,
+        "The document names its catalog in `catalog.name`; without one, it is `standard`."
+    )?;
     writeln!(
         out,
         "exit status: 0 allowed (or answered), 1 denied, 2 bad input"
     )
-}
-
-/// The nine kind names, comma-separated.
-fn kind_names() -> String {
-    ObjectKind::ALL.map(ObjectKind::name).join(", ")
 }
 
 fn usage(message: impl Into<String>) -> CliError {
@@ -259,16 +312,16 @@ fn parse_args(args: &[OsString]) -> Result<Parsed, CliError> {
         }
         ("matrix", &[]) => Command::Matrix,
         ("who-can", &[action]) => Command::WhoCan {
-            action: parse_action(action)?,
+            action: action.to_owned(),
             resource: None,
         },
         ("who-can", &[action, resource]) => Command::WhoCan {
-            action: parse_action(action)?,
+            action: action.to_owned(),
             resource: Some(parse_resource(resource)?),
         },
         ("visible", &[user, kind]) => Command::Visible {
             user: user.to_owned(),
-            kind: kind.parse().map_err(CliError::Name)?,
+            kind: kind.to_owned(),
         },
         _ => return Err(wrong_arguments(name, args.len())),
     };
@@ -301,24 +354,13 @@ fn wrong_arguments(command: &str, given: usize) -> CliError {
 fn question(user: &str, action: &str, resource: &str) -> Result<Question, CliError> {
     Ok(Question {
         user: user.to_owned(),
-        action: parse_action(action)?,
+        action: action.to_owned(),
         resource: parse_resource(resource)?,
     })
 }
 
-/// Permission names joined by `|` or `,`, as `Permissions::from_str` reads
-/// them; at least one.
-fn parse_action(text: &str) -> Result<Permissions, CliError> {
-    let action: Permissions = text.parse().map_err(CliError::Name)?;
-    if action.is_empty() {
-        return Err(usage(
-            "ACTION is empty: name at least one permission, e.g. queues.view",
-        ));
-    }
-    Ok(action)
-}
-
-/// `company`, `project:NAME` or `KIND:NAME`.
+/// `company`, `project:NAME` or `KIND:NAME`; the kind is looked up once the
+/// document says its catalog.
 fn parse_resource(text: &str) -> Result<ResourceName, CliError> {
     if text == "company" {
         return Ok(ResourceName::Company);
@@ -331,33 +373,61 @@ fn parse_resource(text: &str) -> Result<ResourceName, CliError> {
     if prefix == "project" {
         return Ok(ResourceName::Project(name.to_owned()));
     }
-    let kind = prefix.parse().map_err(CliError::Name)?;
-    Ok(ResourceName::Object(kind, name.to_owned()))
+    Ok(ResourceName::Object {
+        kind: prefix.to_owned(),
+        name: name.to_owned(),
+    })
 }
 
-/// Reads and loads the document, refusing anything after the JSON value.
-fn load(path: &Path) -> Result<Company, CliError> {
+/// Reads the document as one JSON value, refusing anything after it.
+fn read(path: &Path) -> Result<Value, CliError> {
     let text = std::fs::read_to_string(path).map_err(|error| CliError::Read {
         path: path.to_owned(),
         error,
     })?;
-    let load_error = |error| CliError::Load {
+    serde_json::from_str(&text).map_err(|error| CliError::Load {
         path: path.to_owned(),
-        error,
-    };
-    let mut deserializer = serde_json::Deserializer::from_str(&text);
-    let company = Company::load(&mut deserializer).map_err(load_error)?;
-    deserializer.end().map_err(|error| {
-        load_error(Error::Document {
+        error: Error::Document {
             path: "document".to_owned(),
             message: error.to_string(),
-        })
-    })?;
-    Ok(company)
+        },
+    })
 }
 
-/// Answers `command` about `company` on `out`.
-fn run(company: &Company, command: &Command, out: &mut impl Write) -> Result<Outcome, CliError> {
+/// The catalog the document names: none (a format 1 document) or
+/// `standard` is the standard catalog. A `catalog` that is not an object
+/// with a name is left to the standard loader, which names the problem.
+fn catalog_of(path: &Path, document: &Value) -> Result<Known, CliError> {
+    let name = document
+        .get("catalog")
+        .and_then(|catalog| catalog.get("name"))
+        .and_then(Value::as_str);
+    let Some(name) = name else {
+        return Ok(Known::Standard);
+    };
+    Known::ALL
+        .into_iter()
+        .find(|known| known.describe().0 == name)
+        .ok_or_else(|| CliError::Catalog {
+            path: path.to_owned(),
+            name: name.to_owned(),
+        })
+}
+
+/// Loads the document as a company of `P`'s catalog.
+fn load<P: PermissionFlags>(path: &Path, document: &Value) -> Result<Company<P>, CliError> {
+    Company::load(document).map_err(|error| CliError::Load {
+        path: path.to_owned(),
+        error,
+    })
+}
+
+/// Answers `command` about `company` on `out`, in the names of its catalog.
+fn run<P: PermissionFlags>(
+    company: &Company<P>,
+    command: &Command,
+    out: &mut impl Write,
+) -> Result<Outcome, CliError> {
     match command {
         Command::Check(question) => {
             let (user, action, resource) = resolve_question(company, question)?;
@@ -376,14 +446,15 @@ fn run(company: &Company, command: &Command, out: &mut impl Write) -> Result<Out
             Ok(Outcome::Answered)
         }
         Command::WhoCan { action, resource } => {
+            let action = parse_action::<P>(action)?;
             let users: Vec<UserId> = match resource {
-                None => company.holders(*action).collect(),
+                None => company.holders(action).collect(),
                 Some(resource) => {
                     let resource = resolve_resource(company, resource)?;
                     company
                         .users()
                         .map(|(id, _)| id)
-                        .filter(|&id| company.check(id, *action, resource).is_allowed())
+                        .filter(|&id| company.check(id, action, resource).is_allowed())
                         .collect()
                 }
             };
@@ -394,8 +465,9 @@ fn run(company: &Company, command: &Command, out: &mut impl Write) -> Result<Out
         }
         Command::Visible { user, kind } => {
             let user = resolve_user(company, user)?;
+            let kind = parse_kind::<P>(kind)?;
             let mut objects: Vec<ObjectId> = company
-                .visible_objects(user, *kind)
+                .visible_objects(user, kind)
                 .map_err(CliError::Name)?
                 .collect();
             objects.sort_unstable();
@@ -407,18 +479,52 @@ fn run(company: &Company, command: &Command, out: &mut impl Write) -> Result<Out
     }
 }
 
-fn resolve_question(
-    company: &Company,
+/// Permission names joined by `|` or `,`, as `callgate::parse_permissions`
+/// reads them; at least one.
+fn parse_action<P: PermissionFlags>(text: &str) -> Result<P, CliError> {
+    let action: P = callgate::parse_permissions(text).map_err(CliError::Name)?;
+    if action.to_word() == P::Word::default() {
+        return Err(usage(
+            "ACTION is empty: name at least one permission, e.g. queues.view",
+        ));
+    }
+    Ok(action)
+}
+
+/// A kind of `P`'s catalog, by its stable name.
+fn parse_kind<P: PermissionFlags>(name: &str) -> Result<P::Kind, CliError> {
+    callgate::parse_kind::<P>(name).map_err(|error| CliError::Kind {
+        error,
+        expected: kinds_of::<P>().collect::<Vec<_>>().join(", "),
+    })
+}
+
+/// The stable names of `P`'s kinds.
+fn kinds_of<P: PermissionFlags>() -> impl Iterator<Item = &'static str> {
+    P::catalog().kinds().iter().map(|kind| kind.name())
+}
+
+/// The label of a kind (`SIP provider`), from its catalog.
+fn label_of<P: PermissionFlags>(kind: P::Kind) -> &'static str {
+    P::catalog()
+        .kinds()
+        .get(kind.index())
+        .map_or("object", |kind| kind.label())
+}
+
+fn resolve_question<P: PermissionFlags>(
+    company: &Company<P>,
     question: &Question,
-) -> Result<(UserId, Permissions, Resource), CliError> {
+) -> Result<(UserId, P, Resource), CliError> {
+    let action = parse_action::<P>(&question.action)?;
     Ok((
         resolve_user(company, &question.user)?,
-        question.action,
+        action,
         resolve_resource(company, &question.resource)?,
     ))
 }
 
-fn resolve_user(company: &Company, name: &str) -> Result<UserId, CliError> {
+fn resolve_user<P: PermissionFlags>(company: &Company<P>, name: &str) -> Result<UserId, CliError> {
     company.user_by_name(name).ok_or_else(|| {
         CliError::Name(Error::UnknownName {
             kind: EntityKind::User,
@@ -427,7 +533,10 @@ fn resolve_user(company: &Company, name: &str) -> Result<UserId, CliError> {
     })
 }
 
-fn resolve_resource(company: &Company, resource: &ResourceName) -> Result<Resource, CliError> {
+fn resolve_resource<P: PermissionFlags>(
+    company: &Company<P>,
+    resource: &ResourceName,
+) -> Result<Resource, CliError> {
     match resource {
         ResourceName::Company => Ok(Resource::Company),
         ResourceName::Project(name) => company
@@ -439,12 +548,15 @@ fn resolve_resource(company: &Company, resource: &ResourceName) -> Result<Resour
                     name: name.clone(),
                 })
             }),
-        ResourceName::Object(kind, name) => company
-            .object_by_name(*kind, name)
-            .map(Resource::Object)
-            .ok_or_else(|| CliError::UnknownObject {
-                kind: *kind,
-                name: name.clone(),
-            }),
+        ResourceName::Object { kind, name } => {
+            let kind = parse_kind::<P>(kind)?;
+            company
+                .object_by_name(kind, name)
+                .map(Resource::Object)
+                .ok_or_else(|| CliError::UnknownObject {
+                    label: label_of::<P>(kind),
+                    name: name.clone(),
+                })
+        }
     }
 }

@@ -482,16 +482,27 @@ pub fn parse_permissions<P: PermissionFlags>(text: &str) -> Result<P, Error> {
         .map(P::of)
 }
 
-/// The stable name of a kind, from its catalog.
-pub(crate) fn kind_name<P: PermissionFlags>(kind: P::Kind) -> &'static str {
+/// The stable name of a kind in its catalog (`chat_channel`), as stored
+/// documents and the `FromStr` of a product's kind type use it.
+///
+/// # Example
+///
+/// ```
+/// use callgate::{kind_label, kind_name, ObjectKind, Permissions};
+///
+/// assert_eq!(kind_name::<Permissions>(ObjectKind::SipProvider), "sip_provider");
+/// assert_eq!(kind_label::<Permissions>(ObjectKind::SipProvider), "SIP provider");
+/// ```
+pub fn kind_name<P: PermissionFlags>(kind: P::Kind) -> &'static str {
     P::catalog()
         .kinds()
         .get(kind.index())
         .map_or("object", |k| k.name)
 }
 
-/// The label of a kind, from its catalog.
-pub(crate) fn kind_label<P: PermissionFlags>(kind: P::Kind) -> &'static str {
+/// The name of a kind for people, in its catalog (`chat channel`), as
+/// explanations and error messages use it.
+pub fn kind_label<P: PermissionFlags>(kind: P::Kind) -> &'static str {
     P::catalog()
         .kinds()
         .get(kind.index())

@@ -58,7 +58,7 @@ pub struct Document<P: PermissionFlags = Permissions> {
     /// Checked as soon as it is read: a document from a newer library is
     /// refused for its version, not for the fields it adds (`format` comes
     /// first in every document this library writes).
-    #[serde(deserialize_with = "readable_format")]
+    #[serde(deserialize_with = "readable_format::<P, _>")]
     pub format: u32,
     /// The catalog the document was written with (format 2 on; absent in
     /// version 1 documents, which were written with the standard catalog).
@@ -274,10 +274,22 @@ pub struct ObjectRecord<P: PermissionFlags = Permissions> {
     pub name: String,
 }
 
-fn readable_format<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+/// Reads `format`, refusing a version this library does not read, and a
+/// version 1 document (of the standard catalog) in a company of another
+/// catalog: before any permission name, which would be refused for itself.
+fn readable_format<'de, P: PermissionFlags, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<u32, D::Error> {
     let format = u32::deserialize(deserializer)?;
     if format == 0 || format > FORMAT_VERSION {
         return Err(serde::de::Error::custom(unreadable_format(format)));
+    }
+    if format == 1 {
+        if let Some(message) = catalog_mismatch::<P>(None) {
+            return Err(serde::de::Error::custom(format_args!(
+                "{message} (a format 1 document names no catalog: it is the standard one)"
+            )));
+        }
     }
     Ok(format)
 }
@@ -796,7 +808,8 @@ impl Loader {
                     {
                         return Err(changed("permissions"));
                     }
-                    if !record.description.is_empty() && record.description != builtin.description()
+                    if !record.description.is_empty()
+                        && record.description != builtin.description_in::<P>()
                     {
                         return Err(changed("description"));
                     }

@@ -1,6 +1,7 @@
 //! [`Explanation`]: a check answered with its full reasons.
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use crate::catalog::{kind_label, Kind, Set};
 use crate::{
@@ -271,6 +272,20 @@ fn reach<P: PermissionFlags>(
     Reach::Hidden
 }
 
+/// Writes every permission of a mask by name, in catalog order, implied
+/// ones too: what applies to a resource, where each one counts.
+struct Every<P>(u128, PhantomData<P>);
+
+impl<P: PermissionFlags> fmt::Display for Every<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut names = P::catalog().entries(self.0).map(|p| p.name());
+        if let Some(first) = names.next() {
+            f.write_str(first)?;
+        }
+        names.try_for_each(|name| write!(f, " | {name}"))
+    }
+}
+
 /// Writes a name from a lookup, or the id when the record is gone.
 struct Named<'a>(Option<&'a str>, u32);
 
@@ -356,13 +371,13 @@ impl<P: PermissionFlags> fmt::Display for Explanation<'_, P> {
                     "\n  - `{}` does not apply to a {} (only `{}` does)",
                     self.action.names(),
                     kind_label::<P>(kind),
-                    P::of(catalog.kind_mask(kind.index())).names()
+                    Every::<P>(catalog.kind_mask(kind.index()), PhantomData)
                 )?,
                 _ => write!(
                     f,
                     "\n  - `{}` does not apply to a project (only `{}` does)",
                     self.action.names(),
-                    P::of(catalog.project_mask).names()
+                    Every::<P>(catalog.project_mask, PhantomData)
                 )?,
             }
         }

@@ -118,7 +118,7 @@ impl<P: PermissionFlags> Change<P> {
             Change::AddProjectObjects { .. } => "add objects to a project".to_owned(),
             Change::RemoveProjectObjects { .. } => "remove objects from a project".to_owned(),
             Change::CreateObject { kind, name, .. } => {
-                format!("create {} `{name}`", crate::catalog::kind_name::<P>(*kind))
+                format!("create {} `{name}`", crate::kind_label::<P>(*kind))
             }
             Change::RenameObject { .. } => "rename an object".to_owned(),
             Change::DeleteObject { .. } => "delete an object".to_owned(),

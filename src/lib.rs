@@ -90,9 +90,9 @@ mod section;
 mod session;
 
 pub use crate::catalog::{
-    names, parse_kind, parse_permissions, AppliesTo, Catalog, CatalogError, Definition, Holds,
-    Kind, KindDef, Names, PermissionDef, PermissionFlags, Word, MAX_KINDS, MAX_PERMISSIONS,
-    STANDARD,
+    kind_label, kind_name, names, parse_kind, parse_permissions, AppliesTo, Catalog, CatalogError,
+    Definition, Holds, Kind, KindDef, Names, PermissionDef, PermissionFlags, Word, MAX_KINDS,
+    MAX_PERMISSIONS, STANDARD,
 };
 pub use crate::change::{Change, ChangeReport, Created, LogEntry};
 pub use crate::company::{Company, DEFAULT_PROJECT_NAME};

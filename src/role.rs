@@ -61,7 +61,20 @@ impl BuiltinRole {
         }
     }
 
-    /// The role's fixed description.
+    /// The role's fixed description in a catalog: Admin's is always the
+    /// same; Supervisor's and Operator's are the catalog's
+    /// ([`Definition::describe_builtins`](crate::Definition::describe_builtins)).
+    #[must_use]
+    pub fn description_in<P: PermissionFlags>(self) -> &'static str {
+        let [supervisor, operator] = P::catalog().definition().builtin_descriptions;
+        match self {
+            Self::Admin => self.description(),
+            Self::Supervisor => supervisor,
+            Self::Operator => operator,
+        }
+    }
+
+    /// The role's fixed description in the standard catalog.
     #[must_use]
     pub const fn description(self) -> &'static str {
         match self {
@@ -129,7 +142,7 @@ impl<P: PermissionFlags> Role<P> {
     pub(crate) fn builtin(role: BuiltinRole) -> Self {
         Self {
             name: role.name().to_owned(),
-            description: role.description().to_owned(),
+            description: role.description_in::<P>().to_owned(),
             permissions: role.permissions_in(),
             builtin: Some(role),
             put_users_offline: false,

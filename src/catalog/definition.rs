@@ -230,6 +230,8 @@ pub struct Definition {
     pub(crate) kinds: &'static [KindDef],
     pub(crate) supervisor: Holds,
     pub(crate) operator: Holds,
+    /// Descriptions of Supervisor and Operator, in the product's words.
+    pub(crate) builtin_descriptions: [&'static str; 2],
 }
 
 impl Definition {
@@ -247,6 +249,20 @@ impl Definition {
             kinds: &[],
             supervisor: Holds::Only(&[]),
             operator: Holds::Only(&[]),
+            builtin_descriptions: [
+                "Every permission but those the catalog keeps from supervisors",
+                "What the catalog gives operators",
+            ],
+        }
+    }
+
+    /// How the built-in Supervisor and Operator roles describe themselves,
+    /// in the product's words (Admin is "Every permission in the company").
+    #[must_use]
+    pub const fn describe_builtins(self, supervisor: &'static str, operator: &'static str) -> Self {
+        Self {
+            builtin_descriptions: [supervisor, operator],
+            ..self
         }
     }
 

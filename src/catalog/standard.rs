@@ -3,7 +3,7 @@
 
 use super::{Catalog, Definition, Holds, Kind, KindDef, PermissionFlags};
 use crate::permissions::STANDARD_PERMISSIONS;
-use crate::{ObjectKind, Permissions};
+use crate::{BuiltinRole, ObjectKind, Permissions};
 
 /// The standard catalog's sections, in matrix order.
 const SECTIONS: &[&str] = &[
@@ -75,6 +75,10 @@ pub static STANDARD: Catalog<u64> = match Catalog::new(
         .sections(SECTIONS)
         .permissions(STANDARD_PERMISSIONS)
         .kinds(KINDS)
+        .describe_builtins(
+            BuiltinRole::Supervisor.description(),
+            BuiltinRole::Operator.description(),
+        )
         .supervisor(Holds::AllExcept {
             sections: &["Finance", "KPI", "Security settings"],
             permissions: &[],
