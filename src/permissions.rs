@@ -279,14 +279,9 @@ macro_rules! catalog {
         pub(crate) const STANDARD_PERMISSIONS: &[crate::PermissionDef] = &[
             $({
                 use crate::AppliesTo::*;
-                let own = PermissionInfo {
-                    flag: Permissions::$flag,
-                    name: $name,
-                    section: $section,
-                    description: $description,
-                }
-                .own_bit();
-                let def = crate::PermissionDef::new(127 - own.bits().leading_zeros(), $name, $section)
+                // A flag's own bit is its highest (see `PermissionInfo::own_bit`).
+                let bit = 127 - Permissions::$flag.bits().leading_zeros();
+                let def = crate::PermissionDef::new(bit, $name, $section)
                     .implies(&[$($implied),*])
                     .describe($description);
                 match $applies {
