@@ -1081,17 +1081,15 @@ impl<P: PermissionFlags> Company<P> {
     /// [`Error::UnknownId`] for an unknown user.
     pub fn visible_projects(&self, user: UserId) -> Result<Vec<ProjectId>, Error> {
         self.live_user(user)?;
+        // The `projects.view` bit alone: what it implies need not apply to
+        // projects.
+        let view = P::catalog()
+            .permission("projects.view")
+            .map_or(P::none(), |p| P::of(1 << p.bit()));
         Ok(self
             .projects()
             .map(|(id, _)| id)
-            .filter(|&id| {
-                self.check(
-                    user,
-                    P::of(P::catalog().required.projects_view),
-                    Resource::Project(id),
-                )
-                .is_allowed()
-            })
+            .filter(|&id| self.check(user, view, Resource::Project(id)).is_allowed())
             .collect())
     }
 

@@ -153,9 +153,12 @@ fn a_catalog_of_128_permissions_and_32_kinds_checks_every_bit(
     assert_eq!(supervisor.permissions(), Wide(u128::MAX << 8));
 
     // Stored and loaded back, with every bit's name.
-    let json = serde_json::to_string(&company.to_document())?;
-    let loaded = Company::<Wide>::load(&mut serde_json::Deserializer::from_str(&json))?;
-    assert_eq!(loaded.to_document(), company.to_document());
-    assert!(json.contains("\"kind_31\""));
+    #[cfg(feature = "serde")]
+    {
+        let json = serde_json::to_string(&company.to_document())?;
+        let loaded = Company::<Wide>::load(&mut serde_json::Deserializer::from_str(&json))?;
+        assert_eq!(loaded.to_document(), company.to_document());
+        assert!(json.contains("\"kind_31\""));
+    }
     Ok(())
 }

@@ -3,8 +3,13 @@
 //! Records live in `BTreeMap`s keyed by id, links are `BTreeSet`s of id
 //! pairs, and permissions are sets of catalog *names* (`"queues.view"`),
 //! never bits. The model shares no code with `src/`: it only speaks the
-//! crate's public types (ids, [`Change`], [`Decision`], and [`Permissions`]
-//! where a set crosses the boundary, read through the public [`CATALOG`]).
+//! crate's public types (ids, [`Change`], [`Decision`], and a flags type `P`
+//! where a set crosses the boundary, read bit by bit by name).
+//!
+//! The catalog is data ([`catalog::CatalogSpec`]): the standard catalog or
+//! a random one. The model works out closures, what applies to projects and
+//! to each kind, and the built-in roles' sets from the declaration itself
+//! ([`catalog::Cat`]), never from the engine's compiled masks.
 //!
 //! Every rule of `shared/DOMAIN.md` appears below once, on a line marked
 //! `// DOMAIN <n>:` (`// DOMAIN -:` for the unnumbered rules at the end of
@@ -13,7 +18,7 @@
 //! | rule | where |
 //! | ---- | ----- |
 //! | 1 union of roles | [`Model::effective_permissions`] |
-//! | 2 built-in roles | [`builtin_permissions`], [`Model::need_custom_role`] |
+//! | 2 built-in roles | [`catalog::CatalogSpec::standard`], [`Model::need_custom_role`] |
 //! | 3 first user is Admin | `CreateUser` in [`Model::edit`] |
 //! | 4 bulk assignment, roles at creation | `AssignRole`, `CreateUser` |
 //! | 5 custom roles | `CreateRole` |
@@ -29,28 +34,29 @@
 //! | 15 roles apply inside projects | [`Model::check`] |
 //! | 16 "all projects" | [`sees_past_projects`] |
 //! | 17 unscoped objects; Default made once | [`Model::shares_project`], `SetSecurityMode` |
+//! | 18 the product declares its catalog | [`catalog::Cat::new`] |
+//! | 19 everything uses the product's catalog | [`Model::decide`], [`Model::governing`] |
 //! | - deny by default | [`Model::check`] |
 //! | - no lock-out | [`Model::apply`] |
 //! | - no escalation | [`Model::apply_as`] |
 //! | - all-or-nothing | [`Model::apply`] |
-//! | - bad stored data | [`Model::apply`] (not modelled yet: no stored format) |
+//! | - bad stored data | not modelled (documents: `tests/reference_model_catalogs.rs` c5, c9) |
 
+#![allow(dead_code)] // Each test binary uses a different part of the model.
+
+pub(crate) mod catalog;
+pub(crate) mod harness;
 pub(crate) mod strategies;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
+use std::marker::PhantomData;
 
 use callgate::{
-    BuiltinRole, Change, Created, Decision, DenyReason, EntityKind, Error, GroupId, ObjectId,
-    ObjectKind, Permissions, Principal, ProjectId, Resource, RoleId, SecurityMode, SessionDecision,
-    UserId, CATALOG,
+    BuiltinRole, Change, Created, Decision, DenyReason, EntityKind, Error, GroupId, Kind, ObjectId,
+    Principal, ProjectId, Resource, RoleId, SecurityMode, SessionDecision, UserId,
 };
 
-/// A catalog name, such as `"queues.view"`.
-pub(crate) type Name = &'static str;
-
-/// A set of permissions, by name.
-pub(crate) type Names = BTreeSet<Name>;
+pub(crate) use self::catalog::{Cat, ModelFlags, Names};
 
 /// The name of the project the first switch to enhanced mode makes.
 pub(crate) const DEFAULT: &str = "Default";
@@ -59,170 +65,27 @@ pub(crate) const DEFAULT: &str = "Default";
 // Permissions, by name
 // ---------------------------------------------------------------------------
 
-/// Every catalog name with the one bit that stands for it alone. For
-/// `x.manage` that is its flag minus the flag of `x.view`, which it implies.
-fn own_bits() -> &'static [(Name, u128)] {
-    static TABLE: OnceLock<Vec<(Name, u128)>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let flag = |name: &str| {
-            CATALOG
-                .iter()
-                .find(|info| info.name == name)
-                .map_or(0, |info| info.flag.bits())
-        };
-        CATALOG
-            .iter()
-            .map(|info| {
-                let implied = implied_by(info.name).map_or(0, flag);
-                (info.name, info.flag.bits() & !implied)
-            })
-            .collect()
-    })
+/// The catalog of `P`, as the model works it out (see [`catalog`]).
+pub(crate) fn cat<P: ModelFlags>() -> &'static Cat {
+    P::model_catalog()
 }
 
-/// What a permission implies besides itself, by name: `x.manage` implies
-/// `x.view`; nothing else implies anything.
-pub(crate) fn implied_by(name: &str) -> Option<Name> {
-    let view = format!("{}.view", name.strip_suffix(".manage")?);
-    CATALOG.iter().map(|info| info.name).find(|&n| n == view)
+/// Reads a set of `P` as names (and whether some bit is no permission's).
+pub(crate) fn names_of<P: ModelFlags>(set: P) -> (Names, bool) {
+    cat::<P>().names_of(set.raw())
 }
 
-/// A name set with everything its names imply.
-pub(crate) fn closed(names: &Names) -> Names {
-    names
-        .iter()
-        .flat_map(|&name| std::iter::once(name).chain(implied_by(name)))
-        .collect()
+/// The one permission named `name`, as a set of `P` (its bit alone).
+pub(crate) fn flag<P: ModelFlags>(name: &str) -> P {
+    P::from_raw(1u128 << cat::<P>().bit(name))
 }
 
-/// Reads a permission set as names: a name is in it when its own bit is.
-/// The flag is true when some bit names no catalog entry at all.
-pub(crate) fn names_of(set: Permissions) -> (Names, bool) {
-    let bits = set.bits();
-    let mut names = Names::new();
-    let mut known = 0;
-    for &(name, own) in own_bits() {
-        known |= own;
-        if bits & own != 0 {
-            names.insert(name);
-        }
-    }
-    (names, bits & !known != 0)
-}
-
-/// The catalog name a set stands for when it is exactly one catalog entry
-/// (what a section switch takes): the entry's own bit alone, or with what
-/// the entry implies (its flag).
-pub(crate) fn single_name(set: Permissions) -> Option<Name> {
-    let bits = set.bits();
-    CATALOG
-        .iter()
-        .zip(own_bits())
-        .find(|(info, &(_, own))| info.flag.bits() == bits || own == bits)
-        .map(|(info, _)| info.name)
-}
-
-/// Every catalog name.
-pub(crate) fn every_name() -> Names {
-    CATALOG.iter().map(|info| info.name).collect()
-}
-
-/// The prefix of the two permissions of each object kind.
-pub(crate) fn kind_prefix(kind: ObjectKind) -> &'static str {
-    match kind {
-        ObjectKind::Queue => "queues",
-        ObjectKind::Schedule => "schedules",
-        ObjectKind::SipProvider => "sip_providers",
-        ObjectKind::CallScript => "call_scripts",
-        ObjectKind::Autodialer => "autodialers",
-        ObjectKind::List => "lists",
-        ObjectKind::NotificationTemplate => "notification_templates",
-        ObjectKind::DialogScenario => "dialog_scenarios",
-        ObjectKind::ContactField => "contact_fields",
-    }
-}
-
-/// A catalog name built from parts (panics on a name the catalog lacks, so
-/// a typo in the model cannot pass silently).
-pub(crate) fn name(text: &str) -> Name {
-    CATALOG
-        .iter()
-        .map(|info| info.name)
-        .find(|&n| n == text)
-        .unwrap_or_else(|| panic!("`{text}` is not a catalog name"))
-}
-
-/// The view and manage permissions of each object kind, by name.
-fn kind_permissions(kind: ObjectKind) -> (Name, Name) {
-    static TABLE: OnceLock<BTreeMap<ObjectKind, (Name, Name)>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        ObjectKind::ALL
-            .iter()
-            .map(|&kind| {
-                let prefix = kind_prefix(kind);
-                let view = name(&format!("{prefix}.view"));
-                (kind, (view, name(&format!("{prefix}.manage"))))
-            })
-            .collect()
-    });
-    table[&kind]
-}
-
-/// The permission to view objects of `kind`, by name.
-pub(crate) fn view_of(kind: ObjectKind) -> Name {
-    kind_permissions(kind).0
-}
-
-/// The permissions that apply to an object of `kind`: its view and manage.
-fn object_actions(kind: ObjectKind) -> Names {
-    let (view, manage) = kind_permissions(kind);
-    [view, manage].into()
-}
-
-/// The permissions that apply to a project.
-fn project_actions() -> Names {
-    ["projects.view", "projects.manage"].map(name).into()
-}
-
-/// What a built-in role grants, by name, as DOMAIN.md words it.
-pub(crate) fn builtin_permissions(role: BuiltinRole) -> Names {
-    let finance = [
-        "balance.view",
-        "billing.view",
-        "billing.manage",
-        "payments.view",
-        "payments.manage",
-    ];
-    let kpi = ["kpi.view", "kpi.manage"];
-    let security = ["security.view", "security.manage"];
-    // DOMAIN 2: three built-in roles, fixed templates (see also
-    // `need_custom_role`): Admin, Supervisor and Operator, as follows.
-    match role {
-        // Admin holds every permission in the company.
-        BuiltinRole::Admin => every_name(),
-        // Supervisor is Admin without finance, KPI and security settings (nor
-        // "all projects", which rule 16 keeps from Supervisor).
-        BuiltinRole::Supervisor => every_name()
-            .into_iter()
-            .filter(|n| !finance.contains(n) && !kpi.contains(n) && !security.contains(n))
-            .filter(|&n| n != "projects.all")
-            .collect(),
-        // Operator creates support tickets, views the call and chat journals,
-        // listens to all users' calls, has every workplace widget.
-        BuiltinRole::Operator => every_name()
-            .into_iter()
-            .filter(|n| {
-                n.starts_with("workplace.")
-                    || [
-                        "tickets.create",
-                        "call_journal.view",
-                        "chat_journal.view",
-                        "recordings.listen_all",
-                    ]
-                    .contains(n)
-            })
-            .collect(),
-    }
+/// What a built-in role grants, by name, as the catalog declares it
+/// (DOMAIN 2: three built-in roles, fixed templates, see also
+/// `need_custom_role`; for the standard catalog, as DOMAIN.md words them:
+/// [`catalog::CatalogSpec::standard`]).
+pub(crate) fn builtin_permissions<P: ModelFlags>(role: BuiltinRole) -> Names {
+    cat::<P>().builtin(role)
 }
 
 /// Whether projects do not restrict someone who holds `held`.
@@ -266,8 +129,8 @@ pub(crate) struct ProjectRecord {
 
 /// An object as the model keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ObjectRecord {
-    pub(crate) kind: ObjectKind,
+pub(crate) struct ObjectRecord<K> {
+    pub(crate) kind: K,
     pub(crate) name: String,
 }
 
@@ -284,8 +147,7 @@ pub(crate) enum Refusal {
     LastAdmin,
     /// The session was ended by a change (or tests a deleted role).
     SessionEnded,
-    /// The actor lacks these permissions (closed: compared as
-    /// [`closed`] sets).
+    /// The actor lacks these permissions (compared as closed sets).
     Forbidden(Names),
     /// The change (or the test) would hand out these permissions, which
     /// the actor lacks.
@@ -293,8 +155,9 @@ pub(crate) enum Refusal {
 }
 
 impl Refusal {
-    /// Whether the engine's error names this reason.
-    pub(crate) fn matches(&self, error: &Error) -> bool {
+    /// Whether the engine's error names this reason (sets of permissions
+    /// read with `cat`).
+    pub(crate) fn matches(&self, error: &Error, cat: &Cat) -> bool {
         match (self, error) {
             (Self::UnknownId(k, i), Error::UnknownId { kind, id }) => k == kind && i == id,
             (Self::InvalidName(k, n), Error::InvalidName { kind, name }) => k == kind && n == name,
@@ -314,9 +177,9 @@ impl Refusal {
                 Error::Escalation {
                     permissions: text, ..
                 },
-            ) => text
-                .parse::<Permissions>()
-                .is_ok_and(|set| names_of(set) == (closed(names), false)),
+            ) => cat
+                .parse(text)
+                .is_some_and(|set| cat.closed(&set) == cat.closed(names)),
             _ => false,
         }
     }
@@ -340,9 +203,9 @@ pub(crate) struct Applied {
     pub(crate) logged_out: BTreeSet<UserId>,
 }
 
-/// The whole company, as the model sees it.
+/// The whole company, as the model sees it, with the catalog of `P`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Model {
+pub(crate) struct Model<P: ModelFlags = callgate::Permissions> {
     pub(crate) enhanced: bool,
     pub(crate) default_project: Option<ProjectId>,
     pub(crate) revision: u64,
@@ -350,7 +213,7 @@ pub(crate) struct Model {
     pub(crate) groups: BTreeMap<GroupId, String>,
     pub(crate) roles: BTreeMap<RoleId, RoleRecord>,
     pub(crate) projects: BTreeMap<ProjectId, ProjectRecord>,
-    pub(crate) objects: BTreeMap<ObjectId, ObjectRecord>,
+    pub(crate) objects: BTreeMap<ObjectId, ObjectRecord<P::Kind>>,
     /// (user, role): roles held directly.
     pub(crate) user_roles: BTreeSet<(UserId, RoleId)>,
     /// (group, role): roles held by every member of the group.
@@ -373,15 +236,21 @@ pub(crate) struct Model {
     pub(crate) next_role: u32,
     pub(crate) next_project: u32,
     pub(crate) next_object: u32,
+    pub(crate) flags: PhantomData<P>,
 }
 
-impl Default for Model {
+impl<P: ModelFlags> Default for Model<P> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl Model {
+impl<P: ModelFlags> Model<P> {
+    /// The catalog.
+    pub(crate) fn cat(&self) -> &'static Cat {
+        cat::<P>()
+    }
+
     /// A new company: simple mode, the three built-in roles, nothing else.
     pub(crate) fn new() -> Self {
         let roles = BuiltinRole::ALL
@@ -390,7 +259,7 @@ impl Model {
                 let record = RoleRecord {
                     name: role_name(role).to_owned(),
                     description: String::new(), // Not compared for built-ins.
-                    permissions: builtin_permissions(role),
+                    permissions: builtin_permissions::<P>(role),
                     builtin: Some(role),
                     put_users_offline: false,
                 };
@@ -418,6 +287,7 @@ impl Model {
             next_role: 3,
             next_project: 0,
             next_object: 0,
+            flags: PhantomData,
         }
     }
 
@@ -489,7 +359,7 @@ impl Model {
     }
 
     /// May `user` do `action` to `resource`?
-    pub(crate) fn check(&self, user: UserId, action: Permissions, resource: Resource) -> Decision {
+    pub(crate) fn check(&self, user: UserId, action: P, resource: Resource) -> Decision {
         // DOMAIN -: deny by default: an unknown user, object or action is denied.
         if !self.users.contains_key(&user) {
             return Decision::Deny(DenyReason::UnknownUser);
@@ -504,11 +374,25 @@ impl Model {
         &self,
         held: &Names,
         projects: &BTreeSet<ProjectId>,
-        action: Permissions,
+        action: P,
+        resource: Resource,
+    ) -> Decision {
+        let (asked, stray_bits) = names_of(action);
+        self.decide_asked(held, projects, &asked, stray_bits, resource)
+    }
+
+    /// [`Model::decide`] for an action read as names (and whether it has
+    /// bits of no permission).
+    fn decide_asked(
+        &self,
+        held: &Names,
+        projects: &BTreeSet<ProjectId>,
+        asked: &Names,
+        stray_bits: bool,
         resource: Resource,
     ) -> Decision {
         use DenyReason::*;
-        let (asked, stray_bits) = names_of(action);
+        let cat = self.cat();
         let empty = asked.is_empty() && !stray_bits;
         let everything = sees_past_projects(self.enhanced, held);
         // A hidden object or project is hidden whatever the action: the
@@ -527,7 +411,10 @@ impl Model {
                 if !everything && !self.shares_project(projects, object) {
                     return Decision::Deny(HiddenByProjects);
                 }
-                if empty || stray_bits || !asked.is_subset(&object_actions(record.kind)) {
+                // DOMAIN 19: what applies to an object is what the catalog
+                // says applies to its kind.
+                let applies = cat.kind_actions(record.kind.index());
+                if empty || stray_bits || !asked.is_subset(applies) {
                     return Decision::Deny(NotApplicable);
                 }
             }
@@ -538,7 +425,7 @@ impl Model {
                 if !everything && !projects.contains(&project) {
                     return Decision::Deny(HiddenByProjects);
                 }
-                if empty || stray_bits || !asked.is_subset(&project_actions()) {
+                if empty || stray_bits || !asked.is_subset(cat.project_actions()) {
                     return Decision::Deny(NotApplicable);
                 }
             }
@@ -550,29 +437,51 @@ impl Model {
         Decision::Allow
     }
 
-    /// The objects that someone holding `held`, a member of `projects`, may
-    /// view, by kind: those whose view check would allow (the same tests as
-    /// [`Model::decide`], each made once).
-    fn visible_to(
+    /// The objects that someone holding `held`, a member of `projects`, can
+    /// see, by kind: those on which a check of some permission of the kind
+    /// would allow (the same tests as [`Model::decide`], each made once):
+    /// they hold a permission that applies to the kind and reach the object.
+    pub(crate) fn visible_to(
         &self,
         held: &Names,
         projects: &BTreeSet<ProjectId>,
-    ) -> BTreeMap<ObjectKind, BTreeSet<ObjectId>> {
+    ) -> BTreeMap<P::Kind, BTreeSet<ObjectId>> {
         let everything = sees_past_projects(self.enhanced, held);
-        let mut visible: BTreeMap<ObjectKind, BTreeSet<ObjectId>> = BTreeMap::new();
+        let mut visible: BTreeMap<P::Kind, BTreeSet<ObjectId>> = BTreeMap::new();
         for (&id, record) in &self.objects {
-            if held.contains(view_of(record.kind))
-                && (everything || self.shares_project(projects, id))
-            {
+            let applies = self.cat().kind_actions(record.kind.index());
+            if !held.is_disjoint(applies) && (everything || self.shares_project(projects, id)) {
                 visible.entry(record.kind).or_default().insert(id);
             }
         }
         visible
     }
 
-    /// The objects that `user` may view, by kind.
-    pub(crate) fn visible_objects(&self, user: UserId) -> BTreeMap<ObjectKind, BTreeSet<ObjectId>> {
+    /// The objects that `user` can see, by kind.
+    pub(crate) fn visible_objects(&self, user: UserId) -> BTreeMap<P::Kind, BTreeSet<ObjectId>> {
         self.visible_to(&self.effective_permissions(user), &self.projects_of(user))
+    }
+
+    /// The objects of `kind` on which someone who holds `held`, a member
+    /// of `projects`, may do the action read as `asked` (with `stray` bits
+    /// of no permission): those whose check would allow it.
+    pub(crate) fn allowed_asked(
+        &self,
+        held: &Names,
+        projects: &BTreeSet<ProjectId>,
+        asked: &Names,
+        stray: bool,
+        kind: P::Kind,
+    ) -> BTreeSet<ObjectId> {
+        self.objects
+            .iter()
+            .filter(|(_, record)| record.kind == kind)
+            .map(|(&id, _)| id)
+            .filter(|&id| {
+                self.decide_asked(held, projects, asked, stray, Resource::Object(id))
+                    .is_allowed()
+            })
+            .collect()
     }
 
     // -----------------------------------------------------------------------
@@ -625,7 +534,7 @@ impl Model {
     pub(crate) fn check_session(
         &self,
         session: &Session,
-        action: Permissions,
+        action: P,
         resource: Resource,
     ) -> SessionDecision {
         let decision = match self.session_permissions(session) {
@@ -646,7 +555,7 @@ impl Model {
     pub(crate) fn visible_objects_as(
         &self,
         session: &Session,
-    ) -> Option<BTreeMap<ObjectKind, BTreeSet<ObjectId>>> {
+    ) -> Option<BTreeMap<P::Kind, BTreeSet<ObjectId>>> {
         match self.session_permissions(session) {
             Ok(held) => Some(self.visible_to(&held, &self.projects_of(session.user))),
             Err(DenyReason::UnknownUser) => None,
@@ -675,7 +584,9 @@ impl Model {
         self.need_role(role, &mut refused);
         // DOMAIN 9: only someone who may manage roles, and test them, may
         // test one, and testing never gives more than the tester holds.
-        let needed: Names = ["roles.manage", "roles.test"].map(name).into();
+        let needed: Names = ["roles.manage", "roles.test"]
+            .map(|n| self.cat().name(n))
+            .into();
         let missing: Names = needed.difference(&held).copied().collect();
         if !missing.is_empty() {
             refused.push(Refusal::Forbidden(missing));
@@ -726,7 +637,7 @@ impl Model {
 
     /// Applies a change all or nothing: the new state and whose sessions it
     /// ended, or every reason to refuse it.
-    pub(crate) fn apply(&mut self, change: &Change) -> Result<Applied, Vec<Refusal>> {
+    pub(crate) fn apply(&mut self, change: &Change<P>) -> Result<Applied, Vec<Refusal>> {
         // DOMAIN -: bad stored data: not modelled yet (no stored format).
         let mut next = self.clone();
         let mut refused = Vec::new();
@@ -790,11 +701,13 @@ impl Model {
     pub(crate) fn apply_as(
         &mut self,
         session: &Session,
-        change: &Change,
+        change: &Change<P>,
     ) -> Result<Applied, Vec<Refusal>> {
         let held = self.session_refusal(session)?;
         let mut refused = Vec::new();
-        let missing: Names = closed(&self.governing(change))
+        let missing: Names = self
+            .cat()
+            .closed(&self.governing(change))
             .difference(&held)
             .copied()
             .collect();
@@ -823,7 +736,8 @@ impl Model {
                     .any(|p| !reach.contains(p))
             });
             if hidden {
-                refused.push(Refusal::Forbidden([name("projects.all")].into()));
+                let all_projects = self.cat().name("projects.all");
+                refused.push(Refusal::Forbidden([all_projects].into()));
             }
         }
         // DOMAIN -: no escalation: whoever edits, assigns or grants a role
@@ -846,10 +760,11 @@ impl Model {
     /// permission of what it touches (users, groups, roles, projects, the
     /// security settings, the object's kind), and for a new user or object
     /// also that of each role, group or project it is given.
-    pub(crate) fn governing(&self, change: &Change) -> Names {
+    pub(crate) fn governing(&self, change: &Change<P>) -> Names {
+        let cat = self.cat();
         let mut needed = Names::new();
         let mut need = |text: &str| {
-            needed.insert(name(text));
+            needed.insert(cat.name(text));
         };
         match change {
             Change::CreateUser {
@@ -890,7 +805,8 @@ impl Model {
             | Change::AddProjectObjects { .. }
             | Change::RemoveProjectObjects { .. } => need("projects.manage"),
             Change::CreateObject { kind, projects, .. } => {
-                need(&format!("{}.manage", kind_prefix(*kind)));
+                // Each kind's own governing permission (rule 19).
+                need(cat.governing(kind.index()));
                 if !projects.is_empty() {
                     need("projects.manage");
                 }
@@ -898,7 +814,7 @@ impl Model {
             Change::RenameObject { object, .. } | Change::DeleteObject { object } => {
                 // An unknown object is refused as such.
                 if let Some(record) = self.objects.get(object) {
-                    need(&format!("{}.manage", kind_prefix(record.kind)));
+                    need(cat.governing(record.kind.index()));
                 }
             }
             other => panic!("the model does not know the change {other:?}: teach it"),
@@ -908,7 +824,7 @@ impl Model {
 
     /// What `change` hands out, by name: the permissions someone may gain
     /// through it.
-    pub(crate) fn granted(&self, change: &Change) -> Names {
+    pub(crate) fn granted(&self, change: &Change<P>) -> Names {
         let role = |r: &RoleId| {
             self.roles
                 .get(r)
@@ -921,7 +837,7 @@ impl Model {
                 .flat_map(role)
                 .collect()
         };
-        let set = |permissions: Permissions| closed(&names_of(permissions).0);
+        let set = |permissions: P| self.cat().closed(&names_of(permissions).0);
         match change {
             Change::CreateUser { roles, groups, .. } => roles
                 .iter()
@@ -946,7 +862,7 @@ impl Model {
 
     /// Makes the change on `self` (a scratch copy), noting every reason to
     /// refuse it in `refused`.
-    fn edit(&mut self, change: &Change, refused: &mut Vec<Refusal>) -> Option<Created> {
+    fn edit(&mut self, change: &Change<P>, refused: &mut Vec<Refusal>) -> Option<Created> {
         match change.clone() {
             Change::CreateUser {
                 name,
@@ -1044,7 +960,7 @@ impl Model {
                 let record = RoleRecord {
                     name,
                     description,
-                    permissions: closed(&names_of(permissions).0),
+                    permissions: self.cat().closed(&names_of(permissions).0),
                     builtin: None,
                     put_users_offline,
                 };
@@ -1075,7 +991,7 @@ impl Model {
                         record.description = description;
                     }
                     if let Some(permissions) = permissions {
-                        record.permissions = closed(&names_of(permissions).0);
+                        record.permissions = cat::<P>().closed(&names_of(permissions).0);
                     }
                     if let Some(put_users_offline) = put_users_offline {
                         record.put_users_offline = put_users_offline;
@@ -1122,20 +1038,21 @@ impl Model {
                 // permission, edited from the section's side; built-in
                 // roles' switches are read-only.
                 self.need_custom_role(role, refused);
-                let Some(switch) = single_name(permission) else {
+                // A switch is one permission: its bit alone or with
+                // everything it implies.
+                let cat = cat::<P>();
+                let Some(switch) = cat.single_name(permission.raw()) else {
                     refused.push(Refusal::NotSinglePermission);
                     return None;
                 };
                 if let Some(record) = self.roles.get_mut(&role) {
                     if allowed {
                         // On: the permission and what it implies.
-                        record.permissions.insert(switch);
-                        record.permissions = closed(&record.permissions);
+                        record.permissions.extend(cat.closure(switch));
                     } else {
                         // Off: the permission and whatever implies it.
-                        record
-                            .permissions
-                            .retain(|&n| n != switch && implied_by(n) != Some(switch));
+                        let implying = cat.implying(switch);
+                        record.permissions.retain(|n| !implying.contains(n));
                     }
                 }
                 None
@@ -1382,7 +1299,7 @@ impl Model {
 
 /// The projects, objects and groups (whose projects a new member joins)
 /// that `change` names.
-fn named(change: &Change) -> (Vec<ProjectId>, Vec<ObjectId>, Vec<GroupId>) {
+fn named<P: ModelFlags>(change: &Change<P>) -> (Vec<ProjectId>, Vec<ObjectId>, Vec<GroupId>) {
     match change {
         Change::CreateUser {
             projects, groups, ..

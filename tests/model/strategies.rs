@@ -3,7 +3,9 @@
 //!
 //! Ids are drawn from small ranges so that most name a live record and some
 //! name nothing; names come from a tiny pool so that duplicates happen, with
-//! a few malformed ones.
+//! a few malformed ones. Permissions and kinds come from a [`Vocab`]: the
+//! standard catalog's ([`Vocab::standard`]) or a random catalog's
+//! (`tests/support_catalogs`), so the same strategies drive both.
 
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -14,6 +16,8 @@ use callgate::{
     Change, GroupId, ObjectId, ObjectKind, Permissions, Principal, ProjectId, Resource, RoleId,
     SecurityMode, UserId, CATALOG,
 };
+
+use super::ModelFlags;
 
 /// User ids drawn: 0..USERS.
 pub(crate) const USERS: u32 = 7;
@@ -109,84 +113,177 @@ pub(crate) fn description() -> impl Strategy<Value = String> {
     select(&["", "Sales team", "QA"][..]).prop_map(str::to_owned)
 }
 
-/// Mostly queues and lists, so that names collide within a kind.
-pub(crate) fn kind() -> impl Strategy<Value = ObjectKind> {
+/// What the strategies draw permissions and kinds from, for one catalog:
+/// for the standard catalog ([`Vocab::standard`]) the flags the manual's
+/// call center is about; for a random catalog, the same roles played by its
+/// own permissions (`tests/support_catalogs`).
+#[derive(Debug, Clone)]
+pub(crate) struct Vocab<P: ModelFlags> {
+    /// The kind most objects are (so that names collide within a kind), the
+    /// next most common one, and every kind.
+    pub(crate) kind_a: P::Kind,
+    pub(crate) kind_b: P::Kind,
+    pub(crate) kinds: Vec<P::Kind>,
+    /// The catalog entries projects and objects are about.
+    pub(crate) focus: Vec<P>,
+    /// `projects.all`: it lifts every project barrier.
+    pub(crate) projects_all: P,
+    /// Every catalog entry, as a flag (with what it implies).
+    pub(crate) entries: Vec<P>,
+    /// Odd sets the crate must cope with: an entry's bit without what it
+    /// implies, a bit that names no permission.
+    pub(crate) odd: Vec<P>,
+    /// The bits random odd sets are drawn from.
+    pub(crate) raw_mask: u128,
+    /// Whole sets: empty, Admin's, Supervisor's, Operator's, every object
+    /// permission.
+    pub(crate) presets: Vec<P>,
+    /// Two entries at once: not one section switch.
+    pub(crate) pair: P,
+    /// Each kind's governing permission.
+    pub(crate) governing: Vec<P>,
+    /// What few actors hold: finance, security, "all projects", testing.
+    pub(crate) rare: Vec<P>,
+    /// Sets that hand out nearly everything (Admin's, Supervisor's).
+    pub(crate) generous: Vec<P>,
+    /// The actions of the monotonicity grid.
+    pub(crate) grid: Vec<P>,
+    /// The sets asked "who holds this?".
+    pub(crate) holder_sets: Vec<P>,
+}
+
+impl Vocab<Permissions> {
+    /// The standard catalog's vocabulary: queues and lists, projects,
+    /// billing.
+    pub(crate) fn standard() -> Self {
+        use Permissions as F;
+        let manage_only = F::QUEUES_MANAGE.bits() & !F::QUEUES_VIEW.bits();
+        Self {
+            kind_a: ObjectKind::Queue,
+            kind_b: ObjectKind::List,
+            kinds: ObjectKind::ALL.to_vec(),
+            focus: vec![
+                F::QUEUES_VIEW,
+                F::QUEUES_MANAGE,
+                F::LISTS_VIEW,
+                F::LISTS_MANAGE,
+                F::PROJECTS_VIEW,
+                F::PROJECTS_MANAGE,
+                F::BILLING_VIEW,
+            ],
+            projects_all: F::PROJECTS_ALL,
+            entries: CATALOG.iter().map(|info| info.flag).collect(),
+            odd: vec![
+                F::from_bits_retain(manage_only),
+                F::from_bits_retain(1 << 100),
+                F::from_bits_retain((1 << 100) | F::QUEUES_VIEW.bits()),
+            ],
+            raw_mask: u128::from(u64::MAX),
+            presets: vec![F::empty(), F::ADMIN, F::SUPERVISOR, F::OPERATOR, F::OBJECTS],
+            pair: F::QUEUES_VIEW | F::LISTS_VIEW,
+            governing: ObjectKind::ALL
+                .iter()
+                .map(|k| k.manage_permission())
+                .collect(),
+            rare: vec![
+                F::BILLING_MANAGE,
+                F::SECURITY_MANAGE,
+                F::KPI_VIEW,
+                F::PROJECTS_ALL,
+                F::ROLES_TEST,
+            ],
+            generous: vec![F::ADMIN, F::SUPERVISOR],
+            grid: vec![
+                F::QUEUES_VIEW,
+                F::QUEUES_MANAGE,
+                F::LISTS_VIEW,
+                F::LISTS_MANAGE,
+                F::PROJECTS_VIEW,
+                F::PROJECTS_MANAGE,
+                F::BILLING_VIEW,
+                F::PROJECTS_ALL,
+            ],
+            holder_sets: vec![
+                F::QUEUES_VIEW,
+                F::QUEUES_MANAGE,
+                F::LISTS_VIEW,
+                F::PROJECTS_VIEW,
+                F::PROJECTS_ALL,
+                F::BILLING_MANAGE,
+                F::SECURITY_VIEW,
+                F::TICKETS_CREATE,
+                F::empty(),
+                F::QUEUES_VIEW | F::LISTS_MANAGE,
+                F::OPERATOR,
+                F::ADMIN,
+            ],
+        }
+    }
+}
+
+/// The union of some sets.
+fn union<P: ModelFlags>(sets: impl IntoIterator<Item = P>) -> P {
+    P::from_raw(sets.into_iter().fold(0, |bits, set| bits | set.raw()))
+}
+
+/// Mostly the vocabulary's first two kinds (queues and lists), so that
+/// names collide within a kind.
+pub(crate) fn kind<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = P::Kind> {
     prop_oneof![
-        4 => Just(ObjectKind::Queue),
-        2 => Just(ObjectKind::List),
-        1 => select(&ObjectKind::ALL[..]),
+        4 => Just(v.kind_a),
+        2 => Just(v.kind_b),
+        1 => select(v.kinds.clone()),
     ]
 }
 
 /// One catalog entry, mostly one of those that projects and objects are
 /// about (`projects.all` now and then: it lifts every project barrier).
-pub(crate) fn catalog_flag() -> impl Strategy<Value = Permissions> {
-    let focus = [
-        Permissions::QUEUES_VIEW,
-        Permissions::QUEUES_MANAGE,
-        Permissions::LISTS_VIEW,
-        Permissions::LISTS_MANAGE,
-        Permissions::PROJECTS_VIEW,
-        Permissions::PROJECTS_MANAGE,
-        Permissions::BILLING_VIEW,
-    ];
+pub(crate) fn catalog_flag<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = P> {
     prop_oneof![
-        12 => select(focus.to_vec()),
-        1 => Just(Permissions::PROJECTS_ALL),
-        4 => select(CATALOG).prop_map(|info| info.flag),
+        12 => select(v.focus.clone()),
+        1 => Just(v.projects_all),
+        4 => select(v.entries.clone()),
     ]
 }
 
-/// Odd sets the crate must cope with: a manage bit without its view bit, a
-/// bit that names no permission.
-pub(crate) fn odd_bits() -> impl Strategy<Value = Permissions> {
-    let manage_only = Permissions::QUEUES_MANAGE.bits() & !Permissions::QUEUES_VIEW.bits();
+/// Odd sets the crate must cope with: a bit without what it implies, a bit
+/// that names no permission, random bits.
+pub(crate) fn odd_bits<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = P> {
+    let mask = v.raw_mask;
     prop_oneof![
-        Just(Permissions::from_bits_retain(manage_only)),
-        Just(Permissions::from_bits_retain(1 << 100)),
-        Just(Permissions::from_bits_retain(
-            (1 << 100) | Permissions::QUEUES_VIEW.bits()
-        )),
-        any::<u64>().prop_map(|bits| Permissions::from_bits_retain(u128::from(bits))),
+        3 => select(v.odd.clone()),
+        1 => any::<u128>().prop_map(move |bits| P::from_raw(bits & mask)),
     ]
 }
 
 /// A role's permission set.
-pub(crate) fn permission_set() -> impl Strategy<Value = Permissions> {
+pub(crate) fn permission_set<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = P> {
     prop_oneof![
-        8 => vec(catalog_flag(), 0..4).prop_map(|flags| {
-            flags.into_iter().fold(Permissions::empty(), |set, flag| set | flag)
-        }),
-        1 => select(vec![
-            Permissions::empty(),
-            Permissions::ADMIN,
-            Permissions::SUPERVISOR,
-            Permissions::OPERATOR,
-            Permissions::OBJECTS,
-        ]),
-        1 => odd_bits(),
+        8 => vec(catalog_flag(v), 0..4).prop_map(union),
+        1 => select(v.presets.clone()),
+        1 => odd_bits(v),
     ]
 }
 
 /// What a section switch is given: mostly one catalog entry.
-pub(crate) fn section_permission() -> impl Strategy<Value = Permissions> {
+pub(crate) fn section_permission<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = P> {
     prop_oneof![
-        10 => catalog_flag(),
-        1 => Just(Permissions::empty()),
-        1 => Just(Permissions::QUEUES_VIEW | Permissions::LISTS_VIEW),
-        1 => odd_bits(),
+        10 => catalog_flag(v),
+        1 => Just(P::from_raw(0)),
+        1 => Just(v.pair),
+        1 => odd_bits(v),
     ]
 }
 
 /// The action of a check: mostly one catalog entry, sometimes several, empty
 /// or odd bits.
-pub(crate) fn action() -> impl Strategy<Value = Permissions> {
+pub(crate) fn action<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = P> {
     prop_oneof![
-        12 => catalog_flag(),
-        2 => select(&ObjectKind::ALL[..]).prop_map(ObjectKind::manage_permission),
-        2 => (catalog_flag(), catalog_flag()).prop_map(|(a, b)| a | b),
-        1 => Just(Permissions::empty()),
-        1 => odd_bits(),
+        12 => catalog_flag(v),
+        2 => select(v.governing.clone()),
+        2 => (catalog_flag(v), catalog_flag(v)).prop_map(|(a, b)| union([a, b])),
+        1 => Just(P::from_raw(0)),
+        1 => odd_bits(v),
     ]
 }
 
@@ -200,15 +297,15 @@ pub(crate) fn resource() -> impl Strategy<Value = Resource> {
 
 /// A question: may this user do this action to this resource?
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Question {
+pub(crate) struct Question<P> {
     pub(crate) user: UserId,
-    pub(crate) action: Permissions,
+    pub(crate) action: P,
     pub(crate) resource: Resource,
 }
 
-pub(crate) fn question() -> impl Strategy<Value = Question> {
+pub(crate) fn question<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Question<P>> {
     let user = prop_oneof![4 => 0..3u32, 1 => 0..USERS].prop_map(UserId::new);
-    (user, action(), resource()).prop_map(|(user, action, resource)| Question {
+    (user, action(v), resource()).prop_map(|(user, action, resource)| Question {
         user,
         action,
         resource,
@@ -224,8 +321,8 @@ pub(crate) fn mode() -> impl Strategy<Value = SecurityMode> {
 
 /// Any change at all, every variant, weighted towards the ones that shape
 /// decisions.
-pub(crate) fn any_change() -> impl Strategy<Value = Change> {
-    let arms: Vec<(u32, BoxedStrategy<Change>)> = vec![
+pub(crate) fn any_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Change<P>> {
+    let arms: Vec<(u32, BoxedStrategy<Change<P>>)> = vec![
         (
             4,
             (name(), few(role()), few(group()), few(project()))
@@ -282,7 +379,7 @@ pub(crate) fn any_change() -> impl Strategy<Value = Change> {
             (
                 name(),
                 description(),
-                permission_set(),
+                permission_set(v),
                 few(principal()),
                 any::<bool>(),
             )
@@ -303,7 +400,7 @@ pub(crate) fn any_change() -> impl Strategy<Value = Change> {
                 role(),
                 proptest::option::of(name()),
                 proptest::option::of(description()),
-                proptest::option::of(permission_set()),
+                proptest::option::of(permission_set(v)),
                 proptest::option::of(any::<bool>()),
             )
                 .prop_map(
@@ -335,7 +432,7 @@ pub(crate) fn any_change() -> impl Strategy<Value = Change> {
         ),
         (
             2,
-            (role(), section_permission(), any::<bool>())
+            (role(), section_permission(v), any::<bool>())
                 .prop_map(|(role, permission, allowed)| Change::SetSectionAccess {
                     role,
                     permission,
@@ -414,7 +511,7 @@ pub(crate) fn any_change() -> impl Strategy<Value = Change> {
         ),
         (
             3,
-            (kind(), name(), few(project()))
+            (kind(v), name(), few(project()))
                 .prop_map(|(kind, name, projects)| Change::CreateObject {
                     kind,
                     name,
@@ -459,7 +556,8 @@ struct Sizes {
 /// groups of them, custom roles given to some, perhaps Admin moved to a
 /// group, objects, projects holding some users, groups and objects, and
 /// perhaps the switch to enhanced mode. At most 21 changes.
-pub(crate) fn call_center() -> impl Strategy<Value = Vec<Change>> {
+pub(crate) fn call_center<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Vec<Change<P>>> {
+    let v = v.clone();
     let admin_group = prop_oneof![2 => Just(false), 1 => Just(true)];
     (1..6u32, 0..3u32, 0..3u32, 0..7u32, 0..4u32, 0..3u8, admin_group)
         .prop_map(
@@ -473,7 +571,7 @@ pub(crate) fn call_center() -> impl Strategy<Value = Vec<Change>> {
                 admin_group,
             },
         )
-        .prop_flat_map(|n| {
+        .prop_flat_map(move |n| {
             let users = move || (0..n.users).prop_map(UserId::new);
             let principal = move || {
                 let groups = n.groups.max(1);
@@ -487,8 +585,8 @@ pub(crate) fn call_center() -> impl Strategy<Value = Vec<Change>> {
             let builtin = prop_oneof![4 => 1..3u32, 1 => Just(0)];
             let roles_at_creation = vec(vec(builtin, 0..2), n.users as usize);
             let groups = vec(vec(users(), 0..3), n.groups as usize);
-            let roles = vec((permission_set(), vec(principal(), 0..3)), n.roles as usize);
-            let kinds = vec(kind(), n.objects as usize);
+            let roles = vec((permission_set(&v), vec(principal(), 0..3)), n.roles as usize);
+            let kinds = vec(kind(&v), n.objects as usize);
             let projects = vec(
                 (
                     vec(principal(), 0..3),
@@ -565,8 +663,11 @@ pub(crate) fn call_center() -> impl Strategy<Value = Vec<Change>> {
 
 /// A random call center and what happens to it: up to `max_changes` changes
 /// of any kind.
-pub(crate) fn history(max_changes: usize) -> impl Strategy<Value = Vec<Change>> {
-    (call_center(), vec(any_change(), 0..max_changes)).prop_map(|(mut history, rest)| {
+pub(crate) fn history<P: ModelFlags>(
+    v: &Vocab<P>,
+    max_changes: usize,
+) -> impl Strategy<Value = Vec<Change<P>>> {
+    (call_center(v), vec(any_change(v), 0..max_changes)).prop_map(|(mut history, rest)| {
         history.extend(rest);
         history
     })
@@ -574,7 +675,7 @@ pub(crate) fn history(max_changes: usize) -> impl Strategy<Value = Vec<Change>> 
 
 /// A change that only gives: a role, a group, a project membership, a
 /// permission, an object to a project.
-pub(crate) fn giving_change() -> impl Strategy<Value = Change> {
+pub(crate) fn giving_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Change<P>> {
     prop_oneof![
         (role(), few(principal()))
             .prop_map(|(role, principals)| Change::AssignRole { role, principals }),
@@ -585,7 +686,7 @@ pub(crate) fn giving_change() -> impl Strategy<Value = Change> {
             }
         }),
         (group(), few(user())).prop_map(|(group, users)| Change::AddGroupMembers { group, users }),
-        (role(), catalog_flag()).prop_map(|(role, permission)| Change::SetSectionAccess {
+        (role(), catalog_flag(v)).prop_map(|(role, permission)| Change::SetSectionAccess {
             role,
             permission,
             allowed: true,
@@ -596,7 +697,7 @@ pub(crate) fn giving_change() -> impl Strategy<Value = Change> {
 }
 
 /// A change that only takes away: the mirror of [`giving_change`].
-pub(crate) fn taking_change() -> impl Strategy<Value = Change> {
+pub(crate) fn taking_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Change<P>> {
     prop_oneof![
         (role(), few(principal()))
             .prop_map(|(role, principals)| Change::UnassignRole { role, principals }),
@@ -608,7 +709,7 @@ pub(crate) fn taking_change() -> impl Strategy<Value = Change> {
         }),
         (group(), few(user()))
             .prop_map(|(group, users)| Change::RemoveGroupMembers { group, users }),
-        (role(), catalog_flag()).prop_map(|(role, permission)| Change::SetSectionAccess {
+        (role(), catalog_flag(v)).prop_map(|(role, permission)| Change::SetSectionAccess {
             role,
             permission,
             allowed: false,
@@ -619,16 +720,18 @@ pub(crate) fn taking_change() -> impl Strategy<Value = Change> {
 }
 
 /// A giving change (true) or a taking one (false).
-pub(crate) fn monotone_change() -> impl Strategy<Value = (bool, Change)> {
+pub(crate) fn monotone_change<P: ModelFlags>(
+    v: &Vocab<P>,
+) -> impl Strategy<Value = (bool, Change<P>)> {
     prop_oneof![
-        giving_change().prop_map(|change| (true, change)),
-        taking_change().prop_map(|change| (false, change)),
+        giving_change(v).prop_map(|change| (true, change)),
+        taking_change(v).prop_map(|change| (false, change)),
     ]
 }
 
 /// A role's "put its users offline" switched on (mostly) or off, and
 /// nothing else: saving it ends its holders' sessions when on.
-pub(crate) fn offline_switch() -> impl Strategy<Value = Change> {
+pub(crate) fn offline_switch<P: ModelFlags>() -> impl Strategy<Value = Change<P>> {
     (role(), prop_oneof![3 => Just(true), 1 => Just(false)]).prop_map(|(role, on)| {
         Change::EditRole {
             role,
@@ -643,44 +746,34 @@ pub(crate) fn offline_switch() -> impl Strategy<Value = Change> {
 /// A change an actor makes: any change, or one of those that hand out
 /// something (so escalation is tried often), or a role saved with "put its
 /// users offline".
-pub(crate) fn actor_change() -> impl Strategy<Value = Change> {
+pub(crate) fn actor_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Change<P>> {
     prop_oneof![
-        6 => any_change(),
-        3 => giving_change(),
+        6 => any_change(v),
+        3 => giving_change(v),
         1 => offline_switch(),
-        3 => generous_change(),
+        3 => generous_change(v),
     ]
 }
 
 /// A change that hands out what few actors hold: a built-in role (Admin
 /// and Supervisor carry nearly everything), a role with every permission,
 /// or a section switched on for finance, security or "all projects".
-pub(crate) fn generous_change() -> impl Strategy<Value = Change> {
-    let rare = [
-        Permissions::BILLING_MANAGE,
-        Permissions::SECURITY_MANAGE,
-        Permissions::KPI_VIEW,
-        Permissions::PROJECTS_ALL,
-        Permissions::ROLES_TEST,
-    ];
+pub(crate) fn generous_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Change<P>> {
     prop_oneof![
         (0..3u32, few(principal())).prop_map(|(role, principals)| Change::AssignRole {
             role: RoleId::new(role),
             principals,
         }),
-        (
-            name(),
-            select(vec![Permissions::ADMIN, Permissions::SUPERVISOR]),
-            few(principal())
-        )
-            .prop_map(|(name, permissions, principals)| Change::CreateRole {
+        (name(), select(v.generous.clone()), few(principal())).prop_map(
+            |(name, permissions, principals)| Change::CreateRole {
                 name,
                 description: String::new(),
                 permissions,
                 principals,
                 put_users_offline: false,
-            }),
-        (role(), select(rare.to_vec())).prop_map(|(role, permission)| {
+            }
+        ),
+        (role(), select(v.rare.clone())).prop_map(|(role, permission)| {
             Change::SetSectionAccess {
                 role,
                 permission,
@@ -694,40 +787,43 @@ pub(crate) fn generous_change() -> impl Strategy<Value = Change> {
 /// [`Index`] into the sessions made so far (logins and testing sessions, in
 /// order; refused ones are not kept).
 #[derive(Debug, Clone)]
-pub(crate) enum Step {
+pub(crate) enum Step<P: ModelFlags> {
     /// A change made by no one in particular: `Company::apply`.
-    System(Change),
+    System(Change<P>),
     /// A user logs in.
     Login(UserId),
     /// A session starts testing a role.
     Test(Index, RoleId),
     /// A session makes a change: `Company::apply_as`.
-    As(Index, Change),
+    As(Index, Change<P>),
 }
 
 /// One step: mostly actor changes and logins; system changes (some of them
 /// switching "put users offline" on, so sessions end, some giving or
 /// taking); role tests.
-pub(crate) fn step() -> impl Strategy<Value = Step> {
+pub(crate) fn step<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Step<P>> {
     prop_oneof![
-        2 => any_change().prop_map(Step::System),
+        2 => any_change(v).prop_map(Step::System),
         2 => offline_switch().prop_map(Step::System),
         // Taking from a tester, or giving to a role under test, after the
         // test started: the test stays capped by what the tester holds.
-        1 => taking_change().prop_map(Step::System),
-        1 => giving_change().prop_map(Step::System),
+        1 => taking_change(v).prop_map(Step::System),
+        1 => giving_change(v).prop_map(Step::System),
         3 => user().prop_map(Step::Login),
         2 => (any::<Index>(), role()).prop_map(|(session, role)| Step::Test(session, role)),
-        6 => (any::<Index>(), actor_change()).prop_map(|(session, change)| Step::As(session, change)),
+        6 => (any::<Index>(), actor_change(v)).prop_map(|(session, change)| Step::As(session, change)),
     ]
 }
 
 /// A random call center, then a few logins of its users (so that there is
 /// someone to act), then up to `max_steps` steps.
-pub(crate) fn session_history(max_steps: usize) -> impl Strategy<Value = Vec<Step>> {
+pub(crate) fn session_history<P: ModelFlags>(
+    v: &Vocab<P>,
+    max_steps: usize,
+) -> impl Strategy<Value = Vec<Step<P>>> {
     let logins = vec(prop_oneof![3 => 0..3u32, 1 => 0..USERS], 1..5);
-    (call_center(), logins, vec(step(), 0..max_steps)).prop_map(|(center, logins, rest)| {
-        let mut steps: Vec<Step> = center.into_iter().map(Step::System).collect();
+    (call_center(v), logins, vec(step(v), 0..max_steps)).prop_map(|(center, logins, rest)| {
+        let mut steps: Vec<Step<P>> = center.into_iter().map(Step::System).collect();
         steps.extend(logins.into_iter().map(|u| Step::Login(UserId::new(u))));
         steps.extend(rest);
         steps
@@ -737,16 +833,20 @@ pub(crate) fn session_history(max_steps: usize) -> impl Strategy<Value = Vec<Ste
 /// A question asked through a session: which session (an [`Index`] into
 /// those made so far), the action and the resource.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct SessionQuestion {
+pub(crate) struct SessionQuestion<P> {
     pub(crate) session: Index,
-    pub(crate) action: Permissions,
+    pub(crate) action: P,
     pub(crate) resource: Resource,
 }
 
-pub(crate) fn session_question() -> impl Strategy<Value = SessionQuestion> {
-    (any::<Index>(), action(), resource()).prop_map(|(session, action, resource)| SessionQuestion {
-        session,
-        action,
-        resource,
+pub(crate) fn session_question<P: ModelFlags>(
+    v: &Vocab<P>,
+) -> impl Strategy<Value = SessionQuestion<P>> {
+    (any::<Index>(), action(v), resource()).prop_map(|(session, action, resource)| {
+        SessionQuestion {
+            session,
+            action,
+            resource,
+        }
     })
 }

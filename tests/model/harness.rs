@@ -1,0 +1,1110 @@
+//! The engine and the model side by side, for any catalog: a [`Pair`] fed
+//! the same changes and steps, and the comparisons the properties make
+//! (`tests/reference_model.rs` over the standard catalog,
+//! `tests/reference_model_catalogs.rs` over random ones).
+
+use std::collections::BTreeSet;
+
+use callgate::{
+    BuiltinRole, Change, ChangeReport, Company, Decision, DenyReason, Error, GroupId, Kind,
+    ObjectId, ProjectId, Resource, RoleId, SecurityMode, Session, UserId,
+};
+use proptest::prelude::*;
+use proptest::test_runner::{FileFailurePersistence, RngAlgorithm, TestCaseError};
+
+use super::strategies::{Question, SessionQuestion, Step, Vocab, OBJECTS, PROJECTS, USERS};
+use super::{
+    cat, flag, lefts, names_of, rights, Applied, Model, ModelFlags, Names, Refusal,
+    Session as ModelSession, DEFAULT,
+};
+
+/// Cases per property: `PROPTEST_CASES` if set, else the property's default.
+pub(crate) fn config(default_cases: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(default_cases);
+    ProptestConfig {
+        cases,
+        // ChaCha, proptest's default, costs a third of the time in a debug
+        // build; XorShift is plenty for picking test cases.
+        rng_algorithm: RngAlgorithm::XorShift,
+        // Next to the test file: `tests/<name>.proptest-regressions`.
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
+        ..ProptestConfig::default()
+    }
+}
+
+/// The engine and the model, fed the same changes.
+pub(crate) struct Pair<P: ModelFlags> {
+    pub(crate) engine: Company<P>,
+    pub(crate) model: Model<P>,
+    /// The sessions made so far, the engine's next to the model's.
+    pub(crate) sessions: Vec<(Session, ModelSession)>,
+}
+
+/// What one change did to both sides.
+pub(crate) enum Outcome<P: ModelFlags> {
+    /// Both accepted it; `before` is the model as it was, `logged_out` the
+    /// users whose sessions the model says it ended.
+    Accepted {
+        report: ChangeReport,
+        before: Box<Model<P>>,
+        logged_out: BTreeSet<UserId>,
+    },
+    /// Both refused it: the engine's error and the model's reasons.
+    Refused { error: Error, reasons: Vec<Refusal> },
+}
+
+impl<P: ModelFlags> Pair<P> {
+    /// A new company on both sides, with `P`'s catalog.
+    pub(crate) fn new() -> Self {
+        Self {
+            engine: Company::with_catalog(),
+            model: Model::new(),
+            sessions: Vec::new(),
+        }
+    }
+
+    /// Applies `change` to both. Both must accept it or both refuse it, and
+    /// an accepted change must create the id the model predicts. Everything
+    /// else is for the properties to compare.
+    pub(crate) fn apply(&mut self, change: &Change<P>) -> Result<Outcome<P>, TestCaseError> {
+        let before = self.model.clone();
+        let model = self.model.apply(change);
+        let engine = self.engine.apply(change.clone());
+        Self::outcome(change, before, &self.model, model, engine)
+    }
+
+    /// Applies `change` made through session `actor` to both, like
+    /// [`Pair::apply`].
+    pub(crate) fn apply_as(
+        &mut self,
+        actor: usize,
+        change: &Change<P>,
+    ) -> Result<Outcome<P>, TestCaseError> {
+        let (session, model_session) = self.sessions[actor];
+        let before = self.model.clone();
+        let model = self.model.apply_as(&model_session, change);
+        let engine = self.engine.apply_as(&session, change.clone());
+        Self::outcome(change, before, &self.model, model, engine)
+    }
+
+    /// Both accepted `change` or both refused it.
+    fn outcome(
+        change: &Change<P>,
+        before: Model<P>,
+        after: &Model<P>,
+        model: Result<Applied, Vec<Refusal>>,
+        engine: Result<ChangeReport, Error>,
+    ) -> Result<Outcome<P>, TestCaseError> {
+        match (model, engine) {
+            (Ok(applied), Ok(report)) => {
+                prop_assert_eq!(
+                    report.created,
+                    applied.created,
+                    "created ids differ: {:?}",
+                    change
+                );
+                prop_assert_eq!(report.revision, after.revision);
+                Ok(Outcome::Accepted {
+                    report,
+                    before: Box::new(before),
+                    logged_out: applied.logged_out,
+                })
+            }
+            (Err(reasons), Err(error)) => Ok(Outcome::Refused { error, reasons }),
+            (Ok(_), Err(error)) => Err(TestCaseError::fail(format!(
+                "the engine refused {change:?} ({error}), the model accepts it"
+            ))),
+            (Err(reasons), Ok(_)) => Err(TestCaseError::fail(format!(
+                "the engine accepted {change:?}, the model refuses it: {reasons:?}"
+            ))),
+        }
+    }
+
+    /// Takes one step on both sides. Logins and role tests must agree:
+    /// accepted by both, giving the same session (kept in
+    /// [`Pair::sessions`]), or refused by both. A step that needs a session
+    /// when there is none is skipped.
+    pub(crate) fn step(&mut self, step: &Step<P>) -> Result<StepOutcome<P>, TestCaseError> {
+        match step {
+            Step::System(change) => Ok(StepOutcome::Change(self.apply(change)?)),
+            Step::As(index, change) => match self.pick(*index) {
+                Some(actor) => Ok(StepOutcome::Change(self.apply_as(actor, change)?)),
+                None => Ok(StepOutcome::Other),
+            },
+            Step::Login(user) => {
+                match (self.engine.login(*user), self.model.login(*user)) {
+                    (Ok(session), Ok(model)) => self.keep(session, model)?,
+                    (Err(_), Err(_)) => {}
+                    (engine, model) => {
+                        return Err(TestCaseError::fail(format!(
+                            "login({user:?}): engine {engine:?}, model {model:?}"
+                        )))
+                    }
+                }
+                Ok(StepOutcome::Other)
+            }
+            Step::Test(index, role) => {
+                let Some(i) = self.pick(*index) else {
+                    return Ok(StepOutcome::Other);
+                };
+                let (session, model) = self.sessions[i];
+                let engine = self.engine.start_testing(session, *role);
+                match (engine, self.model.start_testing(&model, *role)) {
+                    (Ok(session), Ok(model)) => {
+                        self.keep(session, model)?;
+                        Ok(StepOutcome::Other)
+                    }
+                    (Err(error), Err(reasons)) => Ok(StepOutcome::TestRefused { error, reasons }),
+                    (engine, model) => Err(TestCaseError::fail(format!(
+                        "start_testing({session:?}, {role:?}): engine {engine:?}, model {model:?}"
+                    ))),
+                }
+            }
+        }
+    }
+
+    /// The session an [`Index`](proptest::sample::Index) picks, if any.
+    pub(crate) fn pick(&self, index: proptest::sample::Index) -> Option<usize> {
+        (!self.sessions.is_empty()).then(|| index.index(self.sessions.len()))
+    }
+
+    /// Keeps a session both sides made, after checking they are the same.
+    fn keep(&mut self, session: Session, model: ModelSession) -> Result<(), TestCaseError> {
+        let engine = (session.user(), session.login_revision(), session.testing());
+        let expected = (model.user, model.login_revision, model.testing);
+        prop_assert_eq!(engine, expected, "sessions differ");
+        self.sessions.push((session, model));
+        Ok(())
+    }
+}
+
+/// What one step did to both sides.
+pub(crate) enum StepOutcome<P: ModelFlags> {
+    /// A change (made by the system or through a session).
+    Change(Outcome<P>),
+    /// Both refused to start a test: the engine's error and the model's
+    /// reasons.
+    TestRefused { error: Error, reasons: Vec<Refusal> },
+    /// A login, an accepted test, or a skipped step.
+    Other,
+}
+
+/// A set, for messages: its names and its bits.
+pub(crate) fn show<P: ModelFlags>(set: P) -> String {
+    let (names, stray) = names_of(set);
+    let stray = if stray { " and stray bits" } else { "" };
+    format!("{names:?}{stray} ({:#x})", set.raw())
+}
+
+/// A set the engine returns, read by name. The engine stores closed sets of
+/// known bits only, so stray bits are a failure.
+pub(crate) fn names<P: ModelFlags>(set: P) -> Result<Names, TestCaseError> {
+    let (names, stray) = names_of(set);
+    prop_assert!(
+        !stray,
+        "the engine holds bits outside the catalog: {}",
+        show(set)
+    );
+    Ok(names)
+}
+
+/// Every kind of `P`'s catalog, by index.
+pub(crate) fn kinds<P: ModelFlags>() -> Vec<P::Kind> {
+    (0..cat::<P>().kind_count())
+        .map(|i| P::Kind::from_index(i).unwrap_or_else(|| panic!("no kind at {i}")))
+        .collect()
+}
+
+pub(crate) fn decisions_agree<P: ModelFlags>(
+    pair: &Pair<P>,
+    questions: &[Question<P>],
+) -> Result<(), TestCaseError> {
+    for q in questions {
+        let engine = pair.engine.check(q.user, q.action, q.resource);
+        let model = pair.model.check(q.user, q.action, q.resource);
+        prop_assert_eq!(
+            engine.is_allowed(),
+            model.is_allowed(),
+            "check({:?}, {}, {:?}): engine {:?}, model {:?}",
+            q.user,
+            show(q.action),
+            q.resource,
+            engine,
+            model
+        );
+    }
+    Ok(())
+}
+
+pub(crate) fn reasons_agree<P: ModelFlags>(
+    pair: &Pair<P>,
+    questions: &[Question<P>],
+) -> Result<(), TestCaseError> {
+    for q in questions {
+        let engine = pair.engine.check(q.user, q.action, q.resource);
+        let model = pair.model.check(q.user, q.action, q.resource);
+        prop_assert_eq!(
+            engine,
+            model,
+            "check({:?}, {}, {:?})",
+            q.user,
+            show(q.action),
+            q.resource
+        );
+    }
+    Ok(())
+}
+
+/// Every record and link, as the engine's public API shows them, equals the
+/// model's.
+pub(crate) fn records_agree<P: ModelFlags>(
+    engine: &Company<P>,
+    model: &Model<P>,
+) -> Result<(), TestCaseError> {
+    prop_assert_eq!(engine.mode() == SecurityMode::Enhanced, model.enhanced);
+    prop_assert_eq!(engine.default_project(), model.default_project);
+    prop_assert_eq!(engine.revision(), model.revision);
+
+    type Set<T> = BTreeSet<T>;
+    let users: Vec<_> = engine
+        .users()
+        .map(|(id, u)| {
+            let roles: Set<_> = u.roles().collect();
+            let groups: Set<_> = u.groups().collect();
+            let projects: Set<_> = u.projects().collect();
+            (id, u.name().to_owned(), roles, groups, projects)
+        })
+        .collect();
+    let expected: Vec<_> = model
+        .users
+        .iter()
+        .map(|(&id, name)| {
+            let groups: Set<_> = model.groups_of(id);
+            (
+                id,
+                name.clone(),
+                rights(&model.user_roles, id),
+                groups,
+                rights(&model.user_projects, id),
+            )
+        })
+        .collect();
+    prop_assert_eq!(users, expected, "users");
+
+    let groups: Vec<_> = engine
+        .groups()
+        .map(|(id, g)| {
+            let members: Set<_> = g.members().collect();
+            let roles: Set<_> = g.roles().collect();
+            let projects: Set<_> = g.projects().collect();
+            (id, g.name().to_owned(), members, roles, projects)
+        })
+        .collect();
+    let expected: Vec<_> = model
+        .groups
+        .iter()
+        .map(|(&id, name)| {
+            (
+                id,
+                name.clone(),
+                rights(&model.members, id),
+                rights(&model.group_roles, id),
+                rights(&model.group_projects, id),
+            )
+        })
+        .collect();
+    prop_assert_eq!(groups, expected, "groups");
+
+    let mut roles = Vec::new();
+    for (id, r) in engine.roles() {
+        let users: Set<_> = r.users().collect();
+        let groups: Set<_> = r.groups().collect();
+        // Built-in descriptions are the engine's own words.
+        let description = r
+            .builtin_role()
+            .is_none()
+            .then(|| r.description().to_owned());
+        roles.push((
+            id,
+            r.name().to_owned(),
+            description,
+            names(r.permissions())?,
+            r.builtin_role(),
+            r.puts_users_offline(),
+            users,
+            groups,
+        ));
+    }
+    let expected: Vec<_> = model
+        .roles
+        .iter()
+        .map(|(&id, r)| {
+            let users: Set<_> = lefts(&model.user_roles, id);
+            let groups: Set<_> = lefts(&model.group_roles, id);
+            (
+                id,
+                r.name.clone(),
+                r.builtin.is_none().then(|| r.description.clone()),
+                r.permissions.clone(),
+                r.builtin,
+                r.put_users_offline,
+                users,
+                groups,
+            )
+        })
+        .collect();
+    prop_assert_eq!(roles, expected, "roles");
+
+    let projects: Vec<_> = engine
+        .projects()
+        .map(|(id, p)| {
+            let users: Set<_> = p.users().collect();
+            let groups: Set<_> = p.groups().collect();
+            let objects: Set<_> = p.objects().collect();
+            let description = model
+                .projects
+                .get(&id)
+                .and_then(|m| m.description.as_ref())
+                .map(|_| p.description().to_owned());
+            (id, p.name().to_owned(), description, users, groups, objects)
+        })
+        .collect();
+    let expected: Vec<_> = model
+        .projects
+        .iter()
+        .map(|(&id, p)| {
+            (
+                id,
+                p.name.clone(),
+                p.description.clone(),
+                lefts(&model.user_projects, id),
+                lefts(&model.group_projects, id),
+                lefts(&model.object_projects, id),
+            )
+        })
+        .collect();
+    prop_assert_eq!(projects, expected, "projects");
+
+    let objects: Vec<_> = engine
+        .objects()
+        .map(|(id, o)| {
+            let projects: Set<_> = o.projects().collect();
+            (id, o.kind(), o.name().to_owned(), projects)
+        })
+        .collect();
+    let expected: Vec<_> = model
+        .objects
+        .iter()
+        .map(|(&id, o)| {
+            (
+                id,
+                o.kind,
+                o.name.clone(),
+                rights(&model.object_projects, id),
+            )
+        })
+        .collect();
+    prop_assert_eq!(objects, expected, "objects");
+    Ok(())
+}
+
+/// Every user id the strategies use, and a few beyond.
+pub(crate) fn user_ids<P: ModelFlags>(model: &Model<P>) -> impl Iterator<Item = UserId> {
+    (0..USERS.max(model.next_user) + 1).map(UserId::new)
+}
+
+pub(crate) fn object_ids<P: ModelFlags>(model: &Model<P>) -> impl Iterator<Item = ObjectId> {
+    (0..OBJECTS.max(model.next_object) + 1).map(ObjectId::new)
+}
+
+pub(crate) fn project_ids<P: ModelFlags>(model: &Model<P>) -> impl Iterator<Item = ProjectId> {
+    (0..PROJECTS.max(model.next_project) + 1).map(ProjectId::new)
+}
+
+/// The actions listing is compared on for objects of `kind`: each
+/// permission that applies to the kind, its bit alone and with everything it
+/// implies, and the kind's governing permission (with what it implies).
+pub(crate) fn listing_actions<P: ModelFlags>(kind: P::Kind) -> Vec<P> {
+    let cat = cat::<P>();
+    let mut bits = Vec::new();
+    for &n in cat.kind_actions(kind.index()) {
+        bits.push(1u128 << cat.bit(n));
+        bits.push(cat.bits_of(cat.closure(n)));
+    }
+    bits.push(cat.bits_of(cat.closure(cat.governing(kind.index()))));
+    let mut seen = BTreeSet::new();
+    bits.retain(|&b| seen.insert(b));
+    bits.into_iter().map(P::from_raw).collect()
+}
+
+/// The objects a listing of `kind` may name: the model's objects of the kind,
+/// and one id that names nothing.
+fn candidates<P: ModelFlags>(model: &Model<P>, kind: P::Kind) -> Vec<ObjectId> {
+    model
+        .objects
+        .iter()
+        .filter(|(_, o)| o.kind == kind)
+        .map(|(&id, _)| id)
+        .chain(std::iter::once(ObjectId::new(model.next_object)))
+        .collect()
+}
+
+/// A listing the engine returns, each object once.
+fn unique(listed: impl Iterator<Item = ObjectId>) -> Result<BTreeSet<ObjectId>, TestCaseError> {
+    let listed: Vec<ObjectId> = listed.collect();
+    let unique: BTreeSet<ObjectId> = listed.iter().copied().collect();
+    prop_assert_eq!(unique.len(), listed.len(), "listed twice: {:?}", listed);
+    Ok(unique)
+}
+
+/// Listing agrees with checking, in the engine and with the model: for
+/// every user and kind, `visible_objects` is exactly the objects on which a
+/// check of some permission of the kind allows, and `allowed_objects` for
+/// each of [`listing_actions`] exactly those on which that check allows;
+/// both equal the model's. Likewise projects, effective permissions, the
+/// holders of `v.holder_sets`, role holders and project members.
+pub(crate) fn listings_agree<P: ModelFlags>(
+    engine: &Company<P>,
+    model: &Model<P>,
+    v: &Vocab<P>,
+) -> Result<(), TestCaseError> {
+    let cat = cat::<P>();
+    // For each kind: its permissions' bits alone, and the actions
+    // `allowed_objects` is asked about.
+    #[allow(clippy::type_complexity)]
+    let kinds: Vec<(P::Kind, Vec<P>, Vec<(P, (Names, bool))>)> = kinds::<P>()
+        .into_iter()
+        .map(|kind| {
+            let singles = cat
+                .kind_actions(kind.index())
+                .iter()
+                .map(|n| flag::<P>(n))
+                .collect();
+            let mut actions = listing_actions::<P>(kind);
+            actions.push(v.pair);
+            let actions = actions.into_iter().map(|a| (a, names_of(a))).collect();
+            (kind, singles, actions)
+        })
+        .collect();
+    let mut held_by = std::collections::BTreeMap::new();
+    for user in user_ids(model) {
+        let known = model.users.contains_key(&user);
+        let (held, projects) = (model.effective_permissions(user), model.projects_of(user));
+        // Effective permissions, as the engine and the model see them.
+        match engine.effective_permissions(user) {
+            Ok(set) => {
+                prop_assert!(known, "permissions of unknown user {:?}", user);
+                prop_assert_eq!(names(set)?, held.clone(), "{:?}", user);
+            }
+            Err(_) => prop_assert!(!known, "no permissions for {:?}", user),
+        }
+        let mut visible = model.visible_to(&held, &projects);
+        for (kind, singles, actions) in &kinds {
+            let kind = *kind;
+            let Ok(listed) = engine.visible_objects(user, kind) else {
+                prop_assert!(!known, "no list for {:?}", user);
+                prop_assert!(engine.allowed_objects(user, v.pair, kind).is_err());
+                continue;
+            };
+            prop_assert!(known, "a list for unknown user {:?}", user);
+            let listed = unique(listed)?;
+            if !model.objects.values().any(|o| o.kind == kind) {
+                // Nothing to list (and nothing to check).
+                prop_assert_eq!(
+                    &listed,
+                    &BTreeSet::new(),
+                    "{:?} {:?}: nothing to list",
+                    user,
+                    kind
+                );
+                for &(action, _) in actions {
+                    let listed = engine
+                        .allowed_objects(user, action, kind)
+                        .map(|l| l.count());
+                    prop_assert_eq!(listed, Ok(0), "{:?} {:?}: nothing allowed", user, kind);
+                }
+                continue;
+            }
+            let candidates = candidates(model, kind);
+            // An object is visible exactly when a check of one permission
+            // of the kind on it is allowed.
+            let allowed: BTreeSet<ObjectId> = candidates
+                .iter()
+                .copied()
+                .filter(|&o| {
+                    singles
+                        .iter()
+                        .any(|&p| engine.check(user, p, Resource::Object(o)).is_allowed())
+                })
+                .collect();
+            prop_assert_eq!(&listed, &allowed, "{:?} {:?}: list vs check", user, kind);
+            let expected = visible.remove(&kind).unwrap_or_default();
+            prop_assert_eq!(&listed, &expected, "{:?} {:?} (model)", user, kind);
+            // `allowed_objects` is exactly where the check allows.
+            for (action, (asked, stray)) in actions {
+                let action = *action;
+                let listed = unique(engine.allowed_objects(user, action, kind).map_err(|e| {
+                    TestCaseError::fail(format!("allowed_objects({user:?}): {e}"))
+                })?)?;
+                let allowed: BTreeSet<ObjectId> = candidates
+                    .iter()
+                    .copied()
+                    .filter(|&o| engine.check(user, action, Resource::Object(o)).is_allowed())
+                    .collect();
+                prop_assert_eq!(
+                    &listed,
+                    &allowed,
+                    "allowed_objects({:?}, {}, {:?}) vs check",
+                    user,
+                    show(action),
+                    kind
+                );
+                let expected = model.allowed_asked(&held, &projects, asked, *stray, kind);
+                prop_assert_eq!(
+                    &listed,
+                    &expected,
+                    "allowed_objects({:?}, {}, {:?}) (model)",
+                    user,
+                    show(action),
+                    kind
+                );
+            }
+        }
+        // Likewise projects.
+        if let Ok(listed) = engine.visible_projects(user) {
+            let unique: BTreeSet<ProjectId> = listed.iter().copied().collect();
+            prop_assert_eq!(unique.len(), listed.len());
+            let view = flag::<P>("projects.view");
+            let allowed: BTreeSet<ProjectId> = project_ids(model)
+                .filter(|&p| engine.check(user, view, Resource::Project(p)).is_allowed())
+                .collect();
+            prop_assert_eq!(unique, allowed, "{:?}: project list vs check", user);
+        } else {
+            prop_assert!(!known);
+        }
+        if known {
+            held_by.insert(user, held);
+        }
+    }
+    // A user is among "who holds P" exactly when their permissions contain P.
+    let held: std::collections::BTreeMap<UserId, Names> = held_by;
+    for &set in &v.holder_sets {
+        let holders: Vec<UserId> = engine.holders(set).collect();
+        let unique: BTreeSet<UserId> = holders.iter().copied().collect();
+        prop_assert_eq!(unique.len(), holders.len());
+        let by_permissions: BTreeSet<UserId> = engine
+            .users()
+            .map(|(id, _)| id)
+            .filter(|&u| {
+                engine
+                    .effective_permissions(u)
+                    .is_ok_and(|p| p.raw() & set.raw() == set.raw())
+            })
+            .collect();
+        prop_assert_eq!(&unique, &by_permissions, "holders of {}", show(set));
+        let (wanted, _) = names_of(set);
+        let expected: BTreeSet<UserId> = held
+            .iter()
+            .filter(|(_, names)| wanted.is_subset(names))
+            .map(|(&u, _)| u)
+            .collect();
+        prop_assert_eq!(&unique, &expected, "holders of {} (model)", show(set));
+    }
+    // Role holders and project members, through groups too.
+    for &role in model.roles.keys() {
+        let holders: BTreeSet<UserId> = engine
+            .role_holders(role)
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        let expected: BTreeSet<UserId> = model
+            .users
+            .keys()
+            .copied()
+            .filter(|&u| model.roles_of(u).contains(&role))
+            .collect();
+        prop_assert_eq!(holders, expected, "holders of role {:?}", role);
+    }
+    for &project in model.projects.keys() {
+        let members: BTreeSet<UserId> = engine
+            .project_members(project)
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        let expected: BTreeSet<UserId> = model
+            .users
+            .keys()
+            .copied()
+            .filter(|&u| model.projects_of(u).contains(&project))
+            .collect();
+        prop_assert_eq!(members, expected, "members of project {:?}", project);
+    }
+    Ok(())
+}
+
+/// The invariants every accepted change must keep, read through the
+/// engine's public API alone (and the model's reading of the catalog for
+/// the built-in roles).
+pub(crate) fn invariants_hold<P: ModelFlags>(
+    engine: &Company<P>,
+    default: &mut Option<ProjectId>,
+) -> Result<(), TestCaseError> {
+    // Built-in roles are what a new company has, and what the catalog
+    // declares (for the standard catalog, what DOMAIN.md says).
+    let fresh = Company::<P>::with_catalog();
+    for builtin in BuiltinRole::ALL {
+        let id = builtin.id();
+        let role = engine.role(id);
+        prop_assert!(role.is_some(), "built-in role {:?} is gone", builtin);
+        let (role, new) = (role.unwrap(), fresh.role(id).unwrap());
+        prop_assert_eq!(role.name(), new.name());
+        prop_assert_eq!(role.description(), new.description());
+        prop_assert_eq!(role.permissions(), new.permissions());
+        prop_assert_eq!(role.builtin_role(), Some(builtin));
+        prop_assert!(!role.puts_users_offline());
+        prop_assert_eq!(
+            names(role.permissions())?,
+            cat::<P>().builtin(builtin),
+            "{:?} is not what the catalog declares",
+            builtin
+        );
+    }
+    // At least one Admin once a user exists.
+    if engine.users().next().is_some() {
+        let admins = engine.role_holders(RoleId::ADMIN).unwrap_or_default();
+        prop_assert!(!admins.is_empty(), "users but no Admin");
+    }
+    // No user holds a permission that no role of theirs grants (and every
+    // role of theirs counts).
+    for (id, user) in engine.users() {
+        let through_groups = user
+            .groups()
+            .filter_map(|g| engine.group(g))
+            .flat_map(|g| g.roles().collect::<Vec<_>>());
+        let granted = user
+            .roles()
+            .chain(through_groups)
+            .filter_map(|r| engine.role(r))
+            .fold(0, |set, role| set | role.permissions().raw());
+        let effective = engine.effective_permissions(id).map(P::raw);
+        prop_assert_eq!(effective, Ok(granted), "{:?}", id);
+    }
+    // The Default project exists in enhanced mode once enabled, and stays.
+    if engine.mode() == SecurityMode::Enhanced {
+        prop_assert!(
+            engine.default_project().is_some(),
+            "enhanced without Default"
+        );
+    }
+    if default.is_some() {
+        prop_assert_eq!(engine.default_project(), *default, "Default changed");
+    }
+    *default = engine.default_project();
+    if let Some(id) = *default {
+        let project = engine.project(id);
+        prop_assert!(project.is_some(), "Default is gone");
+        prop_assert_eq!(project.unwrap().name(), DEFAULT);
+    }
+    Ok(())
+}
+
+/// Questions asked before and after a monotone change: every user, the
+/// vocabulary's grid of actions, every resource.
+pub(crate) fn grid<P: ModelFlags>(engine: &Company<P>, v: &Vocab<P>) -> Vec<Decision> {
+    let resources = std::iter::once(Resource::Company)
+        .chain((0..OBJECTS).map(|o| Resource::Object(ObjectId::new(o))))
+        .chain((0..PROJECTS).map(|p| Resource::Project(ProjectId::new(p))));
+    let mut out = Vec::new();
+    for resource in resources {
+        for user in 0..USERS {
+            for &action in &v.grid {
+                out.push(engine.check(UserId::new(user), action, resource));
+            }
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Sessions, role tests and actors (DOMAIN rules 7-9, no escalation)
+// ---------------------------------------------------------------------------
+
+/// The session pair a question picks, if there is one.
+fn picked<P: ModelFlags>(
+    pair: &Pair<P>,
+    q: &SessionQuestion<P>,
+) -> Option<(Session, ModelSession)> {
+    pair.pick(q.session).map(|i| pair.sessions[i])
+}
+
+pub(crate) fn session_decisions_agree<P: ModelFlags>(
+    pair: &Pair<P>,
+    questions: &[SessionQuestion<P>],
+) -> Result<(), TestCaseError> {
+    for q in questions {
+        let Some((session, model)) = picked(pair, q) else {
+            continue;
+        };
+        let engine = pair.engine.check_session(&session, q.action, q.resource);
+        let model = pair.model.check_session(&model, q.action, q.resource);
+        prop_assert_eq!(
+            engine.is_allowed(),
+            model.is_allowed(),
+            "check_session({:?}, {}, {:?}): engine {:?}, model {:?}",
+            session,
+            show(q.action),
+            q.resource,
+            engine,
+            model
+        );
+    }
+    Ok(())
+}
+
+pub(crate) fn session_reasons_agree<P: ModelFlags>(
+    pair: &Pair<P>,
+    questions: &[SessionQuestion<P>],
+) -> Result<(), TestCaseError> {
+    for q in questions {
+        let Some((session, model)) = picked(pair, q) else {
+            continue;
+        };
+        let engine = pair.engine.check_session(&session, q.action, q.resource);
+        let model = pair.model.check_session(&model, q.action, q.resource);
+        prop_assert_eq!(
+            engine,
+            model,
+            "check_session({:?}, {}, {:?})",
+            session,
+            show(q.action),
+            q.resource
+        );
+    }
+    Ok(())
+}
+
+/// Listing through every session agrees with checking through it, and with
+/// the model.
+pub(crate) fn session_listings_agree<P: ModelFlags>(pair: &Pair<P>) -> Result<(), TestCaseError> {
+    let (engine, model) = (&pair.engine, &pair.model);
+    let cat = cat::<P>();
+    for (session, model_session) in &pair.sessions {
+        let expected = model.visible_objects_as(model_session);
+        for kind in kinds::<P>() {
+            let listed = engine.visible_objects_as(session, kind);
+            let (Ok(listed), Some(expected)) = (listed, &expected) else {
+                prop_assert!(
+                    engine.visible_objects_as(session, kind).is_err() && expected.is_none(),
+                    "{:?} {:?}: engine lists {:?}, model {:?}",
+                    session,
+                    kind,
+                    engine
+                        .visible_objects_as(session, kind)
+                        .map(Iterator::collect::<Vec<_>>),
+                    expected
+                );
+                continue;
+            };
+            let listed = unique(listed)?;
+            let singles: Vec<P> = cat
+                .kind_actions(kind.index())
+                .iter()
+                .map(|n| flag::<P>(n))
+                .collect();
+            let allowed: BTreeSet<ObjectId> = candidates(model, kind)
+                .into_iter()
+                .filter(|&o| {
+                    singles.iter().any(|&p| {
+                        engine
+                            .check_session(session, p, Resource::Object(o))
+                            .is_allowed()
+                    })
+                })
+                .collect();
+            prop_assert_eq!(&listed, &allowed, "{:?} {:?}: list vs check", session, kind);
+            let expected = expected.get(&kind).cloned().unwrap_or_default();
+            prop_assert_eq!(&listed, &expected, "{:?} {:?} (model)", session, kind);
+        }
+    }
+    Ok(())
+}
+
+/// Whether the engine says `session` was ended by a change.
+pub(crate) fn ended<P: ModelFlags>(engine: &Company<P>, session: &Session) -> bool {
+    let any = flag::<P>("users.manage");
+    let check = engine.check_session(session, any, Resource::Company);
+    check.deny_reason() == Some(DenyReason::SessionEnded)
+}
+
+// ---------------------------------------------------------------------------
+// Explanations
+// ---------------------------------------------------------------------------
+
+/// Every `explain` answer agrees with the model (see [`explanation_agrees`]).
+pub(crate) fn explanations_agree<P: ModelFlags>(
+    pair: &Pair<P>,
+    questions: &[Question<P>],
+) -> Result<(), TestCaseError> {
+    let model = &pair.model;
+    for q in questions {
+        let why = pair.engine.explain(q.user, q.action, q.resource);
+        let decision = model.check(q.user, q.action, q.resource);
+        let (ways, held) = if model.users.contains_key(&q.user) {
+            (ways_of(model, q.user), model.effective_permissions(q.user))
+        } else {
+            (Vec::new(), Names::new())
+        };
+        let what = format!(
+            "explain({:?}, {}, {:?})",
+            q.user,
+            show(q.action),
+            q.resource
+        );
+        explanation_agrees(model, &why, &what, q.user, decision, &ways, &held)?;
+        prop_assert_eq!(why.testing(), None);
+    }
+    Ok(())
+}
+
+/// Every `explain_session` answer agrees with the model (see
+/// [`explanation_agrees`]); a testing session's only grant is the role
+/// under test, capped by what the tester holds.
+pub(crate) fn session_explanations_agree<P: ModelFlags>(
+    pair: &Pair<P>,
+    questions: &[SessionQuestion<P>],
+) -> Result<(), TestCaseError> {
+    let model = &pair.model;
+    for q in questions {
+        let Some((session, model_session)) = picked(pair, q) else {
+            continue;
+        };
+        let why = pair.engine.explain_session(&session, q.action, q.resource);
+        let decision = model
+            .check_session(&model_session, q.action, q.resource)
+            .decision;
+        let held = model
+            .session_permissions(&model_session)
+            .unwrap_or_default();
+        let ways = match model_session.testing {
+            _ if !model.users.contains_key(&session.user()) => Vec::new(),
+            None => ways_of(model, session.user()),
+            Some(role) => vec![(role, None, held.clone())],
+        };
+        let what = format!(
+            "explain_session({session:?}, {}, {:?})",
+            show(q.action),
+            q.resource
+        );
+        explanation_agrees(model, &why, &what, session.user(), decision, &ways, &held)?;
+        prop_assert_eq!(why.testing(), model_session.testing, "{}", what);
+    }
+    Ok(())
+}
+
+/// Each way `user` holds a role: (role, the group it comes through, what
+/// the role grants).
+fn ways_of<P: ModelFlags>(model: &Model<P>, user: UserId) -> Vec<(RoleId, Option<GroupId>, Names)> {
+    let role = |r: RoleId| model.roles[&r].permissions.clone();
+    let mut ways: Vec<_> = rights(&model.user_roles, user)
+        .into_iter()
+        .map(|r| (r, None, role(r)))
+        .collect();
+    for group in model.groups_of(user) {
+        for r in rights(&model.group_roles, group) {
+            ways.push((r, Some(group), role(r)));
+        }
+    }
+    ways
+}
+
+/// An explanation agrees with the model: the decision, the question, the
+/// grants (each way of holding a role that grants part of the action, with
+/// what it grants), what is missing (the action's permissions no grant
+/// covers, and its stray bits), and a reach that holds: not reached for an
+/// unknown user, object or project or an ended session; not scoped for the
+/// company; simple mode; "all projects" for its holders; else a project
+/// that holds the resource and that the user is a member of (directly when
+/// they are), or hidden when there is none. Its text can be written.
+fn explanation_agrees<P: ModelFlags>(
+    model: &Model<P>,
+    why: &callgate::Explanation<'_, P>,
+    what: &str,
+    user: UserId,
+    decision: Decision,
+    ways: &[(RoleId, Option<GroupId>, Names)],
+    held: &Names,
+) -> Result<(), TestCaseError> {
+    use callgate::Reach;
+    let _text = why.to_string();
+    prop_assert_eq!(why.decision(), decision, "{}", what);
+    prop_assert_eq!(why.user(), user, "{}", what);
+    let (asked, stray) = names_of(why.action());
+    let expected: BTreeSet<(RoleId, Option<GroupId>, Names)> = ways
+        .iter()
+        .map(|(role, via, grants)| {
+            let granted: Names = grants.intersection(&asked).copied().collect();
+            (*role, *via, granted)
+        })
+        .filter(|(_, _, granted)| !granted.is_empty())
+        .collect();
+    let mut grants = BTreeSet::new();
+    for grant in why.grants() {
+        grants.insert((grant.role, grant.via, names(grant.granted)?));
+    }
+    prop_assert_eq!(grants.len(), why.grants().len(), "{}: a grant twice", what);
+    prop_assert_eq!(&grants, &expected, "{}: grants", what);
+    let covered: Names = expected
+        .iter()
+        .flat_map(|(_, _, g)| g.iter().copied())
+        .collect();
+    let missing: Names = asked.difference(&covered).copied().collect();
+    prop_assert_eq!(
+        names_of(why.missing()),
+        (missing, stray),
+        "{}: missing",
+        what
+    );
+    let hidden_reasons = [
+        DenyReason::UnknownUser,
+        DenyReason::UnknownObject,
+        DenyReason::UnknownProject,
+        DenyReason::SessionEnded,
+    ];
+    let projects: BTreeSet<ProjectId> = match why.resource() {
+        _ if decision
+            .deny_reason()
+            .is_some_and(|r| hidden_reasons.contains(&r)) =>
+        {
+            prop_assert_eq!(why.reach(), Reach::NotReached, "{}", what);
+            return Ok(());
+        }
+        Resource::Company => {
+            prop_assert_eq!(why.reach(), Reach::NotScoped, "{}", what);
+            return Ok(());
+        }
+        _ if !model.enhanced => {
+            prop_assert_eq!(why.reach(), Reach::SimpleMode, "{}", what);
+            return Ok(());
+        }
+        _ if held.contains("projects.all") => {
+            prop_assert_eq!(why.reach(), Reach::AllProjects, "{}", what);
+            return Ok(());
+        }
+        Resource::Object(object) => rights(&model.object_projects, object),
+        Resource::Project(project) => [project].into(),
+    };
+    let direct = rights(&model.user_projects, user);
+    let groups = model.groups_of(user);
+    let reachable = |p: &ProjectId| {
+        direct.contains(p)
+            || groups
+                .iter()
+                .any(|&g| model.group_projects.contains(&(g, *p)))
+    };
+    match why.reach() {
+        Reach::Project { project, via } => {
+            prop_assert!(projects.contains(&project), "{}: {:?}", what, why.reach());
+            match via {
+                None => prop_assert!(direct.contains(&project), "{}: {:?}", what, why.reach()),
+                Some(group) => prop_assert!(
+                    !direct.contains(&project)
+                        && groups.contains(&group)
+                        && model.group_projects.contains(&(group, project)),
+                    "{}: {:?}",
+                    what,
+                    why.reach()
+                ),
+            }
+        }
+        Reach::Hidden => prop_assert!(
+            !projects.iter().any(reachable),
+            "{}: hidden, but the user reaches one of {:?}",
+            what,
+            projects
+        ),
+        other => prop_assert!(false, "{}: reach {:?}", what, other),
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// The matrix and the section view (DOMAIN rules 6 and 19)
+// ---------------------------------------------------------------------------
+
+/// The matrix and the view from inside each section agree with the model:
+/// `section(name)` shows the catalog's permissions of that section, in
+/// matrix order, every role as a column, a cell on exactly when the role
+/// holds the permission; `section_access` of each permission (its bit alone
+/// and with what it implies) gives every role's switch, read-only for the
+/// built-in roles; an unknown section is refused; the whole matrix shows
+/// every permission.
+pub(crate) fn sections_agree<P: ModelFlags>(
+    engine: &Company<P>,
+    model: &Model<P>,
+) -> Result<(), TestCaseError> {
+    let cat = cat::<P>();
+    let roles: Vec<RoleId> = model.roles.keys().copied().collect();
+    for &section in &cat.spec.sections {
+        let matrix = engine
+            .section(section)
+            .map_err(|e| TestCaseError::fail(format!("section `{section}`: {e}")))?;
+        prop_assert_eq!(matrix.section(), Some(section));
+        let shown: Vec<&str> = matrix.permissions().map(|p| p.name()).collect();
+        let expected: Vec<&str> = cat
+            .spec
+            .permissions
+            .iter()
+            .filter(|p| p.section == section)
+            .map(|p| p.name)
+            .collect();
+        prop_assert_eq!(shown, expected, "section `{}`", section);
+        prop_assert_eq!(matrix.roles().collect::<Vec<_>>(), roles.clone());
+        for p in cat.spec.permissions.iter().filter(|p| p.section == section) {
+            for (&id, role) in &model.roles {
+                let cell = matrix.allowed(id, flag::<P>(p.name));
+                prop_assert_eq!(
+                    cell,
+                    Some(role.permissions.contains(p.name)),
+                    "`{}` {:?}",
+                    p.name,
+                    id
+                );
+            }
+        }
+    }
+    let unknown = matches!(
+        engine.section("No such section"),
+        Err(Error::UnknownSection { .. })
+    );
+    prop_assert!(unknown, "an unknown section is not refused");
+    let whole: Vec<&str> = engine.matrix().permissions().map(|p| p.name()).collect();
+    let every: Vec<&str> = cat.spec.permissions.iter().map(|p| p.name).collect();
+    prop_assert_eq!(whole, every);
+    for p in &cat.spec.permissions {
+        for form in [
+            flag::<P>(p.name),
+            P::from_raw(cat.bits_of(cat.closure(p.name))),
+        ] {
+            let switches = engine
+                .section_access(form)
+                .map_err(|e| TestCaseError::fail(format!("section_access `{}`: {e}", p.name)))?;
+            let switches: Vec<(RoleId, bool, bool)> = switches
+                .into_iter()
+                .map(|s| (s.role, s.allowed, s.read_only))
+                .collect();
+            let expected: Vec<(RoleId, bool, bool)> = model
+                .roles
+                .iter()
+                .map(|(&id, r)| (id, r.permissions.contains(p.name), r.builtin.is_some()))
+                .collect();
+            prop_assert_eq!(switches, expected, "section_access `{}`", p.name);
+        }
+    }
+    let _table = engine.matrix().to_string();
+    Ok(())
+}
