@@ -415,40 +415,11 @@ const _: () = assert!(std::mem::size_of::<UserEntry<u128>>() == 64);
 const _: () = assert!(std::mem::size_of::<ObjectEntry>() <= 16);
 const _: () = assert!(crate::MAX_KINDS < NO_KIND as usize);
 
-/// The compiled entry of one project.
-#[derive(Debug, Clone, Default)]
+/// The compiled entry of one project. Its objects, per kind, are in
+/// [`Snapshot::project_objects`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct ProjectEntry {
     pub(crate) live: bool,
-    /// The project's objects, per kind (by index), sorted by id; empty
-    /// until the project holds an object.
-    pub(crate) objects: Vec<Vec<ObjectId>>,
-}
-
-/// Equal when live alike and holding the same objects of every kind,
-/// however many empty per-kind lists either has made.
-impl PartialEq for ProjectEntry {
-    fn eq(&self, other: &Self) -> bool {
-        let kinds = self.objects.len().max(other.objects.len());
-        self.live == other.live && (0..kinds).all(|k| self.of_kind(k) == other.of_kind(k))
-    }
-}
-
-impl Eq for ProjectEntry {}
-
-impl ProjectEntry {
-    /// The project's sorted objects of kind `kind`.
-    fn of_kind(&self, kind: usize) -> &[ObjectId] {
-        self.objects.get(kind).map_or(&[], Vec::as_slice)
-    }
-
-    /// The list of kind `kind`, made on first use.
-    fn of_kind_mut(&mut self, kind: usize) -> &mut Vec<ObjectId> {
-        if self.objects.len() <= kind {
-            self.objects.resize_with(kind + 1, Vec::new);
-        }
-        // Just made long enough.
-        &mut self.objects[kind]
-    }
 }
 
 /// A user as `Company` compiles it, before it is stored in the snapshot.
@@ -487,6 +458,11 @@ pub struct Snapshot<P: PermissionFlags = Permissions> {
     pub(crate) roles: Vec<Option<P::Word>>,
     /// Live objects of each kind (by index), sorted by id.
     pub(crate) objects_by_kind: Vec<Vec<ObjectId>>,
+    // INVARIANT (per project): `project_objects[p * kinds + k]` is project
+    // `p`'s live objects of kind `k`, sorted by id, for every project id
+    // ever made (`kinds` is the catalog's number of kinds). One flat table,
+    // so a listing reaches a project's list with one indirection.
+    pub(crate) project_objects: Vec<Vec<ObjectId>>,
     /// Project lists too long to sit inline in their entries.
     pub(crate) spill: Spill,
 }
@@ -504,6 +480,7 @@ impl<P: PermissionFlags> Default for Snapshot<P> {
             projects: Vec::new(),
             roles: Vec::new(),
             objects_by_kind: vec![Vec::new(); P::catalog().kinds().len()],
+            project_objects: Vec::new(),
             spill: Spill::default(),
         }
     }
@@ -529,6 +506,7 @@ impl<P: PermissionFlags> PartialEq for Snapshot<P> {
             && self.projects == other.projects
             && self.roles == other.roles
             && self.objects_by_kind == other.objects_by_kind
+            && self.project_objects == other.project_objects
     }
 }
 
@@ -741,11 +719,8 @@ impl<P: PermissionFlags> Snapshot<P> {
             + self.users.capacity() * size_of::<UserEntry<P::Word>>()
             + self.objects.capacity() * size_of::<ObjectEntry>()
             + self.projects.capacity() * size_of::<ProjectEntry>()
-            + self
-                .projects
-                .iter()
-                .map(|p| heads(&p.objects) + lists(&p.objects))
-                .sum::<usize>()
+            + heads(&self.project_objects)
+            + lists(&self.project_objects)
             + self.roles.capacity() * size_of::<Option<P::Word>>()
             + heads(&self.objects_by_kind)
             + lists(&self.objects_by_kind)
@@ -831,8 +806,8 @@ impl<P: PermissionFlags> Snapshot<P> {
                 remove_sorted(list, object);
             }
             for &p in &old_projects {
-                if let Some(entry) = self.projects.get_mut(p as usize) {
-                    remove_sorted(entry.of_kind_mut(kind), object);
+                if let Some(list) = self.project_list_mut(p, kind) {
+                    remove_sorted(list, object);
                 }
             }
         }
@@ -842,8 +817,8 @@ impl<P: PermissionFlags> Snapshot<P> {
                 insert_sorted(list, object);
             }
             for &p in &new_projects {
-                if let Some(entry) = self.projects.get_mut(p as usize) {
-                    insert_sorted(entry.of_kind_mut(kind), object);
+                if let Some(list) = self.project_list_mut(p, kind) {
+                    insert_sorted(list, object);
                 }
             }
         }
@@ -869,15 +844,36 @@ impl<P: PermissionFlags> Snapshot<P> {
     /// emptied (its objects have left it through `set_object`).
     pub(crate) fn set_project(&mut self, project: ProjectId, live: bool) {
         let index = project.index();
+        let kinds = P::catalog().kinds().len();
         if self.projects.len() <= index {
             self.projects.resize_with(index + 1, ProjectEntry::default);
+            self.project_objects
+                .resize_with((index + 1) * kinds, Vec::new);
         }
         if let Some(entry) = self.projects.get_mut(index) {
             entry.live = live;
-            if !live {
-                *entry = ProjectEntry::default();
+        }
+        if !live {
+            let lists = self
+                .project_objects
+                .get_mut(index * kinds..(index + 1) * kinds);
+            for list in lists.into_iter().flatten() {
+                *list = Vec::new();
             }
         }
+    }
+
+    /// Project `project`'s sorted objects of kind `kind`.
+    #[inline]
+    fn project_list(&self, project: u32, kind: usize) -> &[ObjectId] {
+        let at = project as usize * P::catalog().kinds().len() + kind;
+        self.project_objects.get(at).map_or(&[], Vec::as_slice)
+    }
+
+    /// The list of project `project`'s objects of kind `kind`.
+    fn project_list_mut(&mut self, project: u32, kind: usize) -> Option<&mut Vec<ObjectId>> {
+        let at = project as usize * P::catalog().kinds().len() + kind;
+        self.project_objects.get_mut(at)
     }
 
     /// An empty snapshot with its roles and projects, ready for
@@ -891,19 +887,17 @@ impl<P: PermissionFlags> Snapshot<P> {
         users: usize,
         objects: usize,
     ) -> Self {
+        let projects: Vec<ProjectEntry> = projects.map(|live| ProjectEntry { live }).collect();
+        let kinds = P::catalog().kinds().len();
         Self {
             revision,
             enhanced,
             users: Vec::with_capacity(users),
             objects: Vec::with_capacity(objects),
-            projects: projects
-                .map(|live| ProjectEntry {
-                    live,
-                    ..ProjectEntry::default()
-                })
-                .collect(),
+            project_objects: vec![Vec::new(); projects.len() * kinds],
+            projects,
             roles: roles.map(|role| role.map(P::to_word)).collect(),
-            objects_by_kind: vec![Vec::new(); P::catalog().kinds().len()],
+            objects_by_kind: vec![Vec::new(); kinds],
             spill: Spill::default(),
         }
     }
@@ -937,8 +931,8 @@ impl<P: PermissionFlags> Snapshot<P> {
                     list.push(id);
                 }
                 for &project in projects {
-                    if let Some(entry) = self.projects.get_mut(project as usize) {
-                        entry.of_kind_mut(kind).push(id);
+                    if let Some(list) = self.project_list_mut(project, kind) {
+                        list.push(id);
                     }
                 }
                 ObjectEntry {
@@ -957,10 +951,10 @@ impl<P: PermissionFlags> Snapshot<P> {
         self.objects.shrink_to_fit();
         self.projects.shrink_to_fit();
         self.roles.shrink_to_fit();
+        self.project_objects.shrink_to_fit();
         for list in self
-            .projects
+            .project_objects
             .iter_mut()
-            .flat_map(|p| p.objects.iter_mut())
             .chain(self.objects_by_kind.iter_mut())
         {
             list.shrink_to_fit();
@@ -1019,11 +1013,10 @@ impl<P: PermissionFlags> Snapshot<P> {
                         .iter(),
                 )
             } else {
-                let lists = self.user_projects(user).iter().map(|&project| {
-                    self.projects
-                        .get(project as usize)
-                        .map_or(&[][..], |entry| entry.of_kind(kind))
-                });
+                let lists = self
+                    .user_projects(user)
+                    .iter()
+                    .map(|&project| self.project_list(project, kind));
                 Walk::merge(lists)
             },
         }
