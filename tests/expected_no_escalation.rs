@@ -411,3 +411,77 @@ fn a_permission_held_through_a_group_counts_as_held() -> TestResult {
     assert!(matches!(error, Error::Escalation { .. }), "{error}");
     Ok(())
 }
+
+/// Roles that overlap are summed as a union, never "one or the other": a
+/// permission two roles share is handed out once, and still counts. Here
+/// `lists.view` is in both roles, and the actor holds only `queues.view`
+/// (and what governs the change), so handing out both roles is an
+/// escalation of `lists.manage`, whether through a new user's roles, a new
+/// user's groups, or adding a member to a group that carries both.
+#[test]
+fn overlapping_roles_handed_out_together_are_judged_on_their_union() -> TestResult {
+    let (mut company, _ann) = company_with_admin()?;
+    let both = Permissions::LISTS_MANAGE;
+    let first = company.create_role("Lists", "", both)?;
+    let second = company.create_role("Lists and queues", "", both | Permissions::QUEUES_VIEW)?;
+    let team = company.create_group("Team", &[])?;
+    company.apply(Change::AssignRole {
+        role: first,
+        principals: vec![team.into()],
+    })?;
+    company.apply(Change::AssignRole {
+        role: second,
+        principals: vec![team.into()],
+    })?;
+    let held = Permissions::USERS_MANAGE
+        | Permissions::ROLES_MANAGE
+        | Permissions::GROUPS_MANAGE
+        | Permissions::QUEUES_VIEW;
+    let (actor, _) = user_with_permissions(&mut company, "actor", held)?;
+    let session = company.login(actor)?;
+
+    let escalation = |change: &str| Error::Escalation {
+        user: "actor".into(),
+        change: change.into(),
+        permissions: "lists.manage".into(),
+    };
+    let with_roles = Change::CreateUser {
+        name: "new".into(),
+        roles: vec![first, second],
+        groups: vec![],
+        projects: vec![],
+    };
+    assert_eq!(
+        refused_as(&mut company, &session, with_roles),
+        escalation("create user `new`")
+    );
+    let with_group = Change::CreateUser {
+        name: "new".into(),
+        roles: vec![],
+        groups: vec![team],
+        projects: vec![],
+    };
+    assert_eq!(
+        refused_as(&mut company, &session, with_group),
+        escalation("create user `new`")
+    );
+    let bob = company.create_user("bob")?;
+    let join = Change::AddGroupMembers {
+        group: team,
+        users: vec![bob],
+    };
+    assert_eq!(
+        refused_as(&mut company, &session, join),
+        escalation("add members to a group")
+    );
+
+    // A holder of both roles holds the shared permission.
+    company.apply(Change::AddGroupMembers {
+        group: team,
+        users: vec![bob],
+    })?;
+    assert!(company
+        .check(bob, Permissions::LISTS_MANAGE, callgate::Resource::Company)
+        .is_allowed());
+    Ok(())
+}
