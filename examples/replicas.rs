@@ -44,13 +44,15 @@ impl Replica {
         expected_revision: u64,
         change: Change,
     ) -> Result<u64, Box<dyn std::error::Error>> {
-        let entry = LogEntry {
-            revision: expected_revision,
-            change: change.clone(),
-        };
-        let report = self.company.apply_expecting(expected_revision, change)?;
-        // Only accepted changes go to the log, in revision order.
-        log.push(serde_json::to_string(&entry)?);
+        if self.company.revision() != expected_revision {
+            return Err(format!("the company is at revision {}", self.company.revision()).into());
+        }
+        // Plan (validates, changes nothing), log, then commit: only accepted
+        // changes go to the log, in revision order, and a change is in the
+        // log before anyone acts on it.
+        let plan = self.company.plan(change)?;
+        log.push(serde_json::to_string(plan.entry())?);
+        let report = self.company.commit(plan)?;
         Ok(report.revision)
     }
 

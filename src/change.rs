@@ -1,9 +1,11 @@
 //! Every edit of a company as one value: [`Change`], applied by
 //! [`Company::apply`](crate::Company::apply), answered by a [`ChangeReport`].
 
+use indexmap::IndexMap;
+
 use crate::{
     GroupId, ObjectId, PermissionFlags, Permissions, Principal, ProjectId, RoleId, SecurityMode,
-    UserId,
+    Session, UserId,
 };
 
 /// One edit of a company's configuration.
@@ -323,9 +325,15 @@ pub struct ChangeReport {
     pub logged_out_users: Vec<UserId>,
 }
 
-/// One entry of a change log: a change and the revision it applies to (the
-/// company's revision just before it). Replicas apply entries in revision
-/// order; see [`Company::catch_up`](crate::Company::catch_up).
+/// One entry of a change log: a change, the revision it applies to (the
+/// company's revision just before it), who made it and the host's context.
+/// [`Plan::entry`](crate::Plan::entry) gives the entry of a planned change;
+/// replicas apply entries in revision order with
+/// [`Company::catch_up`](crate::Company::catch_up).
+///
+/// As JSON: `{"revision": 7, "change": {...}, "actor": {"user": 3},
+/// "context": {"requestId": "r-42"}}`; `actor` and `context` are left out
+/// when empty, and entries written by 0.1 (without them) still decode.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
@@ -337,9 +345,83 @@ pub struct ChangeReport {
         bound = ""
     )
 )]
+#[non_exhaustive]
 pub struct LogEntry<P: PermissionFlags = Permissions> {
     /// The revision the change applies to.
     pub revision: u64,
     /// The change.
     pub change: Change<P>,
+    /// Who made the change through a session ([`Company::plan_as`](crate::Company::plan_as));
+    /// `None` for a change the host made itself ([`Company::plan`](crate::Company::plan)).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub actor: Option<Actor>,
+    /// The host's own data about the change (a timestamp, a request id...):
+    /// stored, shipped and replayed, never read by the library.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "IndexMap::is_empty")
+    )]
+    pub context: IndexMap<String, String>,
+}
+
+impl<P: PermissionFlags> LogEntry<P> {
+    /// An entry for `change` at `revision`, with no actor and no context.
+    #[must_use]
+    pub fn new(revision: u64, change: Change<P>) -> Self {
+        Self {
+            revision,
+            change,
+            actor: None,
+            context: IndexMap::new(),
+        }
+    }
+
+    /// The entry with `actor` as its actor.
+    #[must_use]
+    pub fn with_actor(mut self, actor: Actor) -> Self {
+        self.actor = Some(actor);
+        self
+    }
+
+    /// The entry with one more piece of context.
+    #[must_use]
+    pub fn with_context(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.context.insert(key.into(), value.into());
+        self
+    }
+}
+
+/// Who made a change: the user behind the session, and the role they were
+/// testing if the session was a testing one (DOMAIN rule 9: tests are
+/// audited).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "camelCase", deny_unknown_fields, expecting = "an actor")
+)]
+#[non_exhaustive]
+pub struct Actor {
+    /// The user who made the change.
+    pub user: UserId,
+    /// The role under test, when the change was made in a testing session.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub testing: Option<RoleId>,
+}
+
+impl Actor {
+    /// The actor behind `session`.
+    #[must_use]
+    pub fn of(session: &Session) -> Self {
+        Self {
+            user: session.user(),
+            testing: session.testing(),
+        }
+    }
 }

@@ -13,7 +13,7 @@ use indexmap::IndexSet;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::catalog::Set;
-use crate::company::Tables;
+use crate::company::compile::Tables;
 use crate::{
     BuiltinRole, Company, Error, Group, GroupId, Object, ObjectId, PermissionFlags, Permissions,
     Project, ProjectId, Role, RoleId, SecurityMode, User, UserId, DEFAULT_PROJECT_NAME,
@@ -959,7 +959,7 @@ fn name_ok<'a>(
     name: &'a str,
     seen: &mut HashSet<&'a str>,
 ) -> Result<(), Error> {
-    if crate::company::check_name(kind, name).is_err() {
+    if crate::company::validate::check_name(kind, name).is_err() {
         return Err(document_error(
             format!("{path}.name"),
             format_args!("invalid {kind} name `{name}`"),

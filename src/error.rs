@@ -165,6 +165,10 @@ pub enum Error {
         /// The company's revision.
         actual: u64,
     },
+    /// A [`Plan`](crate::Plan) committed to a company other than the one
+    /// that made it.
+    #[error("the plan was made by another company")]
+    ForeignPlan,
     /// A change that would leave a company with users but no Admin.
     #[error("{change} would leave the company without an Admin")]
     LastAdmin {

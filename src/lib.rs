@@ -88,13 +88,14 @@ mod project;
 mod role;
 mod section;
 mod session;
+mod write;
 
 pub use crate::catalog::{
     kind_label, kind_name, names, parse_kind, parse_permissions, AppliesTo, Catalog, CatalogError,
     Definition, Holds, Kind, KindDef, Names, PermissionDef, PermissionFlags, Word, MAX_KINDS,
     MAX_PERMISSIONS, STANDARD,
 };
-pub use crate::change::{Change, ChangeReport, Created, LogEntry};
+pub use crate::change::{Actor, Change, ChangeReport, Created, LogEntry};
 pub use crate::company::{Company, DEFAULT_PROJECT_NAME};
 #[cfg(feature = "serde")]
 pub use crate::document::{
@@ -110,3 +111,4 @@ pub use crate::project::{Object, ObjectId, ObjectKind, Project, ProjectId, Secur
 pub use crate::role::{BuiltinRole, Role, RoleId};
 pub use crate::section::{Matrix, SectionSwitch};
 pub use crate::session::{Session, SessionDecision};
+pub use crate::write::Plan;

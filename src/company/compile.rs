@@ -1,0 +1,295 @@
+//! Compiling records into the [`Snapshot`], from scratch or entry by entry.
+
+use super::links::Touched;
+use super::{sorted, Company};
+use crate::catalog::Set;
+use crate::policy::CompiledUser;
+use crate::{
+    GroupId, ObjectId, PermissionFlags, ProjectId, RoleId, SecurityMode, Snapshot, UserId,
+};
+
+/// The records a user's compiled entry is made of, read either from the
+/// company as it is or as a planned change would leave it
+/// (`write::impact::After`). [`rights`] reads through this trait, so the
+/// compile and the report of a plan cannot drift apart.
+pub(crate) trait Records<P: PermissionFlags> {
+    /// Whether the user exists.
+    fn user_live(&self, user: UserId) -> bool;
+    /// The user's direct roles.
+    fn user_roles(&self, user: UserId) -> impl Iterator<Item = RoleId>;
+    /// The user's groups.
+    fn user_groups(&self, user: UserId) -> impl Iterator<Item = GroupId>;
+    /// The user's direct projects.
+    fn user_projects(&self, user: UserId) -> impl Iterator<Item = ProjectId>;
+    /// The group's roles.
+    fn group_roles(&self, group: GroupId) -> impl Iterator<Item = RoleId>;
+    /// The group's projects.
+    fn group_projects(&self, group: GroupId) -> impl Iterator<Item = ProjectId>;
+    /// The role's permissions (none for a role that does not exist).
+    fn role_permissions(&self, role: RoleId) -> P;
+}
+
+/// A user's effective permissions (the union over their roles, direct and
+/// through groups), with `projects` set to every project they belong to,
+/// directly or through a group, sorted and without repeats; `None` for a
+/// user that does not exist.
+pub(crate) fn rights<P: PermissionFlags>(
+    records: &impl Records<P>,
+    user: UserId,
+    projects: &mut Vec<u32>,
+) -> Option<P> {
+    projects.clear();
+    if !records.user_live(user) {
+        return None;
+    }
+    projects.extend(records.user_projects(user).map(|p| p.get()));
+    let mut permissions = P::none();
+    for role in records.user_roles(user) {
+        permissions = permissions.or(records.role_permissions(role));
+    }
+    for group in records.user_groups(user) {
+        for role in records.group_roles(group) {
+            permissions = permissions.or(records.role_permissions(role));
+        }
+        projects.extend(records.group_projects(group).map(|p| p.get()));
+    }
+    projects.sort_unstable();
+    projects.dedup();
+    Some(permissions)
+}
+
+impl<P: PermissionFlags> Records<P> for Company<P> {
+    fn user_live(&self, user: UserId) -> bool {
+        self.user(user).is_some()
+    }
+
+    fn user_roles(&self, user: UserId) -> impl Iterator<Item = RoleId> {
+        self.user(user)
+            .into_iter()
+            .flat_map(|u| u.roles.iter().copied())
+    }
+
+    fn user_groups(&self, user: UserId) -> impl Iterator<Item = GroupId> {
+        self.user(user)
+            .into_iter()
+            .flat_map(|u| u.groups.iter().copied())
+    }
+
+    fn user_projects(&self, user: UserId) -> impl Iterator<Item = ProjectId> {
+        self.user(user)
+            .into_iter()
+            .flat_map(|u| u.projects.iter().copied())
+    }
+
+    fn group_roles(&self, group: GroupId) -> impl Iterator<Item = RoleId> {
+        self.group(group)
+            .into_iter()
+            .flat_map(|g| g.roles.iter().copied())
+    }
+
+    fn group_projects(&self, group: GroupId) -> impl Iterator<Item = ProjectId> {
+        self.group(group)
+            .into_iter()
+            .flat_map(|g| g.projects.iter().copied())
+    }
+
+    fn role_permissions(&self, role: RoleId) -> P {
+        self.role(role).map_or(P::none(), |r| r.permissions)
+    }
+}
+
+impl<P: PermissionFlags> Company<P> {
+    fn compile_user(&self, id: UserId) -> Option<CompiledUser<P>> {
+        let mut projects = Vec::new();
+        let permissions = rights(self, id, &mut projects)?;
+        Some(CompiledUser {
+            permissions,
+            sessions_from: self.user(id)?.sessions_from,
+            projects,
+        })
+    }
+
+    fn compile_object(&self, id: ObjectId) -> Option<(P::Kind, Vec<u32>)> {
+        let object = self.object(id)?;
+        let mut projects: Vec<u32> = object.projects.iter().map(|p| p.get()).collect();
+        projects.sort_unstable();
+        Some((object.kind, projects))
+    }
+
+    #[cfg(feature = "serde")] // used by the document loader
+    /// A company from validated records: name maps and the snapshot are
+    /// derived from the tables. The caller guarantees the invariants (dense
+    /// ids, two-way links, unique names), as the document loader checks.
+    pub(crate) fn from_tables(tables: Tables<P>) -> Self {
+        let Tables {
+            mode,
+            revision,
+            default_project,
+            users,
+            groups,
+            roles,
+            projects,
+            objects,
+        } = tables;
+        let mut company = Self {
+            instance: super::new_instance(),
+            mode,
+            revision,
+            default_project,
+            user_names: names(&users, |u| u.name.clone(), UserId::new),
+            group_names: names(&groups, |g| g.name.clone(), GroupId::new),
+            role_names: names(&roles, |r| r.name.clone(), RoleId::new),
+            project_names: names(&projects, |p| p.name.clone(), ProjectId::new),
+            object_names: names(&objects, |o| (o.kind, o.name.clone()), ObjectId::new),
+            users,
+            groups,
+            roles,
+            projects,
+            objects,
+            snapshot: Snapshot::default(),
+        };
+        company.snapshot = company.compile();
+        company
+    }
+
+    /// Compiles a fresh [`Snapshot`] from the records, from scratch, in one
+    /// pass: what loading a company does, and what a host can use to check
+    /// that the incrementally kept snapshot is right (the two are equal).
+    ///
+    /// Computes in **O(users + objects + links)**, allocating only the
+    /// snapshot's own tables; see the README's performance table for
+    /// numbers.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use callgate::{Company, ObjectKind};
+    ///
+    /// let mut company = Company::new();
+    /// company.create_user("ann")?;
+    /// company.create_object(ObjectKind::Queue, "Sales")?;
+    /// assert_eq!(&company.compile(), company.snapshot());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn compile(&self) -> Snapshot<P> {
+        let mut snapshot = Snapshot::empty(
+            self.revision,
+            self.mode == SecurityMode::Enhanced,
+            self.roles.iter().map(|r| r.as_ref().map(|r| r.permissions)),
+            self.projects.iter().map(Option::is_some),
+            self.users.len(),
+            self.objects.len(),
+        );
+        let mut projects: Vec<u32> = Vec::new();
+        for (index, user) in self.users.iter().enumerate() {
+            let compiled = u32::try_from(index)
+                .ok()
+                .and_then(|id| rights(self, UserId::new(id), &mut projects));
+            match (user, compiled) {
+                (Some(user), Some(permissions)) => {
+                    snapshot.push_user(Some((permissions, user.sessions_from, &projects)));
+                }
+                _ => snapshot.push_user(None),
+            }
+        }
+        for object in &self.objects {
+            let Some(object) = object else {
+                snapshot.push_object(None);
+                continue;
+            };
+            projects.clear();
+            projects.extend(object.projects.iter().map(|p| p.get()));
+            projects.sort_unstable();
+            snapshot.push_object(Some((object.kind, &projects)));
+        }
+        snapshot.shrink_to_fit();
+        snapshot
+    }
+
+    /// Brings the snapshot up to date with what a commit touched. Returns the
+    /// users whose rights changed, sorted, with those who see differently
+    /// because objects moved or the mode changed: the report's
+    /// `affected_users`, computed the commit's way. Only debug builds ask
+    /// for it (`visibility`), to hold the plan's report against it.
+    pub(crate) fn recompile(&mut self, touched: Touched, visibility: bool) -> Vec<UserId> {
+        let Touched {
+            users,
+            objects,
+            projects,
+            roles,
+            mode,
+        } = touched;
+        self.snapshot.revision = self.revision;
+        self.snapshot.enhanced = self.mode == SecurityMode::Enhanced;
+        for role in sorted(roles) {
+            let permissions = self.role(role).map(|r| r.permissions);
+            self.snapshot.set_role(role, permissions);
+        }
+        for project in sorted(projects) {
+            let live = self.project(project).is_some();
+            self.snapshot.set_project(project, live);
+        }
+        let mut moved = Vec::new();
+        for object in sorted(objects) {
+            let compiled = self.compile_object(object);
+            moved.extend(self.snapshot.set_object(object, compiled));
+        }
+        let mut affected = Vec::new();
+        for user in sorted(users) {
+            let compiled = self.compile_user(user);
+            if self.snapshot.set_user(user, compiled) {
+                affected.push(user);
+            }
+        }
+        if visibility {
+            affected.extend(self.seeing_differently(sorted(moved), mode));
+        }
+        sorted(affected)
+    }
+
+    /// The users who see differently because objects joined or left
+    /// `moved` projects, or the mode changed: members of those projects
+    /// (everyone, for a mode change) who do not see every project anyway.
+    fn seeing_differently(&self, moved: Vec<u32>, mode: bool) -> Vec<UserId> {
+        let mut users: Vec<UserId> = if mode {
+            self.users().map(|(id, _)| id).collect()
+        } else {
+            moved
+                .into_iter()
+                .flat_map(|p| self.project_members_unsorted(ProjectId::new(p)))
+                .collect()
+        };
+        users.retain(|&user| {
+            self.snapshot
+                .user(user)
+                .is_some_and(|entry| mode || !self.snapshot.sees_every_project(entry.permissions()))
+        });
+        users
+    }
+}
+
+#[cfg(feature = "serde")] // used by the document loader
+/// The record tables of a company, for [`Company::from_tables`].
+pub(crate) struct Tables<P: PermissionFlags> {
+    pub(crate) mode: SecurityMode,
+    pub(crate) revision: u64,
+    pub(crate) default_project: Option<ProjectId>,
+    pub(crate) users: Vec<Option<crate::User>>,
+    pub(crate) groups: Vec<Option<crate::Group>>,
+    pub(crate) roles: Vec<Option<crate::Role<P>>>,
+    pub(crate) projects: Vec<Option<crate::Project>>,
+    pub(crate) objects: Vec<Option<crate::Object<P>>>,
+}
+
+#[cfg(feature = "serde")] // used by the document loader
+/// The name map of a table.
+fn names<T, K: std::hash::Hash + Eq, I>(
+    table: &[Option<T>],
+    key: impl Fn(&T) -> K,
+    id: impl Fn(u32) -> I,
+) -> indexmap::IndexMap<K, I> {
+    super::live(table)
+        .map(|(i, record)| (key(record), id(i)))
+        .collect()
+}

@@ -1,0 +1,213 @@
+//! Two-way links between records, and who is reached through them.
+//!
+//! Every link is stored on both records (a user lists its roles, a role its
+//! users); [`Company::set_link`] keeps the two sides in step, so no other
+//! code writes a link.
+
+use indexmap::IndexSet;
+
+use super::{record, Company};
+use crate::{GroupId, ObjectId, PermissionFlags, Principal, ProjectId, RoleId, UserId};
+
+/// One two-way link between records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Link {
+    UserRole(UserId, RoleId),
+    GroupRole(GroupId, RoleId),
+    GroupMember(GroupId, UserId),
+    UserProject(UserId, ProjectId),
+    GroupProject(GroupId, ProjectId),
+    ObjectProject(ObjectId, ProjectId),
+}
+
+impl Link {
+    pub(crate) fn role(principal: Principal, role: RoleId) -> Self {
+        match principal {
+            Principal::User(user) => Self::UserRole(user, role),
+            Principal::Group(group) => Self::GroupRole(group, role),
+        }
+    }
+
+    pub(crate) fn project(principal: Principal, project: ProjectId) -> Self {
+        match principal {
+            Principal::User(user) => Self::UserProject(user, project),
+            Principal::Group(group) => Self::GroupProject(group, project),
+        }
+    }
+}
+
+/// What a commit touched, to recompile afterwards.
+#[derive(Default)]
+pub(crate) struct Touched {
+    pub(crate) users: Vec<UserId>,
+    pub(crate) objects: Vec<ObjectId>,
+    pub(crate) projects: Vec<ProjectId>,
+    /// Roles whose permissions were created, changed or deleted.
+    pub(crate) roles: Vec<RoleId>,
+    /// Whether the security mode changed.
+    pub(crate) mode: bool,
+}
+
+/// Adds or removes `item` in a set that may be missing.
+fn toggle<T: std::hash::Hash + Eq>(set: Option<&mut IndexSet<T>>, item: T, present: bool) {
+    if let Some(set) = set {
+        if present {
+            set.insert(item);
+        } else {
+            set.shift_remove(&item);
+        }
+    }
+}
+
+impl<P: PermissionFlags> Company<P> {
+    /// Whether `link` is present now.
+    pub(crate) fn linked(&self, link: Link) -> bool {
+        match link {
+            Link::UserRole(user, role) => self.user(user).is_some_and(|u| u.roles.contains(&role)),
+            Link::GroupRole(group, role) => {
+                self.group(group).is_some_and(|g| g.roles.contains(&role))
+            }
+            Link::GroupMember(group, user) => {
+                self.user(user).is_some_and(|u| u.groups.contains(&group))
+            }
+            Link::UserProject(user, project) => self
+                .user(user)
+                .is_some_and(|u| u.projects.contains(&project)),
+            Link::GroupProject(group, project) => self
+                .group(group)
+                .is_some_and(|g| g.projects.contains(&project)),
+            Link::ObjectProject(object, project) => self
+                .object(object)
+                .is_some_and(|o| o.projects.contains(&project)),
+        }
+    }
+
+    /// Makes a two-way link present or absent on both sides, and notes the
+    /// users and objects whose compiled entries it changes.
+    pub(crate) fn set_link(&mut self, link: Link, present: bool, touched: &mut Touched) {
+        match link {
+            Link::UserRole(user, role) => {
+                let side = record(&mut self.users, user.index()).map(|u| &mut u.roles);
+                toggle(side, role, present);
+                let side = record(&mut self.roles, role.index()).map(|r| &mut r.users);
+                toggle(side, user, present);
+                touched.users.push(user);
+            }
+            Link::GroupRole(group, role) => {
+                let side = record(&mut self.groups, group.index()).map(|g| &mut g.roles);
+                toggle(side, role, present);
+                let side = record(&mut self.roles, role.index()).map(|r| &mut r.groups);
+                toggle(side, group, present);
+                touched.users.extend(self.members_of(group));
+            }
+            Link::GroupMember(group, user) => {
+                let side = record(&mut self.groups, group.index()).map(|g| &mut g.members);
+                toggle(side, user, present);
+                let side = record(&mut self.users, user.index()).map(|u| &mut u.groups);
+                toggle(side, group, present);
+                touched.users.push(user);
+            }
+            Link::UserProject(user, project) => {
+                let side = record(&mut self.users, user.index()).map(|u| &mut u.projects);
+                toggle(side, project, present);
+                let side = record(&mut self.projects, project.index()).map(|p| &mut p.users);
+                toggle(side, user, present);
+                touched.users.push(user);
+            }
+            Link::GroupProject(group, project) => {
+                let side = record(&mut self.groups, group.index()).map(|g| &mut g.projects);
+                toggle(side, project, present);
+                let side = record(&mut self.projects, project.index()).map(|p| &mut p.groups);
+                toggle(side, group, present);
+                touched.users.extend(self.members_of(group));
+            }
+            Link::ObjectProject(object, project) => {
+                let side = record(&mut self.objects, object.index()).map(|o| &mut o.projects);
+                toggle(side, project, present);
+                let side = record(&mut self.projects, project.index()).map(|p| &mut p.objects);
+                toggle(side, object, present);
+                touched.objects.push(object);
+            }
+        }
+    }
+
+    /// The members of a group (none for an unknown group).
+    pub(crate) fn members_of(&self, group: GroupId) -> impl Iterator<Item = UserId> + '_ {
+        self.group(group)
+            .into_iter()
+            .flat_map(|g| g.members.iter().copied())
+    }
+
+    /// Every link of a user, as a deletion removes them.
+    pub(crate) fn user_links(&self, user: UserId) -> Vec<Link> {
+        self.user(user).map_or_else(Vec::new, |u| {
+            let roles = u.roles.iter().map(|&r| Link::UserRole(user, r));
+            let groups = u.groups.iter().map(|&g| Link::GroupMember(g, user));
+            let projects = u.projects.iter().map(|&p| Link::UserProject(user, p));
+            roles.chain(groups).chain(projects).collect()
+        })
+    }
+
+    /// Every link of a group.
+    pub(crate) fn group_links(&self, group: GroupId) -> Vec<Link> {
+        self.group(group).map_or_else(Vec::new, |g| {
+            let members = g.members.iter().map(|&u| Link::GroupMember(group, u));
+            let roles = g.roles.iter().map(|&r| Link::GroupRole(group, r));
+            let projects = g.projects.iter().map(|&p| Link::GroupProject(group, p));
+            members.chain(roles).chain(projects).collect()
+        })
+    }
+
+    /// Every link of a role.
+    pub(crate) fn role_links(&self, role: RoleId) -> Vec<Link> {
+        self.role(role).map_or_else(Vec::new, |r| {
+            let users = r.users.iter().map(|&u| Link::UserRole(u, role));
+            let groups = r.groups.iter().map(|&g| Link::GroupRole(g, role));
+            users.chain(groups).collect()
+        })
+    }
+
+    /// Every link of a project.
+    pub(crate) fn project_links(&self, project: ProjectId) -> Vec<Link> {
+        self.project(project).map_or_else(Vec::new, |p| {
+            let users = p.users.iter().map(|&u| Link::UserProject(u, project));
+            let groups = p.groups.iter().map(|&g| Link::GroupProject(g, project));
+            let objects = p.objects.iter().map(|&o| Link::ObjectProject(o, project));
+            users.chain(groups).chain(objects).collect()
+        })
+    }
+
+    /// Every link of an object.
+    pub(crate) fn object_links(&self, object: ObjectId) -> Vec<Link> {
+        self.object(object).map_or_else(Vec::new, |o| {
+            let projects = o.projects.iter().map(|&p| Link::ObjectProject(object, p));
+            projects.collect()
+        })
+    }
+
+    /// Every user holding `role`, directly or through a group, unsorted, with
+    /// repeats.
+    pub(crate) fn role_holders_unsorted(&self, role: RoleId) -> Vec<UserId> {
+        let Some(record) = self.role(role) else {
+            return Vec::new();
+        };
+        let mut users: Vec<UserId> = record.users.iter().copied().collect();
+        for group in record.groups.iter().filter_map(|&g| self.group(g)) {
+            users.extend(group.members.iter().copied());
+        }
+        users
+    }
+
+    /// Every member of `project`, directly or through a group, unsorted,
+    /// with repeats.
+    pub(crate) fn project_members_unsorted(&self, project: ProjectId) -> Vec<UserId> {
+        let Some(record) = self.project(project) else {
+            return Vec::new();
+        };
+        let mut users: Vec<UserId> = record.users.iter().copied().collect();
+        for group in record.groups.iter().filter_map(|&g| self.group(g)) {
+            users.extend(group.members.iter().copied());
+        }
+        users
+    }
+}

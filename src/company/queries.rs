@@ -1,0 +1,185 @@
+//! Queries that take ids: effective permissions, listings and holders.
+
+use super::{sorted, Company};
+use crate::catalog::{Kind, Set};
+use crate::policy::VisibleObjects;
+use crate::{EntityKind, Error, PermissionFlags, ProjectId, Resource, RoleId, Session, UserId};
+
+/// Queries that take ids, and so may name nothing.
+impl<P: PermissionFlags> Company<P> {
+    /// The effective permissions of a user: the union over every role they
+    /// hold, directly or through a group.
+    ///
+    /// Computes in **O(1)** (read from the snapshot).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownId`] for an unknown user.
+    pub fn effective_permissions(&self, user: UserId) -> Result<P, Error> {
+        self.snapshot
+            .permissions_of(user)
+            .ok_or_else(|| Error::unknown_id(EntityKind::User, user.get()))
+    }
+
+    /// The objects of `kind` the user can see: those on which some check of
+    /// a permission of the kind is allowed (in the standard catalog, the
+    /// kind's view permission, which its manage permission implies). The
+    /// user holds one of the kind's permissions and, in enhanced mode,
+    /// shares a project with the object or holds `projects.all`.
+    ///
+    /// The iterator's cost follows the length of its answer, not the number
+    /// of objects in the company.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownId`] for an unknown user.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use callgate::{Company, ObjectKind};
+    ///
+    /// let mut company = Company::new();
+    /// let ann = company.create_user("ann")?;
+    /// let sales = company.create_object(ObjectKind::Queue, "Sales")?;
+    /// let visible: Vec<_> = company.visible_objects(ann, ObjectKind::Queue)?.collect();
+    /// assert_eq!(visible, vec![sales]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn visible_objects(
+        &self,
+        user: UserId,
+        kind: P::Kind,
+    ) -> Result<VisibleObjects<'_>, Error> {
+        let entry = self
+            .snapshot
+            .user(user)
+            .ok_or_else(|| Error::unknown_id(EntityKind::User, user.get()))?;
+        let permissions = entry.permissions::<P>();
+        Ok(if sees_kind(permissions, kind) {
+            self.snapshot.objects_reachable(entry, permissions, kind)
+        } else {
+            VisibleObjects::nothing()
+        })
+    }
+
+    /// The objects of `kind` on which the user may do `action`: exactly
+    /// those for which [`Company::check`] with [`Resource::Object`] allows
+    /// it. Nothing when the action does not apply to the kind or no role of
+    /// the user grants it.
+    ///
+    /// The iterator's cost follows the length of its answer.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownId`] for an unknown user.
+    ///
+    /// # Example: the queues a supervisor may manage
+    ///
+    /// ```
+    /// use callgate::{Company, ObjectKind, Permissions, RoleId};
+    ///
+    /// let mut company = Company::new();
+    /// let _admin = company.create_user("ann")?;
+    /// let sara = company.create_user("sara")?;
+    /// company.apply(callgate::Change::AssignRole { role: RoleId::OPERATOR, principals: vec![sara.into()] })?;
+    /// let sales = company.create_object(ObjectKind::Queue, "Sales")?;
+    /// assert_eq!(company.allowed_objects(sara, Permissions::QUEUES_MANAGE, ObjectKind::Queue)?.count(), 0);
+    /// company.apply(callgate::Change::AssignRole { role: RoleId::SUPERVISOR, principals: vec![sara.into()] })?;
+    /// let managed: Vec<_> = company.allowed_objects(sara, Permissions::QUEUES_MANAGE, ObjectKind::Queue)?.collect();
+    /// assert_eq!(managed, vec![sales]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn allowed_objects(
+        &self,
+        user: UserId,
+        action: P,
+        kind: P::Kind,
+    ) -> Result<VisibleObjects<'_>, Error> {
+        let entry = self
+            .snapshot
+            .user(user)
+            .ok_or_else(|| Error::unknown_id(EntityKind::User, user.get()))?;
+        let permissions = entry.permissions::<P>();
+        Ok(if may_act_on_kind(permissions, action, kind) {
+            self.snapshot.objects_reachable(entry, permissions, kind)
+        } else {
+            VisibleObjects::nothing()
+        })
+    }
+
+    /// [`Company::visible_objects`] for the user behind `session`: with the
+    /// permissions the session acts with (in a testing session, the role
+    /// under test's). An ended session sees nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownId`] for a deleted user.
+    pub fn visible_objects_as(
+        &self,
+        session: &Session,
+        kind: P::Kind,
+    ) -> Result<VisibleObjects<'_>, Error> {
+        match self.snapshot.session_permissions(session) {
+            Ok((entry, permissions)) if sees_kind(permissions, kind) => {
+                Ok(self.snapshot.objects_reachable(entry, permissions, kind))
+            }
+            Ok(_) | Err(crate::DenyReason::SessionEnded) => Ok(VisibleObjects::nothing()),
+            Err(_) => Err(Error::unknown_id(EntityKind::User, session.user().get())),
+        }
+    }
+
+    /// The projects the user can view (`projects.view`, and in enhanced mode
+    /// membership or `projects.all`), in id order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownId`] for an unknown user.
+    pub fn visible_projects(&self, user: UserId) -> Result<Vec<ProjectId>, Error> {
+        self.live_user(user)?;
+        // The `projects.view` bit alone: what it implies need not apply to
+        // projects.
+        let view = P::catalog()
+            .permission("projects.view")
+            .map_or(P::none(), |p| P::of(1 << p.bit()));
+        Ok(self
+            .projects()
+            .map(|(id, _)| id)
+            .filter(|&id| self.check(user, view, Resource::Project(id)).is_allowed())
+            .collect())
+    }
+
+    /// Every user who holds the role, directly or through a group, sorted by
+    /// id, each once.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownId`] for an unknown role.
+    pub fn role_holders(&self, role: RoleId) -> Result<Vec<UserId>, Error> {
+        self.live_role(role)?;
+        Ok(sorted(self.role_holders_unsorted(role)))
+    }
+
+    /// Every member of the project, directly or through a group, sorted by
+    /// id, each once.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownId`] for an unknown project.
+    pub fn project_members(&self, project: ProjectId) -> Result<Vec<UserId>, Error> {
+        self.live_project(project)?;
+        Ok(sorted(self.project_members_unsorted(project)))
+    }
+}
+
+/// Whether someone with `permissions` holds a permission of `kind`.
+fn sees_kind<P: PermissionFlags>(permissions: P, kind: P::Kind) -> bool {
+    permissions.bits128() & P::catalog().kind_mask(kind.index()) != 0
+}
+
+/// Whether `action` applies to `kind` and `permissions` grant it.
+fn may_act_on_kind<P: PermissionFlags>(permissions: P, action: P, kind: P::Kind) -> bool {
+    let action = action.bits128();
+    let scope = P::catalog().kind_mask(kind.index());
+    action != 0 && action & !scope == 0 && action & !permissions.bits128() == 0
+}

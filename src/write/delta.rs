@@ -1,0 +1,301 @@
+//! A validated change as the edits it makes ([`Delta`]), and the commit
+//! that carries them out.
+
+use crate::company::links::{Link, Touched};
+use crate::company::{record, Company};
+use crate::{
+    Created, Group, GroupId, Object, ObjectId, PermissionFlags, Project, ProjectId, Role, RoleId,
+    SecurityMode, User, UserId,
+};
+
+/// A record a change creates. Its id is the next of its table, as it was
+/// when the change was planned (a plan commits only at that revision).
+#[derive(Debug, Clone)]
+pub(crate) enum NewRecord<P: PermissionFlags> {
+    User(UserId, User),
+    Group(GroupId, Group),
+    Role(RoleId, Role<P>),
+    Project(ProjectId, Project),
+    Object(ObjectId, Object<P>),
+}
+
+/// An edit of a record's own fields.
+#[derive(Debug, Clone)]
+pub(crate) enum Edit<P: PermissionFlags> {
+    RenameUser(UserId, String),
+    RenameGroup(GroupId, String),
+    RenameRole(RoleId, String),
+    RenameProject(ProjectId, String),
+    RenameObject(ObjectId, String),
+    RoleDescription(RoleId, String),
+    ProjectDescription(ProjectId, String),
+    /// The role's new permissions, closed under implication.
+    RolePermissions(RoleId, P),
+    RoleOffline(RoleId, bool),
+    Mode(SecurityMode),
+    /// The project just created is the `Default` project.
+    DefaultProject(ProjectId),
+}
+
+/// A record a change deletes, once its links are gone.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Removed {
+    User(UserId),
+    Group(GroupId),
+    Role(RoleId),
+    Project(ProjectId),
+    Object(ObjectId),
+}
+
+/// What a validated change does, in the order the commit does it: create
+/// a record, edit fields, set links, delete a record. Every link in
+/// `links` changes something (a link already present is not added again)
+/// and appears once, so the commit's cost follows the change.
+#[derive(Debug, Clone)]
+pub(crate) struct Delta<P: PermissionFlags> {
+    pub(crate) create: Option<NewRecord<P>>,
+    pub(crate) edits: Vec<Edit<P>>,
+    pub(crate) links: Vec<(Link, bool)>,
+    pub(crate) delete: Option<Removed>,
+    /// The role the change saves (DOMAIN rule 7): with "put its users
+    /// offline", the sessions of everyone who held it before or holds it
+    /// after end.
+    pub(crate) saved_role: Option<RoleId>,
+}
+
+impl<P: PermissionFlags> Default for Delta<P> {
+    fn default() -> Self {
+        Self {
+            create: None,
+            edits: Vec::new(),
+            links: Vec::new(),
+            delete: None,
+            saved_role: None,
+        }
+    }
+}
+
+impl<P: PermissionFlags> Delta<P> {
+    /// What the change creates.
+    pub(crate) fn created(&self) -> Option<Created> {
+        Some(match self.create.as_ref()? {
+            NewRecord::User(id, _) => Created::User(*id),
+            NewRecord::Group(id, _) => Created::Group(*id),
+            NewRecord::Role(id, _) => Created::Role(*id),
+            NewRecord::Project(id, _) => Created::Project(*id),
+            NewRecord::Object(id, _) => Created::Object(*id),
+        })
+    }
+
+    /// Sets `link` to `present`, if that changes anything in `company`.
+    /// The caller passes each link once (see `distinct`).
+    pub(crate) fn link(&mut self, company: &Company<P>, link: Link, present: bool) {
+        if company.linked(link) != present {
+            self.links.push((link, present));
+        }
+    }
+
+    /// Removes every link in `links` (all present).
+    pub(crate) fn unlink_all(&mut self, links: Vec<Link>) {
+        self.links
+            .extend(links.into_iter().map(|link| (link, false)));
+    }
+
+    /// The new permissions of the role, if the change sets them.
+    pub(crate) fn role_permissions(&self, role: RoleId) -> Option<Option<P>> {
+        if let Some(NewRecord::Role(id, record)) = &self.create {
+            if *id == role {
+                return Some(Some(record.permissions));
+            }
+        }
+        if matches!(self.delete, Some(Removed::Role(id)) if id == role) {
+            return Some(None);
+        }
+        self.edits.iter().rev().find_map(|edit| match edit {
+            Edit::RolePermissions(id, permissions) if *id == role => Some(Some(*permissions)),
+            _ => None,
+        })
+    }
+
+    /// The role's "put its users offline" setting after the change, if the
+    /// change sets it.
+    pub(crate) fn role_offline(&self, role: RoleId) -> Option<bool> {
+        self.edits.iter().rev().find_map(|edit| match edit {
+            Edit::RoleOffline(id, offline) if *id == role => Some(*offline),
+            _ => None,
+        })
+    }
+
+    /// The security mode after the change, if the change sets it.
+    pub(crate) fn mode(&self) -> Option<SecurityMode> {
+        self.edits.iter().rev().find_map(|edit| match edit {
+            Edit::Mode(mode) => Some(*mode),
+            _ => None,
+        })
+    }
+}
+
+/// Carrying out a delta: never fails, since the plan checked everything.
+impl<P: PermissionFlags> Company<P> {
+    /// Carries out `delta` on the records and notes what to recompile.
+    pub(crate) fn execute(&mut self, delta: Delta<P>) -> Touched {
+        let mut touched = Touched::default();
+        if let Some(new) = delta.create {
+            self.push_record(new, &mut touched);
+        }
+        for edit in delta.edits {
+            self.edit(edit, &mut touched);
+        }
+        for (link, present) in delta.links {
+            self.set_link(link, present, &mut touched);
+        }
+        if let Some(removed) = delta.delete {
+            self.take_record(removed, &mut touched);
+        }
+        if let Some(role) = delta.saved_role {
+            touched.roles.push(role);
+        }
+        touched
+    }
+
+    fn push_record(&mut self, new: NewRecord<P>, touched: &mut Touched) {
+        match new {
+            NewRecord::User(id, user) => {
+                self.user_names.insert(user.name.clone(), id);
+                self.users.push(Some(user));
+                touched.users.push(id);
+            }
+            NewRecord::Group(id, group) => {
+                self.group_names.insert(group.name.clone(), id);
+                self.groups.push(Some(group));
+            }
+            NewRecord::Role(id, role) => {
+                self.role_names.insert(role.name.clone(), id);
+                self.roles.push(Some(role));
+                touched.roles.push(id);
+            }
+            NewRecord::Project(id, project) => {
+                self.project_names.insert(project.name.clone(), id);
+                self.projects.push(Some(project));
+                touched.projects.push(id);
+            }
+            NewRecord::Object(id, object) => {
+                self.object_names
+                    .insert((object.kind, object.name.clone()), id);
+                self.objects.push(Some(object));
+                touched.objects.push(id);
+            }
+        }
+    }
+
+    fn edit(&mut self, edit: Edit<P>, touched: &mut Touched) {
+        match edit {
+            Edit::RenameUser(id, name) => {
+                if let Some(user) = record(&mut self.users, id.index()) {
+                    let old = std::mem::replace(&mut user.name, name.clone());
+                    self.user_names.swap_remove(&old);
+                    self.user_names.insert(name, id);
+                }
+            }
+            Edit::RenameGroup(id, name) => {
+                if let Some(group) = record(&mut self.groups, id.index()) {
+                    let old = std::mem::replace(&mut group.name, name.clone());
+                    self.group_names.swap_remove(&old);
+                    self.group_names.insert(name, id);
+                }
+            }
+            Edit::RenameRole(id, name) => {
+                if let Some(role) = record(&mut self.roles, id.index()) {
+                    let old = std::mem::replace(&mut role.name, name.clone());
+                    self.role_names.swap_remove(&old);
+                    self.role_names.insert(name, id);
+                }
+            }
+            Edit::RenameProject(id, name) => {
+                if let Some(project) = record(&mut self.projects, id.index()) {
+                    let old = std::mem::replace(&mut project.name, name.clone());
+                    self.project_names.swap_remove(&old);
+                    self.project_names.insert(name, id);
+                }
+            }
+            Edit::RenameObject(id, name) => {
+                if let Some(object) = record(&mut self.objects, id.index()) {
+                    let old = std::mem::replace(&mut object.name, name.clone());
+                    self.object_names.swap_remove(&(object.kind, old));
+                    self.object_names.insert((object.kind, name), id);
+                }
+            }
+            other => self.edit_settings(other, touched),
+        }
+    }
+
+    fn edit_settings(&mut self, edit: Edit<P>, touched: &mut Touched) {
+        match edit {
+            Edit::RoleDescription(id, description) => {
+                if let Some(role) = record(&mut self.roles, id.index()) {
+                    role.description = description;
+                }
+            }
+            Edit::ProjectDescription(id, description) => {
+                if let Some(project) = record(&mut self.projects, id.index()) {
+                    project.description = description;
+                }
+            }
+            Edit::RolePermissions(id, permissions) => {
+                if let Some(role) = record(&mut self.roles, id.index()) {
+                    role.permissions = permissions;
+                }
+                touched.users.extend(self.role_holders_unsorted(id));
+            }
+            Edit::RoleOffline(id, offline) => {
+                if let Some(role) = record(&mut self.roles, id.index()) {
+                    role.put_users_offline = offline;
+                }
+            }
+            Edit::Mode(mode) => {
+                touched.mode |= mode != self.mode;
+                self.mode = mode;
+            }
+            Edit::DefaultProject(id) => self.default_project = Some(id),
+            Edit::RenameUser(..)
+            | Edit::RenameGroup(..)
+            | Edit::RenameRole(..)
+            | Edit::RenameProject(..)
+            | Edit::RenameObject(..) => {}
+        }
+    }
+
+    fn take_record(&mut self, removed: Removed, touched: &mut Touched) {
+        match removed {
+            Removed::User(id) => {
+                if let Some(user) = self.users.get_mut(id.index()).and_then(Option::take) {
+                    self.user_names.swap_remove(&user.name);
+                }
+                // Recompiled even without links, so its entry becomes a tombstone.
+                touched.users.push(id);
+            }
+            Removed::Group(id) => {
+                if let Some(group) = self.groups.get_mut(id.index()).and_then(Option::take) {
+                    self.group_names.swap_remove(&group.name);
+                }
+            }
+            Removed::Role(id) => {
+                if let Some(role) = self.roles.get_mut(id.index()).and_then(Option::take) {
+                    self.role_names.swap_remove(&role.name);
+                }
+            }
+            Removed::Project(id) => {
+                if let Some(project) = self.projects.get_mut(id.index()).and_then(Option::take) {
+                    self.project_names.swap_remove(&project.name);
+                }
+                touched.projects.push(id);
+            }
+            Removed::Object(id) => {
+                if let Some(object) = self.objects.get_mut(id.index()).and_then(Option::take) {
+                    self.object_names.swap_remove(&(object.kind, object.name));
+                }
+                touched.objects.push(id);
+            }
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! What a planned change will do to whom: the [`ChangeReport`], worked out
+//! before anything is written.
+//!
+//! [`After`] reads the records as the delta would leave them: the company's
+//! records, with the delta's links laid over them, its new record, its
+//! deleted record and its role edits. The compiled rights of every user a
+//! delta may touch are computed through it with the very function the
+//! compile uses (`company::compile::rights`) and compared with the
+//! snapshot, so the report is exactly what the commit will do.
+
+use std::collections::{HashMap, HashSet};
+
+use super::delta::{Delta, NewRecord, Removed};
+use crate::catalog::Set;
+use crate::company::compile::{rights, Records};
+use crate::company::links::Link;
+use crate::company::{sorted, Company};
+use crate::{ChangeReport, GroupId, PermissionFlags, ProjectId, RoleId, SecurityMode, UserId};
+
+/// Deltas with more links than this get hash indexes; smaller ones are
+/// scanned (most changes set one to three links).
+const SCAN_LIMIT: usize = 16;
+
+/// One direction of a link: from which record to which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Side {
+    UserRoles,
+    UserGroups,
+    UserProjects,
+    GroupRoles,
+    GroupMembers,
+    GroupProjects,
+    RoleUsers,
+    RoleGroups,
+    ProjectUsers,
+    ProjectGroups,
+}
+
+impl Link {
+    /// The link seen from `side`: `(from, to)` ids, if it runs that way.
+    fn seen_from(self, side: Side) -> Option<(u32, u32)> {
+        match (self, side) {
+            (Link::UserRole(u, r), Side::UserRoles) => Some((u.get(), r.get())),
+            (Link::UserRole(u, r), Side::RoleUsers) => Some((r.get(), u.get())),
+            (Link::GroupRole(g, r), Side::GroupRoles) => Some((g.get(), r.get())),
+            (Link::GroupRole(g, r), Side::RoleGroups) => Some((r.get(), g.get())),
+            (Link::GroupMember(g, u), Side::GroupMembers) => Some((g.get(), u.get())),
+            (Link::GroupMember(g, u), Side::UserGroups) => Some((u.get(), g.get())),
+            (Link::UserProject(u, p), Side::UserProjects) => Some((u.get(), p.get())),
+            (Link::UserProject(u, p), Side::ProjectUsers) => Some((p.get(), u.get())),
+            (Link::GroupProject(g, p), Side::GroupProjects) => Some((g.get(), p.get())),
+            (Link::GroupProject(g, p), Side::ProjectGroups) => Some((p.get(), g.get())),
+            _ => None,
+        }
+    }
+
+    /// The sides a link can be seen from.
+    fn sides(self) -> [Side; 2] {
+        match self {
+            Link::UserRole(..) => [Side::UserRoles, Side::RoleUsers],
+            Link::GroupRole(..) => [Side::GroupRoles, Side::RoleGroups],
+            Link::GroupMember(..) => [Side::GroupMembers, Side::UserGroups],
+            Link::UserProject(..) => [Side::UserProjects, Side::ProjectUsers],
+            Link::GroupProject(..) => [Side::GroupProjects, Side::ProjectGroups],
+            // Objects are not read through `After`.
+            Link::ObjectProject(..) => [Side::UserRoles, Side::UserRoles],
+        }
+    }
+}
+
+/// The delta's links, indexed when there are many of them.
+struct Overlay<'a> {
+    links: &'a [(Link, bool)],
+    /// `(side, from, to)` of every removed link (large deltas only).
+    removed: HashSet<(Side, u32, u32)>,
+    /// `(side, from)` to the `to` ids of added links (large deltas only).
+    added: HashMap<(Side, u32), Vec<u32>>,
+}
+
+impl<'a> Overlay<'a> {
+    fn new(links: &'a [(Link, bool)]) -> Self {
+        let mut overlay = Self {
+            links,
+            removed: HashSet::new(),
+            added: HashMap::new(),
+        };
+        if links.len() > SCAN_LIMIT {
+            for &(link, present) in links {
+                for side in link.sides() {
+                    let Some((from, to)) = link.seen_from(side) else {
+                        continue;
+                    };
+                    if present {
+                        overlay.added.entry((side, from)).or_default().push(to);
+                    } else {
+                        overlay.removed.insert((side, from, to));
+                    }
+                }
+            }
+        }
+        overlay
+    }
+
+    fn indexed(&self) -> bool {
+        self.links.len() > SCAN_LIMIT
+    }
+
+    /// Whether the delta removes the link `from -> to` seen from `side`.
+    fn removes(&self, side: Side, from: u32, to: u32) -> bool {
+        if self.indexed() {
+            return self.removed.contains(&(side, from, to));
+        }
+        self.links
+            .iter()
+            .any(|&(link, present)| !present && link.seen_from(side) == Some((from, to)))
+    }
+
+    /// The ids the delta links to `from`, seen from `side`.
+    fn adds(&self, side: Side, from: u32) -> Vec<u32> {
+        if self.indexed() {
+            return self.added.get(&(side, from)).cloned().unwrap_or_default();
+        }
+        self.links
+            .iter()
+            .filter(|&&(_, present)| present)
+            .filter_map(|&(link, _)| link.seen_from(side))
+            .filter(|&(f, _)| f == from)
+            .map(|(_, to)| to)
+            .collect()
+    }
+
+    /// `base` seen from `side` of `from`, with the delta's links laid over.
+    fn over<'s>(
+        &'s self,
+        side: Side,
+        from: u32,
+        base: impl Iterator<Item = u32> + 's,
+    ) -> impl Iterator<Item = u32> + 's {
+        base.filter(move |&to| !self.removes(side, from, to))
+            .chain(self.adds(side, from))
+    }
+}
+
+/// The company as a delta would leave it (records only; not compiled).
+pub(crate) struct After<'a, P: PermissionFlags> {
+    company: &'a Company<P>,
+    delta: &'a Delta<P>,
+    overlay: Overlay<'a>,
+}
+
+impl<'a, P: PermissionFlags> After<'a, P> {
+    pub(crate) fn new(company: &'a Company<P>, delta: &'a Delta<P>) -> Self {
+        Self {
+            company,
+            delta,
+            overlay: Overlay::new(&delta.links),
+        }
+    }
+
+    fn group_members(&self, group: GroupId) -> impl Iterator<Item = UserId> + '_ {
+        let base = self.company.members_of(group).map(|u| u.get());
+        self.overlay
+            .over(Side::GroupMembers, group.get(), base)
+            .map(UserId::new)
+    }
+
+    /// Every holder of `role` after the change, with repeats.
+    fn role_holders(&self, role: RoleId) -> Vec<UserId> {
+        let record = self.company.role(role);
+        let users = record
+            .into_iter()
+            .flat_map(|r| r.users.iter().map(|u| u.get()));
+        let groups = record
+            .into_iter()
+            .flat_map(|r| r.groups.iter().map(|g| g.get()));
+        let mut holders: Vec<UserId> = self
+            .overlay
+            .over(Side::RoleUsers, role.get(), users)
+            .map(UserId::new)
+            .collect();
+        let groups: Vec<u32> = self
+            .overlay
+            .over(Side::RoleGroups, role.get(), groups)
+            .collect();
+        for group in groups {
+            holders.extend(self.group_members(GroupId::new(group)));
+        }
+        holders
+    }
+
+    /// Every member of `project` after the change, with repeats.
+    fn project_members(&self, project: ProjectId) -> Vec<UserId> {
+        let record = self.company.project(project);
+        let users = record
+            .into_iter()
+            .flat_map(|p| p.users.iter().map(|u| u.get()));
+        let groups = record
+            .into_iter()
+            .flat_map(|p| p.groups.iter().map(|g| g.get()));
+        let mut members: Vec<UserId> = self
+            .overlay
+            .over(Side::ProjectUsers, project.get(), users)
+            .map(UserId::new)
+            .collect();
+        let groups: Vec<u32> = self
+            .overlay
+            .over(Side::ProjectGroups, project.get(), groups)
+            .collect();
+        for group in groups {
+            members.extend(self.group_members(GroupId::new(group)));
+        }
+        members
+    }
+}
+
+impl<P: PermissionFlags> Records<P> for After<'_, P> {
+    fn user_live(&self, user: UserId) -> bool {
+        match (&self.delta.create, self.delta.delete) {
+            (Some(NewRecord::User(id, _)), _) if *id == user => true,
+            (_, Some(Removed::User(id))) if id == user => false,
+            _ => self.company.user(user).is_some(),
+        }
+    }
+
+    fn user_roles(&self, user: UserId) -> impl Iterator<Item = RoleId> {
+        let base = self.company.user_roles(user).map(|r| r.get());
+        self.overlay
+            .over(Side::UserRoles, user.get(), base)
+            .map(RoleId::new)
+    }
+
+    fn user_groups(&self, user: UserId) -> impl Iterator<Item = GroupId> {
+        let base = self.company.user_groups(user).map(|g| g.get());
+        self.overlay
+            .over(Side::UserGroups, user.get(), base)
+            .map(GroupId::new)
+    }
+
+    fn user_projects(&self, user: UserId) -> impl Iterator<Item = ProjectId> {
+        let base = self.company.user_projects(user).map(|p| p.get());
+        self.overlay
+            .over(Side::UserProjects, user.get(), base)
+            .map(ProjectId::new)
+    }
+
+    fn group_roles(&self, group: GroupId) -> impl Iterator<Item = RoleId> {
+        let base = self.company.group_roles(group).map(|r| r.get());
+        self.overlay
+            .over(Side::GroupRoles, group.get(), base)
+            .map(RoleId::new)
+    }
+
+    fn group_projects(&self, group: GroupId) -> impl Iterator<Item = ProjectId> {
+        let base = self.company.group_projects(group).map(|p| p.get());
+        self.overlay
+            .over(Side::GroupProjects, group.get(), base)
+            .map(ProjectId::new)
+    }
+
+    fn role_permissions(&self, role: RoleId) -> P {
+        match self.delta.role_permissions(role) {
+            Some(permissions) => permissions.unwrap_or(P::none()),
+            None => self.company.role_permissions(role),
+        }
+    }
+}
+
+/// The report of committing `delta` to `company`: who is affected and whose
+/// sessions end. Reads only; costs in proportion to the users the delta
+/// reaches.
+pub(crate) fn report<P: PermissionFlags>(company: &Company<P>, delta: &Delta<P>) -> ChangeReport {
+    let after = After::new(company, delta);
+    let mode = delta.mode().unwrap_or(company.mode());
+    let mode_changed = mode != company.mode();
+    let mut affected = Vec::new();
+    let mut projects = Vec::new();
+    let snapshot = company.snapshot();
+    for user in candidates(company, &after) {
+        let new = rights(&after, user, &mut projects);
+        let changed = match (snapshot.user(user), new) {
+            (None, None) => false,
+            (Some(old), Some(new)) => {
+                old.permissions::<P>() != new || snapshot.user_projects(old) != projects.as_slice()
+            }
+            _ => true,
+        };
+        if changed {
+            affected.push(user);
+        }
+    }
+    affected.extend(seeing_differently(company, &after, mode, mode_changed));
+    ChangeReport {
+        revision: company.revision() + 1,
+        created: delta.created(),
+        affected_users: sorted(affected),
+        logged_out_users: logged_out(company, &after),
+    }
+}
+
+/// Every user whose compiled entry the delta may change, with repeats.
+fn candidates<P: PermissionFlags>(company: &Company<P>, after: &After<'_, P>) -> Vec<UserId> {
+    let delta = after.delta;
+    let mut users = Vec::new();
+    if let Some(NewRecord::User(id, _)) = &delta.create {
+        users.push(*id);
+    }
+    if let Some(Removed::User(id)) = delta.delete {
+        users.push(id);
+    }
+    let mut groups = Vec::new();
+    for &(link, _) in &delta.links {
+        match link {
+            Link::UserRole(user, _) | Link::GroupMember(_, user) | Link::UserProject(user, _) => {
+                users.push(user);
+            }
+            Link::GroupRole(group, _) | Link::GroupProject(group, _) => groups.push(group),
+            Link::ObjectProject(..) => {}
+        }
+    }
+    for group in sorted(groups) {
+        users.extend(company.members_of(group));
+        users.extend(after.group_members(group));
+    }
+    for edit in &delta.edits {
+        if let super::delta::Edit::RolePermissions(role, _) = edit {
+            users.extend(company.role_holders_unsorted(*role));
+            users.extend(after.role_holders(*role));
+        }
+    }
+    sorted(users)
+}
+
+/// The users who see differently without their own entry changing: members
+/// of the projects objects join or leave, everyone when the mode changes;
+/// not those who see every project anyway.
+fn seeing_differently<P: PermissionFlags>(
+    company: &Company<P>,
+    after: &After<'_, P>,
+    mode: SecurityMode,
+    mode_changed: bool,
+) -> Vec<UserId> {
+    let mut users: Vec<UserId> = if mode_changed {
+        company.users().map(|(id, _)| id).collect()
+    } else {
+        let moved = after
+            .delta
+            .links
+            .iter()
+            .filter_map(|&(link, _)| match link {
+                Link::ObjectProject(_, project) => Some(project),
+                _ => None,
+            });
+        let moved = sorted(moved.collect());
+        moved
+            .into_iter()
+            .flat_map(|project| after.project_members(project))
+            .collect()
+    };
+    if let Some(NewRecord::User(id, _)) = &after.delta.create {
+        if mode_changed {
+            users.push(*id);
+        }
+    }
+    let all_projects = P::of(P::catalog().required.projects_all);
+    let mut projects = Vec::new();
+    users.retain(|&user| match rights(after, user, &mut projects) {
+        None => false,
+        Some(_) if mode_changed => true,
+        Some(permissions) => {
+            mode == SecurityMode::Enhanced && !crate::catalog::Set::has(permissions, all_projects)
+        }
+    });
+    users
+}
+
+/// The users whose sessions the change ends, sorted: the holders of a role
+/// saved with "put its users offline" (before and after), and a deleted
+/// user.
+fn logged_out<P: PermissionFlags>(company: &Company<P>, after: &After<'_, P>) -> Vec<UserId> {
+    let delta = after.delta;
+    let mut users = Vec::new();
+    if let Some(role) = delta.saved_role {
+        let offline = delta
+            .role_offline(role)
+            .or_else(|| company.role(role).map(|r| r.put_users_offline))
+            .unwrap_or(false);
+        if offline {
+            users.extend(company.role_holders_unsorted(role));
+            users.extend(after.role_holders(role));
+        }
+    }
+    if let Some(Removed::User(id)) = delta.delete {
+        users.push(id);
+    }
+    sorted(users)
+}
