@@ -362,6 +362,24 @@ fn bench_changes(c: &mut Criterion) {
             "{name}: the JSON document is {:.1} MiB",
             json.len() as f64 / (1024.0 * 1024.0)
         );
+        // The whole company through ordinary changes, in the bulk shape of
+        // an import (`workload/build.rs`): plan and commit of every change.
+        let changes = workload::build::changes(center.size);
+        group.bench_function(format!("changes/{name}"), |b| {
+            b.iter_batched(
+                || changes.clone(),
+                |changes| {
+                    let mut company = Company::new();
+                    for change in changes {
+                        company
+                            .apply(change)
+                            .expect("the generator makes valid changes");
+                    }
+                    company
+                },
+                criterion::BatchSize::LargeInput,
+            )
+        });
         group.bench_function(format!("load_json/{name}"), |b| {
             b.iter(|| {
                 Company::<Permissions>::load(&mut serde_json::Deserializer::from_str(&json))

@@ -275,7 +275,7 @@ impl<P: PermissionFlags> Company<P> {
     /// The object of this kind with this name.
     #[must_use]
     pub fn object_by_name(&self, kind: P::Kind, name: &str) -> Option<ObjectId> {
-        self.object_names.get(&(kind, name.to_owned())).copied()
+        self.object_names.get(&ObjectKey(kind, name)).copied()
     }
 
     /// The users whose effective permissions contain every flag of
@@ -289,6 +289,18 @@ impl<P: PermissionFlags> Company<P> {
             .enumerate()
             .filter(move |(_, entry)| entry.live() && entry.permissions::<P>().has(permissions))
             .filter_map(|(i, _)| u32::try_from(i).ok().map(UserId::new))
+    }
+}
+
+/// `(kind, name)` borrowed, to look up the object name map without making
+/// a `String`. It hashes as the owned key `(kind, String)` does: the kind,
+/// then the name as a `str`.
+#[derive(Hash)]
+struct ObjectKey<'a, K>(K, &'a str);
+
+impl<K: Eq> indexmap::Equivalent<(K, String)> for ObjectKey<'_, K> {
+    fn equivalent(&self, key: &(K, String)) -> bool {
+        self.0 == key.0 && self.1 == key.1
     }
 }
 

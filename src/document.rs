@@ -607,7 +607,7 @@ impl Loader {
             objects[record.id.index()] = Some(Object {
                 kind: record.kind,
                 name: record.name.clone(),
-                projects: IndexSet::new(),
+                projects: crate::short_set::ShortSet::new(),
             });
         }
         let mut seen = HashSet::new();

@@ -88,6 +88,7 @@ mod project;
 mod role;
 mod section;
 mod session;
+mod short_set;
 mod write;
 
 pub use crate::catalog::{

@@ -782,30 +782,33 @@ impl<P: PermissionFlags> Snapshot<P> {
     }
 
     /// Stores an object's kind and sorted projects (`None`: deleted), keeping
-    /// the per-kind and per-project lists in step. Returns the projects the
-    /// object left or joined.
-    pub(crate) fn set_object(
-        &mut self,
-        object: ObjectId,
-        compiled: Option<(P::Kind, Vec<u32>)>,
-    ) -> Vec<u32> {
+    /// the per-kind and per-project lists in step.
+    pub(crate) fn set_object(&mut self, object: ObjectId, compiled: Option<(P::Kind, Vec<u32>)>) {
         let index = object.index();
         if self.objects.len() <= index {
             self.objects.resize_with(index + 1, ObjectEntry::default);
         }
         let Some(&old) = self.objects.get(index) else {
-            return Vec::new();
+            return;
         };
         let old_projects = old.projects.get(&self.spill).to_vec();
         let (new_kind, new_projects) = match compiled {
             Some((kind, projects)) => (kind_slot::<P>(kind), projects),
             None => (NO_KIND, Vec::new()),
         };
+        let same_kind = old.kind == new_kind;
+        // Only the lists that change are touched: a list is sorted, so an
+        // insertion or removal moves its tail.
         if let Some(kind) = old.kind_index() {
-            if let Some(list) = self.objects_by_kind.get_mut(kind) {
-                remove_sorted(list, object);
+            if !same_kind {
+                if let Some(list) = self.objects_by_kind.get_mut(kind) {
+                    remove_sorted(list, object);
+                }
             }
-            for &p in &old_projects {
+            for &p in old_projects
+                .iter()
+                .filter(|p| !same_kind || !new_projects.contains(p))
+            {
                 if let Some(list) = self.project_list_mut(p, kind) {
                     remove_sorted(list, object);
                 }
@@ -813,10 +816,15 @@ impl<P: PermissionFlags> Snapshot<P> {
         }
         if new_kind != NO_KIND {
             let kind = usize::from(new_kind);
-            if let Some(list) = self.objects_by_kind.get_mut(kind) {
-                insert_sorted(list, object);
+            if !same_kind {
+                if let Some(list) = self.objects_by_kind.get_mut(kind) {
+                    insert_sorted(list, object);
+                }
             }
-            for &p in &new_projects {
+            for &p in new_projects
+                .iter()
+                .filter(|p| !same_kind || !old_projects.contains(p))
+            {
                 if let Some(list) = self.project_list_mut(p, kind) {
                     insert_sorted(list, object);
                 }
@@ -829,15 +837,6 @@ impl<P: PermissionFlags> Snapshot<P> {
         if let Some(slot) = self.objects.get_mut(index) {
             *slot = entry;
         }
-        let mut moved: Vec<u32> = old_projects
-            .iter()
-            .chain(&new_projects)
-            .copied()
-            .filter(|p| old_projects.contains(p) != new_projects.contains(p))
-            .collect();
-        moved.sort_unstable();
-        moved.dedup();
-        moved
     }
 
     /// Marks a project live or deleted; a deleted project's lists are

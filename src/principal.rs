@@ -2,6 +2,8 @@
 
 use indexmap::IndexSet;
 
+use crate::short_set::ShortSet;
+
 use crate::id::define_id;
 use crate::{ProjectId, RoleId};
 
@@ -49,9 +51,9 @@ pub struct User {
     // INVARIANT (links): `r` is in `roles` exactly when this user is in
     // `Role::users` of `r`; likewise for `groups`/`Group::members` and
     // `projects`/`Project::users`. Upheld by `Company::apply`.
-    pub(crate) roles: IndexSet<RoleId>,
-    pub(crate) groups: IndexSet<GroupId>,
-    pub(crate) projects: IndexSet<ProjectId>,
+    pub(crate) roles: ShortSet<RoleId>,
+    pub(crate) groups: ShortSet<GroupId>,
+    pub(crate) projects: ShortSet<ProjectId>,
     /// Sessions that logged in before this revision are ended.
     pub(crate) sessions_from: u64,
 }
@@ -60,9 +62,9 @@ impl User {
     pub(crate) fn new(name: String) -> Self {
         Self {
             name,
-            roles: IndexSet::new(),
-            groups: IndexSet::new(),
-            projects: IndexSet::new(),
+            roles: ShortSet::new(),
+            groups: ShortSet::new(),
+            projects: ShortSet::new(),
             sessions_from: 0,
         }
     }
@@ -106,8 +108,8 @@ pub struct Group {
     // INVARIANT (links): mirrored by `User::groups`, `Role::groups` and
     // `Project::groups`. Upheld by `Company::apply`.
     pub(crate) members: IndexSet<UserId>,
-    pub(crate) roles: IndexSet<RoleId>,
-    pub(crate) projects: IndexSet<ProjectId>,
+    pub(crate) roles: ShortSet<RoleId>,
+    pub(crate) projects: ShortSet<ProjectId>,
 }
 
 impl Group {
@@ -115,8 +117,8 @@ impl Group {
         Self {
             name,
             members: IndexSet::new(),
-            roles: IndexSet::new(),
-            projects: IndexSet::new(),
+            roles: ShortSet::new(),
+            projects: ShortSet::new(),
         }
     }
 

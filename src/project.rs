@@ -5,6 +5,8 @@ use std::str::FromStr;
 
 use indexmap::IndexSet;
 
+use crate::short_set::ShortSet;
+
 use crate::id::define_id;
 use crate::{Error, GroupId, PermissionFlags, Permissions, UserId};
 
@@ -177,7 +179,7 @@ impl Project {
 pub struct Object<P: PermissionFlags = Permissions> {
     pub(crate) kind: P::Kind,
     pub(crate) name: String,
-    pub(crate) projects: IndexSet<ProjectId>,
+    pub(crate) projects: ShortSet<ProjectId>,
 }
 
 impl<P: PermissionFlags> Object<P> {

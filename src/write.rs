@@ -49,6 +49,7 @@ use std::collections::HashSet;
 use std::hash::Hash;
 
 pub(crate) use delta::Delta;
+pub(crate) use impact::Recompiled;
 use roles::RoleEdit;
 
 use crate::company::Company;
@@ -72,6 +73,8 @@ use crate::{
 pub struct Plan<P: PermissionFlags = Permissions> {
     instance: u64,
     delta: Delta<P>,
+    /// The new rights of the users the change affects, for the snapshot.
+    users: impact::Recompiled<P>,
     report: ChangeReport,
     entry: LogEntry<P>,
 }
@@ -152,10 +155,11 @@ impl<P: PermissionFlags> Company<P> {
     /// ```
     pub fn plan(&self, change: Change<P>) -> Result<Plan<P>, Error> {
         let delta = self.delta(&change)?;
-        let report = impact::report(self, &delta);
+        let (report, users) = impact::report(self, &delta);
         Ok(Plan {
             instance: self.instance,
             delta,
+            users,
             report,
             entry: LogEntry::new(self.revision(), change),
         })
@@ -191,7 +195,12 @@ impl<P: PermissionFlags> Company<P> {
             return Err(Error::ForeignPlan);
         }
         self.expect_revision(plan.entry.revision)?;
-        let Plan { delta, report, .. } = plan;
+        let Plan {
+            delta,
+            users,
+            report,
+            ..
+        } = plan;
         let touched = self.execute(delta);
         self.revision += 1;
         for &user in &report.logged_out_users {
@@ -199,16 +208,7 @@ impl<P: PermissionFlags> Company<P> {
                 record.sessions_from = self.revision;
             }
         }
-        let mut touched = touched;
-        touched
-            .users
-            .extend(report.logged_out_users.iter().copied());
-        let affected = self.recompile(touched, cfg!(debug_assertions));
-        debug_assert!(
-            !cfg!(debug_assertions) || affected == report.affected_users,
-            "the plan's report ({:?}) and the commit ({affected:?}) disagree",
-            report.affected_users,
-        );
+        self.refresh(touched, users, &report.logged_out_users);
         Ok(report)
     }
 
@@ -443,21 +443,23 @@ impl<P: PermissionFlags> Company<P> {
     }
 }
 
-/// The items of a request list, each once, in order.
-pub(crate) fn distinct<T: Copy + Eq + Hash>(items: &[T]) -> Vec<T> {
-    let mut seen = HashSet::with_capacity(if items.len() > 8 { items.len() } else { 0 });
-    let mut out = Vec::with_capacity(items.len());
-    for &item in items {
-        let new = if items.len() > 8 {
+/// The items of a request list, each once, in order. Short lists are
+/// searched, long ones hashed.
+pub(crate) fn distinct<T: Copy + Eq + Hash>(items: &[T]) -> impl Iterator<Item = T> + '_ {
+    const SEARCHED: usize = 16;
+    let mut seen = HashSet::with_capacity(if items.len() > SEARCHED {
+        items.len()
+    } else {
+        0
+    });
+    items.iter().enumerate().filter_map(move |(i, &item)| {
+        let first = if items.len() > SEARCHED {
             seen.insert(item)
         } else {
-            !out.contains(&item)
+            !items.get(..i).is_some_and(|before| before.contains(&item))
         };
-        if new {
-            out.push(item);
-        }
-    }
-    out
+        first.then_some(item)
+    })
 }
 
 /// Who would be left without the Admin role by a change.

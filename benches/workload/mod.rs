@@ -14,6 +14,7 @@ use callgate::{
     ProjectId, Resource, RoleId, SecurityMode, UserId, CATALOG,
 };
 
+pub(crate) mod build;
 pub(crate) mod product;
 
 /// The three sizes of the targets.

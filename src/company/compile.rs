@@ -4,6 +4,7 @@ use super::links::Touched;
 use super::{sorted, Company};
 use crate::catalog::Set;
 use crate::policy::CompiledUser;
+use crate::write::Recompiled;
 use crate::{
     GroupId, ObjectId, PermissionFlags, ProjectId, RoleId, SecurityMode, Snapshot, UserId,
 };
@@ -207,65 +208,58 @@ impl<P: PermissionFlags> Company<P> {
         snapshot
     }
 
-    /// Brings the snapshot up to date with what a commit touched. Returns the
-    /// users whose rights changed, sorted, with those who see differently
-    /// because objects moved or the mode changed: the report's
-    /// `affected_users`, computed the commit's way. Only debug builds ask
-    /// for it (`visibility`), to hold the plan's report against it.
-    pub(crate) fn recompile(&mut self, touched: Touched, visibility: bool) -> Vec<UserId> {
-        let Touched {
-            users,
-            objects,
-            projects,
-            roles,
-            mode,
-        } = touched;
+    /// Brings the snapshot up to date after a commit: the roles, projects and
+    /// objects it `touched` are compiled again; the users whose rights the
+    /// plan found changed get the rights it compiled (`users`); users whose
+    /// sessions ended get their new `sessions_from`.
+    ///
+    /// Debug builds then compile every touched user afresh and assert that
+    /// the snapshot says the same: the plan's reading of the change through
+    /// its overlay and the commit's own bookkeeping are held together.
+    pub(crate) fn refresh(
+        &mut self,
+        touched: Touched,
+        users: Recompiled<P>,
+        logged_out: &[UserId],
+    ) {
         self.snapshot.revision = self.revision;
         self.snapshot.enhanced = self.mode == SecurityMode::Enhanced;
-        for role in sorted(roles) {
+        for role in sorted(touched.roles) {
             let permissions = self.role(role).map(|r| r.permissions);
             self.snapshot.set_role(role, permissions);
         }
-        for project in sorted(projects) {
+        for project in sorted(touched.projects) {
             let live = self.project(project).is_some();
             self.snapshot.set_project(project, live);
         }
-        let mut moved = Vec::new();
-        for object in sorted(objects) {
+        for object in sorted(touched.objects) {
             let compiled = self.compile_object(object);
-            moved.extend(self.snapshot.set_object(object, compiled));
+            self.snapshot.set_object(object, compiled);
         }
-        let mut affected = Vec::new();
-        for user in sorted(users) {
+        for (user, rights) in users {
+            let sessions_from = self.user(user).map_or(0, |u| u.sessions_from);
+            let compiled = rights.map(|(permissions, projects)| CompiledUser {
+                permissions,
+                sessions_from,
+                projects,
+            });
+            self.snapshot.set_user(user, compiled);
+        }
+        for &user in logged_out {
             let compiled = self.compile_user(user);
-            if self.snapshot.set_user(user, compiled) {
-                affected.push(user);
+            self.snapshot.set_user(user, compiled);
+        }
+        if cfg!(debug_assertions) {
+            for user in sorted(touched.users) {
+                let compiled = self.compile_user(user);
+                let stored = self.snapshot.user(user).map(|entry| CompiledUser {
+                    permissions: entry.permissions::<P>(),
+                    sessions_from: entry.sessions_from,
+                    projects: self.snapshot.user_projects(entry).to_vec(),
+                });
+                debug_assert_eq!(compiled, stored, "user {user} compiled by the plan");
             }
         }
-        if visibility {
-            affected.extend(self.seeing_differently(sorted(moved), mode));
-        }
-        sorted(affected)
-    }
-
-    /// The users who see differently because objects joined or left
-    /// `moved` projects, or the mode changed: members of those projects
-    /// (everyone, for a mode change) who do not see every project anyway.
-    fn seeing_differently(&self, moved: Vec<u32>, mode: bool) -> Vec<UserId> {
-        let mut users: Vec<UserId> = if mode {
-            self.users().map(|(id, _)| id).collect()
-        } else {
-            moved
-                .into_iter()
-                .flat_map(|p| self.project_members_unsorted(ProjectId::new(p)))
-                .collect()
-        };
-        users.retain(|&user| {
-            self.snapshot
-                .user(user)
-                .is_some_and(|entry| mode || !self.snapshot.sees_every_project(entry.permissions()))
-        });
-        users
     }
 }
 

@@ -6,6 +6,8 @@
 
 use indexmap::IndexSet;
 
+use crate::short_set::ShortSet;
+
 use super::{record, Company};
 use crate::{GroupId, ObjectId, PermissionFlags, Principal, ProjectId, RoleId, UserId};
 
@@ -48,14 +50,35 @@ pub(crate) struct Touched {
     pub(crate) mode: bool,
 }
 
-/// Adds or removes `item` in a set that may be missing.
-fn toggle<T: std::hash::Hash + Eq>(set: Option<&mut IndexSet<T>>, item: T, present: bool) {
-    if let Some(set) = set {
+/// A set of links, hashed ([`IndexSet`]) or short ([`ShortSet`]).
+trait LinkSet<T> {
+    fn put(&mut self, item: T, present: bool);
+}
+
+impl<T: std::hash::Hash + Eq> LinkSet<T> for IndexSet<T> {
+    fn put(&mut self, item: T, present: bool) {
         if present {
-            set.insert(item);
+            self.insert(item);
         } else {
-            set.shift_remove(&item);
+            self.shift_remove(&item);
         }
+    }
+}
+
+impl<T: Copy + PartialEq> LinkSet<T> for ShortSet<T> {
+    fn put(&mut self, item: T, present: bool) {
+        if present {
+            self.insert(item);
+        } else {
+            self.shift_remove(&item);
+        }
+    }
+}
+
+/// Adds or removes `item` in a set that may be missing.
+fn toggle<T, S: LinkSet<T>>(set: Option<&mut S>, item: T, present: bool) {
+    if let Some(set) = set {
+        set.put(item, present);
     }
 }
 

@@ -116,17 +116,20 @@ impl<'a> Overlay<'a> {
     }
 
     /// The ids the delta links to `from`, seen from `side`.
-    fn adds(&self, side: Side, from: u32) -> Vec<u32> {
-        if self.indexed() {
-            return self.added.get(&(side, from)).cloned().unwrap_or_default();
-        }
-        self.links
-            .iter()
-            .filter(|&&(_, present)| present)
-            .filter_map(|&(link, _)| link.seen_from(side))
-            .filter(|&(f, _)| f == from)
-            .map(|(_, to)| to)
-            .collect()
+    fn adds(&self, side: Side, from: u32) -> impl Iterator<Item = u32> + '_ {
+        let scanned = (!self.indexed()).then(|| {
+            self.links
+                .iter()
+                .filter(|&&(_, present)| present)
+                .filter_map(move |&(link, _)| link.seen_from(side))
+                .filter(move |&(f, _)| f == from)
+                .map(|(_, to)| to)
+        });
+        let indexed = self.added.get(&(side, from)).map(|ids| ids.iter().copied());
+        scanned
+            .into_iter()
+            .flatten()
+            .chain(indexed.into_iter().flatten())
     }
 
     /// `base` seen from `side` of `from`, with the delta's links laid over.
@@ -265,14 +268,25 @@ impl<P: PermissionFlags> Records<P> for After<'_, P> {
     }
 }
 
-/// The report of committing `delta` to `company`: who is affected and whose
-/// sessions end. Reads only; costs in proportion to the users the delta
-/// reaches.
-pub(crate) fn report<P: PermissionFlags>(company: &Company<P>, delta: &Delta<P>) -> ChangeReport {
+/// The compiled rights (permissions and sorted projects; `None`: deleted)
+/// of the users whose rights a delta changes, in id order: the commit stores
+/// them as they are.
+pub(crate) type Recompiled<P> = Vec<(UserId, Option<(P, Vec<u32>)>)>;
+
+/// The report of committing `delta` to `company` (who is affected and whose
+/// sessions end) and the users' new rights. Reads only; costs in proportion
+/// to the users the delta reaches.
+pub(crate) fn report<P: PermissionFlags>(
+    company: &Company<P>,
+    delta: &Delta<P>,
+) -> (ChangeReport, Recompiled<P>) {
     let after = After::new(company, delta);
     let mode = delta.mode().unwrap_or(company.mode());
-    let mode_changed = mode != company.mode();
     let mut affected = Vec::new();
+    // The rights of every user the delta reaches, after it, in id order:
+    // the others keep what the snapshot says.
+    let mut reached: Vec<(UserId, Option<P>)> = Vec::new();
+    let mut recompiled = Vec::new();
     let mut projects = Vec::new();
     let snapshot = company.snapshot();
     for user in candidates(company, &after) {
@@ -286,15 +300,22 @@ pub(crate) fn report<P: PermissionFlags>(company: &Company<P>, delta: &Delta<P>)
         };
         if changed {
             affected.push(user);
+            recompiled.push((user, new.map(|new| (new, projects.clone()))));
         }
+        reached.push((user, new));
     }
-    affected.extend(seeing_differently(company, &after, mode, mode_changed));
-    ChangeReport {
+    let permissions_after = |user: UserId| match reached.binary_search_by_key(&user, |r| r.0) {
+        Ok(at) => reached.get(at).and_then(|r| r.1),
+        Err(_) => snapshot.user(user).map(|entry| entry.permissions::<P>()),
+    };
+    affected.extend(seeing_differently(company, &after, mode, permissions_after));
+    let report = ChangeReport {
         revision: company.revision() + 1,
         created: delta.created(),
         affected_users: sorted(affected),
         logged_out_users: logged_out(company, &after),
-    }
+    };
+    (report, recompiled)
 }
 
 /// Every user whose compiled entry the delta may change, with repeats.
@@ -332,15 +353,21 @@ fn candidates<P: PermissionFlags>(company: &Company<P>, after: &After<'_, P>) ->
 
 /// The users who see differently without their own entry changing: members
 /// of the projects objects join or leave, everyone when the mode changes;
-/// not those who see every project anyway.
+/// not those who see every project anyway. `permissions_after` gives a
+/// user's permissions after the change (`None`: the user is gone).
 fn seeing_differently<P: PermissionFlags>(
     company: &Company<P>,
     after: &After<'_, P>,
     mode: SecurityMode,
-    mode_changed: bool,
+    permissions_after: impl Fn(UserId) -> Option<P>,
 ) -> Vec<UserId> {
+    let mode_changed = mode != company.mode();
     let mut users: Vec<UserId> = if mode_changed {
-        company.users().map(|(id, _)| id).collect()
+        let created = match &after.delta.create {
+            Some(NewRecord::User(id, _)) => Some(*id),
+            _ => None,
+        };
+        company.users().map(|(id, _)| id).chain(created).collect()
     } else {
         let moved = after
             .delta
@@ -356,19 +383,11 @@ fn seeing_differently<P: PermissionFlags>(
             .flat_map(|project| after.project_members(project))
             .collect()
     };
-    if let Some(NewRecord::User(id, _)) = &after.delta.create {
-        if mode_changed {
-            users.push(*id);
-        }
-    }
     let all_projects = P::of(P::catalog().required.projects_all);
-    let mut projects = Vec::new();
-    users.retain(|&user| match rights(after, user, &mut projects) {
+    users.retain(|&user| match permissions_after(user) {
         None => false,
         Some(_) if mode_changed => true,
-        Some(permissions) => {
-            mode == SecurityMode::Enhanced && !crate::catalog::Set::has(permissions, all_projects)
-        }
+        Some(permissions) => mode == SecurityMode::Enhanced && !permissions.has(all_projects),
     });
     users
 }

@@ -1,7 +1,5 @@
 //! Planning changes to projects, objects and the security mode.
 
-use indexmap::IndexSet;
-
 use super::delta::{Delta, Edit, NewRecord, Removed};
 use super::distinct;
 use crate::catalog::Kind;
@@ -159,7 +157,7 @@ impl<P: PermissionFlags> Company<P> {
         let object = Object {
             kind,
             name,
-            projects: IndexSet::new(),
+            projects: crate::short_set::ShortSet::new(),
         };
         let mut delta = Delta {
             create: Some(NewRecord::Object(id, object)),
