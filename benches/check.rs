@@ -318,6 +318,17 @@ fn bench_changes(c: &mut Criterion) {
                 black_box(company.check(q.user, q.action, q.resource))
             })
         });
+        // The impact of a one-user change, without making it: a plan that
+        // is dropped (0.1 cloned the whole company for this).
+        group.bench_function(format!("preview_assign_role/{name}"), |b| {
+            b.iter(|| {
+                let change = Change::AssignRole {
+                    role: RoleId::SUPERVISOR,
+                    principals: vec![Principal::User(user)],
+                };
+                black_box(company.preview(change).expect("valid change"))
+            })
+        });
         let project = company
             .projects()
             .nth(1)

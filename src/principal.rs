@@ -128,7 +128,7 @@ impl Group {
         &self.name
     }
 
-    /// The group's members.
+    /// The group's members, in no particular order.
     pub fn members(&self) -> impl ExactSizeIterator<Item = UserId> + '_ {
         self.members.iter().copied()
     }

@@ -154,17 +154,18 @@ impl Project {
         &self.description
     }
 
-    /// The users who are members directly.
+    /// The users who are members directly, in no particular order.
     pub fn users(&self) -> impl ExactSizeIterator<Item = UserId> + '_ {
         self.users.iter().copied()
     }
 
-    /// The groups that are members (their users are members through them).
+    /// The groups that are members (their users are members through them),
+    /// in no particular order.
     pub fn groups(&self) -> impl ExactSizeIterator<Item = GroupId> + '_ {
         self.groups.iter().copied()
     }
 
-    /// The objects the project holds.
+    /// The objects the project holds, in no particular order.
     pub fn objects(&self) -> impl ExactSizeIterator<Item = ObjectId> + '_ {
         self.objects.iter().copied()
     }

@@ -189,12 +189,12 @@ impl<P: PermissionFlags> Role<P> {
         self.builtin.is_some()
     }
 
-    /// The users the role is assigned to directly.
+    /// The users the role is assigned to directly, in no particular order.
     pub fn users(&self) -> impl ExactSizeIterator<Item = UserId> + '_ {
         self.users.iter().copied()
     }
 
-    /// The groups the role is assigned to.
+    /// The groups the role is assigned to, in no particular order.
     pub fn groups(&self) -> impl ExactSizeIterator<Item = GroupId> + '_ {
         self.groups.iter().copied()
     }
