@@ -41,6 +41,9 @@ impl Link {
 /// What a commit touched, to recompile afterwards.
 #[derive(Default)]
 pub(crate) struct Touched {
+    /// Users whose entries the commit may have changed. The plan has
+    /// compiled them already; only debug builds note them, to compile them
+    /// again and compare (see `Company::refresh`).
     pub(crate) users: Vec<UserId>,
     pub(crate) objects: Vec<ObjectId>,
     pub(crate) projects: Vec<ProjectId>,
@@ -48,6 +51,15 @@ pub(crate) struct Touched {
     pub(crate) roles: Vec<RoleId>,
     /// Whether the security mode changed.
     pub(crate) mode: bool,
+}
+
+impl Touched {
+    /// Notes users whose entries may change (debug builds only).
+    pub(crate) fn users(&mut self, users: impl IntoIterator<Item = UserId>) {
+        if cfg!(debug_assertions) {
+            self.users.extend(users);
+        }
+    }
 }
 
 /// A set of links, hashed ([`IndexSet`]) or short ([`ShortSet`]).
@@ -117,35 +129,35 @@ impl<P: PermissionFlags> Company<P> {
                 toggle(side, role, present);
                 let side = record(&mut self.roles, role.index()).map(|r| &mut r.users);
                 toggle(side, user, present);
-                touched.users.push(user);
+                touched.users([user]);
             }
             Link::GroupRole(group, role) => {
                 let side = record(&mut self.groups, group.index()).map(|g| &mut g.roles);
                 toggle(side, role, present);
                 let side = record(&mut self.roles, role.index()).map(|r| &mut r.groups);
                 toggle(side, group, present);
-                touched.users.extend(self.members_of(group));
+                touched.users(self.members_of(group));
             }
             Link::GroupMember(group, user) => {
                 let side = record(&mut self.groups, group.index()).map(|g| &mut g.members);
                 toggle(side, user, present);
                 let side = record(&mut self.users, user.index()).map(|u| &mut u.groups);
                 toggle(side, group, present);
-                touched.users.push(user);
+                touched.users([user]);
             }
             Link::UserProject(user, project) => {
                 let side = record(&mut self.users, user.index()).map(|u| &mut u.projects);
                 toggle(side, project, present);
                 let side = record(&mut self.projects, project.index()).map(|p| &mut p.users);
                 toggle(side, user, present);
-                touched.users.push(user);
+                touched.users([user]);
             }
             Link::GroupProject(group, project) => {
                 let side = record(&mut self.groups, group.index()).map(|g| &mut g.projects);
                 toggle(side, project, present);
                 let side = record(&mut self.projects, project.index()).map(|p| &mut p.groups);
                 toggle(side, group, present);
-                touched.users.extend(self.members_of(group));
+                touched.users(self.members_of(group));
             }
             Link::ObjectProject(object, project) => {
                 let side = record(&mut self.objects, object.index()).map(|o| &mut o.projects);

@@ -163,7 +163,7 @@ impl<P: PermissionFlags> Company<P> {
             NewRecord::User(id, user) => {
                 self.user_names.insert(user.name.clone(), id);
                 self.users.push(Some(user));
-                touched.users.push(id);
+                touched.users([id]);
             }
             NewRecord::Group(id, group) => {
                 self.group_names.insert(group.name.clone(), id);
@@ -245,7 +245,9 @@ impl<P: PermissionFlags> Company<P> {
                 if let Some(role) = record(&mut self.roles, id.index()) {
                     role.permissions = permissions;
                 }
-                touched.users.extend(self.role_holders_unsorted(id));
+                if cfg!(debug_assertions) {
+                    touched.users(self.role_holders_unsorted(id));
+                }
             }
             Edit::RoleOffline(id, offline) => {
                 if let Some(role) = record(&mut self.roles, id.index()) {
@@ -272,7 +274,7 @@ impl<P: PermissionFlags> Company<P> {
                     self.user_names.swap_remove(&user.name);
                 }
                 // Recompiled even without links, so its entry becomes a tombstone.
-                touched.users.push(id);
+                touched.users([id]);
             }
             Removed::Group(id) => {
                 if let Some(group) = self.groups.get_mut(id.index()).and_then(Option::take) {
