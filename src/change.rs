@@ -3,6 +3,9 @@
 
 use indexmap::IndexMap;
 
+#[cfg(feature = "serde")]
+mod entry_serde;
+
 use crate::{
     GroupId, ObjectId, PermissionFlags, Permissions, Principal, ProjectId, RoleId, SecurityMode,
     Session, UserId,
@@ -334,17 +337,34 @@ pub struct ChangeReport {
 /// As JSON: `{"revision": 7, "change": {...}, "actor": {"user": 3},
 /// "context": {"requestId": "r-42"}}`; `actor` and `context` are left out
 /// when empty, and entries written by 0.1 (without them) still decode.
+///
+/// A stored entry that does not decode is refused with its revision named
+/// (`log entry at revision 7: field `actor`: ...`), as long as `revision`
+/// comes first, as the library writes it.
+///
+/// # Example: an entry that round-trips, and one that does not decode
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use callgate::{Actor, Change, LogEntry, UserId};
+///
+/// let entry = LogEntry::new(7, Change::DeleteUser { user: UserId::new(1) })
+///     .with_context("requestId", "r-42");
+/// let json = serde_json::to_string(&entry).unwrap();
+/// assert_eq!(
+///     json,
+///     r#"{"revision":7,"change":{"op":"delete_user","user":1},"context":{"requestId":"r-42"}}"#,
+/// );
+/// assert_eq!(serde_json::from_str::<LogEntry>(&json).unwrap(), entry);
+///
+/// let stored = r#"{"revision":7,"change":{"op":"delete_user","user":1},"actor":{"user":"x"}}"#;
+/// let err = serde_json::from_str::<LogEntry>(stored).unwrap_err();
+/// assert!(err.to_string().starts_with("log entry at revision 7: field `actor`: invalid type"));
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(
-    feature = "serde",
-    serde(
-        rename_all = "camelCase",
-        deny_unknown_fields,
-        expecting = "a change-log entry",
-        bound = ""
-    )
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase", bound = ""))]
 #[non_exhaustive]
 pub struct LogEntry<P: PermissionFlags = Permissions> {
     /// The revision the change applies to.
@@ -355,14 +375,14 @@ pub struct LogEntry<P: PermissionFlags = Permissions> {
     /// `None` for a change the host made itself ([`Company::plan`](crate::Company::plan)).
     #[cfg_attr(
         feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
+        serde(skip_serializing_if = "Option::is_none")
     )]
     pub actor: Option<Actor>,
     /// The host's own data about the change (a timestamp, a request id...):
     /// stored, shipped and replayed, never read by the library.
     #[cfg_attr(
         feature = "serde",
-        serde(default, skip_serializing_if = "IndexMap::is_empty")
+        serde(skip_serializing_if = "IndexMap::is_empty")
     )]
     pub context: IndexMap<String, String>,
 }
