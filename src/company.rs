@@ -20,11 +20,15 @@ pub const DEFAULT_PROJECT_NAME: &str = "Default";
 /// objects and security mode, and the compiled [`Snapshot`] that answers
 /// checks.
 ///
-/// Every edit is a [`Change`] given to [`Company::apply`]; the `create_*`
-/// methods are shorthands that return the new id. A change is all-or-nothing:
-/// a refused change returns an [`Error`] and leaves the company exactly as it
-/// was. An accepted change advances the [revision](Company::revision) and
-/// recompiles only the snapshot entries it touched.
+/// Every edit is a [`Change`](crate::Change), in two phases:
+/// [`Company::plan`] validates it and tells what it will do without changing
+/// anything, and [`Company::commit`] carries it out (the host stores the
+/// plan's log entry in between; see "Storing changes" in the README).
+/// [`Company::apply`] does both; the `create_*` methods are shorthands that
+/// return the new id. A refused change returns an [`Error`] and leaves the
+/// company exactly as it was. An accepted change advances the
+/// [revision](Company::revision) and recompiles only the snapshot entries it
+/// touched.
 ///
 /// # Example: an Admin, an operator and a check
 ///

@@ -322,8 +322,11 @@ impl<P: PermissionFlags> Explanation<'_, P> {
     }
 }
 
-impl<P: PermissionFlags> fmt::Display for Explanation<'_, P> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// The parts of an explanation's `Display`, in the order they are written:
+/// the question on the first line, then one reason a line.
+impl<P: PermissionFlags> Explanation<'_, P> {
+    /// The decision and the question: who, testing what, may do what, where.
+    fn write_question(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let company = self.company;
         let verb = if self.decision.is_allowed() {
             "may"
@@ -343,6 +346,11 @@ impl<P: PermissionFlags> fmt::Display for Explanation<'_, P> {
             },
             Resource::Project(project) => write!(f, "on project {}", self.project_name(project))?,
         }
+        Ok(())
+    }
+
+    /// One line per role that grants (part of) the action, and how it is held.
+    fn write_grants(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for grant in &self.grants {
             write!(
                 f,
@@ -356,31 +364,41 @@ impl<P: PermissionFlags> fmt::Display for Explanation<'_, P> {
                 Some(group) => write!(f, " (through group {})", self.group_name(group))?,
             }
         }
-        if self.decision == Decision::Deny(crate::DenyReason::NotApplicable) {
-            let kind = match self.resource {
-                Resource::Object(object) => company.object(object).map(|o| o.kind()),
-                Resource::Company | Resource::Project(_) => None,
-            };
-            let catalog = P::catalog();
-            match (self.resource, kind) {
-                _ if self.action.empty_set() => {
-                    f.write_str("\n  - an empty action applies to nothing")?
-                }
-                (Resource::Object(_), Some(kind)) => write!(
-                    f,
-                    "\n  - `{}` does not apply to a {} (only `{}` does)",
-                    self.action.names(),
-                    kind_label::<P>(kind),
-                    Every::<P>(catalog.kind_mask(kind.index()), PhantomData)
-                )?,
-                _ => write!(
-                    f,
-                    "\n  - `{}` does not apply to a project (only `{}` does)",
-                    self.action.names(),
-                    Every::<P>(catalog.project_mask, PhantomData)
-                )?,
+        Ok(())
+    }
+
+    /// Why the action does not apply to the resource, and what does.
+    fn write_not_applicable(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let company = self.company;
+        let kind = match self.resource {
+            Resource::Object(object) => company.object(object).map(|o| o.kind()),
+            Resource::Company | Resource::Project(_) => None,
+        };
+        let catalog = P::catalog();
+        match (self.resource, kind) {
+            _ if self.action.empty_set() => {
+                f.write_str("\n  - an empty action applies to nothing")?
             }
+            (Resource::Object(_), Some(kind)) => write!(
+                f,
+                "\n  - `{}` does not apply to a {} (only `{}` does)",
+                self.action.names(),
+                kind_label::<P>(kind),
+                Every::<P>(catalog.kind_mask(kind.index()), PhantomData)
+            )?,
+            _ => write!(
+                f,
+                "\n  - `{}` does not apply to a project (only `{}` does)",
+                self.action.names(),
+                Every::<P>(catalog.project_mask, PhantomData)
+            )?,
         }
+        Ok(())
+    }
+
+    /// The flags of the action no role grants, for a known user.
+    fn write_missing(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let company = self.company;
         let missing = self.missing();
         if !missing.empty_set() && company.user(self.user).is_some() {
             let missing = missing.names();
@@ -393,6 +411,11 @@ impl<P: PermissionFlags> fmt::Display for Explanation<'_, P> {
                 None => write!(f, "\n  - no role of theirs grants `{missing}`")?,
             }
         }
+        Ok(())
+    }
+
+    /// How projects let the user reach the resource, or hide it.
+    fn write_reach(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.reach {
             Reach::NotScoped | Reach::NotReached => {}
             Reach::SimpleMode => f.write_str("\n  - simple security: projects do not apply")?,
@@ -413,6 +436,18 @@ impl<P: PermissionFlags> fmt::Display for Explanation<'_, P> {
             }
         }
         Ok(())
+    }
+}
+
+impl<P: PermissionFlags> fmt::Display for Explanation<'_, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_question(f)?;
+        self.write_grants(f)?;
+        if self.decision == Decision::Deny(crate::DenyReason::NotApplicable) {
+            self.write_not_applicable(f)?;
+        }
+        self.write_missing(f)?;
+        self.write_reach(f)
     }
 }
 

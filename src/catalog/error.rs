@@ -193,6 +193,21 @@ impl CatalogError {
                 permission,
                 "` implies itself through a cycle of implications",
             ),
+            Self::BadKind { .. }
+            | Self::TooManyKinds { .. }
+            | Self::UnknownKind { .. }
+            | Self::UnknownKindPermission { .. }
+            | Self::MissingRequired { .. }
+            | Self::UnknownBuiltinPermission { .. }
+            | Self::BuiltinAllProjects { .. } => self.kind_and_requirement_pieces(),
+        }
+    }
+
+    /// [`pieces`](Self::pieces) of the errors about object kinds and about
+    /// what the library needs from a catalog (required permissions,
+    /// built-in roles).
+    const fn kind_and_requirement_pieces(&self) -> [&'static str; 5] {
+        match *self {
             Self::BadKind { kind } => one(
                 "object kind `",
                 kind,
@@ -229,6 +244,8 @@ impl CatalogError {
             Self::BuiltinAllProjects { role } => {
                 one("built-in role `", role, "` may not hold `projects.all`")
             }
+            // `pieces` answers every other variant itself.
+            _ => ["", "", "", "", ""],
         }
     }
 

@@ -1,0 +1,248 @@
+//! The compiled entries a [`Snapshot`](super::Snapshot) is made of: the
+//! per-user, per-object and per-project entries, their inline-or-spilled
+//! project lists ([`IdList`], [`Spill`]) and the sorted-list intersection.
+
+use crate::catalog::Word;
+use crate::PermissionFlags;
+
+/// How many project ids a user entry keeps inline.
+pub(super) const USER_INLINE: usize = 3;
+/// How many project ids an object entry keeps inline.
+const OBJECT_INLINE: usize = 2;
+
+/// A sorted, duplicate-free list of project ids: up to `N` inline, longer
+/// lists in the snapshot's [`Spill`] table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct IdList<const N: usize> {
+    // INVARIANT (shape): `tag` is one of
+    // * `0..=N`: the list is inline, `ids[..tag]` sorted; when it is not
+    //   empty, the unused `ids[tag..]` repeat `ids[0]`, so that comparing
+    //   every pair of slots needs no mask;
+    // * `SPILLED`: `ids[0]` is the slot in `Spill` of the sorted list;
+    // * `ABSENT` (user entries only): there is no user with this id.
+    tag: u32,
+    pub(super) ids: [u32; N],
+}
+
+/// [`IdList::tag`] of a list stored in the [`Spill`] table.
+const SPILLED: u32 = u32::MAX - 1;
+/// [`IdList::tag`] of the entry of a user id never made, or deleted.
+const ABSENT: u32 = u32::MAX;
+
+impl<const N: usize> Default for IdList<N> {
+    fn default() -> Self {
+        Self {
+            tag: 0,
+            ids: [0; N],
+        }
+    }
+}
+
+impl<const N: usize> IdList<N> {
+    /// The entry of an id that names nothing.
+    const ABSENT: Self = Self {
+        tag: ABSENT,
+        ids: [0; N],
+    };
+
+    /// Whether `self` and `other` share an id.
+    ///
+    /// When both lists are inline (nearly always), compares every pair of
+    /// slots without a branch: the padding repeats a real id, so no pair
+    /// needs a mask, and only emptiness is tested apart. The answer differs
+    /// from question to question, so branches would mispredict.
+    #[inline(always)]
+    pub(crate) fn shares<const M: usize>(&self, other: &IdList<M>, spill: &Spill) -> bool {
+        if (self.tag as usize > N) | (other.tag as usize > M) {
+            return shares_project(self.get(spill), other.get(spill));
+        }
+        let mut hit = false;
+        for &a in &self.ids {
+            for &b in &other.ids {
+                hit |= a == b;
+            }
+        }
+        hit & (self.tag != 0) & (other.tag != 0)
+    }
+
+    /// The ids, sorted.
+    #[inline]
+    pub(crate) fn get<'a>(&'a self, spill: &'a Spill) -> &'a [u32] {
+        match self.tag {
+            SPILLED => self.ids.first().map_or(&[], |&slot| spill.get(slot)),
+            len => self.ids.get(..len as usize).unwrap_or(&[]),
+        }
+    }
+}
+
+/// Project-id lists too long to sit inline in their entry. Slots are reused
+/// after a list shrinks back inline, so the table does not grow with churn.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Spill {
+    pub(super) lists: Vec<Box<[u32]>>,
+    pub(super) free: Vec<u32>,
+}
+
+impl Spill {
+    #[inline]
+    fn get(&self, slot: u32) -> &[u32] {
+        self.lists.get(slot as usize).map_or(&[], |list| list)
+    }
+
+    /// Stores sorted `ids` as a list, reusing the slot `old` had, if any.
+    pub(super) fn store<const N: usize>(&mut self, old: IdList<N>, ids: &[u32]) -> IdList<N> {
+        let old_slot = (old.tag == SPILLED)
+            .then(|| old.ids.first().copied())
+            .flatten();
+        if ids.len() <= N {
+            if let Some(slot) = old_slot {
+                self.release(slot);
+            }
+            // Pad with the first id (see the shape invariant).
+            let mut inline = [ids.first().copied().unwrap_or(0); N];
+            if let Some(prefix) = inline.get_mut(..ids.len()) {
+                prefix.copy_from_slice(ids);
+            }
+            return IdList {
+                tag: ids.len() as u32,
+                ids: inline,
+            };
+        }
+        let slot = old_slot
+            .or_else(|| self.free.pop())
+            .unwrap_or_else(|| u32::try_from(self.lists.len()).unwrap_or(u32::MAX));
+        match self.lists.get_mut(slot as usize) {
+            Some(list) => *list = ids.into(),
+            None => self.lists.push(ids.into()),
+        }
+        IdList {
+            tag: SPILLED,
+            ids: [slot; N],
+        }
+    }
+
+    fn release(&mut self, slot: u32) {
+        if let Some(list) = self.lists.get_mut(slot as usize) {
+            *list = Box::default();
+            self.free.push(slot);
+        }
+    }
+
+    pub(super) fn bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.lists.capacity() * size_of::<Box<[u32]>>()
+            + self.free.capacity() * size_of::<u32>()
+            + self
+                .lists
+                .iter()
+                .map(|l| l.len() * size_of::<u32>())
+                .sum::<usize>()
+    }
+}
+
+/// Whether two sorted id lists share an element: a merge walk, O(a + b).
+#[inline]
+pub(crate) fn shares_project(a: &[u32], b: &[u32]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
+        match x.cmp(&y) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
+}
+
+/// The compiled entry of one user: 32 bytes with a `u64` catalog word (64
+/// with `u128`), aligned so that it never straddles two cache lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(align(32))]
+pub(crate) struct UserEntry<W: Word> {
+    /// Union of the permissions of every role held, directly or through a
+    /// group, in the catalog's word.
+    pub(super) permissions: W,
+    /// Sessions that logged in before this revision are ended.
+    pub(crate) sessions_from: u64,
+    /// Every project the user belongs to, directly or through a group; its
+    /// tag says `ABSENT` for ids never created or deleted.
+    pub(super) projects: IdList<USER_INLINE>,
+}
+
+impl<W: Word> UserEntry<W> {
+    /// The entry of a user id never made, or deleted.
+    pub(super) fn absent() -> Self {
+        Self {
+            permissions: W::default(),
+            sessions_from: 0,
+            projects: IdList::ABSENT,
+        }
+    }
+
+    pub(super) fn new(permissions: W, sessions_from: u64, projects: IdList<USER_INLINE>) -> Self {
+        Self {
+            permissions,
+            sessions_from,
+            projects,
+        }
+    }
+
+    /// The user's effective permissions.
+    #[inline(always)]
+    pub(crate) fn permissions<P: PermissionFlags<Word = W>>(&self) -> P {
+        P::from_word(self.permissions)
+    }
+
+    /// `false` for ids never created or deleted.
+    #[inline(always)]
+    pub(crate) fn live(&self) -> bool {
+        self.projects.tag != ABSENT
+    }
+}
+
+/// The compiled entry of one object: 16 bytes, aligned so that it never
+/// straddles two cache lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(align(16))]
+pub(crate) struct ObjectEntry {
+    /// Every project that holds the object.
+    pub(super) projects: IdList<OBJECT_INLINE>,
+    /// The index of the object's kind in its catalog; `NO_KIND` for a
+    /// deleted object.
+    pub(crate) kind: u8,
+}
+
+/// [`ObjectEntry::kind`] of a deleted object (catalogs have at most 32
+/// kinds).
+pub(super) const NO_KIND: u8 = u8::MAX;
+
+impl Default for ObjectEntry {
+    fn default() -> Self {
+        Self {
+            projects: IdList::default(),
+            kind: NO_KIND,
+        }
+    }
+}
+
+impl ObjectEntry {
+    /// The kind's index, or `None` for a deleted object.
+    #[inline(always)]
+    pub(crate) fn kind_index(&self) -> Option<usize> {
+        (self.kind != NO_KIND).then_some(self.kind as usize)
+    }
+}
+
+// The memory budget (issue: at most 64 bytes per user and 16 per
+// object-project link) rests on these sizes.
+const _: () = assert!(std::mem::size_of::<UserEntry<u64>>() == 32);
+const _: () = assert!(std::mem::size_of::<UserEntry<u128>>() == 64);
+const _: () = assert!(std::mem::size_of::<ObjectEntry>() <= 16);
+const _: () = assert!(crate::MAX_KINDS < NO_KIND as usize);
+
+/// The compiled entry of one project. Its objects, per kind, are in
+/// [`Snapshot::project_objects`](super::Snapshot::project_objects).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct ProjectEntry {
+    pub(crate) live: bool,
+}

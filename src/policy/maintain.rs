@@ -1,0 +1,269 @@
+//! Keeping a [`Snapshot`] up to date: the `pub(crate)` methods a `Company`
+//! calls to store each compiled user, object, project and role, and to
+//! build a snapshot from scratch in id order.
+
+use super::layout::{IdList, ObjectEntry, ProjectEntry, Spill, UserEntry, NO_KIND};
+use super::Snapshot;
+use crate::catalog::Kind;
+use crate::{ObjectId, PermissionFlags, ProjectId, RoleId, UserId};
+
+/// A user as `Company` compiles it, before it is stored in the snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CompiledUser<P> {
+    pub(crate) permissions: P,
+    pub(crate) sessions_from: u64,
+    /// Sorted, without duplicates.
+    pub(crate) projects: Vec<u32>,
+}
+
+impl<P: PermissionFlags> Snapshot<P> {
+    /// Stores a user's compiled entry (`None`: deleted) and says whether
+    /// what the user may do or see changed. A session ended by the change
+    /// (`sessions_from`) is stored but does not count: it is reported in
+    /// `ChangeReport::logged_out_users`, not as an affected user.
+    pub(crate) fn set_user(&mut self, user: UserId, compiled: Option<CompiledUser<P>>) -> bool {
+        let index = user.index();
+        if self.users.len() <= index {
+            self.users.resize(index + 1, UserEntry::absent());
+        }
+        let Some(&old) = self.users.get(index) else {
+            return false;
+        };
+        let (same_rights, same_sessions) = match &compiled {
+            Some(new) => (
+                old.live()
+                    && old.permissions == new.permissions.to_word()
+                    && old.projects.get(&self.spill) == new.projects.as_slice(),
+                old.sessions_from == new.sessions_from,
+            ),
+            None => (!old.live(), true),
+        };
+        if same_rights && same_sessions {
+            return false;
+        }
+        let entry = match &compiled {
+            Some(new) => UserEntry::new(
+                new.permissions.to_word(),
+                new.sessions_from,
+                self.spill.store(old.projects, &new.projects),
+            ),
+            None => {
+                // Give back a spilled list's slot.
+                self.spill.store(old.projects, &[]);
+                UserEntry::absent()
+            }
+        };
+        if let Some(slot) = self.users.get_mut(index) {
+            *slot = entry;
+        }
+        !same_rights
+    }
+
+    /// Stores an object's kind and sorted projects (`None`: deleted), keeping
+    /// the per-kind and per-project lists in step.
+    pub(crate) fn set_object(&mut self, object: ObjectId, compiled: Option<(P::Kind, Vec<u32>)>) {
+        let index = object.index();
+        if self.objects.len() <= index {
+            self.objects.resize_with(index + 1, ObjectEntry::default);
+        }
+        let Some(&old) = self.objects.get(index) else {
+            return;
+        };
+        let old_projects = old.projects.get(&self.spill).to_vec();
+        let (new_kind, new_projects) = match compiled {
+            Some((kind, projects)) => (kind_slot::<P>(kind), projects),
+            None => (NO_KIND, Vec::new()),
+        };
+        let same_kind = old.kind == new_kind;
+        // Only the lists that change are touched: a list is sorted, so an
+        // insertion or removal moves its tail.
+        if let Some(kind) = old.kind_index() {
+            if !same_kind {
+                if let Some(list) = self.objects_by_kind.get_mut(kind) {
+                    remove_sorted(list, object);
+                }
+            }
+            for &p in old_projects
+                .iter()
+                .filter(|p| !same_kind || !new_projects.contains(p))
+            {
+                if let Some(list) = self.project_list_mut(p, kind) {
+                    remove_sorted(list, object);
+                }
+            }
+        }
+        if new_kind != NO_KIND {
+            let kind = usize::from(new_kind);
+            if !same_kind {
+                if let Some(list) = self.objects_by_kind.get_mut(kind) {
+                    insert_sorted(list, object);
+                }
+            }
+            for &p in new_projects
+                .iter()
+                .filter(|p| !same_kind || !old_projects.contains(p))
+            {
+                if let Some(list) = self.project_list_mut(p, kind) {
+                    insert_sorted(list, object);
+                }
+            }
+        }
+        let entry = ObjectEntry {
+            projects: self.spill.store(old.projects, &new_projects),
+            kind: new_kind,
+        };
+        if let Some(slot) = self.objects.get_mut(index) {
+            *slot = entry;
+        }
+    }
+
+    /// Marks a project live or deleted; a deleted project's lists are
+    /// emptied (its objects have left it through `set_object`).
+    pub(crate) fn set_project(&mut self, project: ProjectId, live: bool) {
+        let index = project.index();
+        let kinds = P::catalog().kinds().len();
+        if self.projects.len() <= index {
+            self.projects.resize_with(index + 1, ProjectEntry::default);
+            self.project_objects
+                .resize_with((index + 1) * kinds, Vec::new);
+        }
+        if let Some(entry) = self.projects.get_mut(index) {
+            entry.live = live;
+        }
+        if !live {
+            let lists = self
+                .project_objects
+                .get_mut(index * kinds..(index + 1) * kinds);
+            for list in lists.into_iter().flatten() {
+                *list = Vec::new();
+            }
+        }
+    }
+
+    /// The list of project `project`'s objects of kind `kind`.
+    fn project_list_mut(&mut self, project: u32, kind: usize) -> Option<&mut Vec<ObjectId>> {
+        let at = project as usize * P::catalog().kinds().len() + kind;
+        self.project_objects.get_mut(at)
+    }
+
+    /// An empty snapshot with its roles and projects, ready for
+    /// [`push_user`](Self::push_user) and [`push_object`](Self::push_object)
+    /// in id order.
+    pub(crate) fn empty(
+        revision: u64,
+        enhanced: bool,
+        roles: impl Iterator<Item = Option<P>>,
+        projects: impl Iterator<Item = bool>,
+        users: usize,
+        objects: usize,
+    ) -> Self {
+        let projects: Vec<ProjectEntry> = projects.map(|live| ProjectEntry { live }).collect();
+        let kinds = P::catalog().kinds().len();
+        Self {
+            revision,
+            enhanced,
+            users: Vec::with_capacity(users),
+            objects: Vec::with_capacity(objects),
+            project_objects: vec![Vec::new(); projects.len() * kinds],
+            projects,
+            roles: roles.map(|role| role.map(P::to_word)).collect(),
+            objects_by_kind: vec![Vec::new(); kinds],
+            spill: Spill::default(),
+        }
+    }
+
+    /// Appends the entry of the next user id (`None`: deleted).
+    pub(crate) fn push_user(&mut self, compiled: Option<(P, u64, &[u32])>) {
+        let entry = match compiled {
+            Some((permissions, sessions_from, projects)) => UserEntry::new(
+                permissions.to_word(),
+                sessions_from,
+                self.spill.store(IdList::default(), projects),
+            ),
+            None => UserEntry::absent(),
+        };
+        self.users.push(entry);
+    }
+
+    /// Appends the entry of the next object id (`None`: deleted), with its
+    /// sorted projects. Ids arrive in order, so every list stays sorted by
+    /// pushing at its end.
+    pub(crate) fn push_object(&mut self, compiled: Option<(P::Kind, &[u32])>) {
+        let Ok(id) = u32::try_from(self.objects.len()) else {
+            return;
+        };
+        let id = ObjectId::new(id);
+        let entry = match compiled {
+            Some((kind, projects)) => {
+                let slot = kind_slot::<P>(kind);
+                let kind = usize::from(slot);
+                if let Some(list) = self.objects_by_kind.get_mut(kind) {
+                    list.push(id);
+                }
+                for &project in projects {
+                    if let Some(list) = self.project_list_mut(project, kind) {
+                        list.push(id);
+                    }
+                }
+                ObjectEntry {
+                    projects: self.spill.store(IdList::default(), projects),
+                    kind: slot,
+                }
+            }
+            None => ObjectEntry::default(),
+        };
+        self.objects.push(entry);
+    }
+
+    /// Gives back the spare capacity of every table and list.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.users.shrink_to_fit();
+        self.objects.shrink_to_fit();
+        self.projects.shrink_to_fit();
+        self.roles.shrink_to_fit();
+        self.project_objects.shrink_to_fit();
+        for list in self
+            .project_objects
+            .iter_mut()
+            .chain(self.objects_by_kind.iter_mut())
+        {
+            list.shrink_to_fit();
+        }
+        self.spill.lists.shrink_to_fit();
+        self.spill.free.shrink_to_fit();
+    }
+
+    /// Stores a role's permissions (`None`: deleted).
+    pub(crate) fn set_role(&mut self, role: RoleId, permissions: Option<P>) {
+        let index = role.index();
+        if self.roles.len() <= index {
+            self.roles.resize_with(index + 1, || None);
+        }
+        if let Some(slot) = self.roles.get_mut(index) {
+            *slot = permissions.map(P::to_word);
+        }
+    }
+}
+
+/// The index a kind is stored under: its position in the catalog, or
+/// `NO_KIND` for a kind the catalog lacks (which `Company` refuses first).
+fn kind_slot<P: PermissionFlags>(kind: P::Kind) -> u8 {
+    let index = kind.index();
+    if index < P::catalog().kinds().len() {
+        u8::try_from(index).unwrap_or(NO_KIND)
+    } else {
+        NO_KIND
+    }
+}
+
+fn insert_sorted(list: &mut Vec<ObjectId>, id: ObjectId) {
+    if let Err(at) = list.binary_search(&id) {
+        list.insert(at, id);
+    }
+}
+
+fn remove_sorted(list: &mut Vec<ObjectId>, id: ObjectId) {
+    if let Ok(at) = list.binary_search(&id) {
+        list.remove(at);
+    }
+}
