@@ -50,8 +50,9 @@ pub const DEFAULT_PROJECT_NAME: &str = "Default";
 /// ```
 #[derive(Clone)]
 pub struct Company<P: PermissionFlags = Permissions> {
-    /// Tells plans of this company from plans of others (see `new_instance`).
-    pub(crate) instance: u64,
+    /// Names the state the records are in, so that a plan commits only to
+    /// the state it was made from (see `new_state`).
+    pub(crate) state: u64,
     pub(crate) mode: SecurityMode,
     pub(crate) revision: u64,
     pub(crate) default_project: Option<ProjectId>,
@@ -131,7 +132,7 @@ impl<P: PermissionFlags> Company<P> {
             .map(|role| (role.name().to_owned(), role.id()))
             .collect();
         Self {
-            instance: new_instance(),
+            state: new_state(),
             mode: SecurityMode::Simple,
             revision: 0,
             default_project: None,
@@ -338,10 +339,12 @@ pub(crate) fn sorted<T: Ord>(mut items: Vec<T>) -> Vec<T> {
     items
 }
 
-/// A number that tells this company apart from every other company value in
-/// the process (a clone shares it: it is the same company at the same
-/// revision), so that a plan is committed only where it was made.
-pub(crate) fn new_instance() -> u64 {
+/// A number that names a company's state. A company draws a new one when
+/// it is made or loaded and at every commit; a clone shares its original's
+/// until either of them commits. A plan remembers the number of the state it
+/// was made from, so it never commits to another company, nor to a clone
+/// that has since gone its own way, even at the same revision.
+pub(crate) fn new_state() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     // Each `RandomState` is keyed afresh, so the hash of nothing differs.
     std::collections::hash_map::RandomState::new()

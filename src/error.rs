@@ -166,7 +166,8 @@ pub enum Error {
         actual: u64,
     },
     /// A [`Plan`](crate::Plan) committed to a company other than the one
-    /// that made it.
+    /// that made it, or to a clone of it that has committed other changes
+    /// since.
     #[error("the plan was made by another company")]
     ForeignPlan,
     /// A change that would leave a company with users but no Admin.

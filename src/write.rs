@@ -71,7 +71,8 @@ use crate::{
 #[derive(Debug, Clone)]
 #[must_use = "a plan changes nothing until it is committed"]
 pub struct Plan<P: PermissionFlags = Permissions> {
-    instance: u64,
+    /// The state of the company it was made from (`company::new_state`).
+    state: u64,
     delta: Delta<P>,
     /// The new rights of the users the change affects, for the snapshot.
     users: impact::Recompiled<P>,
@@ -157,7 +158,7 @@ impl<P: PermissionFlags> Company<P> {
         let delta = self.delta(&change)?;
         let (report, users) = impact::report(self, &delta);
         Ok(Plan {
-            instance: self.instance,
+            state: self.state,
             delta,
             users,
             report,
@@ -189,12 +190,13 @@ impl<P: PermissionFlags> Company<P> {
     /// Refuses, changing nothing: [`Error::RevisionMismatch`] when the
     /// company is no longer at the revision the plan was made at (another
     /// change was committed in between), [`Error::ForeignPlan`] when another
-    /// company made the plan.
+    /// company made the plan (a clone that went its own way since counts as
+    /// another company, even at the same revision).
     pub fn commit(&mut self, plan: Plan<P>) -> Result<ChangeReport, Error> {
-        if plan.instance != self.instance {
+        if plan.state != self.state {
+            self.expect_revision(plan.entry.revision)?;
             return Err(Error::ForeignPlan);
         }
-        self.expect_revision(plan.entry.revision)?;
         let Plan {
             delta,
             users,
@@ -203,6 +205,7 @@ impl<P: PermissionFlags> Company<P> {
         } = plan;
         let touched = self.execute(delta);
         self.revision += 1;
+        self.state = crate::company::new_state();
         for &user in &report.logged_out_users {
             if let Some(record) = crate::company::record(&mut self.users, user.index()) {
                 record.sessions_from = self.revision;

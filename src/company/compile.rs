@@ -133,7 +133,7 @@ impl<P: PermissionFlags> Company<P> {
             objects,
         } = tables;
         let mut company = Self {
-            instance: super::new_instance(),
+            state: super::new_state(),
             mode,
             revision,
             default_project,
