@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use callgate::{
-    BuiltinRole, Change, ChangeReport, Company, Decision, DenyReason, Error, GroupId, Kind,
+    Actor, BuiltinRole, Change, ChangeReport, Company, Decision, DenyReason, Error, GroupId, Kind,
     ObjectId, ProjectId, Resource, RoleId, SecurityMode, Session, UserId,
 };
 use proptest::prelude::*;
@@ -74,7 +74,7 @@ impl<P: ModelFlags> Pair<P> {
     pub(crate) fn apply(&mut self, change: &Change<P>) -> Result<Outcome<P>, TestCaseError> {
         let before = self.model.clone();
         let model = self.model.apply(change);
-        let engine = self.engine.apply(change.clone());
+        let engine = self.engine_apply(None, change)?;
         Self::outcome(change, before, &self.model, model, engine)
     }
 
@@ -88,8 +88,91 @@ impl<P: ModelFlags> Pair<P> {
         let (session, model_session) = self.sessions[actor];
         let before = self.model.clone();
         let model = self.model.apply_as(&model_session, change);
-        let engine = self.engine.apply_as(&session, change.clone());
+        let engine = self.engine_apply(Some(&session), change)?;
         Self::outcome(change, before, &self.model, model, engine)
+    }
+
+    /// Gives `change` to the engine (made through `session`, if any) one of
+    /// its two ways, and checks the two phases against each other with
+    /// cheap checks only (nothing is serialized or compared whole):
+    /// - `preview` (a plan that is dropped) must leave the revision as it
+    ///   was and give exactly what `apply` then gives, report or error;
+    /// - or `plan` must leave the revision as it was; an accepted plan's log
+    ///   entry names the change, the revision and the actor, its report the
+    ///   next revision; `commit` must accept it and return its report;
+    ///   committing it a second time is refused as stale
+    ///   (`RevisionMismatch`), changing nothing.
+    ///
+    /// Which way is picked from the revision and the kind of change, so that
+    /// a history takes both by turns (a refused change keeps the revision,
+    /// the next one is often of another kind) and a replay takes the same.
+    fn engine_apply(
+        &mut self,
+        session: Option<&Session>,
+        change: &Change<P>,
+    ) -> Result<Result<ChangeReport, Error>, TestCaseError> {
+        use std::hash::{Hash, Hasher};
+        let engine = &mut self.engine;
+        let revision = engine.revision();
+        // `DefaultHasher::new` is keyed the same every time.
+        let mut kind = std::collections::hash_map::DefaultHasher::new();
+        std::mem::discriminant(change).hash(&mut kind);
+        let turn = revision.wrapping_add(kind.finish());
+        let unchanged = |engine: &Company<P>, what: &str| {
+            prop_assert_eq!(engine.revision(), revision, "{} moved the revision", what);
+            prop_assert_eq!(
+                engine.snapshot().revision(),
+                revision,
+                "{} moved the snapshot",
+                what
+            );
+            Ok(())
+        };
+        if turn % 2 == 0 {
+            let preview = match session {
+                Some(session) => engine.preview_as(session, change.clone()),
+                None => engine.preview(change.clone()),
+            };
+            unchanged(engine, "preview")?;
+            let applied = match session {
+                Some(session) => engine.apply_as(session, change.clone()),
+                None => engine.apply(change.clone()),
+            };
+            prop_assert_eq!(&preview, &applied, "preview vs apply of {:?}", change);
+            return Ok(applied);
+        }
+        let plan = match session {
+            Some(session) => engine.plan_as(session, change.clone()),
+            None => engine.plan(change.clone()),
+        };
+        unchanged(engine, "plan")?;
+        let plan = match plan {
+            Ok(plan) => plan,
+            Err(error) => return Ok(Err(error)),
+        };
+        let entry = plan.entry();
+        prop_assert_eq!(plan.revision(), revision);
+        prop_assert_eq!(entry.revision, revision);
+        prop_assert_eq!(&entry.change, change);
+        prop_assert_eq!(entry.actor, session.map(Actor::of));
+        prop_assert!(entry.context.is_empty());
+        let planned = plan.report().clone();
+        prop_assert_eq!(planned.revision, revision + 1);
+        let again = plan.clone();
+        let committed = engine.commit(plan).map_err(|error| {
+            TestCaseError::fail(format!(
+                "commit of a fresh plan of {change:?} refused: {error}"
+            ))
+        })?;
+        prop_assert_eq!(&committed, &planned, "plan vs commit of {:?}", change);
+        prop_assert_eq!(engine.revision(), revision + 1);
+        let stale = Err(Error::RevisionMismatch {
+            expected: revision,
+            actual: revision + 1,
+        });
+        prop_assert_eq!(engine.commit(again), stale, "a stale plan of {:?}", change);
+        prop_assert_eq!(engine.revision(), revision + 1);
+        Ok(Ok(committed))
     }
 
     /// Both accepted `change` or both refused it.
