@@ -373,17 +373,11 @@ pub struct LogEntry<P: PermissionFlags = Permissions> {
     pub change: Change<P>,
     /// Who made the change through a session ([`Company::plan_as`](crate::Company::plan_as));
     /// `None` for a change the host made itself ([`Company::plan`](crate::Company::plan)).
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub actor: Option<Actor>,
     /// The host's own data about the change (a timestamp, a request id...):
     /// stored, shipped and replayed, never read by the library.
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "IndexMap::is_empty")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "IndexMap::is_empty"))]
     pub context: IndexMap<String, String>,
 }
 

@@ -97,9 +97,9 @@ fn within<E: de::Error>(revision: Option<u64>, error: E) -> E {
 /// An error in `field`, with the entry's revision when it has been read.
 fn at<E: de::Error>(revision: Option<u64>, field: &str, error: impl fmt::Display) -> E {
     match revision {
-        Some(revision) => {
-            E::custom(format_args!("log entry at revision {revision}: field `{field}`: {error}"))
-        }
+        Some(revision) => E::custom(format_args!(
+            "log entry at revision {revision}: field `{field}`: {error}"
+        )),
         None => E::custom(format_args!("log entry: field `{field}`: {error}")),
     }
 }
