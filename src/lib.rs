@@ -33,25 +33,31 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+// `doc_cfg` shows which items need the `serde` feature on docs.rs (nightly
+// merged the former `doc_auto_cfg` into it).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 /*
 How does this crate work?
 
 `Company` (company.rs) is the editable configuration: records in dense
 `Vec<Option<_>>` tables indexed by id, with two-way links kept in step by one
-function (`Company::set_link`). Every edit is a `Change` (change.rs) applied by
-`Company::apply`, which validates first and commits after, so a refused change
-touches nothing. After committing, `apply` recompiles only the users and
-objects the change touched into the `Snapshot` (policy.rs), whose layout is
-built for `check`: see the "How it works" note at the top of policy.rs.
+function (`Company::set_link`, company/links.rs). Every edit is a `Change`
+(change.rs) that goes in two phases (write.rs and write/, with their own
+"How it works" note): `Company::plan` validates it into a delta, by the
+module of its family, and works out its report without writing; the host
+stores the plan's log entry; `Company::commit` carries the delta out, which
+cannot fail, and recompiles only the users and objects it touched into the
+`Snapshot` (policy.rs), whose layout is built for `check`: see the "How it
+works" note at the top of policy.rs.
 `Company::compile` builds the same snapshot from scratch in one pass (loading
 a document does that); the two must always be equal, and the property tests
 check it.
 
 Around that core:
-- guard.rs authorizes changes made by a session (`apply_as`): governing
-  permission, no escalation, hidden projects; then `apply` does the rest.
+- guard.rs authorizes changes made by a session (`plan_as`, `apply_as`):
+  governing permission, no escalation, hidden projects; then `plan` does the
+  rest.
 - session.rs: sessions, role testing, `check_session`. A session is valid while
   its login revision is not below the user's `sessions_from`.
 - explain.rs answers a check slowly, from the records, with reasons.

@@ -54,16 +54,16 @@ impl Link {
         }
     }
 
-    /// The sides a link can be seen from.
-    fn sides(self) -> [Side; 2] {
+    /// The sides a link can be seen from (objects are not read through
+    /// `After`: none).
+    fn sides(self) -> &'static [Side] {
         match self {
-            Link::UserRole(..) => [Side::UserRoles, Side::RoleUsers],
-            Link::GroupRole(..) => [Side::GroupRoles, Side::RoleGroups],
-            Link::GroupMember(..) => [Side::GroupMembers, Side::UserGroups],
-            Link::UserProject(..) => [Side::UserProjects, Side::ProjectUsers],
-            Link::GroupProject(..) => [Side::GroupProjects, Side::ProjectGroups],
-            // Objects are not read through `After`.
-            Link::ObjectProject(..) => [Side::UserRoles, Side::UserRoles],
+            Link::UserRole(..) => &[Side::UserRoles, Side::RoleUsers],
+            Link::GroupRole(..) => &[Side::GroupRoles, Side::RoleGroups],
+            Link::GroupMember(..) => &[Side::GroupMembers, Side::UserGroups],
+            Link::UserProject(..) => &[Side::UserProjects, Side::ProjectUsers],
+            Link::GroupProject(..) => &[Side::GroupProjects, Side::ProjectGroups],
+            Link::ObjectProject(..) => &[],
         }
     }
 }
@@ -86,7 +86,7 @@ impl<'a> Overlay<'a> {
         };
         if links.len() > SCAN_LIMIT {
             for &(link, present) in links {
-                for side in link.sides() {
+                for &side in link.sides() {
                     let Some((from, to)) = link.seen_from(side) else {
                         continue;
                     };
