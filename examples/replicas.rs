@@ -44,8 +44,11 @@ impl Replica {
         expected_revision: u64,
         change: Change,
     ) -> Result<u64, Box<dyn std::error::Error>> {
-        if self.company.revision() != expected_revision {
-            return Err(format!("the company is at revision {}", self.company.revision()).into());
+        let actual = self.company.revision();
+        if actual != expected_revision {
+            // Someone saved in between: the admin decides again.
+            let expected = expected_revision;
+            return Err(Error::RevisionMismatch { expected, actual }.into());
         }
         // Plan (validates, changes nothing), log, then commit: only accepted
         // changes go to the log, in revision order, and a change is in the
