@@ -176,19 +176,12 @@ impl<'a, P: PermissionFlags> After<'a, P> {
         let groups = record
             .into_iter()
             .flat_map(|r| r.groups.iter().map(|g| g.get()));
-        let mut holders: Vec<UserId> = self
-            .overlay
-            .over(Side::RoleUsers, role.get(), users)
-            .map(UserId::new)
-            .collect();
-        let groups: Vec<u32> = self
-            .overlay
-            .over(Side::RoleGroups, role.get(), groups)
-            .collect();
-        for group in groups {
-            holders.extend(self.group_members(GroupId::new(group)));
-        }
-        holders
+        self.users_and_groups(
+            (Side::RoleUsers, Side::RoleGroups),
+            role.get(),
+            users,
+            groups,
+        )
     }
 
     /// Every member of `project` after the change, with repeats.
@@ -200,19 +193,30 @@ impl<'a, P: PermissionFlags> After<'a, P> {
         let groups = record
             .into_iter()
             .flat_map(|p| p.groups.iter().map(|g| g.get()));
-        let mut members: Vec<UserId> = self
+        let sides = (Side::ProjectUsers, Side::ProjectGroups);
+        self.users_and_groups(sides, project.get(), users, groups)
+    }
+
+    /// The users a record reaches after the change, directly (`users`,
+    /// seen from the first side) and through its groups (`groups`, seen
+    /// from the second), with repeats.
+    fn users_and_groups(
+        &self,
+        (users_side, groups_side): (Side, Side),
+        from: u32,
+        users: impl Iterator<Item = u32>,
+        groups: impl Iterator<Item = u32>,
+    ) -> Vec<UserId> {
+        let mut reached: Vec<UserId> = self
             .overlay
-            .over(Side::ProjectUsers, project.get(), users)
+            .over(users_side, from, users)
             .map(UserId::new)
             .collect();
-        let groups: Vec<u32> = self
-            .overlay
-            .over(Side::ProjectGroups, project.get(), groups)
-            .collect();
+        let groups: Vec<u32> = self.overlay.over(groups_side, from, groups).collect();
         for group in groups {
-            members.extend(self.group_members(GroupId::new(group)));
+            reached.extend(self.group_members(GroupId::new(group)));
         }
-        members
+        reached
     }
 }
 
