@@ -815,6 +815,44 @@ fn an_entry_with_an_unknown_field_or_a_malformed_actor_or_context_is_refused() {
     );
 }
 
+#[test]
+fn a_stored_entry_that_does_not_decode_names_its_revision_and_field() {
+    let change = r#""change":{"op":"create_user","name":"ann"}"#;
+    let cases = [
+        (
+            format!(r#"{{"revision":12,{change},"actor":{{"user":"x"}}}}"#),
+            "log entry at revision 12: field `actor`: ",
+        ),
+        (
+            format!(r#"{{"revision":12,{change},"context":{{"requestId":1}}}}"#),
+            "log entry at revision 12: field `context`: ",
+        ),
+        (
+            r#"{"revision":12,"change":{"op":"fly"}}"#.to_owned(),
+            "log entry at revision 12: field `change`: unknown variant `fly`",
+        ),
+        (
+            format!(r#"{{"revision":12,{change},"colour":"red"}}"#),
+            "log entry at revision 12: unknown field `colour`",
+        ),
+        (
+            r#"{"revision":12}"#.to_owned(),
+            "log entry at revision 12: field `change`: missing",
+        ),
+        (
+            format!(r#"{{"revision":12,{change},{change}}}"#),
+            "log entry at revision 12: field `change`: given twice",
+        ),
+    ];
+    for (json, expected) in cases {
+        let error = serde_json::from_str::<LogEntry>(&json).expect_err(&json);
+        assert!(
+            error.to_string().starts_with(expected),
+            "{json}: {error} does not start with {expected}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Replicas: catch_up
 // ---------------------------------------------------------------------------
