@@ -844,7 +844,17 @@ fn a_stored_entry_that_does_not_decode_names_its_revision_and_field() {
             "log entry at revision 12: field `change`: given twice",
         ),
     ];
-    for (json, expected) in cases {
+    let before_revision = [
+        (
+            r#"{"revision":12,"revision":13,"change":{"op":"delete_user","user":1}}"#.to_owned(),
+            "duplicate field `revision`",
+        ),
+        (
+            "3".to_owned(),
+            "invalid type: integer `3`, expected a change-log entry",
+        ),
+    ];
+    for (json, expected) in cases.into_iter().chain(before_revision) {
         let error = serde_json::from_str::<LogEntry>(&json).expect_err(&json);
         assert!(
             error.to_string().starts_with(expected),
