@@ -1254,6 +1254,38 @@ fn saving_a_role_that_puts_users_offline_logs_out_its_holders() -> TestResult {
 }
 
 #[test]
+fn giving_or_taking_an_offline_role_through_a_group_logs_out_its_members() -> TestResult {
+    let mut company = Company::new();
+    let _ann = company.create_user("ann")?;
+    let kim = company.create_user("kim")?;
+    let lee = company.create_user("lee")?;
+    let team = company.create_group("Team", &[kim, lee])?;
+    let role = company.create_role("Night shift", "", Permissions::QA_CHECKS_VIEW)?;
+    company.apply(Change::EditRole {
+        role,
+        name: None,
+        description: None,
+        permissions: None,
+        put_users_offline: Some(true),
+    })?;
+    let give = Change::AssignRole {
+        role,
+        principals: vec![Principal::Group(team)],
+    };
+    let report = plan_and_commit(&mut company, give);
+    assert_eq!(report.logged_out_users, vec![kim, lee]);
+    assert_eq!(report.affected_users, vec![kim, lee]);
+    let take = Change::UnassignRole {
+        role,
+        principals: vec![Principal::Group(team)],
+    };
+    let report = plan_and_commit(&mut company, take);
+    assert_eq!(report.logged_out_users, vec![kim, lee]);
+    assert_eq!(report.affected_users, vec![kim, lee]);
+    Ok(())
+}
+
+#[test]
 fn deleting_a_user_logs_them_out_and_affects_them() -> TestResult {
     let f = fixture(SecurityMode::Enhanced)?;
     let mut company = f.company.clone();

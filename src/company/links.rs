@@ -49,8 +49,6 @@ pub(crate) struct Touched {
     pub(crate) projects: Vec<ProjectId>,
     /// Roles whose permissions were created, changed or deleted.
     pub(crate) roles: Vec<RoleId>,
-    /// Whether the security mode changed.
-    pub(crate) mode: bool,
 }
 
 impl Touched {

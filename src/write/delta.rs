@@ -254,10 +254,7 @@ impl<P: PermissionFlags> Company<P> {
                     role.put_users_offline = offline;
                 }
             }
-            Edit::Mode(mode) => {
-                touched.mode |= mode != self.mode;
-                self.mode = mode;
-            }
+            Edit::Mode(mode) => self.mode = mode,
             Edit::DefaultProject(id) => self.default_project = Some(id),
             Edit::RenameUser(..)
             | Edit::RenameGroup(..)
