@@ -149,6 +149,19 @@ impl DenyReason {
     }
 }
 
+/// The [description](DenyReason::describe): `hidden by projects`.
+///
+/// ```
+/// use callgate::DenyReason;
+///
+/// assert_eq!(DenyReason::HiddenByProjects.to_string(), "hidden by projects");
+/// ```
+impl std::fmt::Display for DenyReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
 /// The answer to a check: allow, or deny with the reason.
 ///
 /// Small and `Copy` (one byte). Anything the engine cannot vouch for is a
