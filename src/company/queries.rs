@@ -51,16 +51,7 @@ impl<P: PermissionFlags> Company<P> {
         user: UserId,
         kind: P::Kind,
     ) -> Result<VisibleObjects<'_>, Error> {
-        let entry = self
-            .snapshot
-            .user(user)
-            .ok_or_else(|| Error::unknown_id(EntityKind::User, user.get()))?;
-        let permissions = entry.permissions::<P>();
-        Ok(if sees_kind(permissions, kind) {
-            self.snapshot.objects_reachable(entry, permissions, kind)
-        } else {
-            VisibleObjects::nothing()
-        })
+        self.objects_if(user, kind, |permissions| sees_kind(permissions, kind))
     }
 
     /// The objects of `kind` on which the user may do `action`: exactly
@@ -96,12 +87,25 @@ impl<P: PermissionFlags> Company<P> {
         action: P,
         kind: P::Kind,
     ) -> Result<VisibleObjects<'_>, Error> {
+        self.objects_if(user, kind, |permissions| {
+            may_act_on_kind(permissions, action, kind)
+        })
+    }
+
+    /// The objects of `kind` the user reaches through projects (or all of
+    /// them), if `granted` says their permissions allow it; nothing if not.
+    fn objects_if(
+        &self,
+        user: UserId,
+        kind: P::Kind,
+        granted: impl Fn(P) -> bool,
+    ) -> Result<VisibleObjects<'_>, Error> {
         let entry = self
             .snapshot
             .user(user)
             .ok_or_else(|| Error::unknown_id(EntityKind::User, user.get()))?;
         let permissions = entry.permissions::<P>();
-        Ok(if may_act_on_kind(permissions, action, kind) {
+        Ok(if granted(permissions) {
             self.snapshot.objects_reachable(entry, permissions, kind)
         } else {
             VisibleObjects::nothing()
