@@ -342,6 +342,7 @@ fn bench_changes(c: &mut Criterion) {
                     Change::AddProjectMembers {
                         project,
                         principals,
+                        roles: vec![],
                     }
                 } else {
                     Change::RemoveProjectMembers {

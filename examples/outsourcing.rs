@@ -78,6 +78,7 @@ fn main() -> Result {
         company.apply(Change::AddProjectMembers {
             project: client.project,
             principals: vec![client.team.into()],
+            roles: vec![],
         })?;
         company.apply(Change::AssignRole {
             role: RoleId::OPERATOR,
@@ -137,6 +138,7 @@ fn main() -> Result {
     company.apply(Change::AddProjectMembers {
         project: acme.project,
         principals: vec![sam.into()],
+        roles: vec![],
     })?;
     println!("Added to Acme Bank, sam is still in Default, so he still sees `Main inbound`:");
     show_visible(&company, sam)?;

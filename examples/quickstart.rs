@@ -88,10 +88,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     company.apply(Change::AddProjectMembers {
         project: acme,
         principals: vec![sam.into(), acme_team.into(), qa_desk.into()],
+        roles: vec![],
     })?;
     company.apply(Change::AddProjectMembers {
         project: globex,
         principals: vec![sara.into(), globex_team.into(), qa_desk.into()],
+        roles: vec![],
     })?;
     say("sam supervises Acme Bank, sara supervises Globex Telecom.");
     say(

@@ -67,6 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     company.apply(Change::AddProjectMembers {
         project: client,
         principals: vec![team.into()],
+        roles: vec![],
     })?;
     let queue_viewers = company.create_role("Queue viewer", "", Permissions::QUEUES_VIEW)?;
 

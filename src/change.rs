@@ -227,14 +227,47 @@ pub enum Change<P: PermissionFlags = Permissions> {
         /// The project.
         project: ProjectId,
     },
-    /// Adds users and groups to a project.
+    /// Adds users and groups to a project, and gives each of them `roles`
+    /// within it (DOMAIN rule 20; members already there just get the
+    /// roles).
     AddProjectMembers {
         /// The project.
         project: ProjectId,
         /// The users and groups.
         principals: Vec<Principal>,
+        /// Roles to give each of them within the project (none by
+        /// default). Admin, and any role holding `projects.all`, are
+        /// company-wide only: giving them within a project is refused
+        /// ([`Error::CompanyWideRole`](crate::Error::CompanyWideRole)).
+        #[cfg_attr(feature = "serde", serde(default))]
+        roles: Vec<RoleId>,
     },
-    /// Removes users and groups from a project.
+    /// Gives a role within a project to some of its members, in bulk
+    /// (DOMAIN rule 20): it applies to the project's objects and to the
+    /// project itself, nothing else. Each principal must be a direct member
+    /// (a user in the project, or a group in it;
+    /// [`Error::NotProjectMember`](crate::Error::NotProjectMember)
+    /// otherwise).
+    AssignProjectRole {
+        /// The project.
+        project: ProjectId,
+        /// The role.
+        role: RoleId,
+        /// The members to give it to.
+        principals: Vec<Principal>,
+    },
+    /// Takes a role given within a project from users and groups (those
+    /// without it are left as they are).
+    UnassignProjectRole {
+        /// The project.
+        project: ProjectId,
+        /// The role.
+        role: RoleId,
+        /// The users and groups to take it from.
+        principals: Vec<Principal>,
+    },
+    /// Removes users and groups from a project, with the roles they were
+    /// given within it.
     RemoveProjectMembers {
         /// The project.
         project: ProjectId,

@@ -15,14 +15,15 @@ mod load;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::{
-    Company, GroupId, ObjectId, PermissionFlags, Permissions, ProjectId, RoleId, SecurityMode,
-    UserId,
+    Company, GroupId, ObjectId, PermissionFlags, Permissions, Principal, ProjectId, RoleId,
+    SecurityMode, UserId,
 };
 
 /// The format version this library writes, and the newest it reads.
 ///
 /// Version 2 names the catalog a document was written with
-/// ([`Document::catalog`]). Version 1 documents, which do not, were written
+/// ([`Document::catalog`]) and stores the roles given within projects
+/// ([`ProjectRecord::member_roles`]). Version 1 documents, which do not, were written
 /// with the standard catalog and load as such.
 pub const FORMAT_VERSION: u32 = 2;
 
@@ -247,6 +248,26 @@ pub struct ProjectRecord {
     /// The objects the project holds, sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub objects: Vec<ObjectId>,
+    /// The roles given to members within the project (DOMAIN rule 20), one
+    /// entry per member given any, users then groups, sorted by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub member_roles: Vec<MemberRoles>,
+}
+
+/// The roles given to one member of a project within it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    rename_all = "camelCase",
+    deny_unknown_fields,
+    expecting = "a member and the roles given to it within the project"
+)]
+pub struct MemberRoles {
+    /// The member: a user or a group that is a direct member of the
+    /// project.
+    pub member: Principal,
+    /// The roles given to it within the project, sorted. Neither Admin nor
+    /// a role holding `projects.all`.
+    pub roles: Vec<RoleId>,
 }
 
 /// A stored project-scoped object.
@@ -385,6 +406,7 @@ impl<P: PermissionFlags> Company<P> {
                     users: sorted_ids(project.users()),
                     groups: sorted_ids(project.groups()),
                     objects: sorted_ids(project.objects()),
+                    member_roles: self.member_roles_record(id),
                 })
                 .collect(),
             objects: self
@@ -396,5 +418,18 @@ impl<P: PermissionFlags> Company<P> {
                 })
                 .collect(),
         }
+    }
+}
+
+impl<P: PermissionFlags> Company<P> {
+    /// The stored form of the roles given within `project`: the members
+    /// given any, in order, with their roles sorted.
+    fn member_roles_record(&self, project: ProjectId) -> Vec<MemberRoles> {
+        self.project_member_roles(project)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(_, roles)| !roles.is_empty())
+            .map(|(member, roles)| MemberRoles { member, roles })
+            .collect()
     }
 }

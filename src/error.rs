@@ -147,6 +147,25 @@ pub enum Error {
         /// The permissions beyond the actor's own, by name.
         permissions: String,
     },
+    /// A role given within a project to a user or group that is not a
+    /// direct member of it (DOMAIN rule 20).
+    #[error("{principal} is not a member of project `{project}`: add them to it first")]
+    NotProjectMember {
+        /// The user or group, in words (``user `ann` ``).
+        principal: String,
+        /// The project's name.
+        project: String,
+    },
+    /// Admin, or a role holding `projects.all`, given within a project, or
+    /// `projects.all` added to a role someone holds within a project: those
+    /// apply company-wide only (DOMAIN rule 22).
+    #[error("role `{role}` cannot be held within project `{project}`: Admin and `projects.all` apply company-wide only")]
+    CompanyWideRole {
+        /// The role's name.
+        role: String,
+        /// The project's name.
+        project: String,
+    },
     /// A stored document that cannot be loaded; `path` says where
     /// (`roles[3].permissions[1]`).
     #[error("{path}: {message}")]

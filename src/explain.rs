@@ -11,12 +11,16 @@ use crate::{
 
 /// A role that grants (part of) the action, and how the user holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Grant<P: PermissionFlags = Permissions> {
     /// The role.
     pub role: RoleId,
     /// The group the user holds the role through, or `None` when the role is
     /// assigned to the user directly.
     pub via: Option<GroupId>,
+    /// The project within which the role was given (DOMAIN rule 23), or
+    /// `None` for a role held company-wide.
+    pub project: Option<ProjectId>,
     /// The flags of the action this role grants.
     pub granted: P,
 }
@@ -91,7 +95,7 @@ impl<'c, P: PermissionFlags> Explanation<'c, P> {
             question,
             decision,
             permissions,
-            grants(company, user, action),
+            grants(company, user, action, resource),
         )
     }
 
@@ -105,7 +109,7 @@ impl<'c, P: PermissionFlags> Explanation<'c, P> {
         let decision = company.check_session(session, action, resource).decision;
         let permissions = company.session_permissions(session).unwrap_or_default();
         let grants = match session.testing() {
-            None => grants(company, user, action),
+            None => grants(company, user, action, resource),
             // Testing: the role under test is the only grant, never beyond
             // what the tester holds.
             Some(role) => {
@@ -114,6 +118,7 @@ impl<'c, P: PermissionFlags> Explanation<'c, P> {
                     .then_some(Grant {
                         role,
                         via: None,
+                        project: None,
                         granted,
                     })
                     .into_iter()
@@ -186,7 +191,8 @@ impl<'c, P: PermissionFlags> Explanation<'c, P> {
     }
 
     /// Every role of the user that grants at least one flag of the action,
-    /// once per way the user holds it (directly, or through each group).
+    /// once per way the user holds it: company-wide or within a project
+    /// that holds the resource, directly or through each group.
     #[must_use]
     pub fn grants(&self) -> &[Grant<P>] {
         &self.grants
@@ -209,23 +215,50 @@ impl<'c, P: PermissionFlags> Explanation<'c, P> {
     }
 }
 
-/// Every (role, group) way `user` holds a role that grants part of `action`.
-fn grants<P: PermissionFlags>(company: &Company<P>, user: UserId, action: P) -> Vec<Grant<P>> {
+/// Every way `user` holds a role that grants part of `action` on
+/// `resource`: company-wide, then within the projects that hold the
+/// resource (DOMAIN rule 21), each directly or through a group.
+fn grants<P: PermissionFlags>(
+    company: &Company<P>,
+    user: UserId,
+    action: P,
+    resource: Resource,
+) -> Vec<Grant<P>> {
     let Some(record) = company.user(user) else {
         return Vec::new();
     };
-    let direct = record.roles().map(|role| (role, None));
-    let through_groups = record.groups().flat_map(|group| {
-        company
-            .group(group)
-            .into_iter()
-            .flat_map(move |g| g.roles().map(move |role| (role, Some(group))))
+    let projects: Vec<ProjectId> = match resource {
+        Resource::Company => Vec::new(),
+        Resource::Object(object) => company
+            .object(object)
+            .map(|o| o.projects().collect())
+            .unwrap_or_default(),
+        Resource::Project(project) => vec![project],
+    };
+    let applies = |project: &ProjectId| projects.contains(project);
+    let direct = record.roles().map(|role| (role, None, None));
+    let groups = || record.groups().filter_map(|g| Some((g, company.group(g)?)));
+    let through_groups = groups().flat_map(|(id, g)| g.roles().map(move |r| (r, Some(id), None)));
+    let within = (record.project_roles())
+        .filter(|(project, _)| applies(project))
+        .map(|(project, role)| (role, None, Some(project)));
+    let within_groups = groups().flat_map(|(id, g)| {
+        (g.project_roles())
+            .filter(|(project, _)| applies(project))
+            .map(move |(project, role)| (role, Some(id), Some(project)))
     });
     direct
         .chain(through_groups)
-        .filter_map(|(role, via)| {
+        .chain(within)
+        .chain(within_groups)
+        .filter_map(|(role, via, project)| {
             let granted = company.role(role)?.permissions().and(action);
-            (!granted.empty_set()).then_some(Grant { role, via, granted })
+            (!granted.empty_set()).then_some(Grant {
+                role,
+                via,
+                project,
+                granted,
+            })
         })
         .collect()
 }
@@ -352,12 +385,11 @@ impl<P: PermissionFlags> Explanation<'_, P> {
     /// One line per role that grants (part of) the action, and how it is held.
     fn write_grants(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for grant in &self.grants {
-            write!(
-                f,
-                "\n  - role {} grants `{}`",
-                self.role_name(grant.role),
-                grant.granted.names()
-            )?;
+            write!(f, "\n  - role {}", self.role_name(grant.role))?;
+            if let Some(project) = grant.project {
+                write!(f, " within project {}", self.project_name(project))?;
+            }
+            write!(f, " grants `{}`", grant.granted.names())?;
             match grant.via {
                 None if self.testing.is_some() => f.write_str(" (under test)")?,
                 None => f.write_str(" (assigned directly)")?,

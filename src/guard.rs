@@ -23,7 +23,8 @@ impl<P: PermissionFlags> Change<P> {
     /// The permissions an actor needs to make this change, whatever it
     /// grants: `users.manage` for users, `groups.manage` for groups,
     /// `roles.manage` for roles, assignments and section switches,
-    /// `projects.manage` for projects and their members and objects,
+    /// `projects.manage` for projects, their members and objects and the
+    /// roles given within them (held company-wide or within that project),
     /// `security.manage` for the security mode, and the kind's manage
     /// permission (`queues.manage`, ...) to register, rename or delete an
     /// object. Creating a user with roles, groups or projects also needs the
@@ -69,7 +70,9 @@ impl<P: PermissionFlags> Change<P> {
             | Change::AddProjectMembers { .. }
             | Change::RemoveProjectMembers { .. }
             | Change::AddProjectObjects { .. }
-            | Change::RemoveProjectObjects { .. } => required.projects_manage,
+            | Change::RemoveProjectObjects { .. }
+            | Change::AssignProjectRole { .. }
+            | Change::UnassignProjectRole { .. } => required.projects_manage,
             Change::CreateObject { kind, projects, .. } => {
                 let mut needed = P::catalog().kind_manage(kind.index());
                 if !projects.is_empty() {
@@ -114,6 +117,16 @@ impl<P: PermissionFlags> Change<P> {
             Change::EditProject { .. } => "edit a project".to_owned(),
             Change::DeleteProject { .. } => "delete a project".to_owned(),
             Change::AddProjectMembers { .. } => "add members to a project".to_owned(),
+            Change::AssignProjectRole { role, project, .. } => format!(
+                "give role `{}` within project `{}`",
+                role_name(role),
+                company.project_label(*project)
+            ),
+            Change::UnassignProjectRole { role, project, .. } => format!(
+                "take role `{}` within project `{}`",
+                role_name(role),
+                company.project_label(*project)
+            ),
             Change::RemoveProjectMembers { .. } => "remove members from a project".to_owned(),
             Change::AddProjectObjects { .. } => "add objects to a project".to_owned(),
             Change::RemoveProjectObjects { .. } => "remove objects from a project".to_owned(),
@@ -129,7 +142,10 @@ impl<P: PermissionFlags> Change<P> {
 impl<P: PermissionFlags> Company<P> {
     /// Refuses `change` if the actor behind `session` may not make it.
     pub(crate) fn authorize(&self, session: &Session, change: &Change<P>) -> Result<(), Error> {
-        let held = self.session_permissions(session)?;
+        let company_wide = self.session_permissions(session)?;
+        // DOMAIN rules 20 and 22: on a project, or an object, what the
+        // actor holds within it counts too.
+        let held = company_wide.or(self.held_within_target(session, change));
         let missing = change.governing_permissions(self).minus(held);
         if !missing.empty_set() {
             return Err(Error::Forbidden {
@@ -138,15 +154,79 @@ impl<P: PermissionFlags> Company<P> {
                 missing: missing.names().to_string(),
             });
         }
-        self.check_visibility(session, held, change)?;
+        self.check_visibility(session, company_wide, change)?;
         let granted = self.granted_by(change)?;
         let beyond = granted.minus(held);
         if !beyond.empty_set() {
-            return Err(Error::Escalation {
-                user: self.user_label(session.user()),
-                change: change.describe(self),
-                permissions: beyond.names().to_string(),
-            });
+            return Err(self.escalation(session, change, beyond));
+        }
+        self.check_groups_within(session, company_wide, change)
+    }
+
+    fn escalation(&self, session: &Session, change: &Change<P>, beyond: P) -> Error {
+        Error::Escalation {
+            user: self.user_label(session.user()),
+            change: change.describe(self),
+            permissions: beyond.names().to_string(),
+        }
+    }
+
+    /// What the actor holds within the project a change is about, or within
+    /// the projects that hold the object it is about (none in a testing
+    /// session: a role under test is tested company-wide).
+    fn held_within_target(&self, session: &Session, change: &Change<P>) -> P {
+        let Some(actor) = self.snapshot().user(session.user()) else {
+            return P::none();
+        };
+        if session.testing().is_some() {
+            return P::none();
+        }
+        match change {
+            Change::EditProject { project, .. }
+            | Change::DeleteProject { project }
+            | Change::AddProjectMembers { project, .. }
+            | Change::RemoveProjectMembers { project, .. }
+            | Change::AddProjectObjects { project, .. }
+            | Change::RemoveProjectObjects { project, .. }
+            | Change::AssignProjectRole { project, .. }
+            | Change::UnassignProjectRole { project, .. } => {
+                self.snapshot().within_project(actor, *project)
+            }
+            Change::RenameObject { object, .. } | Change::DeleteObject { object } => {
+                self.snapshot().within_object(actor, *object)
+            }
+            _ => P::none(),
+        }
+    }
+
+    /// Putting users in groups gives them the roles the groups hold within
+    /// projects: each must be held by the actor company-wide or within
+    /// that same project (rule 22).
+    fn check_groups_within(
+        &self,
+        session: &Session,
+        company_wide: P,
+        change: &Change<P>,
+    ) -> Result<(), Error> {
+        let groups: &[crate::GroupId] = match change {
+            Change::CreateUser { groups, .. } => groups,
+            Change::AddGroupMembers { group, .. } => std::slice::from_ref(group),
+            _ => return Ok(()),
+        };
+        let actor = self.snapshot().user(session.user());
+        let testing = session.testing().is_some();
+        for group in groups.iter().filter_map(|&g| self.group(g)) {
+            for &(project, role) in group.project_roles.iter() {
+                let within = match actor {
+                    Some(actor) if !testing => self.snapshot().within_project(actor, project),
+                    _ => P::none(),
+                };
+                let granted = self.role(role).map_or(P::none(), |r| r.permissions());
+                let beyond = granted.minus(company_wide.or(within));
+                if !beyond.empty_set() {
+                    return Err(self.escalation(session, change, beyond));
+                }
+            }
         }
         Ok(())
     }
@@ -177,7 +257,14 @@ impl<P: PermissionFlags> Company<P> {
                 permissions: Some(permissions),
                 ..
             } => permissions.close(),
-            Change::AssignRole { role, .. } => role_permissions(*role)?,
+            Change::AssignRole { role, .. } | Change::AssignProjectRole { role, .. } => {
+                role_permissions(*role)?
+            }
+            Change::AddProjectMembers { roles, .. } => {
+                roles.iter().try_fold(P::none(), |all, &r| {
+                    Ok::<_, Error>(all.or(role_permissions(r)?))
+                })?
+            }
             Change::SetSectionAccess {
                 permission,
                 allowed: true,
@@ -264,7 +351,9 @@ impl<P: PermissionFlags> Company<P> {
             Change::EditProject { project, .. }
             | Change::DeleteProject { project }
             | Change::AddProjectMembers { project, .. }
-            | Change::RemoveProjectMembers { project, .. } => project_visible(*project),
+            | Change::RemoveProjectMembers { project, .. }
+            | Change::AssignProjectRole { project, .. }
+            | Change::UnassignProjectRole { project, .. } => project_visible(*project),
             Change::AddProjectObjects { project, objects }
             | Change::RemoveProjectObjects { project, objects } => {
                 project_visible(*project)?;

@@ -106,8 +106,8 @@ pub use crate::change::{Actor, Change, ChangeReport, Created, LogEntry};
 pub use crate::company::{Company, DEFAULT_PROJECT_NAME};
 #[cfg(feature = "serde")]
 pub use crate::document::{
-    CatalogRef, Document, GroupRecord, NextIds, ObjectRecord, ProjectRecord, RoleRecord,
-    UserRecord, FORMAT_VERSION,
+    CatalogRef, Document, GroupRecord, MemberRoles, NextIds, ObjectRecord, ProjectRecord,
+    RoleRecord, UserRecord, FORMAT_VERSION,
 };
 pub use crate::error::{EntityKind, Error};
 pub use crate::explain::{Explanation, Grant, Reach};

@@ -56,11 +56,17 @@
 // catalog's flags and kinds (catalog/standard.rs), so 0.1 code is code of
 // the standard catalog.
 //
-// Room for a role granted within one project only: a user's project list
-// would carry, next to each project id, the permissions granted there; the
-// object test becomes "a shared project whose permissions, added to the
-// company-wide ones, contain the action". Only `IdList` and `shares_project`
-// change, not the tables around them.
+// Roles within projects (DOMAIN rules 20-21)
+// -------------------------------------------
+// A user given roles within projects has its project list in the spill
+// table with, next to each project id, the union of the permissions given
+// within it (directly or through a group; tag `GRANTED`). On an object the
+// check adds to the company-wide permissions the words of every project
+// the user shares with it; on a project, that project's word; on the
+// company, nothing. The 80-odd percent of users without such roles keep
+// their inline list and the fast path above unchanged; the others take the
+// branch to the spilled list, a merge walk over one to four ids. Testing
+// sessions never add these words (rule 8: the role under test, company-wide).
 //
 // Listing the objects a user can see walks, for each of the user's projects,
 // that project's sorted per-kind object list, skipping objects already listed
@@ -72,7 +78,7 @@ mod layout;
 mod listing;
 mod maintain;
 
-use crate::catalog::Word;
+use crate::catalog::{Set, Word};
 use crate::{ObjectId, PermissionFlags, Permissions, ProjectId, Session, SessionDecision, UserId};
 
 use self::layout::{IdList, ObjectEntry, ProjectEntry, Spill, UserEntry, USER_INLINE};
@@ -237,7 +243,7 @@ pub struct Snapshot<P: PermissionFlags = Permissions> {
     // so a listing reaches a project's list with one indirection.
     pub(crate) project_objects: Vec<Vec<ObjectId>>,
     /// Project lists too long to sit inline in their entries.
-    pub(crate) spill: Spill,
+    pub(crate) spill: Spill<P::Word>,
 }
 
 /// Two snapshots are equal when they answer every question alike: the same
@@ -267,6 +273,7 @@ impl<P: PermissionFlags> PartialEq for Snapshot<P> {
                     && a.permissions == b.permissions
                     && a.sessions_from == b.sessions_from
                     && self.user_projects(a) == other.user_projects(b)
+                    && a.projects.within(&self.spill) == b.projects.within(&other.spill)
             });
         let objects = self.objects.len() == other.objects.len()
             && self.objects.iter().zip(&other.objects).all(|(a, b)| {
@@ -334,7 +341,7 @@ impl<P: PermissionFlags> Snapshot<P> {
     #[must_use]
     pub fn check(&self, user: UserId, action: P, resource: Resource) -> Decision {
         match self.user(user) {
-            Some(entry) => self.decide(entry.permissions, &entry.projects, action, resource),
+            Some(entry) => self.decide(entry.permissions, &entry.projects, true, action, resource),
             None => Decision::Deny(DenyReason::UnknownUser),
         }
     }
@@ -359,7 +366,16 @@ impl<P: PermissionFlags> Snapshot<P> {
         resource: Resource,
     ) -> SessionDecision {
         let decision = match self.session_rights(session) {
-            Ok((entry, permissions)) => self.decide(permissions, &entry.projects, action, resource),
+            Ok((entry, permissions)) => {
+                let within_projects = session.testing().is_none();
+                self.decide(
+                    permissions,
+                    &entry.projects,
+                    within_projects,
+                    action,
+                    resource,
+                )
+            }
             Err(reason) => Decision::Deny(reason),
         };
         SessionDecision {
@@ -402,12 +418,15 @@ impl<P: PermissionFlags> Snapshot<P> {
     }
 
     /// The decision for a user with these permissions and projects: the
-    /// shared fast path of `check` and `check_session`.
+    /// shared fast path of `check` and `check_session`. `within_projects`
+    /// says whether the roles given within projects count (not in a testing
+    /// session).
     #[inline(always)]
     fn decide(
         &self,
         permissions: P::Word,
         projects: &IdList<USER_INLINE>,
+        within_projects: bool,
         action: P,
         resource: Resource,
     ) -> Decision {
@@ -418,10 +437,11 @@ impl<P: PermissionFlags> Snapshot<P> {
         // question: it is computed without branches and the answer is read
         // from a table, in the documented order of reasons. `scope` is the
         // set of permissions that apply to the resource.
-        let (hidden, scope) = match resource {
+        let none = P::Word::default();
+        let (hidden, scope, within) = match resource {
             // Every bit, even one outside the catalog: no role grants it,
             // so it is missing, not misplaced.
-            Resource::Company => (false, !P::Word::default()),
+            Resource::Company => (false, !none, none),
             Resource::Object(object) => {
                 let Some((object, kind)) = self
                     .objects
@@ -430,25 +450,33 @@ impl<P: PermissionFlags> Snapshot<P> {
                 else {
                     return Decision::Deny(DenyReason::UnknownObject);
                 };
-                let shared = projects.shares(&object.projects, &self.spill);
+                let (shared, within) = projects.reach(&object.projects, &self.spill);
                 let scope = P::Word::from_u128(catalog.kind_mask(kind));
-                (!sees_everything & !shared, scope)
+                (!sees_everything & !shared, scope, within)
             }
             Resource::Project(project) => {
                 if !self.projects.get(project.index()).is_some_and(|p| p.live) {
                     return Decision::Deny(DenyReason::UnknownProject);
                 }
-                let member = projects
-                    .get(&self.spill)
-                    .binary_search(&project.get())
-                    .is_ok();
+                let at = projects.get(&self.spill).binary_search(&project.get());
+                let within = at
+                    .ok()
+                    .and_then(|at| projects.within(&self.spill).get(at).copied());
                 let scope = P::Word::from_u128(catalog.project_mask);
-                (!sees_everything & !member, scope)
+                (
+                    !sees_everything & at.is_err(),
+                    scope,
+                    within.unwrap_or(none),
+                )
             }
+        };
+        let permissions = if within_projects {
+            permissions | within
+        } else {
+            permissions
         };
         // Non-short-circuit `&` on raw bits: no branch on the action.
         let action = action.to_word();
-        let none = P::Word::default();
         let applicable = (action != none) & (action & !scope == none);
         let granted = action & !permissions == none;
         let index = (3 * usize::from(hidden))
@@ -504,6 +532,32 @@ impl<P: PermissionFlags> Snapshot<P> {
     #[inline]
     pub(crate) fn user_projects<'a>(&'a self, entry: &'a UserEntry<P::Word>) -> &'a [u32] {
         entry.projects.get(&self.spill)
+    }
+
+    /// The permissions given within each of [`user_projects`]
+    /// (side by side; empty when the user was given no role within a
+    /// project).
+    ///
+    /// [`user_projects`]: Self::user_projects
+    #[inline]
+    pub(crate) fn user_within<'a>(&'a self, entry: &'a UserEntry<P::Word>) -> &'a [P::Word] {
+        entry.projects.within(&self.spill)
+    }
+
+    /// The permissions given to a user within `project` (none when the
+    /// user is not a member, or was given no role there).
+    pub(crate) fn within_project(&self, entry: &UserEntry<P::Word>, project: ProjectId) -> P {
+        let at = self.user_projects(entry).binary_search(&project.get()).ok();
+        let word = at.and_then(|at| self.user_within(entry).get(at).copied());
+        word.map_or(P::none(), P::from_word)
+    }
+
+    /// The permissions given to a user within the projects they share with
+    /// `object` (none for an unknown object).
+    pub(crate) fn within_object(&self, entry: &UserEntry<P::Word>, object: ObjectId) -> P {
+        self.objects.get(object.index()).map_or(P::none(), |o| {
+            P::from_word(entry.projects.reach(&o.projects, &self.spill).1)
+        })
     }
 
     /// The projects of an object entry, sorted.

@@ -54,6 +54,11 @@ pub struct User {
     pub(crate) roles: ShortSet<RoleId>,
     pub(crate) groups: ShortSet<GroupId>,
     pub(crate) projects: ShortSet<ProjectId>,
+    // INVARIANT (links): `(p, r)` is here exactly when `(this user, p)` is in
+    // `Role::project_users` of `r`, and then `p` is in `projects` (roles are
+    // given within a project only to its direct members). Upheld by
+    // `Company::apply`.
+    pub(crate) project_roles: ShortSet<(ProjectId, RoleId)>,
     /// Sessions that logged in before this revision are ended.
     pub(crate) sessions_from: u64,
 }
@@ -65,6 +70,7 @@ impl User {
             roles: ShortSet::new(),
             groups: ShortSet::new(),
             projects: ShortSet::new(),
+            project_roles: ShortSet::new(),
             sessions_from: 0,
         }
     }
@@ -98,6 +104,13 @@ impl User {
     pub fn projects(&self) -> impl ExactSizeIterator<Item = ProjectId> + '_ {
         self.projects.iter().copied()
     }
+
+    /// The roles given to the user directly within projects (DOMAIN rule
+    /// 20), as `(project, role)` pairs in the order they were given. Roles
+    /// given to the user's groups within a project are not listed here.
+    pub fn project_roles(&self) -> impl ExactSizeIterator<Item = (ProjectId, RoleId)> + '_ {
+        self.project_roles.iter().copied()
+    }
 }
 
 /// A group (a team) of users. A group can be used wherever a user can be
@@ -110,6 +123,9 @@ pub struct Group {
     pub(crate) members: IndexSet<UserId>,
     pub(crate) roles: ShortSet<RoleId>,
     pub(crate) projects: ShortSet<ProjectId>,
+    // INVARIANT (links): mirrored by `Role::project_groups`; every project
+    // here is in `projects`.
+    pub(crate) project_roles: ShortSet<(ProjectId, RoleId)>,
 }
 
 impl Group {
@@ -119,6 +135,7 @@ impl Group {
             members: IndexSet::new(),
             roles: ShortSet::new(),
             projects: ShortSet::new(),
+            project_roles: ShortSet::new(),
         }
     }
 
@@ -141,5 +158,12 @@ impl Group {
     /// The projects the group is a member of.
     pub fn projects(&self) -> impl ExactSizeIterator<Item = ProjectId> + '_ {
         self.projects.iter().copied()
+    }
+
+    /// The roles given to the group within projects (DOMAIN rule 20), as
+    /// `(project, role)` pairs in the order they were given: every member
+    /// holds them within that project.
+    pub fn project_roles(&self) -> impl ExactSizeIterator<Item = (ProjectId, RoleId)> + '_ {
+        self.project_roles.iter().copied()
     }
 }

@@ -4,7 +4,7 @@ use indexmap::IndexSet;
 
 use crate::catalog::Set;
 use crate::id::define_id;
-use crate::{GroupId, PermissionFlags, Permissions, UserId};
+use crate::{GroupId, PermissionFlags, Permissions, ProjectId, UserId};
 
 define_id!(
     /// Identifies a [`Role`]. The built-in roles have fixed ids:
@@ -136,6 +136,10 @@ pub struct Role<P: PermissionFlags = Permissions> {
     // INVARIANT (links): mirrored by `User::roles` and `Group::roles`.
     pub(crate) users: IndexSet<UserId>,
     pub(crate) groups: IndexSet<GroupId>,
+    // INVARIANT (links): mirrored by `User::project_roles` and
+    // `Group::project_roles`.
+    pub(crate) project_users: IndexSet<(UserId, ProjectId)>,
+    pub(crate) project_groups: IndexSet<(GroupId, ProjectId)>,
 }
 
 impl<P: PermissionFlags> Role<P> {
@@ -148,6 +152,8 @@ impl<P: PermissionFlags> Role<P> {
             put_users_offline: false,
             users: IndexSet::new(),
             groups: IndexSet::new(),
+            project_users: IndexSet::new(),
+            project_groups: IndexSet::new(),
         }
     }
 
@@ -197,5 +203,17 @@ impl<P: PermissionFlags> Role<P> {
     /// The groups the role is assigned to, in no particular order.
     pub fn groups(&self) -> impl ExactSizeIterator<Item = GroupId> + '_ {
         self.groups.iter().copied()
+    }
+
+    /// The users given the role within a project (DOMAIN rule 20), as
+    /// `(user, project)` pairs in no particular order.
+    pub fn project_users(&self) -> impl ExactSizeIterator<Item = (UserId, ProjectId)> + '_ {
+        self.project_users.iter().copied()
+    }
+
+    /// The groups given the role within a project, as `(group, project)`
+    /// pairs in no particular order.
+    pub fn project_groups(&self) -> impl ExactSizeIterator<Item = (GroupId, ProjectId)> + '_ {
+        self.project_groups.iter().copied()
     }
 }

@@ -304,4 +304,10 @@ impl<P: PermissionFlags> crate::Company<P> {
         self.user(user)
             .map_or_else(|| user.to_string(), |u| u.name().to_owned())
     }
+
+    /// A project's name, or its id when it does not exist.
+    pub(crate) fn project_label(&self, project: crate::ProjectId) -> String {
+        self.project(project)
+            .map_or_else(|| project.to_string(), |p| p.name().to_owned())
+    }
 }

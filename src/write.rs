@@ -43,6 +43,9 @@ mod projects;
 mod roles;
 mod shorthands;
 mod users;
+mod within;
+
+pub(crate) use self::within::may_hold_within_project;
 
 use std::borrow::Borrow;
 use std::collections::HashSet;
@@ -430,10 +433,14 @@ impl<P: PermissionFlags> Company<P> {
             C::EditProject { project, name, description } =>
                 self.plan_edit_project(*project, name.clone(), description.clone()),
             C::DeleteProject { project } => self.plan_delete_project(*project),
-            C::AddProjectMembers { project, principals } =>
-                self.plan_project_members(*project, principals, true),
+            C::AddProjectMembers { project, principals, roles } =>
+                self.plan_add_project_members(*project, principals, roles),
             C::RemoveProjectMembers { project, principals } =>
-                self.plan_project_members(*project, principals, false),
+                self.plan_remove_project_members(*project, principals),
+            C::AssignProjectRole { project, role, principals } =>
+                self.plan_project_role(*project, *role, principals, true),
+            C::UnassignProjectRole { project, role, principals } =>
+                self.plan_project_role(*project, *role, principals, false),
             C::AddProjectObjects { project, objects } =>
                 self.plan_project_objects(*project, objects, true),
             C::RemoveProjectObjects { project, objects } =>

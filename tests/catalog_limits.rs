@@ -116,6 +116,7 @@ fn a_catalog_of_128_permissions_and_32_kinds_checks_every_bit(
     company.apply(Change::AddProjectMembers {
         project,
         principals: vec![sue.into()],
+        roles: vec![],
     })?;
     company.apply(Change::AddProjectObjects {
         project,

@@ -159,6 +159,7 @@ fn random_document() -> impl Strategy<Value = Document> {
                 users: users.into_iter().map(UserId::new).collect(),
                 groups: groups.into_iter().map(GroupId::new).collect(),
                 objects: objects.into_iter().map(ObjectId::new).collect(),
+                member_roles: Vec::new(),
             }
         });
     let object = (id(), prop::sample::select(ObjectKind::ALL.to_vec()), name()).prop_map(

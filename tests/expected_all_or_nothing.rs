@@ -245,6 +245,7 @@ fn refused_changes(o: &Outsourcer, default: ProjectId) -> Vec<(Change, &'static 
             Change::AddProjectMembers {
                 project: acme,
                 principals: vec![group(team), group(NO_GROUP)],
+                roles: vec![],
             },
             "group id `99`",
         ),
@@ -259,6 +260,7 @@ fn refused_changes(o: &Outsourcer, default: ProjectId) -> Vec<(Change, &'static 
             Change::AddProjectMembers {
                 project: NO_PROJECT,
                 principals: vec![user(alice)],
+                roles: vec![],
             },
             "project id `99`",
         ),
@@ -325,6 +327,7 @@ fn every_refused_change_leaves_the_company_exactly_as_it_was() -> TestResult {
     let report = o.company.apply(Change::AddProjectMembers {
         project: o.acme,
         principals: vec![o.globex_agent.into()],
+        roles: vec![],
     })?;
     assert_eq!(report.revision, revision + 1);
     Ok(())

@@ -33,7 +33,7 @@ struct Fixture {
 }
 
 /// ann (Admin); bob, in group "Team" and holding QA; project "Clients"
-/// holding queue "Sales"; list "Leads" in no project. Simple security.
+/// with member "Team", holding queue "Sales"; list "Leads" in no project. Simple security.
 fn fixture() -> Result<Fixture, Error> {
     let (mut company, _ann) = company_with_admin()?;
     let bob = company.create_user("bob")?;
@@ -44,6 +44,11 @@ fn fixture() -> Result<Fixture, Error> {
         principals: vec![bob.into()],
     })?;
     let clients = company.create_project("Clients", "")?;
+    company.apply(Change::AddProjectMembers {
+        project: clients,
+        principals: vec![team.into()],
+        roles: vec![],
+    })?;
     let queue = object_in(&mut company, ObjectKind::Queue, "Sales", vec![clients])?;
     let list = object_in(&mut company, ObjectKind::List, "Leads", vec![])?;
     Ok(Fixture {
@@ -173,6 +178,31 @@ fn every_change(f: &Fixture) -> Vec<(Change, Permissions)> {
             Change::AddProjectMembers {
                 project: f.clients,
                 principals: vec![f.team.into()],
+                roles: vec![],
+            },
+            P::PROJECTS_MANAGE,
+        ),
+        (
+            Change::AddProjectMembers {
+                project: f.clients,
+                principals: vec![f.bob.into()],
+                roles: vec![f.qa],
+            },
+            P::PROJECTS_MANAGE,
+        ),
+        (
+            Change::AssignProjectRole {
+                project: f.clients,
+                role: f.qa,
+                principals: vec![f.team.into()],
+            },
+            P::PROJECTS_MANAGE,
+        ),
+        (
+            Change::UnassignProjectRole {
+                project: f.clients,
+                role: f.qa,
+                principals: vec![f.bob.into()],
             },
             P::PROJECTS_MANAGE,
         ),
@@ -254,7 +284,7 @@ fn the_table_of_changes_covers_every_kind_of_change() -> TestResult {
     covered.sort_unstable();
     covered.dedup();
 
-    assert_eq!(every.len(), 25, "{message}");
+    assert_eq!(every.len(), 27, "{message}");
     assert_eq!(covered, every);
     Ok(())
 }
@@ -382,6 +412,7 @@ fn hidden() -> Result<Hidden, Error> {
     company.apply(Change::AddProjectMembers {
         project: client_a,
         principals: vec![mia.into()],
+        roles: vec![],
     })?;
     let session = company.login(mia)?;
     Ok(Hidden {
@@ -422,6 +453,7 @@ fn naming(project: ProjectId, object: ObjectId, visible: ProjectId) -> Vec<(Chan
             Change::AddProjectMembers {
                 project,
                 principals: vec![Principal::User(UserId::new(0))],
+                roles: vec![],
             },
             Project,
         ),
@@ -950,6 +982,7 @@ fn group_membership_cannot_open_a_hidden_project() -> TestResult {
     company.apply(Change::AddProjectMembers {
         project: secret,
         principals: vec![insiders.into()],
+        roles: vec![],
     })?;
     let open_team = company.create_group("Open team", &[])?;
 

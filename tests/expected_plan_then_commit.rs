@@ -77,6 +77,7 @@ fn fixture(mode: SecurityMode) -> Result<Fixture, Error> {
     company.apply(Change::AddProjectMembers {
         project: acme,
         principals: vec![night.into()],
+        roles: vec![],
     })?;
     Ok(Fixture {
         company,
@@ -207,6 +208,7 @@ fn every_kind_of_change(f: &Fixture) -> Vec<Change> {
         Change::AddProjectMembers {
             project: globex,
             principals: vec![bob.into(), night.into()],
+            roles: vec![],
         },
         Change::RemoveProjectMembers {
             project: acme,
@@ -1312,6 +1314,7 @@ fn adding_objects_to_a_project_affects_its_members_without_projects_all() -> Tes
     company.apply(Change::AddProjectMembers {
         project: f.acme,
         principals: vec![f.ann.into()],
+        roles: vec![],
     })?;
 
     let report = plan_and_commit(
@@ -1445,6 +1448,7 @@ fn adding_what_is_already_there_affects_no_one_but_advances_the_revision() -> Te
         Change::AddProjectMembers {
             project: f.acme,
             principals: vec![f.bob.into(), f.night.into()],
+            roles: vec![],
         },
         Change::AddGroupMembers {
             group: f.night,

@@ -75,6 +75,7 @@ fn acme() -> Result<Company<Acme>, callgate::Error> {
     company.apply(Change::AddProjectMembers {
         project: acme_bank,
         principals: vec![team.into()],
+        roles: vec![],
     })?;
 
     let monitor = company.create_role(

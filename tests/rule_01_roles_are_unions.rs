@@ -117,19 +117,14 @@ fn roles_held_through_a_group_add_to_roles_held_directly() -> TestResult {
         .is_allowed());
 
     let why = company.explain(kim, Permissions::REPORTS_VIEW, Resource::Company);
+    let grants: Vec<_> = (why.grants().iter())
+        .map(|g| (g.role, g.via, g.project, g.granted))
+        .collect();
     assert_eq!(
-        why.grants(),
-        &[
-            Grant {
-                role: qa,
-                via: None,
-                granted: Permissions::REPORTS_VIEW,
-            },
-            Grant {
-                role: sales,
-                via: Some(sales_team),
-                granted: Permissions::REPORTS_VIEW,
-            },
+        grants,
+        [
+            (qa, None, None, Permissions::REPORTS_VIEW),
+            (sales, Some(sales_team), None, Permissions::REPORTS_VIEW),
         ],
     );
     Ok(())

@@ -119,6 +119,7 @@ fn projects() -> Result<Projects, Error> {
     company.apply(Change::AddProjectMembers {
         project: client_a,
         principals: vec![ann.into()],
+        roles: vec![],
     })?;
     let dispatcher = company.create_role(
         "Dispatcher",
@@ -195,6 +196,7 @@ fn in_enhanced_mode_a_tester_sees_what_a_holder_in_the_same_projects_sees() -> T
         Change::AddProjectMembers {
             project: p.client_a,
             principals: vec![dora.into()],
+            roles: vec![],
         },
     );
     accepted(
@@ -202,6 +204,7 @@ fn in_enhanced_mode_a_tester_sees_what_a_holder_in_the_same_projects_sees() -> T
         Change::AddProjectMembers {
             project: default,
             principals: vec![dora.into()],
+            roles: vec![],
         },
     );
     let testing = p
@@ -253,6 +256,7 @@ fn a_testers_project_membership_changes_apply_to_the_testing_session_at_once() -
         Change::AddProjectMembers {
             project: p.client_b,
             principals: vec![p.ann.into()],
+            roles: vec![],
         },
     );
 

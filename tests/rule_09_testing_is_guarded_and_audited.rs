@@ -268,13 +268,12 @@ fn an_explanation_in_a_testing_session_names_the_real_user_and_the_role_under_te
     );
     assert!(allowed.decision().is_allowed());
     // The grant is the role under test, not ann's own Admin role.
+    let grants: Vec<_> = (allowed.grants().iter())
+        .map(|g| (g.role, g.via, g.project, g.granted))
+        .collect();
     assert_eq!(
-        allowed.grants(),
-        [Grant {
-            role: RoleId::OPERATOR,
-            via: None,
-            granted: Permissions::CALL_JOURNAL_VIEW,
-        }]
+        grants,
+        [(RoleId::OPERATOR, None, None, Permissions::CALL_JOURNAL_VIEW)]
     );
     assert_eq!(
         allowed.to_string(),

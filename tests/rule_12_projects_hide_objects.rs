@@ -153,6 +153,7 @@ fn an_object_in_two_projects_is_seen_from_both_and_listed_once() -> TestResult {
     o.company.apply(Change::AddProjectMembers {
         project: o.globex,
         principals: vec![o.acme_agent.into()],
+        roles: vec![],
     })?;
 
     assert!(o
@@ -328,11 +329,13 @@ fn a_member_of_many_projects_sees_each_of_their_objects_once() -> TestResult {
     o.company.apply(Change::AddProjectMembers {
         project: projects[4],
         principals: vec![o.acme_agent.into()],
+        roles: vec![],
     })?;
     for &project in &projects[..4] {
         o.company.apply(Change::AddProjectMembers {
             project,
             principals: vec![o.globex_team.into()],
+            roles: vec![],
         })?;
     }
     // Queues spread over the projects, some shared, one in none of Gus's.

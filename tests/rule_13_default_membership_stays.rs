@@ -64,6 +64,7 @@ fn joining_a_new_project_keeps_the_user_in_default() -> TestResult {
     center.company.apply(Change::AddProjectMembers {
         project: acme,
         principals: vec![sam.into()],
+        roles: vec![],
     })?;
 
     let company = &center.company;
@@ -90,6 +91,7 @@ fn leaving_default_confines_the_user_to_the_new_project() -> TestResult {
     center.company.apply(Change::AddProjectMembers {
         project: acme,
         principals: vec![sam.into()],
+        roles: vec![],
     })?;
 
     center.company.apply(Change::RemoveProjectMembers {
@@ -130,6 +132,7 @@ fn a_group_joining_a_new_project_leaves_its_members_in_default() -> TestResult {
     center.company.apply(Change::AddProjectMembers {
         project: acme,
         principals: vec![acme_team.into()],
+        roles: vec![],
     })?;
     let mut seen = visible(&center.company, olga, ObjectKind::Queue)?;
     seen.sort();

@@ -25,6 +25,7 @@ fn a_user_added_to_a_project_sees_its_objects_at_once() -> TestResult {
     let report = o.company.apply(Change::AddProjectMembers {
         project: o.globex,
         principals: vec![o.acme_agent.into()],
+        roles: vec![],
     })?;
 
     assert_eq!(report.affected_users, vec![o.acme_agent]);
@@ -70,6 +71,7 @@ fn a_group_added_to_a_project_brings_every_member_in_at_once() -> TestResult {
     let report = o.company.apply(Change::AddProjectMembers {
         project: o.acme,
         principals: vec![night.into()],
+        roles: vec![],
     })?;
 
     assert_eq!(report.affected_users, vec![kim, lee]);
@@ -218,6 +220,7 @@ fn adding_what_is_there_or_removing_what_is_not_is_an_accepted_no_op() -> TestRe
         Change::AddProjectMembers {
             project: o.acme,
             principals: vec![o.acme_agent.into()],
+            roles: vec![],
         },
         Change::RemoveProjectMembers {
             project: o.acme,

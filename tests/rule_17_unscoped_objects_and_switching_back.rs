@@ -184,6 +184,7 @@ fn project_changes_made_in_simple_mode_count_when_enhanced_again() -> TestResult
     o.company.apply(Change::AddProjectMembers {
         project: o.globex,
         principals: vec![o.acme_agent.into()],
+        roles: vec![],
     })?;
     o.company.apply(Change::RemoveProjectMembers {
         project: o.globex,

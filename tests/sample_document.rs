@@ -99,6 +99,7 @@ fn callcenter() -> Result<Company, callgate::Error> {
         company.apply(Change::AddProjectMembers {
             project,
             principals: vec![team.into()],
+            roles: vec![],
         })?;
         clients.push(project);
     }

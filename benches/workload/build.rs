@@ -81,6 +81,7 @@ pub(crate) fn changes(size: Size) -> Vec<Change> {
         changes.push(Change::AddProjectMembers {
             project: project(&mut rng),
             principals: vec![Principal::Group(group)],
+            roles: vec![],
         });
     }
     for u in 1..users {

@@ -189,6 +189,7 @@ pub(crate) fn populate<P: PermissionFlags>(
         must(company.apply(Change::AddProjectMembers {
             project,
             principals: vec![Principal::Group(group)],
+            roles: vec![],
         }));
         group_ids.push(group);
     }

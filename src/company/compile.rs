@@ -26,24 +26,63 @@ pub(crate) trait Records<P: PermissionFlags> {
     fn group_roles(&self, group: GroupId) -> impl Iterator<Item = RoleId>;
     /// The group's projects.
     fn group_projects(&self, group: GroupId) -> impl Iterator<Item = ProjectId>;
+    /// The roles given to the user directly within projects.
+    fn user_project_roles(&self, user: UserId) -> impl Iterator<Item = (ProjectId, RoleId)>;
+    /// The roles given to the group within projects.
+    fn group_project_roles(&self, group: GroupId) -> impl Iterator<Item = (ProjectId, RoleId)>;
     /// The role's permissions (none for a role that does not exist).
     fn role_permissions(&self, role: RoleId) -> P;
 }
 
-/// A user's effective permissions (the union over their roles, direct and
-/// through groups), with `projects` set to every project they belong to,
-/// directly or through a group, sorted and without repeats; `None` for a
-/// user that does not exist.
+/// Where a user's rights reach, as [`rights`] works it out: buffers kept
+/// between calls, so compiling many users allocates little.
+#[derive(Debug)]
+pub(crate) struct Reach<P> {
+    /// Every project the user belongs to, directly or through a group,
+    /// sorted and without repeats.
+    pub(crate) projects: Vec<u32>,
+    /// Empty when the user was given no role within a project (or only
+    /// roles without permissions); otherwise side by side with `projects`,
+    /// the union of the permissions given within each (DOMAIN rule 21).
+    pub(crate) within: Vec<P>,
+    /// `(project, permissions)` of each role given within a project, as
+    /// found.
+    given: Vec<(u32, P)>,
+}
+
+impl<P> Default for Reach<P> {
+    fn default() -> Self {
+        Self {
+            projects: Vec::new(),
+            within: Vec::new(),
+            given: Vec::new(),
+        }
+    }
+}
+
+/// A user's company-wide permissions (the union over their roles, direct
+/// and through groups), with `reach` set to their projects and the
+/// permissions given within them; `None` for a user that does not exist.
 pub(crate) fn rights<P: PermissionFlags>(
     records: &impl Records<P>,
     user: UserId,
-    projects: &mut Vec<u32>,
+    reach: &mut Reach<P>,
 ) -> Option<P> {
+    let Reach {
+        projects,
+        within,
+        given,
+    } = reach;
     projects.clear();
+    within.clear();
+    given.clear();
     if !records.user_live(user) {
         return None;
     }
+    let permissions_within =
+        |(project, role): (ProjectId, RoleId)| (project.get(), records.role_permissions(role));
     projects.extend(records.user_projects(user).map(|p| p.get()));
+    given.extend(records.user_project_roles(user).map(permissions_within));
     let mut permissions = P::none();
     for role in records.user_roles(user) {
         permissions = permissions.or(records.role_permissions(role));
@@ -53,9 +92,24 @@ pub(crate) fn rights<P: PermissionFlags>(
             permissions = permissions.or(records.role_permissions(role));
         }
         projects.extend(records.group_projects(group).map(|p| p.get()));
+        given.extend(records.group_project_roles(group).map(permissions_within));
     }
     projects.sort_unstable();
     projects.dedup();
+    if given.iter().any(|(_, granted)| !granted.empty_set()) {
+        within.resize(projects.len(), P::none());
+        for &(project, granted) in given.iter() {
+            // A role is given within a project only to its members, so the
+            // project is in the list.
+            let slot = projects
+                .binary_search(&project)
+                .ok()
+                .and_then(|at| within.get_mut(at));
+            if let Some(slot) = slot {
+                *slot = slot.or(granted);
+            }
+        }
+    }
     Some(permissions)
 }
 
@@ -97,16 +151,29 @@ impl<P: PermissionFlags> Records<P> for Company<P> {
     fn role_permissions(&self, role: RoleId) -> P {
         self.role(role).map_or(P::none(), |r| r.permissions)
     }
+
+    fn user_project_roles(&self, user: UserId) -> impl Iterator<Item = (ProjectId, RoleId)> {
+        self.user(user)
+            .into_iter()
+            .flat_map(|u| u.project_roles.iter().copied())
+    }
+
+    fn group_project_roles(&self, group: GroupId) -> impl Iterator<Item = (ProjectId, RoleId)> {
+        self.group(group)
+            .into_iter()
+            .flat_map(|g| g.project_roles.iter().copied())
+    }
 }
 
 impl<P: PermissionFlags> Company<P> {
     fn compile_user(&self, id: UserId) -> Option<CompiledUser<P>> {
-        let mut projects = Vec::new();
-        let permissions = rights(self, id, &mut projects)?;
+        let mut reach = Reach::default();
+        let permissions = rights(self, id, &mut reach)?;
         Some(CompiledUser {
             permissions,
             sessions_from: self.user(id)?.sessions_from,
-            projects,
+            projects: reach.projects,
+            within: reach.within,
         })
     }
 
@@ -182,18 +249,21 @@ impl<P: PermissionFlags> Company<P> {
             self.users.len(),
             self.objects.len(),
         );
-        let mut projects: Vec<u32> = Vec::new();
+        let mut reach = Reach::default();
         for (index, user) in self.users.iter().enumerate() {
             let compiled = u32::try_from(index)
                 .ok()
-                .and_then(|id| rights(self, UserId::new(id), &mut projects));
+                .and_then(|id| rights(self, UserId::new(id), &mut reach));
             match (user, compiled) {
                 (Some(user), Some(permissions)) => {
-                    snapshot.push_user(Some((permissions, user.sessions_from, &projects)));
+                    let sessions_from = user.sessions_from;
+                    let rights = (permissions, sessions_from, &*reach.projects, &*reach.within);
+                    snapshot.push_user(Some(rights));
                 }
                 _ => snapshot.push_user(None),
             }
         }
+        let mut projects: Vec<u32> = Vec::new();
         for object in &self.objects {
             let Some(object) = object else {
                 snapshot.push_object(None);
@@ -238,10 +308,11 @@ impl<P: PermissionFlags> Company<P> {
         }
         for (user, rights) in users {
             let sessions_from = self.user(user).map_or(0, |u| u.sessions_from);
-            let compiled = rights.map(|(permissions, projects)| CompiledUser {
+            let compiled = rights.map(|(permissions, projects, within)| CompiledUser {
                 permissions,
                 sessions_from,
                 projects,
+                within,
             });
             self.snapshot.set_user(user, compiled);
         }
@@ -256,6 +327,9 @@ impl<P: PermissionFlags> Company<P> {
                     permissions: entry.permissions::<P>(),
                     sessions_from: entry.sessions_from,
                     projects: self.snapshot.user_projects(entry).to_vec(),
+                    within: (self.snapshot.user_within(entry).iter())
+                        .map(|&word| P::from_word(word))
+                        .collect(),
                 });
                 debug_assert_eq!(compiled, stored, "user {user} compiled by the plan");
             }

@@ -20,6 +20,10 @@ pub(crate) enum Link {
     UserProject(UserId, ProjectId),
     GroupProject(GroupId, ProjectId),
     ObjectProject(ObjectId, ProjectId),
+    /// A role given to a user within a project (DOMAIN rule 20).
+    UserProjectRole(UserId, ProjectId, RoleId),
+    /// A role given to a group within a project.
+    GroupProjectRole(GroupId, ProjectId, RoleId),
 }
 
 impl Link {
@@ -34,6 +38,13 @@ impl Link {
         match principal {
             Principal::User(user) => Self::UserProject(user, project),
             Principal::Group(group) => Self::GroupProject(group, project),
+        }
+    }
+
+    pub(crate) fn project_role(principal: Principal, project: ProjectId, role: RoleId) -> Self {
+        match principal {
+            Principal::User(user) => Self::UserProjectRole(user, project, role),
+            Principal::Group(group) => Self::GroupProjectRole(group, project, role),
         }
     }
 }
@@ -115,6 +126,12 @@ impl<P: PermissionFlags> Company<P> {
             Link::ObjectProject(object, project) => self
                 .object(object)
                 .is_some_and(|o| o.projects.contains(&project)),
+            Link::UserProjectRole(user, project, role) => self
+                .user(user)
+                .is_some_and(|u| u.project_roles.contains(&(project, role))),
+            Link::GroupProjectRole(group, project, role) => self
+                .group(group)
+                .is_some_and(|g| g.project_roles.contains(&(project, role))),
         }
     }
 
@@ -164,6 +181,20 @@ impl<P: PermissionFlags> Company<P> {
                 toggle(side, object, present);
                 touched.objects.push(object);
             }
+            Link::UserProjectRole(user, project, role) => {
+                let side = record(&mut self.users, user.index()).map(|u| &mut u.project_roles);
+                toggle(side, (project, role), present);
+                let side = record(&mut self.roles, role.index()).map(|r| &mut r.project_users);
+                toggle(side, (user, project), present);
+                touched.users([user]);
+            }
+            Link::GroupProjectRole(group, project, role) => {
+                let side = record(&mut self.groups, group.index()).map(|g| &mut g.project_roles);
+                toggle(side, (project, role), present);
+                let side = record(&mut self.roles, role.index()).map(|r| &mut r.project_groups);
+                toggle(side, (group, project), present);
+                touched.users(self.members_of(group));
+            }
         }
     }
 
@@ -180,7 +211,8 @@ impl<P: PermissionFlags> Company<P> {
             let roles = u.roles.iter().map(|&r| Link::UserRole(user, r));
             let groups = u.groups.iter().map(|&g| Link::GroupMember(g, user));
             let projects = u.projects.iter().map(|&p| Link::UserProject(user, p));
-            roles.chain(groups).chain(projects).collect()
+            let within = (u.project_roles.iter()).map(|&(p, r)| Link::UserProjectRole(user, p, r));
+            roles.chain(groups).chain(projects).chain(within).collect()
         })
     }
 
@@ -190,7 +222,9 @@ impl<P: PermissionFlags> Company<P> {
             let members = g.members.iter().map(|&u| Link::GroupMember(group, u));
             let roles = g.roles.iter().map(|&r| Link::GroupRole(group, r));
             let projects = g.projects.iter().map(|&p| Link::GroupProject(group, p));
-            members.chain(roles).chain(projects).collect()
+            let within =
+                (g.project_roles.iter()).map(|&(p, r)| Link::GroupProjectRole(group, p, r));
+            members.chain(roles).chain(projects).chain(within).collect()
         })
     }
 
@@ -199,7 +233,15 @@ impl<P: PermissionFlags> Company<P> {
         self.role(role).map_or_else(Vec::new, |r| {
             let users = r.users.iter().map(|&u| Link::UserRole(u, role));
             let groups = r.groups.iter().map(|&g| Link::GroupRole(g, role));
-            users.chain(groups).collect()
+            let within_users =
+                (r.project_users.iter()).map(|&(u, p)| Link::UserProjectRole(u, p, role));
+            let within_groups =
+                (r.project_groups.iter()).map(|&(g, p)| Link::GroupProjectRole(g, p, role));
+            users
+                .chain(groups)
+                .chain(within_users)
+                .chain(within_groups)
+                .collect()
         })
     }
 
@@ -209,8 +251,33 @@ impl<P: PermissionFlags> Company<P> {
             let users = p.users.iter().map(|&u| Link::UserProject(u, project));
             let groups = p.groups.iter().map(|&g| Link::GroupProject(g, project));
             let objects = p.objects.iter().map(|&o| Link::ObjectProject(o, project));
-            users.chain(groups).chain(objects).collect()
+            let mut links: Vec<Link> = users.chain(groups).chain(objects).collect();
+            for &user in &p.users {
+                links.extend(self.roles_within(Principal::User(user), project));
+            }
+            for &group in &p.groups {
+                links.extend(self.roles_within(Principal::Group(group), project));
+            }
+            links
         })
+    }
+
+    /// The links of the roles a member was given within `project` (what
+    /// taking it out of the project removes).
+    pub(crate) fn roles_within(
+        &self,
+        member: Principal,
+        project: ProjectId,
+    ) -> impl Iterator<Item = Link> + '_ {
+        let given = match member {
+            Principal::User(user) => self.user(user).map(|u| &u.project_roles),
+            Principal::Group(group) => self.group(group).map(|g| &g.project_roles),
+        };
+        given
+            .into_iter()
+            .flat_map(|set| set.iter().copied())
+            .filter(move |&(p, _)| p == project)
+            .map(move |(_, role)| Link::project_role(member, project, role))
     }
 
     /// Every link of an object.

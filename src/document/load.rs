@@ -7,6 +7,8 @@ use std::collections::{BTreeSet, HashSet};
 use indexmap::IndexSet;
 use serde::Deserializer;
 
+mod within;
+
 use super::{catalog_mismatch, unreadable_format, Document, NextIds, RoleRecord, FORMAT_VERSION};
 use crate::catalog::Set;
 use crate::company::compile::Tables;
@@ -291,6 +293,8 @@ impl Loader {
                     put_users_offline: record.put_users_offline,
                     users: IndexSet::new(),
                     groups: IndexSet::new(),
+                    project_users: IndexSet::new(),
+                    project_groups: IndexSet::new(),
                 },
             };
             if let Some(slot) = roles.get_mut(record.id.index()) {
@@ -406,6 +410,7 @@ impl Loader {
                     o.projects.insert(record.id);
                 }
             }
+            self.load_member_roles(i, record, &project, tables)?;
             tables.projects[record.id.index()] = Some(project);
         }
         Ok(())

@@ -1,6 +1,12 @@
 //! The compiled entries a [`Snapshot`](super::Snapshot) is made of: the
 //! per-user, per-object and per-project entries, their inline-or-spilled
 //! project lists ([`IdList`], [`Spill`]) and the sorted-list intersection.
+//!
+//! A user given roles within projects (DOMAIN rule 20) has its list in the
+//! spill table with, next to each project, the permissions given within it
+//! (`GRANTED`). The inline fast path is the same for everyone else; such a
+//! user takes the branch to the spilled list, which was almost never taken
+//! before.
 
 use crate::catalog::Word;
 use crate::PermissionFlags;
@@ -19,11 +25,16 @@ pub(crate) struct IdList<const N: usize> {
     //   empty, the unused `ids[tag..]` repeat `ids[0]`, so that comparing
     //   every pair of slots needs no mask;
     // * `SPILLED`: `ids[0]` is the slot in `Spill` of the sorted list;
+    // * `GRANTED` (user entries only): as `SPILLED`, and the slot also holds
+    //   the permissions given within each project of the list;
     // * `ABSENT` (user entries only): there is no user with this id.
     tag: u32,
     pub(super) ids: [u32; N],
 }
 
+/// [`IdList::tag`] of a list stored in the [`Spill`] table with the
+/// permissions given within each of its projects.
+const GRANTED: u32 = u32::MAX - 2;
 /// [`IdList::tag`] of a list stored in the [`Spill`] table.
 const SPILLED: u32 = u32::MAX - 1;
 /// [`IdList::tag`] of the entry of a user id never made, or deleted.
@@ -45,16 +56,22 @@ impl<const N: usize> IdList<N> {
         ids: [0; N],
     };
 
-    /// Whether `self` and `other` share an id.
+    /// Whether `self` and `other` share an id, and the union of the
+    /// permissions given within the shared projects (`self`'s words: only a
+    /// `GRANTED` list has any).
     ///
     /// When both lists are inline (nearly always), compares every pair of
     /// slots without a branch: the padding repeats a real id, so no pair
     /// needs a mask, and only emptiness is tested apart. The answer differs
     /// from question to question, so branches would mispredict.
     #[inline(always)]
-    pub(crate) fn shares<const M: usize>(&self, other: &IdList<M>, spill: &Spill) -> bool {
+    pub(crate) fn reach<const M: usize, W: Word>(
+        &self,
+        other: &IdList<M>,
+        spill: &Spill<W>,
+    ) -> (bool, W) {
         if (self.tag as usize > N) | (other.tag as usize > M) {
-            return shares_project(self.get(spill), other.get(spill));
+            return shared_with_words(self.get(spill), self.within(spill), other.get(spill));
         }
         let mut hit = false;
         for &a in &self.ids {
@@ -62,39 +79,75 @@ impl<const N: usize> IdList<N> {
                 hit |= a == b;
             }
         }
-        hit & (self.tag != 0) & (other.tag != 0)
+        (hit & (self.tag != 0) & (other.tag != 0), W::default())
     }
 
     /// The ids, sorted.
     #[inline]
-    pub(crate) fn get<'a>(&'a self, spill: &'a Spill) -> &'a [u32] {
+    pub(crate) fn get<'a, W: Word>(&'a self, spill: &'a Spill<W>) -> &'a [u32] {
         match self.tag {
-            SPILLED => self.ids.first().map_or(&[], |&slot| spill.get(slot)),
+            SPILLED | GRANTED => self.ids.first().map_or(&[], |&slot| spill.get(slot)),
             len => self.ids.get(..len as usize).unwrap_or(&[]),
+        }
+    }
+
+    /// The permissions given within each project of [`get`](Self::get),
+    /// side by side with it; empty when none were given.
+    #[inline]
+    pub(crate) fn within<'a, W: Word>(&'a self, spill: &'a Spill<W>) -> &'a [W] {
+        match self.tag {
+            GRANTED => self.ids.first().map_or(&[], |&slot| spill.words(slot)),
+            _ => &[],
         }
     }
 }
 
-/// Project-id lists too long to sit inline in their entry. Slots are reused
-/// after a list shrinks back inline, so the table does not grow with churn.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Spill {
+/// Project-id lists too long to sit inline in their entry, and the lists of
+/// users given roles within projects with the permissions given within each
+/// project (`words`, side by side with `lists`; empty for the others).
+/// Slots are reused after a list shrinks back inline, so the table does not
+/// grow with churn.
+#[derive(Debug, Clone)]
+pub(crate) struct Spill<W> {
     pub(super) lists: Vec<Box<[u32]>>,
+    pub(super) words: Vec<Box<[W]>>,
     pub(super) free: Vec<u32>,
 }
 
-impl Spill {
+impl<W> Default for Spill<W> {
+    fn default() -> Self {
+        Self {
+            lists: Vec::new(),
+            words: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+}
+
+impl<W: Word> Spill<W> {
     #[inline]
     fn get(&self, slot: u32) -> &[u32] {
         self.lists.get(slot as usize).map_or(&[], |list| list)
     }
 
+    #[inline]
+    fn words(&self, slot: u32) -> &[W] {
+        self.words.get(slot as usize).map_or(&[], |words| words)
+    }
+
     /// Stores sorted `ids` as a list, reusing the slot `old` had, if any.
-    pub(super) fn store<const N: usize>(&mut self, old: IdList<N>, ids: &[u32]) -> IdList<N> {
-        let old_slot = (old.tag == SPILLED)
+    /// `within` is empty, or holds the permissions given within each
+    /// project of `ids` (then the list is stored in the table, `GRANTED`).
+    pub(super) fn store<const N: usize>(
+        &mut self,
+        old: IdList<N>,
+        ids: &[u32],
+        within: &[W],
+    ) -> IdList<N> {
+        let old_slot = matches!(old.tag, SPILLED | GRANTED)
             .then(|| old.ids.first().copied())
             .flatten();
-        if ids.len() <= N {
+        if ids.len() <= N && within.is_empty() {
             if let Some(slot) = old_slot {
                 self.release(slot);
             }
@@ -111,19 +164,32 @@ impl Spill {
         let slot = old_slot
             .or_else(|| self.free.pop())
             .unwrap_or_else(|| u32::try_from(self.lists.len()).unwrap_or(u32::MAX));
-        match self.lists.get_mut(slot as usize) {
-            Some(list) => *list = ids.into(),
-            None => self.lists.push(ids.into()),
+        match (
+            self.lists.get_mut(slot as usize),
+            self.words.get_mut(slot as usize),
+        ) {
+            (Some(list), Some(words)) => {
+                *list = ids.into();
+                *words = within.into();
+            }
+            _ => {
+                self.lists.push(ids.into());
+                self.words.push(within.into());
+            }
         }
         IdList {
-            tag: SPILLED,
+            tag: if within.is_empty() { SPILLED } else { GRANTED },
             ids: [slot; N],
         }
     }
 
     fn release(&mut self, slot: u32) {
-        if let Some(list) = self.lists.get_mut(slot as usize) {
+        if let (Some(list), Some(words)) = (
+            self.lists.get_mut(slot as usize),
+            self.words.get_mut(slot as usize),
+        ) {
             *list = Box::default();
+            *words = Box::default();
             self.free.push(slot);
         }
     }
@@ -131,13 +197,43 @@ impl Spill {
     pub(super) fn bytes(&self) -> usize {
         use std::mem::size_of;
         self.lists.capacity() * size_of::<Box<[u32]>>()
+            + self.words.capacity() * size_of::<Box<[W]>>()
             + self.free.capacity() * size_of::<u32>()
             + self
                 .lists
                 .iter()
                 .map(|l| l.len() * size_of::<u32>())
                 .sum::<usize>()
+            + self
+                .words
+                .iter()
+                .map(|w| w.len() * size_of::<W>())
+                .sum::<usize>()
     }
+}
+
+/// Whether sorted `a` and `b` share an id, and the union of `a_within`
+/// (empty, or side by side with `a`) over the shared ids: a merge walk,
+/// O(a + b).
+#[inline]
+fn shared_with_words<W: Word>(a: &[u32], a_within: &[W], b: &[u32]) -> (bool, W) {
+    let (mut i, mut j) = (0, 0);
+    let (mut shared, mut within) = (false, W::default());
+    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
+        match x.cmp(&y) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared = true;
+                if let Some(&word) = a_within.get(i) {
+                    within = within | word;
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (shared, within)
 }
 
 /// Whether two sorted id lists share an element: a merge walk, O(a + b).

@@ -4,7 +4,7 @@
 
 use super::layout::UserEntry;
 use super::Snapshot;
-use crate::catalog::Kind;
+use crate::catalog::{Kind, Set};
 use crate::{ObjectId, PermissionFlags};
 
 impl<P: PermissionFlags> Snapshot<P> {
@@ -39,6 +39,39 @@ impl<P: PermissionFlags> Snapshot<P> {
                     .map(|&project| self.project_list(project, kind));
                 Walk::merge(lists)
             },
+        }
+    }
+}
+
+impl<P: PermissionFlags> Snapshot<P> {
+    /// The objects of `kind` for which `granted` holds of the user's
+    /// company-wide `permissions` plus those given within the projects the
+    /// user shares with the object (DOMAIN rule 21), when the company-wide
+    /// permissions alone do not pass: only the objects of the projects
+    /// within which the user was given roles are read, so the cost follows
+    /// those projects, not the company.
+    pub(crate) fn objects_granted_within<'a>(
+        &'a self,
+        user: &'a UserEntry<P::Word>,
+        permissions: P,
+        kind: P::Kind,
+        granted: impl Fn(P) -> bool,
+    ) -> VisibleObjects<'a> {
+        let within = self.user_within(user);
+        if within.is_empty() {
+            return VisibleObjects::nothing();
+        }
+        let projects = self.user_projects(user).iter().zip(within);
+        let mut found: Vec<ObjectId> = projects
+            .filter(|(_, &word)| word != P::Word::default())
+            .flat_map(|(&project, _)| self.project_list(project, kind.index()))
+            .copied()
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found.retain(|&object| granted(permissions.or(self.within_object(user, object))));
+        VisibleObjects {
+            inner: Walk::Gathered(found.into_iter()),
         }
     }
 }

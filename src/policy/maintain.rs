@@ -14,6 +14,14 @@ pub(crate) struct CompiledUser<P> {
     pub(crate) sessions_from: u64,
     /// Sorted, without duplicates.
     pub(crate) projects: Vec<u32>,
+    /// Empty when the user was given no role within a project; otherwise
+    /// side by side with `projects`, the permissions given within each.
+    pub(crate) within: Vec<P>,
+}
+
+/// Whether stored words and compiled permissions say the same.
+fn same_words<P: PermissionFlags>(stored: &[P::Word], compiled: &[P]) -> bool {
+    stored.len() == compiled.len() && stored.iter().zip(compiled).all(|(&w, p)| w == p.to_word())
 }
 
 impl<P: PermissionFlags> Snapshot<P> {
@@ -33,7 +41,8 @@ impl<P: PermissionFlags> Snapshot<P> {
             Some(new) => (
                 old.live()
                     && old.permissions == new.permissions.to_word()
-                    && old.projects.get(&self.spill) == new.projects.as_slice(),
+                    && old.projects.get(&self.spill) == new.projects.as_slice()
+                    && same_words(old.projects.within(&self.spill), &new.within),
                 old.sessions_from == new.sessions_from,
             ),
             None => (!old.live(), true),
@@ -42,14 +51,17 @@ impl<P: PermissionFlags> Snapshot<P> {
             return false;
         }
         let entry = match &compiled {
-            Some(new) => UserEntry::new(
-                new.permissions.to_word(),
-                new.sessions_from,
-                self.spill.store(old.projects, &new.projects),
-            ),
+            Some(new) => {
+                let within: Vec<P::Word> = new.within.iter().map(|p| p.to_word()).collect();
+                UserEntry::new(
+                    new.permissions.to_word(),
+                    new.sessions_from,
+                    self.spill.store(old.projects, &new.projects, &within),
+                )
+            }
             None => {
                 // Give back a spilled list's slot.
-                self.spill.store(old.projects, &[]);
+                self.spill.store(old.projects, &[], &[]);
                 UserEntry::absent()
             }
         };
@@ -109,7 +121,7 @@ impl<P: PermissionFlags> Snapshot<P> {
             }
         }
         let entry = ObjectEntry {
-            projects: self.spill.store(old.projects, &new_projects),
+            projects: self.spill.store(old.projects, &new_projects, &[]),
             kind: new_kind,
         };
         if let Some(slot) = self.objects.get_mut(index) {
@@ -173,13 +185,18 @@ impl<P: PermissionFlags> Snapshot<P> {
     }
 
     /// Appends the entry of the next user id (`None`: deleted).
-    pub(crate) fn push_user(&mut self, compiled: Option<(P, u64, &[u32])>) {
+    /// `within` is empty or, side by side with `projects`, the permissions
+    /// given within each.
+    pub(crate) fn push_user(&mut self, compiled: Option<(P, u64, &[u32], &[P])>) {
         let entry = match compiled {
-            Some((permissions, sessions_from, projects)) => UserEntry::new(
-                permissions.to_word(),
-                sessions_from,
-                self.spill.store(IdList::default(), projects),
-            ),
+            Some((permissions, sessions_from, projects, within)) => {
+                let within: Vec<P::Word> = within.iter().map(|p| p.to_word()).collect();
+                UserEntry::new(
+                    permissions.to_word(),
+                    sessions_from,
+                    self.spill.store(IdList::default(), projects, &within),
+                )
+            }
             None => UserEntry::absent(),
         };
         self.users.push(entry);
@@ -206,7 +223,7 @@ impl<P: PermissionFlags> Snapshot<P> {
                     }
                 }
                 ObjectEntry {
-                    projects: self.spill.store(IdList::default(), projects),
+                    projects: self.spill.store(IdList::default(), projects, &[]),
                     kind: slot,
                 }
             }
@@ -230,6 +247,7 @@ impl<P: PermissionFlags> Snapshot<P> {
             list.shrink_to_fit();
         }
         self.spill.lists.shrink_to_fit();
+        self.spill.words.shrink_to_fit();
         self.spill.free.shrink_to_fit();
     }
 

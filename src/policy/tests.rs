@@ -2,28 +2,28 @@ use super::*;
 
 #[test]
 fn short_lists_stay_inline_and_long_ones_spill() {
-    let mut spill = Spill::default();
-    let short: IdList<2> = spill.store(IdList::default(), &[3, 9]);
+    let mut spill = Spill::<u64>::default();
+    let short: IdList<2> = spill.store(IdList::default(), &[3, 9], &[]);
     assert_eq!(short.get(&spill), &[3, 9]);
     assert!(spill.lists.is_empty());
-    let long: IdList<2> = spill.store(short, &[1, 3, 9]);
+    let long: IdList<2> = spill.store(short, &[1, 3, 9], &[]);
     assert_eq!(long.get(&spill), &[1, 3, 9]);
     assert_eq!(spill.lists.len(), 1);
 }
 
 #[test]
 fn spill_slots_are_reused_not_leaked() {
-    let mut spill = Spill::default();
-    let a: IdList<2> = spill.store(IdList::default(), &[1, 2, 3]);
-    let b: IdList<2> = spill.store(IdList::default(), &[4, 5, 6, 7]);
+    let mut spill = Spill::<u64>::default();
+    let a: IdList<2> = spill.store(IdList::default(), &[1, 2, 3], &[]);
+    let b: IdList<2> = spill.store(IdList::default(), &[4, 5, 6, 7], &[]);
     // Growing in place keeps the slot; shrinking inline frees it.
-    let a = spill.store(a, &[1, 2, 3, 4, 5]);
+    let a = spill.store(a, &[1, 2, 3, 4, 5], &[]);
     assert_eq!(spill.lists.len(), 2);
-    let a = spill.store(a, &[8]);
+    let a = spill.store(a, &[8], &[]);
     assert_eq!(a.get(&spill), &[8]);
     assert_eq!(spill.free.len(), 1);
     // The freed slot is taken by the next long list.
-    let c: IdList<2> = spill.store(IdList::default(), &[10, 11, 12]);
+    let c: IdList<2> = spill.store(IdList::default(), &[10, 11, 12], &[]);
     assert_eq!(spill.lists.len(), 2);
     assert_eq!(c.get(&spill), &[10, 11, 12]);
     assert_eq!(b.get(&spill), &[4, 5, 6, 7]);
@@ -71,14 +71,14 @@ fn merging_more_lists_than_fit_inline_gives_the_same_answer() {
 
 #[test]
 fn inline_sharing_agrees_with_the_merge_walk() {
-    let mut spill = Spill::default();
+    let mut spill = Spill::<u64>::default();
     let lists: [&[u32]; 7] = [&[], &[1], &[2], &[1, 2], &[0, 5, 9], &[3, 5, 7, 9], &[9]];
     for a in lists {
         for b in lists {
-            let left: IdList<3> = spill.store(IdList::default(), a);
-            let right: IdList<2> = spill.store(IdList::default(), b);
+            let left: IdList<3> = spill.store(IdList::default(), a, &[]);
+            let right: IdList<2> = spill.store(IdList::default(), b, &[]);
             assert_eq!(
-                left.shares(&right, &spill),
+                left.reach(&right, &spill).0,
                 shares_project(a, b),
                 "{a:?} {b:?}"
             );
@@ -88,18 +88,18 @@ fn inline_sharing_agrees_with_the_merge_walk() {
 
 #[test]
 fn inline_lists_are_padded_with_a_real_id() {
-    let mut spill = Spill::default();
-    let one: IdList<3> = spill.store(IdList::default(), &[7]);
+    let mut spill = Spill::<u64>::default();
+    let one: IdList<3> = spill.store(IdList::default(), &[7], &[]);
     assert_eq!(one.ids, [7, 7, 7]);
     assert_eq!(one.get(&spill), &[7]);
-    let two: IdList<3> = spill.store(one, &[2, 7]);
+    let two: IdList<3> = spill.store(one, &[2, 7], &[]);
     assert_eq!(two.ids, [2, 7, 2]);
     assert_eq!(two.get(&spill), &[2, 7]);
     // An empty list matches nothing, not even a list holding its padding.
-    let empty: IdList<3> = spill.store(two, &[]);
-    let zero: IdList<2> = spill.store(IdList::default(), &[0]);
-    assert!(!empty.shares(&zero, &spill));
-    assert!(!zero.shares(&empty, &spill));
+    let empty: IdList<3> = spill.store(two, &[], &[]);
+    let zero: IdList<2> = spill.store(IdList::default(), &[0], &[]);
+    assert!(!empty.reach(&zero, &spill).0);
+    assert!(!zero.reach(&empty, &spill).0);
 }
 
 #[test]
@@ -110,6 +110,7 @@ fn a_deleted_user_is_absent_and_gives_back_its_spilled_list() {
         permissions: Permissions::QUEUES_VIEW,
         sessions_from: 5,
         projects: vec![1, 2, 3, 4, 5],
+        within: vec![],
     };
     assert!(snapshot.set_user(user, Some(compiled)));
     // The ids below were never made: absent, like a deleted one.
@@ -127,4 +128,23 @@ fn a_deleted_user_is_absent_and_gives_back_its_spilled_list() {
         !snapshot.set_user(user, None),
         "deleting twice changes nothing"
     );
+}
+
+#[test]
+fn a_list_with_roles_within_projects_unites_the_words_of_shared_projects_only() {
+    let mut spill = Spill::<u64>::default();
+    // Inline-sized, but with words: stored in the table all the same.
+    let user: IdList<3> = spill.store(IdList::default(), &[2, 5], &[0b01, 0b10]);
+    let object: IdList<2> = spill.store(IdList::default(), &[5, 9], &[]);
+    assert_eq!(user.get(&spill), &[2, 5]);
+    assert_eq!(user.within(&spill), &[0b01, 0b10]);
+    assert_eq!(user.reach(&object, &spill), (true, 0b10));
+    let elsewhere: IdList<2> = spill.store(IdList::default(), &[7], &[]);
+    assert_eq!(user.reach(&elsewhere, &spill), (false, 0));
+    let both: IdList<2> = spill.store(IdList::default(), &[2, 5], &[]);
+    assert_eq!(user.reach(&both, &spill), (true, 0b11));
+    // Without words again, the list goes back inline and frees its slot.
+    let user = spill.store(user, &[2, 5], &[]);
+    assert!(user.within(&spill).is_empty());
+    assert_eq!(spill.free.len(), 1);
 }

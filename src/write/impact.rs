@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::delta::{Delta, NewRecord, Removed};
 use crate::catalog::Set;
-use crate::company::compile::{rights, Records};
+use crate::company::compile::{rights, Reach, Records};
 use crate::company::links::Link;
 use crate::company::{sorted, Company};
 use crate::{ChangeReport, GroupId, PermissionFlags, ProjectId, RoleId, SecurityMode, UserId};
@@ -34,11 +34,43 @@ enum Side {
     RoleGroups,
     ProjectUsers,
     ProjectGroups,
+    /// To `(project, role)` pairs, packed in one `u64`.
+    UserProjectRoles,
+    GroupProjectRoles,
+    /// To `(user, project)` pairs.
+    RoleProjectUsers,
+    /// To `(group, project)` pairs.
+    RoleProjectGroups,
+}
+
+/// Two ids as one, for the sides that run to pairs.
+fn pair(a: u32, b: u32) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+/// The ids of a [`pair`].
+fn unpair(both: u64) -> (u32, u32) {
+    // Both halves fit: a pair is made of two `u32`.
+    ((both >> 32) as u32, both as u32)
 }
 
 impl Link {
-    /// The link seen from `side`: `(from, to)` ids, if it runs that way.
-    fn seen_from(self, side: Side) -> Option<(u32, u32)> {
+    /// The link seen from `side`: `(from, to)` ids, if it runs that way
+    /// (`to` a [`pair`] for the sides that run to pairs).
+    #[rustfmt::skip]
+    fn seen_from(self, side: Side) -> Option<(u32, u64)> {
+        let one = |from: u32, to: u32| Some((from, u64::from(to)));
+        match (self, side) {
+            (Link::UserProjectRole(u, p, r), Side::UserProjectRoles) => Some((u.get(), pair(p.get(), r.get()))),
+            (Link::UserProjectRole(u, p, r), Side::RoleProjectUsers) => Some((r.get(), pair(u.get(), p.get()))),
+            (Link::GroupProjectRole(g, p, r), Side::GroupProjectRoles) => Some((g.get(), pair(p.get(), r.get()))),
+            (Link::GroupProjectRole(g, p, r), Side::RoleProjectGroups) => Some((r.get(), pair(g.get(), p.get()))),
+            _ => self.seen_from_single(side).and_then(|(from, to)| one(from, to)),
+        }
+    }
+
+    /// The link seen from `side`, for links between two records.
+    fn seen_from_single(self, side: Side) -> Option<(u32, u32)> {
         match (self, side) {
             (Link::UserRole(u, r), Side::UserRoles) => Some((u.get(), r.get())),
             (Link::UserRole(u, r), Side::RoleUsers) => Some((r.get(), u.get())),
@@ -63,6 +95,8 @@ impl Link {
             Link::GroupMember(..) => &[Side::GroupMembers, Side::UserGroups],
             Link::UserProject(..) => &[Side::UserProjects, Side::ProjectUsers],
             Link::GroupProject(..) => &[Side::GroupProjects, Side::ProjectGroups],
+            Link::UserProjectRole(..) => &[Side::UserProjectRoles, Side::RoleProjectUsers],
+            Link::GroupProjectRole(..) => &[Side::GroupProjectRoles, Side::RoleProjectGroups],
             Link::ObjectProject(..) => &[],
         }
     }
@@ -72,9 +106,9 @@ impl Link {
 struct Overlay<'a> {
     links: &'a [(Link, bool)],
     /// `(side, from, to)` of every removed link (large deltas only).
-    removed: HashSet<(Side, u32, u32)>,
+    removed: HashSet<(Side, u32, u64)>,
     /// `(side, from)` to the `to` ids of added links (large deltas only).
-    added: HashMap<(Side, u32), Vec<u32>>,
+    added: HashMap<(Side, u32), Vec<u64>>,
 }
 
 impl<'a> Overlay<'a> {
@@ -106,7 +140,7 @@ impl<'a> Overlay<'a> {
     }
 
     /// Whether the delta removes the link `from -> to` seen from `side`.
-    fn removes(&self, side: Side, from: u32, to: u32) -> bool {
+    fn removes(&self, side: Side, from: u32, to: u64) -> bool {
         if self.indexed() {
             return self.removed.contains(&(side, from, to));
         }
@@ -116,7 +150,7 @@ impl<'a> Overlay<'a> {
     }
 
     /// The ids the delta links to `from`, seen from `side`.
-    fn adds(&self, side: Side, from: u32) -> impl Iterator<Item = u32> + '_ {
+    fn adds(&self, side: Side, from: u32) -> impl Iterator<Item = u64> + '_ {
         let scanned = (!self.indexed()).then(|| {
             self.links
                 .iter()
@@ -139,6 +173,17 @@ impl<'a> Overlay<'a> {
         from: u32,
         base: impl Iterator<Item = u32> + 's,
     ) -> impl Iterator<Item = u32> + 's {
+        self.over_pairs(side, from, base.map(u64::from))
+            .filter_map(|to| u32::try_from(to).ok())
+    }
+
+    /// [`over`](Self::over) for the sides that run to pairs.
+    fn over_pairs<'s>(
+        &'s self,
+        side: Side,
+        from: u32,
+        base: impl Iterator<Item = u64> + 's,
+    ) -> impl Iterator<Item = u64> + 's {
         base.filter(move |&to| !self.removes(side, from, to))
             .chain(self.adds(side, from))
     }
@@ -167,7 +212,8 @@ impl<'a, P: PermissionFlags> After<'a, P> {
             .map(UserId::new)
     }
 
-    /// Every holder of `role` after the change, with repeats.
+    /// Every holder of `role` after the change, company-wide or within a
+    /// project, with repeats.
     fn role_holders(&self, role: RoleId) -> Vec<UserId> {
         let record = self.company.role(role);
         let users = record
@@ -176,12 +222,30 @@ impl<'a, P: PermissionFlags> After<'a, P> {
         let groups = record
             .into_iter()
             .flat_map(|r| r.groups.iter().map(|g| g.get()));
-        self.users_and_groups(
+        let mut holders = self.users_and_groups(
             (Side::RoleUsers, Side::RoleGroups),
             role.get(),
             users,
             groups,
-        )
+        );
+        let within = |side: Side, base: Vec<u64>| -> Vec<u32> {
+            (self.overlay.over_pairs(side, role.get(), base.into_iter()))
+                .map(|both| unpair(both).0)
+                .collect()
+        };
+        let users = record.into_iter().flat_map(|r| r.project_users.iter());
+        let users = users.map(|&(u, p)| pair(u.get(), p.get())).collect();
+        holders.extend(
+            within(Side::RoleProjectUsers, users)
+                .into_iter()
+                .map(UserId::new),
+        );
+        let groups = record.into_iter().flat_map(|r| r.project_groups.iter());
+        let groups = groups.map(|&(g, p)| pair(g.get(), p.get())).collect();
+        for group in sorted(within(Side::RoleProjectGroups, groups)) {
+            holders.extend(self.group_members(GroupId::new(group)));
+        }
+        holders
     }
 
     /// Every member of `project` after the change, with repeats.
@@ -264,6 +328,22 @@ impl<P: PermissionFlags> Records<P> for After<'_, P> {
             .map(ProjectId::new)
     }
 
+    fn user_project_roles(&self, user: UserId) -> impl Iterator<Item = (ProjectId, RoleId)> {
+        let base = (self.company.user_project_roles(user)).map(|(p, r)| pair(p.get(), r.get()));
+        self.overlay
+            .over_pairs(Side::UserProjectRoles, user.get(), base)
+            .map(unpair)
+            .map(|(p, r)| (ProjectId::new(p), RoleId::new(r)))
+    }
+
+    fn group_project_roles(&self, group: GroupId) -> impl Iterator<Item = (ProjectId, RoleId)> {
+        let base = (self.company.group_project_roles(group)).map(|(p, r)| pair(p.get(), r.get()));
+        self.overlay
+            .over_pairs(Side::GroupProjectRoles, group.get(), base)
+            .map(unpair)
+            .map(|(p, r)| (ProjectId::new(p), RoleId::new(r)))
+    }
+
     fn role_permissions(&self, role: RoleId) -> P {
         match self.delta.role_permissions(role) {
             Some(permissions) => permissions.unwrap_or(P::none()),
@@ -272,10 +352,11 @@ impl<P: PermissionFlags> Records<P> for After<'_, P> {
     }
 }
 
-/// The compiled rights (permissions and sorted projects; `None`: deleted)
+/// The compiled rights (permissions, sorted projects and the permissions
+/// given within them; `None`: deleted)
 /// of the users whose rights a delta changes, in id order: the commit stores
 /// them as they are.
-pub(crate) type Recompiled<P> = Vec<(UserId, Option<(P, Vec<u32>)>)>;
+pub(crate) type Recompiled<P> = Vec<(UserId, Option<(P, Vec<u32>, Vec<P>)>)>;
 
 /// The report of committing `delta` to `company` (who is affected and whose
 /// sessions end) and the users' new rights. Reads only; costs in proportion
@@ -291,20 +372,23 @@ pub(crate) fn report<P: PermissionFlags>(
     // the others keep what the snapshot says.
     let mut reached: Vec<(UserId, Option<P>)> = Vec::new();
     let mut recompiled = Vec::new();
-    let mut projects = Vec::new();
+    let mut reach = Reach::default();
     let snapshot = company.snapshot();
     for user in candidates(company, &after) {
-        let new = rights(&after, user, &mut projects);
+        let new = rights(&after, user, &mut reach);
         let changed = match (snapshot.user(user), new) {
             (None, None) => false,
             (Some(old), Some(new)) => {
-                old.permissions::<P>() != new || snapshot.user_projects(old) != projects.as_slice()
+                old.permissions::<P>() != new
+                    || snapshot.user_projects(old) != reach.projects.as_slice()
+                    || !same_within(snapshot.user_within(old), &reach.within)
             }
             _ => true,
         };
         if changed {
             affected.push(user);
-            recompiled.push((user, new.map(|new| (new, projects.clone()))));
+            let compiled = (reach.projects.clone(), reach.within.clone());
+            recompiled.push((user, new.map(|new| (new, compiled.0, compiled.1))));
         }
         reached.push((user, new));
     }
@@ -322,6 +406,11 @@ pub(crate) fn report<P: PermissionFlags>(
     (report, recompiled)
 }
 
+/// Whether the words stored in a snapshot say what `compiled` says.
+fn same_within<P: PermissionFlags>(stored: &[P::Word], compiled: &[P]) -> bool {
+    stored.len() == compiled.len() && stored.iter().zip(compiled).all(|(&w, p)| w == p.to_word())
+}
+
 /// Every user whose compiled entry the delta may change, with repeats.
 fn candidates<P: PermissionFlags>(company: &Company<P>, after: &After<'_, P>) -> Vec<UserId> {
     let delta = after.delta;
@@ -335,10 +424,13 @@ fn candidates<P: PermissionFlags>(company: &Company<P>, after: &After<'_, P>) ->
     let mut groups = Vec::new();
     for &(link, _) in &delta.links {
         match link {
-            Link::UserRole(user, _) | Link::GroupMember(_, user) | Link::UserProject(user, _) => {
-                users.push(user);
-            }
-            Link::GroupRole(group, _) | Link::GroupProject(group, _) => groups.push(group),
+            Link::UserRole(user, _)
+            | Link::GroupMember(_, user)
+            | Link::UserProject(user, _)
+            | Link::UserProjectRole(user, ..) => users.push(user),
+            Link::GroupRole(group, _)
+            | Link::GroupProject(group, _)
+            | Link::GroupProjectRole(group, ..) => groups.push(group),
             Link::ObjectProject(..) => {}
         }
     }
@@ -357,7 +449,8 @@ fn candidates<P: PermissionFlags>(company: &Company<P>, after: &After<'_, P>) ->
 
 /// The users who see differently without their own entry changing: members
 /// of the projects objects join or leave, everyone when the mode changes;
-/// not those who see every project anyway. `permissions_after` gives a
+/// not those who see every project anyway, unless they were given roles
+/// within a project whose objects change. `permissions_after` gives a
 /// user's permissions after the change (`None`: the user is gone).
 fn seeing_differently<P: PermissionFlags>(
     company: &Company<P>,
@@ -366,6 +459,7 @@ fn seeing_differently<P: PermissionFlags>(
     permissions_after: impl Fn(UserId) -> Option<P>,
 ) -> Vec<UserId> {
     let mode_changed = mode != company.mode();
+    let mut granted = Vec::new();
     let mut users: Vec<UserId> = if mode_changed {
         let created = match &after.delta.create {
             Some(NewRecord::User(id, _)) => Some(*id),
@@ -382,10 +476,23 @@ fn seeing_differently<P: PermissionFlags>(
                 _ => None,
             });
         let moved = sorted(moved.collect());
-        moved
-            .into_iter()
-            .flat_map(|project| after.project_members(project))
-            .collect()
+        let snapshot = company.snapshot();
+        let mut users = Vec::new();
+        for project in moved {
+            for user in after.project_members(project) {
+                // Rule 21: roles given within the project now reach other
+                // objects, whatever the user sees.
+                let within = snapshot
+                    .user(user)
+                    .is_some_and(|entry| !snapshot.within_project(entry, project).empty_set());
+                if within {
+                    granted.push(user);
+                } else {
+                    users.push(user);
+                }
+            }
+        }
+        users
     };
     let all_projects = P::of(P::catalog().required.projects_all);
     users.retain(|&user| match permissions_after(user) {
@@ -393,6 +500,8 @@ fn seeing_differently<P: PermissionFlags>(
         Some(_) if mode_changed => true,
         Some(permissions) => mode == SecurityMode::Enhanced && !permissions.has(all_projects),
     });
+    granted.retain(|&user| permissions_after(user).is_some());
+    users.extend(granted);
     users
 }
 

@@ -107,21 +107,6 @@ impl<P: PermissionFlags> Company<P> {
         Ok(delta)
     }
 
-    pub(super) fn plan_project_members(
-        &self,
-        project: ProjectId,
-        principals: &[Principal],
-        present: bool,
-    ) -> Result<Delta<P>, Error> {
-        self.live_project(project)?;
-        self.check_principals(principals)?;
-        let mut delta = Delta::default();
-        for principal in distinct(principals) {
-            delta.link(self, Link::project(principal, project), present);
-        }
-        Ok(delta)
-    }
-
     pub(super) fn plan_project_objects(
         &self,
         project: ProjectId,

@@ -39,6 +39,8 @@ impl<P: PermissionFlags> Company<P> {
             put_users_offline,
             users: IndexSet::new(),
             groups: IndexSet::new(),
+            project_users: IndexSet::new(),
+            project_groups: IndexSet::new(),
         };
         let mut delta = Delta {
             create: Some(NewRecord::Role(id, role)),
@@ -63,6 +65,9 @@ impl<P: PermissionFlags> Company<P> {
         self.editable_role(role, if only_renames { "renamed" } else { "edited" })?;
         if let Some(name) = &edit.name {
             self.rename_check(EntityKind::Role, name, self.role_by_name(name), role)?;
+        }
+        if let Some(permissions) = edit.permissions {
+            self.check_role_stays_within(role, permissions.close())?;
         }
         let mut delta = Delta {
             saved_role: Some(role),
@@ -135,6 +140,7 @@ impl<P: PermissionFlags> Company<P> {
         } else {
             record.permissions.take_away(permission)
         };
+        self.check_role_stays_within(role, permissions)?;
         Ok(Delta {
             edits: vec![Edit::RolePermissions(role, permissions)],
             saved_role: Some(role),

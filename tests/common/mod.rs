@@ -230,6 +230,7 @@ impl Outsourcer {
         company.apply(Change::AddProjectMembers {
             project: globex,
             principals: vec![globex_team.into()],
+            roles: vec![],
         })?;
         Ok(Self {
             company,

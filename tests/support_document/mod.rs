@@ -91,6 +91,7 @@ pub(crate) fn sample() -> Result<Company, Error> {
     company.apply(Change::AddProjectMembers {
         project: client,
         principals: vec![team.into(), ann.into()],
+        roles: vec![],
     })?;
     company.apply(Change::AddProjectObjects {
         project: client,
@@ -356,8 +357,41 @@ impl Resolver<'_> {
             Change::AddProjectMembers {
                 project,
                 principals,
+                roles,
             } => Change::AddProjectMembers {
                 project: self.project(project),
+                principals: self.principals(principals),
+                roles: self.roles(roles),
+            },
+            Change::AssignProjectRole {
+                project,
+                role,
+                principals,
+            } => {
+                // Its members, so that the change is mostly accepted.
+                let project = self.project(project);
+                let members = self
+                    .company
+                    .project_member_roles(project)
+                    .map(|members| members.into_iter().map(|(m, _)| m).collect())
+                    .unwrap_or_default();
+                Change::AssignProjectRole {
+                    project,
+                    role: self.role(role),
+                    principals: if principals.is_empty() {
+                        members
+                    } else {
+                        self.principals(principals)
+                    },
+                }
+            }
+            Change::UnassignProjectRole {
+                project,
+                role,
+                principals,
+            } => Change::UnassignProjectRole {
+                project: self.project(project),
+                role: self.role(role),
                 principals: self.principals(principals),
             },
             Change::RemoveProjectMembers {
@@ -525,8 +559,15 @@ pub(crate) fn change() -> impl Strategy<Value = Change> {
                 description,
             }),
         1 => project().prop_map(|project| Change::DeleteProject { project }),
-        2 => (project(), list(principal()))
-            .prop_map(|(project, principals)| Change::AddProjectMembers { project, principals }),
+        2 => (project(), list(principal()), list(role())).prop_map(|(project, principals, roles)| {
+            Change::AddProjectMembers { project, principals, roles }
+        }),
+        2 => (project(), role(), list(principal())).prop_map(|(project, role, principals)| {
+            Change::AssignProjectRole { project, role, principals }
+        }),
+        1 => (project(), role(), list(principal())).prop_map(|(project, role, principals)| {
+            Change::UnassignProjectRole { project, role, principals }
+        }),
         1 => (project(), list(principal())).prop_map(|(project, principals)| {
             Change::RemoveProjectMembers { project, principals }
         }),
