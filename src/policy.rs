@@ -317,10 +317,14 @@ impl<P: PermissionFlags> Snapshot<P> {
     /// 3. an empty action, or one that does not belong to the resource's
     ///    kind, is [`NotApplicable`](DenyReason::NotApplicable);
     /// 4. the user's roles must grant every flag of the action, or it is
-    ///    [`MissingPermission`](DenyReason::MissingPermission).
+    ///    [`MissingPermission`](DenyReason::MissingPermission): their
+    ///    company-wide roles, and on an object or a project also the roles
+    ///    given to them (or their groups) within the projects that hold it
+    ///    (DOMAIN rules 20-21), in either security mode.
     ///
     /// Computes in **O(1)** for a user and an object in a bounded number of
-    /// projects; allocates nothing.
+    /// projects; allocates nothing. Users given roles within projects take
+    /// a second path, a merge walk over their projects.
     ///
     /// # Example
     ///

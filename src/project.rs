@@ -25,7 +25,8 @@ define_id!(
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum SecurityMode {
-    /// Roles alone decide (the default). Projects are kept but ignored.
+    /// Roles alone decide (the default). Projects hide nothing; roles given
+    /// within a project still apply to its objects (DOMAIN rule 21).
     #[default]
     Simple,
     /// Roles and projects decide: a project-scoped object is visible only to
