@@ -12,13 +12,16 @@
 //! 4. moves a supervisor from `Default` to a client project: adding him to
 //!    the new project is not enough, he must also leave `Default`;
 //! 5. switches back to simple security and forth again: the projects come
-//!    back as they were, and `Default` is not made a second time.
+//!    back as they were, and `Default` is not made a second time;
+//! 6. staffs a team lead on both clients with roles within projects: she
+//!    supervises Acme Bank and takes calls for Globex Telecom, and her
+//!    Supervisor role within Acme opens nothing company-wide.
 //!
 //! Every claim is checked; the example exits with an error if one fails.
 
 use callgate::{
-    Change, Company, Created, Decision, DenyReason, GroupId, ObjectId, ObjectKind, Permissions,
-    ProjectId, Resource, RoleId, SecurityMode, UserId,
+    Change, Company, Created, Decision, DenyReason, Error, GroupId, ObjectId, ObjectKind,
+    Permissions, Principal, ProjectId, Resource, RoleId, SecurityMode, UserId,
 };
 
 /// The five kinds of object each client gets, with a name suffix.
@@ -194,6 +197,11 @@ fn main() -> Result {
         projects_after.len()
     );
     show_visible(&company, sam)?;
+
+    heading("7. A team lead on two clients: roles within projects");
+    let tara = staff_team_lead(&mut company, &acme, &globex)?;
+    check_team_lead(&company, tara, &acme, &globex)?;
+    show_acme_roles(&company, tara, &acme)?;
     Ok(())
 }
 
@@ -236,6 +244,225 @@ fn hire(company: &mut Company, name: &str, role: RoleId, client: &Client) -> Res
     match report.created {
         Some(Created::User(user)) => Ok(user),
         _ => Err("a CreateUser change reports the user it made".into()),
+    }
+}
+
+/// Hires tara, an Operator company-wide, and gives her a role within each
+/// client's project: Supervisor within Acme Bank, an agent role within
+/// Globex Telecom (DOMAIN rules 20 and 22).
+fn staff_team_lead(company: &mut Company, acme: &Client, globex: &Client) -> Result<UserId> {
+    // Company-wide she is an Operator, like the rest of the floor: the
+    // softphone and the journals. She joins no project at creation.
+    let report = company.apply(Change::CreateUser {
+        name: "tara".into(),
+        roles: vec![RoleId::OPERATOR],
+        groups: vec![],
+        projects: vec![],
+    })?;
+    let Some(Created::User(tara)) = report.created else {
+        return Err("a CreateUser change reports the user it made".into());
+    };
+    // Rule 20: a role can be given at the moment a member is added.
+    company.apply(Change::AddProjectMembers {
+        project: acme.project,
+        principals: vec![tara.into()],
+        roles: vec![RoleId::SUPERVISOR],
+    })?;
+    company.apply(Change::AddProjectMembers {
+        project: globex.project,
+        principals: vec![tara.into()],
+        roles: vec![],
+    })?;
+    // Rule 20: a role within a project opens that project and its objects,
+    // nothing else. The built-in Operator holds company-wide sections only
+    // (workplace, journals, recordings), so within Globex it adds nothing.
+    let give_tara = |project, role| Change::AssignProjectRole {
+        project,
+        role,
+        principals: vec![tara.into()],
+    };
+    company.apply(give_tara(globex.project, RoleId::OPERATOR))?;
+    ensure(
+        company.permissions_in_project(tara, globex.project)?
+            == company.effective_permissions(tara)?,
+        "Operator within Globex adds nothing to Operator company-wide",
+    )?;
+    println!("Operator within Globex Telecom adds nothing: its sections are company-wide.");
+    company.apply(Change::UnassignProjectRole {
+        project: globex.project,
+        role: RoleId::OPERATOR,
+        principals: vec![tara.into()],
+    })?;
+    // What an agent needs on a client's objects is a custom role: see its
+    // queues, call scripts and contact lists, change none of them.
+    let agent = company.create_role(
+        "Client agent",
+        "Takes a client's calls",
+        Permissions::QUEUES_VIEW | Permissions::CALL_SCRIPTS_VIEW | Permissions::LISTS_VIEW,
+    )?;
+    company.apply(give_tara(globex.project, agent))?;
+    // Rule 22: Admin (and `projects.all`) apply company-wide only.
+    let refused = company.apply(give_tara(globex.project, RoleId::ADMIN));
+    let Err(error @ Error::CompanyWideRole { .. }) = refused else {
+        return Err("Admin cannot be given within a project".into());
+    };
+    println!("Refused: {error}");
+    println!("tara is an Operator company-wide,");
+    println!("  Supervisor within Acme Bank and Client agent within Globex Telecom:");
+    Ok(tara)
+}
+
+/// Shows what tara may do: manage Acme Bank's objects, view Globex
+/// Telecom's, and nothing more company-wide than an Operator (rules 20, 21).
+fn check_team_lead(company: &Company, tara: UserId, acme: &Client, globex: &Client) -> Result {
+    let (allow, missing) = (
+        Decision::Allow,
+        Decision::Deny(DenyReason::MissingPermission),
+    );
+    let acme_queue = Resource::Object(acme.objects[0]);
+    let acme_dialer = Resource::Object(acme.objects[1]);
+    let globex_queue = Resource::Object(globex.objects[0]);
+    let globex_dialer = Resource::Object(globex.objects[1]);
+    let (in_acme, in_globex) = (
+        Resource::Project(acme.project),
+        Resource::Project(globex.project),
+    );
+    let company_wide = Resource::Company;
+    expect_decisions(
+        company,
+        tara,
+        &[
+            // Rule 21: on a client's objects, the roles given within its
+            // project count...
+            (Permissions::QUEUES_MANAGE, acme_queue, allow),
+            (Permissions::AUTODIALERS_MANAGE, acme_dialer, allow),
+            (Permissions::QUEUES_VIEW, globex_queue, allow),
+            (Permissions::QUEUES_MANAGE, globex_queue, missing),
+            (Permissions::AUTODIALERS_VIEW, globex_dialer, missing),
+            // ... and on the project itself (rule 20).
+            (Permissions::PROJECTS_MANAGE, in_acme, allow),
+            (Permissions::PROJECTS_MANAGE, in_globex, missing),
+            // Rule 20: company-wide, only her company-wide Operator role
+            // counts, not what Supervisor would grant (users, reports...).
+            (Permissions::CALL_JOURNAL_VIEW, company_wide, allow),
+            (Permissions::USERS_MANAGE, company_wide, missing),
+            (Permissions::REPORTS_VIEW, company_wide, missing),
+            (Permissions::BILLING_VIEW, company_wide, missing),
+            (Permissions::SECURITY_VIEW, company_wide, missing),
+        ],
+    )?;
+    ensure(
+        company
+            .permissions_in_project(tara, acme.project)?
+            .contains(Permissions::QUEUES_MANAGE)
+            && !company
+                .effective_permissions(tara)?
+                .contains(Permissions::QUEUES_VIEW),
+        "queues.manage holds within Acme Bank only, not company-wide",
+    )?;
+    // Rule 23: the explanation names the project within which the role was given.
+    let why = company.explain(tara, Permissions::QUEUES_MANAGE, acme_queue);
+    ensure(
+        why.grants()
+            .iter()
+            .any(|grant| grant.role == RoleId::SUPERVISOR && grant.project == Some(acme.project)),
+        "Supervisor within Acme Bank grants queues.manage on its queue",
+    )?;
+    println!("{why}");
+    Ok(())
+}
+
+/// Prints Acme Bank's members with the roles given to them within it, and
+/// who may manage its queue, by name.
+fn show_acme_roles(company: &Company, tara: UserId, acme: &Client) -> Result {
+    println!("Acme Bank's members and their roles within it:");
+    let members = company.project_member_roles(acme.project)?;
+    for (member, roles) in &members {
+        let names: Vec<&str> = roles
+            .iter()
+            .filter_map(|&role| company.role(role).map(|r| r.name()))
+            .collect();
+        let names = if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        };
+        println!("  {}: {names}", principal_name(company, *member));
+    }
+    let given: Vec<_> = members
+        .into_iter()
+        .filter(|(_, roles)| !roles.is_empty())
+        .collect();
+    ensure(
+        given == [(Principal::User(tara), vec![RoleId::SUPERVISOR])],
+        "within Acme Bank, only tara holds a role: Supervisor",
+    )?;
+    let queue = acme.objects[0];
+    let who: Vec<&str> = company
+        .who_can(Permissions::QUEUES_MANAGE, Resource::Object(queue))
+        .into_iter()
+        .filter_map(|user| company.user(user).map(|u| u.name()))
+        .collect();
+    // Olga through Admin (every project), sam through Supervisor
+    // company-wide, tara through Supervisor within Acme Bank. Gus manages
+    // queues company-wide, but Acme's is hidden from him (rule 12).
+    println!(
+        "Who may `queues.manage` on `Acme inbound`: {}",
+        who.join(", ")
+    );
+    ensure(
+        who == ["olga", "sam", "tara"],
+        "olga, sam and tara, and nobody else, may manage Acme's queue",
+    )?;
+    Ok(())
+}
+
+/// Checks each (action, resource, expected decision) for `user`, prints the
+/// decision, and fails with the explanation on the first surprise.
+fn expect_decisions(
+    company: &Company,
+    user: UserId,
+    checks: &[(Permissions, Resource, Decision)],
+) -> Result {
+    let name = company.user(user).map_or("?", |u| u.name());
+    for &(action, resource, expected) in checks {
+        let decision = company.check(user, action, resource);
+        println!(
+            "  {name}, `{action}` {}: {decision}",
+            describe(company, resource)
+        );
+        if decision != expected {
+            return Err(company.explain(user, action, resource).to_string().into());
+        }
+    }
+    Ok(())
+}
+
+/// A user or group in words: ``user `tara` ``.
+fn principal_name(company: &Company, member: Principal) -> String {
+    match member {
+        Principal::User(user) => {
+            format!("user `{}`", company.user(user).map_or("?", |u| u.name()))
+        }
+        Principal::Group(group) => {
+            format!("group `{}`", company.group(group).map_or("?", |g| g.name()))
+        }
+    }
+}
+
+/// A resource in words: ``on queue `Acme inbound` ``, ``in the company``.
+fn describe(company: &Company, resource: Resource) -> String {
+    match resource {
+        Resource::Company => "in the company".to_owned(),
+        Resource::Project(project) => {
+            format!(
+                "on project `{}`",
+                company.project(project).map_or("?", |p| p.name())
+            )
+        }
+        Resource::Object(object) => company.object(object).map_or("on ?".to_owned(), |o| {
+            format!("on {} `{}`", o.kind(), o.name())
+        }),
     }
 }
 

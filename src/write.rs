@@ -45,6 +45,7 @@ mod shorthands;
 mod users;
 mod within;
 
+#[cfg(feature = "serde")] // used by the document loader
 pub(crate) use self::within::may_hold_within_project;
 
 use std::borrow::Borrow;
