@@ -106,7 +106,7 @@ impl User {
     }
 
     /// The roles given to the user directly within projects (DOMAIN rule
-    /// 20), as `(project, role)` pairs in the order they were given. Roles
+    /// 20), as `(project, role)` pairs sorted by project, then role. Roles
     /// given to the user's groups within a project are not listed here.
     pub fn project_roles(&self) -> impl ExactSizeIterator<Item = (ProjectId, RoleId)> + '_ {
         self.project_roles.iter().copied()
@@ -161,7 +161,7 @@ impl Group {
     }
 
     /// The roles given to the group within projects (DOMAIN rule 20), as
-    /// `(project, role)` pairs in the order they were given: every member
+    /// `(project, role)` pairs sorted by project, then role: every member
     /// holds them within that project.
     pub fn project_roles(&self) -> impl ExactSizeIterator<Item = (ProjectId, RoleId)> + '_ {
         self.project_roles.iter().copied()

@@ -43,6 +43,20 @@ impl<T: Copy + PartialEq> ShortSet<T> {
         self.0.contains(item)
     }
 
+    /// Adds `item` in order unless present, in a set kept sorted.
+    pub(crate) fn insert_sorted(&mut self, item: T) -> bool
+    where
+        T: Ord,
+    {
+        match self.0.binary_search(&item) {
+            Ok(_) => false,
+            Err(at) => {
+                self.0.insert(at, item);
+                true
+            }
+        }
+    }
+
     pub(crate) fn iter(&self) -> std::slice::Iter<'_, T> {
         self.0.iter()
     }

@@ -99,10 +99,30 @@ impl<T: Copy + PartialEq> LinkSet<T> for ShortSet<T> {
     }
 }
 
+/// A short set kept sorted (the roles given within projects, listed by
+/// project then role).
+struct Sorted<'a, T>(&'a mut ShortSet<T>);
+
+impl<T: Copy + Ord> LinkSet<T> for Sorted<'_, T> {
+    fn put(&mut self, item: T, present: bool) {
+        if present {
+            self.0.insert_sorted(item);
+        } else {
+            self.0.shift_remove(&item);
+        }
+    }
+}
+
 /// Adds or removes `item` in a set that may be missing.
-fn toggle<T, S: LinkSet<T>>(set: Option<&mut S>, item: T, present: bool) {
-    if let Some(set) = set {
+fn toggle<T, S: LinkSet<T>>(set: Option<S>, item: T, present: bool) {
+    if let Some(mut set) = set {
         set.put(item, present);
+    }
+}
+
+impl<T, S: LinkSet<T>> LinkSet<T> for &mut S {
+    fn put(&mut self, item: T, present: bool) {
+        (**self).put(item, present);
     }
 }
 
@@ -182,14 +202,16 @@ impl<P: PermissionFlags> Company<P> {
                 touched.objects.push(object);
             }
             Link::UserProjectRole(user, project, role) => {
-                let side = record(&mut self.users, user.index()).map(|u| &mut u.project_roles);
+                let side =
+                    record(&mut self.users, user.index()).map(|u| Sorted(&mut u.project_roles));
                 toggle(side, (project, role), present);
                 let side = record(&mut self.roles, role.index()).map(|r| &mut r.project_users);
                 toggle(side, (user, project), present);
                 touched.users([user]);
             }
             Link::GroupProjectRole(group, project, role) => {
-                let side = record(&mut self.groups, group.index()).map(|g| &mut g.project_roles);
+                let side =
+                    record(&mut self.groups, group.index()).map(|g| Sorted(&mut g.project_roles));
                 toggle(side, (project, role), present);
                 let side = record(&mut self.roles, role.index()).map(|r| &mut r.project_groups);
                 toggle(side, (group, project), present);
@@ -297,6 +319,20 @@ impl<P: PermissionFlags> Company<P> {
         let mut users: Vec<UserId> = record.users.iter().copied().collect();
         for group in record.groups.iter().filter_map(|&g| self.group(g)) {
             users.extend(group.members.iter().copied());
+        }
+        users
+    }
+
+    /// Every holder of `role`, company-wide or within a project (DOMAIN
+    /// rule 23), directly or through a group, unsorted, with repeats.
+    pub(crate) fn role_holders_anywhere_unsorted(&self, role: RoleId) -> Vec<UserId> {
+        let mut users = self.role_holders_unsorted(role);
+        let Some(record) = self.role(role) else {
+            return users;
+        };
+        users.extend(record.project_users.iter().map(|&(user, _)| user));
+        for &(group, _) in &record.project_groups {
+            users.extend(self.members_of(group));
         }
         users
     }

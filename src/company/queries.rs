@@ -162,8 +162,10 @@ impl<P: PermissionFlags> Company<P> {
             .collect())
     }
 
-    /// Every user who holds the role, directly or through a group, sorted by
-    /// id, each once.
+    /// Every user who holds the role company-wide, directly or through a
+    /// group, sorted by id, each once. Those given it within a project are
+    /// in [`Role::project_users`](crate::Role::project_users) and
+    /// [`Role::project_groups`](crate::Role::project_groups).
     ///
     /// # Errors
     ///

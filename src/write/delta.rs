@@ -246,7 +246,7 @@ impl<P: PermissionFlags> Company<P> {
                     role.permissions = permissions;
                 }
                 if cfg!(debug_assertions) {
-                    touched.users(self.role_holders_unsorted(id));
+                    touched.users(self.role_holders_anywhere_unsorted(id));
                 }
             }
             Edit::RoleOffline(id, offline) => {

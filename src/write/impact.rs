@@ -440,7 +440,7 @@ fn candidates<P: PermissionFlags>(company: &Company<P>, after: &After<'_, P>) ->
     }
     for edit in &delta.edits {
         if let super::delta::Edit::RolePermissions(role, _) = edit {
-            users.extend(company.role_holders_unsorted(*role));
+            users.extend(company.role_holders_anywhere_unsorted(*role));
             users.extend(after.role_holders(*role));
         }
     }
@@ -517,7 +517,7 @@ fn logged_out<P: PermissionFlags>(company: &Company<P>, after: &After<'_, P>) ->
             .or_else(|| company.role(role).map(|r| r.put_users_offline))
             .unwrap_or(false);
         if offline {
-            users.extend(company.role_holders_unsorted(role));
+            users.extend(company.role_holders_anywhere_unsorted(role));
             users.extend(after.role_holders(role));
         }
     }

@@ -246,3 +246,108 @@ impl Outsourcer {
         })
     }
 }
+
+// ---- Roles within projects (DOMAIN rules 20-23) -----------------------------
+
+/// Applies a change through `session` that must be refused, asserts that
+/// the company is exactly as it was (same state, same revision), and
+/// returns the error.
+#[track_caller]
+pub(crate) fn refuse_as(
+    company: &mut Company,
+    session: &callgate::Session,
+    change: Change,
+) -> Error {
+    let before = format!("{company:?}");
+    let revision = company.revision();
+    let error = match company.apply_as(session, change.clone()) {
+        Ok(report) => panic!("{change:?} was accepted: {report:?}"),
+        Err(error) => error,
+    };
+    assert_eq!(
+        company.revision(),
+        revision,
+        "{change:?} moved the revision"
+    );
+    assert!(
+        format!("{company:?}") == before,
+        "{change:?} was refused ({error}) but changed the company"
+    );
+    error
+}
+
+/// Gives `role` within `project` to these members, in one change.
+pub(crate) fn give_within(
+    company: &mut Company,
+    project: ProjectId,
+    role: RoleId,
+    principals: &[Principal],
+) -> Result<callgate::ChangeReport, Error> {
+    company.apply(Change::AssignProjectRole {
+        project,
+        role,
+        principals: principals.to_vec(),
+    })
+}
+
+/// Two clients of an outsourcing call center, `Acme Bank` and `Globex`,
+/// whose staff holds no company-wide role: what they may do comes from the
+/// roles given to them within the projects (DOMAIN rules 20-23).
+pub(crate) struct Clients {
+    pub(crate) company: Company,
+    /// `ann`, the first user: Admin (in `Default` only, in enhanced mode).
+    pub(crate) admin: UserId,
+    pub(crate) acme: ProjectId,
+    pub(crate) globex: ProjectId,
+    /// Queue `Acme inbound`, in Acme only.
+    pub(crate) acme_queue: ObjectId,
+    /// Queue `Globex inbound`, in Globex only.
+    pub(crate) globex_queue: ObjectId,
+    /// Queue `Overflow`, in both Acme and Globex.
+    pub(crate) shared_queue: ObjectId,
+    /// `tess`: a direct member of Acme and Globex, no role.
+    pub(crate) tess: UserId,
+    /// `Leads`: a group that is a member of Acme, no role.
+    pub(crate) leads: GroupId,
+    /// `gil`: in `Leads` (so a member of Acme only through it), no role.
+    pub(crate) gil: UserId,
+    /// `bob`: in no project, no role.
+    pub(crate) bob: UserId,
+}
+
+impl Clients {
+    pub(crate) fn new(mode: SecurityMode) -> Result<Self, Error> {
+        let mut company = Company::new();
+        let admin = company.create_user("ann")?;
+        set_mode(&mut company, mode)?;
+        let acme = company.create_project("Acme Bank", "Client Acme Bank")?;
+        let globex = company.create_project("Globex", "Client Globex")?;
+        let acme_queue = add_object(&mut company, ObjectKind::Queue, "Acme inbound", &[acme])?;
+        let globex_queue =
+            add_object(&mut company, ObjectKind::Queue, "Globex inbound", &[globex])?;
+        let shared_queue =
+            add_object(&mut company, ObjectKind::Queue, "Overflow", &[acme, globex])?;
+        let tess = add_user(&mut company, "tess", &[], &[acme, globex])?;
+        let gil = company.create_user("gil")?;
+        let leads = company.create_group("Leads", &[gil])?;
+        company.apply(Change::AddProjectMembers {
+            project: acme,
+            principals: vec![leads.into()],
+            roles: vec![],
+        })?;
+        let bob = company.create_user("bob")?;
+        Ok(Self {
+            company,
+            admin,
+            acme,
+            globex,
+            acme_queue,
+            globex_queue,
+            shared_queue,
+            tess,
+            leads,
+            gil,
+            bob,
+        })
+    }
+}

@@ -71,7 +71,7 @@ fn link<P: PermissionFlags>(
     match member {
         Principal::User(user) => {
             if let Some(Some(u)) = tables.users.get_mut(user.index()) {
-                u.project_roles.insert((project, role));
+                u.project_roles.insert_sorted((project, role));
             }
             if let Some(Some(r)) = tables.roles.get_mut(role.index()) {
                 r.project_users.insert((user, project));
@@ -79,7 +79,7 @@ fn link<P: PermissionFlags>(
         }
         Principal::Group(group) => {
             if let Some(Some(g)) = tables.groups.get_mut(group.index()) {
-                g.project_roles.insert((project, role));
+                g.project_roles.insert_sorted((project, role));
             }
             if let Some(Some(r)) = tables.roles.get_mut(role.index()) {
                 r.project_groups.insert((group, project));
