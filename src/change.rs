@@ -247,7 +247,9 @@ pub enum Change<P: PermissionFlags = Permissions> {
     /// project itself, nothing else. Each principal must be a direct member
     /// (a user in the project, or a group in it;
     /// [`Error::NotProjectMember`](crate::Error::NotProjectMember)
-    /// otherwise).
+    /// otherwise). It applies at once; it is not a save of the role, so a
+    /// role's "put its users offline" setting ends no session here (it
+    /// does when the role itself is saved, for every holder: rule 23).
     AssignProjectRole {
         /// The project.
         project: ProjectId,
