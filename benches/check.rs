@@ -18,6 +18,20 @@
 //! ```sh
 //! CALLGATE_SIZES=M,V cargo bench --bench check -- check/by_user/
 //! ```
+//!
+//! Workloads M+pr and L+pr are M and L with 20% of the users given a role
+//! within one of their projects (`workload/within.rs`); `cargo bench` builds
+//! them next to M and L (test mode builds S+pr), `CALLGATE_SIZES=M,M+pr`
+//! names them. They have their own rows: `check/by_user/M+pr` asks M's very
+//! batch of questions (so it compares with `check/by_user/M`),
+//! `check/within_project/M+pr` asks only users holding a role within a
+//! project about objects of that project (the check's path that adds the
+//! permissions given within projects) and `check/within_project/M` the same
+//! questions of M, where those users hold none (when M is built too);
+//! `explain/within_project/M+pr` explains questions allowed thanks to a role
+//! within a project; `change_then_check/assign_project_role/M+pr` gives a
+//! role within a project to one member and checks. `+` is a regex operator
+//! in criterion's filter: escape it (`'check/by_user/(M|L)\+pr'`).
 
 use std::hint::black_box;
 use std::sync::OnceLock;
@@ -31,6 +45,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 mod workload;
 use workload::product::{self, product_center, product_questions, ProductCenter, Verbs};
+use workload::within::{self, with_project_roles, within_questions, ProjectRoleCenter};
 use workload::{call_center, questions, CallCenter, Question, Size};
 
 /// Questions per batch: each measured iteration answers all of them.
@@ -47,11 +62,13 @@ struct Selection {
     sizes: Vec<Size>,
     /// `None`: no V.
     product: Option<Size>,
+    /// The sizes to build with roles within projects (`M+pr`).
+    project_roles: Vec<Size>,
 }
 
-/// `CALLGATE_SIZES` (say `M`, `S,L` or `M,V`) when set, V at M's counts if
-/// named; otherwise all three and V when benchmarking, and S and V at S's
-/// counts in test mode.
+/// `CALLGATE_SIZES` (say `M`, `S,L`, `M,V` or `M,M+pr`) when set, V at M's
+/// counts if named; otherwise all three, V, M+pr and L+pr when
+/// benchmarking, and S, V at S's counts and S+pr in test mode.
 fn selection() -> Selection {
     if let Ok(names) = std::env::var("CALLGATE_SIZES") {
         let named = |wanted: &str| names.split(',').any(|name| name.trim() == wanted);
@@ -61,17 +78,23 @@ fn selection() -> Selection {
                 .filter(|size| named(size.name()))
                 .collect(),
             product: named(product::NAME).then_some(Size::M),
+            project_roles: Size::ALL
+                .into_iter()
+                .filter(|size| named(&format!("{}{}", size.name(), within::SUFFIX)))
+                .collect(),
         };
     }
     if benchmarking() {
         Selection {
             sizes: Size::ALL.to_vec(),
             product: Some(Size::M),
+            project_roles: vec![Size::M, Size::L],
         }
     } else {
         Selection {
             sizes: vec![Size::S],
             product: Some(Size::S),
+            project_roles: vec![Size::S],
         }
     }
 }
@@ -88,6 +111,98 @@ fn product() -> Option<&'static (ProductCenter, Vec<Question<Verbs>>)> {
     PRODUCT
         .get_or_init(|| selection().product.map(prepare_product))
         .as_ref()
+}
+
+/// A workload with roles within projects and its two batches.
+struct ProjectRoles {
+    center: ProjectRoleCenter,
+    /// The plain workload's batch (the same questions, drawn alike).
+    batch: Vec<Question>,
+    /// Questions of users holding a role within a project about objects
+    /// of that project.
+    within: Vec<Question>,
+}
+
+/// Each selected size's workload with roles within projects, built once.
+fn project_roles() -> &'static [ProjectRoles] {
+    static PROJECT_ROLES: OnceLock<Vec<ProjectRoles>> = OnceLock::new();
+    PROJECT_ROLES.get_or_init(|| {
+        selection()
+            .project_roles
+            .into_iter()
+            .map(prepare_project_roles)
+            .collect()
+    })
+}
+
+/// The plain workload of `size` and its batch, when selected.
+fn plain(size: Size) -> Option<&'static (CallCenter, Vec<Question>)> {
+    centers().iter().find(|(center, _)| center.size == size)
+}
+
+fn prepare_project_roles(size: Size) -> ProjectRoles {
+    // From the plain workload as loaded (built again when not selected).
+    let base = plain(size).map_or_else(
+        || {
+            let mut center = call_center(size);
+            center.company =
+                Company::from_document(center.company.to_document()).expect("a valid document");
+            center
+        },
+        |(center, _)| center.clone(),
+    );
+    let mut center = with_project_roles(&base);
+    drop(base);
+    center.center.company =
+        Company::from_document(center.center.company.to_document()).expect("a valid document");
+    let batch = questions(&center.center, BATCH, 42);
+    if let Some((_, plain)) = plain(size) {
+        let same = |a: &Question, b: &Question| {
+            a.user == b.user && a.action == b.action && a.resource == b.resource
+        };
+        assert!(
+            batch.len() == plain.len() && batch.iter().zip(plain).all(|(a, b)| same(a, b)),
+            "the questions drawn differ from the plain workload's"
+        );
+    }
+    let within = within_questions(&center, BATCH, 43);
+    let name = center.name();
+    let company = &center.center.company;
+    describe(&name, company, &batch, size, center.center.links);
+    let (users, _, _, _, _) = size.counts();
+    let allowed = within
+        .iter()
+        .filter(|q| company.check(q.user, q.action, q.resource).is_allowed())
+        .count();
+    eprintln!(
+        "{name}: {} users ({:.1}%) hold a role within a project, {} directly and {} through a group; {:.1}% of within-project questions allowed",
+        center.direct_users + center.group_users,
+        100.0 * (center.direct_users + center.group_users) as f64 / f64::from(users),
+        center.direct_users,
+        center.group_users,
+        100.0 * allowed as f64 / within.len() as f64,
+    );
+    if let Some((plain, _)) = plain(size) {
+        let allowed = within
+            .iter()
+            .filter(|q| {
+                plain
+                    .company
+                    .check(q.user, q.action, q.resource)
+                    .is_allowed()
+            })
+            .count();
+        eprintln!(
+            "{}: {:.1}% of {name}'s within-project questions allowed",
+            size.name(),
+            100.0 * allowed as f64 / within.len() as f64,
+        );
+    }
+    ProjectRoles {
+        center,
+        batch,
+        within,
+    }
 }
 
 fn prepare(size: Size) -> (CallCenter, Vec<Question>) {
@@ -185,6 +300,7 @@ fn bench_checks(c: &mut Criterion) {
     let centers = centers();
     // Built here, before any measurement, rather than on the way.
     let product = product();
+    let project_roles = project_roles();
 
     let mut group = c.benchmark_group("check");
     group.throughput(Throughput::Elements(BATCH as u64));
@@ -236,6 +352,25 @@ fn bench_checks(c: &mut Criterion) {
             b.iter(|| check_users(snapshot, batch))
         });
     }
+    // Roles within projects: the plain workload's questions, then only
+    // users holding such a role about objects of that project (asked of
+    // the plain workload too, where those users hold none).
+    for pr in project_roles {
+        let name = pr.center.name();
+        let snapshot = pr.center.center.company.snapshot();
+        group.bench_function(format!("by_user/{name}"), |b| {
+            b.iter(|| check_users(snapshot, &pr.batch))
+        });
+        if let Some((plain, _)) = plain(pr.center.center.size) {
+            let snapshot = plain.company.snapshot();
+            group.bench_function(format!("within_project/{}", plain.size.name()), |b| {
+                b.iter(|| check_users(snapshot, &pr.within))
+            });
+        }
+        group.bench_function(format!("within_project/{name}"), |b| {
+            b.iter(|| check_users(snapshot, &pr.within))
+        });
+    }
     group.finish();
 
     let mut group = c.benchmark_group("explain");
@@ -243,6 +378,37 @@ fn bench_checks(c: &mut Criterion) {
         let company = &center.company;
         let mut next = batch.iter().cycle();
         group.bench_function(center.size.name(), |b| {
+            b.iter(|| {
+                let q = next.next().expect("cycle never ends");
+                black_box(company.explain(q.user, q.action, q.resource).decision())
+            })
+        });
+    }
+    // Questions allowed thanks to a role within a project: the user's
+    // company-wide roles do not grant the action.
+    for pr in project_roles {
+        let company = &pr.center.center.company;
+        let asks: Vec<Question> = pr
+            .within
+            .iter()
+            .filter(|q| {
+                let why = company.explain(q.user, q.action, q.resource);
+                let company_wide = why
+                    .grants()
+                    .iter()
+                    .filter(|grant| grant.project.is_none())
+                    .fold(Permissions::empty(), |all, grant| all | grant.granted);
+                why.decision().is_allowed() && !company_wide.contains(q.action)
+            })
+            .take(1_000)
+            .copied()
+            .collect();
+        assert!(
+            !asks.is_empty(),
+            "some grants come from roles within projects"
+        );
+        let mut next = asks.iter().cycle();
+        group.bench_function(format!("within_project/{}", pr.center.name()), |b| {
             b.iter(|| {
                 let q = next.next().expect("cycle never ends");
                 black_box(company.explain(q.user, q.action, q.resource).decision())
@@ -351,6 +517,57 @@ fn bench_changes(c: &mut Criterion) {
                     }
                 };
                 add = !add;
+                company.apply(change).expect("valid change");
+                black_box(company.check(q.user, q.action, q.resource))
+            })
+        });
+    }
+    // Give `team lead` within a project to one member who holds no role
+    // within any project, check a question about an object of that project;
+    // next iteration take it back, check.
+    for pr in project_roles() {
+        let name = pr.center.name();
+        let mut company = pr.center.center.company.clone();
+        let team_lead = pr.center.team_lead;
+        let holds = |user: UserId| {
+            pr.center
+                .holders
+                .binary_search_by(|&(held, _)| held.cmp(&user))
+                .is_ok()
+        };
+        let (user, project, object) = company
+            .users()
+            .filter(|&(user, _)| user.get() > 0 && !holds(user))
+            .find_map(|(user, record)| {
+                let project = record.projects().next()?;
+                let object = company.project(project)?.objects().next()?;
+                Some((user, project, object))
+            })
+            .expect("a member without roles within projects");
+        let kind = company.object(object).expect("live object").kind();
+        let q = Question {
+            user,
+            action: kind.manage_permission(),
+            resource: Resource::Object(object),
+        };
+        let mut assign = true;
+        group.bench_function(format!("assign_project_role/{name}"), |b| {
+            b.iter(|| {
+                let principals = vec![Principal::User(user)];
+                let change = if assign {
+                    Change::AssignProjectRole {
+                        project,
+                        role: team_lead,
+                        principals,
+                    }
+                } else {
+                    Change::UnassignProjectRole {
+                        project,
+                        role: team_lead,
+                        principals,
+                    }
+                };
+                assign = !assign;
                 company.apply(change).expect("valid change");
                 black_box(company.check(q.user, q.action, q.resource))
             })

@@ -2,12 +2,16 @@
 # Instructions per check, counted by valgrind's callgrind: unlike times, the
 # counts do not move with the load on a shared machine.
 #
-#     bash benches/instructions.sh [S|M|L|V]    (default M; needs valgrind)
+#     bash benches/instructions.sh [S|M|L|V|M+pr|L+pr]    (default M; needs valgrind)
 #
 # Runs each `check/*` benchmark once (criterion's test mode) on one size and
 # divides the instructions spent inside the batch loop by its 100,000
 # questions. Workload V (a product's catalog at M's counts) has only the
-# `check/by_user` row.
+# `check/by_user` row. A workload with roles within projects (M+pr, L+pr)
+# has `check/by_user` (the plain size's questions), `check/within_project`
+# (only users holding a role within a project, about objects of that
+# project), and `check/within_project` of the plain size (the same
+# questions, where those users hold none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size="${1:-M}"
@@ -17,16 +21,25 @@ cargo bench --bench check --no-run --quiet
 bench="$(cargo bench --bench check --no-run --message-format=json 2>/dev/null |
     sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)"
 
-names="by_user by_session testing_session"
-if [ "$size" = V ]; then
-    names="by_user"
-fi
+sizes="$size"
+rows="by_user/$size by_session/$size testing_session/$size"
+case "$size" in
+V) rows="by_user/V" ;;
+*+pr)
+    plain="${size%+pr}"
+    sizes="$plain,$size"
+    rows="by_user/$size within_project/$size within_project/$plain"
+    ;;
+esac
 
-for name in $names; do
-    collected="$(CALLGATE_SIZES="$size" valgrind --tool=callgrind \
+for row in $rows; do
+    # Criterion's filter is a regex: escape `+`, and anchor it so that
+    # `within_project/M` does not also run `within_project/M+pr`.
+    filter="^check/${row//+/\\+}\$"
+    collected="$(CALLGATE_SIZES="$sizes" valgrind --tool=callgrind \
         --toggle-collect='*check_users*' --toggle-collect='*check_sessions*' \
-        --callgrind-out-file=/dev/null "$bench" "check/$name/$size" 2>&1 |
+        --callgrind-out-file=/dev/null "$bench" "$filter" 2>&1 |
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p' | sort -n | tail -n 1)"
-    awk -v name="$name" -v size="$size" -v n="$collected" -v batch="$batch" \
-        'BEGIN { printf "check/%s/%s: %.1f instructions per check\n", name, size, n / batch }'
+    awk -v row="$row" -v n="$collected" -v batch="$batch" \
+        'BEGIN { printf "check/%s: %.1f instructions per check\n", row, n / batch }'
 done

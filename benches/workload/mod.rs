@@ -5,7 +5,8 @@
 //! allowed. Both are deterministic (a fixed-seed xorshift generator), so
 //! every run measures the same work. [`product`] builds workload V, a
 //! product's own catalog, with the same generator of users, groups,
-//! projects and objects ([`populate`]).
+//! projects and objects ([`populate`]). [`within`] gives 20% of a call
+//! center's users roles within projects (workloads M+pr and L+pr).
 
 #![allow(dead_code)] // each bench binary uses its own part of this module
 
@@ -16,6 +17,7 @@ use callgate::{
 
 pub(crate) mod build;
 pub(crate) mod product;
+pub(crate) mod within;
 
 /// The three sizes of the targets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,12 +2,14 @@
 //! per-user, per-object and per-project entries, their inline-or-spilled
 //! project lists ([`IdList`], [`Spill`]) and the sorted-list intersection.
 //!
-//! A user given roles within projects (DOMAIN rule 20) has its list in the
-//! spill table with, next to each project, the permissions given within it
-//! (`GRANTED`). The inline fast path is the same for everyone else; such a
-//! user takes the branch to the spilled list, which was almost never taken
-//! before.
+//! A user given roles within projects (DOMAIN rule 20) has its list in a
+//! side table with, next to each project, the permissions given within it
+//! (`GRANTED`: one [`Granted`](super::spill::Granted) record of one cache
+//! line for up to four projects; `GRANTED_SPILLED` for more). The inline
+//! fast path is the same for everyone else; such a user takes the branch to
+//! the side table, which is compared without branches too.
 
+use super::spill::{shared_with_words, Spill};
 use crate::catalog::Word;
 use crate::PermissionFlags;
 
@@ -24,19 +26,56 @@ pub(crate) struct IdList<const N: usize> {
     // * `0..=N`: the list is inline, `ids[..tag]` sorted; when it is not
     //   empty, the unused `ids[tag..]` repeat `ids[0]`, so that comparing
     //   every pair of slots needs no mask;
-    // * `SPILLED`: `ids[0]` is the slot in `Spill` of the sorted list;
-    // * `GRANTED` (user entries only): as `SPILLED`, and the slot also holds
-    //   the permissions given within each project of the list;
+    // * `SPILLED`: `ids[0]` is the slot in `Spill::lists` of the sorted list;
+    // * `GRANTED` (user entries only): `ids[0]` is the slot in
+    //   `Spill::granted` of up to `GRANTED_INLINE` projects with the
+    //   permissions given within each;
+    // * `GRANTED_SPILLED` (user entries only): as `SPILLED`, and
+    //   `Spill::words` at the same slot holds those permissions;
     // * `ABSENT` (user entries only): there is no user with this id.
     tag: u32,
     pub(super) ids: [u32; N],
 }
 
-/// [`IdList::tag`] of a list stored in the [`Spill`] table with the
-/// permissions given within each of its projects.
-const GRANTED: u32 = u32::MAX - 2;
-/// [`IdList::tag`] of a list stored in the [`Spill`] table.
-const SPILLED: u32 = u32::MAX - 1;
+impl<const N: usize> IdList<N> {
+    /// An inline list of up to `N` sorted ids, padded as the shape
+    /// invariant says.
+    pub(super) fn inline(ids: &[u32]) -> Self {
+        let mut inline = [ids.first().copied().unwrap_or(0); N];
+        if let Some(prefix) = inline.get_mut(..ids.len()) {
+            prefix.copy_from_slice(ids);
+        }
+        Self {
+            tag: ids.len().min(N) as u32,
+            ids: inline,
+        }
+    }
+
+    /// A list stored in a side table under `tag`, at `slot`.
+    pub(super) fn stored(tag: u32, slot: u32) -> Self {
+        Self {
+            tag,
+            ids: [slot; N],
+        }
+    }
+
+    /// Where the list is stored, and its slot there (`None` when inline or
+    /// absent).
+    pub(super) fn stored_at(&self) -> Option<(u32, u32)> {
+        matches!(self.tag, SPILLED | GRANTED | GRANTED_SPILLED)
+            .then(|| self.ids.first().map(|&slot| (self.tag, slot)))
+            .flatten()
+    }
+}
+
+/// [`IdList::tag`] of a short list with the permissions given within each
+/// of its projects, in `Spill::granted`.
+pub(super) const GRANTED: u32 = u32::MAX - 3;
+/// [`IdList::tag`] of a long list with the permissions given within each
+/// of its projects, in `Spill::lists` and `Spill::words`.
+pub(super) const GRANTED_SPILLED: u32 = u32::MAX - 2;
+/// [`IdList::tag`] of a list stored in `Spill::lists`.
+pub(super) const SPILLED: u32 = u32::MAX - 1;
 /// [`IdList::tag`] of the entry of a user id never made, or deleted.
 const ABSENT: u32 = u32::MAX;
 
@@ -71,7 +110,7 @@ impl<const N: usize> IdList<N> {
         spill: &Spill<W>,
     ) -> (bool, W) {
         if (self.tag as usize > N) | (other.tag as usize > M) {
-            return shared_with_words(self.get(spill), self.within(spill), other.get(spill));
+            return self.reach_stored(other, spill);
         }
         let mut hit = false;
         for &a in &self.ids {
@@ -82,12 +121,29 @@ impl<const N: usize> IdList<N> {
         (hit & (self.tag != 0) & (other.tag != 0), W::default())
     }
 
+    /// [`reach`](Self::reach) when either list is in a side table: a user
+    /// given roles within up to four projects against an inline object
+    /// list is compared without branches; anything longer is a merge walk.
+    #[inline]
+    fn reach_stored<const M: usize, W: Word>(
+        &self,
+        other: &IdList<M>,
+        spill: &Spill<W>,
+    ) -> (bool, W) {
+        if (self.tag == GRANTED) & (other.tag as usize <= M) {
+            if let Some(granted) = self.ids.first().and_then(|&slot| spill.granted(slot)) {
+                return granted.reach(&other.ids, other.tag != 0);
+            }
+        }
+        shared_with_words(self.get(spill), self.within(spill), other.get(spill))
+    }
+
     /// The ids, sorted.
     #[inline]
     pub(crate) fn get<'a, W: Word>(&'a self, spill: &'a Spill<W>) -> &'a [u32] {
-        match self.tag {
-            SPILLED | GRANTED => self.ids.first().map_or(&[], |&slot| spill.get(slot)),
-            len => self.ids.get(..len as usize).unwrap_or(&[]),
+        match self.stored_at() {
+            Some((tag, slot)) => spill.ids(tag, slot),
+            None => self.ids.get(..self.tag as usize).unwrap_or(&[]),
         }
     }
 
@@ -95,145 +151,11 @@ impl<const N: usize> IdList<N> {
     /// side by side with it; empty when none were given.
     #[inline]
     pub(crate) fn within<'a, W: Word>(&'a self, spill: &'a Spill<W>) -> &'a [W] {
-        match self.tag {
-            GRANTED => self.ids.first().map_or(&[], |&slot| spill.words(slot)),
-            _ => &[],
+        match self.stored_at() {
+            Some((tag, slot)) => spill.words(tag, slot),
+            None => &[],
         }
     }
-}
-
-/// Project-id lists too long to sit inline in their entry, and the lists of
-/// users given roles within projects with the permissions given within each
-/// project (`words`, side by side with `lists`; empty for the others).
-/// Slots are reused after a list shrinks back inline, so the table does not
-/// grow with churn.
-#[derive(Debug, Clone)]
-pub(crate) struct Spill<W> {
-    pub(super) lists: Vec<Box<[u32]>>,
-    pub(super) words: Vec<Box<[W]>>,
-    pub(super) free: Vec<u32>,
-}
-
-impl<W> Default for Spill<W> {
-    fn default() -> Self {
-        Self {
-            lists: Vec::new(),
-            words: Vec::new(),
-            free: Vec::new(),
-        }
-    }
-}
-
-impl<W: Word> Spill<W> {
-    #[inline]
-    fn get(&self, slot: u32) -> &[u32] {
-        self.lists.get(slot as usize).map_or(&[], |list| list)
-    }
-
-    #[inline]
-    fn words(&self, slot: u32) -> &[W] {
-        self.words.get(slot as usize).map_or(&[], |words| words)
-    }
-
-    /// Stores sorted `ids` as a list, reusing the slot `old` had, if any.
-    /// `within` is empty, or holds the permissions given within each
-    /// project of `ids` (then the list is stored in the table, `GRANTED`).
-    pub(super) fn store<const N: usize>(
-        &mut self,
-        old: IdList<N>,
-        ids: &[u32],
-        within: &[W],
-    ) -> IdList<N> {
-        let old_slot = matches!(old.tag, SPILLED | GRANTED)
-            .then(|| old.ids.first().copied())
-            .flatten();
-        if ids.len() <= N && within.is_empty() {
-            if let Some(slot) = old_slot {
-                self.release(slot);
-            }
-            // Pad with the first id (see the shape invariant).
-            let mut inline = [ids.first().copied().unwrap_or(0); N];
-            if let Some(prefix) = inline.get_mut(..ids.len()) {
-                prefix.copy_from_slice(ids);
-            }
-            return IdList {
-                tag: ids.len() as u32,
-                ids: inline,
-            };
-        }
-        let slot = old_slot
-            .or_else(|| self.free.pop())
-            .unwrap_or_else(|| u32::try_from(self.lists.len()).unwrap_or(u32::MAX));
-        match (
-            self.lists.get_mut(slot as usize),
-            self.words.get_mut(slot as usize),
-        ) {
-            (Some(list), Some(words)) => {
-                *list = ids.into();
-                *words = within.into();
-            }
-            _ => {
-                self.lists.push(ids.into());
-                self.words.push(within.into());
-            }
-        }
-        IdList {
-            tag: if within.is_empty() { SPILLED } else { GRANTED },
-            ids: [slot; N],
-        }
-    }
-
-    fn release(&mut self, slot: u32) {
-        if let (Some(list), Some(words)) = (
-            self.lists.get_mut(slot as usize),
-            self.words.get_mut(slot as usize),
-        ) {
-            *list = Box::default();
-            *words = Box::default();
-            self.free.push(slot);
-        }
-    }
-
-    pub(super) fn bytes(&self) -> usize {
-        use std::mem::size_of;
-        self.lists.capacity() * size_of::<Box<[u32]>>()
-            + self.words.capacity() * size_of::<Box<[W]>>()
-            + self.free.capacity() * size_of::<u32>()
-            + self
-                .lists
-                .iter()
-                .map(|l| l.len() * size_of::<u32>())
-                .sum::<usize>()
-            + self
-                .words
-                .iter()
-                .map(|w| w.len() * size_of::<W>())
-                .sum::<usize>()
-    }
-}
-
-/// Whether sorted `a` and `b` share an id, and the union of `a_within`
-/// (empty, or side by side with `a`) over the shared ids: a merge walk,
-/// O(a + b).
-#[inline]
-fn shared_with_words<W: Word>(a: &[u32], a_within: &[W], b: &[u32]) -> (bool, W) {
-    let (mut i, mut j) = (0, 0);
-    let (mut shared, mut within) = (false, W::default());
-    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
-        match x.cmp(&y) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared = true;
-                if let Some(&word) = a_within.get(i) {
-                    within = within | word;
-                }
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    (shared, within)
 }
 
 /// Whether two sorted id lists share an element: a merge walk, O(a + b).

@@ -2,7 +2,8 @@
 //! calls to store each compiled user, object, project and role, and to
 //! build a snapshot from scratch in id order.
 
-use super::layout::{IdList, ObjectEntry, ProjectEntry, Spill, UserEntry, NO_KIND};
+use super::layout::{IdList, ObjectEntry, ProjectEntry, UserEntry, NO_KIND};
+use super::spill::Spill;
 use super::Snapshot;
 use crate::catalog::Kind;
 use crate::{ObjectId, PermissionFlags, ProjectId, RoleId, UserId};
@@ -246,9 +247,7 @@ impl<P: PermissionFlags> Snapshot<P> {
         {
             list.shrink_to_fit();
         }
-        self.spill.lists.shrink_to_fit();
-        self.spill.words.shrink_to_fit();
-        self.spill.free.shrink_to_fit();
+        self.spill.shrink_to_fit();
     }
 
     /// Stores a role's permissions (`None`: deleted).

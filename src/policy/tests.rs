@@ -146,5 +146,33 @@ fn a_list_with_roles_within_projects_unites_the_words_of_shared_projects_only() 
     // Without words again, the list goes back inline and frees its slot.
     let user = spill.store(user, &[2, 5], &[]);
     assert!(user.within(&spill).is_empty());
+    assert_eq!(user.get(&spill), &[2, 5]);
+    assert_eq!(spill.granted_free.len(), 1);
+    // The freed record is reused.
+    let again: IdList<3> = spill.store(IdList::default(), &[9], &[0b100]);
+    assert!(spill.granted_free.is_empty());
+    assert_eq!(spill.granted.len(), 1);
+    assert_eq!(again.reach(&object, &spill), (true, 0b100));
+}
+
+#[test]
+fn a_long_list_with_roles_within_projects_is_walked() {
+    let mut spill = Spill::<u64>::default();
+    let ids = [1, 3, 5, 7, 9, 11];
+    let words = [1, 2, 4, 8, 16, 32];
+    let user: IdList<3> = spill.store(IdList::default(), &ids, &words);
+    assert_eq!(user.get(&spill), &ids);
+    assert_eq!(user.within(&spill), &words);
+    let object: IdList<2> = spill.store(IdList::default(), &[3, 11], &[]);
+    assert_eq!(user.reach(&object, &spill), (true, 2 | 32));
+    // A long object list against a short granted one: the walk too.
+    let short: IdList<3> = spill.store(IdList::default(), &[3, 4], &[64, 128]);
+    let long: IdList<2> = spill.store(IdList::default(), &[1, 2, 3, 4], &[]);
+    assert_eq!(short.reach(&long, &spill), (true, 64 | 128));
+    let empty: IdList<2> = spill.store(IdList::default(), &[], &[]);
+    assert_eq!(short.reach(&empty, &spill), (false, 0));
+    // Shrinking to a short granted list frees the long slot.
+    let user = spill.store(user, &[5], &[4]);
     assert_eq!(spill.free.len(), 1);
+    assert_eq!(user.reach(&object, &spill), (false, 0));
 }
