@@ -53,7 +53,11 @@ impl<W: Word> Granted<W> {
     /// within the shared projects. Compares every pair of slots without a
     /// branch: which projects match differs from question to question.
     #[inline(always)]
-    pub(super) fn reach<const M: usize>(&self, other: &[u32; M], other_nonempty: bool) -> (bool, W) {
+    pub(super) fn reach<const M: usize>(
+        &self,
+        other: &[u32; M],
+        other_nonempty: bool,
+    ) -> (bool, W) {
         let none = W::default();
         let mut shared = false;
         let mut within = none;
