@@ -32,8 +32,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use callgate::{
-    Catalog, Company, Decision, EntityKind, Error, Kind, ObjectId, PermissionFlags, Permissions,
-    Resource, UserId, Word,
+    Catalog, Company, Decision, EntityKind, Error, ObjectId, PermissionFlags, Permissions,
+    Resource, ResourceName, UserId, Word,
 };
 use product::AcmePermissions;
 use serde_json::Value;
@@ -122,14 +122,6 @@ struct Question {
     resource: ResourceName,
 }
 
-/// A resource by name: `company`, `project:NAME` or `KIND:NAME`.
-#[derive(Debug)]
-enum ResourceName {
-    Company,
-    Project(String),
-    Object { kind: String, name: String },
-}
-
 /// The catalogs this program knows, by the name documents give them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Known {
@@ -197,8 +189,6 @@ enum CliError {
     Name(Error),
     /// A kind name the document's catalog does not have, with the kinds it has.
     Kind { error: Error, expected: String },
-    /// An object name that no object of the kind has.
-    UnknownObject { label: &'static str, name: String },
     /// The document cannot be read.
     Read { path: PathBuf, error: io::Error },
     /// The document was written with a catalog this program does not know.
@@ -219,7 +209,6 @@ impl fmt::Display for CliError {
             }
             Self::Name(error) => write!(f, "{error}"),
             Self::Kind { error, expected } => write!(f, "{error} (expected one of {expected})"),
-            Self::UnknownObject { label, name } => write!(f, "unknown {label} `{name}`"),
             Self::Read { path, error } => write!(f, "cannot read `{}`: {error}", path.display()),
             Self::Catalog { path, name } => {
                 let known: Vec<String> = Known::ALL
@@ -359,24 +348,11 @@ fn question(user: &str, action: &str, resource: &str) -> Result<Question, CliErr
     })
 }
 
-/// `company`, `project:NAME` or `KIND:NAME`; the kind is looked up once the
-/// document says its catalog.
+/// `company`, `project:NAME` or `KIND:NAME`, as the library reads it; the
+/// kind and the name are looked up once the document says its catalog.
 fn parse_resource(text: &str) -> Result<ResourceName, CliError> {
-    if text == "company" {
-        return Ok(ResourceName::Company);
-    }
-    let Some((prefix, name)) = text.split_once(':') else {
-        return Err(usage(format!(
-            "bad RESOURCE `{text}`: expected company, project:NAME or KIND:NAME"
-        )));
-    };
-    if prefix == "project" {
-        return Ok(ResourceName::Project(name.to_owned()));
-    }
-    Ok(ResourceName::Object {
-        kind: prefix.to_owned(),
-        name: name.to_owned(),
-    })
+    text.parse()
+        .map_err(|error: Error| usage(error.to_string()))
 }
 
 /// Reads the document as one JSON value, refusing anything after it.
@@ -504,14 +480,6 @@ fn kinds_of<P: PermissionFlags>() -> impl Iterator<Item = &'static str> {
     P::catalog().kinds().iter().map(|kind| kind.name())
 }
 
-/// The label of a kind (`SIP provider`), from its catalog.
-fn label_of<P: PermissionFlags>(kind: P::Kind) -> &'static str {
-    P::catalog()
-        .kinds()
-        .get(kind.index())
-        .map_or("object", |kind| kind.label())
-}
-
 fn resolve_question<P: PermissionFlags>(
     company: &Company<P>,
     question: &Question,
@@ -533,30 +501,17 @@ fn resolve_user<P: PermissionFlags>(company: &Company<P>, name: &str) -> Result<
     })
 }
 
+/// The resource a name names in the document, by the library's look-up; an
+/// unknown kind also lists the kinds the catalog has.
 fn resolve_resource<P: PermissionFlags>(
     company: &Company<P>,
     resource: &ResourceName,
 ) -> Result<Resource, CliError> {
-    match resource {
-        ResourceName::Company => Ok(Resource::Company),
-        ResourceName::Project(name) => company
-            .project_by_name(name)
-            .map(Resource::Project)
-            .ok_or_else(|| {
-                CliError::Name(Error::UnknownName {
-                    kind: EntityKind::Project,
-                    name: name.clone(),
-                })
-            }),
-        ResourceName::Object { kind, name } => {
-            let kind = parse_kind::<P>(kind)?;
-            company
-                .object_by_name(kind, name)
-                .map(Resource::Object)
-                .ok_or_else(|| CliError::UnknownObject {
-                    label: label_of::<P>(kind),
-                    name: name.clone(),
-                })
-        }
-    }
+    company.resource(resource).map_err(|error| match error {
+        Error::UnknownObjectKind { .. } => CliError::Kind {
+            error,
+            expected: kinds_of::<P>().collect::<Vec<_>>().join(", "),
+        },
+        error => CliError::Name(error),
+    })
 }

@@ -80,10 +80,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sam_testing = company.start_testing(sams, RoleId::OPERATOR)?;
     println!("Testing Operator is fine, and every decision still names him:");
     explain(&company, &sam_testing, Permissions::TICKETS_CREATE);
-    println!(
-        "  audit line: {}",
-        company.check_session(&sam_testing, Permissions::TICKETS_CREATE, Resource::Company)
-    );
+    // The decision holds ids; the record writes the names behind them.
+    let action = Permissions::TICKETS_CREATE;
+    let decision = company.check_session(&sam_testing, action, Resource::Company);
+    let record = company.describe_decision(decision, action, Resource::Company);
+    println!("  audit line: {record}");
+    #[cfg(feature = "serde")]
+    println!("  as JSON: {}", serde_json::to_string(&record)?);
     Ok(())
 }
 

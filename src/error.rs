@@ -2,6 +2,10 @@
 
 use std::fmt;
 
+mod codes;
+
+pub use self::codes::ErrorCategory;
+
 /// The kinds of things a company is made of, as named in error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -40,6 +44,105 @@ impl fmt::Display for EntityKind {
 /// releases, so a `match` on it needs a wildcard arm. Checks never return it:
 /// [`Decision`](crate::Decision) is the check's answer, and its
 /// [`DenyReason`](crate::DenyReason) is exhaustive on purpose.
+///
+/// # Codes and categories
+///
+/// A service maps an error without matching on it: [`Error::code`] is a
+/// stable snake_case code per kind of error, for clients and logs, and
+/// [`Error::category`] is one of a few coarse categories, for the status of
+/// the answer ([`ErrorCategory::http_status`] suggests one). The message
+/// ([`Display`](fmt::Display)) is for people and may be reworded in any
+/// release; the codes may not.
+///
+/// | Variant | Code | Category | Suggested HTTP status |
+/// |---|---|---|---|
+/// | [`UnknownId`](Self::UnknownId) | `unknown_id` | `not_found` | 404 |
+/// | [`UnknownName`](Self::UnknownName) | `unknown_name` | `not_found` | 404 |
+/// | [`DuplicateName`](Self::DuplicateName) | `duplicate_name` | `conflict` | 409 |
+/// | [`InvalidName`](Self::InvalidName) | `invalid_name` | `invalid` | 422 |
+/// | [`UnknownPermission`](Self::UnknownPermission) | `unknown_permission` | `invalid` | 422 |
+/// | [`UnknownObjectKind`](Self::UnknownObjectKind) | `unknown_object_kind` | `invalid` | 422 |
+/// | [`UnknownSection`](Self::UnknownSection) | `unknown_section` | `invalid` | 422 |
+/// | [`NotSinglePermission`](Self::NotSinglePermission) | `not_single_permission` | `invalid` | 422 |
+/// | [`BuiltinRole`](Self::BuiltinRole) | `builtin_role` | `invalid` | 422 |
+/// | [`DefaultProject`](Self::DefaultProject) | `default_project` | `invalid` | 422 |
+/// | [`CapacityExceeded`](Self::CapacityExceeded) | `capacity_exceeded` | `exhausted` | 507 |
+/// | [`SessionEnded`](Self::SessionEnded) | `session_ended` | `forbidden` | 403 |
+/// | [`Forbidden`](Self::Forbidden) | `forbidden` | `forbidden` | 403 |
+/// | [`Escalation`](Self::Escalation) | `escalation` | `forbidden` | 403 |
+/// | [`NotProjectMember`](Self::NotProjectMember) | `not_project_member` | `conflict` | 409 |
+/// | [`CompanyWideRole`](Self::CompanyWideRole) | `company_wide_role` | `invalid` | 422 |
+/// | [`Document`](Self::Document) | `document` | `invalid` | 422 |
+/// | [`RevisionMismatch`](Self::RevisionMismatch) | `revision_mismatch` | `conflict` | 409 |
+/// | [`ForeignPlan`](Self::ForeignPlan) | `foreign_plan` | `conflict` | 409 |
+/// | [`LastAdmin`](Self::LastAdmin) | `last_admin` | `conflict` | 409 |
+/// | [`InvalidResource`](Self::InvalidResource) | `invalid_resource` | `invalid` | 422 |
+///
+/// **Codes never change once released.** A code is its variant's name in
+/// snake_case as of the release that added it; renaming a variant keeps its
+/// code, and a new variant gets a new code. A variant may move to another
+/// category only in a breaking release.
+///
+/// The categories, by what the caller can do about the refusal:
+///
+/// - `not_found`: an id or a name of the company's own records (users,
+///   groups, roles, projects, objects) names nothing: never created, or
+///   deleted.
+/// - `forbidden`: the actor may not do it (a missing permission, an
+///   escalation) or their session has ended; another actor, or a fresh
+///   login, could. A service may answer an ended session with 401 instead.
+/// - `conflict`: the request is well formed but collides with the company's
+///   current state: a taken name, a stale revision or another company's
+///   plan, the last Admin, a principal that is not (yet) a member of the
+///   project. Reading the state again, or changing it first, can make it
+///   succeed.
+/// - `invalid`: the request can never succeed as written: a malformed name,
+///   a permission, kind or section the catalog lacks (the catalog is fixed
+///   by the product, so that is a mistake in the request rather than a
+///   missing record), a set that is not one permission, an edit of a
+///   built-in role or of the `Default` project, Admin or `projects.all`
+///   within a project, a stored document that cannot be loaded, text that
+///   is not a resource name.
+/// - `exhausted`: a table has given out every id it can; no request will
+///   create more of that kind. That is the service's problem, not the
+///   caller's.
+///
+/// # Serialization
+///
+/// With the `serde` feature, an error serializes (it does not deserialize)
+/// as its code, its category, its message and its fields under `details`,
+/// by the names they have here:
+///
+/// ```json
+/// {
+///   "code": "unknown_id",
+///   "category": "not_found",
+///   "message": "unknown user id `7`",
+///   "details": { "kind": "user", "id": 7 }
+/// }
+/// ```
+///
+/// # Example: mapping an error to an answer
+///
+/// ```
+/// use callgate::{Change, Company, RoleId, UserId};
+///
+/// let mut company = Company::new();
+/// let ann = company.create_user("ann")?;
+///
+/// // Taking Admin from the only Admin is refused: the company keeps one.
+/// let error = company
+///     .apply(Change::UnassignRole { role: RoleId::ADMIN, principals: vec![ann.into()] })
+///     .unwrap_err();
+/// assert_eq!(error.code(), "last_admin");
+/// assert_eq!(error.category().to_string(), "conflict");
+/// assert_eq!(error.category().http_status(), 409);
+///
+/// // A user that was never created.
+/// let error = company.login(UserId::new(7)).unwrap_err();
+/// assert_eq!((error.code(), error.category().http_status()), ("unknown_id", 404));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -194,6 +297,13 @@ pub enum Error {
     LastAdmin {
         /// The change, in words (``removing user `ann` ``).
         change: String,
+    },
+    /// Text that is not a resource name: `company`, `project:NAME` or
+    /// `KIND:NAME` ([`ResourceName`](crate::ResourceName)).
+    #[error("invalid resource `{text}`: expected `company`, `project:NAME` or `KIND:NAME`")]
+    InvalidResource {
+        /// The text as given.
+        text: String,
     },
 }
 

@@ -1,7 +1,14 @@
-//! [`Explanation`]: a check answered with its full reasons.
+//! [`Explanation`]: a check answered with its full reasons; [`DecisionRecord`]:
+//! a session's decision with names.
 
 use std::fmt;
 use std::marker::PhantomData;
+
+mod record;
+#[cfg(feature = "serde")]
+mod serialize;
+
+pub use self::record::DecisionRecord;
 
 use crate::catalog::{kind_label, Kind, Set};
 use crate::{
@@ -54,20 +61,57 @@ pub enum Reach {
 /// through which groups), which project links the user to the object, and
 /// what is missing. Made by [`Company::explain`].
 ///
-/// `Display` writes it for people, one reason a line.
+/// `Display` writes it for people, one reason a line, by names: a record
+/// that no longer exists is written by its id (`user #7`).
+///
+/// # As JSON
+///
+/// With the `serde` feature an explanation serializes by names, as an
+/// answer a service can send:
+///
+/// ```json
+/// {
+///   "decision": {"deny": "hidden_by_projects"},
+///   "user": "sam",
+///   "action": ["queues.view"],
+///   "resource": "queue:Globex sales",
+///   "grants": [{"role": "Supervisor", "granted": ["queues.view"]}],
+///   "missing": [],
+///   "reach": "hidden"
+/// }
+/// ```
+///
+/// - `decision`: as [`Decision`](crate::Decision) serializes: `"allow"` or
+///   `{"deny": REASON}`, the reason in snake_case (`missing_permission`).
+/// - `user`: the user's name. `testing`: the name of the role under test,
+///   present only for a testing session.
+/// - `action`, and each grant's `granted`, and `missing`: permission names,
+///   as stored documents write sets (the fewest names that say it).
+/// - `resource`: its [`ResourceName`](crate::ResourceName) text:
+///   `"company"`, `"project:Acme Bank"`, `"queue:Acme inbound"`.
+/// - `grants`: one per way the user holds a role that grants part of the
+///   action ([`Explanation::grants`]): `role`, then `via` (the group) and
+///   `project` (the project it was given within) when there is one.
+/// - `reach` ([`Reach`]): `"not_scoped"`, `"simple_mode"`,
+///   `"all_projects"`, `"hidden"`, `"not_reached"`, or
+///   `{"project": {"name": "Acme Bank", "via": "Night shift"}}` (`via` only
+///   for a membership through a group).
+///
+/// A name is `null` where its record no longer exists (a deleted user, a
+/// deleted role under test, an object id that names nothing): the decision
+/// then says why (`unknown_user`, `session_ended`, `unknown_object`...).
+/// Fields are never renamed; new ones may be added.
 #[derive(Debug, Clone)]
 pub struct Explanation<'c, P: PermissionFlags = Permissions> {
     company: &'c Company<P>,
-    user: UserId,
-    action: P,
-    resource: Resource,
-    testing: Option<RoleId>,
+    question: Question<P>,
     decision: Decision,
     grants: Vec<Grant<P>>,
     reach: Reach,
 }
 
 /// What was asked, and by whom.
+#[derive(Debug, Clone, Copy)]
 struct Question<P> {
     user: UserId,
     action: P,
@@ -141,21 +185,18 @@ impl<'c, P: PermissionFlags> Explanation<'c, P> {
         permissions: P,
         grants: Vec<Grant<P>>,
     ) -> Self {
-        let Question {
-            user,
-            action,
-            resource,
-            testing,
-        } = question;
         Self {
             company,
-            user,
-            action,
-            resource,
-            testing,
+            question,
             decision,
             grants,
-            reach: reach(company, user, permissions, resource, decision),
+            reach: reach(
+                company,
+                question.user,
+                permissions,
+                question.resource,
+                decision,
+            ),
         }
     }
 
@@ -168,26 +209,26 @@ impl<'c, P: PermissionFlags> Explanation<'c, P> {
     /// The user asked about.
     #[must_use]
     pub fn user(&self) -> UserId {
-        self.user
+        self.question.user
     }
 
     /// The action asked about.
     #[must_use]
     pub fn action(&self) -> P {
-        self.action
+        self.question.action
     }
 
     /// The resource asked about.
     #[must_use]
     pub fn resource(&self) -> Resource {
-        self.resource
+        self.question.resource
     }
 
     /// The role under test, when the question came through a testing
     /// session.
     #[must_use]
     pub fn testing(&self) -> Option<RoleId> {
-        self.testing
+        self.question.testing
     }
 
     /// Every role of the user that grants at least one flag of the action,
@@ -205,7 +246,7 @@ impl<'c, P: PermissionFlags> Explanation<'c, P> {
             .grants
             .iter()
             .fold(P::none(), |all, grant| all.or(grant.granted));
-        self.action.minus(granted)
+        self.question.action.minus(granted)
     }
 
     /// How the user reaches the resource through projects.
@@ -331,44 +372,49 @@ impl fmt::Display for Named<'_> {
     }
 }
 
-impl<P: PermissionFlags> Explanation<'_, P> {
-    fn user_name(&self) -> Named<'_> {
-        Named(
-            self.company.user(self.user).map(|u| u.name()),
-            self.user.get(),
-        )
+/// The names of a company's records, `None` for a record that is gone:
+/// what `Display` and `Serialize` of explanations and decision records write.
+#[derive(Clone, Copy)]
+struct Lookup<'c, P: PermissionFlags>(&'c Company<P>);
+
+impl<'c, P: PermissionFlags> Lookup<'c, P> {
+    fn user(self, user: UserId) -> Option<&'c str> {
+        self.0.user(user).map(|u| u.name())
     }
 
-    fn role_name(&self, role: RoleId) -> Named<'_> {
-        Named(self.company.role(role).map(|r| r.name()), role.get())
+    fn role(self, role: RoleId) -> Option<&'c str> {
+        self.0.role(role).map(|r| r.name())
     }
 
-    fn group_name(&self, group: GroupId) -> Named<'_> {
-        Named(self.company.group(group).map(|g| g.name()), group.get())
+    fn group(self, group: GroupId) -> Option<&'c str> {
+        self.0.group(group).map(|g| g.name())
     }
 
-    fn project_name(&self, project: ProjectId) -> Named<'_> {
-        Named(
-            self.company.project(project).map(|p| p.name()),
-            project.get(),
-        )
+    fn project(self, project: ProjectId) -> Option<&'c str> {
+        self.0.project(project).map(|p| p.name())
     }
 }
 
-/// The parts of an explanation's `Display`, in the order they are written:
-/// the question on the first line, then one reason a line.
-impl<P: PermissionFlags> Explanation<'_, P> {
-    /// The decision and the question: who, testing what, may do what, where.
-    fn write_question(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let company = self.company;
-        let verb = if self.decision.is_allowed() {
+impl<P: PermissionFlags> Question<P> {
+    /// The decision and the question: who, testing what, may do what,
+    /// where. The first line of an explanation, and all of a decision
+    /// record.
+    fn write(
+        &self,
+        company: &Company<P>,
+        decision: Decision,
+        f: &mut fmt::Formatter<'_>,
+    ) -> fmt::Result {
+        let names = Lookup(company);
+        let verb = if decision.is_allowed() {
             "may"
         } else {
             "may not"
         };
-        write!(f, "{}: user {} ", self.decision, self.user_name())?;
+        let user = Named(names.user(self.user), self.user.get());
+        write!(f, "{decision}: user {user} ")?;
         if let Some(role) = self.testing {
-            write!(f, "testing role {} ", self.role_name(role))?;
+            write!(f, "testing role {} ", Named(names.role(role), role.get()))?;
         }
         write!(f, "{verb} `{}` ", self.action.names())?;
         match self.resource {
@@ -377,11 +423,32 @@ impl<P: PermissionFlags> Explanation<'_, P> {
                 Some(o) => write!(f, "on {} `{}`", kind_label::<P>(o.kind()), o.name())?,
                 None => write!(f, "on object #{object}")?,
             },
-            Resource::Project(project) => write!(f, "on project {}", self.project_name(project))?,
+            Resource::Project(project) => {
+                let name = Named(names.project(project), project.get());
+                write!(f, "on project {name}")?;
+            }
         }
         Ok(())
     }
+}
 
+impl<P: PermissionFlags> Explanation<'_, P> {
+    fn role_name(&self, role: RoleId) -> Named<'_> {
+        Named(Lookup(self.company).role(role), role.get())
+    }
+
+    fn group_name(&self, group: GroupId) -> Named<'_> {
+        Named(Lookup(self.company).group(group), group.get())
+    }
+
+    fn project_name(&self, project: ProjectId) -> Named<'_> {
+        Named(Lookup(self.company).project(project), project.get())
+    }
+}
+
+/// The parts of an explanation's `Display`, in the order they are written:
+/// the question on the first line, then one reason a line.
+impl<P: PermissionFlags> Explanation<'_, P> {
     /// One line per role that grants (part of) the action, and how it is held.
     fn write_grants(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for grant in &self.grants {
@@ -391,7 +458,7 @@ impl<P: PermissionFlags> Explanation<'_, P> {
             }
             write!(f, " grants `{}`", grant.granted.names())?;
             match grant.via {
-                None if self.testing.is_some() => f.write_str(" (under test)")?,
+                None if self.question.testing.is_some() => f.write_str(" (under test)")?,
                 None => f.write_str(" (assigned directly)")?,
                 Some(group) => write!(f, " (through group {})", self.group_name(group))?,
             }
@@ -402,26 +469,27 @@ impl<P: PermissionFlags> Explanation<'_, P> {
     /// Why the action does not apply to the resource, and what does.
     fn write_not_applicable(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let company = self.company;
-        let kind = match self.resource {
+        let Question {
+            action, resource, ..
+        } = self.question;
+        let kind = match resource {
             Resource::Object(object) => company.object(object).map(|o| o.kind()),
             Resource::Company | Resource::Project(_) => None,
         };
         let catalog = P::catalog();
-        match (self.resource, kind) {
-            _ if self.action.empty_set() => {
-                f.write_str("\n  - an empty action applies to nothing")?
-            }
+        match (resource, kind) {
+            _ if action.empty_set() => f.write_str("\n  - an empty action applies to nothing")?,
             (Resource::Object(_), Some(kind)) => write!(
                 f,
                 "\n  - `{}` does not apply to a {} (only `{}` does)",
-                self.action.names(),
+                action.names(),
                 kind_label::<P>(kind),
                 Every::<P>(catalog.kind_mask(kind.index()), PhantomData)
             )?,
             _ => write!(
                 f,
                 "\n  - `{}` does not apply to a project (only `{}` does)",
-                self.action.names(),
+                action.names(),
                 Every::<P>(catalog.project_mask, PhantomData)
             )?,
         }
@@ -432,9 +500,9 @@ impl<P: PermissionFlags> Explanation<'_, P> {
     fn write_missing(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let company = self.company;
         let missing = self.missing();
-        if !missing.empty_set() && company.user(self.user).is_some() {
+        if !missing.empty_set() && company.user(self.question.user).is_some() {
             let missing = missing.names();
-            match self.testing {
+            match self.question.testing {
                 Some(role) => write!(
                     f,
                     "\n  - role {} under test does not grant `{missing}` (or the tester lacks it)",
@@ -473,7 +541,7 @@ impl<P: PermissionFlags> Explanation<'_, P> {
 
 impl<P: PermissionFlags> fmt::Display for Explanation<'_, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.write_question(f)?;
+        self.question.write(self.company, self.decision, f)?;
         self.write_grants(f)?;
         if self.decision == Decision::Deny(crate::DenyReason::NotApplicable) {
             self.write_not_applicable(f)?;

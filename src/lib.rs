@@ -91,6 +91,7 @@ mod permissions;
 mod policy;
 mod principal;
 mod project;
+mod resource_name;
 mod role;
 mod section;
 mod session;
@@ -109,12 +110,13 @@ pub use crate::document::{
     CatalogRef, Document, GroupRecord, MemberRoles, NextIds, ObjectRecord, ProjectRecord,
     RoleRecord, UserRecord, FORMAT_VERSION,
 };
-pub use crate::error::{EntityKind, Error};
-pub use crate::explain::{Explanation, Grant, Reach};
+pub use crate::error::{EntityKind, Error, ErrorCategory};
+pub use crate::explain::{DecisionRecord, Explanation, Grant, Reach};
 pub use crate::permissions::{PermissionInfo, Permissions, CATALOG};
 pub use crate::policy::{Decision, DenyReason, Resource, Snapshot, VisibleObjects};
 pub use crate::principal::{Group, GroupId, Principal, User, UserId};
 pub use crate::project::{Object, ObjectId, ObjectKind, Project, ProjectId, SecurityMode};
+pub use crate::resource_name::ResourceName;
 pub use crate::role::{BuiltinRole, Role, RoleId};
 pub use crate::section::{Matrix, SectionSwitch};
 pub use crate::session::{Session, SessionDecision};

@@ -77,11 +77,13 @@
 mod layout;
 mod listing;
 mod maintain;
+mod spill;
 
 use crate::catalog::{Set, Word};
 use crate::{ObjectId, PermissionFlags, Permissions, ProjectId, Session, SessionDecision, UserId};
 
-use self::layout::{IdList, ObjectEntry, ProjectEntry, Spill, UserEntry, USER_INLINE};
+use self::layout::{IdList, ObjectEntry, ProjectEntry, UserEntry, USER_INLINE};
+use self::spill::Spill;
 
 pub(crate) use self::layout::shares_project;
 pub use self::listing::VisibleObjects;

@@ -127,6 +127,12 @@ const _: () = assert!(std::mem::size_of::<Session>() == 16);
 /// The answer to a check made through a [`Session`]: the decision, with the
 /// real user and the role under test, so that an audit log written from it
 /// alone is complete.
+///
+/// It holds ids only, to stay small and `Copy` on the hot path; its
+/// `Display` writes them as numbers. For names, in text or (with the `serde`
+/// feature) as JSON, describe it:
+/// [`Company::describe_decision`](crate::Company::describe_decision) gives a
+/// [`DecisionRecord`](crate::DecisionRecord).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
@@ -156,7 +162,9 @@ impl SessionDecision {
 }
 
 impl fmt::Display for SessionDecision {
-    /// `allow (user 3)` or `deny (missing permission) (user 3 testing role 2)`.
+    /// `allow (user 3)` or `deny (missing permission) (user 3 testing role 2)`:
+    /// ids, as the decision holds them. A
+    /// [`DecisionRecord`](crate::DecisionRecord) writes names.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} (user {}", self.decision, self.user)?;
         if let Some(role) = self.testing {

@@ -4,9 +4,7 @@
 
 mod common;
 
-use callgate::{
-    Change, Company, Decision, DenyReason, Grant, Permissions, Principal, Resource, RoleId,
-};
+use callgate::{Change, Company, Decision, DenyReason, Permissions, Principal, Resource, RoleId};
 use common::{add_role, add_user, TestResult};
 
 const QA: Permissions = Permissions::QA_CHECKS_MANAGE.union(Permissions::REPORTS_VIEW);

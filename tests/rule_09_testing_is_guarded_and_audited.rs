@@ -8,9 +8,7 @@
 #[path = "support_sessions/mod.rs"]
 mod support;
 
-use callgate::{
-    Change, Decision, DenyReason, Error, Grant, Permissions, Resource, RoleId, CATALOG,
-};
+use callgate::{Change, Decision, DenyReason, Error, Permissions, Resource, RoleId, CATALOG};
 use support::{
     accepted, allowed_through, company_with_admin, rename_role, set_role_permissions, user_holding,
     user_with_permissions, TestResult,

@@ -1,0 +1,435 @@
+//! Stable codes and coarse categories of [`Error`], and its serialized
+//! form: what a service maps to its own answers.
+
+use std::fmt;
+
+use super::Error;
+
+/// The coarse kind of an [`Error`], for choosing the status of an answer.
+///
+/// Each error has one ([`Error::category`]); the table in [`Error`]'s
+/// documentation lists them all and says what each category means. The
+/// names (`not_found`, `forbidden`, ...) are stable: [`Display`](fmt::Display)
+/// and, with the `serde` feature, `Serialize`/`Deserialize` use them.
+///
+/// The enum is `#[non_exhaustive]`: a category may be added in a minor
+/// release, for a new kind of error that fits none of these, so a `match` on
+/// it needs a wildcard arm (mapping to 500, say).
+///
+/// # Example: an answer's status
+///
+/// ```
+/// use callgate::{Change, Company, ObjectId};
+///
+/// let mut company = Company::new();
+/// let error = company
+///     .apply(Change::DeleteObject { object: ObjectId::new(3) })
+///     .unwrap_err();
+/// let category = error.category();
+/// assert_eq!(category.to_string(), "not_found");
+/// assert_eq!(category.http_status(), 404);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum ErrorCategory {
+    /// An id or name of the company's own records names nothing.
+    NotFound,
+    /// The actor may not do it, or their session has ended.
+    Forbidden,
+    /// The request collides with the company's current state; reading it
+    /// again or changing it first can help.
+    Conflict,
+    /// The request can never succeed as written.
+    Invalid,
+    /// A table has given out every id it can.
+    Exhausted,
+}
+
+impl ErrorCategory {
+    /// The category's stable snake_case name, as `Display` and serde write
+    /// it: `not_found`, `forbidden`, `conflict`, `invalid` or `exhausted`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::Forbidden => "forbidden",
+            Self::Conflict => "conflict",
+            Self::Invalid => "invalid",
+            Self::Exhausted => "exhausted",
+        }
+    }
+
+    /// A suggested HTTP status for an answer in this category: 404, 403,
+    /// 409, 422, or 507 (Insufficient Storage) for
+    /// [`Exhausted`](Self::Exhausted).
+    ///
+    /// Only a suggestion: the library serves no HTTP, and a service may map
+    /// differently (401 for an ended session, 404 for a forbidden one that
+    /// should not reveal the record, 400 for `invalid`). The suggestion for a
+    /// category does not change in a minor release.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use callgate::{Change, Company, Permissions};
+    ///
+    /// let mut company = Company::new();
+    /// company.create_role("QA", "Listens to calls", Permissions::RECORDINGS_LISTEN_ALL)?;
+    /// let error = company.create_role("QA", "", Permissions::empty()).unwrap_err();
+    /// assert_eq!(error.code(), "duplicate_name");
+    /// assert_eq!(error.category().http_status(), 409);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub const fn http_status(self) -> u16 {
+        match self {
+            Self::NotFound => 404,
+            Self::Forbidden => 403,
+            Self::Conflict => 409,
+            Self::Invalid => 422,
+            Self::Exhausted => 507,
+        }
+    }
+}
+
+/// The [stable name](ErrorCategory::as_str): `not_found`.
+impl fmt::Display for ErrorCategory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Codes and categories: see the table in [`Error`]'s documentation.
+impl Error {
+    /// The error's stable code: its variant's name in snake_case
+    /// (`unknown_id`, `escalation`, `last_admin`...), listed in the table in
+    /// [`Error`]'s documentation.
+    ///
+    /// A code never changes once released, and a new variant gets a new
+    /// code, so clients, logs and alerts can rely on it where the message
+    /// may be reworded. Computes in **O(1)** time.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use callgate::{Change, Company, RoleId, UserId};
+    ///
+    /// let mut company = Company::new();
+    /// let error = company
+    ///     .apply(Change::AssignRole { role: RoleId::OPERATOR, principals: vec![UserId::new(9).into()] })
+    ///     .unwrap_err();
+    /// assert_eq!(error.code(), "unknown_id");
+    /// assert_eq!(error.to_string(), "unknown user id `9`");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        // Never edit a released code: a renamed variant keeps its old one.
+        match self {
+            Self::UnknownId { .. } => "unknown_id",
+            Self::UnknownName { .. } => "unknown_name",
+            Self::DuplicateName { .. } => "duplicate_name",
+            Self::InvalidName { .. } => "invalid_name",
+            Self::UnknownPermission { .. } => "unknown_permission",
+            Self::UnknownObjectKind { .. } => "unknown_object_kind",
+            Self::UnknownSection { .. } => "unknown_section",
+            Self::NotSinglePermission { .. } => "not_single_permission",
+            Self::BuiltinRole { .. } => "builtin_role",
+            Self::DefaultProject { .. } => "default_project",
+            Self::CapacityExceeded { .. } => "capacity_exceeded",
+            Self::SessionEnded { .. } => "session_ended",
+            Self::Forbidden { .. } => "forbidden",
+            Self::Escalation { .. } => "escalation",
+            Self::NotProjectMember { .. } => "not_project_member",
+            Self::CompanyWideRole { .. } => "company_wide_role",
+            Self::Document { .. } => "document",
+            Self::RevisionMismatch { .. } => "revision_mismatch",
+            Self::ForeignPlan => "foreign_plan",
+            Self::LastAdmin { .. } => "last_admin",
+            Self::InvalidResource { .. } => "invalid_resource",
+        }
+    }
+
+    /// The error's coarse category, for the status of an answer, listed
+    /// with the codes in the table in [`Error`]'s documentation. Computes in
+    /// **O(1)** time.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use callgate::{Change, Company, RoleId};
+    ///
+    /// let mut company = Company::new();
+    /// let error = company
+    ///     .apply(Change::DeleteRole { role: RoleId::SUPERVISOR })
+    ///     .unwrap_err();
+    /// assert_eq!(error.code(), "builtin_role");
+    /// assert_eq!(error.category().to_string(), "invalid");
+    /// assert_eq!(error.category().http_status(), 422);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub const fn category(&self) -> ErrorCategory {
+        match self {
+            Self::UnknownId { .. } | Self::UnknownName { .. } => ErrorCategory::NotFound,
+            Self::SessionEnded { .. } | Self::Forbidden { .. } | Self::Escalation { .. } => {
+                ErrorCategory::Forbidden
+            }
+            Self::DuplicateName { .. }
+            | Self::NotProjectMember { .. }
+            | Self::RevisionMismatch { .. }
+            | Self::ForeignPlan
+            | Self::LastAdmin { .. } => ErrorCategory::Conflict,
+            Self::InvalidName { .. }
+            | Self::UnknownPermission { .. }
+            | Self::UnknownObjectKind { .. }
+            | Self::UnknownSection { .. }
+            | Self::NotSinglePermission { .. }
+            | Self::BuiltinRole { .. }
+            | Self::DefaultProject { .. }
+            | Self::CompanyWideRole { .. }
+            | Self::Document { .. }
+            | Self::InvalidResource { .. } => ErrorCategory::Invalid,
+            Self::CapacityExceeded { .. } => ErrorCategory::Exhausted,
+        }
+    }
+}
+
+/// `{"code", "category", "message", "details"}`: see "Serialization" in
+/// [`Error`]'s documentation.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut out = serializer.serialize_struct("Error", 4)?;
+        out.serialize_field("code", self.code())?;
+        out.serialize_field("category", &self.category())?;
+        out.serialize_field("message", &self.to_string())?;
+        out.serialize_field("details", &Details(self))?;
+        out.end()
+    }
+}
+
+/// An error's fields, by their names, as a map (empty for a unit variant).
+#[cfg(feature = "serde")]
+struct Details<'a>(&'a Error);
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Details<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+
+        let mut map = serializer.serialize_map(None)?;
+        match self.0 {
+            Error::UnknownId { kind, id } => {
+                map.serialize_entry("kind", kind)?;
+                map.serialize_entry("id", id)?;
+            }
+            Error::UnknownName { kind, name }
+            | Error::DuplicateName { kind, name }
+            | Error::InvalidName { kind, name } => {
+                map.serialize_entry("kind", kind)?;
+                map.serialize_entry("name", name)?;
+            }
+            Error::UnknownPermission { name }
+            | Error::UnknownObjectKind { name }
+            | Error::UnknownSection { name } => map.serialize_entry("name", name)?,
+            Error::NotSinglePermission { permissions } => {
+                map.serialize_entry("permissions", permissions)?;
+            }
+            Error::BuiltinRole { role, action } => {
+                map.serialize_entry("role", role)?;
+                map.serialize_entry("action", action)?;
+            }
+            Error::DefaultProject { action } => map.serialize_entry("action", action)?,
+            Error::CapacityExceeded { kind } => map.serialize_entry("kind", kind)?,
+            Error::SessionEnded { user } => map.serialize_entry("user", user)?,
+            Error::Forbidden {
+                user,
+                change,
+                missing,
+            } => {
+                map.serialize_entry("user", user)?;
+                map.serialize_entry("change", change)?;
+                map.serialize_entry("missing", missing)?;
+            }
+            Error::Escalation {
+                user,
+                change,
+                permissions,
+            } => {
+                map.serialize_entry("user", user)?;
+                map.serialize_entry("change", change)?;
+                map.serialize_entry("permissions", permissions)?;
+            }
+            Error::NotProjectMember { principal, project } => {
+                map.serialize_entry("principal", principal)?;
+                map.serialize_entry("project", project)?;
+            }
+            Error::CompanyWideRole { role, project } => {
+                map.serialize_entry("role", role)?;
+                map.serialize_entry("project", project)?;
+            }
+            Error::Document { path, message } => {
+                map.serialize_entry("path", path)?;
+                map.serialize_entry("message", message)?;
+            }
+            Error::RevisionMismatch { expected, actual } => {
+                map.serialize_entry("expected", expected)?;
+                map.serialize_entry("actual", actual)?;
+            }
+            Error::ForeignPlan => {}
+            Error::LastAdmin { change } => map.serialize_entry("change", change)?,
+            Error::InvalidResource { text } => map.serialize_entry("text", text)?,
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{EntityKind, Error};
+
+    /// One error of every variant. The `match` has no wildcard, so a new
+    /// variant does not compile until it is listed here too.
+    fn one_of_each() -> Vec<Error> {
+        let text = String::new;
+        let all = vec![
+            Error::UnknownId {
+                kind: EntityKind::User,
+                id: 0,
+            },
+            Error::UnknownName {
+                kind: EntityKind::User,
+                name: text(),
+            },
+            Error::DuplicateName {
+                kind: EntityKind::User,
+                name: text(),
+            },
+            Error::InvalidName {
+                kind: EntityKind::User,
+                name: text(),
+            },
+            Error::UnknownPermission { name: text() },
+            Error::UnknownObjectKind { name: text() },
+            Error::UnknownSection { name: text() },
+            Error::NotSinglePermission {
+                permissions: text(),
+            },
+            Error::BuiltinRole {
+                role: "",
+                action: "",
+            },
+            Error::DefaultProject { action: "" },
+            Error::CapacityExceeded {
+                kind: EntityKind::User,
+            },
+            Error::SessionEnded { user: text() },
+            Error::Forbidden {
+                user: text(),
+                change: text(),
+                missing: text(),
+            },
+            Error::Escalation {
+                user: text(),
+                change: text(),
+                permissions: text(),
+            },
+            Error::NotProjectMember {
+                principal: text(),
+                project: text(),
+            },
+            Error::CompanyWideRole {
+                role: text(),
+                project: text(),
+            },
+            Error::Document {
+                path: text(),
+                message: text(),
+            },
+            Error::RevisionMismatch {
+                expected: 0,
+                actual: 0,
+            },
+            Error::ForeignPlan,
+            Error::LastAdmin { change: text() },
+            Error::InvalidResource { text: text() },
+        ];
+        let mut seen = [false; 21];
+        for error in &all {
+            seen[index_of(error)] = true;
+        }
+        assert!(seen.iter().all(|&seen| seen), "a variant is missing");
+        all
+    }
+
+    /// The variant's position in `one_of_each`.
+    fn index_of(error: &Error) -> usize {
+        {
+            match error {
+                Error::UnknownId { .. } => 0,
+                Error::UnknownName { .. } => 1,
+                Error::DuplicateName { .. } => 2,
+                Error::InvalidName { .. } => 3,
+                Error::UnknownPermission { .. } => 4,
+                Error::UnknownObjectKind { .. } => 5,
+                Error::UnknownSection { .. } => 6,
+                Error::NotSinglePermission { .. } => 7,
+                Error::BuiltinRole { .. } => 8,
+                Error::DefaultProject { .. } => 9,
+                Error::CapacityExceeded { .. } => 10,
+                Error::SessionEnded { .. } => 11,
+                Error::Forbidden { .. } => 12,
+                Error::Escalation { .. } => 13,
+                Error::NotProjectMember { .. } => 14,
+                Error::CompanyWideRole { .. } => 15,
+                Error::Document { .. } => 16,
+                Error::RevisionMismatch { .. } => 17,
+                Error::ForeignPlan => 18,
+                Error::LastAdmin { .. } => 19,
+                Error::InvalidResource { .. } => 20,
+            }
+        }
+    }
+
+    /// The table in `Error`'s documentation has one row per variant, with
+    /// its code, its category and its category's status.
+    #[test]
+    fn the_documented_table_is_the_code() {
+        let source = include_str!("../error.rs");
+        let rows: Vec<&str> = source
+            .lines()
+            .filter_map(|line| line.strip_prefix("/// | [`"))
+            .collect();
+        let all = one_of_each();
+        assert_eq!(rows.len(), all.len(), "one row per variant");
+        for (row, error) in rows.iter().zip(&all) {
+            let category = error.category();
+            let variant = format!("{error:?}");
+            let variant = variant.split([' ', '{', '(']).next().unwrap_or_default();
+            let expected = format!(
+                "{variant}`](Self::{variant}) | `{}` | `{category}` | {} |",
+                error.code(),
+                category.http_status(),
+            );
+            assert_eq!(*row, expected);
+        }
+    }
+
+    #[test]
+    fn codes_are_unique_snake_case() {
+        let mut codes: Vec<&str> = one_of_each().iter().map(Error::code).collect();
+        assert!(codes
+            .iter()
+            .all(|code| code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')));
+        codes.sort_unstable();
+        let count = codes.len();
+        codes.dedup();
+        assert_eq!(codes.len(), count, "a code is used twice");
+    }
+}

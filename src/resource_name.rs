@@ -1,0 +1,302 @@
+//! [`ResourceName`]: a resource by name, as people and requests write it,
+//! and the company's look-ups between names and [`Resource`]s.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::{kind_name, parse_kind, Company, EntityKind, Error, PermissionFlags, Resource};
+
+/// A [`Resource`] by name, as a command line, a URL or a request body writes
+/// it: `company`, `project:NAME` or `KIND:NAME` (`queue:Acme inbound`).
+///
+/// `KIND` is a stable kind name of the company's catalog (`queue`,
+/// `sip_provider`, a product's `chat_channel`). Parsing needs no company, so
+/// the kind stays text until [`Company::resource`] looks it up in the
+/// company's catalog and the name in the company's records.
+///
+/// # Syntax
+///
+/// - `company` is [`Resource::Company`]: a company-wide section, report or
+///   setting. Only that exact text: `Company` or ` company` is refused.
+/// - `project:NAME` is a project by its name.
+/// - `KIND:NAME` is a scoped object by its kind and its name.
+///
+/// The text is split at its first `:`, so a name may hold `:` and spaces
+/// (`queue:Support: night shift`); nothing is trimmed. The kind and the name
+/// must not be empty.
+///
+/// # Round trip
+///
+/// `Display` writes the text `FromStr` reads: printing a parsed name gives
+/// the text back, and parsing a printed name gives the name back, for every
+/// name a company can hold (a kind is a stable kind name, which has no `:`;
+/// names are not empty). A catalog kind named `project` cannot be written
+/// this way: `project:NAME` is always a project.
+///
+/// With the `serde` feature a `ResourceName` serializes as that text
+/// (`"queue:Acme inbound"`) and deserializes by `FromStr`.
+///
+/// # Example: parse, resolve, print
+///
+/// ```
+/// use callgate::{Company, ObjectKind, Resource, ResourceName};
+///
+/// let mut company = Company::new();
+/// let queue = company.create_object(ObjectKind::Queue, "Acme inbound")?;
+///
+/// let name: ResourceName = "queue:Acme inbound".parse()?;
+/// assert_eq!(
+///     name,
+///     ResourceName::Object { kind: "queue".into(), name: "Acme inbound".into() },
+/// );
+/// assert_eq!(company.resource(&name)?, Resource::Object(queue));
+/// assert_eq!(company.resource_name(Resource::Object(queue)), Some(name.clone()));
+/// assert_eq!(name.to_string(), "queue:Acme inbound");
+///
+/// assert_eq!("company".parse::<ResourceName>()?, ResourceName::Company);
+/// assert!("queue".parse::<ResourceName>().is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ResourceName {
+    /// `company`: [`Resource::Company`].
+    Company,
+    /// `project:NAME`: the project with this name.
+    Project(String),
+    /// `KIND:NAME`: the scoped object of this kind with this name.
+    Object {
+        /// The kind's stable name in the catalog (`queue`, `sip_provider`).
+        kind: String,
+        /// The object's name, unique among objects of its kind.
+        name: String,
+    },
+}
+
+/// The text of [`ResourceName::Company`], and the prefix of a project.
+const COMPANY: &str = "company";
+const PROJECT: &str = "project";
+
+/// Reads `company`, `project:NAME` or `KIND:NAME`, splitting at the first
+/// `:`.
+///
+/// # Errors
+///
+/// [`Error::InvalidResource`] naming the text when it is none of the three
+/// forms: no `:` (other than `company` itself), an empty kind or an empty
+/// name. Whether the kind and the name exist is for
+/// [`Company::resource`] to say.
+///
+/// # Example
+///
+/// ```
+/// use callgate::{Error, ResourceName};
+///
+/// let project: ResourceName = "project:Acme Bank".parse()?;
+/// assert_eq!(project, ResourceName::Project("Acme Bank".into()));
+///
+/// let error = "queue:".parse::<ResourceName>().unwrap_err();
+/// assert!(matches!(error, Error::InvalidResource { .. }));
+/// assert_eq!(
+///     error.to_string(),
+///     "invalid resource `queue:`: expected `company`, `project:NAME` or `KIND:NAME`",
+/// );
+/// # Ok::<(), Error>(())
+/// ```
+impl FromStr for ResourceName {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self, Error> {
+        if text == COMPANY {
+            return Ok(Self::Company);
+        }
+        match text.split_once(':') {
+            Some((PROJECT, name)) if !name.is_empty() => Ok(Self::Project(name.to_owned())),
+            Some((kind, name)) if !kind.is_empty() && !name.is_empty() => Ok(Self::Object {
+                kind: kind.to_owned(),
+                name: name.to_owned(),
+            }),
+            _ => Err(Error::InvalidResource {
+                text: text.to_owned(),
+            }),
+        }
+    }
+}
+
+/// Writes what [`FromStr`] reads: `company`, `project:Acme Bank`,
+/// `queue:Acme inbound`.
+///
+/// ```
+/// use callgate::ResourceName;
+///
+/// let name = ResourceName::Object { kind: "queue".into(), name: "Support: night".into() };
+/// assert_eq!(name.to_string(), "queue:Support: night");
+/// assert_eq!(name.to_string().parse::<ResourceName>()?, name);
+/// # Ok::<(), callgate::Error>(())
+/// ```
+impl fmt::Display for ResourceName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Company => f.write_str(COMPANY),
+            Self::Project(name) => write!(f, "{PROJECT}:{name}"),
+            Self::Object { kind, name } => write!(f, "{kind}:{name}"),
+        }
+    }
+}
+
+/// The text `Display` writes: `"queue:Acme inbound"`.
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use callgate::ResourceName;
+///
+/// let name = ResourceName::Project("Acme Bank".into());
+/// assert_eq!(serde_json::to_string(&name)?, r#""project:Acme Bank""#);
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[cfg(feature = "serde")]
+impl serde::Serialize for ResourceName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// A string, read by [`FromStr`]; malformed text is refused with
+/// [`Error::InvalidResource`]'s message.
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use callgate::ResourceName;
+///
+/// let name: ResourceName = serde_json::from_str(r#""queue:Acme inbound""#)?;
+/// assert_eq!(name, ResourceName::Object { kind: "queue".into(), name: "Acme inbound".into() });
+/// assert!(serde_json::from_str::<ResourceName>(r#""queue""#).is_err());
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ResourceName {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Resources by name.
+impl<P: PermissionFlags> Company<P> {
+    /// The resource `name` names in this company: the kind is looked up in
+    /// the company's catalog, the project or object by its name.
+    ///
+    /// Computes in **O(1)** (one hash look-up, plus the catalog's kinds).
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::UnknownObjectKind`] for a kind the catalog lacks;
+    /// - [`Error::UnknownName`] for a project or an object that no record
+    ///   has: its `kind` is [`EntityKind::Project`] or
+    ///   [`EntityKind::Object`], and for an object its `name` is the whole
+    ///   `KIND:NAME` (`` unknown object `queue:Acme outbound` ``).
+    ///
+    /// # Example: a project, and an object that does not exist
+    ///
+    /// ```
+    /// use callgate::{Company, EntityKind, Error, Resource, ResourceName};
+    ///
+    /// let mut company = Company::new();
+    /// let acme = company.create_project("Acme Bank", "Inbound support")?;
+    /// let name = ResourceName::Project("Acme Bank".into());
+    /// assert_eq!(company.resource(&name)?, Resource::Project(acme));
+    ///
+    /// let missing: ResourceName = "queue:Acme outbound".parse()?;
+    /// let error = company.resource(&missing).unwrap_err();
+    /// assert_eq!(
+    ///     error,
+    ///     Error::UnknownName { kind: EntityKind::Object, name: "queue:Acme outbound".into() },
+    /// );
+    /// assert_eq!(error.to_string(), "unknown object `queue:Acme outbound`");
+    ///
+    /// let error = company.resource(&"spaceship:Enterprise".parse()?).unwrap_err();
+    /// assert_eq!(error.to_string(), "unknown object kind `spaceship`");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn resource(&self, name: &ResourceName) -> Result<Resource, Error> {
+        match name {
+            ResourceName::Company => Ok(Resource::Company),
+            ResourceName::Project(project) => self
+                .project_by_name(project)
+                .map(Resource::Project)
+                .ok_or_else(|| Error::UnknownName {
+                    kind: EntityKind::Project,
+                    name: project.clone(),
+                }),
+            ResourceName::Object { kind, name: object } => {
+                let kind = parse_kind::<P>(kind)?;
+                self.object_by_name(kind, object)
+                    .map(Resource::Object)
+                    .ok_or_else(|| Error::UnknownName {
+                        kind: EntityKind::Object,
+                        name: name.to_string(),
+                    })
+            }
+        }
+    }
+
+    /// [`Company::resource`] of a text: parses `company`, `project:NAME` or
+    /// `KIND:NAME`, then looks it up.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidResource`] for text that is none of the three forms,
+    /// then the errors of [`Company::resource`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use callgate::{Company, ObjectKind, Permissions, Resource};
+    ///
+    /// let mut company = Company::new();
+    /// let ann = company.create_user("ann")?; // Admin
+    /// let trunk = company.create_object(ObjectKind::SipProvider, "Main trunk")?;
+    ///
+    /// let resource = company.resource_by_name("sip_provider:Main trunk")?;
+    /// assert_eq!(resource, Resource::Object(trunk));
+    /// assert!(company.check(ann, Permissions::SIP_PROVIDERS_VIEW, resource).is_allowed());
+    /// assert!(company.resource_by_name("sip_provider").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn resource_by_name(&self, text: &str) -> Result<Resource, Error> {
+        self.resource(&text.parse()?)
+    }
+
+    /// The name of `resource` in this company, or `None` when its project
+    /// or object does not exist (never created, or deleted).
+    ///
+    /// Computes in **O(1)**; allocates the name.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use callgate::{Company, ObjectId, Resource, ResourceName};
+    ///
+    /// let mut company = Company::new();
+    /// let acme = company.create_project("Acme Bank", "")?;
+    /// let name = company.resource_name(Resource::Project(acme));
+    /// assert_eq!(name.map(|n| n.to_string()).as_deref(), Some("project:Acme Bank"));
+    /// assert_eq!(company.resource_name(Resource::Company), Some(ResourceName::Company));
+    /// assert_eq!(company.resource_name(Resource::Object(ObjectId::new(7))), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn resource_name(&self, resource: Resource) -> Option<ResourceName> {
+        match resource {
+            Resource::Company => Some(ResourceName::Company),
+            Resource::Project(project) => self
+                .project(project)
+                .map(|p| ResourceName::Project(p.name().to_owned())),
+            Resource::Object(object) => self.object(object).map(|o| ResourceName::Object {
+                kind: kind_name::<P>(o.kind()).to_owned(),
+                name: o.name().to_owned(),
+            }),
+        }
+    }
+}

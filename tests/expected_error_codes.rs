@@ -1,0 +1,259 @@
+//! What a service expects of errors (issue 15, "Errors a service can map"):
+//! every kind of error has a stable code and a coarse category, and
+//! serializes as `{"code", "category", "message", "details"}`.
+//!
+//! The codes are pinned here: a test fails when one changes. Changing a
+//! released code breaks every client that stored or branched on it, so the
+//! fix is never to edit this list but to give the code back.
+
+use callgate::{EntityKind, Error};
+
+/// Every code and its category, in the order of the table in `Error`'s
+/// documentation. Append new codes; never edit a line.
+const PINNED: &[(&str, &str)] = &[
+    ("unknown_id", "not_found"),
+    ("unknown_name", "not_found"),
+    ("duplicate_name", "conflict"),
+    ("invalid_name", "invalid"),
+    ("unknown_permission", "invalid"),
+    ("unknown_object_kind", "invalid"),
+    ("unknown_section", "invalid"),
+    ("not_single_permission", "invalid"),
+    ("builtin_role", "invalid"),
+    ("default_project", "invalid"),
+    ("capacity_exceeded", "exhausted"),
+    ("session_ended", "forbidden"),
+    ("forbidden", "forbidden"),
+    ("escalation", "forbidden"),
+    ("not_project_member", "conflict"),
+    ("company_wide_role", "invalid"),
+    ("document", "invalid"),
+    ("revision_mismatch", "conflict"),
+    ("foreign_plan", "conflict"),
+    ("last_admin", "conflict"),
+    ("invalid_resource", "invalid"),
+];
+
+/// One error of every variant, in the order of [`PINNED`].
+fn one_of_each() -> Vec<Error> {
+    let text = || String::from("x");
+    vec![
+        Error::UnknownId {
+            kind: EntityKind::User,
+            id: 7,
+        },
+        Error::UnknownName {
+            kind: EntityKind::Role,
+            name: text(),
+        },
+        Error::DuplicateName {
+            kind: EntityKind::Group,
+            name: text(),
+        },
+        Error::InvalidName {
+            kind: EntityKind::Project,
+            name: text(),
+        },
+        Error::UnknownPermission { name: text() },
+        Error::UnknownObjectKind { name: text() },
+        Error::UnknownSection { name: text() },
+        Error::NotSinglePermission {
+            permissions: text(),
+        },
+        Error::BuiltinRole {
+            role: "Admin",
+            action: "deleted",
+        },
+        Error::DefaultProject { action: "deleted" },
+        Error::CapacityExceeded {
+            kind: EntityKind::Object,
+        },
+        Error::SessionEnded { user: text() },
+        Error::Forbidden {
+            user: text(),
+            change: text(),
+            missing: text(),
+        },
+        Error::Escalation {
+            user: text(),
+            change: text(),
+            permissions: text(),
+        },
+        Error::NotProjectMember {
+            principal: text(),
+            project: text(),
+        },
+        Error::CompanyWideRole {
+            role: text(),
+            project: text(),
+        },
+        Error::Document {
+            path: text(),
+            message: text(),
+        },
+        Error::RevisionMismatch {
+            expected: 1,
+            actual: 2,
+        },
+        Error::ForeignPlan,
+        Error::LastAdmin { change: text() },
+        Error::InvalidResource { text: text() },
+    ]
+}
+
+/// Each error with its pinned code and category.
+fn pinned() -> Vec<(Error, &'static str, &'static str)> {
+    let errors = one_of_each();
+    assert_eq!(errors.len(), PINNED.len(), "one pinned line per variant");
+    errors
+        .into_iter()
+        .zip(PINNED)
+        .map(|(error, &(code, category))| (error, code, category))
+        .collect()
+}
+
+#[test]
+fn every_code_is_pinned() {
+    for (error, code, _) in pinned() {
+        assert_eq!(error.code(), code, "{error:?}");
+    }
+}
+
+#[test]
+fn every_category_is_pinned() {
+    for (error, _, category) in pinned() {
+        assert_eq!(error.category().to_string(), category, "{error:?}");
+    }
+}
+
+#[test]
+fn codes_are_unique() {
+    let mut codes: Vec<&str> = PINNED.iter().map(|&(code, _)| code).collect();
+    let count = codes.len();
+    codes.sort_unstable();
+    codes.dedup();
+    assert_eq!(codes.len(), count);
+}
+
+#[test]
+fn each_category_suggests_its_status() {
+    for (error, _, category) in pinned() {
+        let status = match category {
+            "not_found" => 404,
+            "forbidden" => 403,
+            "conflict" => 409,
+            "invalid" => 422,
+            "exhausted" => 507,
+            other => panic!("unpinned category `{other}`"),
+        };
+        assert_eq!(error.category().http_status(), status, "{error:?}");
+    }
+}
+
+#[cfg(feature = "serde")]
+mod json {
+    use super::*;
+    use callgate::{Change, Company, Permissions, RoleId, UserId};
+    use serde_json::json;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    /// A company where ann holds Admin (the first user) and sam Supervisor.
+    fn ann_and_sam() -> Result<(Company, UserId, UserId), Error> {
+        let mut company = Company::new();
+        let ann = company.create_user("ann")?;
+        let sam = company.create_user("sam")?;
+        company.apply(Change::AssignRole {
+            role: RoleId::SUPERVISOR,
+            principals: vec![sam.into()],
+        })?;
+        Ok((company, ann, sam))
+    }
+
+    #[test]
+    fn categories_serialize_by_their_names_and_back() -> TestResult {
+        for (error, _, category) in pinned() {
+            assert_eq!(serde_json::to_value(error.category())?, json!(category));
+            let back = serde_json::from_value(json!(category))?;
+            assert_eq!(error.category(), back);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn an_unknown_id_from_apply() -> TestResult {
+        let (mut company, _, _) = ann_and_sam()?;
+        let error = company
+            .apply(Change::DeleteUser {
+                user: UserId::new(42),
+            })
+            .unwrap_err();
+        assert_eq!(
+            serde_json::to_value(&error)?,
+            json!({
+                "code": "unknown_id",
+                "category": "not_found",
+                "message": "unknown user id `42`",
+                "details": { "kind": "user", "id": 42 },
+            })
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn an_escalation_from_apply_as() -> TestResult {
+        let (mut company, _, sam) = ann_and_sam()?;
+        let cashier = company.create_role("Cashier", "", Permissions::PAYMENTS_MANAGE)?;
+        let session = company.login(sam)?;
+        let error = company
+            .apply_as(
+                &session,
+                Change::AssignRole {
+                    role: cashier,
+                    principals: vec![sam.into()],
+                },
+            )
+            .unwrap_err();
+        assert_eq!(
+            serde_json::to_value(&error)?,
+            json!({
+                "code": "escalation",
+                "category": "forbidden",
+                "message": "user `sam` may not assign role `Cashier`: it grants `payments.manage`, which they do not hold",
+                "details": {
+                    "user": "sam",
+                    "change": "assign role `Cashier`",
+                    "permissions": "payments.manage",
+                },
+            })
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_last_admin_refusal() -> TestResult {
+        let (mut company, ann, _) = ann_and_sam()?;
+        let error = company.apply(Change::DeleteUser { user: ann }).unwrap_err();
+        assert_eq!(
+            serde_json::to_value(&error)?,
+            json!({
+                "code": "last_admin",
+                "category": "conflict",
+                "message": "deleting user `ann` would leave the company without an Admin",
+                "details": { "change": "deleting user `ann`" },
+            })
+        );
+        Ok(())
+    }
+
+    /// Field order is part of the wire shape a human reads in a log line;
+    /// a unit variant has empty details.
+    #[test]
+    fn the_text_form_is_code_category_message_details() -> TestResult {
+        assert_eq!(
+            serde_json::to_string(&Error::ForeignPlan)?,
+            r#"{"code":"foreign_plan","category":"conflict","message":"the plan was made by another company","details":{}}"#
+        );
+        Ok(())
+    }
+}
