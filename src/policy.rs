@@ -58,15 +58,18 @@
 //
 // Roles within projects (DOMAIN rules 20-21)
 // -------------------------------------------
-// A user given roles within projects has its project list in the spill
-// table with, next to each project id, the union of the permissions given
-// within it (directly or through a group; tag `GRANTED`). On an object the
-// check adds to the company-wide permissions the words of every project
-// the user shares with it; on a project, that project's word; on the
-// company, nothing. The 80-odd percent of users without such roles keep
-// their inline list and the fast path above unchanged; the others take the
-// branch to the spilled list, a merge walk over one to four ids. Testing
-// sessions never add these words (rule 8: the role under test, company-wide).
+// A user given roles within projects has its project list in a side table
+// with, next to each project id, the union of the permissions given within
+// it (directly or through a group). On an object the check adds to the
+// company-wide permissions the words of every project the user shares with
+// it; on a project, that project's word; on the company, nothing. Users
+// without such roles keep their inline list and the fast path above
+// unchanged; the others take the branch that was there for long lists. For
+// up to four projects (tag `GRANTED`) their ids and words sit in one
+// cache-line record (`spill::Granted`) compared with the object's inline
+// list slot by slot, without branches, like the fast path; longer lists
+// (`GRANTED_SPILLED`) are a merge walk. Testing sessions never add these
+// words (rule 8: the role under test, company-wide).
 //
 // Listing the objects a user can see walks, for each of the user's projects,
 // that project's sorted per-kind object list, skipping objects already listed
