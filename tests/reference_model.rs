@@ -68,9 +68,9 @@ fn cat() -> &'static model::Cat {
 // ---------------------------------------------------------------------------
 
 proptest! {
-    #![proptest_config(config(5000))]
+    #![proptest_config(config(4000))]
 
-    /// 1. Every check decision, allow or deny, equals the model's. 5,000
+    /// 1. Every check decision, allow or deny, equals the model's. 4,000
     /// cases by default, each a random call center and up to 29 changes
     /// after it, with 12 random questions asked after every change.
     #[test]
@@ -87,10 +87,10 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(5000))]
+    #![proptest_config(config(4000))]
 
     /// 2. Every deny reason equals the model's (and so does every allow).
-    /// 5,000 cases by default, each a random call center and up to 29
+    /// 4,000 cases by default, each a random call center and up to 29
     /// changes after it, with 12 random questions asked after every change.
     #[test]
     fn p2_every_deny_reason_matches_the_model(
@@ -106,13 +106,13 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(2000))]
+    #![proptest_config(config(1300))]
 
     /// 3. Listing agrees with checking: an object (or project) is in a user's
     /// visible list exactly when a view check on it is allowed, and a user
     /// is among the holders of P exactly when their effective permissions
     /// contain P; both equal the model's, and so do effective permissions,
-    /// role holders and project members. 2,000 cases by default, each a
+    /// role holders and project members. 1,300 cases by default, each a
     /// random call center and up to 29 changes after it, every user and
     /// kind and 12 permission sets compared after every change.
     #[test]
@@ -127,12 +127,12 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(3000))]
+    #![proptest_config(config(2200))]
 
     /// 4. A change the model refuses, the engine refuses, naming one of the
     /// model's reasons, and leaves the company exactly as it was (its whole
     /// `Debug` text); a change the model accepts, the engine accepts; after
-    /// either, every record and link equals the model's. 3,000 cases by
+    /// either, every record and link equals the model's. 2,200 cases by
     /// default, each a random call center and up to 29 changes after it.
     #[test]
     fn p4_refused_changes_change_nothing(history in strategies::history(&Vocab::standard(), CHANGES)) {
@@ -152,12 +152,12 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(4000))]
+    #![proptest_config(config(3000))]
 
     /// 5. After every accepted change: built-in roles unchanged, at least
     /// one Admin once a user exists, no user holds a permission that no role
     /// of theirs grants, the Default project exists in enhanced mode once
-    /// enabled (and is never replaced). 4,000 cases by default, each a random
+    /// enabled (and is never replaced). 3,000 cases by default, each a random
     /// call center and up to 29 changes after it.
     #[test]
     fn p5_invariants_hold_after_every_accepted_change(history in strategies::history(&Vocab::standard(), CHANGES)) {
@@ -172,11 +172,11 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(5000))]
+    #![proptest_config(config(3500))]
 
     /// 6. Monotonicity: giving a role, a group or project membership, a
     /// permission or a project object never turns an allow into a deny;
-    /// taking one away never turns a deny into an allow. 5,000 cases by
+    /// taking one away never turns a deny into an allow. 3,500 cases by
     /// default, each a random call center then up to 12 such changes, every
     /// user x 8 actions x every resource compared around each.
     #[test]
@@ -210,10 +210,10 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(3000))]
+    #![proptest_config(config(2000))]
 
     /// 7. A change report names every user whose effective permissions or
-    /// project memberships the change altered (it may name more). 3,000
+    /// project memberships the change altered (it may name more). 2,000
     /// cases by default, each a random call center and up to 29 changes
     /// after it.
     #[test]

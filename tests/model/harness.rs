@@ -79,7 +79,9 @@ impl<P: ModelFlags> Pair<P> {
     }
 
     /// Applies `change` made through session `actor` to both, like
-    /// [`Pair::apply`].
+    /// [`Pair::apply`]; when the engine accepts it, no one's permissions in
+    /// any project grew beyond what the actor holds there (rule 22, see
+    /// [`nothing_gained_beyond`]).
     pub(crate) fn apply_as(
         &mut self,
         actor: usize,
@@ -87,8 +89,13 @@ impl<P: ModelFlags> Pair<P> {
     ) -> Result<Outcome<P>, TestCaseError> {
         let (session, model_session) = self.sessions[actor];
         let before = self.model.clone();
+        let held = held_on_projects(&self.engine, &session);
+        let was = in_projects(&self.engine);
         let model = self.model.apply_as(&model_session, change);
         let engine = self.engine_apply(Some(&session), change)?;
+        if let (Ok(_), Some(held)) = (&engine, held) {
+            nothing_gained_beyond(&self.engine, change, &held, &was)?;
+        }
         Self::outcome(change, before, &self.model, model, engine)
     }
 
@@ -266,6 +273,80 @@ impl<P: ModelFlags> Pair<P> {
     }
 }
 
+/// What the actor behind `session` holds on each project (rule 22): what
+/// the session holds and, unless it tests a role, the user's roles within
+/// the project; and what it holds company-wide, for projects not yet made
+/// (`None` as the key). Nothing for a session that cannot act.
+type Held<P> = std::collections::BTreeMap<Option<ProjectId>, P>;
+
+fn held_on_projects<P: ModelFlags>(engine: &Company<P>, session: &Session) -> Option<Held<P>> {
+    let company_wide = engine.session_permissions(session).ok()?;
+    let mut held = Held::new();
+    held.insert(None, company_wide);
+    for (project, _) in engine.projects() {
+        let on = match session.testing() {
+            Some(_) => company_wide,
+            // A current session acts with its user's permissions.
+            None => engine
+                .permissions_in_project(session.user(), project)
+                .ok()?,
+        };
+        held.insert(Some(project), on);
+    }
+    Some(held)
+}
+
+/// Every user's permissions in every project, and company-wide (`None`).
+type InProjects<P> = std::collections::BTreeMap<(UserId, Option<ProjectId>), P>;
+
+fn in_projects<P: ModelFlags>(engine: &Company<P>) -> InProjects<P> {
+    let mut all = InProjects::new();
+    for (user, _) in engine.users() {
+        if let Ok(set) = engine.effective_permissions(user) {
+            all.insert((user, None), set);
+        }
+        for (project, _) in engine.projects() {
+            if let Ok(set) = engine.permissions_in_project(user, project) {
+                all.insert((user, Some(project)), set);
+            }
+        }
+    }
+    all
+}
+
+/// No escalation within a project (rule 22), read through the engine
+/// alone: after a change accepted through a session, what anyone may do in
+/// a project grew only by what the actor holds on that project (a new
+/// user, or a new project, starts from what the user held company-wide).
+fn nothing_gained_beyond<P: ModelFlags>(
+    engine: &Company<P>,
+    change: &Change<P>,
+    held: &Held<P>,
+    was: &InProjects<P>,
+) -> Result<(), TestCaseError> {
+    for (&(user, project), &now) in &in_projects(engine) {
+        let before = was
+            .get(&(user, project))
+            .or_else(|| was.get(&(user, None)))
+            .map_or(0, |set| set.raw());
+        let gained = now.raw() & !before;
+        let on = held
+            .get(&project)
+            .or_else(|| held.get(&None))
+            .map_or(0, |set| set.raw());
+        prop_assert!(
+            gained & !on == 0,
+            "{:?} gave {:?} {} in {:?}, which the actor (holding {} there) lacks",
+            change,
+            user,
+            show(P::from_raw(gained)),
+            project,
+            show(P::from_raw(on))
+        );
+    }
+    Ok(())
+}
+
 /// What one step did to both sides.
 pub(crate) enum StepOutcome<P: ModelFlags> {
     /// A change (made by the system or through a session).
@@ -360,7 +441,8 @@ pub(crate) fn records_agree<P: ModelFlags>(
             let roles: Set<_> = u.roles().collect();
             let groups: Set<_> = u.groups().collect();
             let projects: Set<_> = u.projects().collect();
-            (id, u.name().to_owned(), roles, groups, projects)
+            let within: Set<_> = u.project_roles().collect();
+            (id, u.name().to_owned(), roles, groups, projects, within)
         })
         .collect();
     let expected: Vec<_> = model
@@ -368,12 +450,17 @@ pub(crate) fn records_agree<P: ModelFlags>(
         .iter()
         .map(|(&id, name)| {
             let groups: Set<_> = model.groups_of(id);
+            let within: Set<_> = (model.user_project_roles.iter())
+                .filter(|&&(u, _, _)| u == id)
+                .map(|&(_, p, r)| (p, r))
+                .collect();
             (
                 id,
                 name.clone(),
                 rights(&model.user_roles, id),
                 groups,
                 rights(&model.user_projects, id),
+                within,
             )
         })
         .collect();
@@ -385,19 +472,25 @@ pub(crate) fn records_agree<P: ModelFlags>(
             let members: Set<_> = g.members().collect();
             let roles: Set<_> = g.roles().collect();
             let projects: Set<_> = g.projects().collect();
-            (id, g.name().to_owned(), members, roles, projects)
+            let within: Set<_> = g.project_roles().collect();
+            (id, g.name().to_owned(), members, roles, projects, within)
         })
         .collect();
     let expected: Vec<_> = model
         .groups
         .iter()
         .map(|(&id, name)| {
+            let within: Set<_> = (model.group_project_roles.iter())
+                .filter(|&&(g, _, _)| g == id)
+                .map(|&(_, p, r)| (p, r))
+                .collect();
             (
                 id,
                 name.clone(),
                 rights(&model.members, id),
                 rights(&model.group_roles, id),
                 rights(&model.group_projects, id),
+                within,
             )
         })
         .collect();
@@ -407,6 +500,21 @@ pub(crate) fn records_agree<P: ModelFlags>(
     for (id, r) in engine.roles() {
         let users: Set<_> = r.users().collect();
         let groups: Set<_> = r.groups().collect();
+        // Who holds it within which project: no order.
+        let within_users: Set<_> = r.project_users().collect();
+        let within_groups: Set<_> = r.project_groups().collect();
+        prop_assert_eq!(
+            within_users.len(),
+            r.project_users().len(),
+            "{:?}: twice",
+            id
+        );
+        prop_assert_eq!(
+            within_groups.len(),
+            r.project_groups().len(),
+            "{:?}: twice",
+            id
+        );
         // Built-in descriptions are the engine's own words.
         let description = r
             .builtin_role()
@@ -421,6 +529,8 @@ pub(crate) fn records_agree<P: ModelFlags>(
             r.puts_users_offline(),
             users,
             groups,
+            within_users,
+            within_groups,
         ));
     }
     let expected: Vec<_> = model
@@ -429,6 +539,14 @@ pub(crate) fn records_agree<P: ModelFlags>(
         .map(|(&id, r)| {
             let users: Set<_> = lefts(&model.user_roles, id);
             let groups: Set<_> = lefts(&model.group_roles, id);
+            let within_users: Set<_> = (model.user_project_roles.iter())
+                .filter(|&&(_, _, r)| r == id)
+                .map(|&(u, p, _)| (u, p))
+                .collect();
+            let within_groups: Set<_> = (model.group_project_roles.iter())
+                .filter(|&&(_, _, r)| r == id)
+                .map(|&(g, p, _)| (g, p))
+                .collect();
             (
                 id,
                 r.name.clone(),
@@ -438,6 +556,8 @@ pub(crate) fn records_agree<P: ModelFlags>(
                 r.put_users_offline,
                 users,
                 groups,
+                within_users,
+                within_groups,
             )
         })
         .collect();
@@ -549,8 +669,11 @@ fn unique(listed: impl Iterator<Item = ObjectId>) -> Result<BTreeSet<ObjectId>, 
 /// every user and kind, `visible_objects` is exactly the objects on which a
 /// check of some permission of the kind allows, and `allowed_objects` for
 /// each of [`listing_actions`] exactly those on which that check allows;
-/// both equal the model's. Likewise projects, effective permissions, the
-/// holders of `v.holder_sets`, role holders and project members.
+/// both equal the model's (roles within projects count, rule 21).
+/// Likewise projects, effective permissions, the holders of
+/// `v.holder_sets`, role holders and project members, and (at every other
+/// revision) the queries of roles within projects
+/// ([`within_projects_agree`]).
 pub(crate) fn listings_agree<P: ModelFlags>(
     engine: &Company<P>,
     model: &Model<P>,
@@ -586,7 +709,7 @@ pub(crate) fn listings_agree<P: ModelFlags>(
             }
             Err(_) => prop_assert!(!known, "no permissions for {:?}", user),
         }
-        let mut visible = model.visible_to(&held, &projects);
+        let mut visible = model.visible_to(&held, &projects, Some(user));
         for (kind, singles, actions) in &kinds {
             let kind = *kind;
             let Ok(listed) = engine.visible_objects(user, kind) else {
@@ -647,7 +770,8 @@ pub(crate) fn listings_agree<P: ModelFlags>(
                     show(action),
                     kind
                 );
-                let expected = model.allowed_asked(&held, &projects, asked, *stray, kind);
+                let expected =
+                    model.allowed_asked(&held, &projects, Some(user), asked, *stray, kind);
                 prop_assert_eq!(
                     &listed,
                     &expected,
@@ -727,12 +851,108 @@ pub(crate) fn listings_agree<P: ModelFlags>(
             .collect();
         prop_assert_eq!(members, expected, "members of project {:?}", project);
     }
+    // Every other revision: the queries of roles within projects.
+    if model.revision % 2 == 0 {
+        within_projects_agree(engine, model, v)?;
+    }
+    Ok(())
+}
+
+/// The queries of roles within projects (rules 20-21) agree with the
+/// model: `permissions_in_project` of every user on every project (and ids
+/// that name nothing), `project_member_roles` of every project, and
+/// `who_can` on every resource, which is exactly the users whose check
+/// allows (two actions of the grid per resource, turn by turn; and the
+/// model's on some of them).
+pub(crate) fn within_projects_agree<P: ModelFlags>(
+    engine: &Company<P>,
+    model: &Model<P>,
+    v: &Vocab<P>,
+) -> Result<(), TestCaseError> {
+    for user in user_ids(model) {
+        let known = model.users.contains_key(&user);
+        let company_wide = engine.effective_permissions(user).ok();
+        for project in project_ids(model) {
+            let live = known && model.projects.contains_key(&project);
+            let what = format!("permissions_in_project({user:?}, {project:?})");
+            match engine.permissions_in_project(user, project) {
+                Err(Error::UnknownId { .. }) if !live => {}
+                // Without roles within the project, their company-wide
+                // permissions (held to the model's by `listings_agree`).
+                Ok(set) if live && model.within(user, project).is_empty() => {
+                    prop_assert_eq!(Some(set), company_wide, "{}", what);
+                }
+                Ok(set) if live => {
+                    let expected = model.permissions_in_project(user, project);
+                    prop_assert_eq!(Ok(names(set)?), expected, "{}", what);
+                }
+                found => prop_assert!(false, "{}: {:?}, live: {}", what, found.map(show), live),
+            }
+        }
+    }
+    for project in project_ids(model) {
+        let found = engine.project_member_roles(project);
+        match (found, model.project_member_roles(project)) {
+            (Ok(found), Ok(expected)) => {
+                prop_assert_eq!(found, expected, "project_member_roles({:?})", project);
+            }
+            (Err(Error::UnknownId { .. }), Err(_)) => {}
+            (found, expected) => prop_assert!(
+                false,
+                "project_member_roles({:?}): engine {:?}, model {:?}",
+                project,
+                found,
+                expected
+            ),
+        }
+    }
+    let resources = std::iter::once(Resource::Company)
+        .chain(object_ids(model).map(Resource::Object))
+        .chain(project_ids(model).map(Resource::Project));
+    // Two actions of the grid for each resource, the model asked about one
+    // on every ninth resource, different ones after each change (asking
+    // everything every time would be slow).
+    let turn = usize::try_from(model.revision).unwrap_or(0);
+    let n = v.grid.len();
+    for (r, resource) in resources.enumerate() {
+        for (a, &action) in v.grid.iter().enumerate() {
+            if (r + turn) % n != a && (r + turn + n / 2) % n != a {
+                continue;
+            }
+            let who = engine.who_can(action, resource);
+            let by_check: BTreeSet<UserId> = engine
+                .users()
+                .map(|(id, _)| id)
+                .filter(|&u| engine.check(u, action, resource).is_allowed())
+                .collect();
+            let by_check: Vec<UserId> = by_check.into_iter().collect();
+            prop_assert_eq!(
+                &who,
+                &by_check,
+                "who_can({}, {:?}) vs check",
+                show(action),
+                resource
+            );
+            if (r + turn) % n == a && (r + turn) % 9 == 0 {
+                let expected = model.who_can(action, resource);
+                prop_assert_eq!(
+                    &who,
+                    &expected,
+                    "who_can({}, {:?}) (model)",
+                    show(action),
+                    resource
+                );
+            }
+        }
+    }
     Ok(())
 }
 
 /// The invariants every accepted change must keep, read through the
 /// engine's public API alone (and the model's reading of the catalog for
-/// the built-in roles).
+/// the built-in roles): among them, roles within a project are held by
+/// its direct members only, never Admin nor a role with "all projects",
+/// and each record lists them sorted by (project, role).
 pub(crate) fn invariants_hold<P: ModelFlags>(
     engine: &Company<P>,
     default: &mut Option<ProjectId>,
@@ -776,6 +996,70 @@ pub(crate) fn invariants_hold<P: ModelFlags>(
             .fold(0, |set, role| set | role.permissions().raw());
         let effective = engine.effective_permissions(id).map(P::raw);
         prop_assert_eq!(effective, Ok(granted), "{:?}", id);
+    }
+    // Roles within a project are held by its direct members only, and are
+    // never Admin nor hold "all projects" (rules 20 and 22).
+    let all_projects = flag::<P>("projects.all").raw();
+    let company_wide = |role: RoleId| {
+        role == RoleId::ADMIN
+            || engine
+                .role(role)
+                .is_none_or(|r| r.permissions().raw() & all_projects != 0)
+    };
+    for (id, user) in engine.users() {
+        for (project, role) in user.project_roles() {
+            prop_assert!(
+                user.projects().any(|p| p == project),
+                "{:?} holds {:?} within {:?}, not a member",
+                id,
+                role,
+                project
+            );
+            prop_assert!(
+                !company_wide(role),
+                "{:?} holds {:?} within {:?}",
+                id,
+                role,
+                project
+            );
+        }
+    }
+    for (id, group) in engine.groups() {
+        for (project, role) in group.project_roles() {
+            prop_assert!(
+                group.projects().any(|p| p == project),
+                "{:?} holds {:?} within {:?}, not a member",
+                id,
+                role,
+                project
+            );
+            prop_assert!(
+                !company_wide(role),
+                "{:?} holds {:?} within {:?}",
+                id,
+                role,
+                project
+            );
+        }
+    }
+    // Each record's roles within projects come sorted by (project, role).
+    for (id, user) in engine.users() {
+        let within: Vec<_> = user.project_roles().collect();
+        prop_assert!(
+            within.windows(2).all(|w| w[0] < w[1]),
+            "{:?}: project_roles not sorted by (project, role): {:?}",
+            id,
+            within
+        );
+    }
+    for (id, group) in engine.groups() {
+        let within: Vec<_> = group.project_roles().collect();
+        prop_assert!(
+            within.windows(2).all(|w| w[0] < w[1]),
+            "{:?}: project_roles not sorted by (project, role): {:?}",
+            id,
+            within
+        );
     }
     // The Default project exists in enhanced mode once enabled, and stays.
     if engine.mode() == SecurityMode::Enhanced {
@@ -938,7 +1222,8 @@ pub(crate) fn explanations_agree<P: ModelFlags>(
         let why = pair.engine.explain(q.user, q.action, q.resource);
         let decision = model.check(q.user, q.action, q.resource);
         let (ways, held) = if model.users.contains_key(&q.user) {
-            (ways_of(model, q.user), model.effective_permissions(q.user))
+            let ways = ways_of(model, q.user, q.resource);
+            (ways, model.effective_permissions(q.user))
         } else {
             (Vec::new(), Names::new())
         };
@@ -975,8 +1260,9 @@ pub(crate) fn session_explanations_agree<P: ModelFlags>(
             .unwrap_or_default();
         let ways = match model_session.testing {
             _ if !model.users.contains_key(&session.user()) => Vec::new(),
-            None => ways_of(model, session.user()),
-            Some(role) => vec![(role, None, held.clone())],
+            None => ways_of(model, session.user(), q.resource),
+            // No role within a project counts in a testing session.
+            Some(role) => vec![(role, None, None, held.clone())],
         };
         let what = format!(
             "explain_session({session:?}, {}, {:?})",
@@ -989,17 +1275,27 @@ pub(crate) fn session_explanations_agree<P: ModelFlags>(
     Ok(())
 }
 
-/// Each way `user` holds a role: (role, the group it comes through, what
-/// the role grants).
-fn ways_of<P: ModelFlags>(model: &Model<P>, user: UserId) -> Vec<(RoleId, Option<GroupId>, Names)> {
+/// A way of holding a role: the role, the group it comes through, the
+/// project within which it was given (`None`: company-wide), and what the
+/// role grants.
+type Way = (RoleId, Option<GroupId>, Option<ProjectId>, Names);
+
+/// Each way `user` holds a role that counts on `resource`: company-wide,
+/// and within each project of theirs that holds it (or is it), rule 21.
+fn ways_of<P: ModelFlags>(model: &Model<P>, user: UserId, resource: Resource) -> Vec<Way> {
     let role = |r: RoleId| model.roles[&r].permissions.clone();
-    let mut ways: Vec<_> = rights(&model.user_roles, user)
+    let mut ways: Vec<Way> = rights(&model.user_roles, user)
         .into_iter()
-        .map(|r| (r, None, role(r)))
+        .map(|r| (r, None, None, role(r)))
         .collect();
     for group in model.groups_of(user) {
         for r in rights(&model.group_roles, group) {
-            ways.push((r, Some(group), role(r)));
+            ways.push((r, Some(group), None, role(r)));
+        }
+    }
+    for project in model.within_scope(&model.projects_of(user), resource) {
+        for (r, via) in model.roles_within(user, project) {
+            ways.push((r, via, Some(project), role(r)));
         }
     }
     ways
@@ -1007,7 +1303,8 @@ fn ways_of<P: ModelFlags>(model: &Model<P>, user: UserId) -> Vec<(RoleId, Option
 
 /// An explanation agrees with the model: the decision, the question, the
 /// grants (each way of holding a role that grants part of the action, with
-/// what it grants), what is missing (the action's permissions no grant
+/// what it grants, and the project within which it was given, rule 23),
+/// what is missing (the action's permissions no grant
 /// covers, and its stray bits), and a reach that holds: not reached for an
 /// unknown user, object or project or an ended session; not scoped for the
 /// company; simple mode; "all projects" for its holders; else a project
@@ -1019,31 +1316,42 @@ fn explanation_agrees<P: ModelFlags>(
     what: &str,
     user: UserId,
     decision: Decision,
-    ways: &[(RoleId, Option<GroupId>, Names)],
+    ways: &[Way],
     held: &Names,
 ) -> Result<(), TestCaseError> {
     use callgate::Reach;
-    let _text = why.to_string();
+    let text = why.to_string();
     prop_assert_eq!(why.decision(), decision, "{}", what);
     prop_assert_eq!(why.user(), user, "{}", what);
     let (asked, stray) = names_of(why.action());
-    let expected: BTreeSet<(RoleId, Option<GroupId>, Names)> = ways
+    let expected: BTreeSet<Way> = ways
         .iter()
-        .map(|(role, via, grants)| {
+        .map(|(role, via, project, grants)| {
             let granted: Names = grants.intersection(&asked).copied().collect();
-            (*role, *via, granted)
+            (*role, *via, *project, granted)
         })
-        .filter(|(_, _, granted)| !granted.is_empty())
+        .filter(|(_, _, _, granted)| !granted.is_empty())
         .collect();
     let mut grants = BTreeSet::new();
     for grant in why.grants() {
-        grants.insert((grant.role, grant.via, names(grant.granted)?));
+        grants.insert((grant.role, grant.via, grant.project, names(grant.granted)?));
     }
     prop_assert_eq!(grants.len(), why.grants().len(), "{}: a grant twice", what);
     prop_assert_eq!(&grants, &expected, "{}: grants", what);
+    // Its text names the project within which a role was given.
+    for project in grants.iter().filter_map(|&(_, _, p, _)| p) {
+        let named = format!("within project `{}`", model.projects[&project].name);
+        prop_assert!(
+            text.contains(&named),
+            "{}: `{}` not in\n{}",
+            what,
+            named,
+            text
+        );
+    }
     let covered: Names = expected
         .iter()
-        .flat_map(|(_, _, g)| g.iter().copied())
+        .flat_map(|(_, _, _, g)| g.iter().copied())
         .collect();
     let missing: Names = asked.difference(&covered).copied().collect();
     prop_assert_eq!(

@@ -36,6 +36,10 @@
 //! | 17 unscoped objects; Default made once | [`Model::shares_project`], `SetSecurityMode` |
 //! | 18 the product declares its catalog | [`catalog::Cat::new`] |
 //! | 19 everything uses the product's catalog | [`Model::decide`], [`Model::governing`] |
+//! | 20 roles within a project, for its members | [`Model::roles_within`], `AddProjectMembers`, `AssignProjectRole`, [`Model::within_of`] |
+//! | 21 company-wide plus within each shared project; removal cascades | [`Model::granted_on`], `RemoveProjectMembers`, `Delete*` |
+//! | 22 no escalation within a project; Admin, "all projects" company-wide only | [`Model::apply_as`], [`Model::held_for`], `need_within_project`, `need_company_wide_only` |
+//! | 23 offline within projects too; explanations name the project | [`Model::role_holders`]; `explanation_agrees` in `harness.rs` |
 //! | - deny by default | [`Model::check`] |
 //! | - no lock-out | [`Model::apply`] |
 //! | - no escalation | [`Model::apply_as`] |
@@ -150,8 +154,19 @@ pub(crate) enum Refusal {
     /// The actor lacks these permissions (compared as closed sets).
     Forbidden(Names),
     /// The change (or the test) would hand out these permissions, which
-    /// the actor lacks.
+    /// the actor lacks (company-wide, or on the project within which a
+    /// role is given).
     Escalation(Names),
+    /// A role given within the project named so to someone who is not a
+    /// direct member of it.
+    NotProjectMember(String),
+    /// Admin, or a role holding "all projects", given (or held) within a
+    /// project: the role's names (as it was and as it would be) and the
+    /// names of the projects within which it would be held.
+    CompanyWideRole {
+        roles: Vec<String>,
+        projects: Vec<String>,
+    },
 }
 
 impl Refusal {
@@ -165,6 +180,11 @@ impl Refusal {
                 k == kind && n == name
             }
             (Self::BuiltinRole(r), Error::BuiltinRole { role, .. }) => r == role,
+            (Self::NotProjectMember(p), Error::NotProjectMember { project, .. }) => p == project,
+            (
+                Self::CompanyWideRole { roles, projects },
+                Error::CompanyWideRole { role, project },
+            ) => roles.contains(role) && projects.contains(project),
             (Self::DefaultProject, Error::DefaultProject { .. })
             | (Self::NotSinglePermission, Error::NotSinglePermission { .. })
             | (Self::LastAdmin, Error::LastAdmin { .. })
@@ -226,6 +246,11 @@ pub(crate) struct Model<P: ModelFlags = callgate::Permissions> {
     pub(crate) group_projects: BTreeSet<(GroupId, ProjectId)>,
     /// (object, project): which projects hold which objects.
     pub(crate) object_projects: BTreeSet<(ObjectId, ProjectId)>,
+    /// (user, project, role): roles given to a user within a project.
+    pub(crate) user_project_roles: BTreeSet<(UserId, ProjectId, RoleId)>,
+    /// (group, project, role): roles given to a group within a project
+    /// (every member of the group holds them there).
+    pub(crate) group_project_roles: BTreeSet<(GroupId, ProjectId, RoleId)>,
     /// The first revision at which each user's sessions are current (users
     /// never put offline are absent: 0).
     pub(crate) sessions_valid_from: BTreeMap<UserId, u64>,
@@ -281,6 +306,8 @@ impl<P: ModelFlags> Model<P> {
             user_projects: BTreeSet::new(),
             group_projects: BTreeSet::new(),
             object_projects: BTreeSet::new(),
+            user_project_roles: BTreeSet::new(),
+            group_project_roles: BTreeSet::new(),
             sessions_valid_from: BTreeMap::new(),
             next_user: 0,
             next_group: 0,
@@ -348,6 +375,136 @@ impl<P: ModelFlags> Model<P> {
             .collect()
     }
 
+    /// Every way `user` holds a role within `project`: the role, and the
+    /// group it was given to (`None`: given to the user).
+    pub(crate) fn roles_within(
+        &self,
+        user: UserId,
+        project: ProjectId,
+    ) -> BTreeSet<(RoleId, Option<GroupId>)> {
+        // DOMAIN 20: a member of a project, a user or a group, can be given
+        // roles within that project; a group's stand for its users.
+        let direct = self
+            .user_project_roles
+            .iter()
+            .filter(|&&(u, p, _)| u == user && p == project)
+            .map(|&(_, _, r)| (r, None));
+        let groups = self.groups_of(user);
+        let through_groups = self
+            .group_project_roles
+            .iter()
+            .filter(|&&(g, p, _)| groups.contains(&g) && p == project)
+            .map(|&(g, _, r)| (r, Some(g)));
+        direct.chain(through_groups).collect()
+    }
+
+    /// What the roles `user` holds within `project` grant.
+    pub(crate) fn within(&self, user: UserId, project: ProjectId) -> Names {
+        self.roles_within(user, project)
+            .iter()
+            .filter_map(|(role, _)| self.roles.get(role))
+            .flat_map(|role| role.permissions.iter().copied())
+            .collect()
+    }
+
+    /// The projects within which roles count on `resource`, for a member of
+    /// `projects`: for an object, those of `projects` that hold it; for a
+    /// project, itself; for the company, none.
+    pub(crate) fn within_scope(
+        &self,
+        projects: &BTreeSet<ProjectId>,
+        resource: Resource,
+    ) -> BTreeSet<ProjectId> {
+        match resource {
+            // Roles within a project apply to nothing company-wide (rule 20).
+            Resource::Company => BTreeSet::new(),
+            Resource::Object(object) => projects
+                .iter()
+                .copied()
+                .filter(|&p| self.object_projects.contains(&(object, p)))
+                .collect(),
+            Resource::Project(project) => [project].into(),
+        }
+    }
+
+    /// What someone holding `held` company-wide, a member of `projects`, may
+    /// do on `resource`: `held`, and when `within` names a user, what their
+    /// roles within the projects of [`Model::within_scope`] grant (a testing
+    /// session names none: it holds only the role under test).
+    pub(crate) fn granted_on(
+        &self,
+        held: &Names,
+        projects: &BTreeSet<ProjectId>,
+        within: Option<UserId>,
+        resource: Resource,
+    ) -> Names {
+        let mut granted = held.clone();
+        if let Some(user) = within {
+            // DOMAIN 21: on a scoped object, what company-wide roles grant
+            // plus what roles within any project holding it (that the user
+            // belongs to) grant; in both security modes.
+            for project in self.within_scope(projects, resource) {
+                granted.extend(self.within(user, project));
+            }
+        }
+        granted
+    }
+
+    /// What `user` may do on `project` and its objects, visibility aside:
+    /// their company-wide permissions and what their roles within it grant.
+    pub(crate) fn permissions_in_project(
+        &self,
+        user: UserId,
+        project: ProjectId,
+    ) -> Result<Names, Refusal> {
+        if !self.users.contains_key(&user) {
+            return Err(Refusal::UnknownId(EntityKind::User, user.get()));
+        }
+        if !self.projects.contains_key(&project) {
+            return Err(Refusal::UnknownId(EntityKind::Project, project.get()));
+        }
+        let mut held = self.effective_permissions(user);
+        held.extend(self.within(user, project));
+        Ok(held)
+    }
+
+    /// The direct members of `project` (users by id, then groups by id),
+    /// each with the roles given to it within the project, by id.
+    pub(crate) fn project_member_roles(
+        &self,
+        project: ProjectId,
+    ) -> Result<Vec<(Principal, Vec<RoleId>)>, Refusal> {
+        if !self.projects.contains_key(&project) {
+            return Err(Refusal::UnknownId(EntityKind::Project, project.get()));
+        }
+        let users = lefts(&self.user_projects, project).into_iter().map(|u| {
+            let roles = self
+                .user_project_roles
+                .iter()
+                .filter(|&&(x, p, _)| x == u && p == project)
+                .map(|&(_, _, r)| r);
+            (Principal::User(u), roles.collect())
+        });
+        let groups = lefts(&self.group_projects, project).into_iter().map(|g| {
+            let roles = self
+                .group_project_roles
+                .iter()
+                .filter(|&&(x, p, _)| x == g && p == project)
+                .map(|&(_, _, r)| r);
+            (Principal::Group(g), roles.collect())
+        });
+        Ok(users.chain(groups).collect())
+    }
+
+    /// Every live user whose check of `action` on `resource` allows, by id.
+    pub(crate) fn who_can(&self, action: P, resource: Resource) -> Vec<UserId> {
+        self.users
+            .keys()
+            .copied()
+            .filter(|&u| self.check(u, action, resource).is_allowed())
+            .collect()
+    }
+
     /// Whether one of `projects` holds `object`.
     fn shares_project(&self, projects: &BTreeSet<ProjectId>, object: ObjectId) -> bool {
         // DOMAIN 12: in enhanced mode, only members of a project holding the
@@ -365,20 +522,23 @@ impl<P: ModelFlags> Model<P> {
             return Decision::Deny(DenyReason::UnknownUser);
         }
         let held = self.effective_permissions(user);
-        self.decide(&held, &self.projects_of(user), action, resource)
+        self.decide(&held, &self.projects_of(user), Some(user), action, resource)
     }
 
-    /// The decision for someone who holds `held` and is a member of
-    /// `projects`: the rules of [`Model::check`] after the user is known.
+    /// The decision for someone who holds `held` company-wide, is a member
+    /// of `projects` and (when `within` names them) holds the roles given
+    /// to that user within projects: the rules of [`Model::check`] after
+    /// the user is known.
     fn decide(
         &self,
         held: &Names,
         projects: &BTreeSet<ProjectId>,
+        within: Option<UserId>,
         action: P,
         resource: Resource,
     ) -> Decision {
         let (asked, stray_bits) = names_of(action);
-        self.decide_asked(held, projects, &asked, stray_bits, resource)
+        self.decide_asked(held, projects, within, &asked, stray_bits, resource)
     }
 
     /// [`Model::decide`] for an action read as names (and whether it has
@@ -387,6 +547,7 @@ impl<P: ModelFlags> Model<P> {
         &self,
         held: &Names,
         projects: &BTreeSet<ProjectId>,
+        within: Option<UserId>,
         asked: &Names,
         stray_bits: bool,
         resource: Resource,
@@ -394,6 +555,8 @@ impl<P: ModelFlags> Model<P> {
         use DenyReason::*;
         let cat = self.cat();
         let empty = asked.is_empty() && !stray_bits;
+        // Visibility is decided by company-wide permissions alone (no role
+        // within a project holds "all projects", rule 22).
         let everything = sees_past_projects(self.enhanced, held);
         // A hidden object or project is hidden whatever the action: the
         // denial must not reveal its kind (hidden is decided before "does
@@ -430,27 +593,34 @@ impl<P: ModelFlags> Model<P> {
                 }
             }
         }
-        // DOMAIN 15: inside projects, roles still decide what a member may do.
-        if stray_bits || !asked.is_subset(held) {
+        // DOMAIN 15: inside projects, roles still decide what a member may
+        // do: those held company-wide and (rule 21) within the projects.
+        let granted = || self.granted_on(held, projects, within, resource);
+        if stray_bits || !(asked.is_subset(held) || asked.is_subset(&granted())) {
             return Decision::Deny(MissingPermission);
         }
         Decision::Allow
     }
 
-    /// The objects that someone holding `held`, a member of `projects`, can
-    /// see, by kind: those on which a check of some permission of the kind
-    /// would allow (the same tests as [`Model::decide`], each made once):
-    /// they hold a permission that applies to the kind and reach the object.
+    /// The objects that someone holding `held`, a member of `projects`
+    /// (holding the roles given to `within` within projects), can see, by
+    /// kind: those on which a check of some permission of the kind would
+    /// allow (the same tests as [`Model::decide`], each made once): they
+    /// hold, on the object, a permission that applies to the kind and reach
+    /// the object.
     pub(crate) fn visible_to(
         &self,
         held: &Names,
         projects: &BTreeSet<ProjectId>,
+        within: Option<UserId>,
     ) -> BTreeMap<P::Kind, BTreeSet<ObjectId>> {
         let everything = sees_past_projects(self.enhanced, held);
         let mut visible: BTreeMap<P::Kind, BTreeSet<ObjectId>> = BTreeMap::new();
         for (&id, record) in &self.objects {
             let applies = self.cat().kind_actions(record.kind.index());
-            if !held.is_disjoint(applies) && (everything || self.shares_project(projects, id)) {
+            let granted = || self.granted_on(held, projects, within, Resource::Object(id));
+            let holds = !held.is_disjoint(applies) || !granted().is_disjoint(applies);
+            if holds && (everything || self.shares_project(projects, id)) {
                 visible.entry(record.kind).or_default().insert(id);
             }
         }
@@ -459,16 +629,19 @@ impl<P: ModelFlags> Model<P> {
 
     /// The objects that `user` can see, by kind.
     pub(crate) fn visible_objects(&self, user: UserId) -> BTreeMap<P::Kind, BTreeSet<ObjectId>> {
-        self.visible_to(&self.effective_permissions(user), &self.projects_of(user))
+        let held = self.effective_permissions(user);
+        self.visible_to(&held, &self.projects_of(user), Some(user))
     }
 
     /// The objects of `kind` on which someone who holds `held`, a member
-    /// of `projects`, may do the action read as `asked` (with `stray` bits
-    /// of no permission): those whose check would allow it.
+    /// of `projects` (holding the roles given to `within` within
+    /// projects), may do the action read as `asked` (with `stray` bits of
+    /// no permission): those whose check would allow it.
     pub(crate) fn allowed_asked(
         &self,
         held: &Names,
         projects: &BTreeSet<ProjectId>,
+        within: Option<UserId>,
         asked: &Names,
         stray: bool,
         kind: P::Kind,
@@ -478,7 +651,7 @@ impl<P: ModelFlags> Model<P> {
             .filter(|(_, record)| record.kind == kind)
             .map(|(&id, _)| id)
             .filter(|&id| {
-                self.decide_asked(held, projects, asked, stray, Resource::Object(id))
+                self.decide_asked(held, projects, within, asked, stray, Resource::Object(id))
                     .is_allowed()
             })
             .collect()
@@ -528,9 +701,17 @@ impl<P: ModelFlags> Model<P> {
         }
     }
 
+    /// Whose roles within projects count in `session`: its user's, unless
+    /// it tests a role.
+    pub(crate) fn within_of(session: &Session) -> Option<UserId> {
+        // A testing session holds only the role under test (rule 8),
+        // company-wide: no role within a project.
+        session.testing.is_none().then_some(session.user)
+    }
+
     /// May the user behind `session` do `action` to `resource`? The rules
-    /// of [`Model::check`] with the session's permissions and the user's
-    /// own projects.
+    /// of [`Model::check`] with the session's permissions, the user's own
+    /// projects and (unless testing) their roles within projects.
     pub(crate) fn check_session(
         &self,
         session: &Session,
@@ -538,7 +719,11 @@ impl<P: ModelFlags> Model<P> {
         resource: Resource,
     ) -> SessionDecision {
         let decision = match self.session_permissions(session) {
-            Ok(held) => self.decide(&held, &self.projects_of(session.user), action, resource),
+            Ok(held) => {
+                let projects = self.projects_of(session.user);
+                let within = Self::within_of(session);
+                self.decide(&held, &projects, within, action, resource)
+            }
             Err(reason) => Decision::Deny(reason),
         };
         // Every decision names the real user and the role under test, for
@@ -557,7 +742,10 @@ impl<P: ModelFlags> Model<P> {
         session: &Session,
     ) -> Option<BTreeMap<P::Kind, BTreeSet<ObjectId>>> {
         match self.session_permissions(session) {
-            Ok(held) => Some(self.visible_to(&held, &self.projects_of(session.user))),
+            Ok(held) => {
+                let projects = self.projects_of(session.user);
+                Some(self.visible_to(&held, &projects, Self::within_of(session)))
+            }
             Err(DenyReason::UnknownUser) => None,
             Err(_) => Some(BTreeMap::new()),
         }
@@ -627,6 +815,22 @@ impl<P: ModelFlags> Model<P> {
             .filter(|&u| {
                 self.effective_permissions(u) != after.effective_permissions(u)
                     || self.projects_of(u) != after.projects_of(u)
+                    || self.added_within(u) != after.added_within(u)
+            })
+            .collect()
+    }
+
+    /// What `user`'s roles within each project add to their company-wide
+    /// permissions (projects where they add nothing are left out): a
+    /// change of it is a change of what they may do there.
+    pub(crate) fn added_within(&self, user: UserId) -> BTreeMap<ProjectId, Names> {
+        let held = self.effective_permissions(user);
+        self.projects
+            .keys()
+            .filter_map(|&project| {
+                let within = self.within(user, project);
+                let added: Names = within.difference(&held).copied().collect();
+                (!added.is_empty()).then_some((project, added))
             })
             .collect()
     }
@@ -654,6 +858,8 @@ impl<P: ModelFlags> Model<P> {
         // DOMAIN 7: saving a role whose "put its users offline" is on (as
         // saved; as it was, for a deleted role) ends the sessions of everyone
         // who held it before or holds it after: they must log in again.
+        // Giving a role within a project is done from the project (rule
+        // 20), not by saving the role (rule 4): it saves no role.
         let saved = match change {
             Change::EditRole { role, .. }
             | Change::DeleteRole { role }
@@ -685,12 +891,21 @@ impl<P: ModelFlags> Model<P> {
         })
     }
 
-    /// The live users who hold `role`, directly or through a group.
+    /// The live users who hold `role`, directly or through a group,
+    /// company-wide or within a project.
     pub(crate) fn role_holders(&self, role: RoleId) -> BTreeSet<UserId> {
+        // DOMAIN 23: "put its users offline" ends the sessions of everyone
+        // who holds the role, within a project or company-wide.
         self.users
             .keys()
             .copied()
-            .filter(|&u| self.roles_of(u).contains(&role))
+            .filter(|&u| {
+                self.roles_of(u).contains(&role)
+                    || self
+                        .projects
+                        .keys()
+                        .any(|&p| self.roles_within(u, p).iter().any(|&(r, _)| r == role))
+            })
             .collect()
     }
 
@@ -704,11 +919,15 @@ impl<P: ModelFlags> Model<P> {
         change: &Change<P>,
     ) -> Result<Applied, Vec<Refusal>> {
         let held = self.session_refusal(session)?;
+        let within = Self::within_of(session);
         let mut refused = Vec::new();
+        // What governs a change to a project (or to an object) may be held
+        // within that project (or one holding the object): rule 22.
+        let held_there = self.held_for(&held, session.user, within, change);
         let missing: Names = self
             .cat()
             .closed(&self.governing(change))
-            .difference(&held)
+            .difference(&held_there)
             .copied()
             .collect();
         if !missing.is_empty() {
@@ -747,6 +966,16 @@ impl<P: ModelFlags> Model<P> {
         if !beyond.is_empty() {
             refused.push(Refusal::Escalation(beyond));
         }
+        // DOMAIN 22: no escalation within a project: whoever gives a role
+        // within a project holds each of its permissions, company-wide or
+        // within that same project.
+        for (project, granted) in self.granted_within(change) {
+            let held_on = self.held_on(&held, within, project);
+            let beyond: Names = granted.difference(&held_on).copied().collect();
+            if !beyond.is_empty() {
+                refused.push(Refusal::Escalation(beyond));
+            }
+        }
         if refused.is_empty() {
             return self.apply(change);
         }
@@ -754,6 +983,86 @@ impl<P: ModelFlags> Model<P> {
             refused.extend(more);
         }
         Err(refused)
+    }
+
+    /// What an actor holding `held` company-wide holds on `project`: `held`
+    /// and, when `within` names the actor, their roles within it.
+    pub(crate) fn held_on(
+        &self,
+        held: &Names,
+        within: Option<UserId>,
+        project: ProjectId,
+    ) -> Names {
+        let mut on = held.clone();
+        if let Some(user) = within {
+            on.extend(self.within(user, project));
+        }
+        on
+    }
+
+    /// What counts towards the permissions that govern `change`, for
+    /// `user` acting with `held` company-wide (and the roles given to
+    /// `within` within projects): for a change to one project, what they
+    /// hold on it; for renaming or deleting an object, what they hold on
+    /// it (company-wide, or within a project of theirs that holds it);
+    /// else `held`.
+    pub(crate) fn held_for(
+        &self,
+        held: &Names,
+        user: UserId,
+        within: Option<UserId>,
+        change: &Change<P>,
+    ) -> Names {
+        match change {
+            Change::EditProject { project, .. }
+            | Change::DeleteProject { project }
+            | Change::AddProjectMembers { project, .. }
+            | Change::RemoveProjectMembers { project, .. }
+            | Change::AddProjectObjects { project, .. }
+            | Change::RemoveProjectObjects { project, .. }
+            | Change::AssignProjectRole { project, .. }
+            | Change::UnassignProjectRole { project, .. } => self.held_on(held, within, *project),
+            Change::RenameObject { object, .. } | Change::DeleteObject { object } => {
+                let projects = self.projects_of(user);
+                self.granted_on(held, &projects, within, Resource::Object(*object))
+            }
+            _ => held.clone(),
+        }
+    }
+
+    /// What `change` hands out within projects, by project: the roles it
+    /// gives within a project, and the roles a group holds within projects
+    /// for whoever joins it (as joining a group hands out its company-wide
+    /// roles, see [`Model::granted`]).
+    pub(crate) fn granted_within(&self, change: &Change<P>) -> BTreeMap<ProjectId, Names> {
+        let role = |r: &RoleId| {
+            self.roles
+                .get(r)
+                .map(|record| record.permissions.clone())
+                .unwrap_or_default()
+        };
+        let mut granted: BTreeMap<ProjectId, Names> = BTreeMap::new();
+        let mut groups = Vec::new();
+        match change {
+            Change::AssignProjectRole {
+                project, role: r, ..
+            } => {
+                granted.entry(*project).or_default().extend(role(r));
+            }
+            Change::AddProjectMembers { project, roles, .. } if !roles.is_empty() => {
+                let all = granted.entry(*project).or_default();
+                roles.iter().for_each(|r| all.extend(role(r)));
+            }
+            Change::AddGroupMembers { group, .. } => groups.push(*group),
+            Change::CreateUser { groups: g, .. } => groups.extend(g.iter().copied()),
+            _ => {}
+        }
+        for (g, project, r) in &self.group_project_roles {
+            if groups.contains(g) {
+                granted.entry(*project).or_default().extend(role(r));
+            }
+        }
+        granted
     }
 
     /// The permissions an actor needs to make `change`, by name: the manage
@@ -803,7 +1112,9 @@ impl<P: ModelFlags> Model<P> {
             | Change::AddProjectMembers { .. }
             | Change::RemoveProjectMembers { .. }
             | Change::AddProjectObjects { .. }
-            | Change::RemoveProjectObjects { .. } => need("projects.manage"),
+            | Change::RemoveProjectObjects { .. }
+            | Change::AssignProjectRole { .. }
+            | Change::UnassignProjectRole { .. } => need("projects.manage"),
             Change::CreateObject { kind, projects, .. } => {
                 // Each kind's own governing permission (rule 19).
                 need(cat.governing(kind.index()));
@@ -901,6 +1212,7 @@ impl<P: ModelFlags> Model<P> {
                 self.user_roles.retain(|&(u, _)| u != user);
                 self.members.retain(|&(_, u)| u != user);
                 self.user_projects.retain(|&(u, _)| u != user);
+                self.user_project_roles.retain(|&(u, _, _)| u != user);
                 None
             }
             Change::CreateGroup { name, members } => {
@@ -926,6 +1238,7 @@ impl<P: ModelFlags> Model<P> {
                 self.group_roles.retain(|&(g, _)| g != group);
                 self.members.retain(|&(g, _)| g != group);
                 self.group_projects.retain(|&(g, _)| g != group);
+                self.group_project_roles.retain(|&(g, _, _)| g != group);
                 None
             }
             Change::AddGroupMembers { group, users } => {
@@ -976,6 +1289,7 @@ impl<P: ModelFlags> Model<P> {
                 put_users_offline,
             } => {
                 self.need_custom_role(role, refused);
+                let was = self.roles.get(&role).map(|r| r.name.clone());
                 if let Some(name) = &name {
                     let taken = self
                         .roles
@@ -997,6 +1311,7 @@ impl<P: ModelFlags> Model<P> {
                         record.put_users_offline = put_users_offline;
                     }
                 }
+                self.need_company_wide_only(role, was, refused);
                 None
             }
             Change::DeleteRole { role } => {
@@ -1004,6 +1319,8 @@ impl<P: ModelFlags> Model<P> {
                 self.roles.remove(&role);
                 self.user_roles.retain(|&(_, r)| r != role);
                 self.group_roles.retain(|&(_, r)| r != role);
+                self.user_project_roles.retain(|&(_, _, r)| r != role);
+                self.group_project_roles.retain(|&(_, _, r)| r != role);
                 None
             }
             Change::AssignRole { role, principals } => {
@@ -1055,6 +1372,7 @@ impl<P: ModelFlags> Model<P> {
                         record.permissions.retain(|n| !implying.contains(n));
                     }
                 }
+                self.need_company_wide_only(role, None, refused);
                 None
             }
             Change::SetSecurityMode { mode } => {
@@ -1145,19 +1463,73 @@ impl<P: ModelFlags> Model<P> {
                 self.user_projects.retain(|&(_, p)| p != project);
                 self.group_projects.retain(|&(_, p)| p != project);
                 self.object_projects.retain(|&(_, p)| p != project);
+                self.user_project_roles.retain(|&(_, p, _)| p != project);
+                self.group_project_roles.retain(|&(_, p, _)| p != project);
                 None
             }
             Change::AddProjectMembers {
                 project,
                 principals,
+                roles,
             } => {
                 self.need_project(project, refused);
                 principals
                     .iter()
                     .for_each(|&p| self.need_principal(p, refused));
+                for &role in &roles {
+                    self.need_role(role, refused);
+                    self.need_within_project(project, role, refused);
+                }
                 // DOMAIN 13: joining a project adds; it never takes the user
                 // out of Default or any other project.
                 self.join_project(project, &principals);
+                // Members can be given roles within the project as they join
+                // (or, already members, just get the roles): rule 20.
+                for role in roles {
+                    self.give_within(project, role, &principals);
+                }
+                None
+            }
+            Change::AssignProjectRole {
+                project,
+                role,
+                principals,
+            } => {
+                self.need_project(project, refused);
+                self.need_role(role, refused);
+                principals
+                    .iter()
+                    .for_each(|&p| self.need_principal(p, refused));
+                self.need_within_project(project, role, refused);
+                // Roles within a project are given to its direct members only
+                // (rule 20; a user who belongs only through a group is not
+                // one).
+                if let Some(record) = self.projects.get(&project) {
+                    let outsider = principals.iter().any(|&p| match p {
+                        Principal::User(u) => !self.user_projects.contains(&(u, project)),
+                        Principal::Group(g) => !self.group_projects.contains(&(g, project)),
+                    });
+                    if outsider {
+                        refused.push(Refusal::NotProjectMember(record.name.clone()));
+                    }
+                }
+                self.give_within(project, role, &principals);
+                None
+            }
+            Change::UnassignProjectRole {
+                project,
+                role,
+                principals,
+            } => {
+                // Members or not: a role not held is a no-op.
+                self.need_project(project, refused);
+                self.need_role(role, refused);
+                principals
+                    .iter()
+                    .for_each(|&p| self.need_principal(p, refused));
+                for principal in principals {
+                    self.take_within(project, principal, |r| r == role);
+                }
                 None
             }
             Change::RemoveProjectMembers {
@@ -1173,6 +1545,9 @@ impl<P: ModelFlags> Model<P> {
                         Principal::User(u) => self.user_projects.remove(&(u, project)),
                         Principal::Group(g) => self.group_projects.remove(&(g, project)),
                     };
+                    // Removing a member from a project removes the roles they
+                    // were given within it (rule 21).
+                    self.take_within(project, principal, |_| true);
                 }
                 None
             }
@@ -1239,6 +1614,33 @@ impl<P: ModelFlags> Model<P> {
         }
     }
 
+    fn give_within(&mut self, project: ProjectId, role: RoleId, principals: &[Principal]) {
+        for &principal in principals {
+            match principal {
+                Principal::User(u) => self.user_project_roles.insert((u, project, role)),
+                Principal::Group(g) => self.group_project_roles.insert((g, project, role)),
+            };
+        }
+    }
+
+    /// Takes from `principal` the roles given to it within `project` that
+    /// `which` picks.
+    fn take_within(
+        &mut self,
+        project: ProjectId,
+        principal: Principal,
+        which: impl Fn(RoleId) -> bool,
+    ) {
+        match principal {
+            Principal::User(u) => self
+                .user_project_roles
+                .retain(|&(x, p, r)| x != u || p != project || !which(r)),
+            Principal::Group(g) => self
+                .group_project_roles
+                .retain(|&(x, p, r)| x != g || p != project || !which(r)),
+        }
+    }
+
     fn join_project(&mut self, project: ProjectId, principals: &[Principal]) {
         for &principal in principals {
             match principal {
@@ -1287,6 +1689,61 @@ impl<P: ModelFlags> Model<P> {
         }
     }
 
+    /// A role that may be given within `project`: not Admin, and without
+    /// "all projects".
+    fn need_within_project(&self, project: ProjectId, role: RoleId, refused: &mut Vec<Refusal>) {
+        let Some(record) = self.roles.get(&role) else {
+            return; // Refused as unknown.
+        };
+        // Admin and "all projects" are company-wide only: giving them within
+        // a project is refused (rule 22).
+        if role == RoleId::ADMIN || record.permissions.contains("projects.all") {
+            refused.push(Refusal::CompanyWideRole {
+                roles: vec![record.name.clone()],
+                projects: self
+                    .projects
+                    .get(&project)
+                    .map(|p| p.name.clone())
+                    .into_iter()
+                    .collect(),
+            });
+        }
+    }
+
+    /// After `role` was edited (it was named `was`): refused if it now
+    /// holds "all projects" and someone holds it within a project.
+    fn need_company_wide_only(
+        &self,
+        role: RoleId,
+        was: Option<String>,
+        refused: &mut Vec<Refusal>,
+    ) {
+        let Some(record) = self.roles.get(&role) else {
+            return; // Refused as unknown.
+        };
+        let within: BTreeSet<ProjectId> = self
+            .user_project_roles
+            .iter()
+            .map(|&(_, p, r)| (p, r))
+            .chain(self.group_project_roles.iter().map(|&(_, p, r)| (p, r)))
+            .filter(|&(_, r)| r == role)
+            .map(|(p, _)| p)
+            .collect();
+        // "All projects" stays company-wide: a role held within a project
+        // may not be given it (rule 22).
+        if record.permissions.contains("projects.all") && !within.is_empty() {
+            let projects = within
+                .iter()
+                .filter_map(|p| self.projects.get(p))
+                .map(|p| p.name.clone())
+                .collect();
+            refused.push(Refusal::CompanyWideRole {
+                roles: [record.name.clone()].into_iter().chain(was).collect(),
+                projects,
+            });
+        }
+    }
+
     /// A live role that is not built in.
     pub(crate) fn need_custom_role(&self, id: RoleId, refused: &mut Vec<Refusal>) {
         self.need_role(id, refused);
@@ -1309,7 +1766,9 @@ fn named<P: ModelFlags>(change: &Change<P>) -> (Vec<ProjectId>, Vec<ObjectId>, V
         Change::EditProject { project, .. }
         | Change::DeleteProject { project }
         | Change::AddProjectMembers { project, .. }
-        | Change::RemoveProjectMembers { project, .. } => (vec![*project], Vec::new(), Vec::new()),
+        | Change::RemoveProjectMembers { project, .. }
+        | Change::AssignProjectRole { project, .. }
+        | Change::UnassignProjectRole { project, .. } => (vec![*project], Vec::new(), Vec::new()),
         Change::AddProjectObjects { project, objects }
         | Change::RemoveProjectObjects { project, objects } => {
             (vec![*project], objects.clone(), Vec::new())

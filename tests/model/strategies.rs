@@ -57,6 +57,8 @@ pub(crate) const CHANGE_VARIANTS: &[&str] = &[
     "RemoveProjectMembers",
     "AddProjectObjects",
     "RemoveProjectObjects",
+    "AssignProjectRole",
+    "UnassignProjectRole",
     "CreateObject",
     "RenameObject",
     "DeleteObject",
@@ -78,6 +80,26 @@ pub(crate) fn group() -> impl Strategy<Value = GroupId> {
 
 pub(crate) fn role() -> impl Strategy<Value = RoleId> {
     id(5, ROLES).prop_map(RoleId::new)
+}
+
+/// A role to give within a project: mostly one that may be (Supervisor,
+/// Operator, the first custom roles), now and then Admin (refused: it is
+/// company-wide only, rule 22) or an id that names nothing.
+pub(crate) fn project_role() -> impl Strategy<Value = RoleId> {
+    prop_oneof![
+        1 => Just(0u32),
+        12 => 1..5u32,
+        1 => 1..ROLES,
+    ]
+    .prop_map(RoleId::new)
+}
+
+/// The roles given to members as they join a project: mostly none.
+pub(crate) fn joining_roles() -> impl Strategy<Value = Vec<RoleId>> {
+    prop_oneof![
+        3 => Just(Vec::new()),
+        2 => vec(project_role(), 1..3),
+    ]
 }
 
 pub(crate) fn project() -> impl Strategy<Value = ProjectId> {
@@ -441,6 +463,18 @@ pub(crate) fn any_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = C
                 .boxed(),
         ),
         (
+            // "All projects" switched on for a custom role: refused when
+            // someone holds the role within a project (rule 22).
+            1,
+            (3..5u32, Just(v.projects_all))
+                .prop_map(|(role, permission)| Change::SetSectionAccess {
+                    role: RoleId::new(role),
+                    permission,
+                    allowed: true,
+                })
+                .boxed(),
+        ),
+        (
             2,
             mode()
                 .prop_map(|mode| Change::SetSecurityMode { mode })
@@ -481,9 +515,30 @@ pub(crate) fn any_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = C
         ),
         (
             4,
-            (project(), few(principal()))
-                .prop_map(|(project, principals)| Change::AddProjectMembers {
+            (project(), few(principal()), joining_roles())
+                .prop_map(|(project, principals, roles)| Change::AddProjectMembers {
                     project,
+                    principals,
+                    roles,
+                })
+                .boxed(),
+        ),
+        (
+            3,
+            (project(), project_role(), few(principal()))
+                .prop_map(|(project, role, principals)| Change::AssignProjectRole {
+                    project,
+                    role,
+                    principals,
+                })
+                .boxed(),
+        ),
+        (
+            2,
+            (project(), role(), few(principal()))
+                .prop_map(|(project, role, principals)| Change::UnassignProjectRole {
+                    project,
+                    role,
                     principals,
                 })
                 .boxed(),
@@ -554,8 +609,10 @@ struct Sizes {
 
 /// A random call center, made of changes that are (nearly all) valid: users,
 /// groups of them, custom roles given to some, perhaps Admin moved to a
-/// group, objects, projects holding some users, groups and objects, and
-/// perhaps the switch to enhanced mode. At most 21 changes.
+/// group, objects, projects holding some users, groups and objects, members
+/// given roles within projects (rule 20; now and then Admin or a role
+/// with "all projects", refused), and perhaps the switch to enhanced mode
+/// (then perhaps roles given within `Default`). At most 31 changes.
 pub(crate) fn call_center<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Vec<Change<P>>> {
     let v = v.clone();
     let admin_group = prop_oneof![2 => Just(false), 1 => Just(true)];
@@ -587,16 +644,28 @@ pub(crate) fn call_center<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = 
             let groups = vec(vec(users(), 0..3), n.groups as usize);
             let roles = vec((permission_set(&v), vec(principal(), 0..3)), n.roles as usize);
             let kinds = vec(kind(&v), n.objects as usize);
+            // Roles within a project: mostly Supervisor, Operator and the
+            // custom roles; Admin (refused) now and then.
+            let within = move || {
+                prop_oneof![
+                    10 => 1..3u32,
+                    10 * u32::from(n.roles > 0) => 3..3 + n.roles.max(1),
+                    1 => Just(0u32),
+                ]
+                .prop_map(RoleId::new)
+            };
             let projects = vec(
                 (
                     vec(principal(), 0..3),
                     vec(objects(), if n.objects > 0 { 0..3 } else { 0..1 }),
+                    vec((principal(), vec(within(), 1..3)), 0..4),
                 ),
                 n.projects as usize,
             );
-            (Just(n), roles_at_creation, groups, roles, kinds, projects)
+            let in_default = proptest::option::weighted(0.7, (within(), vec(users(), 1..3)));
+            (Just(n), roles_at_creation, groups, roles, kinds, projects, in_default)
         })
-        .prop_map(|(n, roles_at_creation, groups, roles, kinds, projects)| {
+        .prop_map(|(n, roles_at_creation, groups, roles, kinds, projects, in_default)| {
             let mut changes = Vec::new();
             let switch = Change::SetSecurityMode {
                 mode: SecurityMode::Enhanced,
@@ -636,8 +705,16 @@ pub(crate) fn call_center<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = 
                     principals: vec![Principal::User(UserId::new(0))],
                 });
             }
+            // Every user is a member of `Default`: some are given a role
+            // within it.
+            let in_default = in_default.map(|(role, users)| Change::AssignProjectRole {
+                project: ProjectId::new(if n.switch == 1 { 0 } else { n.projects }),
+                role,
+                principals: users.into_iter().map(Principal::User).collect(),
+            });
             if n.switch == 1 {
                 changes.push(switch.clone());
+                changes.extend(in_default.clone());
             }
             for (i, kind) in kinds.into_iter().enumerate() {
                 changes.push(Change::CreateObject {
@@ -646,16 +723,37 @@ pub(crate) fn call_center<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = 
                     projects: Vec::new(),
                 });
             }
-            for (i, (principals, objects)) in projects.into_iter().enumerate() {
+            // `Default` is made first when the switch comes before.
+            let first = u32::from(n.switch == 1);
+            for (i, (principals, objects, given)) in projects.into_iter().enumerate() {
                 changes.push(Change::CreateProject {
                     name: format!("project {i}"),
                     description: String::new(),
-                    principals,
+                    principals: principals.clone(),
                     objects,
                 });
+                let project = ProjectId::new(first + i as u32);
+                for (k, (principal, roles)) in given.into_iter().enumerate() {
+                    // Members join with roles, or (members already) are given
+                    // one.
+                    if k % 2 == 1 && principals.contains(&principal) {
+                        changes.push(Change::AssignProjectRole {
+                            project,
+                            role: roles[0],
+                            principals: vec![principal],
+                        });
+                    } else {
+                        changes.push(Change::AddProjectMembers {
+                            project,
+                            principals: vec![principal],
+                            roles,
+                        });
+                    }
+                }
             }
             if n.switch == 2 {
                 changes.push(switch);
+                changes.extend(in_default);
             }
             changes
         })
@@ -679,9 +777,17 @@ pub(crate) fn giving_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value 
     prop_oneof![
         (role(), few(principal()))
             .prop_map(|(role, principals)| Change::AssignRole { role, principals }),
-        (project(), few(principal())).prop_map(|(project, principals)| {
+        (project(), few(principal()), joining_roles()).prop_map(|(project, principals, roles)| {
             Change::AddProjectMembers {
                 project,
+                principals,
+                roles,
+            }
+        }),
+        (project(), project_role(), few(principal())).prop_map(|(project, role, principals)| {
+            Change::AssignProjectRole {
+                project,
+                role,
                 principals,
             }
         }),
@@ -704,6 +810,13 @@ pub(crate) fn taking_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value 
         (project(), few(principal())).prop_map(|(project, principals)| {
             Change::RemoveProjectMembers {
                 project,
+                principals,
+            }
+        }),
+        (project(), role(), few(principal())).prop_map(|(project, role, principals)| {
+            Change::UnassignProjectRole {
+                project,
+                role,
                 principals,
             }
         }),
@@ -745,19 +858,66 @@ pub(crate) fn offline_switch<P: ModelFlags>() -> impl Strategy<Value = Change<P>
 
 /// A change an actor makes: any change, or one of those that hand out
 /// something (so escalation is tried often), or a role saved with "put its
-/// users offline".
+/// users offline", or a change to one project or object (which roles
+/// within a project may allow, rule 22).
 pub(crate) fn actor_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Change<P>> {
     prop_oneof![
-        6 => any_change(v),
-        3 => giving_change(v),
-        1 => offline_switch(),
-        3 => generous_change(v),
+        // Boxed: a debug build's stack holds the unboxed value trees of
+        // every arm at once.
+        6 => any_change(v).boxed(),
+        3 => giving_change(v).boxed(),
+        1 => offline_switch().boxed(),
+        3 => generous_change(v).boxed(),
+        2 => project_change().boxed(),
+    ]
+}
+
+/// A change to one project, or to an object, governed by what the actor
+/// holds on it: company-wide, or within that project (or one holding the
+/// object).
+pub(crate) fn project_change<P: ModelFlags>() -> impl Strategy<Value = Change<P>> {
+    prop_oneof![
+        (project(), proptest::option::of(description())).prop_map(|(project, description)| {
+            Change::EditProject {
+                project,
+                name: None,
+                description,
+            }
+        }),
+        (project(), few(object()))
+            .prop_map(|(project, objects)| Change::AddProjectObjects { project, objects }),
+        (project(), few(object()))
+            .prop_map(|(project, objects)| Change::RemoveProjectObjects { project, objects }),
+        (project(), few(principal()), joining_roles()).prop_map(|(project, principals, roles)| {
+            Change::AddProjectMembers {
+                project,
+                principals,
+                roles,
+            }
+        }),
+        (project(), project_role(), few(principal())).prop_map(|(project, role, principals)| {
+            Change::AssignProjectRole {
+                project,
+                role,
+                principals,
+            }
+        }),
+        (project(), role(), few(principal())).prop_map(|(project, role, principals)| {
+            Change::UnassignProjectRole {
+                project,
+                role,
+                principals,
+            }
+        }),
+        (object(), name()).prop_map(|(object, name)| Change::RenameObject { object, name }),
+        object().prop_map(|object| Change::DeleteObject { object }),
     ]
 }
 
 /// A change that hands out what few actors hold: a built-in role (Admin
-/// and Supervisor carry nearly everything), a role with every permission,
-/// or a section switched on for finance, security or "all projects".
+/// and Supervisor carry nearly everything), company-wide or within a
+/// project, a role with every permission, or a section switched on for
+/// finance, security or "all projects".
 pub(crate) fn generous_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Change<P>> {
     prop_oneof![
         (0..3u32, few(principal())).prop_map(|(role, principals)| Change::AssignRole {
@@ -778,6 +938,13 @@ pub(crate) fn generous_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Valu
                 role,
                 permission,
                 allowed: true,
+            }
+        }),
+        (project(), 0..3u32, few(principal())).prop_map(|(project, role, principals)| {
+            Change::AssignProjectRole {
+                project,
+                role: RoleId::new(role),
+                principals,
             }
         }),
     ]
