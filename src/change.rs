@@ -342,9 +342,15 @@ pub enum Created {
 }
 
 /// What an accepted change did.
+///
+/// Made by the library only ([`Company::apply`](crate::Company::apply),
+/// [`Plan::report`](crate::Plan::report)): it is `#[non_exhaustive]`, so a
+/// later version can report more. Read its fields; to compare reports, compare
+/// the fields you care about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+#[non_exhaustive]
 pub struct ChangeReport {
     /// The company's revision after the change. Every accepted change
     /// advances it by one.

@@ -7,10 +7,11 @@
 //! wrong and names the place: `` roles[3].permissions[1]: unknown permission
 //! `queue.fly` ``. Nothing is half-loaded.
 //!
-//! The types and their writing are here; loading, in the child module
-//! `load`.
+//! The types and their writing are here; their constructors, in the child
+//! module `records`; loading, in `load`.
 
 mod load;
+mod records;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -42,6 +43,12 @@ const STANDARD_NAME: &str = "standard";
 /// code, so an upgrade that widens a built-in role reaches stored data.
 /// Each link is stored once, on one side (a user's roles, a group's members
 /// and roles, a project's members and objects); the other side is derived.
+///
+/// A host that builds a document itself (from its own tables, say) starts
+/// from [`Document::new`] (or [`Document::with_catalog`]), the document of a
+/// new company, and sets or pushes what it has. The struct, like every
+/// record in it, is `#[non_exhaustive]`: a later format can add a field
+/// without breaking the hosts that build documents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(
     rename_all = "camelCase",
@@ -49,6 +56,7 @@ const STANDARD_NAME: &str = "standard";
     expecting = "a callgate document",
     bound = ""
 )]
+#[non_exhaustive]
 pub struct Document<P: PermissionFlags = Permissions> {
     /// The format version ([`FORMAT_VERSION`] when written by this library).
     ///
@@ -148,24 +156,46 @@ fn catalog_mismatch<P: PermissionFlags>(named: Option<&CatalogRef>) -> Option<St
 }
 
 /// How many ids of each kind were ever given out.
+///
+/// Every id in a document is below its kind's count. Start from
+/// [`NextIds::default`] (all zero) and set the counts: the struct is
+/// `#[non_exhaustive]`, as a new kind of record would add one.
+///
+/// ```
+/// use callgate::NextIds;
+///
+/// let mut next_ids = NextIds::default();
+/// next_ids.users = 2;
+/// next_ids.roles = 3;
+/// assert_eq!(next_ids.objects, 0);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(
     rename_all = "camelCase",
     deny_unknown_fields,
     expecting = "the counts of ids given out"
 )]
-#[allow(missing_docs)]
+#[non_exhaustive]
 pub struct NextIds {
+    /// User ids given out.
     pub users: u32,
+    /// Group ids given out.
     pub groups: u32,
+    /// Role ids given out, the three built-in roles' included.
     pub roles: u32,
+    /// Project ids given out.
     pub projects: u32,
+    /// Object ids given out.
     pub objects: u32,
 }
 
 /// A stored user.
+///
+/// Made with [`UserRecord::new`]; `#[non_exhaustive]`, so a later format
+/// can add a field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "a user")]
+#[non_exhaustive]
 pub struct UserRecord {
     /// The user's id.
     pub id: UserId,
@@ -180,8 +210,12 @@ pub struct UserRecord {
 }
 
 /// A stored group.
+///
+/// Made with [`GroupRecord::new`]; `#[non_exhaustive]`, so a later format
+/// can add a field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "a group")]
+#[non_exhaustive]
 pub struct GroupRecord {
     /// The group's id.
     pub id: GroupId,
@@ -197,6 +231,9 @@ pub struct GroupRecord {
 
 /// A stored role. A built-in role is stored as its id, its name and
 /// `"builtin": true`, nothing else.
+///
+/// Made with [`RoleRecord::new`] (a custom role) or [`RoleRecord::builtin`];
+/// `#[non_exhaustive]`, so a later format can add a field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(
     rename_all = "camelCase",
@@ -204,6 +241,7 @@ pub struct GroupRecord {
     expecting = "a role",
     bound = ""
 )]
+#[non_exhaustive]
 pub struct RoleRecord<P: PermissionFlags = Permissions> {
     /// The role's id.
     pub id: RoleId,
@@ -229,8 +267,12 @@ pub struct RoleRecord<P: PermissionFlags = Permissions> {
 }
 
 /// A stored project.
+///
+/// Made with [`ProjectRecord::new`]; `#[non_exhaustive]`, so a later format
+/// can add a field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "a project")]
+#[non_exhaustive]
 pub struct ProjectRecord {
     /// The project's id.
     pub id: ProjectId,
@@ -255,12 +297,16 @@ pub struct ProjectRecord {
 }
 
 /// The roles given to one member of a project within it.
+///
+/// Made with [`MemberRoles::new`]; `#[non_exhaustive]`, so a later format
+/// can add a field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(
     rename_all = "camelCase",
     deny_unknown_fields,
     expecting = "a member and the roles given to it within the project"
 )]
+#[non_exhaustive]
 pub struct MemberRoles {
     /// The member: a user or a group that is a direct member of the
     /// project.
@@ -271,6 +317,9 @@ pub struct MemberRoles {
 }
 
 /// A stored project-scoped object.
+///
+/// Made with [`ObjectRecord::new`]; `#[non_exhaustive]`, so a later format
+/// can add a field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(
     rename_all = "camelCase",
@@ -278,6 +327,7 @@ pub struct MemberRoles {
     expecting = "an object",
     bound = ""
 )]
+#[non_exhaustive]
 pub struct ObjectRecord<P: PermissionFlags = Permissions> {
     /// The object's id.
     pub id: ObjectId,

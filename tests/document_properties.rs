@@ -12,9 +12,9 @@
 mod support;
 
 use callgate::{
-    CatalogRef, Change, Company, Document, Error, GroupId, GroupRecord, LogEntry, NextIds,
-    ObjectId, ObjectKind, ObjectRecord, Permissions, ProjectId, ProjectRecord, RoleId, RoleRecord,
-    SecurityMode, UserId, UserRecord, FORMAT_VERSION,
+    BuiltinRole, CatalogRef, Change, Company, Document, Error, GroupId, GroupRecord, LogEntry,
+    NextIds, ObjectId, ObjectKind, ObjectRecord, Permissions, ProjectId, ProjectRecord, RoleId,
+    RoleRecord, SecurityMode, UserId, UserRecord, FORMAT_VERSION,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -121,17 +121,17 @@ fn random_document() -> impl Strategy<Value = Document> {
         .prop_map(str::to_owned)
     };
     let ids = move || prop::collection::vec(id(), 0..3);
-    let user = (id(), name(), ids(), 0..3u64).prop_map(|(id, name, roles, from)| UserRecord {
-        id: UserId::new(id),
-        name,
-        roles: roles.into_iter().map(RoleId::new).collect(),
-        sessions_valid_from: from,
+    let user = (id(), name(), ids(), 0..3u64).prop_map(|(id, name, roles, from)| {
+        let mut user = UserRecord::new(UserId::new(id), name);
+        user.roles = roles.into_iter().map(RoleId::new).collect();
+        user.sessions_valid_from = from;
+        user
     });
-    let group = (id(), name(), ids(), ids()).prop_map(|(id, name, members, roles)| GroupRecord {
-        id: GroupId::new(id),
-        name,
-        members: members.into_iter().map(UserId::new).collect(),
-        roles: roles.into_iter().map(RoleId::new).collect(),
+    let group = (id(), name(), ids(), ids()).prop_map(|(id, name, members, roles)| {
+        let mut group = GroupRecord::new(GroupId::new(id), name);
+        group.members = members.into_iter().map(UserId::new).collect();
+        group.roles = roles.into_iter().map(RoleId::new).collect();
+        group
     });
     let role = (
         id(),
@@ -140,70 +140,35 @@ fn random_document() -> impl Strategy<Value = Document> {
         proptest::option::of(support::permissions()),
         any::<bool>(),
     )
-        .prop_map(
-            |(id, name, builtin, permissions, put_users_offline)| RoleRecord {
-                id: RoleId::new(id),
-                name,
-                builtin,
-                description: String::new(),
-                permissions,
-                put_users_offline,
-            },
-        );
+        .prop_map(|(id, name, builtin, permissions, put_users_offline)| {
+            let mut role = RoleRecord::new(RoleId::new(id), name, Permissions::empty());
+            role.builtin = builtin;
+            role.permissions = permissions;
+            role.put_users_offline = put_users_offline;
+            role
+        });
     let project =
         (id(), name(), ids(), ids(), ids()).prop_map(|(id, name, users, groups, objects)| {
-            ProjectRecord {
-                id: ProjectId::new(id),
-                name,
-                description: String::new(),
-                users: users.into_iter().map(UserId::new).collect(),
-                groups: groups.into_iter().map(GroupId::new).collect(),
-                objects: objects.into_iter().map(ObjectId::new).collect(),
-                member_roles: Vec::new(),
-            }
+            let mut project = ProjectRecord::new(ProjectId::new(id), name);
+            project.users = users.into_iter().map(UserId::new).collect();
+            project.groups = groups.into_iter().map(GroupId::new).collect();
+            project.objects = objects.into_iter().map(ObjectId::new).collect();
+            project
         });
-    let object = (id(), prop::sample::select(ObjectKind::ALL.to_vec()), name()).prop_map(
-        |(id, kind, name)| ObjectRecord {
-            id: ObjectId::new(id),
-            kind,
-            name,
-        },
-    );
+    let object = (id(), prop::sample::select(ObjectKind::ALL.to_vec()), name())
+        .prop_map(|(id, kind, name)| ObjectRecord::new(ObjectId::new(id), kind, name));
     let next = (0..9u32, 0..9u32, 0..9u32, 0..9u32, 0..9u32).prop_map(
-        |(users, groups, roles, projects, objects)| NextIds {
-            users,
-            groups,
-            roles,
-            projects,
-            objects,
+        |(users, groups, roles, projects, objects)| {
+            let mut next_ids = NextIds::default();
+            next_ids.users = users;
+            next_ids.groups = groups;
+            next_ids.roles = roles;
+            next_ids.projects = projects;
+            next_ids.objects = objects;
+            next_ids
         },
     );
-    let builtins = Just(vec![
-        RoleRecord {
-            id: RoleId::ADMIN,
-            name: "Admin".into(),
-            builtin: true,
-            description: String::new(),
-            permissions: None,
-            put_users_offline: false,
-        },
-        RoleRecord {
-            id: RoleId::SUPERVISOR,
-            name: "Supervisor".into(),
-            builtin: true,
-            description: String::new(),
-            permissions: None,
-            put_users_offline: false,
-        },
-        RoleRecord {
-            id: RoleId::OPERATOR,
-            name: "Operator".into(),
-            builtin: true,
-            description: String::new(),
-            permissions: None,
-            put_users_offline: false,
-        },
-    ]);
+    let builtins = Just(BuiltinRole::ALL.map(RoleRecord::builtin).to_vec());
     let lists = (
         prop::collection::vec(user, 0..4),
         prop::collection::vec(group, 0..3),
@@ -231,23 +196,22 @@ fn random_document() -> impl Strategy<Value = Document> {
         .prop_map(
             |(format, enhanced, revision, default_project, next_ids, lists, tidy)| {
                 let (users, groups, roles, projects, objects) = lists;
-                let mut document = Document {
-                    format,
-                    catalog: (format >= 2).then(CatalogRef::of::<Permissions>),
-                    mode: if enhanced {
-                        SecurityMode::Enhanced
-                    } else {
-                        SecurityMode::Simple
-                    },
-                    revision,
-                    default_project: default_project.map(ProjectId::new),
-                    next_ids,
-                    users,
-                    groups,
-                    roles,
-                    projects,
-                    objects,
+                let mut document = Document::new();
+                document.format = format;
+                document.catalog = (format >= 2).then(CatalogRef::of::<Permissions>);
+                document.mode = if enhanced {
+                    SecurityMode::Enhanced
+                } else {
+                    SecurityMode::Simple
                 };
+                document.revision = revision;
+                document.default_project = default_project.map(ProjectId::new);
+                document.next_ids = next_ids;
+                document.users = users;
+                document.groups = groups;
+                document.roles = roles;
+                document.projects = projects;
+                document.objects = objects;
                 if tidy {
                     tidy_up(&mut document);
                 }
@@ -292,13 +256,12 @@ fn tidy_up(document: &mut Document) {
         object.id = ObjectId::new(i as u32);
         distinct(&mut object.name, i);
     }
-    document.next_ids = NextIds {
-        users: 8,
-        groups: 8,
-        roles: 8,
-        projects: 8,
-        objects: 8,
-    };
+    let next_ids = &mut document.next_ids;
+    next_ids.users = 8;
+    next_ids.groups = 8;
+    next_ids.roles = 8;
+    next_ids.projects = 8;
+    next_ids.objects = 8;
     for user in &mut document.users {
         user.sessions_valid_from = user.sessions_valid_from.min(document.revision);
     }
