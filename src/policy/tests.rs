@@ -176,3 +176,27 @@ fn a_long_list_with_roles_within_projects_is_walked() {
     assert_eq!(spill.free.len(), 1);
     assert_eq!(user.reach(&object, &spill), (false, 0));
 }
+
+#[test]
+fn the_side_tables_count_what_they_hold() {
+    use std::mem::size_of;
+    let mut spill = Spill::<u64>::default();
+    assert_eq!(spill.bytes(), 0);
+    let long: IdList<3> = spill.store(IdList::default(), &[1, 2, 3, 4, 5], &[]);
+    let with_words: IdList<3> = spill.store(IdList::default(), &[1, 2, 3, 4, 5], &[1; 5]);
+    let granted: IdList<3> = spill.store(IdList::default(), &[7], &[2]);
+    spill.shrink_to_fit();
+    let heads = 2 * size_of::<Box<[u32]>>() + 2 * size_of::<Box<[u64]>>();
+    let lists = 10 * size_of::<u32>() + 5 * size_of::<u64>();
+    let records = std::mem::size_of::<super::spill::Granted<u64>>();
+    assert_eq!(records, 64, "one cache line");
+    assert_eq!(spill.bytes(), heads + lists + records);
+    // Freed slots keep their heads but not their lists.
+    spill.store(long, &[], &[]);
+    spill.store(with_words, &[], &[]);
+    spill.store(granted, &[], &[]);
+    assert_eq!(
+        spill.bytes(),
+        heads + records + spill.free.capacity() * 4 + spill.granted_free.capacity() * 4
+    );
+}
