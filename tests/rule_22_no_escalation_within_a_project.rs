@@ -599,3 +599,42 @@ fn the_last_admin_guard_is_unaffected_by_roles_within_projects() -> TestResult {
     );
     Ok(())
 }
+
+/// A testing session holds the role under test company-wide and nothing
+/// within projects (rule 8): a tester who holds Supervisor within Acme may
+/// not, while testing a team manager role, put someone in a group that
+/// holds a queue role within Acme, though the same tester may out of the
+/// test.
+#[test]
+fn a_testing_session_gives_nothing_it_holds_only_within_a_project() -> TestResult {
+    let mut c = Clients::new(SecurityMode::Enhanced)?;
+    let queue_lead = add_role(
+        &mut c.company,
+        "Queue lead",
+        Permissions::QUEUES_MANAGE,
+        &[],
+    )?;
+    give_within(&mut c.company, c.acme, queue_lead, &[c.leads.into()])?;
+    let managers = Permissions::GROUPS_MANAGE | Permissions::ROLES_MANAGE | Permissions::ROLES_TEST;
+    let team_manager = add_role(&mut c.company, "Team manager", managers, &[c.tess.into()])?;
+    give_within(&mut c.company, c.acme, RoleId::SUPERVISOR, &[c.tess.into()])?;
+    let add_bob = Change::AddGroupMembers {
+        group: c.leads,
+        users: vec![c.bob],
+    };
+
+    let session = c.company.login(c.tess)?;
+    let testing = c.company.start_testing(session, team_manager)?;
+    let error = refuse_as(&mut c.company, &testing, add_bob.clone());
+    match error {
+        Error::Escalation { permissions, .. } => assert_eq!(permissions, "queues.manage"),
+        other => panic!("expected an escalation, got {other}"),
+    }
+
+    c.company.apply_as(&session, add_bob)?;
+    assert!(c
+        .company
+        .group(c.leads)
+        .is_some_and(|g| g.members().any(|u| u == c.bob)));
+    Ok(())
+}
