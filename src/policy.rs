@@ -90,7 +90,7 @@ use self::spill::Spill;
 
 pub(crate) use self::layout::shares_project;
 pub use self::listing::VisibleObjects;
-pub(crate) use self::maintain::CompiledUser;
+pub(crate) use self::maintain::{same_words, CompiledUser};
 
 #[cfg(test)]
 use self::listing::{Walk, MERGE_INLINE};

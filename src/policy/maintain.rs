@@ -21,7 +21,7 @@ pub(crate) struct CompiledUser<P> {
 }
 
 /// Whether stored words and compiled permissions say the same.
-fn same_words<P: PermissionFlags>(stored: &[P::Word], compiled: &[P]) -> bool {
+pub(crate) fn same_words<P: PermissionFlags>(stored: &[P::Word], compiled: &[P]) -> bool {
     stored.len() == compiled.len() && stored.iter().zip(compiled).all(|(&w, p)| w == p.to_word())
 }
 

@@ -381,7 +381,7 @@ pub(crate) fn report<P: PermissionFlags>(
             (Some(old), Some(new)) => {
                 old.permissions::<P>() != new
                     || snapshot.user_projects(old) != reach.projects.as_slice()
-                    || !same_within(snapshot.user_within(old), &reach.within)
+                    || !crate::policy::same_words(snapshot.user_within(old), &reach.within)
             }
             _ => true,
         };
@@ -404,11 +404,6 @@ pub(crate) fn report<P: PermissionFlags>(
         logged_out_users: logged_out(company, &after),
     };
     (report, recompiled)
-}
-
-/// Whether the words stored in a snapshot say what `compiled` says.
-fn same_within<P: PermissionFlags>(stored: &[P::Word], compiled: &[P]) -> bool {
-    stored.len() == compiled.len() && stored.iter().zip(compiled).all(|(&w, p)| w == p.to_word())
 }
 
 /// Every user whose compiled entry the delta may change, with repeats.
