@@ -329,7 +329,8 @@ impl<P: PermissionFlags> Snapshot<P> {
     ///
     /// Computes in **O(1)** for a user and an object in a bounded number of
     /// projects; allocates nothing. Users given roles within projects take
-    /// a second path, a merge walk over their projects.
+    /// a second path that reads one more record (see the README's
+    /// performance section).
     ///
     /// # Example
     ///
