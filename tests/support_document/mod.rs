@@ -50,6 +50,30 @@ pub(crate) fn load_json(json: &str) -> Result<Company, Error> {
     Company::load(&mut serde_json::Deserializer::from_str(json))
 }
 
+/// How loading `json` differs from a refusal at `path` whose message
+/// contains `message`, and from `from_document` refusing it alike where the
+/// document has the right shape; `None` when it does not differ.
+pub(crate) fn refusal_mismatch(json: &str, path: &str, message: &str) -> Option<String> {
+    // `load` returns no company at all on error: nothing half-loaded.
+    let (got_path, got_message) = match load_json(json) {
+        Ok(_) => return Some("loaded".to_owned()),
+        Err(Error::Document { path, message }) => (path, message),
+        Err(other) => return Some(format!("not a document error: {other:?}")),
+    };
+    if got_path != path || !got_message.contains(message) {
+        return Some(format!(
+            "\n    expected `{path}: ...{message}...`\n    got      `{got_path}: {got_message}`"
+        ));
+    }
+    let parsed = serde_json::from_str::<callgate::Document>(json).ok()?;
+    match Company::from_document(parsed) {
+        Err(Error::Document { path, message }) if path == got_path && message == got_message => {
+            None
+        }
+        other => Some(format!("from_document disagrees with load: {other:?}")),
+    }
+}
+
 /// A company that uses every part of the document (the golden file's
 /// company): three users, one deleted; a group carrying a built-in role; a
 /// custom role with "put users offline"; enhanced mode with the Default
