@@ -2,16 +2,25 @@
 
 pub(crate) mod compile;
 pub(crate) mod links;
+pub(crate) mod names;
 mod queries;
 pub(crate) mod validate;
 
-use indexmap::IndexMap;
-
 use crate::catalog::Set;
+use crate::chunked::Nested;
 use crate::{
     BuiltinRole, Decision, EntityKind, Error, Group, GroupId, Object, ObjectId, PermissionFlags,
     Permissions, Project, ProjectId, Resource, Role, RoleId, SecurityMode, Snapshot, User, UserId,
 };
+use names::{by_kind_and_name, by_name, NameIndex};
+
+/// A table of records indexed by id, in chunks of 64.
+pub(crate) type Records<T> = Nested<Option<T>, 6>;
+
+/// A table of records that may own long lists (a project's objects, a
+/// role's users), in chunks of 8: a change copies the lists of fewer
+/// records.
+pub(crate) type FewRecords<T> = Nested<Option<T>, 3>;
 
 /// The name of the project made by the first switch to enhanced mode.
 pub const DEFAULT_PROJECT_NAME: &str = "Default";
@@ -58,22 +67,25 @@ pub struct Company<P: PermissionFlags = Permissions> {
     pub(crate) default_project: Option<ProjectId>,
     // INVARIANT (dense): index = id; `None` marks a deleted record. Ids are
     // never reused, so tables only grow.
-    pub(crate) users: Vec<Option<User>>,
-    pub(crate) groups: Vec<Option<Group>>,
-    pub(crate) roles: Vec<Option<Role<P>>>,
-    pub(crate) projects: Vec<Option<Project>>,
-    pub(crate) objects: Vec<Option<Object<P>>>,
+    // Tables in shared chunks (`Chunked`): a clone (a published view) shares
+    // every chunk a later change does not touch.
+    pub(crate) users: Records<User>,
+    pub(crate) groups: Records<Group>,
+    pub(crate) roles: FewRecords<Role<P>>,
+    pub(crate) projects: FewRecords<Project>,
+    pub(crate) objects: Records<Object<P>>,
     // INVARIANT (names): each maps the name of every live record to its id.
-    pub(crate) user_names: IndexMap<String, UserId>,
-    pub(crate) group_names: IndexMap<String, GroupId>,
-    pub(crate) role_names: IndexMap<String, RoleId>,
-    pub(crate) project_names: IndexMap<String, ProjectId>,
-    pub(crate) object_names: IndexMap<(P::Kind, String), ObjectId>,
+    // (`object_names` by kind and name.)
+    pub(crate) user_names: NameIndex,
+    pub(crate) group_names: NameIndex,
+    pub(crate) role_names: NameIndex,
+    pub(crate) project_names: NameIndex,
+    pub(crate) object_names: NameIndex,
     // INVARIANT (compiled): equal to what `compile_*` gives for every record.
     pub(crate) snapshot: Snapshot<P>,
 }
 
-/// Shows the records, the name maps and the snapshot: two companies with the
+/// Shows the records and the snapshot: two companies with the
 /// same content show the same (the number that keeps plans of one company
 /// from committing to another is left out).
 impl<P: PermissionFlags> std::fmt::Debug for Company<P> {
@@ -87,11 +99,6 @@ impl<P: PermissionFlags> std::fmt::Debug for Company<P> {
             .field("roles", &self.roles)
             .field("projects", &self.projects)
             .field("objects", &self.objects)
-            .field("user_names", &self.user_names)
-            .field("group_names", &self.group_names)
-            .field("role_names", &self.role_names)
-            .field("project_names", &self.project_names)
-            .field("object_names", &self.object_names)
             .field("snapshot", &self.snapshot)
             .finish_non_exhaustive()
     }
@@ -127,25 +134,26 @@ impl<P: PermissionFlags> Company<P> {
         let roles = BuiltinRole::ALL
             .map(|role| Some(Role::builtin(role)))
             .to_vec();
-        let role_names = BuiltinRole::ALL
-            .iter()
-            .map(|role| (role.name().to_owned(), role.id()))
-            .collect();
+        let roles: FewRecords<Role<P>> = roles.into_iter().collect();
+        let mut role_names = NameIndex::default();
+        for role in BuiltinRole::ALL {
+            role_names.insert(role.id().get(), by_name(&roles));
+        }
         Self {
             state: new_state(),
             mode: SecurityMode::Simple,
             revision: 0,
             default_project: None,
-            users: Vec::new(),
-            groups: Vec::new(),
+            users: Nested::default(),
+            groups: Nested::default(),
             roles,
-            projects: Vec::new(),
-            objects: Vec::new(),
-            user_names: IndexMap::new(),
-            group_names: IndexMap::new(),
+            projects: Nested::default(),
+            objects: Nested::default(),
+            user_names: NameIndex::default(),
+            group_names: NameIndex::default(),
             role_names,
-            project_names: IndexMap::new(),
-            object_names: IndexMap::new(),
+            project_names: NameIndex::default(),
+            object_names: NameIndex::default(),
             snapshot: {
                 let mut snapshot = Snapshot::default();
                 for role in BuiltinRole::ALL {
@@ -256,31 +264,41 @@ impl<P: PermissionFlags> Company<P> {
     /// The user with this name.
     #[must_use]
     pub fn user_by_name(&self, name: &str) -> Option<UserId> {
-        self.user_names.get(name).copied()
+        self.user_names
+            .find(&name, by_name(&self.users))
+            .map(UserId::new)
     }
 
     /// The group with this name.
     #[must_use]
     pub fn group_by_name(&self, name: &str) -> Option<GroupId> {
-        self.group_names.get(name).copied()
+        self.group_names
+            .find(&name, by_name(&self.groups))
+            .map(GroupId::new)
     }
 
     /// The role with this name.
     #[must_use]
     pub fn role_by_name(&self, name: &str) -> Option<RoleId> {
-        self.role_names.get(name).copied()
+        self.role_names
+            .find(&name, by_name(&self.roles))
+            .map(RoleId::new)
     }
 
     /// The project with this name.
     #[must_use]
     pub fn project_by_name(&self, name: &str) -> Option<ProjectId> {
-        self.project_names.get(name).copied()
+        self.project_names
+            .find(&name, by_name(&self.projects))
+            .map(ProjectId::new)
     }
 
     /// The object of this kind with this name.
     #[must_use]
     pub fn object_by_name(&self, kind: P::Kind, name: &str) -> Option<ObjectId> {
-        self.object_names.get(&ObjectKey(kind, name)).copied()
+        self.object_names
+            .find(&(kind, name), by_kind_and_name(&self.objects))
+            .map(ObjectId::new)
     }
 
     /// The users whose effective permissions contain every flag of
@@ -297,25 +315,18 @@ impl<P: PermissionFlags> Company<P> {
     }
 }
 
-/// `(kind, name)` borrowed, to look up the object name map without making
-/// a `String`. It hashes as the owned key `(kind, String)` does: the kind,
-/// then the name as a `str`.
-#[derive(Hash)]
-struct ObjectKey<'a, K>(K, &'a str);
-
-impl<K: Eq> indexmap::Equivalent<(K, String)> for ObjectKey<'_, K> {
-    fn equivalent(&self, key: &(K, String)) -> bool {
-        self.0 == key.0 && self.1 == key.1
-    }
-}
-
 /// The record at `index` of a table, if it is live.
-pub(crate) fn record<T>(table: &mut [Option<T>], index: usize) -> Option<&mut T> {
+pub(crate) fn record<T: Clone, const BITS: u32>(
+    table: &mut Nested<Option<T>, BITS>,
+    index: usize,
+) -> Option<&mut T> {
     table.get_mut(index)?.as_mut()
 }
 
 /// The live records of a table, with their ids.
-pub(crate) fn live<T>(table: &[Option<T>]) -> impl Iterator<Item = (u32, &T)> + '_ {
+pub(crate) fn live<T, const BITS: u32>(
+    table: &Nested<Option<T>, BITS>,
+) -> impl Iterator<Item = (u32, &T)> + '_ {
     table
         .iter()
         .enumerate()
@@ -325,7 +336,10 @@ pub(crate) fn live<T>(table: &[Option<T>]) -> impl Iterator<Item = (u32, &T)> + 
 /// The id of the next record of a table. Ids stay below `u32::MAX`, which
 /// compiled tables and sessions keep free as a marker (`Session` stores "not
 /// testing" as `u32::MAX`).
-pub(crate) fn next_id<T>(table: &[Option<T>], kind: EntityKind) -> Result<u32, Error> {
+pub(crate) fn next_id<T, const BITS: u32>(
+    table: &Nested<Option<T>, BITS>,
+    kind: EntityKind,
+) -> Result<u32, Error> {
     u32::try_from(table.len())
         .ok()
         .filter(|&id| id < u32::MAX)

@@ -80,6 +80,7 @@ for the document loader.
 
 mod catalog;
 mod change;
+mod chunked;
 mod company;
 #[cfg(feature = "serde")]
 mod document;
@@ -91,6 +92,7 @@ mod permissions;
 mod policy;
 mod principal;
 mod project;
+mod publish;
 mod resource_name;
 mod role;
 mod section;
@@ -116,6 +118,7 @@ pub use crate::permissions::{PermissionInfo, Permissions, CATALOG};
 pub use crate::policy::{Decision, DenyReason, Resource, Snapshot, VisibleObjects};
 pub use crate::principal::{Group, GroupId, Principal, User, UserId};
 pub use crate::project::{Object, ObjectId, ObjectKind, Project, ProjectId, SecurityMode};
+pub use crate::publish::{Publisher, Reader, View};
 pub use crate::resource_name::ResourceName;
 pub use crate::role::{BuiltinRole, Role, RoleId};
 pub use crate::section::{Matrix, SectionSwitch};

@@ -83,6 +83,7 @@ mod maintain;
 mod spill;
 
 use crate::catalog::{Set, Word};
+use crate::chunked::Chunked;
 use crate::{ObjectId, PermissionFlags, Permissions, ProjectId, Session, SessionDecision, UserId};
 
 use self::layout::{IdList, ObjectEntry, ProjectEntry, UserEntry, USER_INLINE};
@@ -234,19 +235,20 @@ pub struct Snapshot<P: PermissionFlags = Permissions> {
     pub(crate) enhanced: bool,
     // INVARIANT (dense): `users[i]` describes `UserId(i)` for every id ever
     // made, `objects[i]` and `projects[i]` likewise.
-    pub(crate) users: Vec<UserEntry<P::Word>>,
-    pub(crate) objects: Vec<ObjectEntry>,
-    pub(crate) projects: Vec<ProjectEntry>,
+    // Every table sits in shared chunks (`Chunked`): a clone shares the
+    // chunks a later change does not touch, so publishing a snapshot costs
+    // the chunks a change copied, not the company.
+    pub(crate) users: Chunked<UserEntry<P::Word>, 12>,
+    pub(crate) objects: Chunked<ObjectEntry, 12>,
+    pub(crate) projects: Chunked<ProjectEntry, 10>,
     /// The permissions of each role (`None` once deleted), for testing
     /// sessions.
-    pub(crate) roles: Vec<Option<P::Word>>,
-    /// Live objects of each kind (by index), sorted by id.
-    pub(crate) objects_by_kind: Vec<Vec<ObjectId>>,
+    pub(crate) roles: Chunked<Option<P::Word>, 10>,
     // INVARIANT (per project): `project_objects[p * kinds + k]` is project
     // `p`'s live objects of kind `k`, sorted by id, for every project id
     // ever made (`kinds` is the catalog's number of kinds). One flat table,
     // so a listing reaches a project's list with one indirection.
-    pub(crate) project_objects: Vec<Vec<ObjectId>>,
+    pub(crate) project_objects: Chunked<Vec<ObjectId>, 8>,
     /// Project lists too long to sit inline in their entries.
     pub(crate) spill: Spill<P::Word>,
 }
@@ -259,12 +261,11 @@ impl<P: PermissionFlags> Default for Snapshot<P> {
         Self {
             revision: 0,
             enhanced: false,
-            users: Vec::new(),
-            objects: Vec::new(),
-            projects: Vec::new(),
-            roles: Vec::new(),
-            objects_by_kind: vec![Vec::new(); P::catalog().kinds().len()],
-            project_objects: Vec::new(),
+            users: Chunked::default(),
+            objects: Chunked::default(),
+            projects: Chunked::default(),
+            roles: Chunked::default(),
+            project_objects: Chunked::default(),
             spill: Spill::default(),
         }
     }
@@ -273,7 +274,7 @@ impl<P: PermissionFlags> Default for Snapshot<P> {
 impl<P: PermissionFlags> PartialEq for Snapshot<P> {
     fn eq(&self, other: &Self) -> bool {
         let users = self.users.len() == other.users.len()
-            && self.users.iter().zip(&other.users).all(|(a, b)| {
+            && self.users.iter().zip(other.users.iter()).all(|(a, b)| {
                 a.live() == b.live()
                     && a.permissions == b.permissions
                     && a.sessions_from == b.sessions_from
@@ -281,7 +282,7 @@ impl<P: PermissionFlags> PartialEq for Snapshot<P> {
                     && a.projects.within(&self.spill) == b.projects.within(&other.spill)
             });
         let objects = self.objects.len() == other.objects.len()
-            && self.objects.iter().zip(&other.objects).all(|(a, b)| {
+            && self.objects.iter().zip(other.objects.iter()).all(|(a, b)| {
                 a.kind == b.kind && self.object_projects(a) == other.object_projects(b)
             });
         self.revision == other.revision
@@ -290,7 +291,6 @@ impl<P: PermissionFlags> PartialEq for Snapshot<P> {
             && objects
             && self.projects == other.projects
             && self.roles == other.roles
-            && self.objects_by_kind == other.objects_by_kind
             && self.project_objects == other.project_objects
     }
 }
@@ -453,9 +453,10 @@ impl<P: PermissionFlags> Snapshot<P> {
             // so it is missing, not misplaced.
             Resource::Company => (false, !none, none),
             Resource::Object(object) => {
+                // The padding past the last object has no kind: unknown.
                 let Some((object, kind)) = self
                     .objects
-                    .get(object.index())
+                    .get_or_padding(object.index())
                     .and_then(|entry| Some((entry, entry.kind_index()?)))
                 else {
                     return Decision::Deny(DenyReason::UnknownObject);
@@ -465,7 +466,11 @@ impl<P: PermissionFlags> Snapshot<P> {
                 (!sees_everything & !shared, scope, within)
             }
             Resource::Project(project) => {
-                if !self.projects.get(project.index()).is_some_and(|p| p.live) {
+                if !self
+                    .projects
+                    .get_or_padding(project.index())
+                    .is_some_and(|p| p.live)
+                {
                     return Decision::Deny(DenyReason::UnknownProject);
                 }
                 let at = projects.get(&self.spill).binary_search(&project.get());
@@ -519,22 +524,18 @@ impl<P: PermissionFlags> Snapshot<P> {
     #[must_use]
     pub fn memory_bytes(&self) -> usize {
         use std::mem::size_of;
-        let lists = |lists: &[Vec<ObjectId>]| {
-            lists
-                .iter()
-                .map(|list| list.capacity() * size_of::<ObjectId>())
-                .sum::<usize>()
-        };
-        let heads = |lists: &Vec<Vec<ObjectId>>| lists.capacity() * size_of::<Vec<ObjectId>>();
+        let lists = self
+            .project_objects
+            .iter()
+            .map(|list| list.capacity() * size_of::<ObjectId>())
+            .sum::<usize>();
         size_of::<Self>()
-            + self.users.capacity() * size_of::<UserEntry<P::Word>>()
-            + self.objects.capacity() * size_of::<ObjectEntry>()
-            + self.projects.capacity() * size_of::<ProjectEntry>()
-            + heads(&self.project_objects)
-            + lists(&self.project_objects)
-            + self.roles.capacity() * size_of::<Option<P::Word>>()
-            + heads(&self.objects_by_kind)
-            + lists(&self.objects_by_kind)
+            + self.users.bytes()
+            + self.objects.bytes()
+            + self.projects.bytes()
+            + self.project_objects.bytes()
+            + lists
+            + self.roles.bytes()
             + self.spill.bytes()
     }
 
@@ -594,7 +595,10 @@ impl<P: PermissionFlags> Snapshot<P> {
 
     #[inline(always)]
     pub(crate) fn user(&self, user: UserId) -> Option<&UserEntry<P::Word>> {
-        self.users.get(user.index()).filter(|entry| entry.live())
+        // The padding past the last user is absent, hence not live.
+        self.users
+            .get_or_padding(user.index())
+            .filter(|entry| entry.live())
     }
 }
 

@@ -1,8 +1,6 @@
 //! Users and groups: the principals roles and projects are given to.
 
-use indexmap::IndexSet;
-
-use crate::short_set::ShortSet;
+use crate::short_set::{ManySet, ShortSet};
 
 use crate::id::define_id;
 use crate::{ProjectId, RoleId};
@@ -47,7 +45,7 @@ impl From<GroupId> for Principal {
 /// [`Company::effective_permissions`](crate::Company::effective_permissions).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
-    pub(crate) name: String,
+    pub(crate) name: Box<str>,
     // INVARIANT (links): `r` is in `roles` exactly when this user is in
     // `Role::users` of `r`; likewise for `groups`/`Group::members` and
     // `projects`/`Project::users`. Upheld by `Company::apply`.
@@ -66,7 +64,7 @@ pub struct User {
 impl User {
     pub(crate) fn new(name: String) -> Self {
         Self {
-            name,
+            name: name.into_boxed_str(),
             roles: ShortSet::new(),
             groups: ShortSet::new(),
             projects: ShortSet::new(),
@@ -117,10 +115,10 @@ impl User {
 /// chosen: its members hold the group's roles and join the group's projects.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
-    pub(crate) name: String,
+    pub(crate) name: Box<str>,
     // INVARIANT (links): mirrored by `User::groups`, `Role::groups` and
     // `Project::groups`. Upheld by `Company::apply`.
-    pub(crate) members: IndexSet<UserId>,
+    pub(crate) members: ManySet<UserId>,
     pub(crate) roles: ShortSet<RoleId>,
     pub(crate) projects: ShortSet<ProjectId>,
     // INVARIANT (links): mirrored by `Role::project_groups`; every project
@@ -131,8 +129,8 @@ pub struct Group {
 impl Group {
     pub(crate) fn new(name: String) -> Self {
         Self {
-            name,
-            members: IndexSet::new(),
+            name: name.into_boxed_str(),
+            members: ManySet::new(),
             roles: ShortSet::new(),
             projects: ShortSet::new(),
             project_roles: ShortSet::new(),
@@ -145,7 +143,7 @@ impl Group {
         &self.name
     }
 
-    /// The group's members, in no particular order.
+    /// The group's members, in id order.
     pub fn members(&self) -> impl ExactSizeIterator<Item = UserId> + '_ {
         self.members.iter().copied()
     }

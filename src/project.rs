@@ -3,9 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use indexmap::IndexSet;
-
-use crate::short_set::ShortSet;
+use crate::short_set::{ManySet, ShortSet};
 
 use crate::id::define_id;
 use crate::{Error, GroupId, PermissionFlags, Permissions, UserId};
@@ -123,23 +121,23 @@ impl FromStr for ObjectKind {
 /// [`Permissions::PROJECTS_ALL`], does not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Project {
-    pub(crate) name: String,
+    pub(crate) name: Box<str>,
     pub(crate) description: String,
     // INVARIANT (links): mirrored by `User::projects`, `Group::projects` and
     // `Object::projects`. Upheld by `Company::apply`.
-    pub(crate) users: IndexSet<UserId>,
-    pub(crate) groups: IndexSet<GroupId>,
-    pub(crate) objects: IndexSet<ObjectId>,
+    pub(crate) users: ManySet<UserId>,
+    pub(crate) groups: ManySet<GroupId>,
+    pub(crate) objects: ManySet<ObjectId>,
 }
 
 impl Project {
     pub(crate) fn new(name: String, description: String) -> Self {
         Self {
-            name,
+            name: name.into_boxed_str(),
             description,
-            users: IndexSet::new(),
-            groups: IndexSet::new(),
-            objects: IndexSet::new(),
+            users: ManySet::new(),
+            groups: ManySet::new(),
+            objects: ManySet::new(),
         }
     }
 
@@ -155,18 +153,18 @@ impl Project {
         &self.description
     }
 
-    /// The users who are members directly, in no particular order.
+    /// The users who are members directly, in id order.
     pub fn users(&self) -> impl ExactSizeIterator<Item = UserId> + '_ {
         self.users.iter().copied()
     }
 
     /// The groups that are members (their users are members through them),
-    /// in no particular order.
+    /// in id order.
     pub fn groups(&self) -> impl ExactSizeIterator<Item = GroupId> + '_ {
         self.groups.iter().copied()
     }
 
-    /// The objects the project holds, in no particular order.
+    /// The objects the project holds, in id order.
     pub fn objects(&self) -> impl ExactSizeIterator<Item = ObjectId> + '_ {
         self.objects.iter().copied()
     }
@@ -180,7 +178,7 @@ impl Project {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Object<P: PermissionFlags = Permissions> {
     pub(crate) kind: P::Kind,
-    pub(crate) name: String,
+    pub(crate) name: Box<str>,
     pub(crate) projects: ShortSet<ProjectId>,
 }
 

@@ -1,9 +1,8 @@
 //! Roles: named sets of permissions, three of them built in.
 
-use indexmap::IndexSet;
-
 use crate::catalog::Set;
 use crate::id::define_id;
+use crate::short_set::ManySet;
 use crate::{GroupId, PermissionFlags, Permissions, ProjectId, UserId};
 
 define_id!(
@@ -127,33 +126,33 @@ impl BuiltinRole {
 /// users and groups that hold it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Role<P: PermissionFlags = Permissions> {
-    pub(crate) name: String,
+    pub(crate) name: Box<str>,
     pub(crate) description: String,
     // INVARIANT (closed): always `Permissions::closed`. Upheld by `Company::apply`.
     pub(crate) permissions: P,
     pub(crate) builtin: Option<BuiltinRole>,
     pub(crate) put_users_offline: bool,
     // INVARIANT (links): mirrored by `User::roles` and `Group::roles`.
-    pub(crate) users: IndexSet<UserId>,
-    pub(crate) groups: IndexSet<GroupId>,
+    pub(crate) users: ManySet<UserId>,
+    pub(crate) groups: ManySet<GroupId>,
     // INVARIANT (links): mirrored by `User::project_roles` and
     // `Group::project_roles`.
-    pub(crate) project_users: IndexSet<(UserId, ProjectId)>,
-    pub(crate) project_groups: IndexSet<(GroupId, ProjectId)>,
+    pub(crate) project_users: ManySet<(UserId, ProjectId)>,
+    pub(crate) project_groups: ManySet<(GroupId, ProjectId)>,
 }
 
 impl<P: PermissionFlags> Role<P> {
     pub(crate) fn builtin(role: BuiltinRole) -> Self {
         Self {
-            name: role.name().to_owned(),
+            name: role.name().into(),
             description: role.description_in::<P>().to_owned(),
             permissions: role.permissions_in(),
             builtin: Some(role),
             put_users_offline: false,
-            users: IndexSet::new(),
-            groups: IndexSet::new(),
-            project_users: IndexSet::new(),
-            project_groups: IndexSet::new(),
+            users: ManySet::new(),
+            groups: ManySet::new(),
+            project_users: ManySet::new(),
+            project_groups: ManySet::new(),
         }
     }
 
@@ -195,24 +194,24 @@ impl<P: PermissionFlags> Role<P> {
         self.builtin.is_some()
     }
 
-    /// The users the role is assigned to directly, in no particular order.
+    /// The users the role is assigned to directly, in id order.
     pub fn users(&self) -> impl ExactSizeIterator<Item = UserId> + '_ {
         self.users.iter().copied()
     }
 
-    /// The groups the role is assigned to, in no particular order.
+    /// The groups the role is assigned to, in id order.
     pub fn groups(&self) -> impl ExactSizeIterator<Item = GroupId> + '_ {
         self.groups.iter().copied()
     }
 
     /// The users given the role within a project (DOMAIN rule 20), as
-    /// `(user, project)` pairs in no particular order.
+    /// `(user, project)` pairs in order.
     pub fn project_users(&self) -> impl ExactSizeIterator<Item = (UserId, ProjectId)> + '_ {
         self.project_users.iter().copied()
     }
 
     /// The groups given the role within a project, as `(group, project)`
-    /// pairs in no particular order.
+    /// pairs in order.
     pub fn project_groups(&self) -> impl ExactSizeIterator<Item = (GroupId, ProjectId)> + '_ {
         self.project_groups.iter().copied()
     }

@@ -3,9 +3,15 @@
 //! same state everywhere; a change log brings a loaded replica level with the
 //! live company; a stale expected revision is refused.
 //!
-//! Case counts are in each test's doc comment and follow `PROPTEST_CASES`
-//! when it is set (`PROPTEST_CASES=5000 cargo test --test document_properties`).
-//! At the defaults the file runs in 20 to 30 s in a debug build on 2 cores.
+//! Case counts are in each test's doc comment (a few dozen full change
+//! histories, a few hundred mutated documents) and follow `PROPTEST_CASES`
+//! when it is set, for a long run:
+//!
+//! ```text
+//! PROPTEST_CASES=5000 cargo test --release --test document_properties
+//! ```
+//!
+//! At the defaults the file runs in under 10 s in a debug build on 2 cores.
 #![cfg(feature = "serde")]
 
 #[path = "support_document/mod.rs"]
@@ -270,8 +276,9 @@ fn tidy_up(document: &mut Document) {
 proptest! {
     #![proptest_config(config(5000))]
 
-    /// Random bytes never panic the loader (5000 cases). They almost never
-    /// load; when they do not, the error is a document error.
+    /// Random bytes never panic the loader (5000 cases by default; more:
+    /// `PROPTEST_CASES`). They almost never load; when they do not, the
+    /// error is a document error.
     #[test]
     fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
         let result = Company::load(&mut serde_json::Deserializer::from_slice(&bytes));
@@ -282,8 +289,8 @@ proptest! {
     }
 
     /// Random sequences of JSON tokens from the document's vocabulary never
-    /// panic the loader (5000 cases); when they do not load, the error is a
-    /// document error.
+    /// panic the loader (5000 cases by default; more: `PROPTEST_CASES`);
+    /// when they do not load, the error is a document error.
     #[test]
     fn random_token_soup_never_panics(tokens in prop::collection::vec(prop::sample::select(TOKENS), 0..80)) {
         let result = load_json(&tokens.concat());
@@ -295,11 +302,12 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(1000))]
+    #![proptest_config(config(300))]
 
     /// Random documents, built field by field, never panic the loader
-    /// (1000 cases), and whatever loads is sound: it writes a document that
-    /// loads into the same state and then takes random changes.
+    /// (300 cases by default; more: `PROPTEST_CASES`), and whatever loads is
+    /// sound: it writes a document that loads into the same state and then
+    /// takes random changes.
     #[test]
     fn random_documents_never_panic(document in random_document(), then in changes(8)) {
         let json = serde_json::to_string(&document)?;
@@ -602,11 +610,11 @@ fn valid_document() -> impl Strategy<Value = Document> {
 }
 
 proptest! {
-    #![proptest_config(config(800))]
+    #![proptest_config(config(200))]
 
     /// Valid documents with a few bytes flipped, inserted, deleted or
-    /// copied never panic the loader (800 cases); whatever still loads is
-    /// sound.
+    /// copied never panic the loader (200 cases by default; more:
+    /// `PROPTEST_CASES`); whatever still loads is sound.
     #[test]
     fn byte_mutations_never_panic(
         document in valid_document(),
@@ -625,7 +633,8 @@ proptest! {
 
     /// Valid documents with fields dropped, numbers changed, array elements
     /// duplicated or swapped, values of the wrong type and fields added
-    /// never panic the loader (800 cases); whatever still loads is sound.
+    /// never panic the loader (200 cases by default; more:
+    /// `PROPTEST_CASES`); whatever still loads is sound.
     #[test]
     fn tree_mutations_never_panic(
         document in valid_document(),
@@ -652,12 +661,13 @@ proptest! {
 // ---- (c) Round trip, (d) replay, (e) catch-up, (f) stale revisions ----------------
 
 proptest! {
-    #![proptest_config(config(300))]
+    #![proptest_config(config(60))]
 
     /// state -> document -> JSON -> state gives an equal document, an equal
     /// compiled snapshot and the same answers to random questions (unknown
     /// ids included), to sessions opened along the way and to object
-    /// listings (300 cases of up to 60 changes).
+    /// listings (60 cases of up to 60 changes by default; more:
+    /// `PROPTEST_CASES`).
     #[test]
     fn a_document_loads_back_into_the_same_state(changes in changes(60), queries in queries()) {
         let built = build(&changes);
@@ -670,7 +680,8 @@ proptest! {
 
     /// The same change list applied in order to two new companies gives the
     /// same outcome at every step (reports and refusals) and the same final
-    /// state (300 cases of up to 60 changes).
+    /// state (60 cases of up to 60 changes by default; more:
+    /// `PROPTEST_CASES`).
     #[test]
     fn replaying_a_change_list_gives_the_same_state(changes in changes(60), queries in queries()) {
         // The first run resolves the generated ids against its own state;
@@ -688,7 +699,7 @@ proptest! {
     /// A replica loaded from a stored document and caught up from the change
     /// log, each entry sent as JSON, reaches the live company's state,
     /// however the log is cut into batches and even when batches overlap
-    /// (300 cases of up to 60 changes).
+    /// (60 cases of up to 60 changes by default; more: `PROPTEST_CASES`).
     #[test]
     fn catching_up_from_a_log_reaches_the_live_state(
         changes in changes(60),
@@ -733,7 +744,7 @@ proptest! {
 
     /// A log with a missing entry stops the catch-up at the gap with
     /// `RevisionMismatch`, the replica left at the revision before the gap
-    /// (300 cases).
+    /// (60 cases of up to 60 changes by default; more: `PROPTEST_CASES`).
     #[test]
     fn a_gap_in_the_log_is_refused(changes in changes(60), gap in any::<Index>()) {
         let built = build(&changes);
@@ -759,7 +770,8 @@ proptest! {
 
     /// `apply_expecting` with any revision but the company's is refused with
     /// `RevisionMismatch` and changes nothing; with the company's revision
-    /// it does what `apply` does (300 cases).
+    /// it does what `apply` does (60 cases by default; more:
+    /// `PROPTEST_CASES`).
     #[test]
     fn a_stale_expected_revision_is_refused(
         changes in changes(30),

@@ -8,8 +8,8 @@
 //! over random product catalogs.
 //!
 //! Each property is its own test and states its default number of cases in
-//! its doc comment (thousands each); together they take about four CPU
-//! minutes in a debug build: about two minutes on two free cores,
+//! its doc comment (80 to 250 full histories each); together they take
+//! about 35 CPU seconds in a debug build: under 20 s on two free cores,
 //! `cargo test --test reference_model`. p1-p7 drive the company by system
 //! changes and ask by user id; p8-p13 add sessions: logins, role tests
 //! (rules 8-9), changes made through a session (`apply_as`, no escalation)
@@ -18,10 +18,11 @@
 //! # Running more (or fewer) cases
 //!
 //! Set `PROPTEST_CASES` to run that many cases in *every* property instead of
-//! its default, for a quick look or a long soak:
+//! its default, for a quick look, a longer run or a long soak:
 //!
 //! ```text
-//! PROPTEST_CASES=50 cargo test --test reference_model
+//! PROPTEST_CASES=20 cargo test --test reference_model
+//! PROPTEST_CASES=2000 cargo test --release --test reference_model     # before a release
 //! PROPTEST_CASES=100000 cargo test --release --test reference_model   # a soak, not in CI
 //! ```
 //!
@@ -68,11 +69,12 @@ fn cat() -> &'static model::Cat {
 // ---------------------------------------------------------------------------
 
 proptest! {
-    #![proptest_config(config(4000))]
+    #![proptest_config(config(250))]
 
-    /// 1. Every check decision, allow or deny, equals the model's. 4,000
-    /// cases by default, each a random call center and up to 29 changes
-    /// after it, with 12 random questions asked after every change.
+    /// 1. Every check decision, allow or deny, equals the model's. 250
+    /// cases by default (more: `PROPTEST_CASES`), each a random call center
+    /// and up to 29 changes after it, with 12 random questions asked after
+    /// every change.
     #[test]
     fn p1_every_decision_matches_the_model(
         history in strategies::history(&Vocab::standard(), CHANGES),
@@ -87,11 +89,12 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(4000))]
+    #![proptest_config(config(250))]
 
     /// 2. Every deny reason equals the model's (and so does every allow).
-    /// 4,000 cases by default, each a random call center and up to 29
-    /// changes after it, with 12 random questions asked after every change.
+    /// 250 cases by default (more: `PROPTEST_CASES`), each a random call
+    /// center and up to 29 changes after it, with 12 random questions asked
+    /// after every change.
     #[test]
     fn p2_every_deny_reason_matches_the_model(
         history in strategies::history(&Vocab::standard(), CHANGES),
@@ -106,15 +109,16 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(1300))]
+    #![proptest_config(config(80))]
 
     /// 3. Listing agrees with checking: an object (or project) is in a user's
     /// visible list exactly when a view check on it is allowed, and a user
     /// is among the holders of P exactly when their effective permissions
     /// contain P; both equal the model's, and so do effective permissions,
-    /// role holders and project members. 1,300 cases by default, each a
-    /// random call center and up to 29 changes after it, every user and
-    /// kind and 12 permission sets compared after every change.
+    /// role holders and project members. 80 cases by default (more:
+    /// `PROPTEST_CASES`), each a random call center and up to 29 changes
+    /// after it, every user and kind and 12 permission sets compared after
+    /// every change.
     #[test]
     fn p3_listing_agrees_with_checking(history in strategies::history(&Vocab::standard(), CHANGES)) {
         let v = Vocab::standard();
@@ -127,13 +131,14 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(2200))]
+    #![proptest_config(config(150))]
 
     /// 4. A change the model refuses, the engine refuses, naming one of the
     /// model's reasons, and leaves the company exactly as it was (its whole
     /// `Debug` text); a change the model accepts, the engine accepts; after
-    /// either, every record and link equals the model's. 2,200 cases by
-    /// default, each a random call center and up to 29 changes after it.
+    /// either, every record and link equals the model's. 150 cases by
+    /// default (more: `PROPTEST_CASES`), each a random call center and up
+    /// to 29 changes after it.
     #[test]
     fn p4_refused_changes_change_nothing(history in strategies::history(&Vocab::standard(), CHANGES)) {
         let mut pair = Pair::new();
@@ -152,13 +157,14 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(3000))]
+    #![proptest_config(config(200))]
 
     /// 5. After every accepted change: built-in roles unchanged, at least
     /// one Admin once a user exists, no user holds a permission that no role
     /// of theirs grants, the Default project exists in enhanced mode once
-    /// enabled (and is never replaced). 3,000 cases by default, each a random
-    /// call center and up to 29 changes after it.
+    /// enabled (and is never replaced). 200 cases by default (more:
+    /// `PROPTEST_CASES`), each a random call center and up to 29 changes
+    /// after it.
     #[test]
     fn p5_invariants_hold_after_every_accepted_change(history in strategies::history(&Vocab::standard(), CHANGES)) {
         let mut pair = Pair::new();
@@ -172,13 +178,14 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(3500))]
+    #![proptest_config(config(250))]
 
     /// 6. Monotonicity: giving a role, a group or project membership, a
     /// permission or a project object never turns an allow into a deny;
-    /// taking one away never turns a deny into an allow. 3,500 cases by
-    /// default, each a random call center then up to 12 such changes, every
-    /// user x 8 actions x every resource compared around each.
+    /// taking one away never turns a deny into an allow. 250 cases by
+    /// default (more: `PROPTEST_CASES`), each a random call center then up
+    /// to 12 such changes, every user x 8 actions x every resource compared
+    /// around each.
     #[test]
     fn p6_giving_never_denies_and_taking_never_allows(
         history in strategies::history(&Vocab::standard(), CHANGES),
@@ -210,12 +217,12 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(2000))]
+    #![proptest_config(config(120))]
 
     /// 7. A change report names every user whose effective permissions or
-    /// project memberships the change altered (it may name more). 2,000
-    /// cases by default, each a random call center and up to 29 changes
-    /// after it.
+    /// project memberships the change altered (it may name more). 120
+    /// cases by default (more: `PROPTEST_CASES`), each a random call center
+    /// and up to 29 changes after it.
     #[test]
     fn p7_reports_name_every_affected_user(history in strategies::history(&Vocab::standard(), CHANGES)) {
         let mut pair = Pair::new();
@@ -237,13 +244,14 @@ proptest! {
 // ---------------------------------------------------------------------------
 
 proptest! {
-    #![proptest_config(config(2000))]
+    #![proptest_config(config(120))]
 
     /// 8. p1 through sessions: every `check_session` decision equals the
-    /// model's, in normal, testing and ended sessions. 2,000 cases by
-    /// default, each a random call center, 1-4 logins and up to 29 steps
-    /// (system and actor changes, logins, role tests), with 12 random
-    /// questions through random sessions after every step.
+    /// model's, in normal, testing and ended sessions. 120 cases by
+    /// default (more: `PROPTEST_CASES`), each a random call center, 1-4
+    /// logins and up to 29 steps (system and actor changes, logins, role
+    /// tests), with 12 random questions through random sessions after every
+    /// step.
     #[test]
     fn p8_every_session_decision_matches_the_model(
         steps in strategies::session_history(&Vocab::standard(), STEPS),
@@ -258,12 +266,12 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(2000))]
+    #![proptest_config(config(120))]
 
     /// 9. p2 through sessions: every `check_session` answer equals the
     /// model's: the decision, the deny reason, and (rule 9, for audit) the
-    /// real user and the role under test. 2,000 cases by default, shaped
-    /// like p8's.
+    /// real user and the role under test. 120 cases by default (more:
+    /// `PROPTEST_CASES`), shaped like p8's.
     #[test]
     fn p9_every_session_deny_reason_matches_the_model(
         steps in strategies::session_history(&Vocab::standard(), STEPS),
@@ -278,14 +286,14 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(3000))]
+    #![proptest_config(config(200))]
 
     /// 10. p3 through sessions: `visible_objects_as(session, kind)` is
     /// exactly the set of objects whose view check through the session is
     /// allowed, and equals the model's (nothing for an ended session, an
-    /// error for a deleted user). 3,000 cases by default, each a random
-    /// call center, 1-4 logins and up to 29 steps, every session and kind
-    /// compared after every step.
+    /// error for a deleted user). 200 cases by default (more:
+    /// `PROPTEST_CASES`), each a random call center, 1-4 logins and up to 29
+    /// steps, every session and kind compared after every step.
     #[test]
     fn p10_session_listing_agrees_with_checking(steps in strategies::session_history(&Vocab::standard(), STEPS)) {
         let mut pair = Pair::new();
@@ -297,7 +305,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(2000))]
+    #![proptest_config(config(120))]
 
     /// 11. p4 for actors: `apply_as` accepts exactly the changes the model
     /// accepts through that session (current session, governing
@@ -305,8 +313,8 @@ proptest! {
     /// then every check of `apply`); a refusal names one of the model's
     /// reasons and leaves the company's whole `Debug` text as it was.
     /// `start_testing` likewise. Every record and link equals the model's
-    /// after every step. 2,000 cases by default, each a random call center,
-    /// 1-4 logins and up to 29 steps.
+    /// after every step. 120 cases by default (more: `PROPTEST_CASES`), each
+    /// a random call center, 1-4 logins and up to 29 steps.
     #[test]
     fn p11_actor_changes_and_tests_match_the_model(steps in strategies::session_history(&Vocab::standard(), STEPS)) {
         let mut pair = Pair::new();
@@ -330,15 +338,16 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(4000))]
+    #![proptest_config(config(250))]
 
     /// 12. Rule 7: every change reports exactly the users the model logs
     /// out (the holders, before or after, directly or through a group, of a
     /// role saved with "put its users offline" on; a deleted user), in id
     /// order; every session logged in before is ended afterwards and a new
     /// login is not; and after every step each session is ended exactly
-    /// when the model says so. 4,000 cases by default, each a random call
-    /// center, 1-4 logins and up to 29 steps.
+    /// when the model says so. 250 cases by default (more:
+    /// `PROPTEST_CASES`), each a random call center, 1-4 logins and up to 29
+    /// steps.
     #[test]
     fn p12_put_users_offline_ends_exactly_the_reported_sessions(
         steps in strategies::session_history(&Vocab::standard(), STEPS),
@@ -370,13 +379,13 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(4000))]
+    #![proptest_config(config(250))]
 
     /// 13. No escalation: after any change accepted through a session, no
     /// user holds a permission they did not hold before unless the actor's
     /// session held it (a new user held nothing before). Read through the
-    /// engine alone. 4,000 cases by default, each a random call center,
-    /// 1-4 logins and up to 29 steps.
+    /// engine alone. 250 cases by default (more: `PROPTEST_CASES`), each a
+    /// random call center, 1-4 logins and up to 29 steps.
     #[test]
     fn p13_actors_hand_out_nothing_they_lack(steps in strategies::session_history(&Vocab::standard(), STEPS)) {
         let mut pair = Pair::new();

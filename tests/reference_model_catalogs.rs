@@ -11,7 +11,7 @@
 //! `tests/reference_model.rs` does for the standard catalog.
 //!
 //! Each property states its default number of cases; together they take
-//! about 25 CPU seconds in a debug build (about 12 s on two free cores).
+//! about 17 CPU seconds in a debug build (under 10 s on two free cores).
 //! `PROPTEST_CASES` overrides every property's count, for a quick look or a
 //! long soak:
 //!
@@ -122,7 +122,7 @@ proptest! {
     /// the model works out from the declaration; each permission parses by
     /// name to itself with everything it implies, and prints back as its
     /// name; the accessors give back the declaration; each kind is found by
-    /// its name. 600 cases by default.
+    /// its name. 600 cases by default (more: `PROPTEST_CASES`).
     #[test]
     fn c0_every_generated_catalog_compiles_and_reads_as_declared(spec in catalog_spec()) {
         let (cat, _) = setup::<DynPermissions>(&spec)?;
@@ -159,14 +159,15 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(120))]
+    #![proptest_config(config(60))]
 
     /// c1. p2 over random catalogs: every check answer (allow, or the deny
     /// reason) equals the model's, and so does every explanation of it (the
     /// decision, the roles that grant part of the action and how they are
-    /// held, what is missing, how projects reach the resource). 120 cases by
-    /// default, each a random catalog, a random call center and up to 19
-    /// changes after it, with 12 random questions asked after every change.
+    /// held, what is missing, how projects reach the resource). 60 cases by
+    /// default (more: `PROPTEST_CASES`), each a random catalog, a random call
+    /// center and up to 19 changes after it, with 12 random questions asked
+    /// after every change.
     #[test]
     fn c1_every_decision_and_deny_reason_matches_the_model(
         (spec, (history, questions)) in with_catalog(|v| (
@@ -186,7 +187,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(120))]
+    #![proptest_config(config(60))]
 
     /// c2. p3 over random catalogs: `visible_objects` is exactly the objects
     /// on which a check of one permission of the kind allows, and
@@ -194,8 +195,8 @@ proptest! {
     /// check of `action` allows, for every permission of the kind (alone
     /// and with what it implies), its governing permission and a pair;
     /// both equal the model's, as do visible projects, effective
-    /// permissions, holders, role holders and project members. 120 cases by
-    /// default, compared after every change.
+    /// permissions, holders, role holders and project members. 60 cases by
+    /// default (more: `PROPTEST_CASES`), compared after every change.
     #[test]
     fn c2_listing_agrees_with_checking(
         (spec, history) in with_catalog(|v| strategies::history(v, CHANGES)),
@@ -210,7 +211,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(120))]
+    #![proptest_config(config(60))]
 
     /// c3. p4, p5 and p7 over random catalogs: a change the model refuses,
     /// the engine refuses, naming one of the model's reasons, and leaves
@@ -220,7 +221,8 @@ proptest! {
     /// hold, the report names every user whose permissions or projects
     /// changed, the incrementally updated snapshot equals one compiled
     /// from scratch, and the matrix and every section's view show each
-    /// role's permissions by the catalog's sections (rules 6 and 19). 120 cases by default.
+    /// role's permissions by the catalog's sections (rules 6 and 19). 60
+    /// cases by default (more: `PROPTEST_CASES`).
     #[test]
     fn c3_changes_are_accepted_and_refused_as_the_model_says(
         (spec, history) in with_catalog(|v| strategies::history(v, CHANGES)),
@@ -323,7 +325,7 @@ fn sessions_agree<P: ModelFlags>(
 }
 
 proptest! {
-    #![proptest_config(config(100))]
+    #![proptest_config(config(50))]
 
     /// c4. p8-p13 over random catalogs: logins, role tests (accepted and
     /// refused as the model says), changes made through sessions
@@ -336,7 +338,8 @@ proptest! {
     /// and changes nothing; every record equals the model's; each session
     /// is ended exactly when the model says; the users a change logs out
     /// are the model's; and no accepted change made through a session
-    /// gives anyone a permission the session lacked. 100 cases by default.
+    /// gives anyone a permission the session lacked. 50 cases by default
+    /// (more: `PROPTEST_CASES`).
     #[test]
     fn c4_sessions_and_actors_match_the_model(
         (spec, (steps, questions)) in with_catalog(|v| (
@@ -355,9 +358,9 @@ proptest! {
     /// c6. p6 over random catalogs: giving a role, a group or project
     /// membership, a permission or a project object never turns an allow
     /// into a deny; taking one away never turns a deny into an allow. 150
-    /// cases by default, each a random call center then up to 8 such
-    /// changes, every user x the grid's actions x every resource compared
-    /// around each.
+    /// cases by default (more: `PROPTEST_CASES`), each a random call center
+    /// then up to 8 such changes, every user x the grid's actions x every
+    /// resource compared around each.
     #[test]
     fn c6_giving_never_denies_and_taking_never_allows(
         (spec, (history, steps)) in with_catalog(|v| (
@@ -391,12 +394,13 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(60))]
+    #![proptest_config(config(30))]
 
     /// c7. Random catalogs in `u64` words (`DynPermissions64`, every bit
     /// below 64): c1, c2 and c4 in one. After every change of a history,
     /// every check, explanation and listing agrees with the model; then a
-    /// session history agrees step by step as in c4. 60 cases by default.
+    /// session history agrees step by step as in c4. 30 cases by default
+    /// (more: `PROPTEST_CASES`).
     #[test]
     fn c7_u64_words_match_the_model(
         (spec, (history, questions, steps, session_questions)) in with_catalog_in(64, |v| (
@@ -428,7 +432,7 @@ mod documents {
     use super::*;
 
     proptest! {
-        #![proptest_config(config(150))]
+        #![proptest_config(config(75))]
 
         /// c5. Stored documents round-trip with the product's catalog: after
         /// every few changes, `to_document` written as JSON loads with
@@ -436,8 +440,8 @@ mod documents {
         /// same document, holds the same records as the model, answers the
         /// model's questions as the model does and has the same snapshot.
         /// And every change reads back from its JSON (permissions by name)
-        /// as itself, its sets closed as the model closes them. 150 cases by
-        /// default.
+        /// as itself, its sets closed as the model closes them. 75 cases by
+        /// default (more: `PROPTEST_CASES`).
         #[test]
         fn c5_documents_round_trip(
             (spec, (history, questions)) in with_catalog(|v| (
@@ -663,7 +667,7 @@ mod documents {
     }
 
     proptest! {
-        #![proptest_config(config(150))]
+        #![proptest_config(config(75))]
 
         /// c9. A stored document says which catalog it was written with (rule
         /// 19). Written with a random catalog, it loads with a later version
@@ -673,7 +677,7 @@ mod documents {
         /// and listing agrees with the model (questions carried over by name).
         /// It is refused, naming the culprit, with another catalog, an older
         /// version, or a version that lacks a permission a role stores or a
-        /// kind an object has. 150 cases by default.
+        /// kind an object has. 75 cases by default (more: `PROPTEST_CASES`).
         #[test]
         fn c9_documents_load_with_a_grown_catalog_and_not_a_lacking_one(
             (spec, (history, questions)) in with_catalog(|v| (
@@ -1039,7 +1043,7 @@ fn break_catalog(spec: &CatalogSpec, defect: &Defect) -> (CatalogSpec, bool, Exp
 }
 
 proptest! {
-    #![proptest_config(config(1500))]
+    #![proptest_config(config(750))]
 
     /// c8. `Catalog::new` refuses a catalog with one defect, naming it: a
     /// malformed catalog, permission or kind name; a name, bit, section or
@@ -1047,7 +1051,7 @@ proptest! {
     /// has bits); an undeclared section, kind, implied or governing
     /// permission; a cycle of implications; a permission the library needs
     /// left out; a built-in set naming what is not declared or giving "all
-    /// projects". 1,500 cases by default.
+    /// projects". 750 cases by default (more: `PROPTEST_CASES`).
     #[test]
     fn c8_catalogs_with_a_defect_are_refused_naming_it(spec in catalog_spec(), defect in defect()) {
         let (broken, narrow, expected) = break_catalog(&spec, &defect);

@@ -199,16 +199,23 @@ impl<P: PermissionFlags> Company<P> {
             projects,
             objects,
         } = tables;
+        let (users, groups, roles, projects, objects) = (
+            users.into_iter().collect::<super::Records<_>>(),
+            groups.into_iter().collect::<super::Records<_>>(),
+            roles.into_iter().collect::<super::FewRecords<_>>(),
+            projects.into_iter().collect::<super::FewRecords<_>>(),
+            objects.into_iter().collect::<super::Records<_>>(),
+        );
         let mut company = Self {
             state: super::new_state(),
             mode,
             revision,
             default_project,
-            user_names: names(&users, |u| u.name.clone(), UserId::new),
-            group_names: names(&groups, |g| g.name.clone(), GroupId::new),
-            role_names: names(&roles, |r| r.name.clone(), RoleId::new),
-            project_names: names(&projects, |p| p.name.clone(), ProjectId::new),
-            object_names: names(&objects, |o| (o.kind, o.name.clone()), ObjectId::new),
+            user_names: index(&users, super::names::by_name(&users)),
+            group_names: index(&groups, super::names::by_name(&groups)),
+            role_names: index(&roles, super::names::by_name(&roles)),
+            project_names: index(&projects, super::names::by_name(&projects)),
+            object_names: index(&objects, super::names::by_kind_and_name(&objects)),
             users,
             groups,
             roles,
@@ -246,8 +253,6 @@ impl<P: PermissionFlags> Company<P> {
             self.mode == SecurityMode::Enhanced,
             self.roles.iter().map(|r| r.as_ref().map(|r| r.permissions)),
             self.projects.iter().map(Option::is_some),
-            self.users.len(),
-            self.objects.len(),
         );
         let mut reach = Reach::default();
         for (index, user) in self.users.iter().enumerate() {
@@ -264,7 +269,7 @@ impl<P: PermissionFlags> Company<P> {
             }
         }
         let mut projects: Vec<u32> = Vec::new();
-        for object in &self.objects {
+        for object in self.objects.iter() {
             let Some(object) = object else {
                 snapshot.push_object(None);
                 continue;
@@ -351,13 +356,14 @@ pub(crate) struct Tables<P: PermissionFlags> {
 }
 
 #[cfg(feature = "serde")] // used by the document loader
-/// The name map of a table.
-fn names<T, K: std::hash::Hash + Eq, I>(
-    table: &[Option<T>],
-    key: impl Fn(&T) -> K,
-    id: impl Fn(u32) -> I,
-) -> indexmap::IndexMap<K, I> {
-    super::live(table)
-        .map(|(i, record)| (key(record), id(i)))
-        .collect()
+/// The name index of a table.
+fn index<T, K: std::hash::Hash, const BITS: u32>(
+    table: &crate::chunked::Nested<Option<T>, BITS>,
+    key_of: impl Fn(u32) -> Option<K>,
+) -> super::names::NameIndex {
+    let mut index = super::names::NameIndex::default();
+    for (id, _) in super::live(table) {
+        index.insert(id, &key_of);
+    }
+    index
 }

@@ -4,9 +4,7 @@
 //! users); [`Company::set_link`] keeps the two sides in step, so no other
 //! code writes a link.
 
-use indexmap::IndexSet;
-
-use crate::short_set::ShortSet;
+use crate::short_set::{ManySet, ShortSet};
 
 use super::{record, Company};
 use crate::{GroupId, ObjectId, PermissionFlags, Principal, ProjectId, RoleId, UserId};
@@ -71,20 +69,18 @@ impl Touched {
     }
 }
 
-/// A set of links, hashed ([`IndexSet`]) or short ([`ShortSet`]).
+/// A set of links, many-sided ([`ManySet`]) or short ([`ShortSet`]).
 trait LinkSet<T> {
     fn put(&mut self, item: T, present: bool);
 }
 
-/// The many-sided ends: removal swaps the last item in, in constant time,
-/// so taking 100,000 members out of a project costs 100,000 steps, not
-/// their square. Their order is not promised.
-impl<T: std::hash::Hash + Eq> LinkSet<T> for IndexSet<T> {
+/// The many-sided ends: sorted, `O(log n)` either way.
+impl<T: Ord + Clone> LinkSet<T> for ManySet<T> {
     fn put(&mut self, item: T, present: bool) {
         if present {
             self.insert(item);
         } else {
-            self.swap_remove(&item);
+            self.remove(&item);
         }
     }
 }

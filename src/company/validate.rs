@@ -1,6 +1,7 @@
 //! Lookups that turn an id into its record or an error naming the id, and
 //! the checks every change makes of names and references.
 
+use super::names::by_name;
 use super::Company;
 use crate::catalog::Set;
 use crate::{
@@ -94,10 +95,16 @@ impl<P: PermissionFlags> Company<P> {
     pub(crate) fn new_name(&self, kind: EntityKind, name: &str) -> Result<(), Error> {
         check_name(kind, name)?;
         let taken = match kind {
-            EntityKind::User => self.user_names.contains_key(name),
-            EntityKind::Group => self.group_names.contains_key(name),
-            EntityKind::Role => self.role_names.contains_key(name),
-            EntityKind::Project => self.project_names.contains_key(name),
+            EntityKind::User => self.user_names.find(&name, by_name(&self.users)).is_some(),
+            EntityKind::Group => self
+                .group_names
+                .find(&name, by_name(&self.groups))
+                .is_some(),
+            EntityKind::Role => self.role_names.find(&name, by_name(&self.roles)).is_some(),
+            EntityKind::Project => self
+                .project_names
+                .find(&name, by_name(&self.projects))
+                .is_some(),
             EntityKind::Object => false,
         };
         if taken {

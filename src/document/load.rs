@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use indexmap::IndexSet;
 use serde::Deserializer;
 
 mod within;
@@ -12,6 +11,7 @@ mod within;
 use super::{catalog_mismatch, unreadable_format, Document, NextIds, RoleRecord, FORMAT_VERSION};
 use crate::catalog::Set;
 use crate::company::compile::Tables;
+use crate::short_set::ManySet;
 use crate::{
     BuiltinRole, Company, Error, Group, GroupId, Object, ObjectId, PermissionFlags, Project,
     ProjectId, Role, RoleId, SecurityMode, User, UserId, DEFAULT_PROJECT_NAME,
@@ -286,15 +286,15 @@ impl Loader {
                     ))
                 }
                 (None, false) => Role {
-                    name: record.name.clone(),
+                    name: record.name.as_str().into(),
                     description: record.description.clone(),
                     permissions: record.permissions.unwrap_or_default().close(),
                     builtin: None,
                     put_users_offline: record.put_users_offline,
-                    users: IndexSet::new(),
-                    groups: IndexSet::new(),
-                    project_users: IndexSet::new(),
-                    project_groups: IndexSet::new(),
+                    users: ManySet::new(),
+                    groups: ManySet::new(),
+                    project_users: ManySet::new(),
+                    project_groups: ManySet::new(),
                 },
             };
             if let Some(slot) = roles.get_mut(record.id.index()) {
@@ -545,7 +545,7 @@ fn load_objects<P: PermissionFlags>(
         )?;
         objects[record.id.index()] = Some(Object {
             kind: record.kind,
-            name: record.name.clone(),
+            name: record.name.as_str().into(),
             projects: crate::short_set::ShortSet::new(),
         });
     }

@@ -187,6 +187,12 @@ pub(crate) struct UserEntry<W: Word> {
     pub(super) projects: IdList<USER_INLINE>,
 }
 
+impl<W: Word> Default for UserEntry<W> {
+    fn default() -> Self {
+        Self::absent()
+    }
+}
+
 impl<W: Word> UserEntry<W> {
     /// The entry of a user id never made, or deleted.
     pub(super) fn absent() -> Self {

@@ -2,9 +2,10 @@
 //! of the sorted object lists of the user's projects behind it, and
 //! [`Snapshot::objects_reachable`] that starts it.
 
-use super::layout::UserEntry;
+use super::layout::{ObjectEntry, UserEntry, NO_KIND};
 use super::Snapshot;
 use crate::catalog::{Kind, Set};
+use crate::chunked::Chunked;
 use crate::{ObjectId, PermissionFlags};
 
 impl<P: PermissionFlags> Snapshot<P> {
@@ -26,12 +27,11 @@ impl<P: PermissionFlags> Snapshot<P> {
         let kind = kind.index();
         VisibleObjects {
             inner: if self.sees_every_project(permissions) {
-                Walk::All(
-                    self.objects_by_kind
-                        .get(kind)
-                        .map_or(&[][..], Vec::as_slice)
-                        .iter(),
-                )
+                Walk::OfKind {
+                    objects: &self.objects,
+                    next: 0,
+                    kind: u8::try_from(kind).unwrap_or(NO_KIND),
+                }
             } else {
                 let lists = self
                     .user_projects(user)
@@ -97,6 +97,12 @@ pub struct VisibleObjects<'a> {
 pub(super) enum Walk<'a> {
     Nothing,
     All(std::slice::Iter<'a, ObjectId>),
+    /// Every live object of one kind: the object table, read in order.
+    OfKind {
+        objects: &'a Chunked<ObjectEntry, 12>,
+        next: usize,
+        kind: u8,
+    },
     /// Each project's sorted list and how far it has been read; `count`
     /// are in use.
     Merge {
@@ -150,6 +156,19 @@ impl Iterator for VisibleObjects<'_> {
         match &mut self.inner {
             Walk::Nothing => None,
             Walk::All(iter) => iter.next().copied(),
+            Walk::OfKind {
+                objects,
+                next,
+                kind,
+            } => {
+                while let Some(entry) = objects.get(*next) {
+                    *next += 1;
+                    if entry.kind == *kind {
+                        return u32::try_from(*next - 1).ok().map(ObjectId::new);
+                    }
+                }
+                None
+            }
             Walk::Gathered(iter) => iter.next(),
             Walk::Merge { lists, read, count } => match *count {
                 // Two and three projects are by far the most common: fixed
@@ -166,6 +185,7 @@ impl Iterator for VisibleObjects<'_> {
         match &self.inner {
             Walk::Nothing => (0, Some(0)),
             Walk::All(iter) => iter.size_hint(),
+            Walk::OfKind { objects, next, .. } => (0, Some(objects.len().saturating_sub(*next))),
             Walk::Gathered(iter) => iter.size_hint(),
             Walk::Merge { lists, read, count } => {
                 let lists = lists.get(..*count).unwrap_or(&[]);

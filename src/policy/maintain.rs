@@ -6,6 +6,7 @@ use super::layout::{IdList, ObjectEntry, ProjectEntry, UserEntry, NO_KIND};
 use super::spill::Spill;
 use super::Snapshot;
 use crate::catalog::Kind;
+use crate::chunked::Chunked;
 use crate::{ObjectId, PermissionFlags, ProjectId, RoleId, UserId};
 
 /// A user as `Company` compiles it, before it is stored in the snapshot.
@@ -32,9 +33,7 @@ impl<P: PermissionFlags> Snapshot<P> {
     /// `ChangeReport::logged_out_users`, not as an affected user.
     pub(crate) fn set_user(&mut self, user: UserId, compiled: Option<CompiledUser<P>>) -> bool {
         let index = user.index();
-        if self.users.len() <= index {
-            self.users.resize(index + 1, UserEntry::absent());
-        }
+        self.users.grow_to(index + 1);
         let Some(&old) = self.users.get(index) else {
             return false;
         };
@@ -76,9 +75,7 @@ impl<P: PermissionFlags> Snapshot<P> {
     /// the per-kind and per-project lists in step.
     pub(crate) fn set_object(&mut self, object: ObjectId, compiled: Option<(P::Kind, Vec<u32>)>) {
         let index = object.index();
-        if self.objects.len() <= index {
-            self.objects.resize_with(index + 1, ObjectEntry::default);
-        }
+        self.objects.grow_to(index + 1);
         let Some(&old) = self.objects.get(index) else {
             return;
         };
@@ -91,11 +88,6 @@ impl<P: PermissionFlags> Snapshot<P> {
         // Only the lists that change are touched: a list is sorted, so an
         // insertion or removal moves its tail.
         if let Some(kind) = old.kind_index() {
-            if !same_kind {
-                if let Some(list) = self.objects_by_kind.get_mut(kind) {
-                    remove_sorted(list, object);
-                }
-            }
             for &p in old_projects
                 .iter()
                 .filter(|p| !same_kind || !new_projects.contains(p))
@@ -107,11 +99,6 @@ impl<P: PermissionFlags> Snapshot<P> {
         }
         if new_kind != NO_KIND {
             let kind = usize::from(new_kind);
-            if !same_kind {
-                if let Some(list) = self.objects_by_kind.get_mut(kind) {
-                    insert_sorted(list, object);
-                }
-            }
             for &p in new_projects
                 .iter()
                 .filter(|p| !same_kind || !old_projects.contains(p))
@@ -135,20 +122,16 @@ impl<P: PermissionFlags> Snapshot<P> {
     pub(crate) fn set_project(&mut self, project: ProjectId, live: bool) {
         let index = project.index();
         let kinds = P::catalog().kinds().len();
-        if self.projects.len() <= index {
-            self.projects.resize_with(index + 1, ProjectEntry::default);
-            self.project_objects
-                .resize_with((index + 1) * kinds, Vec::new);
-        }
+        self.projects.grow_to(index + 1);
+        self.project_objects.grow_to((index + 1) * kinds);
         if let Some(entry) = self.projects.get_mut(index) {
             entry.live = live;
         }
         if !live {
-            let lists = self
-                .project_objects
-                .get_mut(index * kinds..(index + 1) * kinds);
-            for list in lists.into_iter().flatten() {
-                *list = Vec::new();
+            for at in index * kinds..(index + 1) * kinds {
+                if let Some(list) = self.project_objects.get_mut(at) {
+                    *list = Vec::new();
+                }
             }
         }
     }
@@ -167,20 +150,20 @@ impl<P: PermissionFlags> Snapshot<P> {
         enhanced: bool,
         roles: impl Iterator<Item = Option<P>>,
         projects: impl Iterator<Item = bool>,
-        users: usize,
-        objects: usize,
     ) -> Self {
-        let projects: Vec<ProjectEntry> = projects.map(|live| ProjectEntry { live }).collect();
+        let projects: Chunked<ProjectEntry, 10> =
+            projects.map(|live| ProjectEntry { live }).collect();
         let kinds = P::catalog().kinds().len();
+        let mut project_objects = Chunked::default();
+        project_objects.grow_to(projects.len() * kinds);
         Self {
             revision,
             enhanced,
-            users: Vec::with_capacity(users),
-            objects: Vec::with_capacity(objects),
-            project_objects: vec![Vec::new(); projects.len() * kinds],
+            users: Chunked::default(),
+            objects: Chunked::default(),
+            project_objects,
             projects,
             roles: roles.map(|role| role.map(P::to_word)).collect(),
-            objects_by_kind: vec![Vec::new(); kinds],
             spill: Spill::default(),
         }
     }
@@ -215,9 +198,6 @@ impl<P: PermissionFlags> Snapshot<P> {
             Some((kind, projects)) => {
                 let slot = kind_slot::<P>(kind);
                 let kind = usize::from(slot);
-                if let Some(list) = self.objects_by_kind.get_mut(kind) {
-                    list.push(id);
-                }
                 for &project in projects {
                     if let Some(list) = self.project_list_mut(project, kind) {
                         list.push(id);
@@ -240,12 +220,18 @@ impl<P: PermissionFlags> Snapshot<P> {
         self.projects.shrink_to_fit();
         self.roles.shrink_to_fit();
         self.project_objects.shrink_to_fit();
-        for list in self
-            .project_objects
-            .iter_mut()
-            .chain(self.objects_by_kind.iter_mut())
-        {
-            list.shrink_to_fit();
+        for at in 0..self.project_objects.len() {
+            // Only lists with spare room are written (and their chunk
+            // copied, when shared).
+            let spare = self
+                .project_objects
+                .get(at)
+                .is_some_and(|list| list.capacity() > list.len());
+            if spare {
+                if let Some(list) = self.project_objects.get_mut(at) {
+                    list.shrink_to_fit();
+                }
+            }
         }
         self.spill.shrink_to_fit();
     }
@@ -253,9 +239,7 @@ impl<P: PermissionFlags> Snapshot<P> {
     /// Stores a role's permissions (`None`: deleted).
     pub(crate) fn set_role(&mut self, role: RoleId, permissions: Option<P>) {
         let index = role.index();
-        if self.roles.len() <= index {
-            self.roles.resize_with(index + 1, || None);
-        }
+        self.roles.grow_to(index + 1);
         if let Some(slot) = self.roles.get_mut(index) {
             *slot = permissions.map(P::to_word);
         }

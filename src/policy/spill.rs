@@ -5,6 +5,7 @@
 
 use super::layout::{IdList, GRANTED, GRANTED_SPILLED, SPILLED};
 use crate::catalog::Word;
+use crate::chunked::Chunked;
 
 /// How many projects a [`Granted`] record holds.
 pub(super) const GRANTED_INLINE: usize = 4;
@@ -14,7 +15,7 @@ pub(super) const GRANTED_INLINE: usize = 4;
 /// within each. One cache line with a 64-bit catalog word, so the check
 /// reads it in one go. Unused slots repeat the first project and its
 /// permissions, so comparing every slot needs no mask.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[repr(align(64))]
 pub(crate) struct Granted<W> {
     ids: [u32; GRANTED_INLINE],
@@ -82,24 +83,24 @@ impl<W: Word> Granted<W> {
 #[derive(Debug, Clone)]
 pub(crate) struct Spill<W> {
     /// Lists too long to sit inline (`SPILLED`, `GRANTED_SPILLED`).
-    pub(super) lists: Vec<Box<[u32]>>,
+    pub(super) lists: Chunked<Box<[u32]>, 6>,
     /// Side by side with `lists`: the permissions given within each project
     /// of a `GRANTED_SPILLED` list; empty for the others.
-    pub(super) words: Vec<Box<[W]>>,
+    pub(super) words: Chunked<Box<[W]>, 6>,
     pub(super) free: Vec<u32>,
     /// Users given roles within up to [`GRANTED_INLINE`] projects
     /// (`GRANTED`).
-    pub(super) granted: Vec<Granted<W>>,
+    pub(super) granted: Chunked<Granted<W>, 8>,
     pub(super) granted_free: Vec<u32>,
 }
 
 impl<W> Default for Spill<W> {
     fn default() -> Self {
         Self {
-            lists: Vec::new(),
-            words: Vec::new(),
+            lists: Chunked::default(),
+            words: Chunked::default(),
             free: Vec::new(),
-            granted: Vec::new(),
+            granted: Chunked::default(),
             granted_free: Vec::new(),
         }
     }
@@ -216,10 +217,10 @@ impl<W: Word> Spill<W> {
 
     pub(super) fn bytes(&self) -> usize {
         use std::mem::size_of;
-        self.lists.capacity() * size_of::<Box<[u32]>>()
-            + self.words.capacity() * size_of::<Box<[W]>>()
+        self.lists.bytes()
+            + self.words.bytes()
             + (self.free.capacity() + self.granted_free.capacity()) * size_of::<u32>()
-            + self.granted.capacity() * size_of::<Granted<W>>()
+            + self.granted.bytes()
             + self
                 .lists
                 .iter()

@@ -2,6 +2,7 @@
 //! that carries them out.
 
 use crate::company::links::{Link, Touched};
+use crate::company::names::{by_kind_and_name, by_name};
 use crate::company::{record, Company};
 use crate::{
     Created, Group, GroupId, Object, ObjectId, PermissionFlags, Project, ProjectId, Role, RoleId,
@@ -161,28 +162,28 @@ impl<P: PermissionFlags> Company<P> {
     fn push_record(&mut self, new: NewRecord<P>, touched: &mut Touched) {
         match new {
             NewRecord::User(id, user) => {
-                self.user_names.insert(user.name.clone(), id);
                 self.users.push(Some(user));
+                self.user_names.insert(id.get(), by_name(&self.users));
                 touched.users([id]);
             }
             NewRecord::Group(id, group) => {
-                self.group_names.insert(group.name.clone(), id);
                 self.groups.push(Some(group));
+                self.group_names.insert(id.get(), by_name(&self.groups));
             }
             NewRecord::Role(id, role) => {
-                self.role_names.insert(role.name.clone(), id);
                 self.roles.push(Some(role));
+                self.role_names.insert(id.get(), by_name(&self.roles));
                 touched.roles.push(id);
             }
             NewRecord::Project(id, project) => {
-                self.project_names.insert(project.name.clone(), id);
                 self.projects.push(Some(project));
+                self.project_names.insert(id.get(), by_name(&self.projects));
                 touched.projects.push(id);
             }
             NewRecord::Object(id, object) => {
-                self.object_names
-                    .insert((object.kind, object.name.clone()), id);
                 self.objects.push(Some(object));
+                self.object_names
+                    .insert(id.get(), by_kind_and_name(&self.objects));
                 touched.objects.push(id);
             }
         }
@@ -191,39 +192,41 @@ impl<P: PermissionFlags> Company<P> {
     fn edit(&mut self, edit: Edit<P>, touched: &mut Touched) {
         match edit {
             Edit::RenameUser(id, name) => {
+                self.user_names.remove(id.get(), by_name(&self.users));
                 if let Some(user) = record(&mut self.users, id.index()) {
-                    let old = std::mem::replace(&mut user.name, name.clone());
-                    self.user_names.swap_remove(&old);
-                    self.user_names.insert(name, id);
+                    user.name = name.into_boxed_str();
                 }
+                self.user_names.insert(id.get(), by_name(&self.users));
             }
             Edit::RenameGroup(id, name) => {
+                self.group_names.remove(id.get(), by_name(&self.groups));
                 if let Some(group) = record(&mut self.groups, id.index()) {
-                    let old = std::mem::replace(&mut group.name, name.clone());
-                    self.group_names.swap_remove(&old);
-                    self.group_names.insert(name, id);
+                    group.name = name.into_boxed_str();
                 }
+                self.group_names.insert(id.get(), by_name(&self.groups));
             }
             Edit::RenameRole(id, name) => {
+                self.role_names.remove(id.get(), by_name(&self.roles));
                 if let Some(role) = record(&mut self.roles, id.index()) {
-                    let old = std::mem::replace(&mut role.name, name.clone());
-                    self.role_names.swap_remove(&old);
-                    self.role_names.insert(name, id);
+                    role.name = name.into_boxed_str();
                 }
+                self.role_names.insert(id.get(), by_name(&self.roles));
             }
             Edit::RenameProject(id, name) => {
+                self.project_names.remove(id.get(), by_name(&self.projects));
                 if let Some(project) = record(&mut self.projects, id.index()) {
-                    let old = std::mem::replace(&mut project.name, name.clone());
-                    self.project_names.swap_remove(&old);
-                    self.project_names.insert(name, id);
+                    project.name = name.into_boxed_str();
                 }
+                self.project_names.insert(id.get(), by_name(&self.projects));
             }
             Edit::RenameObject(id, name) => {
+                self.object_names
+                    .remove(id.get(), by_kind_and_name(&self.objects));
                 if let Some(object) = record(&mut self.objects, id.index()) {
-                    let old = std::mem::replace(&mut object.name, name.clone());
-                    self.object_names.swap_remove(&(object.kind, old));
-                    self.object_names.insert((object.kind, name), id);
+                    object.name = name.into_boxed_str();
                 }
+                self.object_names
+                    .insert(id.get(), by_kind_and_name(&self.objects));
             }
             other => self.edit_settings(other, touched),
         }
@@ -267,31 +270,37 @@ impl<P: PermissionFlags> Company<P> {
     fn take_record(&mut self, removed: Removed, touched: &mut Touched) {
         match removed {
             Removed::User(id) => {
-                if let Some(user) = self.users.get_mut(id.index()).and_then(Option::take) {
-                    self.user_names.swap_remove(&user.name);
+                self.user_names.remove(id.get(), by_name(&self.users));
+                if let Some(slot) = self.users.get_mut(id.index()) {
+                    *slot = None;
                 }
                 // Recompiled even without links, so its entry becomes a tombstone.
                 touched.users([id]);
             }
             Removed::Group(id) => {
-                if let Some(group) = self.groups.get_mut(id.index()).and_then(Option::take) {
-                    self.group_names.swap_remove(&group.name);
+                self.group_names.remove(id.get(), by_name(&self.groups));
+                if let Some(slot) = self.groups.get_mut(id.index()) {
+                    *slot = None;
                 }
             }
             Removed::Role(id) => {
-                if let Some(role) = self.roles.get_mut(id.index()).and_then(Option::take) {
-                    self.role_names.swap_remove(&role.name);
+                self.role_names.remove(id.get(), by_name(&self.roles));
+                if let Some(slot) = self.roles.get_mut(id.index()) {
+                    *slot = None;
                 }
             }
             Removed::Project(id) => {
-                if let Some(project) = self.projects.get_mut(id.index()).and_then(Option::take) {
-                    self.project_names.swap_remove(&project.name);
+                self.project_names.remove(id.get(), by_name(&self.projects));
+                if let Some(slot) = self.projects.get_mut(id.index()) {
+                    *slot = None;
                 }
                 touched.projects.push(id);
             }
             Removed::Object(id) => {
-                if let Some(object) = self.objects.get_mut(id.index()).and_then(Option::take) {
-                    self.object_names.swap_remove(&(object.kind, object.name));
+                self.object_names
+                    .remove(id.get(), by_kind_and_name(&self.objects));
+                if let Some(slot) = self.objects.get_mut(id.index()) {
+                    *slot = None;
                 }
                 touched.objects.push(id);
             }

@@ -141,7 +141,7 @@ impl<P: PermissionFlags> Company<P> {
         let id = ObjectId::new(next_id(&self.objects, EntityKind::Object)?);
         let object = Object {
             kind,
-            name,
+            name: name.into_boxed_str(),
             projects: crate::short_set::ShortSet::new(),
         };
         let mut delta = Delta {

@@ -1,14 +1,13 @@
 //! Planning changes to roles: creating, editing and deleting them, giving
 //! and taking them, and section switches.
 
-use indexmap::IndexSet;
-
 use super::delta::{Delta, Edit, NewRecord, Removed};
 use super::{distinct, Removal};
 use crate::catalog::Set;
 use crate::company::links::Link;
 use crate::company::validate::{last_admin, single};
 use crate::company::{next_id, Company};
+use crate::short_set::ManySet;
 use crate::{EntityKind, Error, PermissionFlags, Principal, Role, RoleId};
 
 /// The fields of [`Change::EditRole`](crate::Change::EditRole).
@@ -32,15 +31,15 @@ impl<P: PermissionFlags> Company<P> {
         self.check_principals(principals)?;
         let id = RoleId::new(next_id(&self.roles, EntityKind::Role)?);
         let role = Role {
-            name,
+            name: name.into_boxed_str(),
             description,
             permissions: permissions.close(),
             builtin: None,
             put_users_offline,
-            users: IndexSet::new(),
-            groups: IndexSet::new(),
-            project_users: IndexSet::new(),
-            project_groups: IndexSet::new(),
+            users: ManySet::new(),
+            groups: ManySet::new(),
+            project_users: ManySet::new(),
+            project_groups: ManySet::new(),
         };
         let mut delta = Delta {
             create: Some(NewRecord::Role(id, role)),

@@ -23,7 +23,7 @@ impl<P: PermissionFlags> Company<P> {
         self.check_projects(projects)?;
         let id = UserId::new(next_id(&self.users, EntityKind::User)?);
         // DOMAIN rule 3: the first user of a company gets Admin.
-        let first = self.user_names.is_empty();
+        let first = self.user_names.len() == 0;
         let admin = first.then_some(RoleId::ADMIN);
         let roles: Vec<RoleId> = admin.into_iter().chain(roles.iter().copied()).collect();
         let mut delta = Delta {

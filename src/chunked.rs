@@ -1,0 +1,314 @@
+//! [`Chunked`]: a table indexed by dense ids, in fixed-size shared chunks,
+//! so that a copy of a company shares every chunk a change did not touch.
+
+use std::sync::Arc;
+
+/// A growable table of `T` indexed like a `Vec`, stored as chunks of
+/// `1 << BITS` entries behind `Arc`s.
+///
+/// Cloning copies the list of chunk pointers, not the entries: a company
+/// published to readers and the writer's own copy share every chunk until
+/// the writer changes an entry in it, which copies that one chunk
+/// ([`Arc::make_mut`]). A reader holding the older copy keeps its chunks.
+///
+/// Every chunk but the last is full. The last grows by doubling, so a small
+/// company pays for the entries it has, not for a whole chunk; the slots past
+/// `len` hold `T::default()` and are never returned.
+///
+/// `BITS` is chosen per table: large for the check's small `Copy` entries
+/// (fewer chunks to share, one memory copy to change one), small for records
+/// that own heap data (a change clones the records of one chunk).
+#[derive(Clone)]
+pub(crate) struct Chunked<T, const BITS: u32> {
+    // INVARIANT: `chunks[i]` holds `1 << BITS` entries for every `i` but the
+    // last, which holds at least the rest; `len` entries are in use.
+    chunks: Vec<Arc<[T]>>,
+    len: usize,
+}
+
+impl<T, const BITS: u32> Default for Chunked<T, BITS> {
+    fn default() -> Self {
+        Self {
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<T: std::fmt::Debug, const BITS: u32> std::fmt::Debug for Chunked<T, BITS> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<T: PartialEq, const BITS: u32> PartialEq for Chunked<T, BITS> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+impl<T: Eq, const BITS: u32> Eq for Chunked<T, BITS> {}
+
+impl<T, const BITS: u32> Chunked<T, BITS> {
+    const CHUNK: usize = 1 << BITS;
+    const MASK: usize = Self::CHUNK - 1;
+
+    /// The number of entries.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The entry at `index`, or `None` past the end.
+    #[inline(always)]
+    pub(crate) fn get(&self, index: usize) -> Option<&T> {
+        if index >= self.len {
+            return None;
+        }
+        self.chunks.get(index >> BITS)?.get(index & Self::MASK)
+    }
+
+    /// The entry at `index`, or `T::default()` in the padding just past the
+    /// end, or `None` further on: one comparison less than [`get`](Self::get),
+    /// for tables whose default entry means "no such id" (the check's).
+    #[inline(always)]
+    pub(crate) fn get_or_padding(&self, index: usize) -> Option<&T> {
+        self.chunks.get(index >> BITS)?.get(index & Self::MASK)
+    }
+
+    /// The entries in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> + '_ {
+        self.chunks
+            .iter()
+            .flat_map(|chunk| chunk.iter())
+            .take(self.len)
+    }
+
+    /// The bytes the table holds: its chunk pointers and every slot of its
+    /// chunks (shared chunks included), not what the entries own.
+    pub(crate) fn bytes(&self) -> usize {
+        // Each `Arc` allocation also holds its two counters.
+        let counters = 2 * std::mem::size_of::<usize>();
+        self.chunks.capacity() * std::mem::size_of::<Arc<[T]>>()
+            + self
+                .chunks
+                .iter()
+                .map(|chunk| counters + std::mem::size_of_val::<[T]>(chunk))
+                .sum::<usize>()
+    }
+
+    /// How many chunks this table shares with `other` (the same allocation):
+    /// for tests of structural sharing.
+    #[cfg(test)]
+    pub(crate) fn shared_chunks(&self, other: &Self) -> usize {
+        self.chunks
+            .iter()
+            .zip(&other.chunks)
+            .filter(|(a, b)| Arc::ptr_eq(a, b))
+            .count()
+    }
+}
+
+impl<T: Clone + Default, const BITS: u32> Chunked<T, BITS> {
+    /// The entry at `index` for writing, or `None` past the end. Copies its
+    /// chunk first when a clone of the table shares it.
+    #[inline]
+    pub(crate) fn get_mut(&mut self, index: usize) -> Option<&mut T> {
+        if index >= self.len {
+            return None;
+        }
+        let chunk = self.chunks.get_mut(index >> BITS)?;
+        Arc::make_mut(chunk).get_mut(index & Self::MASK)
+    }
+
+    /// Adds `value` at the end.
+    pub(crate) fn push(&mut self, value: T) {
+        let (at, offset) = (self.len >> BITS, self.len & Self::MASK);
+        if at == self.chunks.len() {
+            // A new chunk: small at first, so that a small table stays small.
+            self.chunks.push(padded(Vec::new(), 1.min(Self::CHUNK)));
+        }
+        if let Some(chunk) = self.chunks.get_mut(at) {
+            if chunk.len() <= offset {
+                let grown = (chunk.len() * 2).clamp(offset + 1, Self::CHUNK);
+                *chunk = padded(chunk.iter().cloned().collect(), grown);
+            }
+            if let Some(slot) = Arc::make_mut(chunk).get_mut(offset) {
+                *slot = value;
+            }
+        }
+        self.len += 1;
+    }
+
+    /// Grows the table to `len` entries with `T::default()`; never shrinks.
+    pub(crate) fn grow_to(&mut self, len: usize) {
+        while self.len < len {
+            self.push(T::default());
+        }
+    }
+
+    /// Gives back the padding of the last chunk.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        let used = self.len & Self::MASK;
+        if let Some(last) = self.chunks.last_mut() {
+            if used != 0 && last.len() > used {
+                *last = last.iter().take(used).cloned().collect();
+            }
+        }
+        self.chunks.shrink_to_fit();
+    }
+}
+
+impl<T: Clone + Default, const BITS: u32> FromIterator<T> for Chunked<T, BITS> {
+    fn from_iter<I: IntoIterator<Item = T>>(entries: I) -> Self {
+        let mut table = Self::default();
+        let mut entries = entries.into_iter().peekable();
+        while entries.peek().is_some() {
+            let chunk: Vec<T> = entries.by_ref().take(Self::CHUNK).collect();
+            table.len += chunk.len();
+            table.chunks.push(Arc::from(chunk));
+        }
+        table
+    }
+}
+
+/// A [`Chunked`] table of chunks: for tables of records, whose chunks are
+/// small (a change clones the records of one chunk, with what they own) and
+/// therefore many. A clone copies one pointer per `64 << BITS` entries; a
+/// change copies one group of 64 chunk pointers and one chunk of records.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub(crate) struct Nested<T, const BITS: u32> {
+    // INVARIANT: every inner table but the last holds `1 << BITS` entries.
+    groups: Chunked<Chunked<T, BITS>, 6>,
+    len: usize,
+}
+
+impl<T: std::fmt::Debug, const BITS: u32> std::fmt::Debug for Nested<T, BITS> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<T, const BITS: u32> Nested<T, BITS> {
+    /// The number of entries.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The entry at `index`, or `None` past the end.
+    pub(crate) fn get(&self, index: usize) -> Option<&T> {
+        self.groups
+            .get(index >> BITS)?
+            .get(index & ((1 << BITS) - 1))
+    }
+
+    /// The entries in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> + '_ {
+        self.groups.iter().flat_map(Chunked::iter)
+    }
+}
+
+impl<T: Clone + Default, const BITS: u32> Nested<T, BITS> {
+    /// The entry at `index` for writing, copying what a clone shares.
+    pub(crate) fn get_mut(&mut self, index: usize) -> Option<&mut T> {
+        self.groups
+            .get_mut(index >> BITS)?
+            .get_mut(index & ((1 << BITS) - 1))
+    }
+
+    /// Adds `value` at the end.
+    pub(crate) fn push(&mut self, value: T) {
+        let at = self.len >> BITS;
+        if at == self.groups.len() {
+            self.groups.push(Chunked::default());
+        }
+        if let Some(chunk) = self.groups.get_mut(at) {
+            chunk.push(value);
+            self.len += 1;
+        }
+    }
+}
+
+impl<T: Clone + Default, const BITS: u32> FromIterator<T> for Nested<T, BITS> {
+    fn from_iter<I: IntoIterator<Item = T>>(entries: I) -> Self {
+        let mut table = Self::default();
+        for entry in entries {
+            table.push(entry);
+        }
+        table
+    }
+}
+
+/// `entries` followed by `T::default()` up to `len` slots, as one chunk.
+fn padded<T: Default>(mut entries: Vec<T>, len: usize) -> Arc<[T]> {
+    entries.resize_with(len.max(entries.len()), T::default);
+    Arc::from(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Chunked, Nested};
+
+    #[test]
+    fn entries_read_back_in_order_across_chunks() {
+        let table: Chunked<u32, 2> = (0..11).collect();
+        assert_eq!(table.len(), 11);
+        assert_eq!(
+            table.iter().copied().collect::<Vec<_>>(),
+            (0..11).collect::<Vec<_>>()
+        );
+        assert_eq!(table.get(10), Some(&10));
+        assert_eq!(table.get(11), None);
+        let mut pushed: Chunked<u32, 2> = Chunked::default();
+        for i in 0..11 {
+            pushed.push(i);
+        }
+        assert_eq!(pushed, table);
+        assert_eq!(pushed.get(11), None, "padding is never returned");
+    }
+
+    #[test]
+    fn a_clone_shares_the_chunks_a_change_does_not_touch() {
+        let mut writer: Chunked<u32, 2> = (0..16).collect();
+        let reader = writer.clone();
+        assert_eq!(writer.shared_chunks(&reader), 4);
+        *writer.get_mut(5).expect("in range") = 50;
+        assert_eq!(writer.shared_chunks(&reader), 3, "only chunk 1 was copied");
+        assert_eq!(reader.get(5), Some(&5), "the older copy keeps its entry");
+        assert_eq!(writer.get(5), Some(&50));
+        assert_eq!(writer.get_mut(16), None);
+    }
+
+    #[test]
+    fn a_nested_clone_shares_all_but_the_changed_chunk() {
+        let mut writer: Nested<u32, 1> = (0..300).collect();
+        assert_eq!(writer.len(), 300);
+        let reader = writer.clone();
+        *writer.get_mut(200).expect("in range") = 7;
+        assert_eq!(reader.get(200), Some(&200));
+        assert_eq!(writer.get(200), Some(&7));
+        assert_eq!(writer.get(300), None);
+        assert_eq!(writer.iter().filter(|&&v| v == 7).count(), 2);
+        assert_eq!(
+            writer.groups.shared_chunks(&reader.groups),
+            writer.groups.chunks.len() - 1,
+            "one group of chunks was copied"
+        );
+    }
+
+    #[test]
+    fn the_last_chunk_grows_by_doubling_and_shrinks_to_fit() {
+        let mut table: Chunked<u64, 4> = Chunked::default();
+        table.grow_to(3);
+        assert_eq!(table.iter().count(), 3);
+        assert!(table.bytes() < Chunked::<u64, 4>::from_iter(0..16).bytes());
+        table.push(7);
+        table.push(8);
+        let before = table.bytes();
+        table.shrink_to_fit();
+        assert!(table.bytes() < before, "{} < {before}", table.bytes());
+        assert_eq!(table.iter().copied().collect::<Vec<_>>(), [0, 0, 0, 7, 8]);
+        table.grow_to(2);
+        assert_eq!(table.len(), 5, "grow_to never shrinks");
+    }
+}
