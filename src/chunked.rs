@@ -97,6 +97,12 @@ impl<T, const BITS: u32> Chunked<T, BITS> {
                 .sum::<usize>()
     }
 
+    /// The number of chunks.
+    #[cfg(test)]
+    pub(crate) fn chunks(&self) -> usize {
+        self.chunks.len()
+    }
+
     /// How many chunks this table shares with `other` (the same allocation):
     /// for tests of structural sharing.
     #[cfg(test)]
@@ -208,6 +214,25 @@ impl<T, const BITS: u32> Nested<T, BITS> {
     }
 }
 
+impl<T, const BITS: u32> Nested<T, BITS> {
+    /// How many chunks of entries this table shares with `other`: for tests
+    /// of structural sharing.
+    #[cfg(test)]
+    pub(crate) fn shared_chunks(&self, other: &Self) -> usize {
+        self.groups
+            .iter()
+            .zip(other.groups.iter())
+            .map(|(a, b)| a.shared_chunks(b))
+            .sum()
+    }
+
+    /// The number of chunks of entries.
+    #[cfg(test)]
+    pub(crate) fn chunks(&self) -> usize {
+        self.groups.iter().map(|group| group.chunks.len()).sum()
+    }
+}
+
 impl<T: Clone + Default, const BITS: u32> Nested<T, BITS> {
     /// The entry at `index` for writing, copying what a clone shares.
     pub(crate) fn get_mut(&mut self, index: usize) -> Option<&mut T> {
@@ -291,7 +316,7 @@ mod tests {
         assert_eq!(writer.iter().filter(|&&v| v == 7).count(), 2);
         assert_eq!(
             writer.groups.shared_chunks(&reader.groups),
-            writer.groups.chunks.len() - 1,
+            writer.groups.chunks() - 1,
             "one group of chunks was copied"
         );
     }

@@ -192,7 +192,9 @@ impl<P: PermissionFlags> Company<P> {
         self.snapshot.shrink_to_fit();
     }
 
-    /// The compiled, checkable state. Clone it to share it across threads.
+    /// The compiled, checkable state. A clone shares its chunks with the
+    /// company; for request threads, [`Company::view`] or a
+    /// [`Publisher`](crate::Publisher) gives them names and explanations too.
     #[must_use]
     pub fn snapshot(&self) -> &Snapshot<P> {
         &self.snapshot

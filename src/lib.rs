@@ -41,8 +41,12 @@
 How does this crate work?
 
 `Company` (company.rs) is the editable configuration: records in dense
-`Vec<Option<_>>` tables indexed by id, with two-way links kept in step by one
-function (`Company::set_link`, company/links.rs). Every edit is a `Change`
+tables indexed by id, with two-way links kept in step by one function
+(`Company::set_link`, company/links.rs). Every table (records, the name
+indexes of company/names.rs, the snapshot's entries) is stored in shared
+`Arc` chunks (chunked.rs), so a clone of a company shares every chunk a
+later change does not touch: publish.rs hands such clones to reader threads
+as `View`s, through `arc_swap`, and a change copies only what it writes. Every edit is a `Change`
 (change.rs) that goes in two phases (write.rs and write/, with their own
 "How it works" note): `Company::plan` validates it into a delta, by the
 module of its family, and works out its report without writing; the host

@@ -23,6 +23,13 @@
 //   projects that hold it.
 // * `enhanced`: the security mode.
 //
+// The tables are `Chunked`: chunks of 4,096 entries behind `Arc`s, so that
+// a published view shares every chunk a later change does not touch. A
+// lookup reads the chunk's pointer from a short table (98 pointers for
+// 100,000 users), then the entry: one more load than a flat `Vec`, and no
+// comparison against the length (the padding of the last chunk reads as
+// "no such id").
+//
 // A check is then: index the user, index the object, intersect two sorted
 // project lists that hold one to three ids in practice, and test the action's
 // bits against the object kind's mask and the user's bits. No allocation, no
@@ -74,8 +81,8 @@
 // Listing the objects a user can see walks, for each of the user's projects,
 // that project's sorted per-kind object list, skipping objects already listed
 // through an earlier project, so its cost follows the answer, not the
-// company's size. Holders of "all projects" and simple mode walk the per-kind
-// list of every object.
+// company's size. Holders of "all projects" and simple mode read the object
+// table and keep the objects of the kind.
 
 mod layout;
 mod listing;
@@ -220,9 +227,11 @@ impl std::fmt::Display for Decision {
 /// checks.
 ///
 /// A `Snapshot` is made only by a `Company`, which keeps its own up to date
-/// change by change; [`Company::snapshot`](crate::Company::snapshot) lends it,
-/// and cloning it gives an owned copy that can be shared across threads in an
-/// `Arc` while the company moves on.
+/// change by change; [`Company::snapshot`](crate::Company::snapshot) lends it.
+/// Its tables are shared chunks, so a clone is cheap and later changes to
+/// the company copy only the chunks they touch. To hand the current state to
+/// request threads, with names and explanations, publish a
+/// [`View`](crate::View) instead ([`Publisher`](crate::Publisher)).
 ///
 /// # Fallibility
 ///

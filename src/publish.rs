@@ -325,6 +325,67 @@ mod tests {
         send_sync::<Reader>();
     }
 
+    /// A view shares every chunk the change after it did not touch: one
+    /// user's change copies one chunk of user records, one of the
+    /// snapshot's user entries, and nothing of the other tables.
+    #[test]
+    fn a_change_after_a_view_copies_only_the_chunks_it_touches() {
+        let mut company = crate::Company::new();
+        let users: Vec<_> = (0..9000)
+            .map(|i| company.create_user(format!("user {i}")).expect("unique"))
+            .collect();
+        let object = company
+            .create_object(crate::ObjectKind::Queue, "Sales")
+            .expect("new");
+        let view = company.view();
+        company
+            .apply(crate::Change::AssignRole {
+                role: crate::RoleId::OPERATOR,
+                principals: vec![users[5000].into()],
+            })
+            .expect("valid");
+        let (before, after) = (view.company(), &company);
+        let users = after.users.chunks();
+        assert_eq!(users, 9000_usize.div_ceil(64));
+        assert_eq!(after.users.shared_chunks(&before.users), users - 1);
+        assert_eq!(after.objects.shared_chunks(&before.objects), 1);
+        let entries = after.snapshot.users.chunks();
+        assert_eq!(entries, 3);
+        assert_eq!(
+            after.snapshot.users.shared_chunks(&before.snapshot.users),
+            2
+        );
+        assert_eq!(
+            after
+                .snapshot
+                .objects
+                .shared_chunks(&before.snapshot.objects),
+            1
+        );
+        assert!(!view
+            .check(
+                users_id(5000),
+                crate::Permissions::CALL_JOURNAL_VIEW,
+                crate::Resource::Company
+            )
+            .is_allowed());
+        assert!(company
+            .check(
+                users_id(5000),
+                crate::Permissions::CALL_JOURNAL_VIEW,
+                crate::Resource::Company
+            )
+            .is_allowed());
+        assert_eq!(
+            view.object_by_name(crate::ObjectKind::Queue, "Sales"),
+            Some(object)
+        );
+    }
+
+    fn users_id(index: u32) -> crate::UserId {
+        crate::UserId::new(index)
+    }
+
     #[test]
     fn a_refused_change_publishes_nothing() {
         let mut publisher = Publisher::new(crate::Company::new());

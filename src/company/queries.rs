@@ -30,8 +30,10 @@ impl<P: PermissionFlags> Company<P> {
     /// user holds one of the kind's permissions and, in enhanced mode,
     /// shares a project with the object or holds `projects.all`.
     ///
-    /// The iterator's cost follows the length of its answer, not the number
-    /// of objects in the company.
+    /// In enhanced mode the iterator's cost follows the length of its
+    /// answer, not the number of objects in the company; when the answer is
+    /// every object of the kind (simple mode, `projects.all`), it reads the
+    /// object table.
     ///
     /// # Errors
     ///

@@ -80,9 +80,11 @@ impl<P: PermissionFlags> Snapshot<P> {
 /// projects gets their objects gathered and sorted once.
 pub(super) const MERGE_INLINE: usize = 8;
 
-/// The objects of one kind a user can see, in id order, each once: an
-/// iterator whose cost follows the length of its answer, not the number of
-/// objects in the company. Made by
+/// The objects of one kind a user can see, in id order, each once. In
+/// enhanced mode its cost follows the length of its answer, not the number
+/// of objects in the company; for a holder of `projects.all`, and in simple
+/// mode, where the answer is every object of the kind, it reads the object
+/// table (16 bytes an object). Made by
 /// [`Company::visible_objects`](crate::Company::visible_objects).
 ///
 /// In enhanced mode it merges the sorted object lists of the user's
