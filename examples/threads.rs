@@ -1,46 +1,38 @@
-//! Sharing the checkable state across threads while a writer moves on.
+//! Sharing the company across threads while a writer moves on.
 //!
-//! The pattern: one writer owns the `Company` and applies changes; after each
-//! change it publishes a clone of the compiled `Snapshot` behind an `Arc`.
-//! Request threads take the current `Arc<Snapshot>` once per request (a
-//! pointer copy under a lock held for nanoseconds) and then answer every
-//! check of that request with no lock at all. A request that started before
-//! a change finishes on the snapshot it took; the next request sees the
-//! change.
+//! The pattern: a [`Publisher`] owns the `Company`, applies changes and
+//! publishes the new state after each one. Request threads hold a [`Reader`]
+//! and take the latest [`View`](callgate::View) once per request (no lock:
+//! an atomic load and a reference count), then answer every question of that
+//! request from it. A request that started before a change finishes on the
+//! view it took; the next request sees the change.
 //!
 //! Run with `cargo run --example threads`.
 
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Barrier};
 use std::thread;
+use std::time::Duration;
 
 use callgate::{
-    Change, Company, ObjectKind, Permissions, Resource, RoleId, SecurityMode, Snapshot,
+    Change, Company, ObjectKind, Permissions, Publisher, Reader, Resource, RoleId, SecurityMode,
+    UserId, View,
 };
 
-/// Where request threads find the newest snapshot.
-struct Published(RwLock<Arc<Snapshot>>);
+/// Request threads, and changes the writer makes while they run.
+const THREADS: usize = 4;
+const CHANGES: usize = 20;
 
-impl Published {
-    fn new(company: &Company) -> Self {
-        Published(RwLock::new(Arc::new(company.snapshot().clone())))
-    }
-
-    /// The snapshot a request works with. If a writer panicked while holding
-    /// the lock, the last snapshot it published is still whole: use it.
-    fn current(&self) -> Arc<Snapshot> {
-        match self.0.read() {
-            Ok(guard) => Arc::clone(&guard),
-            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
-        }
-    }
-
-    fn publish(&self, company: &Company) {
-        let next = Arc::new(company.snapshot().clone());
-        match self.0.write() {
-            Ok(mut guard) => *guard = next,
-            Err(poisoned) => *poisoned.into_inner() = next,
-        }
-    }
+/// What one request thread saw.
+#[derive(Default)]
+struct Seen {
+    requests: u64,
+    journal: u64,
+    queue: u64,
+    billing: u64,
+    /// Requests that finished on a view the writer had already replaced.
+    overtaken: u64,
+    newest: u64,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -71,91 +63,113 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     })?;
     let queue_viewers = company.create_role("Queue viewer", "", Permissions::QUEUES_VIEW)?;
 
-    let published = Arc::new(Published::new(&company));
-    println!("Published revision {}.", published.current().revision());
+    // From here on the publisher owns the company; threads get readers.
+    let mut publisher = Publisher::new(company);
+    let reader = publisher.reader();
+    println!("Published revision {}.", reader.revision());
 
-    // Four request threads, each answering 50,000 requests of 3 checks.
-    let readers: Vec<_> = (0..4)
+    let done = Arc::new(AtomicBool::new(false));
+    let started = Arc::new(Barrier::new(THREADS + 1));
+    let threads: Vec<_> = (0..THREADS)
         .map(|t| {
-            let published = Arc::clone(&published);
-            let operators = operators.clone();
+            let reader = reader.clone();
+            let done = Arc::clone(&done);
+            let started = Arc::clone(&started);
+            let user = operators[t % operators.len()];
             thread::spawn(move || {
-                let mut allowed = [0u64; 3];
-                let mut newest = 0;
-                for request in 0..50_000usize {
-                    let snapshot = published.current(); // once per request
-                    newest = newest.max(snapshot.revision());
-                    let user = operators[(request + t) % operators.len()];
-                    let questions = [
-                        (Permissions::CALL_JOURNAL_VIEW, Resource::Company),
-                        (Permissions::QUEUES_VIEW, Resource::Object(queue)),
-                        (Permissions::BILLING_VIEW, Resource::Company),
-                    ];
-                    for (i, (action, resource)) in questions.into_iter().enumerate() {
-                        allowed[i] +=
-                            u64::from(snapshot.check(user, action, resource).is_allowed());
+                let mut seen = Seen::default();
+                let mut first = true;
+                while first || !done.load(Ordering::Acquire) {
+                    seen.request(&reader, user, Resource::Object(queue));
+                    if first {
+                        started.wait();
+                        first = false;
                     }
                 }
-                (allowed, newest)
+                seen
             })
         })
         .collect();
 
-    // Meanwhile the writer grants queue viewing, then takes it away again,
-    // publishing after each change.
-    for round in 0..20 {
+    // Once every thread is answering, the writer grants queue viewing, then
+    // takes it away again, publishing after each change.
+    started.wait();
+    for round in 0..CHANGES {
+        let principals = vec![team.into()];
         let change = if round % 2 == 0 {
             Change::AssignRole {
                 role: queue_viewers,
-                principals: vec![team.into()],
+                principals,
             }
         } else {
             Change::UnassignRole {
                 role: queue_viewers,
-                principals: vec![team.into()],
+                principals,
             }
         };
-        company.apply(change)?;
-        published.publish(&company);
-        thread::yield_now();
+        publisher.apply(change)?;
+        thread::sleep(Duration::from_millis(1));
     }
+    done.store(true, Ordering::Release);
     println!(
-        "The writer applied 20 changes; the company is at revision {}.",
-        company.revision()
+        "The writer applied {CHANGES} changes; the company is at revision {}.",
+        publisher.company().revision()
     );
 
-    for (t, reader) in readers.into_iter().enumerate() {
-        let (allowed, newest) = reader.join().map_err(|_| "a request thread panicked")?;
+    for (t, thread) in threads.into_iter().enumerate() {
+        let seen = thread.join().map_err(|_| "a request thread panicked")?;
         println!(
-            "thread {t}: call journal allowed {} times, queue {} times, billing {} times; newest revision seen {newest}",
-            allowed[0], allowed[1], allowed[2]
+            "thread {t}: {} requests; call journal allowed {}, queue {}, billing {}; \
+             {} finished on an older view; newest revision seen {}",
+            seen.requests, seen.journal, seen.queue, seen.billing, seen.overtaken, seen.newest
         );
         // The journal is always allowed and billing never; the queue only
         // while the viewer role was granted.
-        assert_eq!(allowed[0], 50_000);
-        assert_eq!(allowed[2], 0);
+        assert_eq!(seen.journal, seen.requests);
+        assert_eq!(seen.billing, 0);
     }
 
     // After the last (odd) round the role is taken away: every new request
     // sees it gone.
-    let snapshot = published.current();
+    let view = reader.view();
     let operator = operators[0];
-    assert!(!snapshot
+    assert!(!view
         .check(operator, Permissions::QUEUES_VIEW, Resource::Object(queue))
         .is_allowed());
-    assert!(snapshot
+    assert!(view
         .check(admin, Permissions::QUEUES_MANAGE, Resource::Object(queue))
         .is_allowed());
     println!(
         "Revision {}: operators no longer see the queue; the admin still does.",
-        snapshot.revision()
+        view.revision()
     );
     Ok(())
 }
 
-// The snapshot must be shareable across threads.
+impl Seen {
+    /// One request: three questions, all answered from the one view it took.
+    fn request(&mut self, reader: &Reader, user: UserId, queue: Resource) {
+        let view: View = reader.view(); // once per request
+        let queue_before = view.check(user, Permissions::QUEUES_VIEW, queue);
+        let journal = view.check(user, Permissions::CALL_JOURNAL_VIEW, Resource::Company);
+        let billing = view.check(user, Permissions::BILLING_VIEW, Resource::Company);
+        thread::yield_now(); // the writer may publish meanwhile...
+        let queue_after = view.check(user, Permissions::QUEUES_VIEW, queue);
+        // ...but the request keeps its state: the same question, the same answer.
+        assert_eq!(queue_before, queue_after);
+
+        self.requests += 1;
+        self.journal += u64::from(journal.is_allowed());
+        self.queue += u64::from(queue_before.is_allowed());
+        self.billing += u64::from(billing.is_allowed());
+        self.overtaken += u64::from(reader.revision() != view.revision());
+        self.newest = self.newest.max(view.revision());
+    }
+}
+
+// Readers and views go to other threads.
 const _: fn() = || {
-    fn shareable<T: Send + Sync>() {}
-    shareable::<Snapshot>();
-    shareable::<Company>();
+    fn shareable<T: Send + Sync + Clone>() {}
+    shareable::<Reader>();
+    shareable::<View>();
 };

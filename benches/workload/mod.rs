@@ -52,6 +52,19 @@ impl Size {
     }
 }
 
+/// The standard sizes named in `CALLGATE_SIZES` (say `M` or `S,L`; other
+/// names such as `V` or `M+pr` are ignored), or `None` when it is not set:
+/// for benches that build only the standard sizes.
+pub(crate) fn named_sizes() -> Option<Vec<Size>> {
+    let names = std::env::var("CALLGATE_SIZES").ok()?;
+    Some(
+        Size::ALL
+            .into_iter()
+            .filter(|size| names.split(',').any(|name| name.trim() == size.name()))
+            .collect(),
+    )
+}
+
 /// A small, fast, deterministic random number generator (xorshift64*).
 pub(crate) struct Rng(u64);
 
@@ -235,6 +248,32 @@ pub(crate) fn populate<P: PermissionFlags>(
         }));
     }
     links
+}
+
+/// A one-user change that is valid again and again when alternated with its
+/// inverse: a user in the middle of the table and a custom role they do not
+/// hold directly (assign it, then unassign it, ...).
+pub(crate) fn one_user_role(company: &Company) -> (UserId, RoleId) {
+    let users = u32::try_from(company.users().count()).expect("fewer than 2^32 users");
+    let user = UserId::new(users / 2);
+    let held: Vec<RoleId> = company.user(user).expect("a live user").roles().collect();
+    let role = company
+        .roles()
+        .find(|(id, role)| !role.is_builtin() && !held.contains(id))
+        .map(|(id, _)| id)
+        .expect("a custom role the user does not hold");
+    (user, role)
+}
+
+/// [`Change::AssignRole`] of `role` to `user` when `assign`, else
+/// [`Change::UnassignRole`].
+pub(crate) fn role_change(assign: bool, user: UserId, role: RoleId) -> Change {
+    let principals = vec![Principal::User(user)];
+    if assign {
+        Change::AssignRole { role, principals }
+    } else {
+        Change::UnassignRole { role, principals }
+    }
 }
 
 /// One check to make, in the standard catalog or (workload V) a product's.
