@@ -17,6 +17,8 @@
 //!   guard per question). They run one size at a time, in that order, so
 //!   that a run compares them under the same load. Target: `view/check`
 //!   within 5% of `snapshot/check`.
+//! - `names/std_hash_map_baseline/{S,M,L}`: the user names looked up in a
+//!   `std::collections::HashMap<String, UserId>`, for comparison.
 //! - `names/{user_by_name,object_by_name,resource_by_name}/{S,M,L}`: lookups
 //!   on a view of names that exist, drawn at random (100,000 a batch,
 //!   precomputed): a user's name, an object's kind and name, and the text
@@ -228,6 +230,22 @@ fn bench_names(c: &mut Criterion) {
                 let mut found = 0u32;
                 for n in &user_names {
                     found += u32::from(view.user_by_name(n).is_some());
+                }
+                black_box(found)
+            })
+        });
+        // The same lookups in a plain `std` hash map of every user's name:
+        // the cost of random lookups in a table of this size on this
+        // machine, for comparison within one run.
+        let baseline: std::collections::HashMap<String, UserId> = view
+            .users()
+            .map(|(id, user)| (user.name().to_owned(), id))
+            .collect();
+        group.bench_function(format!("std_hash_map_baseline/{name}"), |b| {
+            b.iter(|| {
+                let mut found = 0u32;
+                for n in &user_names {
+                    found += u32::from(baseline.get(n.as_str()).is_some());
                 }
                 black_box(found)
             })

@@ -182,10 +182,13 @@ impl<T: Clone + Default, const BITS: u32> FromIterator<T> for Chunked<T, BITS> {
 /// small (a change clones the records of one chunk, with what they own) and
 /// therefore many. A clone copies one pointer per `64 << BITS` entries; a
 /// change copies one group of 64 chunk pointers and one chunk of records.
-#[derive(Clone, Default, PartialEq, Eq)]
+/// A lookup reads the group's chunk, the chunk's pointer, then the entry.
+#[derive(Clone, Default)]
 pub(crate) struct Nested<T, const BITS: u32> {
-    // INVARIANT: every inner table but the last holds `1 << BITS` entries.
-    groups: Chunked<Chunked<T, BITS>, 6>,
+    // INVARIANT: chunk `i` is `groups[i]`; every chunk but the last holds
+    // `1 << BITS` entries, the last at least the rest (padded with
+    // `T::default()`); `len` entries are in use. `None` only past the end.
+    groups: Chunked<Option<Arc<[T]>>, 6>,
     len: usize,
 }
 
@@ -195,26 +198,43 @@ impl<T: std::fmt::Debug, const BITS: u32> std::fmt::Debug for Nested<T, BITS> {
     }
 }
 
+impl<T: PartialEq, const BITS: u32> PartialEq for Nested<T, BITS> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+impl<T: Eq, const BITS: u32> Eq for Nested<T, BITS> {}
+
 impl<T, const BITS: u32> Nested<T, BITS> {
+    const MASK: usize = (1 << BITS) - 1;
+
     /// The number of entries.
     pub(crate) fn len(&self) -> usize {
         self.len
     }
 
     /// The entry at `index`, or `None` past the end.
+    #[inline]
     pub(crate) fn get(&self, index: usize) -> Option<&T> {
+        if index >= self.len {
+            return None;
+        }
         self.groups
             .get(index >> BITS)?
-            .get(index & ((1 << BITS) - 1))
+            .as_ref()?
+            .get(index & Self::MASK)
     }
 
     /// The entries in order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &T> + '_ {
-        self.groups.iter().flat_map(Chunked::iter)
+        self.groups
+            .iter()
+            .flatten()
+            .flat_map(|chunk| chunk.iter())
+            .take(self.len)
     }
-}
 
-impl<T, const BITS: u32> Nested<T, BITS> {
     /// How many chunks of entries this table shares with `other`: for tests
     /// of structural sharing.
     #[cfg(test)]
@@ -222,33 +242,47 @@ impl<T, const BITS: u32> Nested<T, BITS> {
         self.groups
             .iter()
             .zip(other.groups.iter())
-            .map(|(a, b)| a.shared_chunks(b))
-            .sum()
+            .filter(|(a, b)| match (a, b) {
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                _ => false,
+            })
+            .count()
     }
 
     /// The number of chunks of entries.
     #[cfg(test)]
     pub(crate) fn chunks(&self) -> usize {
-        self.groups.iter().map(|group| group.chunks.len()).sum()
+        self.groups.iter().flatten().count()
     }
 }
 
 impl<T: Clone + Default, const BITS: u32> Nested<T, BITS> {
-    /// The entry at `index` for writing, copying what a clone shares.
+    /// The entry at `index` for writing, copying the group of chunk pointers
+    /// and the chunk a clone shares.
     pub(crate) fn get_mut(&mut self, index: usize) -> Option<&mut T> {
-        self.groups
-            .get_mut(index >> BITS)?
-            .get_mut(index & ((1 << BITS) - 1))
+        if index >= self.len {
+            return None;
+        }
+        let chunk = self.groups.get_mut(index >> BITS)?.as_mut()?;
+        Arc::make_mut(chunk).get_mut(index & Self::MASK)
     }
 
     /// Adds `value` at the end.
     pub(crate) fn push(&mut self, value: T) {
-        let at = self.len >> BITS;
+        let (at, offset) = (self.len >> BITS, self.len & Self::MASK);
         if at == self.groups.len() {
-            self.groups.push(Chunked::default());
+            self.groups.push(None);
         }
-        if let Some(chunk) = self.groups.get_mut(at) {
-            chunk.push(value);
+        let Some(slot) = self.groups.get_mut(at) else {
+            return;
+        };
+        let chunk = slot.get_or_insert_with(|| padded(Vec::new(), 1));
+        if chunk.len() <= offset {
+            let grown = (chunk.len() * 2).clamp(offset + 1, 1 << BITS);
+            *chunk = padded(chunk.iter().cloned().collect(), grown);
+        }
+        if let Some(entry) = Arc::make_mut(chunk).get_mut(offset) {
+            *entry = value;
             self.len += 1;
         }
     }
@@ -257,8 +291,11 @@ impl<T: Clone + Default, const BITS: u32> Nested<T, BITS> {
 impl<T: Clone + Default, const BITS: u32> FromIterator<T> for Nested<T, BITS> {
     fn from_iter<I: IntoIterator<Item = T>>(entries: I) -> Self {
         let mut table = Self::default();
-        for entry in entries {
-            table.push(entry);
+        let mut entries = entries.into_iter().peekable();
+        while entries.peek().is_some() {
+            let chunk: Vec<T> = entries.by_ref().take(1 << BITS).collect();
+            table.len += chunk.len();
+            table.groups.push(Some(Arc::from(chunk)));
         }
         table
     }
@@ -315,10 +352,15 @@ mod tests {
         assert_eq!(writer.get(300), None);
         assert_eq!(writer.iter().filter(|&&v| v == 7).count(), 2);
         assert_eq!(
-            writer.groups.shared_chunks(&reader.groups),
-            writer.groups.chunks() - 1,
-            "one group of chunks was copied"
+            writer.shared_chunks(&reader),
+            writer.chunks() - 1,
+            "one chunk was copied"
         );
+        let mut pushed: Nested<u32, 1> = Nested::default();
+        for i in 0..300 {
+            pushed.push(i);
+        }
+        assert_eq!(pushed, (0..300).collect::<Nested<u32, 1>>());
     }
 
     #[test]

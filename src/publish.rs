@@ -113,9 +113,13 @@ impl<P: PermissionFlags> Company<P> {
 /// nothing. Readers never wait for the writer, and the writer waits for no
 /// reader: a reader holding an older view keeps it.
 ///
-/// Publishing costs the chunks the change touched (copied when a reader
-/// still holds them) and one atomic swap ([`arc_swap::ArcSwap`]), not the
-/// size of the company.
+/// Publishing costs the chunks the change touched and one atomic swap
+/// ([`arc_swap::ArcSwap`]), not the size of the company. The price is paid
+/// by the next change: its first write to a chunk that a view shares copies
+/// that chunk (64 records, or 4,096 compiled entries), so a one-user change
+/// that takes about a microsecond on a company no one reads from takes
+/// 15-20 µs behind a publisher at 100,000 users. Batch changes that belong
+/// together in one [`edit`](Self::edit).
 ///
 /// # Example: a writer and reader threads
 ///
@@ -230,16 +234,22 @@ impl<P: PermissionFlags> Publisher<P> {
         &mut self,
         entries: impl IntoIterator<Item = E>,
     ) -> Result<usize, Error> {
-        let result = self.company.catch_up(entries);
-        self.publish();
-        result
+        self.edit(|company| company.catch_up(entries))
     }
 
-    /// Runs `edit` on the company (any `&mut` method: `create_user`,
-    /// `shrink_to_fit`, several changes at once), then publishes once.
+    /// Runs `edit` on the company (any `&mut` method: `create_user`, several
+    /// changes at once), then publishes once if it changed anything. Readers
+    /// see all of the edit or none of it.
+    ///
+    /// Batching pays: the first write to a chunk after a publish copies the
+    /// chunk (readers may hold it), so ten changes in one edit copy each
+    /// chunk they share once, where ten `apply` calls may copy it ten times.
     pub fn edit<R>(&mut self, edit: impl FnOnce(&mut Company<P>) -> R) -> R {
+        let before = self.company.state;
         let result = edit(&mut self.company);
-        self.publish();
+        if self.company.state != before {
+            self.publish();
+        }
         result
     }
 
@@ -310,6 +320,30 @@ impl<P: PermissionFlags> Reader<P> {
     #[must_use]
     pub fn revision(&self) -> u64 {
         self.published.load().revision()
+    }
+
+    /// Runs `read` on the latest published company without taking a
+    /// reference count: for a few questions at once (a name, then a check),
+    /// faster than [`view`](Self::view) when many threads read. Keep `read`
+    /// short: the state it sees is held until it returns, and a thread that
+    /// holds several at once falls back to a slower path. For a whole
+    /// request, take a [`view`](Self::view).
+    ///
+    /// ```
+    /// use callgate::{Company, Permissions, Publisher, Resource};
+    ///
+    /// let mut company = Company::new();
+    /// company.create_user("ann")?;
+    /// let reader = Publisher::new(company).reader();
+    /// let allowed = reader.read(|company| {
+    ///     let ann = company.user_by_name("ann")?;
+    ///     Some(company.check(ann, Permissions::SECURITY_MANAGE, Resource::Company).is_allowed())
+    /// });
+    /// assert_eq!(allowed, Some(true));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn read<R>(&self, read: impl FnOnce(&Company<P>) -> R) -> R {
+        read(&self.published.load())
     }
 }
 
@@ -384,6 +418,26 @@ mod tests {
 
     fn users_id(index: u32) -> crate::UserId {
         crate::UserId::new(index)
+    }
+
+    #[test]
+    fn an_edit_that_changes_nothing_publishes_nothing() {
+        let mut publisher = Publisher::new(crate::Company::new());
+        publisher
+            .edit(|c| c.create_user("ann"))
+            .expect("first user");
+        let published = publisher.published.load_full();
+        assert!(publisher.edit(|c| c.create_user("ann")).is_err());
+        publisher.edit(crate::Company::shrink_to_fit);
+        assert!(std::sync::Arc::ptr_eq(
+            &published,
+            &publisher.published.load_full()
+        ));
+        publisher.edit(|c| c.create_user("bob")).expect("new user");
+        assert!(!std::sync::Arc::ptr_eq(
+            &published,
+            &publisher.published.load_full()
+        ));
     }
 
     #[test]

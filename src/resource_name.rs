@@ -106,18 +106,46 @@ impl FromStr for ResourceName {
     type Err = Error;
 
     fn from_str(text: &str) -> Result<Self, Error> {
-        if text == COMPANY {
-            return Ok(Self::Company);
-        }
-        match text.split_once(':') {
-            Some((PROJECT, name)) if !name.is_empty() => Ok(Self::Project(name.to_owned())),
-            Some((kind, name)) if !kind.is_empty() && !name.is_empty() => Ok(Self::Object {
+        Ok(match parts(text)? {
+            Parts::Company => Self::Company,
+            Parts::Project(name) => Self::Project(name.to_owned()),
+            Parts::Object { kind, name } => Self::Object {
                 kind: kind.to_owned(),
                 name: name.to_owned(),
-            }),
-            _ => Err(Error::InvalidResource {
-                text: text.to_owned(),
-            }),
+            },
+        })
+    }
+}
+
+/// A resource name borrowed from its text or from a [`ResourceName`].
+enum Parts<'a> {
+    Company,
+    Project(&'a str),
+    Object { kind: &'a str, name: &'a str },
+}
+
+/// Splits `company`, `project:NAME` or `KIND:NAME` without allocating.
+fn parts(text: &str) -> Result<Parts<'_>, Error> {
+    if text == COMPANY {
+        return Ok(Parts::Company);
+    }
+    match text.split_once(':') {
+        Some((PROJECT, name)) if !name.is_empty() => Ok(Parts::Project(name)),
+        Some((kind, name)) if !kind.is_empty() && !name.is_empty() => {
+            Ok(Parts::Object { kind, name })
+        }
+        _ => Err(Error::InvalidResource {
+            text: text.to_owned(),
+        }),
+    }
+}
+
+impl ResourceName {
+    fn parts(&self) -> Parts<'_> {
+        match self {
+            Self::Company => Parts::Company,
+            Self::Project(name) => Parts::Project(name),
+            Self::Object { kind, name } => Parts::Object { kind, name },
         }
     }
 }
@@ -220,29 +248,33 @@ impl<P: PermissionFlags> Company<P> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn resource(&self, name: &ResourceName) -> Result<Resource, Error> {
-        match name {
-            ResourceName::Company => Ok(Resource::Company),
-            ResourceName::Project(project) => self
+        self.resource_of(name.parts())
+    }
+
+    fn resource_of(&self, parts: Parts<'_>) -> Result<Resource, Error> {
+        match parts {
+            Parts::Company => Ok(Resource::Company),
+            Parts::Project(project) => self
                 .project_by_name(project)
                 .map(Resource::Project)
                 .ok_or_else(|| Error::UnknownName {
                     kind: EntityKind::Project,
-                    name: project.clone(),
+                    name: project.to_owned(),
                 }),
-            ResourceName::Object { kind, name: object } => {
-                let kind = parse_kind::<P>(kind)?;
-                self.object_by_name(kind, object)
+            Parts::Object { kind, name } => {
+                let kind_id = parse_kind::<P>(kind)?;
+                self.object_by_name(kind_id, name)
                     .map(Resource::Object)
                     .ok_or_else(|| Error::UnknownName {
                         kind: EntityKind::Object,
-                        name: name.to_string(),
+                        name: format!("{kind}:{name}"),
                     })
             }
         }
     }
 
     /// [`Company::resource`] of a text: parses `company`, `project:NAME` or
-    /// `KIND:NAME`, then looks it up.
+    /// `KIND:NAME`, then looks it up, allocating nothing unless it fails.
     ///
     /// # Errors
     ///
@@ -265,7 +297,7 @@ impl<P: PermissionFlags> Company<P> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn resource_by_name(&self, text: &str) -> Result<Resource, Error> {
-        self.resource(&text.parse()?)
+        self.resource_of(parts(text)?)
     }
 
     /// The name of `resource` in this company, or `None` when its project

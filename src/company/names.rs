@@ -53,20 +53,23 @@ pub(crate) fn by_kind_and_name<'a, P: PermissionFlags, const BITS: u32>(
 }
 
 /// Maps names to ids: an open-addressing hash table (linear probing, at most
-/// half full) of ids alone. The names stay in the records, so the index
-/// costs eight bytes per name or less, and a lookup compares the name it is
-/// given with the record's (`key_of`). Its slots sit in shared chunks, so a
-/// clone of the company shares every chunk a change did not touch.
+/// three quarters full) of ids, each beside 32 bits of its name's hash. The
+/// names stay in the records, so the index costs 8 to 21 bytes per name, and
+/// a lookup compares the name it is given with the record's (`key_of`) only
+/// when the hash bits match. The stored bits also give each entry's home
+/// slot, so growing and removing never hash a name again. The slots sit in
+/// shared chunks, so a clone of the company shares every chunk a change did
+/// not touch.
 ///
 /// The caller gives `key_of(id)`, the key of the live record `id` (its name,
-/// or its kind and name for objects), on every call: the index holds no
-/// names of its own.
+/// or its kind and name for objects): the index holds no names of its own.
 #[derive(Clone, Default)]
 pub(crate) struct NameIndex {
-    // INVARIANT: `slots.len()` is 0 or a power of two at least twice `len`;
-    // a slot holds `id + 1`, or 0 when empty; each id in the table is
-    // reached from its key's home slot without crossing an empty slot.
-    slots: Chunked<u32, 12>,
+    // INVARIANT: `slots.len()` is 0 or a power of two, at least 4/3 of
+    // `len`; a slot is 0 when empty, else `hash << 32 | (id + 1)` with the
+    // high 32 bits of the key's hash; each entry is reached from its home
+    // slot (`hash & mask`) without crossing an empty slot.
+    slots: Chunked<u64, 11>,
     len: usize,
     keys: RandomState,
 }
@@ -76,6 +79,30 @@ impl std::fmt::Debug for NameIndex {
         f.debug_struct("NameIndex")
             .field("len", &self.len)
             .finish_non_exhaustive()
+    }
+}
+
+/// A slot's entry: the key's 32 hash bits and the id.
+#[derive(Clone, Copy)]
+struct Entry {
+    hash: u32,
+    id: u32,
+}
+
+impl Entry {
+    fn from_slot(slot: u64) -> Option<Self> {
+        // The halves of the slot: truncation intended.
+        #[allow(clippy::cast_possible_truncation)]
+        let (hash, id) = ((slot >> 32) as u32, slot as u32);
+        Some(Self {
+            hash,
+            id: id.checked_sub(1)?,
+        })
+    }
+
+    fn slot(self) -> u64 {
+        // Ids stay below `u32::MAX` (`next_id`), so `id + 1` fits 32 bits.
+        u64::from(self.hash) << 32 | (u64::from(self.id) + 1)
     }
 }
 
@@ -89,15 +116,26 @@ impl NameIndex {
         self.slots.len().wrapping_sub(1)
     }
 
-    fn home<K: Hash>(&self, key: &K) -> usize {
-        // Truncating the hash is intended: the mask keeps the low bits.
+    /// The 32 bits of `key`'s hash the slots keep.
+    fn hash<K: Hash>(&self, key: &K) -> u32 {
+        // The high half: truncation intended.
         #[allow(clippy::cast_possible_truncation)]
-        let hash = self.keys.hash_one(key) as usize;
-        hash & self.mask()
+        let hash = (self.keys.hash_one(key) >> 32) as u32;
+        hash
     }
 
-    fn slot(&self, at: usize) -> Option<u32> {
-        self.slots.get(at).and_then(|&slot| slot.checked_sub(1))
+    fn home(&self, hash: u32) -> usize {
+        usize::try_from(hash).unwrap_or(usize::MAX) & self.mask()
+    }
+
+    fn entry(&self, at: usize) -> Option<Entry> {
+        Entry::from_slot(*self.slots.get(at)?)
+    }
+
+    fn set(&mut self, at: usize, slot: u64) {
+        if let Some(old) = self.slots.get_mut(at) {
+            *old = slot;
+        }
     }
 
     /// The id whose key is `key`.
@@ -109,11 +147,12 @@ impl NameIndex {
         if self.len == 0 {
             return None;
         }
-        let mut at = self.home(key);
-        // At most half full: an empty slot ends every probe.
-        while let Some(id) = self.slot(at) {
-            if key_of(id).as_ref() == Some(key) {
-                return Some(id);
+        let hash = self.hash(key);
+        let mut at = self.home(hash);
+        // Never full: an empty slot ends every probe.
+        while let Some(entry) = self.entry(at) {
+            if entry.hash == hash && key_of(entry.id).as_ref() == Some(key) {
+                return Some(entry.id);
             }
             at = (at + 1) & self.mask();
         }
@@ -122,71 +161,62 @@ impl NameIndex {
 
     /// Adds `id`, whose record already carries its key.
     pub(crate) fn insert<K: Hash>(&mut self, id: u32, key_of: impl Fn(u32) -> Option<K>) {
-        if key_of(id).is_none() {
-            return;
+        let Some(key) = key_of(id) else { return };
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
         }
-        if (self.len + 1) * 2 > self.slots.len() {
-            self.grow(&key_of);
-        }
-        self.place(id, &key_of);
+        let hash = self.hash(&key);
+        self.place(Entry { hash, id });
         self.len += 1;
     }
 
-    fn place<K: Hash>(&mut self, id: u32, key_of: &impl Fn(u32) -> Option<K>) {
-        let Some(key) = key_of(id) else { return };
-        let mut at = self.home(&key);
-        while self.slot(at).is_some() {
+    fn place(&mut self, entry: Entry) {
+        let mut at = self.home(entry.hash);
+        while self.entry(at).is_some() {
             at = (at + 1) & self.mask();
         }
-        if let Some(slot) = self.slots.get_mut(at) {
-            *slot = id + 1;
-        }
+        self.set(at, entry.slot());
     }
 
-    /// Doubles the table (a full rebuild, as often as a `Vec` reallocates).
-    fn grow<K: Hash>(&mut self, key_of: &impl Fn(u32) -> Option<K>) {
-        let ids: Vec<u32> = (0..self.slots.len())
-            .filter_map(|at| self.slot(at))
+    /// Doubles the table (a full rebuild, as often as a `Vec` reallocates),
+    /// from the stored hash bits alone.
+    fn grow(&mut self) {
+        let entries: Vec<Entry> = (0..self.slots.len())
+            .filter_map(|at| self.entry(at))
             .collect();
         let size = (self.slots.len() * 2).max(8);
         self.slots = Chunked::default();
         self.slots.grow_to(size);
-        for id in ids {
-            self.place(id, key_of);
+        for entry in entries {
+            self.place(entry);
         }
     }
 
     /// Removes `id`, whose record still carries the key it was added with.
     pub(crate) fn remove<K: Hash>(&mut self, id: u32, key_of: impl Fn(u32) -> Option<K>) {
         let Some(key) = key_of(id) else { return };
-        let mut hole = self.home(&key);
+        let mut hole = self.home(self.hash(&key));
         loop {
-            match self.slot(hole) {
+            match self.entry(hole) {
                 None => return,
-                Some(found) if found == id => break,
+                Some(found) if found.id == id => break,
                 Some(_) => hole = (hole + 1) & self.mask(),
             }
         }
         // Backward-shift deletion: move later entries of the run into the
         // hole when their home allows, so no probe crosses an empty slot.
+        let mask = self.mask();
         let mut next = hole;
         loop {
-            next = (next + 1) & self.mask();
-            let Some(moved) = self.slot(next) else { break };
-            let Some(home) = key_of(moved).map(|key| self.home(&key)) else {
-                break;
-            };
-            let mask = self.mask();
+            next = (next + 1) & mask;
+            let Some(moved) = self.entry(next) else { break };
+            let home = self.home(moved.hash);
             if (next.wrapping_sub(home) & mask) >= (next.wrapping_sub(hole) & mask) {
-                if let Some(slot) = self.slots.get_mut(hole) {
-                    *slot = moved + 1;
-                }
+                self.set(hole, moved.slot());
                 hole = next;
             }
         }
-        if let Some(slot) = self.slots.get_mut(hole) {
-            *slot = 0;
-        }
+        self.set(hole, 0);
         self.len -= 1;
     }
 }
@@ -219,6 +249,45 @@ mod tests {
         }
         assert_eq!(index.find(&"nobody", key_of(&names)), None);
         assert_eq!(index.len(), 333);
+    }
+
+    /// Random insertions and removals, checked against a `HashMap` after
+    /// every step: growth, wrapped runs and backward shifts included.
+    #[test]
+    fn agrees_with_a_hash_map_through_random_edits() {
+        let mut names: Vec<Option<String>> = Vec::new();
+        let mut model = std::collections::HashMap::new();
+        let mut index = NameIndex::default();
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        for step in 0..3000u32 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let live: Vec<u32> = model.values().copied().collect();
+            if seed % 3 == 0 && !live.is_empty() {
+                let id = live[(seed >> 8) as usize % live.len()];
+                index.remove(id, key_of(&names));
+                let name = names[id as usize].take().expect("live");
+                model.remove(&name);
+            } else {
+                let id = u32::try_from(names.len()).expect("small");
+                let name = format!("n{}", seed % 5000);
+                if model.contains_key(&name) {
+                    continue;
+                }
+                names.push(Some(name.clone()));
+                index.insert(id, key_of(&names));
+                model.insert(name, id);
+            }
+            assert_eq!(index.len(), model.len(), "step {step}");
+            for (name, &id) in &model {
+                assert_eq!(
+                    index.find(&name.as_str(), key_of(&names)),
+                    Some(id),
+                    "step {step}"
+                );
+            }
+        }
     }
 
     #[test]
