@@ -427,8 +427,9 @@ impl<P: PermissionFlags> Snapshot<P> {
         }
         let mut permissions = entry.permissions;
         if let Some(role) = session.testing() {
-            // A deleted role under test ends the testing session.
-            let Some(Some(role)) = self.roles.get(role.index()) else {
+            // A deleted role under test ends the testing session (the
+            // padding past the last role reads as deleted).
+            let Some(Some(role)) = self.roles.get_or_padding(role.index()) else {
                 return Err(DenyReason::SessionEnded);
             };
             permissions = permissions & *role;
