@@ -619,16 +619,9 @@ fn bench_changes(c: &mut Criterion) {
     group.finish();
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .sample_size(30)
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = workload::criterion_config();
     targets = bench_checks, bench_changes
 }
 criterion_main!(benches);

@@ -272,16 +272,9 @@ fn bench_names(c: &mut Criterion) {
     }
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .sample_size(30)
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = workload::criterion_config();
     targets = bench_publish, bench_checks, bench_names
 }
 criterion_main!(benches);

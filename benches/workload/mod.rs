@@ -19,6 +19,15 @@ pub(crate) mod build;
 pub(crate) mod product;
 pub(crate) mod within;
 
+/// The criterion settings of every benchmark binary: short warm-up and
+/// measurement, 30 samples (a batch of 100,000 questions is one iteration).
+pub(crate) fn criterion_config() -> criterion::Criterion {
+    criterion::Criterion::default()
+        .warm_up_time(std::time::Duration::from_secs(1))
+        .measurement_time(std::time::Duration::from_secs(3))
+        .sample_size(30)
+}
+
 /// The three sizes of the targets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Size {
