@@ -91,8 +91,8 @@ impl<P: PermissionFlags> Company<P> {
     /// Computes in **O(chunks)**: the view shares every record, name and
     /// compiled entry with the company, in chunks; the company copies a
     /// chunk only when a later change writes to it. At 100,000 users and
-    /// 200,000 objects that is about two thousand pointers, not the 40 MiB
-    /// of the company (see the README's performance table).
+    /// 200,000 objects that is a few hundred pointers, not the 47 MiB of
+    /// the company (see the README's performance table).
     #[must_use]
     pub fn view(&self) -> View<P> {
         View {
