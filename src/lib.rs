@@ -32,6 +32,17 @@
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// No panics in library code: each remaining `allow` is local and says why
+// it holds. Tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 #![deny(rustdoc::broken_intra_doc_links)]
 // `doc_cfg` shows which items need the `serde` feature on docs.rs (nightly
 // merged the former `doc_auto_cfg` into it).

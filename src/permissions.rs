@@ -419,13 +419,12 @@ impl Permissions {
     #[must_use]
     pub const fn closed(self) -> Self {
         let mut bits = self.bits() & Self::all().bits();
-        let mut i = 0;
-        while i < CATALOG.len() {
-            let info = &CATALOG[i];
+        let mut rest: &[PermissionInfo] = CATALOG;
+        while let [info, tail @ ..] = rest {
             if bits & info.own_bit().bits() != 0 {
                 bits |= info.flag.bits();
             }
-            i += 1;
+            rest = tail;
         }
         Self::from_bits_retain(bits)
     }

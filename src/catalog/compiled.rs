@@ -102,6 +102,15 @@ macro_rules! attempt {
     };
 }
 
+// Indexing in const fns: `slice::get` is not a `const fn`, so the catalog
+// compiler indexes. Every index is in bounds: a loop counter below the length
+// of the slice it indexes; a permission's bit, which `place_permissions`
+// (the first step of `Catalog::new`) checks below `W::BITS` <=
+// `MAX_PERMISSIONS`, the length of the per-bit tables, before any later step
+// reads a table with it; a kind's index below `kinds.len()` <= `MAX_KINDS`
+// (`check_kinds`), the length of the per-kind tables; or an index returned
+// by `find_permission`/`find_kind`, below the length of the slice searched.
+#[allow(clippy::indexing_slicing)]
 impl<W: Word> Catalog<W> {
     /// Checks and compiles a definition.
     ///
@@ -443,6 +452,7 @@ impl<W: Word> Catalog<W> {
 }
 
 /// Sections: named, each once.
+#[allow(clippy::indexing_slicing)] // In bounds: see the note above `impl Catalog`.
 const fn check_sections(sections: &'static [&'static str]) -> Result<(), CatalogError> {
     let mut i = 0;
     while i < sections.len() {
@@ -458,6 +468,7 @@ const fn check_sections(sections: &'static [&'static str]) -> Result<(), Catalog
 }
 
 /// Kinds: at most 32, well named, each once.
+#[allow(clippy::indexing_slicing)] // In bounds: see the note above `impl Catalog`.
 const fn check_kinds(kinds: &'static [KindDef]) -> Result<(), CatalogError> {
     let mut k = 0;
     while k < kinds.len() {
@@ -478,6 +489,7 @@ const fn check_kinds(kinds: &'static [KindDef]) -> Result<(), CatalogError> {
 }
 
 /// The index of the permission named `name` among the first `limit`.
+#[allow(clippy::indexing_slicing)] // In bounds: see the note above `impl Catalog`.
 pub(crate) const fn find_permission(
     permissions: &[PermissionDef],
     name: &str,
@@ -494,6 +506,7 @@ pub(crate) const fn find_permission(
 }
 
 /// The index of the kind named `name`.
+#[allow(clippy::indexing_slicing)] // In bounds: see the note above `impl Catalog`.
 pub(crate) const fn find_kind(kinds: &[KindDef], name: &str) -> Option<usize> {
     let mut k = 0;
     while k < kinds.len() {
@@ -505,6 +518,7 @@ pub(crate) const fn find_kind(kinds: &[KindDef], name: &str) -> Option<usize> {
     None
 }
 
+#[allow(clippy::indexing_slicing)] // In bounds: see the note above `impl Catalog`.
 const fn contains_str(list: &[&str], item: &str) -> bool {
     let mut i = 0;
     while i < list.len() {
@@ -516,6 +530,7 @@ const fn contains_str(list: &[&str], item: &str) -> bool {
     false
 }
 
+#[allow(clippy::indexing_slicing)] // In bounds: see the note above `impl Catalog`.
 pub(crate) const fn str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
@@ -532,6 +547,7 @@ pub(crate) const fn str_eq(a: &str, b: &str) -> bool {
 }
 
 /// Two or more parts joined by dots, at most 64 bytes.
+#[allow(clippy::indexing_slicing)] // In bounds: see the note above `impl Catalog`.
 const fn is_permission_name(name: &str) -> bool {
     let bytes = name.as_bytes();
     if bytes.is_empty() || bytes.len() > 64 {
@@ -556,6 +572,7 @@ const fn is_permission_name(name: &str) -> bool {
 }
 
 /// A lowercase letter, then lowercase letters, digits and `_`.
+#[allow(clippy::indexing_slicing)] // In bounds: see the note above `impl Catalog`.
 const fn is_part(part: &[u8]) -> bool {
     if part.is_empty() || !part[0].is_ascii_lowercase() {
         return false;
@@ -572,6 +589,7 @@ const fn is_part(part: &[u8]) -> bool {
 }
 
 /// Lowercase letters, digits, `_`, `-` and `.`; at most 64 bytes.
+#[allow(clippy::indexing_slicing)] // In bounds: see the note above `impl Catalog`.
 const fn is_catalog_name(name: &str) -> bool {
     let bytes = name.as_bytes();
     if bytes.is_empty() || bytes.len() > 64 {

@@ -258,6 +258,9 @@ impl CatalogError {
     /// Always: that is its purpose. In a `static`, the panic is a compile
     /// error.
     #[track_caller]
+    // Panicking is this function's documented purpose (see `# Panics`); the
+    // library calls it nowhere.
+    #[allow(clippy::panic)]
     pub const fn fail(self) -> ! {
         let message = ConstMessage::new().push("invalid catalog: ");
         let pieces = self.pieces();
@@ -315,6 +318,10 @@ impl ConstMessage {
         }
     }
 
+    // Indexing in a const fn (`slice::get` is not const): `i < text.len()`
+    // and `self.len < self.bytes.len()` guard the copy, and `self.len > 0`
+    // guards `self.len - 1`.
+    #[allow(clippy::indexing_slicing)]
     const fn push(mut self, text: &str) -> Self {
         let text = text.as_bytes();
         let mut i = 0;

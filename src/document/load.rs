@@ -95,6 +95,14 @@ struct Loader {
     object_ids: HashSet<ObjectId>,
 }
 
+/// Puts `record` in slot `id`, which `check_ids` proved below `nextIds`,
+/// the table's length (`table`).
+fn place<T>(table: &mut [Option<T>], id: usize, record: T) {
+    if let Some(slot) = table.get_mut(id) {
+        *slot = Some(record);
+    }
+}
+
 /// Builds a table of `len` empty slots (`len` comes from `nextIds`, which
 /// every id was checked to be below).
 ///
@@ -341,7 +349,7 @@ impl Loader {
                     r.users.insert(record.id);
                 }
             }
-            tables.users[record.id.index()] = Some(user);
+            place(&mut tables.users, record.id.index(), user);
         }
         Ok(())
     }
@@ -372,7 +380,7 @@ impl Loader {
                     r.groups.insert(record.id);
                 }
             }
-            tables.groups[record.id.index()] = Some(group);
+            place(&mut tables.groups, record.id.index(), group);
         }
         Ok(())
     }
@@ -411,7 +419,7 @@ impl Loader {
                 }
             }
             self.load_member_roles(i, record, &project, tables)?;
-            tables.projects[record.id.index()] = Some(project);
+            place(&mut tables.projects, record.id.index(), project);
         }
         Ok(())
     }
@@ -543,11 +551,15 @@ fn load_objects<P: PermissionFlags>(
             &record.name,
             &mut HashSet::new(),
         )?;
-        objects[record.id.index()] = Some(Object {
-            kind: record.kind,
-            name: record.name.as_str().into(),
-            projects: crate::short_set::ShortSet::new(),
-        });
+        place(
+            objects,
+            record.id.index(),
+            Object {
+                kind: record.kind,
+                name: record.name.as_str().into(),
+                projects: crate::short_set::ShortSet::new(),
+            },
+        );
     }
     Ok(())
 }
