@@ -330,6 +330,24 @@ mod tests {
     }
 
     #[test]
+    fn tables_compare_and_show_their_entries_only() {
+        let table: Chunked<u32, 2> = (0..6).collect();
+        let mut other = table.clone();
+        assert_eq!(format!("{table:?}"), "[0, 1, 2, 3, 4, 5]");
+        *other.get_mut(5).expect("in range") = 9;
+        assert_ne!(table, other);
+        let shorter: Chunked<u32, 2> = (0..5).collect();
+        assert_ne!(table, shorter);
+        let mut padded = shorter.clone();
+        padded.push(5);
+        assert_eq!(padded, table, "padding and chunk sizes do not count");
+        let nested: Nested<u32, 1> = (0..3).collect();
+        assert_eq!(format!("{nested:?}"), "[0, 1, 2]");
+        assert_ne!(nested, (0..4).collect::<Nested<u32, 1>>());
+        assert_ne!(nested, [0, 1, 7].into_iter().collect::<Nested<u32, 1>>());
+    }
+
+    #[test]
     fn a_clone_shares_the_chunks_a_change_does_not_touch() {
         let mut writer: Chunked<u32, 2> = (0..16).collect();
         let reader = writer.clone();
@@ -365,6 +383,15 @@ mod tests {
 
     #[test]
     fn the_last_chunk_grows_by_doubling_and_shrinks_to_fit() {
+        let mut table: Chunked<u64, 4> = Chunked::default();
+        for i in 0..5 {
+            table.push(i);
+        }
+        // One chunk of 1, 2, 4, then 8 slots: the pointers, its counters and
+        // 8 slots of 8 bytes.
+        let pointers = table.chunks.capacity() * std::mem::size_of::<&[u64]>();
+        let counters = 2 * std::mem::size_of::<usize>();
+        assert_eq!(table.bytes(), pointers + counters + 8 * 8);
         let mut table: Chunked<u64, 4> = Chunked::default();
         table.grow_to(3);
         assert_eq!(table.iter().count(), 3);
