@@ -171,6 +171,58 @@ fn readers_on_other_threads_never_see_half_an_edit() -> TestResult {
     Ok(())
 }
 
+/// A replica follows its primary's log through its own publisher: what it
+/// applied is published, and its readers see the primary's state.
+#[test]
+fn a_replica_publishes_what_it_catches_up_on() -> TestResult {
+    let (mut primary, sam, queue) = company()?;
+    let start = primary.revision();
+    let mut replica = Publisher::new(primary.clone());
+    let reader = replica.reader();
+    let mut log = Vec::new();
+    for change in [
+        Change::AssignRole {
+            role: RoleId::SUPERVISOR,
+            principals: vec![sam.into()],
+        },
+        Change::RenameObject {
+            object: queue,
+            name: "Acme night".into(),
+        },
+    ] {
+        let plan = primary.plan(change)?;
+        log.push(plan.entry().clone());
+        primary.commit(plan)?;
+    }
+    assert_eq!(replica.catch_up(&log)?, 2);
+    assert_eq!(reader.revision(), start + 2);
+    assert_eq!(
+        reader.view().resource_by_name("queue:Acme night")?,
+        Resource::Object(queue)
+    );
+    assert_eq!(
+        replica.catch_up(&log)?,
+        0,
+        "entries already applied are skipped"
+    );
+    let company = replica.into_company();
+    assert_eq!(company.revision(), primary.revision());
+    assert_eq!(company.to_document(), primary.to_document());
+    Ok(())
+}
+
+#[test]
+fn views_readers_and_publishers_show_their_revision() -> TestResult {
+    let (company, _, _) = company()?;
+    let revision = company.revision();
+    let publisher = Publisher::new(company);
+    let shown = format!("{revision}");
+    assert!(format!("{publisher:?}").contains(&shown));
+    assert!(format!("{:?}", publisher.reader()).contains(&shown));
+    assert!(format!("{:?}", publisher.reader().view()).contains(&shown));
+    Ok(())
+}
+
 #[test]
 fn views_and_readers_are_send_sync_and_clone() {
     fn shareable<T: Send + Sync + Clone + 'static>() {}

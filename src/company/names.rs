@@ -290,6 +290,46 @@ mod tests {
         }
     }
 
+    /// Every kind of record is found by its own name, after a rename too.
+    #[test]
+    fn a_company_finds_each_kind_of_record_by_name() -> Result<(), crate::Error> {
+        use crate::{Change, Company, ObjectKind};
+        let mut company = Company::new();
+        let ann = company.create_user("ann")?;
+        let group = company.create_group("leads", &[ann])?;
+        let role = company.create_role("QA", "", crate::Permissions::empty())?;
+        let project = company.create_project("Acme", "")?;
+        let queue = company.create_object(ObjectKind::Queue, "Sales")?;
+        assert_eq!(company.user_by_name("ann"), Some(ann));
+        assert_eq!(company.group_by_name("leads"), Some(group));
+        assert_eq!(company.role_by_name("QA"), Some(role));
+        assert_eq!(company.project_by_name("Acme"), Some(project));
+        assert_eq!(
+            company.object_by_name(ObjectKind::Queue, "Sales"),
+            Some(queue)
+        );
+        assert_eq!(company.object_by_name(ObjectKind::Schedule, "Sales"), None);
+        company.apply(Change::RenameGroup {
+            group,
+            name: "team".into(),
+        })?;
+        company.apply(Change::EditProject {
+            project,
+            name: Some("Acme Bank".into()),
+            description: None,
+        })?;
+        assert_eq!(company.group_by_name("leads"), None);
+        assert_eq!(company.group_by_name("team"), Some(group));
+        assert_eq!(company.project_by_name("Acme Bank"), Some(project));
+        assert_eq!(company.role_by_name("Admin"), Some(crate::RoleId::ADMIN));
+        assert_eq!(company.role_by_name("qa"), None);
+        assert_eq!(
+            format!("{:?}", company.user_names),
+            "NameIndex { len: 1, .. }"
+        );
+        Ok(())
+    }
+
     #[test]
     fn a_rename_is_a_removal_then_an_insertion() {
         let mut names = vec![Some("ann".to_owned()), Some("bob".to_owned())];
