@@ -95,8 +95,7 @@ struct Loader {
     object_ids: HashSet<ObjectId>,
 }
 
-/// Puts `record` in slot `id`, which `check_ids` proved below `nextIds`,
-/// the table's length (`table`).
+/// Puts `record` in slot `id`: `check_ids` proved it below the length.
 fn place<T>(table: &mut [Option<T>], id: usize, record: T) {
     if let Some(slot) = table.get_mut(id) {
         *slot = Some(record);
