@@ -330,6 +330,20 @@ mod tests {
         Ok(())
     }
 
+    /// The table stays between 3/8 and 3/4 full: 6 names fit 8 slots, the
+    /// 7th doubles them.
+    #[test]
+    fn the_table_doubles_past_three_quarters() {
+        let names: Vec<Option<String>> = (0..7).map(|i| Some(format!("n{i}"))).collect();
+        let mut index = NameIndex::default();
+        for id in 0..6 {
+            index.insert(id, key_of(&names));
+        }
+        assert_eq!(index.slots.len(), 8);
+        index.insert(6, key_of(&names));
+        assert_eq!(index.slots.len(), 16);
+    }
+
     #[test]
     fn a_rename_is_a_removal_then_an_insertion() {
         let mut names = vec![Some("ann".to_owned()), Some("bob".to_owned())];
