@@ -406,5 +406,12 @@ mod tests {
         assert_eq!(table.iter().copied().collect::<Vec<_>>(), [0, 0, 0, 7, 8]);
         table.grow_to(2);
         assert_eq!(table.len(), 5, "grow_to never shrinks");
+        // A full last chunk has nothing to give back and keeps its entries.
+        let mut full: Chunked<u64, 2> = (0..8).collect();
+        full.shrink_to_fit();
+        assert_eq!(
+            full.iter().copied().collect::<Vec<_>>(),
+            (0..8).collect::<Vec<_>>()
+        );
     }
 }
