@@ -135,13 +135,7 @@ impl<T: Clone + Default, const BITS: u32> Chunked<T, BITS> {
             self.chunks.push(padded(Vec::new(), 1.min(Self::CHUNK)));
         }
         if let Some(chunk) = self.chunks.get_mut(at) {
-            if chunk.len() <= offset {
-                let grown = (chunk.len() * 2).clamp(offset + 1, Self::CHUNK);
-                *chunk = padded(chunk.iter().cloned().collect(), grown);
-            }
-            if let Some(slot) = Arc::make_mut(chunk).get_mut(offset) {
-                *slot = value;
-            }
+            put_in_last(chunk, offset, Self::CHUNK, value);
         }
         self.len += 1;
     }
@@ -277,12 +271,7 @@ impl<T: Clone + Default, const BITS: u32> Nested<T, BITS> {
             return;
         };
         let chunk = slot.get_or_insert_with(|| padded(Vec::new(), 1));
-        if chunk.len() <= offset {
-            let grown = (chunk.len() * 2).clamp(offset + 1, 1 << BITS);
-            *chunk = padded(chunk.iter().cloned().collect(), grown);
-        }
-        if let Some(entry) = Arc::make_mut(chunk).get_mut(offset) {
-            *entry = value;
+        if put_in_last(chunk, offset, 1 << BITS, value) {
             self.len += 1;
         }
     }
@@ -298,6 +287,28 @@ impl<T: Clone + Default, const BITS: u32> FromIterator<T> for Nested<T, BITS> {
             table.groups.push(Some(Arc::from(chunk)));
         }
         table
+    }
+}
+
+/// Writes `value` at `offset` of the last chunk of a table, first doubling
+/// the chunk (up to `max` slots) when it is full; says whether it was
+/// written (`offset` below `max`).
+fn put_in_last<T: Clone + Default>(
+    chunk: &mut Arc<[T]>,
+    offset: usize,
+    max: usize,
+    value: T,
+) -> bool {
+    if chunk.len() <= offset {
+        let grown = (chunk.len() * 2).clamp(offset + 1, max);
+        *chunk = padded(chunk.iter().cloned().collect(), grown);
+    }
+    match Arc::make_mut(chunk).get_mut(offset) {
+        Some(slot) => {
+            *slot = value;
+            true
+        }
+        None => false,
     }
 }
 
