@@ -333,8 +333,10 @@ fn bench_checks(c: &mut Criterion) {
         // check caps them at what each user holds, as for any session.
         let operator = RoleId::OPERATOR.get();
         let revision = company.revision();
+        let id = company.id().to_string();
         let testing = through(&|user| {
             serde_json::from_value(serde_json::json!({
+                "company": id,
                 "user": user.get(),
                 "loginRevision": revision,
                 "testing": operator,

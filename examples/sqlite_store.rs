@@ -50,6 +50,7 @@ pub(crate) const CHECKPOINT_EVERY: u64 = 100;
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS change_log (
     revision INTEGER PRIMARY KEY CHECK (revision >= 0),
+    company  TEXT NOT NULL,
     change   TEXT NOT NULL,
     actor    TEXT,
     context  TEXT NOT NULL
@@ -178,12 +179,43 @@ impl Store {
         Self { conn }
     }
 
-    /// The company as stored: the checkpoint (a new company when there is
-    /// none) and every log row from its revision on, replayed in order.
+    /// The company as stored: the checkpoint (without one, a new company
+    /// with the id of the log's first row, or a new id for an empty log)
+    /// and every log row from its revision on, replayed in order.
     pub(crate) fn restore(&self) -> Result<Company, StoreError> {
-        let mut company = self.load_checkpoint()?.unwrap_or_default();
+        let mut company = match self.load_checkpoint()? {
+            Some(company) => company,
+            None => match self.read_log(0)?.first() {
+                Some(first) => Company::new().with_id(first.company),
+                None => Company::new(),
+            },
+        };
         tail(&mut company, self)?;
         Ok(company)
+    }
+
+    /// Stores `company` as the checkpoint at revision 0 if the file has no
+    /// checkpoint and no log yet; otherwise does nothing (another writer
+    /// created the company first, and its id stays).
+    pub(crate) fn create_company(&self, company: &Company) -> Result<(), StoreError> {
+        if self.has_company()? {
+            return Ok(()); // nothing to write (the file may be read-only)
+        }
+        let document = serde_json::to_string(&company.to_document())?;
+        self.conn.execute(
+            "INSERT INTO checkpoint (id, revision, document)
+             SELECT 1, 0, ?1 WHERE NOT EXISTS (SELECT 1 FROM change_log)
+             ON CONFLICT (id) DO NOTHING",
+            params![document],
+        )?;
+        Ok(())
+    }
+
+    /// Whether a writer has created the company in this file: a checkpoint
+    /// or a log row.
+    pub(crate) fn has_company(&self) -> Result<bool, StoreError> {
+        let sql = "SELECT EXISTS (SELECT 1 FROM checkpoint) OR EXISTS (SELECT 1 FROM change_log)";
+        Ok(self.conn.query_row(sql, [], |row| row.get(0))?)
     }
 
     /// The revision of the checkpoint, if one was taken.
@@ -217,15 +249,16 @@ impl Store {
     /// `LIMIT`.)
     pub(crate) fn read_log(&self, from: u64) -> Result<Vec<LogEntry>, StoreError> {
         let mut statement = self.conn.prepare_cached(
-            "SELECT revision, change, actor, context FROM change_log
+            "SELECT revision, company, change, actor, context FROM change_log
              WHERE revision >= ?1 ORDER BY revision",
         )?;
         let rows = statement.query_map([from], |row| {
             Ok(Row {
                 revision: row.get(0)?,
-                change: row.get(1)?,
-                actor: row.get(2)?,
-                context: row.get(3)?,
+                company: row.get(1)?,
+                change: row.get(2)?,
+                actor: row.get(3)?,
+                context: row.get(4)?,
             })
         })?;
         rows.map(|row| row?.decode()).collect()
@@ -239,6 +272,7 @@ impl Store {
         entry: &LogEntry,
         checkpoint: Option<&Document>,
     ) -> Result<(), StoreError> {
+        let company = entry.company.to_string();
         let change = serde_json::to_string(&entry.change)?;
         let actor = entry.actor.map(|a| serde_json::to_string(&a)).transpose()?;
         let context = serde_json::to_string(&entry.context)?;
@@ -250,8 +284,9 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
-            "INSERT INTO change_log (revision, change, actor, context) VALUES (?1, ?2, ?3, ?4)",
-            params![entry.revision, change, actor, context],
+            "INSERT INTO change_log (revision, company, change, actor, context)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![entry.revision, company, change, actor, context],
         )
         .map_err(|error| revision_taken(error, entry.revision))?;
         if let Some(document) = document {
@@ -281,6 +316,7 @@ fn revision_taken(error: rusqlite::Error, revision: u64) -> StoreError {
 /// One `change_log` row as stored: JSON text, not decoded yet.
 struct Row {
     revision: u64,
+    company: String,
     change: String,
     actor: Option<String>,
     context: String,
@@ -295,8 +331,16 @@ impl Row {
             column,
             reason: error.to_string(),
         };
+        let company = self
+            .company
+            .parse()
+            .map_err(|e: callgate::ParseCompanyIdError| StoreError::CorruptRow {
+                revision,
+                column: "company",
+                reason: e.to_string(),
+            })?;
         let change = serde_json::from_str(&self.change).map_err(|e| corrupt("change", e))?;
-        let mut entry = LogEntry::new(revision, change);
+        let mut entry = LogEntry::new(company, revision, change);
         if let Some(actor) = &self.actor {
             entry.actor = Some(serde_json::from_str(actor).map_err(|e| corrupt("actor", e))?);
         }
@@ -330,7 +374,10 @@ impl Writer {
     /// Restores the company from `store`; stores a checkpoint every
     /// `checkpoint_every` changes (at the revisions it divides; 0: never).
     /// Any writer reads any checkpoint, whatever its own interval.
+    /// On a new file, it first stores a new company as the checkpoint at
+    /// revision 0: its id is then the file's, for every writer and replica.
     pub(crate) fn open_with(store: Store, checkpoint_every: u64) -> Result<Self, StoreError> {
+        store.create_company(&Company::new())?;
         Ok(Self {
             company: store.restore()?,
             store,
@@ -402,12 +449,16 @@ impl Writer {
 pub(crate) struct Replica {
     company: Company,
     store: Store,
+    /// Whether the company came from the file (false: opened before any
+    /// writer created it, so its id is not the file's yet).
+    from_file: bool,
 }
 
 impl Replica {
     /// Restores the company from `store`: checkpoint, then log.
     pub(crate) fn open(store: Store) -> Result<Self, StoreError> {
         Ok(Self {
+            from_file: store.has_company()?,
             company: store.restore()?,
             store,
         })
@@ -423,6 +474,16 @@ impl Replica {
     /// was applied if a row did not decode; on [`StoreError::Diverged`],
     /// reopen the replica.
     pub(crate) fn poll(&mut self) -> Result<usize, StoreError> {
+        if !self.from_file {
+            // Opened before any writer created the company: restore it once
+            // it exists, with its id.
+            if !self.store.has_company()? {
+                return Ok(0);
+            }
+            self.company = self.store.restore()?;
+            self.from_file = true;
+            return Ok(usize::try_from(self.company.revision()).unwrap_or(usize::MAX));
+        }
         tail(&mut self.company, &self.store)
     }
 }

@@ -375,9 +375,15 @@ pub struct ChangeReport {
 /// replicas apply entries in revision order with
 /// [`Company::catch_up`](crate::Company::catch_up).
 ///
-/// As JSON: `{"revision": 7, "change": {...}, "actor": {"user": 3},
-/// "context": {"requestId": "r-42"}}`; `actor` and `context` are left out
-/// when empty, and entries written by 0.1 (without them) still decode.
+/// An entry carries the [id](crate::CompanyId) of the company that planned
+/// it: [`Company::catch_up`](crate::Company::catch_up) refuses an entry of
+/// another company ([`Error::OtherCompany`](crate::Error::OtherCompany)),
+/// even at a matching revision.
+///
+/// As JSON: `{"revision": 7, "company": "5f3a9c0e12ab34cd", "change": {...},
+/// "actor": {"user": 3}, "context": {"requestId": "r-42"}}`; `actor` and
+/// `context` are left out when empty. Entries written by 0.1 name no
+/// company and are refused: load a document written after them instead.
 ///
 /// A stored entry that does not decode is refused with its revision named
 /// (`log entry at revision 7: field `actor`: ...`), as long as `revision`
@@ -387,20 +393,25 @@ pub struct ChangeReport {
 ///
 /// ```
 /// # #[cfg(feature = "serde")] {
-/// use callgate::{Actor, Change, LogEntry, UserId};
+/// use callgate::{Actor, Change, CompanyId, LogEntry, UserId};
 ///
-/// let entry = LogEntry::new(7, Change::DeleteUser { user: UserId::new(1) })
+/// let company = CompanyId::new(0x5f3a_9c0e_12ab_34cd);
+/// let entry = LogEntry::new(company, 7, Change::DeleteUser { user: UserId::new(1) })
 ///     .with_context("requestId", "r-42");
 /// let json = serde_json::to_string(&entry).unwrap();
 /// assert_eq!(
 ///     json,
-///     r#"{"revision":7,"change":{"op":"delete_user","user":1},"context":{"requestId":"r-42"}}"#,
+///     r#"{"revision":7,"company":"5f3a9c0e12ab34cd","change":{"op":"delete_user","user":1},"context":{"requestId":"r-42"}}"#,
 /// );
 /// assert_eq!(serde_json::from_str::<LogEntry>(&json).unwrap(), entry);
 ///
-/// let stored = r#"{"revision":7,"change":{"op":"delete_user","user":1},"actor":{"user":"x"}}"#;
+/// let stored = r#"{"revision":7,"company":"5f3a9c0e12ab34cd","change":{"op":"delete_user","user":1},"actor":{"user":"x"}}"#;
 /// let err = serde_json::from_str::<LogEntry>(stored).unwrap_err();
 /// assert!(err.to_string().starts_with("log entry at revision 7: field `actor`: invalid type"));
+///
+/// let from_0_1 = r#"{"revision":7,"change":{"op":"delete_user","user":1}}"#;
+/// let err = serde_json::from_str::<LogEntry>(from_0_1).unwrap_err();
+/// assert!(err.to_string().starts_with("log entry at revision 7: field `company`: missing"));
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -410,6 +421,8 @@ pub struct ChangeReport {
 pub struct LogEntry<P: PermissionFlags = Permissions> {
     /// The revision the change applies to.
     pub revision: u64,
+    /// The company that planned the change: no other applies it.
+    pub company: crate::CompanyId,
     /// The change.
     pub change: Change<P>,
     /// Who made the change through a session ([`Company::plan_as`](crate::Company::plan_as));
@@ -423,11 +436,13 @@ pub struct LogEntry<P: PermissionFlags = Permissions> {
 }
 
 impl<P: PermissionFlags> LogEntry<P> {
-    /// An entry for `change` at `revision`, with no actor and no context.
+    /// An entry of `company` for `change` at `revision`, with no actor and
+    /// no context.
     #[must_use]
-    pub fn new(revision: u64, change: Change<P>) -> Self {
+    pub fn new(company: crate::CompanyId, revision: u64, change: Change<P>) -> Self {
         Self {
             revision,
+            company,
             change,
             actor: None,
             context: IndexMap::new(),

@@ -85,16 +85,21 @@ impl<T, const BITS: u32> Chunked<T, BITS> {
     }
 
     /// The bytes the table holds: its chunk pointers and every slot of its
-    /// chunks (shared chunks included), not what the entries own.
+    /// chunks (chunks shared with clones included; a run of pointers to one
+    /// chunk, as [`grow_to`](Self::grow_to) makes, counted once), not what
+    /// the entries own.
     pub(crate) fn bytes(&self) -> usize {
         // Each `Arc` allocation also holds its two counters.
         let counters = 2 * std::mem::size_of::<usize>();
-        self.chunks.capacity() * std::mem::size_of::<Arc<[T]>>()
-            + self
-                .chunks
-                .iter()
-                .map(|chunk| counters + std::mem::size_of_val::<[T]>(chunk))
-                .sum::<usize>()
+        let mut previous: Option<&Arc<[T]>> = None;
+        let mut slots = 0;
+        for chunk in &self.chunks {
+            if !previous.is_some_and(|p| Arc::ptr_eq(p, chunk)) {
+                slots += counters + std::mem::size_of_val::<[T]>(chunk);
+            }
+            previous = Some(chunk);
+        }
+        self.chunks.capacity() * std::mem::size_of::<Arc<[T]>>() + slots
     }
 
     /// The number of chunks.
@@ -141,9 +146,49 @@ impl<T: Clone + Default, const BITS: u32> Chunked<T, BITS> {
     }
 
     /// Grows the table to `len` entries with `T::default()`; never shrinks.
+    /// Whole chunks of defaults share one allocation, so that ids never
+    /// used cost one pointer per chunk.
     pub(crate) fn grow_to(&mut self, len: usize) {
+        self.chunks.reserve(Self::chunks_to_add(self.len, len));
+        self.extend_with(len, T::default());
+    }
+
+    /// [`grow_to`](Self::grow_to) with `value`, asking for the chunk
+    /// pointers with `try_reserve`: for sizes read from input.
+    #[cfg(any(feature = "serde", test))] // the document loader's
+    pub(crate) fn try_grow_with(
+        &mut self,
+        len: usize,
+        value: T,
+    ) -> Result<(), std::collections::TryReserveError> {
+        self.chunks
+            .try_reserve(Self::chunks_to_add(self.len, len))?;
+        self.extend_with(len, value);
+        Ok(())
+    }
+
+    /// How many more chunk pointers `len` entries need.
+    fn chunks_to_add(from: usize, len: usize) -> usize {
+        (len.saturating_add(Self::MASK) >> BITS)
+            .saturating_sub(from.saturating_add(Self::MASK) >> BITS)
+    }
+
+    /// Appends copies of `value` up to `len` entries: one at a time up to a
+    /// chunk boundary, then whole chunks sharing one allocation, then the
+    /// rest one at a time.
+    fn extend_with(&mut self, len: usize, value: T) {
+        while self.len < len && self.len & Self::MASK != 0 {
+            self.push(value.clone());
+        }
+        let whole = (len.saturating_sub(self.len)) >> BITS;
+        if whole > 0 {
+            let shared: Arc<[T]> = vec![value.clone(); Self::CHUNK].into();
+            self.chunks
+                .extend(std::iter::repeat_with(|| Arc::clone(&shared)).take(whole));
+            self.len += whole << BITS;
+        }
         while self.len < len {
-            self.push(T::default());
+            self.push(value.clone());
         }
     }
 
@@ -184,6 +229,10 @@ pub(crate) struct Nested<T, const BITS: u32> {
     // `T::default()`); `len` entries are in use. `None` only past the end.
     groups: Chunked<Option<Arc<[T]>>, 6>,
     len: usize,
+    /// The chunk of defaults that every chunk added by
+    /// [`try_grow_to`](Self::try_grow_to) shares, if any: [`present`](Self::present)
+    /// skips it.
+    blank: Option<Arc<[T]>>,
 }
 
 impl<T: std::fmt::Debug, const BITS: u32> std::fmt::Debug for Nested<T, BITS> {
@@ -227,6 +276,23 @@ impl<T, const BITS: u32> Nested<T, BITS> {
             .flatten()
             .flat_map(|chunk| chunk.iter())
             .take(self.len)
+    }
+
+    /// The entries with their indices, in order, leaving out the chunks of
+    /// defaults [`try_grow_to`](Self::try_grow_to) added (and not written
+    /// since): what a scan of live records needs, in time proportional to
+    /// the records rather than to the ids.
+    pub(crate) fn present(&self) -> impl Iterator<Item = (usize, &T)> + '_ {
+        self.groups
+            .iter()
+            .enumerate()
+            .filter_map(|(at, chunk)| {
+                let chunk = chunk.as_ref()?;
+                let blank = self.blank.as_ref().is_some_and(|b| Arc::ptr_eq(b, chunk));
+                (!blank).then_some((at << BITS, chunk))
+            })
+            .flat_map(|(start, chunk)| chunk.iter().enumerate().map(move |(i, e)| (start + i, e)))
+            .take_while(|&(index, _)| index < self.len)
     }
 
     /// How many chunks of entries this table shares with `other`: for tests
@@ -274,6 +340,36 @@ impl<T: Clone + Default, const BITS: u32> Nested<T, BITS> {
         if put_in_last(chunk, offset, 1 << BITS, value) {
             self.len += 1;
         }
+    }
+
+    /// Grows the table to `len` entries of `T::default()`; never shrinks.
+    /// Whole chunks of defaults share one allocation (one pointer each,
+    /// which [`present`](Self::present) skips), and the pointers are asked
+    /// for with `try_reserve`: a table sized from input costs 8 bytes per
+    /// `64 << BITS` unused ids, and a size the machine cannot hold is an
+    /// error, not an abort.
+    #[cfg(any(feature = "serde", test))] // the document loader's
+    pub(crate) fn try_grow_to(
+        &mut self,
+        len: usize,
+    ) -> Result<(), std::collections::TryReserveError> {
+        while self.len < len && self.len & Self::MASK != 0 {
+            self.push(T::default());
+        }
+        let whole = len.saturating_sub(self.len) >> BITS;
+        if whole > 0 {
+            let blank = Arc::clone(
+                self.blank
+                    .get_or_insert_with(|| vec![T::default(); 1 << BITS].into()),
+            );
+            let groups = (self.len >> BITS) + whole;
+            self.groups.try_grow_with(groups, Some(blank))?;
+            self.len += whole << BITS;
+        }
+        while self.len < len {
+            self.push(T::default());
+        }
+        Ok(())
     }
 }
 
@@ -424,5 +520,57 @@ mod tests {
             full.iter().copied().collect::<Vec<_>>(),
             (0..8).collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn growing_over_whole_chunks_shares_one_chunk_of_defaults() {
+        let mut table: Chunked<u64, 4> = (1..=3).collect();
+        table.grow_to(16 * 1000 + 5);
+        assert_eq!(table.len(), 16 * 1000 + 5);
+        assert_eq!(table.get(2), Some(&3));
+        assert_eq!(table.get(3), Some(&0));
+        assert_eq!(table.get(16 * 500), Some(&0));
+        assert_eq!(table.get(16 * 1000 + 5), None);
+        // The first chunk (filled to its end), 999 pointers to one shared
+        // chunk, and a last chunk of 5 entries (grown to 8 slots).
+        let counters = 2 * std::mem::size_of::<usize>();
+        let pointers = table.chunks.capacity() * std::mem::size_of::<&[u64]>();
+        assert_eq!(table.bytes(), pointers + 3 * counters + (16 + 16 + 8) * 8);
+        // Writing to a shared chunk copies it; the others still share.
+        if let Some(entry) = table.get_mut(16 * 500) {
+            *entry = 9;
+        }
+        assert_eq!(table.get(16 * 500), Some(&9));
+        assert_eq!(table.get(16 * 501), Some(&0));
+        assert_eq!(table.iter().filter(|&&e| e != 0).count(), 4);
+        let mut other: Chunked<u64, 4> = Chunked::default();
+        assert!(other.try_grow_with(40, 7).is_ok());
+        assert_eq!(other.iter().copied().collect::<Vec<_>>(), vec![7; 40]);
+        assert!(other.try_grow_with(usize::MAX, 7).is_err());
+        assert_eq!(other.len(), 40, "a refused growth changes nothing");
+    }
+
+    #[test]
+    fn present_entries_skip_the_chunks_growth_shares() {
+        let mut table: Nested<Option<u32>, 2> = Nested::default();
+        table.push(Some(1));
+        assert!(table.try_grow_to(64 * 4 * 3 + 2).is_ok());
+        table.push(Some(2));
+        assert_eq!(table.len(), 64 * 4 * 3 + 3);
+        assert_eq!(table.get(64 * 4 * 3 + 2), Some(&Some(2)));
+        assert_eq!(table.get(100), Some(&None));
+        assert_eq!(table.iter().count(), table.len());
+        // Only the first chunk and the last are read.
+        let present: Vec<(usize, Option<u32>)> = table.present().map(|(i, e)| (i, *e)).collect();
+        assert_eq!(present.len(), 4 + 3);
+        assert_eq!(present.first(), Some(&(0, Some(1))));
+        assert_eq!(present.last(), Some(&(64 * 4 * 3 + 2, Some(2))));
+        // A shared chunk written to is read again.
+        if let Some(entry) = table.get_mut(400) {
+            *entry = Some(3);
+        }
+        assert!(table.present().any(|(i, e)| (i, *e) == (400, Some(3))));
+        assert_eq!(table.present().count(), 4 + 4 + 3);
+        assert!(table.try_grow_to(usize::MAX).is_err());
     }
 }

@@ -9,8 +9,9 @@ pub(crate) mod validate;
 use crate::catalog::Set;
 use crate::chunked::Nested;
 use crate::{
-    BuiltinRole, Decision, EntityKind, Error, Group, GroupId, Object, ObjectId, PermissionFlags,
-    Permissions, Project, ProjectId, Resource, Role, RoleId, SecurityMode, Snapshot, User, UserId,
+    BuiltinRole, CompanyId, Decision, EntityKind, Error, Group, GroupId, Object, ObjectId,
+    PermissionFlags, Permissions, Project, ProjectId, Resource, Role, RoleId, SecurityMode,
+    Snapshot, User, UserId,
 };
 use names::{by_kind_and_name, by_name, NameIndex};
 
@@ -21,6 +22,12 @@ pub(crate) type Records<T> = Nested<Option<T>, 6>;
 /// role's users), in chunks of 8: a change copies the lists of fewer
 /// records.
 pub(crate) type FewRecords<T> = Nested<Option<T>, 3>;
+
+/// The largest revision a company reaches: `i64::MAX`, which also fits the
+/// signed 64-bit columns hosts often store revisions in. A company at it
+/// refuses every change ([`Error::RevisionsExhausted`]), and a document past
+/// it does not load, so a company's own document always loads again.
+pub const MAX_REVISION: u64 = i64::MAX as u64;
 
 /// The name of the project made by the first switch to enhanced mode.
 pub const DEFAULT_PROJECT_NAME: &str = "Default";
@@ -62,6 +69,10 @@ pub struct Company<P: PermissionFlags = Permissions> {
     /// Names the state the records are in, so that a plan commits only to
     /// the state it was made from (see `new_state`).
     pub(crate) state: u64,
+    /// Which company this is: sessions and log entries carry it.
+    pub(crate) id: CompanyId,
+    /// How many ids of each kind the company may give out.
+    pub(crate) limits: crate::Limits,
     pub(crate) mode: SecurityMode,
     pub(crate) revision: u64,
     pub(crate) default_project: Option<ProjectId>,
@@ -91,6 +102,7 @@ pub struct Company<P: PermissionFlags = Permissions> {
 impl<P: PermissionFlags> std::fmt::Debug for Company<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Company")
+            .field("id", &self.id)
             .field("mode", &self.mode)
             .field("revision", &self.revision)
             .field("default_project", &self.default_project)
@@ -139,8 +151,11 @@ impl<P: PermissionFlags> Company<P> {
         for role in BuiltinRole::ALL {
             role_names.insert(role.id().get(), by_name(&roles));
         }
+        let id = CompanyId::random();
         Self {
             state: new_state(),
+            id,
+            limits: crate::Limits::DEFAULT,
             mode: SecurityMode::Simple,
             revision: 0,
             default_project: None,
@@ -155,13 +170,96 @@ impl<P: PermissionFlags> Company<P> {
             project_names: NameIndex::default(),
             object_names: NameIndex::default(),
             snapshot: {
-                let mut snapshot = Snapshot::default();
+                let mut snapshot = Snapshot::empty(id, 0, false);
                 for role in BuiltinRole::ALL {
                     snapshot.set_role(role.id(), Some(role.permissions_in()));
                 }
                 snapshot
             },
         }
+    }
+
+    /// The company's identity ([`CompanyId`]): random when the company was
+    /// made, unless the host gave one with [`Company::with_id`]; kept in its
+    /// document, so its replicas share it.
+    #[must_use]
+    pub fn id(&self) -> CompanyId {
+        self.id
+    }
+
+    /// The company with the identity `id`, for a host that names its
+    /// tenants itself: `Company::new().with_id(CompanyId::new(42))`.
+    ///
+    /// Meant for a new company. Sessions and log entries made before carry
+    /// the old id: from now on the sessions are denied
+    /// ([`DenyReason::OtherCompany`](crate::DenyReason::OtherCompany)), the
+    /// entries and plans refused.
+    ///
+    /// # Example: two tenants, one session store
+    ///
+    /// ```
+    /// use callgate::{Company, CompanyId, DenyReason, Permissions, Resource};
+    ///
+    /// let mut acme = Company::new().with_id(CompanyId::new(1));
+    /// let mut globex = Company::new().with_id(CompanyId::new(2));
+    /// let ann = acme.create_user("ann")?; // Admin of Acme
+    /// let _gus = globex.create_user("gus")?; // Admin of Globex, also user 0
+    ///
+    /// let session = acme.login(ann)?;
+    /// let at_acme = acme.check_session(&session, Permissions::ROLES_MANAGE, Resource::Company);
+    /// let at_globex = globex.check_session(&session, Permissions::ROLES_MANAGE, Resource::Company);
+    /// assert!(at_acme.is_allowed());
+    /// assert_eq!(at_globex.deny_reason(), Some(DenyReason::OtherCompany));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_id(mut self, id: CompanyId) -> Self {
+        self.id = id;
+        self.snapshot.company = id;
+        self.state = new_state();
+        self
+    }
+
+    /// How many ids of each kind the company may give out:
+    /// [`Limits::DEFAULT`](crate::Limits::DEFAULT) unless the host set others.
+    #[must_use]
+    pub fn limits(&self) -> crate::Limits {
+        self.limits
+    }
+
+    /// Sets how many ids of each kind the company may give out: from now
+    /// on, a change that would create a record past its kind's limit is
+    /// refused ([`Error::LimitReached`]). Limits below what the company
+    /// already holds keep its records and stop new ones; they are the
+    /// host's setting, not stored in the document (give them again with
+    /// [`Company::load_with_limits`](crate::Company::load_with_limits)).
+    pub fn set_limits(&mut self, limits: crate::Limits) {
+        self.limits = limits;
+    }
+
+    /// The id the next record of `kind` gets.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LimitReached`] past the host's limits,
+    /// [`Error::CapacityExceeded`] when no `u32` id is left.
+    pub(crate) fn next_id(&self, kind: EntityKind) -> Result<u32, Error> {
+        let given_out = match kind {
+            EntityKind::User => self.users.len(),
+            EntityKind::Group => self.groups.len(),
+            EntityKind::Role => self.roles.len(),
+            EntityKind::Project => self.projects.len(),
+            EntityKind::Object => self.objects.len(),
+        };
+        let id = u32::try_from(given_out)
+            .ok()
+            .filter(|&id| id < u32::MAX)
+            .ok_or(Error::CapacityExceeded { kind })?;
+        let limit = self.limits.of(kind);
+        if id >= limit {
+            return Err(Error::LimitReached { kind, limit });
+        }
+        Ok(id)
     }
 
     /// The security mode.
@@ -330,22 +428,8 @@ pub(crate) fn live<T, const BITS: u32>(
     table: &Nested<Option<T>, BITS>,
 ) -> impl Iterator<Item = (u32, &T)> + '_ {
     table
-        .iter()
-        .enumerate()
+        .present()
         .filter_map(|(i, record)| Some((u32::try_from(i).ok()?, record.as_ref()?)))
-}
-
-/// The id of the next record of a table. Ids stay below `u32::MAX`, which
-/// compiled tables and sessions keep free as a marker (`Session` stores "not
-/// testing" as `u32::MAX`).
-pub(crate) fn next_id<T, const BITS: u32>(
-    table: &Nested<Option<T>, BITS>,
-    kind: EntityKind,
-) -> Result<u32, Error> {
-    u32::try_from(table.len())
-        .ok()
-        .filter(|&id| id < u32::MAX)
-        .ok_or(Error::CapacityExceeded { kind })
 }
 
 /// The items sorted, each once.

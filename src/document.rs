@@ -10,21 +10,22 @@
 //! The types and their writing are here; their constructors, in the child
 //! module `records`; loading, in `load`.
 
+mod canonical;
 mod load;
 mod records;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::{
-    Company, GroupId, ObjectId, PermissionFlags, Permissions, Principal, ProjectId, RoleId,
-    SecurityMode, UserId,
+    Company, CompanyId, GroupId, ObjectId, PermissionFlags, Permissions, Principal, ProjectId,
+    RoleId, SecurityMode, UserId,
 };
 
 /// The format version this library writes, and the newest it reads.
 ///
 /// Version 2 names the catalog a document was written with
-/// ([`Document::catalog`]) and stores the roles given within projects
-/// ([`ProjectRecord::member_roles`]). Version 1 documents, which do not, were written
+/// ([`Document::catalog`]) and the company's id ([`Document::company`]), and
+/// stores the roles given within projects ([`ProjectRecord::member_roles`]). Version 1 documents, which do not, were written
 /// with the standard catalog and load as such.
 pub const FORMAT_VERSION: u32 = 2;
 
@@ -78,12 +79,28 @@ pub struct Document<P: PermissionFlags = Permissions> {
         deserialize_with = "matching_catalog::<P, _>"
     )]
     pub catalog: Option<CatalogRef>,
+    /// The company's [id](CompanyId), which its replicas share (format 2
+    /// on, where it is required).
+    ///
+    /// Version 1 documents have none: loading one draws a random id, unless
+    /// the host sets this field first (to the same id on every replica, so
+    /// that they accept each other's log entries).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "canonical::present"
+    )]
+    pub company: Option<CompanyId>,
     /// The security mode.
     pub mode: SecurityMode,
     /// The company's revision: the number of changes applied since creation.
     pub revision: u64,
     /// The `Default` project, once made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "canonical::present"
+    )]
     pub default_project: Option<ProjectId>,
     /// How many ids of each kind were ever given out (ids are never reused,
     /// so a deleted record's id stays taken).
@@ -202,10 +219,18 @@ pub struct UserRecord {
     /// The user's unique name.
     pub name: String,
     /// The roles assigned to the user directly, sorted.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "canonical::not_default"
+    )]
     pub roles: Vec<RoleId>,
     /// Sessions that logged in before this revision are ended.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(
+        default,
+        skip_serializing_if = "is_zero",
+        deserialize_with = "canonical::not_default"
+    )]
     pub sessions_valid_from: u64,
 }
 
@@ -222,10 +247,18 @@ pub struct GroupRecord {
     /// The group's unique name.
     pub name: String,
     /// The members, sorted.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "canonical::not_default"
+    )]
     pub members: Vec<UserId>,
     /// The roles assigned to the group, sorted.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "canonical::not_default"
+    )]
     pub roles: Vec<RoleId>,
 }
 
@@ -248,21 +281,34 @@ pub struct RoleRecord<P: PermissionFlags = Permissions> {
     /// The role's unique name.
     pub name: String,
     /// Whether this is one of the three built-in roles.
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(
+        default,
+        skip_serializing_if = "is_false",
+        deserialize_with = "canonical::not_default"
+    )]
     pub builtin: bool,
     /// The description (custom roles).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "canonical::not_default"
+    )]
     pub description: String,
     /// The permissions, by stable name (custom roles; refused on a built-in
     /// role unless equal to its permissions in the code).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::catalog::serde_names::option"
+        serialize_with = "crate::catalog::serde_names::option::serialize",
+        deserialize_with = "canonical::permissions"
     )]
     pub permissions: Option<P>,
     /// The "put its users offline" setting.
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(
+        default,
+        skip_serializing_if = "is_false",
+        deserialize_with = "canonical::not_default"
+    )]
     pub put_users_offline: bool,
 }
 
@@ -279,20 +325,40 @@ pub struct ProjectRecord {
     /// The project's unique name.
     pub name: String,
     /// The description.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "canonical::not_default"
+    )]
     pub description: String,
     /// The users who are members directly, sorted.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "canonical::not_default"
+    )]
     pub users: Vec<UserId>,
     /// The groups that are members, sorted.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "canonical::not_default"
+    )]
     pub groups: Vec<GroupId>,
     /// The objects the project holds, sorted.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "canonical::not_default"
+    )]
     pub objects: Vec<ObjectId>,
     /// The roles given to members within the project (DOMAIN rule 20), one
     /// entry per member given any, users then groups, sorted by id.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "canonical::not_default"
+    )]
     pub member_roles: Vec<MemberRoles>,
 }
 
@@ -404,6 +470,7 @@ impl<P: PermissionFlags> Company<P> {
         Document {
             format: FORMAT_VERSION,
             catalog: Some(CatalogRef::of::<P>()),
+            company: Some(self.id()),
             mode: self.mode(),
             revision: self.revision(),
             default_project: self.default_project(),

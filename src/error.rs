@@ -67,9 +67,12 @@ impl fmt::Display for EntityKind {
 /// | [`BuiltinRole`](Self::BuiltinRole) | `builtin_role` | `invalid` | 422 |
 /// | [`DefaultProject`](Self::DefaultProject) | `default_project` | `invalid` | 422 |
 /// | [`CapacityExceeded`](Self::CapacityExceeded) | `capacity_exceeded` | `exhausted` | 507 |
+/// | [`LimitReached`](Self::LimitReached) | `limit_reached` | `exhausted` | 507 |
+/// | [`RevisionsExhausted`](Self::RevisionsExhausted) | `revisions_exhausted` | `exhausted` | 507 |
 /// | [`SessionEnded`](Self::SessionEnded) | `session_ended` | `forbidden` | 403 |
 /// | [`Forbidden`](Self::Forbidden) | `forbidden` | `forbidden` | 403 |
 /// | [`Escalation`](Self::Escalation) | `escalation` | `forbidden` | 403 |
+/// | [`OtherCompany`](Self::OtherCompany) | `other_company` | `forbidden` | 403 |
 /// | [`NotProjectMember`](Self::NotProjectMember) | `not_project_member` | `conflict` | 409 |
 /// | [`CompanyWideRole`](Self::CompanyWideRole) | `company_wide_role` | `invalid` | 422 |
 /// | [`Document`](Self::Document) | `document` | `invalid` | 422 |
@@ -89,8 +92,9 @@ impl fmt::Display for EntityKind {
 ///   groups, roles, projects, objects) names nothing: never created, or
 ///   deleted.
 /// - `forbidden`: the actor may not do it (a missing permission, an
-///   escalation) or their session has ended; another actor, or a fresh
-///   login, could. A service may answer an ended session with 401 instead.
+///   escalation), their session has ended, or the session or log entry is
+///   another company's; another actor, or a fresh login, could. A service
+///   may answer an ended session with 401 instead.
 /// - `conflict`: the request is well formed but collides with the company's
 ///   current state: a taken name, a stale revision or another company's
 ///   plan, the last Admin, a principal that is not (yet) a member of the
@@ -103,9 +107,10 @@ impl fmt::Display for EntityKind {
 ///   built-in role or of the `Default` project, Admin or `projects.all`
 ///   within a project, a stored document that cannot be loaded, text that
 ///   is not a resource name.
-/// - `exhausted`: a table has given out every id it can; no request will
-///   create more of that kind. That is the service's problem, not the
-///   caller's.
+/// - `exhausted`: a table has given out every id it can, or the host's
+///   [`Limits`](crate::Limits) allow; or the company has reached the
+///   largest revision. No request will create more of that kind. That is
+///   the service's problem, not the caller's.
 ///
 /// # Serialization
 ///
@@ -223,6 +228,25 @@ pub enum Error {
         /// The kind of record that could not be created.
         kind: EntityKind,
     },
+    /// A table reached the host's [`Limits`](crate::Limits) for its kind
+    /// ([`Company::set_limits`](crate::Company::set_limits)).
+    #[error("too many {kind}s: the company's limit is {limit} {kind} ids")]
+    LimitReached {
+        /// The kind of record that could not be created.
+        kind: EntityKind,
+        /// The limit: how many ids of the kind the company may give out.
+        limit: u32,
+    },
+    /// The company is at the largest revision there is (`i64::MAX`, which
+    /// fits the signed 64-bit columns hosts store revisions in): it takes no
+    /// more changes, so that its document always loads again.
+    #[error(
+        "the company is at revision {revision}, the largest there is: it takes no more changes"
+    )]
+    RevisionsExhausted {
+        /// The company's revision.
+        revision: u64,
+    },
     /// A session that a change ended (a role with "put its users offline"
     /// was saved) or whose role under test was deleted.
     #[error("the session of user `{user}` has ended: log in again")]
@@ -249,6 +273,18 @@ pub enum Error {
         change: String,
         /// The permissions beyond the actor's own, by name.
         permissions: String,
+    },
+    /// A session or log entry of one company used with another (see
+    /// [`CompanyId`](crate::CompanyId)): a host mixed up its tenants.
+    /// Nothing was done.
+    #[error("a {what} of company {of} was used with company {used_with}")]
+    OtherCompany {
+        /// What was used: `session` or `log entry`.
+        what: &'static str,
+        /// The company that made it.
+        of: crate::CompanyId,
+        /// The company it was used with.
+        used_with: crate::CompanyId,
     },
     /// A role given within a project to a user or group that is not a
     /// direct member of it (DOMAIN rule 20).

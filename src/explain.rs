@@ -311,8 +311,13 @@ fn reach<P: PermissionFlags>(
     resource: Resource,
     decision: Decision,
 ) -> Reach {
-    use crate::DenyReason::{SessionEnded, UnknownObject, UnknownProject, UnknownUser};
-    if let Decision::Deny(UnknownUser | UnknownObject | UnknownProject | SessionEnded) = decision {
+    use crate::DenyReason::{
+        OtherCompany, SessionEnded, UnknownObject, UnknownProject, UnknownUser,
+    };
+    if let Decision::Deny(
+        UnknownUser | UnknownObject | UnknownProject | SessionEnded | OtherCompany,
+    ) = decision
+    {
         return Reach::NotReached;
     }
     let projects: Vec<ProjectId> = match resource {
@@ -396,6 +401,24 @@ impl<'c, P: PermissionFlags> Lookup<'c, P> {
 }
 
 impl<P: PermissionFlags> Question<P> {
+    /// The names of who asked: the user and the role under test. A session
+    /// of another company has ids that name nobody here, so it gets none and
+    /// is written by ids.
+    fn asker_names<'c>(
+        &self,
+        company: &'c Company<P>,
+        decision: Decision,
+    ) -> (Option<&'c str>, Option<&'c str>) {
+        if decision == Decision::Deny(crate::DenyReason::OtherCompany) {
+            return (None, None);
+        }
+        let names = Lookup(company);
+        (
+            names.user(self.user),
+            self.testing.and_then(|r| names.role(r)),
+        )
+    }
+
     /// The decision and the question: who, testing what, may do what,
     /// where. The first line of an explanation, and all of a decision
     /// record.
@@ -411,10 +434,11 @@ impl<P: PermissionFlags> Question<P> {
         } else {
             "may not"
         };
-        let user = Named(names.user(self.user), self.user.get());
+        let (user_name, role_name) = self.asker_names(company, decision);
+        let user = Named(user_name, self.user.get());
         write!(f, "{decision}: user {user} ")?;
         if let Some(role) = self.testing {
-            write!(f, "testing role {} ", Named(names.role(role), role.get()))?;
+            write!(f, "testing role {} ", Named(role_name, role.get()))?;
         }
         write!(f, "{verb} `{}` ", self.action.names())?;
         match self.resource {

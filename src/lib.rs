@@ -97,12 +97,14 @@ mod catalog;
 mod change;
 mod chunked;
 mod company;
+mod company_id;
 #[cfg(feature = "serde")]
 mod document;
 mod error;
 mod explain;
 mod guard;
 mod id;
+mod limits;
 mod permissions;
 mod policy;
 mod principal;
@@ -121,7 +123,8 @@ pub use crate::catalog::{
     MAX_PERMISSIONS, STANDARD,
 };
 pub use crate::change::{Actor, Change, ChangeReport, Created, LogEntry};
-pub use crate::company::{Company, DEFAULT_PROJECT_NAME};
+pub use crate::company::{Company, DEFAULT_PROJECT_NAME, MAX_REVISION};
+pub use crate::company_id::{CompanyId, ParseCompanyIdError};
 #[cfg(feature = "serde")]
 pub use crate::document::{
     CatalogRef, Document, GroupRecord, MemberRoles, NextIds, ObjectRecord, ProjectRecord,
@@ -129,6 +132,7 @@ pub use crate::document::{
 };
 pub use crate::error::{EntityKind, Error, ErrorCategory};
 pub use crate::explain::{DecisionRecord, Explanation, Grant, Reach};
+pub use crate::limits::Limits;
 pub use crate::permissions::{PermissionInfo, Permissions, CATALOG};
 pub use crate::policy::{Decision, DenyReason, Resource, Snapshot, VisibleObjects};
 pub use crate::principal::{Group, GroupId, Principal, User, UserId};

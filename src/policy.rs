@@ -91,7 +91,9 @@ mod spill;
 
 use crate::catalog::{Set, Word};
 use crate::chunked::Chunked;
-use crate::{ObjectId, PermissionFlags, Permissions, ProjectId, Session, SessionDecision, UserId};
+use crate::{
+    CompanyId, ObjectId, PermissionFlags, Permissions, ProjectId, Session, SessionDecision, UserId,
+};
 
 use self::layout::{IdList, ObjectEntry, ProjectEntry, UserEntry, USER_INLINE};
 use self::spill::Spill;
@@ -150,6 +152,10 @@ pub enum DenyReason {
     /// deleted): the user must log in again. (A deleted user's sessions are
     /// [`UnknownUser`](Self::UnknownUser).)
     SessionEnded,
+    /// The check came through a session of another company (another
+    /// [`CompanyId`]): a host mixed up its tenants' sessions. Nothing of this
+    /// company is open to it.
+    OtherCompany,
 }
 
 impl DenyReason {
@@ -164,6 +170,7 @@ impl DenyReason {
             Self::HiddenByProjects => "hidden by projects",
             Self::MissingPermission => "missing permission",
             Self::SessionEnded => "session ended: log in again",
+            Self::OtherCompany => "session of another company",
         }
     }
 }
@@ -240,6 +247,8 @@ impl std::fmt::Display for Decision {
 /// [`DenyReason`].
 #[derive(Debug, Clone)]
 pub struct Snapshot<P: PermissionFlags = Permissions> {
+    /// The company's id: a session of another company is denied.
+    pub(crate) company: CompanyId,
     pub(crate) revision: u64,
     pub(crate) enhanced: bool,
     // INVARIANT (dense): `users[i]` describes `UserId(i)` for every id ever
@@ -268,6 +277,7 @@ pub struct Snapshot<P: PermissionFlags = Permissions> {
 impl<P: PermissionFlags> Default for Snapshot<P> {
     fn default() -> Self {
         Self {
+            company: CompanyId::new(0),
             revision: 0,
             enhanced: false,
             users: Chunked::default(),
@@ -294,7 +304,8 @@ impl<P: PermissionFlags> PartialEq for Snapshot<P> {
             && self.objects.iter().zip(other.objects.iter()).all(|(a, b)| {
                 a.kind == b.kind && self.object_projects(a) == other.object_projects(b)
             });
-        self.revision == other.revision
+        self.company == other.company
+            && self.revision == other.revision
             && self.enhanced == other.enhanced
             && users
             && objects
@@ -421,6 +432,9 @@ impl<P: PermissionFlags> Snapshot<P> {
         &self,
         session: &Session,
     ) -> Result<(&UserEntry<P::Word>, P::Word), DenyReason> {
+        if session.company() != self.company {
+            return Err(DenyReason::OtherCompany);
+        }
         let entry = self.user(session.user()).ok_or(DenyReason::UnknownUser)?;
         if session.login_revision() < entry.sessions_from {
             return Err(DenyReason::SessionEnded);
@@ -511,6 +525,13 @@ impl<P: PermissionFlags> Snapshot<P> {
             .get(index)
             .copied()
             .unwrap_or(Decision::Deny(DenyReason::MissingPermission))
+    }
+
+    /// The id of the company this snapshot was taken of: a session of
+    /// another company is denied.
+    #[must_use]
+    pub fn company(&self) -> CompanyId {
+        self.company
     }
 
     /// The revision of the company this snapshot was taken at: the number of

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::catalog::Set;
-use crate::{Decision, DenyReason, EntityKind, Error, PermissionFlags, RoleId, UserId};
+use crate::{CompanyId, Decision, DenyReason, EntityKind, Error, PermissionFlags, RoleId, UserId};
 
 /// A logged-in user, as the host keeps it between requests: small and `Copy`.
 ///
@@ -22,6 +22,13 @@ use crate::{Decision, DenyReason, EntityKind, Error, PermissionFlags, RoleId, Us
 /// [`Company::start_testing`](crate::Company::start_testing). A host that
 /// stores them (with the `serde` feature) is trusted like any other caller:
 /// the library cannot tell a stored session from a forged one.
+///
+/// A session carries the [id](crate::CompanyId) of the company it was made
+/// by. Used with any other company it opens nothing: checks are denied with
+/// [`DenyReason::OtherCompany`], changes and role testing refused with
+/// [`Error::OtherCompany`]. The user ids of two companies overlap (each
+/// counts from 0), so without it user 0 of one tenant would be the Admin of
+/// every other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
@@ -30,10 +37,11 @@ use crate::{Decision, DenyReason, EntityKind, Error, PermissionFlags, RoleId, Us
 )]
 pub struct Session {
     login_revision: u64,
+    company: CompanyId,
     user: UserId,
     /// The number of the role under test, or `NOT_TESTING`: no role has that
     /// number (ids are table indices, below `u32::MAX`). Kept as a plain
-    /// number so that the session is 16 bytes, not 24.
+    /// number so that the session is 24 bytes, not 32.
     testing: u32,
 }
 
@@ -41,9 +49,10 @@ pub struct Session {
 const NOT_TESTING: u32 = u32::MAX;
 
 impl Session {
-    pub(crate) const fn new(user: UserId, login_revision: u64) -> Self {
+    pub(crate) const fn new(company: CompanyId, user: UserId, login_revision: u64) -> Self {
         Self {
             login_revision,
+            company,
             user,
             testing: NOT_TESTING,
         }
@@ -54,6 +63,15 @@ impl Session {
     #[must_use]
     pub const fn user(&self) -> UserId {
         self.user
+    }
+
+    /// The company the user logged in to: checks through the session with
+    /// any other are denied
+    /// ([`DenyReason::OtherCompany`](crate::DenyReason::OtherCompany)).
+    #[inline]
+    #[must_use]
+    pub const fn company(&self) -> CompanyId {
+        self.company
     }
 
     /// The company revision at login.
@@ -81,12 +99,13 @@ impl Session {
     }
 }
 
-/// How a [`Session`] is stored: `{"user": 3, "loginRevision": 12,
-/// "testing": null}`.
+/// How a [`Session`] is stored: `{"company": "5f3a9c0e12ab34cd", "user": 3,
+/// "loginRevision": 12, "testing": null}`.
 #[cfg(feature = "serde")]
 #[derive(serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SessionRecord {
+    company: CompanyId,
     user: UserId,
     login_revision: u64,
     testing: Option<RoleId>,
@@ -96,6 +115,7 @@ struct SessionRecord {
 impl From<Session> for SessionRecord {
     fn from(session: Session) -> Self {
         Self {
+            company: session.company(),
             user: session.user(),
             login_revision: session.login_revision(),
             testing: session.testing(),
@@ -108,7 +128,7 @@ impl TryFrom<SessionRecord> for Session {
     type Error = String;
 
     fn try_from(record: SessionRecord) -> Result<Self, String> {
-        let session = Self::new(record.user, record.login_revision);
+        let session = Self::new(record.company, record.user, record.login_revision);
         match record.testing {
             None => Ok(session),
             // No role can have this id: a company has fewer than
@@ -122,7 +142,7 @@ impl TryFrom<SessionRecord> for Session {
 }
 
 // Hosts keep one per connection.
-const _: () = assert!(std::mem::size_of::<Session>() == 16);
+const _: () = assert!(std::mem::size_of::<Session>() == 24);
 
 /// The answer to a check made through a [`Session`]: the decision, with the
 /// real user and the role under test, so that an audit log written from it
@@ -211,7 +231,7 @@ impl<P: PermissionFlags> crate::Company<P> {
     /// ```
     pub fn login(&self, user: UserId) -> Result<Session, Error> {
         self.live_user(user)?;
-        Ok(Session::new(user, self.revision()))
+        Ok(Session::new(self.id, user, self.revision()))
     }
 
     /// Starts testing `role` in `session` (DOMAIN rules 8-9): the returned
@@ -225,6 +245,7 @@ impl<P: PermissionFlags> crate::Company<P> {
     ///
     /// # Errors
     ///
+    /// - [`Error::OtherCompany`] for a session of another company;
     /// - [`Error::SessionEnded`] when the session was ended by a change;
     /// - [`Error::UnknownId`] for an unknown user or role;
     /// - [`Error::Forbidden`] without `roles.manage` and `roles.test`;
@@ -293,17 +314,28 @@ impl<P: PermissionFlags> crate::Company<P> {
     ///
     /// # Errors
     ///
+    /// [`Error::OtherCompany`] for a session of another company,
     /// [`Error::UnknownId`] for a deleted user, [`Error::SessionEnded`] for
     /// an ended session (or a deleted role under test).
     pub fn session_permissions(&self, session: &Session) -> Result<P, Error> {
         match self.snapshot().session_permissions(session) {
             Ok((_, permissions)) => Ok(permissions),
-            Err(DenyReason::UnknownUser) => {
-                Err(Error::unknown_id(EntityKind::User, session.user().get()))
-            }
-            Err(_) => Err(Error::SessionEnded {
+            Err(reason) => Err(self.session_error(session, reason)),
+        }
+    }
+
+    /// The error for a session the snapshot turned away for `reason`.
+    pub(crate) fn session_error(&self, session: &Session, reason: DenyReason) -> Error {
+        match reason {
+            DenyReason::UnknownUser => Error::unknown_id(EntityKind::User, session.user().get()),
+            DenyReason::OtherCompany => Error::OtherCompany {
+                what: "session",
+                of: session.company(),
+                used_with: self.id,
+            },
+            _ => Error::SessionEnded {
                 user: self.user_label(session.user()),
-            }),
+            },
         }
     }
 

@@ -134,7 +134,10 @@ impl<P: PermissionFlags> Company<P> {
     /// - a change that would leave users without any Admin
     ///   ([`Error::LastAdmin`]), by deleting a user, taking the role, taking
     ///   a user out of a group that carries it, or deleting such a group;
-    /// - a table with no id left ([`Error::CapacityExceeded`]).
+    /// - a table with no id left ([`Error::CapacityExceeded`]), or none left
+    ///   within the host's [`Limits`](crate::Limits) ([`Error::LimitReached`]);
+    /// - a company at the largest revision, [`MAX_REVISION`](crate::MAX_REVISION)
+    ///   ([`Error::RevisionsExhausted`]).
     ///
     /// # Example: write the log entry, then commit
     ///
@@ -159,6 +162,11 @@ impl<P: PermissionFlags> Company<P> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn plan(&self, change: Change<P>) -> Result<Plan<P>, Error> {
+        if self.revision >= crate::MAX_REVISION {
+            return Err(Error::RevisionsExhausted {
+                revision: self.revision,
+            });
+        }
         let delta = self.delta(&change)?;
         let (report, users) = impact::report(self, &delta);
         Ok(Plan {
@@ -166,7 +174,7 @@ impl<P: PermissionFlags> Company<P> {
             delta,
             users,
             report,
-            entry: LogEntry::new(self.revision(), change),
+            entry: LogEntry::new(self.id, self.revision(), change),
         })
     }
 
@@ -366,8 +374,10 @@ impl<P: PermissionFlags> Company<P> {
     ///
     /// # Errors
     ///
-    /// [`Error::RevisionMismatch`] when the log has a gap (an entry for a
-    /// later revision than the company's), or the error of the refused entry.
+    /// [`Error::OtherCompany`] for an entry another company planned (with
+    /// any revision: nothing of it is applied), [`Error::RevisionMismatch`]
+    /// when the log has a gap (an entry for a later revision than the
+    /// company's), or the error of the refused entry.
     pub fn catch_up<E: Borrow<LogEntry<P>>>(
         &mut self,
         log: impl IntoIterator<Item = E>,
@@ -375,6 +385,13 @@ impl<P: PermissionFlags> Company<P> {
         let mut applied = 0;
         for entry in log {
             let entry = entry.borrow();
+            if entry.company != self.id {
+                return Err(Error::OtherCompany {
+                    what: "log entry",
+                    of: entry.company,
+                    used_with: self.id,
+                });
+            }
             if entry.revision < self.revision() {
                 continue;
             }

@@ -30,7 +30,7 @@ fn hot_path_values_are_small_and_copy() {
     assert!(std::mem::size_of::<Decision>() == 1);
     assert!(std::mem::size_of::<UserId>() == 4);
     assert!(std::mem::size_of::<Resource>() <= 8);
-    assert!(std::mem::size_of::<Session>() == 16);
+    assert!(std::mem::size_of::<Session>() == 24);
 }
 
 /// A stored session reads back as it was written, testing or not; a role id
@@ -38,7 +38,7 @@ fn hot_path_values_are_small_and_copy() {
 #[cfg(feature = "serde")]
 #[test]
 fn sessions_round_trip_through_serde() -> Result<(), Box<dyn std::error::Error>> {
-    let mut company = Company::new();
+    let mut company = Company::new().with_id(CompanyId::new(0xac3e));
     let ann = company.create_user("ann")?;
     let session = company.login(ann)?;
     let testing = company.start_testing(session, RoleId::OPERATOR)?;
@@ -48,20 +48,30 @@ fn sessions_round_trip_through_serde() -> Result<(), Box<dyn std::error::Error>>
     }
     assert_eq!(
         serde_json::to_string(&testing)?,
-        format!(r#"{{"user":{ann},"loginRevision":1,"testing":2}}"#)
+        format!(r#"{{"company":"000000000000ac3e","user":{ann},"loginRevision":1,"testing":2}}"#)
     );
-    let error =
-        serde_json::from_str::<Session>(r#"{"user":0,"loginRevision":1,"testing":4294967295}"#)
-            .expect_err("no role has this id");
+    let error = serde_json::from_str::<Session>(
+        r#"{"company":"000000000000ac3e","user":0,"loginRevision":1,"testing":4294967295}"#,
+    )
+    .expect_err("no role has this id");
     assert!(
         error
             .to_string()
             .contains("no role can have the id 4294967295"),
         "{error}"
     );
-    let unknown =
-        serde_json::from_str::<Session>(r#"{"user":0,"loginRevision":1,"testing":null,"x":1}"#);
+    let unknown = serde_json::from_str::<Session>(
+        r#"{"company":"000000000000ac3e","user":0,"loginRevision":1,"testing":null,"x":1}"#,
+    );
     assert!(unknown.is_err(), "unknown fields are refused");
+    // A session stored by 0.1 names no company: it is refused, and the user
+    // logs in again.
+    let from_0_1 =
+        serde_json::from_str::<Session>(r#"{"user":0,"loginRevision":1,"testing":null}"#);
+    assert!(from_0_1
+        .unwrap_err()
+        .to_string()
+        .contains("missing field `company`"));
     Ok(())
 }
 

@@ -20,13 +20,15 @@ mod support;
 use callgate::{
     BuiltinRole, CatalogRef, Change, Company, Document, Error, GroupId, GroupRecord, LogEntry,
     NextIds, ObjectId, ObjectKind, ObjectRecord, Permissions, ProjectId, ProjectRecord, RoleId,
-    RoleRecord, SecurityMode, UserId, UserRecord, FORMAT_VERSION,
+    RoleRecord, SecurityMode, UserId, UserRecord, FORMAT_VERSION, MAX_REVISION,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::Value;
 
-use support::{assert_same_state, build, build_on, changes, config, load_json, queries, replay};
+use support::{
+    assert_same_state, build, build_on, changes, config, load_json, new_company, queries, replay,
+};
 
 // ---- Soundness of whatever loads --------------------------------------------
 
@@ -752,7 +754,7 @@ proptest! {
         // The first entry always exists (the first user is always created).
         let gap = gap.index(log.len());
         let missing = log.remove(gap);
-        let mut replica = Company::new();
+        let mut replica = new_company();
         let result = replica.catch_up(&log);
         if gap == log.len() {
             // The last entry is missing: no gap, just an older replica.
@@ -849,13 +851,35 @@ fn a_document_past_the_largest_revision_is_refused() -> Result<(), Box<dyn std::
             "{error:?}"
         );
     }
-    document.revision = i64::MAX as u64;
+    // One change short of the largest revision: loaded, changed, written,
+    // loaded again. At the largest, every change is refused, so the
+    // company's own document always loads (0.1 took the change, then
+    // refused its own document).
+    document.revision = MAX_REVISION - 1;
     let mut company = Company::from_document(document)?;
-    for _ in 0..2 {
-        company.apply(Change::SetSecurityMode {
-            mode: SecurityMode::Simple,
-        })?;
-    }
-    assert_eq!(company.revision(), i64::MAX as u64 + 2);
+    let change = Change::SetSecurityMode {
+        mode: SecurityMode::Simple,
+    };
+    company.apply(change.clone())?;
+    assert_eq!(company.revision(), MAX_REVISION);
+    let mut company = load_json(&serde_json::to_string(&company.to_document())?)?;
+    let before = company.to_document();
+    let refused = company.apply(change.clone());
+    assert_eq!(
+        refused,
+        Err(Error::RevisionsExhausted {
+            revision: MAX_REVISION
+        })
+    );
+    assert_eq!(
+        refused.unwrap_err().to_string(),
+        "the company is at revision 9223372036854775807, the largest there is: it takes no more changes"
+    );
+    assert_eq!(company.to_document(), before, "nothing changed");
+    assert!(company.plan(change).is_err(), "nor can a change be planned");
+    assert_eq!(
+        load_json(&serde_json::to_string(&company.to_document())?)?.to_document(),
+        before
+    );
     Ok(())
 }

@@ -8,8 +8,9 @@
 
 use callgate::{EntityKind, Error};
 
-/// Every code and its category, in the order of the table in `Error`'s
-/// documentation. Append new codes; never edit a line.
+/// Every code and its category, in the order the codes were added (the
+/// first ones in the order of the table in `Error`'s documentation). Append
+/// new codes; never edit a line.
 const PINNED: &[(&str, &str)] = &[
     ("unknown_id", "not_found"),
     ("unknown_name", "not_found"),
@@ -32,6 +33,9 @@ const PINNED: &[(&str, &str)] = &[
     ("foreign_plan", "conflict"),
     ("last_admin", "conflict"),
     ("invalid_resource", "invalid"),
+    ("limit_reached", "exhausted"),
+    ("revisions_exhausted", "exhausted"),
+    ("other_company", "forbidden"),
 ];
 
 /// One error of every variant, in the order of [`PINNED`].
@@ -98,6 +102,18 @@ fn one_of_each() -> Vec<Error> {
         Error::ForeignPlan,
         Error::LastAdmin { change: text() },
         Error::InvalidResource { text: text() },
+        Error::LimitReached {
+            kind: EntityKind::User,
+            limit: 500,
+        },
+        Error::RevisionsExhausted {
+            revision: i64::MAX as u64,
+        },
+        Error::OtherCompany {
+            what: "session",
+            of: callgate::CompanyId::new(1),
+            used_with: callgate::CompanyId::new(2),
+        },
     ]
 }
 
@@ -256,4 +272,33 @@ mod json {
         );
         Ok(())
     }
+}
+
+/// The errors of tenants and limits, as a service receives them.
+#[cfg(feature = "serde")]
+#[test]
+fn tenant_and_limit_errors_serialize_with_their_details() -> Result<(), serde_json::Error> {
+    let other = Error::OtherCompany {
+        what: "log entry",
+        of: callgate::CompanyId::new(1),
+        used_with: callgate::CompanyId::new(2),
+    };
+    assert_eq!(
+        serde_json::to_string(&other)?,
+        r#"{"code":"other_company","category":"forbidden","message":"a log entry of company 0000000000000001 was used with company 0000000000000002","details":{"what":"log entry","of":"0000000000000001","used_with":"0000000000000002"}}"#
+    );
+    let limit = Error::LimitReached {
+        kind: EntityKind::Object,
+        limit: 9,
+    };
+    assert_eq!(
+        serde_json::to_string(&limit)?,
+        r#"{"code":"limit_reached","category":"exhausted","message":"too many objects: the company's limit is 9 object ids","details":{"kind":"object","limit":9}}"#
+    );
+    let exhausted = Error::RevisionsExhausted { revision: 3 };
+    assert_eq!(
+        serde_json::to_string(&exhausted)?,
+        r#"{"code":"revisions_exhausted","category":"exhausted","message":"the company is at revision 3, the largest there is: it takes no more changes","details":{"revision":3}}"#
+    );
+    Ok(())
 }

@@ -925,7 +925,10 @@ fn a_user_in_two_admin_groups_may_leave_one() -> TestResult {
 #[test]
 fn a_session_of_an_unknown_user_is_denied_everything() -> TestResult {
     let (mut company, _) = company_with_admin()?;
-    let forged: Session = serde_json::from_str(r#"{"user":99,"loginRevision":0,"testing":null}"#)?;
+    let forged: Session = serde_json::from_str(&format!(
+        r#"{{"company":"{}","user":99,"loginRevision":0,"testing":null}}"#,
+        company.id()
+    ))?;
 
     for info in callgate::CATALOG {
         assert_eq!(

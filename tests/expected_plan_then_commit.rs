@@ -12,8 +12,9 @@
 mod common;
 
 use callgate::{
-    Actor, Change, ChangeReport, Company, Created, DenyReason, Error, GroupId, LogEntry, ObjectId,
-    ObjectKind, Permissions, Principal, ProjectId, Resource, RoleId, SecurityMode, UserId,
+    Actor, Change, ChangeReport, Company, CompanyId, Created, DenyReason, Error, GroupId, LogEntry,
+    ObjectId, ObjectKind, Permissions, Principal, ProjectId, Resource, RoleId, SecurityMode,
+    UserId,
 };
 use common::{add_object, add_user, TestResult};
 
@@ -428,7 +429,10 @@ fn of_two_plans_made_at_the_same_revision_the_first_commit_wins() -> TestResult 
 #[test]
 fn a_plan_is_refused_by_another_company_built_the_same_way() -> TestResult {
     let f = fixture(SecurityMode::Enhanced)?;
-    let mut twin = fixture(SecurityMode::Enhanced)?.company;
+    // The same id, the same state: still another company.
+    let mut twin = fixture(SecurityMode::Enhanced)?
+        .company
+        .with_id(f.company.id());
     assert_eq!(twin.to_document(), f.company.to_document());
     let change = Change::AssignRole {
         role: f.agent,
@@ -729,8 +733,9 @@ fn a_log_entry_round_trips_through_json_with_actor_and_context() -> TestResult {
     assert_eq!(
         json,
         format!(
-            r#"{{"revision":{},"change":{{"op":"delete_user","user":{}}},"actor":{{"user":{},"testing":{}}},"context":{{"requestId":"r"}}}}"#,
+            r#"{{"revision":{},"company":"{}","change":{{"op":"delete_user","user":{}}},"actor":{{"user":{},"testing":{}}},"context":{{"requestId":"r"}}}}"#,
             company.revision(),
+            company.id(),
             f.gus.get(),
             f.sam.get(),
             staffing.get()
@@ -753,8 +758,9 @@ fn a_log_entry_round_trips_through_json_with_actor_and_context() -> TestResult {
 }
 
 #[test]
-fn an_entry_without_actor_or_context_is_written_and_read_as_in_0_1() -> TestResult {
-    let json = r#"{"revision":0,"change":{"op":"create_user","name":"ann"}}"#;
+fn an_entry_without_actor_or_context_leaves_them_out() -> TestResult {
+    let json =
+        r#"{"revision":0,"company":"0000000000000007","change":{"op":"create_user","name":"ann"}}"#;
 
     let entry: LogEntry = serde_json::from_str(json)?;
 
@@ -764,29 +770,43 @@ fn an_entry_without_actor_or_context_is_written_and_read_as_in_0_1() -> TestResu
         groups: vec![],
         projects: vec![],
     };
-    assert_eq!(entry, LogEntry::new(0, create_ann.clone()));
+    assert_eq!(entry, LogEntry::new(TENANT, 0, create_ann.clone()));
     assert_eq!(entry.actor, None);
     assert!(entry.context.is_empty());
     assert_eq!(
         serde_json::to_string(&entry)?,
-        r#"{"revision":0,"change":{"op":"create_user","name":"ann","roles":[],"groups":[],"projects":[]}}"#
+        r#"{"revision":0,"company":"0000000000000007","change":{"op":"create_user","name":"ann","roles":[],"groups":[],"projects":[]}}"#
     );
     // A plan's entry without actor or context is written the same way.
-    let plan = Company::new().plan(create_ann)?;
+    let plan = new_replica().plan(create_ann)?;
     assert_eq!(
         serde_json::to_string(plan.entry())?,
         serde_json::to_string(&entry)?
     );
-    // And an old entry replays.
-    let mut company = Company::new();
+    // And the entry replays on the company it names.
+    let mut company = new_replica();
     assert_eq!(company.catch_up([entry])?, 1);
     assert!(company.user_by_name("ann").is_some());
     Ok(())
 }
 
+/// An entry written by 0.1 names no company, so no company can tell it is
+/// its own: it is refused, naming the field.
+#[test]
+fn an_entry_of_0_1_without_a_company_is_refused() {
+    let json = r#"{"revision":0,"change":{"op":"create_user","name":"ann"}}"#;
+    let error = serde_json::from_str::<LogEntry>(json).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("log entry at revision 0: field `company`: missing"),
+        "{error}"
+    );
+}
+
 #[test]
 fn an_entry_with_an_unknown_field_or_a_malformed_actor_or_context_is_refused() {
-    let change = r#""change":{"op":"create_user","name":"ann"}"#;
+    let change = r#""company":"0000000000000007","change":{"op":"create_user","name":"ann"}"#;
     let bad = [
         format!(r#"{{"revision":0,{change},"colour":"red"}}"#),
         format!(r#"{{"revision":0,{change},"actor":{{"user":"x"}}}}"#),
@@ -838,8 +858,16 @@ fn a_stored_entry_that_does_not_decode_names_its_revision_and_field() {
             "log entry at revision 12: unknown field `colour`",
         ),
         (
-            r#"{"revision":12}"#.to_owned(),
+            r#"{"revision":12,"company":"0000000000000007"}"#.to_owned(),
             "log entry at revision 12: field `change`: missing",
+        ),
+        (
+            r#"{"revision":12,"company":7}"#.to_owned(),
+            "log entry at revision 12: field `company`: invalid type: integer `7`",
+        ),
+        (
+            r#"{"revision":12,"company":"7"}"#.to_owned(),
+            "log entry at revision 12: field `company`: `7` is not a company id",
         ),
         (
             format!(r#"{{"revision":12,{change},{change}}}"#),
@@ -869,10 +897,18 @@ fn a_stored_entry_that_does_not_decode_names_its_revision_and_field() {
 // Replicas: catch_up
 // ---------------------------------------------------------------------------
 
+/// The id the writer and its replicas share.
+const TENANT: CompanyId = CompanyId::new(7);
+
+/// A new replica of the writer's company: the same id, nothing else.
+fn new_replica() -> Company {
+    Company::new().with_id(TENANT)
+}
+
 /// A writer that logs every change before committing it, as a host does:
 /// some made by the host, some through sessions, each with a request id.
 fn writer() -> Result<(Company, Vec<LogEntry>), Box<dyn std::error::Error>> {
-    let mut company = Company::new();
+    let mut company = new_replica();
     let mut log = Vec::new();
     let mut write = |company: &mut Company, plan: callgate::Plan| -> Result<ChangeReport, Error> {
         let plan = plan.with_context("requestId", format!("r-{}", log.len()));
@@ -951,7 +987,7 @@ fn writer() -> Result<(Company, Vec<LogEntry>), Box<dyn std::error::Error>> {
 #[test]
 fn a_replica_catches_up_from_owned_entries() -> TestResult {
     let (writer, log) = writer()?;
-    let mut replica = Company::new();
+    let mut replica = new_replica();
 
     let applied = replica.catch_up(log.clone())?;
 
@@ -965,9 +1001,9 @@ fn a_replica_catches_up_from_owned_entries() -> TestResult {
 #[test]
 fn a_replica_catches_up_from_borrowed_entries() -> TestResult {
     let (writer, log) = writer()?;
-    let mut by_vec = Company::new();
-    let mut by_iter = Company::new();
-    let mut by_slice = Company::new();
+    let mut by_vec = new_replica();
+    let mut by_iter = new_replica();
+    let mut by_slice = new_replica();
 
     assert_eq!(by_vec.catch_up(&log)?, log.len());
     assert_eq!(by_iter.catch_up(log.iter())?, log.len());
@@ -982,7 +1018,7 @@ fn a_replica_catches_up_from_borrowed_entries() -> TestResult {
 #[test]
 fn catch_up_skips_the_entries_already_applied() -> TestResult {
     let (writer, log) = writer()?;
-    let mut replica = Company::new();
+    let mut replica = new_replica();
 
     assert_eq!(replica.catch_up(log.iter().take(3))?, 3);
     assert_eq!(replica.revision(), 3);
@@ -999,7 +1035,7 @@ fn catch_up_skips_the_entries_already_applied() -> TestResult {
 #[test]
 fn catch_up_refuses_a_gap_in_the_log() -> TestResult {
     let (_, log) = writer()?;
-    let mut replica = Company::new();
+    let mut replica = new_replica();
     let before = state(&replica);
 
     // The log starts past the replica's revision: nothing is applied.
@@ -1026,7 +1062,7 @@ fn catch_up_refuses_a_gap_in_the_log() -> TestResult {
         })
     );
     assert_eq!(replica.revision(), 2);
-    let mut expected = Company::new();
+    let mut expected = new_replica();
     expected.catch_up(&log[..2])?;
     assert!(state(&replica) == state(&expected));
     // The rest of the log then fills the hole.
@@ -1037,9 +1073,10 @@ fn catch_up_refuses_a_gap_in_the_log() -> TestResult {
 #[test]
 fn catch_up_stops_at_a_refused_entry_with_its_error() -> TestResult {
     let (_, log) = writer()?;
-    let mut replica = Company::new();
+    let mut replica = new_replica();
     let mut bad = log[..2].to_vec();
     bad.push(LogEntry::new(
+        TENANT,
         2,
         Change::DeleteUser {
             user: UserId::new(42),
@@ -1092,7 +1129,7 @@ fn a_shipped_log_keeps_its_actors_and_context_and_a_replica_reaches_the_writer()
         assert_eq!(entry.context["requestId"], format!("r-{i}"));
         assert_eq!(entry.revision, i as u64);
     }
-    let mut replica = Company::new();
+    let mut replica = new_replica();
     assert_eq!(replica.catch_up(&shipped)?, shipped.len());
     assert!(state(&replica) == state(&writer));
     // The replica's log is the writer's: replaying changed none of it.
@@ -1118,11 +1155,11 @@ fn catch_up_does_not_check_the_actors_rights_again() -> TestResult {
     // written, and is replayed as it is.
     let mut log = log;
     log.push(
-        LogEntry::new(writer.revision(), change)
+        LogEntry::new(writer.id(), writer.revision(), change)
             .with_actor(Actor::of(&session))
             .with_context("requestId", "r-admin"),
     );
-    let mut replica = Company::new();
+    let mut replica = new_replica();
 
     assert_eq!(replica.catch_up(&log)?, log.len());
 

@@ -36,7 +36,8 @@ const SAMPLE: &str = "examples/data/acme.json";
 ///   never edit them) in both clients; `fiona` the custom `Accountant` role
 ///   (finance, campaign costs, trunk billing) for Globex.
 fn acme() -> Result<Company<Acme>, callgate::Error> {
-    let mut company = Company::<Acme>::with_catalog();
+    // A fixed id, so that the stored document does not change at each run.
+    let mut company = Company::<Acme>::with_catalog().with_id(callgate::CompanyId::new(0xac3e));
     let _olga = company.create_user("olga")?; // the first user: Admin
     let trunk = company.create_object(AcmeKind::SipProvider, "Main trunk")?;
     let _hours = company.create_object(AcmeKind::Schedule, "Office hours")?;

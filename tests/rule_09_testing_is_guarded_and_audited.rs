@@ -340,7 +340,8 @@ fn a_forged_testing_session_gives_no_more_than_the_user_holds() -> TestResult {
     let (mut company, _) = company_with_admin()?;
     let oli = user_holding(&mut company, "oli", RoleId::OPERATOR)?;
     let forged: callgate::Session = serde_json::from_str(&format!(
-        r#"{{"user":{oli},"loginRevision":{},"testing":{}}}"#,
+        r#"{{"company":"{}","user":{oli},"loginRevision":{},"testing":{}}}"#,
+        company.id(),
         company.revision(),
         RoleId::ADMIN
     ))?;

@@ -30,7 +30,8 @@ const SAMPLE: &str = "examples/data/callcenter.json";
 ///   client's project.
 /// - `quinn` holds the custom `QA` role and checks the calls of both clients.
 fn callcenter() -> Result<Company, callgate::Error> {
-    let mut company = Company::new();
+    // A fixed id, so that the stored document does not change at each run.
+    let mut company = Company::new().with_id(callgate::CompanyId::new(0xca11));
     let _olga = company.create_user("olga")?; // the first user: Admin
     let trunk = company.create_object(ObjectKind::SipProvider, "Main trunk")?;
     let _hours = company.create_object(ObjectKind::Schedule, "Office hours")?;

@@ -92,8 +92,13 @@ fn a_write_on_a_taken_revision_leaves_the_company_unchanged() {
     // Another writer stores a change at revision 3 first.
     db.other_connection()
         .execute(
-            "INSERT INTO change_log (revision, change, actor, context) VALUES (?1, ?2, NULL, '{}')",
-            rusqlite::params![revision, r#"{"op":"create_user","name":"zed"}"#],
+            "INSERT INTO change_log (revision, company, change, actor, context)
+             VALUES (?1, ?2, ?3, NULL, '{}')",
+            rusqlite::params![
+                revision,
+                writer.company().id().to_string(),
+                r#"{"op":"create_user","name":"zed"}"#
+            ],
         )
         .unwrap();
 
@@ -109,8 +114,9 @@ fn a_write_on_a_taken_revision_leaves_the_company_unchanged() {
         .contains("revision 3 is already in the change log"));
     assert_eq!(writer.company().revision(), revision);
     assert_eq!(document(writer.company()), before);
-    // The checkpoint due at revision 3 went with the refused row.
-    assert_eq!(writer.store().checkpoint_revision().unwrap(), None);
+    // The checkpoint due at revision 3 went with the refused row: the one
+    // the first writer took when it created the company stays.
+    assert_eq!(writer.store().checkpoint_revision().unwrap(), Some(0));
     let stored = writer.store().read_log(3).unwrap();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].change, create_user("zed"));
@@ -162,11 +168,12 @@ fn a_change_the_library_refuses_stores_nothing() {
 }
 
 #[test]
-fn a_restart_without_a_checkpoint_gives_a_byte_identical_document() {
+fn a_restart_from_the_log_alone_gives_a_byte_identical_document() {
     let db = TempDb::new("restart-log");
     let mut writer = Writer::open_with(Store::open(db.path()).unwrap(), 3).unwrap();
     write_changes(&mut writer, 3); // revisions 0, 1, 2: no checkpoint due yet
-    assert_eq!(writer.store().checkpoint_revision().unwrap(), None);
+                                   // Only the new company's, taken when the first writer created it.
+    assert_eq!(writer.store().checkpoint_revision().unwrap(), Some(0));
     let before = document(writer.company());
     drop(writer);
 
@@ -318,4 +325,23 @@ fn actor_and_context_round_trip_through_the_table() {
         )
     );
     assert_eq!(row(2), (None, r#"{"requestId":"r-bob"}"#.to_owned()));
+}
+
+/// A replica that opened the file before any writer created the company
+/// takes the company's id from the file at its first poll, then follows the
+/// log.
+#[test]
+fn a_replica_opened_before_the_writer_takes_the_companys_id() {
+    let db = TempDb::new("replica-first");
+    drop(Store::open(db.path()).unwrap()); // creates the tables
+    let mut replica = Replica::open(Store::open_read_only(db.path()).unwrap()).unwrap();
+    let mut writer = Writer::open_with(Store::open(db.path()).unwrap(), 3).unwrap();
+    write_changes(&mut writer, 4);
+
+    assert_eq!(replica.poll().unwrap(), 4);
+    assert_eq!(replica.company().id(), writer.company().id());
+    assert_eq!(document(replica.company()), document(writer.company()));
+    write_changes(&mut writer, 1);
+    assert_eq!(replica.poll().unwrap(), 1);
+    assert_eq!(document(replica.company()), document(writer.company()));
 }

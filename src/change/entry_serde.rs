@@ -14,12 +14,13 @@ use crate::PermissionFlags;
 #[serde(field_identifier, rename_all = "camelCase")]
 enum Field {
     Revision,
+    Company,
     Change,
     Actor,
     Context,
 }
 
-const FIELDS: &[&str] = &["revision", "change", "actor", "context"];
+const FIELDS: &[&str] = &["revision", "company", "change", "actor", "context"];
 
 impl<'de, P: PermissionFlags> Deserialize<'de> for LogEntry<P> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -38,6 +39,7 @@ impl<'de, P: PermissionFlags> Visitor<'de> for EntryVisitor<P> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LogEntry<P>, A::Error> {
         let mut revision: Option<u64> = None;
+        let mut company = None;
         let mut entry_change = None;
         let mut actor = None;
         let mut context = None;
@@ -47,6 +49,10 @@ impl<'de, P: PermissionFlags> Visitor<'de> for EntryVisitor<P> {
                     return Err(de::Error::duplicate_field("revision"))
                 }
                 Field::Revision => revision = Some(map.next_value()?),
+                Field::Company => {
+                    let value = map.next_value().map_err(|e| at(revision, "company", e))?;
+                    once(&mut company, value, revision, "company")?;
+                }
                 Field::Change => {
                     let value = map.next_value().map_err(|e| at(revision, "change", e))?;
                     once(&mut entry_change, value, revision, "change")?;
@@ -62,9 +68,11 @@ impl<'de, P: PermissionFlags> Visitor<'de> for EntryVisitor<P> {
             }
         }
         let revision = revision.ok_or_else(|| de::Error::missing_field("revision"))?;
+        let company = company.ok_or_else(|| at(Some(revision), "company", "missing"))?;
         let change = entry_change.ok_or_else(|| at(Some(revision), "change", "missing"))?;
         Ok(LogEntry {
             revision,
+            company,
             change,
             actor: actor.flatten(),
             context: context.unwrap_or_default(),

@@ -1,7 +1,7 @@
 //! Compiling records into the [`Snapshot`], from scratch or entry by entry.
 
 use super::links::Touched;
-use super::{sorted, Company};
+use super::{live, sorted, Company};
 use crate::catalog::Set;
 use crate::policy::CompiledUser;
 use crate::write::Recompiled;
@@ -190,6 +190,8 @@ impl<P: PermissionFlags> Company<P> {
     /// ids, two-way links, unique names), as the document loader checks.
     pub(crate) fn from_tables(tables: Tables<P>) -> Self {
         let Tables {
+            id,
+            limits,
             mode,
             revision,
             default_project,
@@ -199,15 +201,10 @@ impl<P: PermissionFlags> Company<P> {
             projects,
             objects,
         } = tables;
-        let (users, groups, roles, projects, objects) = (
-            users.into_iter().collect::<super::Records<_>>(),
-            groups.into_iter().collect::<super::Records<_>>(),
-            roles.into_iter().collect::<super::FewRecords<_>>(),
-            projects.into_iter().collect::<super::FewRecords<_>>(),
-            objects.into_iter().collect::<super::Records<_>>(),
-        );
         let mut company = Self {
             state: super::new_state(),
+            id,
+            limits,
             mode,
             revision,
             default_project,
@@ -248,14 +245,21 @@ impl<P: PermissionFlags> Company<P> {
     /// ```
     #[must_use]
     pub fn compile(&self) -> Snapshot<P> {
-        let mut snapshot = Snapshot::empty(
-            self.revision,
-            self.mode == SecurityMode::Enhanced,
-            self.roles.iter().map(|r| r.as_ref().map(|r| r.permissions)),
-            self.projects.iter().map(Option::is_some),
-        );
+        let mut snapshot =
+            Snapshot::empty(self.id, self.revision, self.mode == SecurityMode::Enhanced);
+        // Only the chunks with records are read: ids never used (a document
+        // may name many) cost the snapshot one pointer per chunk.
+        for (index, role) in live(&self.roles) {
+            snapshot.set_role(RoleId::new(index), Some(role.permissions));
+        }
+        for (index, _) in live(&self.projects) {
+            snapshot.set_project(ProjectId::new(index), true);
+        }
+        let (roles, projects) = (self.roles.len(), self.projects.len());
+        snapshot.skip_to(0, 0, roles, projects);
         let mut reach = Reach::default();
-        for (index, user) in self.users.iter().enumerate() {
+        for (index, user) in self.users.present() {
+            snapshot.skip_to(index, 0, roles, projects);
             let compiled = u32::try_from(index)
                 .ok()
                 .and_then(|id| rights(self, UserId::new(id), &mut reach));
@@ -268,17 +272,20 @@ impl<P: PermissionFlags> Company<P> {
                 _ => snapshot.push_user(None),
             }
         }
-        let mut projects: Vec<u32> = Vec::new();
-        for object in self.objects.iter() {
+        snapshot.skip_to(self.users.len(), 0, roles, projects);
+        let mut projects_of: Vec<u32> = Vec::new();
+        for (index, object) in self.objects.present() {
+            snapshot.skip_to(0, index, roles, projects);
             let Some(object) = object else {
                 snapshot.push_object(None);
                 continue;
             };
-            projects.clear();
-            projects.extend(object.projects.iter().map(|p| p.get()));
-            projects.sort_unstable();
-            snapshot.push_object(Some((object.kind, &projects)));
+            projects_of.clear();
+            projects_of.extend(object.projects.iter().map(|p| p.get()));
+            projects_of.sort_unstable();
+            snapshot.push_object(Some((object.kind, &projects_of)));
         }
+        snapshot.skip_to(self.users.len(), self.objects.len(), roles, projects);
         snapshot.shrink_to_fit();
         snapshot
     }
@@ -345,14 +352,16 @@ impl<P: PermissionFlags> Company<P> {
 #[cfg(feature = "serde")] // used by the document loader
 /// The record tables of a company, for [`Company::from_tables`].
 pub(crate) struct Tables<P: PermissionFlags> {
+    pub(crate) id: crate::CompanyId,
+    pub(crate) limits: crate::Limits,
     pub(crate) mode: SecurityMode,
     pub(crate) revision: u64,
     pub(crate) default_project: Option<ProjectId>,
-    pub(crate) users: Vec<Option<crate::User>>,
-    pub(crate) groups: Vec<Option<crate::Group>>,
-    pub(crate) roles: Vec<Option<crate::Role<P>>>,
-    pub(crate) projects: Vec<Option<crate::Project>>,
-    pub(crate) objects: Vec<Option<crate::Object<P>>>,
+    pub(crate) users: super::Records<crate::User>,
+    pub(crate) groups: super::Records<crate::Group>,
+    pub(crate) roles: super::FewRecords<crate::Role<P>>,
+    pub(crate) projects: super::FewRecords<crate::Project>,
+    pub(crate) objects: super::Records<crate::Object<P>>,
 }
 
 #[cfg(feature = "serde")] // used by the document loader

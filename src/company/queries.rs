@@ -124,7 +124,8 @@ impl<P: PermissionFlags> Company<P> {
     ///
     /// # Errors
     ///
-    /// [`Error::UnknownId`] for a deleted user.
+    /// [`Error::UnknownId`] for a deleted user, [`Error::OtherCompany`] for
+    /// a session of another company.
     pub fn visible_objects_as(
         &self,
         session: &Session,
@@ -140,7 +141,7 @@ impl<P: PermissionFlags> Company<P> {
                 .snapshot
                 .objects_granted_within(entry, permissions, kind, |p| sees_kind(p, kind))),
             Ok(_) | Err(crate::DenyReason::SessionEnded) => Ok(VisibleObjects::nothing()),
-            Err(_) => Err(Error::unknown_id(EntityKind::User, session.user().get())),
+            Err(reason) => Err(self.session_error(session, reason)),
         }
     }
 

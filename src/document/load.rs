@@ -1,30 +1,33 @@
-//! Loading a [`Document`]: every check a hand-edited or corrupted document
-//! needs, each naming the path of the problem, and the record tables built
-//! from it, links both ways.
+//! Loading a [`Document`]: every check a hand-edited, corrupted or hostile
+//! document needs, each naming the path of the problem, and the record
+//! tables built from it, links both ways.
+//!
+//! Memory: nothing is sized from a number in the document until the number
+//! is checked against the host's [`Limits`]; tables grow with the records
+//! they hold, and ids never used (a deleted record's, or a hostile
+//! `nextIds`) cost one shared chunk pointer per chunk. Time: one pass over
+//! the records, hashing each id and name once.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 
 use serde::Deserializer;
 
+mod records;
 mod within;
 
-use super::{catalog_mismatch, unreadable_format, Document, NextIds, RoleRecord, FORMAT_VERSION};
-use crate::catalog::Set;
+use super::{catalog_mismatch, unreadable_format, Document, NextIds, FORMAT_VERSION};
+use crate::chunked::Nested;
 use crate::company::compile::Tables;
-use crate::short_set::ManySet;
 use crate::{
-    BuiltinRole, Company, Error, Group, GroupId, Object, ObjectId, PermissionFlags, Project,
-    ProjectId, Role, RoleId, SecurityMode, User, UserId, DEFAULT_PROJECT_NAME,
+    BuiltinRole, Company, EntityKind, Error, GroupId, Limits, ObjectId, PermissionFlags, ProjectId,
+    RoleId, UserId, MAX_REVISION,
 };
-
-/// The largest revision a document may have (`i64::MAX`, which also fits
-/// the signed 64-bit columns hosts often store it in).
-const MAX_REVISION: u64 = i64::MAX as u64;
 
 impl<P: PermissionFlags> Company<P> {
     /// Reads a document straight from a serde deserializer, naming the path
     /// of any error, structural (`` users[2].colour: unknown field `colour` ``)
-    /// or semantic (`` roles[3].permissions[1]: unknown permission `queue.fly` ``).
+    /// or semantic (`` roles[3].permissions[1]: unknown permission `queue.fly` ``),
+    /// within the default [`Limits`].
     ///
     /// # Errors
     ///
@@ -47,6 +50,42 @@ impl<P: PermissionFlags> Company<P> {
     /// assert!(err.to_string().starts_with("roles[3].permissions[1]: unknown permission `queue.fly`"));
     /// ```
     pub fn load<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, Error> {
+        Self::load_with_limits(deserializer, Limits::DEFAULT)
+    }
+
+    /// [`Company::load`] within the host's `limits`, which the loaded
+    /// company keeps ([`Company::set_limits`]).
+    ///
+    /// # Errors
+    ///
+    /// Every error of [`Company::load`]; a document whose `nextIds` name more
+    /// ids of a kind than its limit is refused at `nextIds`.
+    ///
+    /// # Example: a tenant of at most 1,000 users
+    ///
+    /// ```
+    /// use callgate::{Company, Limits};
+    ///
+    /// let mut big = Company::new();
+    /// for i in 0..1_001 {
+    ///     big.create_user(&format!("user{i}"))?;
+    /// }
+    /// let json = serde_json::to_string(&big.to_document())?;
+    ///
+    /// let mut limits = Limits::DEFAULT;
+    /// limits.users = 1_000;
+    /// let refused: Result<Company, _> =
+    ///     Company::load_with_limits(&mut serde_json::Deserializer::from_str(&json), limits);
+    /// assert_eq!(
+    ///     refused.unwrap_err().to_string(),
+    ///     "nextIds.users: 1001 user ids are more than the limit of 1000",
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn load_with_limits<'de, D: Deserializer<'de>>(
+        deserializer: D,
+        limits: Limits,
+    ) -> Result<Self, Error> {
         let document: Document<P> =
             serde_path_to_error::deserialize(deserializer).map_err(|error| {
                 let path = error.path().to_string();
@@ -57,24 +96,40 @@ impl<P: PermissionFlags> Company<P> {
                 };
                 document_error(path, error.inner())
             })?;
-        Self::from_document(document)
+        Self::from_document_with_limits(document, limits)
     }
 
-    /// Builds a company from a document, after checking it all.
+    /// Builds a company from a document, after checking it all, within the
+    /// default [`Limits`].
     ///
     /// # Errors
     ///
-    /// [`Error::Document`] naming the path of the first problem found: a
-    /// format version from the future; a revision past `i64::MAX`
-    /// (no company reaches it, and changes would overflow); an id at or past `nextIds`, or given
-    /// twice; a blank or duplicate name; a reference to a missing user,
-    /// group, role, project or object; a built-in role missing, or stored
-    /// with other permissions or another name; a custom role on a built-in
-    /// id; a `defaultProject` that is missing or not named `Default`;
-    /// enhanced mode without one; a session revision past the document's
-    /// revision; users but no Admin.
+    /// [`Error::Document`] naming the path of the first problem found:
+    /// - the header: a format version from the future; a format 2 document
+    ///   without its catalog or company id; a revision past
+    ///   [`MAX_REVISION`](crate::MAX_REVISION), or below the ids given out;
+    ///   more ids of a kind than the limits allow;
+    /// - a document that is not canonical (see "Canonical" in [`Document`]):
+    ///   records or references out of id order or given twice;
+    /// - an id at or past `nextIds`; a blank or duplicate name; a reference
+    ///   to a missing user, group, role, project or object;
+    /// - a built-in role missing, renamed or stored with more than its name;
+    ///   a custom role on a built-in id, or without its permissions;
+    /// - a `defaultProject` that is missing or not named `Default`; enhanced
+    ///   mode without one; a session revision past the document's revision;
+    ///   users but no Admin.
     pub fn from_document(document: Document<P>) -> Result<Self, Error> {
-        Loader::default().load(document)
+        Self::from_document_with_limits(document, Limits::DEFAULT)
+    }
+
+    /// [`Company::from_document`] within the host's `limits`, which the
+    /// loaded company keeps.
+    ///
+    /// # Errors
+    ///
+    /// Every error of [`Company::from_document`].
+    pub fn from_document_with_limits(document: Document<P>, limits: Limits) -> Result<Self, Error> {
+        Loader::default().load(document, limits)
     }
 }
 
@@ -95,48 +150,71 @@ struct Loader {
     object_ids: HashSet<ObjectId>,
 }
 
-/// Puts `record` in slot `id`: `check_ids` proved it below the length.
-fn place<T>(table: &mut [Option<T>], id: usize, record: T) {
-    if let Some(slot) = table.get_mut(id) {
-        *slot = Some(record);
-    }
+/// Appends `record` at `id`, the ids before it empty: `check_ids` proved
+/// the records sorted by id and below `nextIds`, which the limits bound.
+fn place<T: Clone, const BITS: u32>(
+    table: &mut Nested<Option<T>, BITS>,
+    id: usize,
+    record: T,
+    kind: EntityKind,
+) -> Result<(), Error> {
+    grow(table, id, kind)?;
+    table.push(Some(record));
+    Ok(())
 }
 
-/// Builds a table of `len` empty slots (`len` comes from `nextIds`, which
-/// every id was checked to be below).
-///
-/// The memory is asked for with `try_reserve`, so a document that names
-/// more ids than the machine can hold is refused instead of aborting.
-fn table<T>(len: u32, path: &str) -> Result<Vec<Option<T>>, Error> {
-    let mut table = Vec::new();
-    table.try_reserve_exact(len as usize).map_err(|_| {
+/// Grows `table` to `len` ids, the new ones empty. Whole chunks of empty
+/// ids share one allocation, and the chunk pointers are asked for with
+/// `try_reserve`, so even `Limits::NONE` cannot abort the process.
+fn grow<T: Clone, const BITS: u32>(
+    table: &mut Nested<Option<T>, BITS>,
+    len: usize,
+    kind: EntityKind,
+) -> Result<(), Error> {
+    table.try_grow_to(len).map_err(|_| {
         document_error(
-            path.to_owned(),
-            format_args!("{len} ids are more than this machine can hold"),
+            format!("nextIds.{kind}s"),
+            format_args!("{len} {kind} ids are more than this machine can hold"),
         )
-    })?;
-    table.resize_with(len as usize, || None);
-    Ok(table)
+    })
 }
 
 impl Loader {
     /// Checks a document and builds its company, step by step. The first
     /// problem found is the error, so the order of the steps is part of the
-    /// contract (the tests pin it): the header (format, catalog, revision),
-    /// the ids, the roles, the users, the groups, the objects, the projects,
-    /// the default project, and last the Admin role's holders.
-    fn load<P: PermissionFlags>(mut self, document: Document<P>) -> Result<Company<P>, Error> {
+    /// contract (the tests pin it): the header (format, catalog, company,
+    /// revision, limits), the ids, the roles, the users, the groups, the
+    /// objects, the projects, the default project, and last the Admin
+    /// role's holders.
+    fn load<P: PermissionFlags>(
+        mut self,
+        document: Document<P>,
+        limits: Limits,
+    ) -> Result<Company<P>, Error> {
         self.check_header(&document)?;
+        check_limits(document.next_ids, limits)?;
         self.check_ids(&document, document.next_ids)?;
-        let mut tables = empty_tables(&document)?;
-        self.load_roles(&document, &mut tables.roles)?;
+        let mut tables = Tables {
+            id: document.company.unwrap_or_else(crate::CompanyId::random),
+            limits,
+            mode: document.mode,
+            revision: document.revision,
+            default_project: document.default_project,
+            users: Nested::default(),
+            groups: Nested::default(),
+            roles: Nested::default(),
+            projects: Nested::default(),
+            objects: Nested::default(),
+        };
+        self.load_roles(&document, &mut tables)?;
         self.load_users(&document, &mut tables)?;
         self.load_groups(&document, &mut tables)?;
-        load_objects(&document, &mut tables.objects)?;
+        records::load_objects(&document, &mut tables)?;
         self.load_projects(&document, &mut tables)?;
         self.check_default_project(&document)?;
+        grow_all(&mut tables, document.next_ids)?;
         let company = Company::from_tables(tables);
-        check_admin_held(&company, &document)?;
+        records::check_admin_held(&company, &document)?;
         Ok(company)
     }
 
@@ -150,6 +228,12 @@ impl Loader {
             ));
         }
         self.check_catalog(document)?;
+        if document.format >= 2 && document.company.is_none() {
+            return Err(document_error(
+                "company".into(),
+                format_args!("format {} needs the company's id", document.format),
+            ));
+        }
         check_revision(document)
     }
 
@@ -176,7 +260,8 @@ impl Loader {
         }
     }
 
-    /// Every id below `nextIds` and given once; remembers them for references.
+    /// Every id below `nextIds`, the records in id order (so each id once);
+    /// remembers them for references.
     fn check_ids<P: PermissionFlags>(
         &mut self,
         document: &Document<P>,
@@ -190,6 +275,7 @@ impl Loader {
             limit_name: &str,
             mut insert: impl FnMut(I) -> bool,
         ) -> Result<(), Error> {
+            let mut previous = None;
             for (i, (id, number)) in ids.enumerate() {
                 if number >= limit {
                     return Err(document_error(
@@ -199,12 +285,9 @@ impl Loader {
                         ),
                     ));
                 }
-                if !insert(id) {
-                    return Err(document_error(
-                        format!("{list}[{i}].id"),
-                        format_args!("duplicate {kind} id `{id}`"),
-                    ));
-                }
+                in_order(previous, number, || format!("{list}[{i}].id"), kind, id)?;
+                previous = Some(number);
+                insert(id);
             }
             Ok(())
         }
@@ -256,215 +339,6 @@ impl Loader {
             |id| object_ids.insert(id),
         )
     }
-
-    /// Checks the roles (names, built-in roles as the code has them, custom
-    /// roles off the built-in ids) and stores them; every built-in role must
-    /// be there.
-    fn load_roles<P: PermissionFlags>(
-        &self,
-        document: &Document<P>,
-        roles: &mut [Option<Role<P>>],
-    ) -> Result<(), Error> {
-        let mut seen = HashSet::new();
-        let mut builtins_found = BTreeSet::new();
-        for (i, record) in document.roles.iter().enumerate() {
-            let path = At::new("roles", i);
-            name_ok(path, crate::EntityKind::Role, &record.name, &mut seen)?;
-            let role = match (BuiltinRole::from_id(record.id), record.builtin) {
-                (Some(builtin), true) => {
-                    let role = builtin_role(path, record, builtin)?;
-                    builtins_found.insert(record.id);
-                    role
-                }
-                (None, true) => {
-                    return Err(document_error(
-                        format!("{path}.builtin"),
-                        format_args!("role id `{}` is not a built-in role", record.id),
-                    ))
-                }
-                (Some(builtin), false) => {
-                    return Err(document_error(
-                        format!("{path}.id"),
-                        format_args!(
-                            "role id `{}` belongs to built-in role `{}`",
-                            record.id,
-                            builtin.name()
-                        ),
-                    ))
-                }
-                (None, false) => Role {
-                    name: record.name.as_str().into(),
-                    description: record.description.clone(),
-                    permissions: record.permissions.unwrap_or_default().close(),
-                    builtin: None,
-                    put_users_offline: record.put_users_offline,
-                    users: ManySet::new(),
-                    groups: ManySet::new(),
-                    project_users: ManySet::new(),
-                    project_groups: ManySet::new(),
-                },
-            };
-            if let Some(slot) = roles.get_mut(record.id.index()) {
-                *slot = Some(role);
-            }
-        }
-        for builtin in BuiltinRole::ALL {
-            if !builtins_found.contains(&builtin.id()) {
-                return Err(document_error(
-                    "roles".into(),
-                    format_args!("built-in role `{}` is missing", builtin.name()),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// Checks the users (names, session revisions, references to roles) and
-    /// links each to its roles, both ways.
-    fn load_users<P: PermissionFlags>(
-        &self,
-        document: &Document<P>,
-        tables: &mut Tables<P>,
-    ) -> Result<(), Error> {
-        let mut seen = HashSet::new();
-        for (i, record) in document.users.iter().enumerate() {
-            let path = At::new("users", i);
-            name_ok(path, crate::EntityKind::User, &record.name, &mut seen)?;
-            if record.sessions_valid_from > document.revision {
-                return Err(document_error(
-                    format!("{path}.sessionsValidFrom"),
-                    format_args!(
-                        "revision {} is past the document's revision {}",
-                        record.sessions_valid_from, document.revision
-                    ),
-                ));
-            }
-            let mut user = User::new(record.name.clone());
-            user.sessions_from = record.sessions_valid_from;
-            for (j, &role) in record.roles.iter().enumerate() {
-                self.role(path.item("roles", j), role)?;
-                user.roles.insert(role);
-                if let Some(Some(r)) = tables.roles.get_mut(role.index()) {
-                    r.users.insert(record.id);
-                }
-            }
-            place(&mut tables.users, record.id.index(), user);
-        }
-        Ok(())
-    }
-
-    /// Checks the groups (names, references to members and roles) and links
-    /// each to its members and roles, both ways.
-    fn load_groups<P: PermissionFlags>(
-        &self,
-        document: &Document<P>,
-        tables: &mut Tables<P>,
-    ) -> Result<(), Error> {
-        let mut seen = HashSet::new();
-        for (i, record) in document.groups.iter().enumerate() {
-            let path = At::new("groups", i);
-            name_ok(path, crate::EntityKind::Group, &record.name, &mut seen)?;
-            let mut group = Group::new(record.name.clone());
-            for (j, &user) in record.members.iter().enumerate() {
-                self.user(path.item("members", j), user)?;
-                group.members.insert(user);
-                if let Some(Some(u)) = tables.users.get_mut(user.index()) {
-                    u.groups.insert(record.id);
-                }
-            }
-            for (j, &role) in record.roles.iter().enumerate() {
-                self.role(path.item("roles", j), role)?;
-                group.roles.insert(role);
-                if let Some(Some(r)) = tables.roles.get_mut(role.index()) {
-                    r.groups.insert(record.id);
-                }
-            }
-            place(&mut tables.groups, record.id.index(), group);
-        }
-        Ok(())
-    }
-
-    /// Checks the projects (names, references to users, groups and objects)
-    /// and links each to its members and objects, both ways.
-    fn load_projects<P: PermissionFlags>(
-        &self,
-        document: &Document<P>,
-        tables: &mut Tables<P>,
-    ) -> Result<(), Error> {
-        let mut seen = HashSet::new();
-        for (i, record) in document.projects.iter().enumerate() {
-            let path = At::new("projects", i);
-            name_ok(path, crate::EntityKind::Project, &record.name, &mut seen)?;
-            let mut project = Project::new(record.name.clone(), record.description.clone());
-            for (j, &user) in record.users.iter().enumerate() {
-                self.user(path.item("users", j), user)?;
-                project.users.insert(user);
-                if let Some(Some(u)) = tables.users.get_mut(user.index()) {
-                    u.projects.insert(record.id);
-                }
-            }
-            for (j, &group) in record.groups.iter().enumerate() {
-                self.group(path.item("groups", j), group)?;
-                project.groups.insert(group);
-                if let Some(Some(g)) = tables.groups.get_mut(group.index()) {
-                    g.projects.insert(record.id);
-                }
-            }
-            for (j, &object) in record.objects.iter().enumerate() {
-                self.object(path.item("objects", j), object)?;
-                project.objects.insert(object);
-                if let Some(Some(o)) = tables.objects.get_mut(object.index()) {
-                    o.projects.insert(record.id);
-                }
-            }
-            self.load_member_roles(i, record, &project, tables)?;
-            place(&mut tables.projects, record.id.index(), project);
-        }
-        Ok(())
-    }
-
-    fn check_default_project<P: PermissionFlags>(
-        &self,
-        document: &Document<P>,
-    ) -> Result<(), Error> {
-        match document.default_project {
-            Some(id) => {
-                let record = document.projects.iter().find(|p| p.id == id);
-                match record {
-                    None => Err(document_error(
-                        "defaultProject".into(),
-                        format_args!("unknown project id `{id}`"),
-                    )),
-                    Some(p) if p.name != DEFAULT_PROJECT_NAME => Err(document_error(
-                        "defaultProject".into(),
-                        format_args!("project `{}` is not named `{DEFAULT_PROJECT_NAME}`", p.name),
-                    )),
-                    Some(_) => Ok(()),
-                }
-            }
-            None if document.mode == SecurityMode::Enhanced => Err(document_error(
-                "defaultProject".into(),
-                "enhanced mode needs the Default project",
-            )),
-            None => Ok(()),
-        }
-    }
-
-    fn user(&self, path: At, id: UserId) -> Result<(), Error> {
-        reference(path, "user", id, self.user_ids.contains(&id))
-    }
-
-    fn group(&self, path: At, id: GroupId) -> Result<(), Error> {
-        reference(path, "group", id, self.group_ids.contains(&id))
-    }
-
-    fn role(&self, path: At, id: RoleId) -> Result<(), Error> {
-        reference(path, "role", id, self.role_ids.contains(&id))
-    }
-
-    fn object(&self, path: At, id: ObjectId) -> Result<(), Error> {
-        reference(path, "object", id, self.object_ids.contains(&id))
-    }
 }
 
 /// The revision is one a company can reach, and no fewer changes than the
@@ -503,127 +377,41 @@ fn check_revision<P: PermissionFlags>(document: &Document<P>) -> Result<(), Erro
     Ok(())
 }
 
-/// The record tables, all slots empty, with the document's mode, revision
-/// and default project.
-fn empty_tables<P: PermissionFlags>(document: &Document<P>) -> Result<Tables<P>, Error> {
-    let next = document.next_ids;
-    // Tables are as long as `nextIds` says; checked ids index them.
-    let users = table::<User>(next.users, "nextIds.users")?;
-    let groups = table::<Group>(next.groups, "nextIds.groups")?;
-    let roles = table::<Role<P>>(next.roles, "nextIds.roles")?;
-    let projects = table::<Project>(next.projects, "nextIds.projects")?;
-    let objects = table::<Object<P>>(next.objects, "nextIds.objects")?;
-    Ok(Tables {
-        mode: document.mode,
-        revision: document.revision,
-        default_project: document.default_project,
-        users,
-        groups,
-        roles,
-        projects,
-        objects,
-    })
+/// Grows every table to the ids `nextIds` says were given out.
+fn grow_all<P: PermissionFlags>(tables: &mut Tables<P>, next: NextIds) -> Result<(), Error> {
+    grow(&mut tables.users, next.users as usize, EntityKind::User)?;
+    grow(&mut tables.groups, next.groups as usize, EntityKind::Group)?;
+    grow(&mut tables.roles, next.roles as usize, EntityKind::Role)?;
+    grow(
+        &mut tables.projects,
+        next.projects as usize,
+        EntityKind::Project,
+    )?;
+    grow(
+        &mut tables.objects,
+        next.objects as usize,
+        EntityKind::Object,
+    )
 }
 
-/// Checks the objects (names, unique per kind) and stores them; projects
-/// link to them later.
-fn load_objects<P: PermissionFlags>(
-    document: &Document<P>,
-    objects: &mut [Option<Object<P>>],
-) -> Result<(), Error> {
-    let mut seen = HashSet::new();
-    for (i, record) in document.objects.iter().enumerate() {
-        let path = At::new("objects", i);
-        if !seen.insert((record.kind, record.name.as_str())) {
+/// No more ids of each kind than the limits allow: checked before anything
+/// is sized from them.
+fn check_limits(next: NextIds, limits: Limits) -> Result<(), Error> {
+    let counts = [
+        (EntityKind::User, next.users),
+        (EntityKind::Group, next.groups),
+        (EntityKind::Role, next.roles),
+        (EntityKind::Project, next.projects),
+        (EntityKind::Object, next.objects),
+    ];
+    for (kind, count) in counts {
+        let limit = limits.of(kind);
+        if count > limit {
             return Err(document_error(
-                format!("{path}.name"),
-                format_args!(
-                    "duplicate {} name `{}`",
-                    crate::catalog::kind_name::<P>(record.kind),
-                    record.name
-                ),
+                format!("nextIds.{kind}s"),
+                format_args!("{count} {kind} ids are more than the limit of {limit}"),
             ));
         }
-        name_ok(
-            path,
-            crate::EntityKind::Object,
-            &record.name,
-            &mut HashSet::new(),
-        )?;
-        place(
-            objects,
-            record.id.index(),
-            Object {
-                kind: record.kind,
-                name: record.name.as_str().into(),
-                projects: crate::short_set::ShortSet::new(),
-            },
-        );
-    }
-    Ok(())
-}
-
-/// A built-in role's record, checked against the code: its name, and no
-/// other permissions, description or "put its users offline" setting.
-fn builtin_role<P: PermissionFlags>(
-    path: At,
-    record: &RoleRecord<P>,
-    builtin: BuiltinRole,
-) -> Result<Role<P>, Error> {
-    if record.name != builtin.name() {
-        return Err(document_error(
-            format!("{path}.name"),
-            format_args!(
-                "built-in role {} is `{}`, not `{}`",
-                record.id,
-                builtin.name(),
-                record.name
-            ),
-        ));
-    }
-    let changed = |what: &str| {
-        document_error(
-            format!("{path}.{what}"),
-            format_args!("built-in role `{}` cannot be changed", builtin.name()),
-        )
-    };
-    if record
-        .permissions
-        .is_some_and(|p| p.close() != builtin.permissions_in::<P>())
-    {
-        return Err(changed("permissions"));
-    }
-    if !record.description.is_empty() && record.description != builtin.description_in::<P>() {
-        return Err(changed("description"));
-    }
-    if record.put_users_offline {
-        return Err(changed("putUsersOffline"));
-    }
-    Ok(Role::builtin(builtin))
-}
-
-/// A company with users has someone holding the Admin role: otherwise it
-/// would be locked out.
-fn check_admin_held<P: PermissionFlags>(
-    company: &Company<P>,
-    document: &Document<P>,
-) -> Result<(), Error> {
-    if company.users().next().is_some()
-        && company
-            .role_holders(RoleId::ADMIN)
-            .map_or(true, |h| h.is_empty())
-    {
-        // The Admin record is there (checked by `load_roles`), though not
-        // necessarily first.
-        let admin = document
-            .roles
-            .iter()
-            .position(|r| r.id == RoleId::ADMIN)
-            .unwrap_or(0);
-        return Err(document_error(
-            format!("roles[{admin}]"),
-            "no user holds the Admin role: the company would be locked out",
-        ));
     }
     Ok(())
 }
@@ -673,6 +461,28 @@ fn reference(path: At, kind: &str, id: impl std::fmt::Display, known: bool) -> R
             path.to_string(),
             format_args!("unknown {kind} id `{id}`"),
         ))
+    }
+}
+
+/// `number` (the id `id` at `at`) comes after `previous` in a list the
+/// canonical form sorts: refuses it given twice or out of order.
+fn in_order(
+    previous: Option<u32>,
+    number: u32,
+    at: impl FnOnce() -> String,
+    kind: &str,
+    id: impl std::fmt::Display,
+) -> Result<(), Error> {
+    match previous {
+        Some(previous) if previous == number => Err(document_error(
+            at(),
+            format_args!("{kind} id `{id}` is given twice"),
+        )),
+        Some(previous) if previous > number => Err(document_error(
+            at(),
+            format_args!("{kind} id `{id}` comes after `{previous}`: the list is sorted by id"),
+        )),
+        _ => Ok(()),
     }
 }
 

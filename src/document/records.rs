@@ -25,7 +25,9 @@ impl Document {
     /// use callgate::{Company, Document, Permissions, Resource, RoleId, UserId, UserRecord};
     ///
     /// let mut document = Document::new();
-    /// assert_eq!(document, Company::new().to_document());
+    /// let new = Company::from_document(document.clone())?;
+    /// assert_eq!(document, new.to_document());
+    /// assert_eq!(document.company, Some(new.id()));
     ///
     /// let mut ann = UserRecord::new(UserId::new(0), "ann");
     /// ann.roles = vec![RoleId::ADMIN];
@@ -52,7 +54,8 @@ impl<P: PermissionFlags> Default for Document<P> {
 }
 
 impl<P: PermissionFlags> Document<P> {
-    /// The document of a new company of `P`'s catalog: what
+    /// The document of a new company of `P`'s catalog, with a random
+    /// [company id](Document::company): what
     /// [`Company::with_catalog`](crate::Company::with_catalog) writes.
     #[must_use]
     pub fn with_catalog() -> Self {
@@ -63,6 +66,7 @@ impl<P: PermissionFlags> Document<P> {
         Self {
             format: FORMAT_VERSION,
             catalog: Some(CatalogRef::of::<P>()),
+            company: Some(crate::CompanyId::random()),
             mode: SecurityMode::Simple,
             revision: 0,
             default_project: None,

@@ -140,9 +140,12 @@ impl Error {
             Self::BuiltinRole { .. } => "builtin_role",
             Self::DefaultProject { .. } => "default_project",
             Self::CapacityExceeded { .. } => "capacity_exceeded",
+            Self::LimitReached { .. } => "limit_reached",
+            Self::RevisionsExhausted { .. } => "revisions_exhausted",
             Self::SessionEnded { .. } => "session_ended",
             Self::Forbidden { .. } => "forbidden",
             Self::Escalation { .. } => "escalation",
+            Self::OtherCompany { .. } => "other_company",
             Self::NotProjectMember { .. } => "not_project_member",
             Self::CompanyWideRole { .. } => "company_wide_role",
             Self::Document { .. } => "document",
@@ -175,9 +178,10 @@ impl Error {
     pub const fn category(&self) -> ErrorCategory {
         match self {
             Self::UnknownId { .. } | Self::UnknownName { .. } => ErrorCategory::NotFound,
-            Self::SessionEnded { .. } | Self::Forbidden { .. } | Self::Escalation { .. } => {
-                ErrorCategory::Forbidden
-            }
+            Self::SessionEnded { .. }
+            | Self::Forbidden { .. }
+            | Self::Escalation { .. }
+            | Self::OtherCompany { .. } => ErrorCategory::Forbidden,
             Self::DuplicateName { .. }
             | Self::NotProjectMember { .. }
             | Self::RevisionMismatch { .. }
@@ -193,7 +197,9 @@ impl Error {
             | Self::CompanyWideRole { .. }
             | Self::Document { .. }
             | Self::InvalidResource { .. } => ErrorCategory::Invalid,
-            Self::CapacityExceeded { .. } => ErrorCategory::Exhausted,
+            Self::CapacityExceeded { .. }
+            | Self::LimitReached { .. }
+            | Self::RevisionsExhausted { .. } => ErrorCategory::Exhausted,
         }
     }
 }
@@ -247,36 +253,46 @@ impl serde::Serialize for Details<'_> {
             }
             Error::DefaultProject { action } => map.serialize_entry("action", action)?,
             Error::CapacityExceeded { kind } => map.serialize_entry("kind", kind)?,
+            Error::LimitReached { kind, limit } => {
+                map.serialize_entry("kind", kind)?;
+                map.serialize_entry("limit", limit)?;
+            }
+            Error::RevisionsExhausted { revision } => map.serialize_entry("revision", revision)?,
+            Error::OtherCompany {
+                what,
+                of,
+                used_with,
+            } => {
+                map.serialize_entry("what", what)?;
+                map.serialize_entry("of", of)?;
+                map.serialize_entry("used_with", used_with)?;
+            }
             Error::SessionEnded { user } => map.serialize_entry("user", user)?,
             Error::Forbidden {
                 user,
                 change,
-                missing,
-            } => {
-                map.serialize_entry("user", user)?;
-                map.serialize_entry("change", change)?;
-                map.serialize_entry("missing", missing)?;
+                missing: last,
             }
-            Error::Escalation {
+            | Error::Escalation {
                 user,
                 change,
-                permissions,
+                permissions: last,
             } => {
-                map.serialize_entry("user", user)?;
-                map.serialize_entry("change", change)?;
-                map.serialize_entry("permissions", permissions)?;
+                let key = if matches!(self.0, Error::Forbidden { .. }) {
+                    "missing"
+                } else {
+                    "permissions"
+                };
+                entries(&mut map, [("user", user), ("change", change), (key, last)])?;
             }
             Error::NotProjectMember { principal, project } => {
-                map.serialize_entry("principal", principal)?;
-                map.serialize_entry("project", project)?;
+                entries(&mut map, [("principal", principal), ("project", project)])?;
             }
             Error::CompanyWideRole { role, project } => {
-                map.serialize_entry("role", role)?;
-                map.serialize_entry("project", project)?;
+                entries(&mut map, [("role", role), ("project", project)])?;
             }
             Error::Document { path, message } => {
-                map.serialize_entry("path", path)?;
-                map.serialize_entry("message", message)?;
+                entries(&mut map, [("path", path), ("message", message)])?;
             }
             Error::RevisionMismatch { expected, actual } => {
                 map.serialize_entry("expected", expected)?;
@@ -288,6 +304,17 @@ impl serde::Serialize for Details<'_> {
         }
         map.end()
     }
+}
+
+/// Writes `pairs` of keys and values of one type into `map`.
+#[cfg(feature = "serde")]
+fn entries<M: serde::ser::SerializeMap, V: serde::Serialize, const N: usize>(
+    map: &mut M,
+    pairs: [(&str, V); N],
+) -> Result<(), M::Error> {
+    pairs
+        .into_iter()
+        .try_for_each(|(key, value)| map.serialize_entry(key, &value))
 }
 
 #[cfg(test)]
@@ -329,6 +356,11 @@ mod tests {
             Error::CapacityExceeded {
                 kind: EntityKind::User,
             },
+            Error::LimitReached {
+                kind: EntityKind::User,
+                limit: 0,
+            },
+            Error::RevisionsExhausted { revision: 0 },
             Error::SessionEnded { user: text() },
             Error::Forbidden {
                 user: text(),
@@ -339,6 +371,11 @@ mod tests {
                 user: text(),
                 change: text(),
                 permissions: text(),
+            },
+            Error::OtherCompany {
+                what: "",
+                of: crate::CompanyId::new(0),
+                used_with: crate::CompanyId::new(0),
             },
             Error::NotProjectMember {
                 principal: text(),
@@ -360,12 +397,16 @@ mod tests {
             Error::LastAdmin { change: text() },
             Error::InvalidResource { text: text() },
         ];
-        let mut seen = [false; 21];
-        for error in &all {
+        assert_every_variant(&all);
+        all
+    }
+
+    fn assert_every_variant(all: &[Error]) {
+        let mut seen = [false; 24];
+        for error in all {
             seen[index_of(error)] = true;
         }
         assert!(seen.iter().all(|&seen| seen), "a variant is missing");
-        all
     }
 
     /// The variant's position in `one_of_each`.
@@ -383,16 +424,19 @@ mod tests {
                 Error::BuiltinRole { .. } => 8,
                 Error::DefaultProject { .. } => 9,
                 Error::CapacityExceeded { .. } => 10,
-                Error::SessionEnded { .. } => 11,
-                Error::Forbidden { .. } => 12,
-                Error::Escalation { .. } => 13,
-                Error::NotProjectMember { .. } => 14,
-                Error::CompanyWideRole { .. } => 15,
-                Error::Document { .. } => 16,
-                Error::RevisionMismatch { .. } => 17,
-                Error::ForeignPlan => 18,
-                Error::LastAdmin { .. } => 19,
-                Error::InvalidResource { .. } => 20,
+                Error::LimitReached { .. } => 11,
+                Error::RevisionsExhausted { .. } => 12,
+                Error::SessionEnded { .. } => 13,
+                Error::Forbidden { .. } => 14,
+                Error::Escalation { .. } => 15,
+                Error::OtherCompany { .. } => 16,
+                Error::NotProjectMember { .. } => 17,
+                Error::CompanyWideRole { .. } => 18,
+                Error::Document { .. } => 19,
+                Error::RevisionMismatch { .. } => 20,
+                Error::ForeignPlan => 21,
+                Error::LastAdmin { .. } => 22,
+                Error::InvalidResource { .. } => 23,
             }
         }
     }

@@ -15,11 +15,11 @@ fn question_fields<P: PermissionFlags, S: SerializeStruct>(
     question: &Question<P>,
     decision: Decision,
 ) -> Result<(), S::Error> {
-    let names = Lookup(company);
+    let (user, role) = question.asker_names(company, decision);
     out.serialize_field("decision", &decision)?;
-    out.serialize_field("user", &names.user(question.user))?;
+    out.serialize_field("user", &user)?;
     match question.testing {
-        Some(role) => out.serialize_field("testing", &names.role(role))?,
+        Some(_) => out.serialize_field("testing", &role)?,
         None => out.skip_field("testing")?,
     }
     out.serialize_field("action", &AsNames(question.action))?;

@@ -2,11 +2,9 @@
 //! calls to store each compiled user, object, project and role, and to
 //! build a snapshot from scratch in id order.
 
-use super::layout::{IdList, ObjectEntry, ProjectEntry, UserEntry, NO_KIND};
-use super::spill::Spill;
+use super::layout::{IdList, ObjectEntry, UserEntry, NO_KIND};
 use super::Snapshot;
 use crate::catalog::Kind;
-use crate::chunked::Chunked;
 use crate::{ObjectId, PermissionFlags, ProjectId, RoleId, UserId};
 
 /// A user as `Company` compiles it, before it is stored in the snapshot.
@@ -142,30 +140,29 @@ impl<P: PermissionFlags> Snapshot<P> {
         self.project_objects.get_mut(at)
     }
 
-    /// An empty snapshot with its roles and projects, ready for
+    /// An empty snapshot, ready for [`set_role`](Self::set_role),
+    /// [`set_project`](Self::set_project), then
     /// [`push_user`](Self::push_user) and [`push_object`](Self::push_object)
-    /// in id order.
-    pub(crate) fn empty(
-        revision: u64,
-        enhanced: bool,
-        roles: impl Iterator<Item = Option<P>>,
-        projects: impl Iterator<Item = bool>,
-    ) -> Self {
-        let projects: Chunked<ProjectEntry, 10> =
-            projects.map(|live| ProjectEntry { live }).collect();
-        let kinds = P::catalog().kinds().len();
-        let mut project_objects = Chunked::default();
-        project_objects.grow_to(projects.len() * kinds);
+    /// in id order, with [`skip_to`](Self::skip_to) over the ids in between.
+    pub(crate) fn empty(company: crate::CompanyId, revision: u64, enhanced: bool) -> Self {
         Self {
+            company,
             revision,
             enhanced,
-            users: Chunked::default(),
-            objects: Chunked::default(),
-            project_objects,
-            projects,
-            roles: roles.map(|role| role.map(P::to_word)).collect(),
-            spill: Spill::default(),
+            ..Self::default()
         }
+    }
+
+    /// Grows every table to the given numbers of ids with absent entries:
+    /// the ids past the last record, or between records. Whole chunks of
+    /// them share one allocation.
+    pub(crate) fn skip_to(&mut self, users: usize, objects: usize, roles: usize, projects: usize) {
+        self.users.grow_to(users);
+        self.objects.grow_to(objects);
+        self.roles.grow_to(roles);
+        self.projects.grow_to(projects);
+        self.project_objects
+            .grow_to(projects.saturating_mul(P::catalog().kinds().len()));
     }
 
     /// Appends the entry of the next user id (`None`: deleted).

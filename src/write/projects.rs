@@ -5,7 +5,7 @@ use super::distinct;
 use crate::catalog::Kind;
 use crate::company::links::Link;
 use crate::company::validate::{check_name, duplicate};
-use crate::company::{next_id, Company, DEFAULT_PROJECT_NAME};
+use crate::company::{Company, DEFAULT_PROJECT_NAME};
 use crate::{
     EntityKind, Error, Object, ObjectId, PermissionFlags, Principal, Project, ProjectId,
     SecurityMode,
@@ -28,7 +28,7 @@ impl<P: PermissionFlags> Company<P> {
                 DEFAULT_PROJECT_NAME.to_owned(),
             ));
         }
-        let id = ProjectId::new(next_id(&self.projects, EntityKind::Project)?);
+        let id = ProjectId::new(self.next_id(EntityKind::Project)?);
         let description =
             "Every user and object that existed when enhanced security was first enabled";
         delta.create = Some(NewRecord::Project(
@@ -56,7 +56,7 @@ impl<P: PermissionFlags> Company<P> {
         self.new_name(EntityKind::Project, &name)?;
         self.check_principals(principals)?;
         self.check_objects(objects)?;
-        let id = ProjectId::new(next_id(&self.projects, EntityKind::Project)?);
+        let id = ProjectId::new(self.next_id(EntityKind::Project)?);
         let mut delta = Delta {
             create: Some(NewRecord::Project(id, Project::new(name, description))),
             ..Delta::default()
@@ -138,7 +138,7 @@ impl<P: PermissionFlags> Company<P> {
             return Err(duplicate(EntityKind::Object, name));
         }
         self.check_projects(projects)?;
-        let id = ObjectId::new(next_id(&self.objects, EntityKind::Object)?);
+        let id = ObjectId::new(self.next_id(EntityKind::Object)?);
         let object = Object {
             kind,
             name: name.into_boxed_str(),

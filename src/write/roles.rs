@@ -6,7 +6,7 @@ use super::{distinct, Removal};
 use crate::catalog::Set;
 use crate::company::links::Link;
 use crate::company::validate::{last_admin, single};
-use crate::company::{next_id, Company};
+use crate::company::Company;
 use crate::short_set::ManySet;
 use crate::{EntityKind, Error, PermissionFlags, Principal, Role, RoleId};
 
@@ -29,7 +29,7 @@ impl<P: PermissionFlags> Company<P> {
     ) -> Result<Delta<P>, Error> {
         self.new_name(EntityKind::Role, &name)?;
         self.check_principals(principals)?;
-        let id = RoleId::new(next_id(&self.roles, EntityKind::Role)?);
+        let id = RoleId::new(self.next_id(EntityKind::Role)?);
         let role = Role {
             name: name.into_boxed_str(),
             description,

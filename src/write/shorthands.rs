@@ -1,6 +1,6 @@
 //! The `create_*` shorthands: one change each, returning the new id.
 
-use crate::company::{next_id, Company};
+use crate::company::Company;
 use crate::{
     Change, EntityKind, Error, GroupId, ObjectId, PermissionFlags, ProjectId, RoleId, UserId,
 };
@@ -15,7 +15,7 @@ impl<P: PermissionFlags> Company<P> {
     ///
     /// [`Error::InvalidName`] or [`Error::DuplicateName`] for the name.
     pub fn create_user(&mut self, name: impl Into<String>) -> Result<UserId, Error> {
-        let id = UserId::new(next_id(&self.users, EntityKind::User)?);
+        let id = UserId::new(self.next_id(EntityKind::User)?);
         self.apply(Change::CreateUser {
             name: name.into(),
             roles: Vec::new(),
@@ -35,7 +35,7 @@ impl<P: PermissionFlags> Company<P> {
         name: impl Into<String>,
         members: &[UserId],
     ) -> Result<GroupId, Error> {
-        let id = GroupId::new(next_id(&self.groups, EntityKind::Group)?);
+        let id = GroupId::new(self.next_id(EntityKind::Group)?);
         self.apply(Change::CreateGroup {
             name: name.into(),
             members: members.to_vec(),
@@ -55,7 +55,7 @@ impl<P: PermissionFlags> Company<P> {
         description: impl Into<String>,
         permissions: P,
     ) -> Result<RoleId, Error> {
-        let id = RoleId::new(next_id(&self.roles, EntityKind::Role)?);
+        let id = RoleId::new(self.next_id(EntityKind::Role)?);
         self.apply(Change::CreateRole {
             name: name.into(),
             description: description.into(),
@@ -76,7 +76,7 @@ impl<P: PermissionFlags> Company<P> {
         name: impl Into<String>,
         description: impl Into<String>,
     ) -> Result<ProjectId, Error> {
-        let id = ProjectId::new(next_id(&self.projects, EntityKind::Project)?);
+        let id = ProjectId::new(self.next_id(EntityKind::Project)?);
         self.apply(Change::CreateProject {
             name: name.into(),
             description: description.into(),
@@ -98,7 +98,7 @@ impl<P: PermissionFlags> Company<P> {
         kind: P::Kind,
         name: impl Into<String>,
     ) -> Result<ObjectId, Error> {
-        let id = ObjectId::new(next_id(&self.objects, EntityKind::Object)?);
+        let id = ObjectId::new(self.next_id(EntityKind::Object)?);
         self.apply(Change::CreateObject {
             kind,
             name: name.into(),

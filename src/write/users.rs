@@ -4,7 +4,7 @@ use super::delta::{Delta, Edit, NewRecord, Removed};
 use super::{distinct, Removal};
 use crate::company::links::Link;
 use crate::company::validate::last_admin;
-use crate::company::{next_id, Company};
+use crate::company::Company;
 use crate::{
     EntityKind, Error, Group, GroupId, PermissionFlags, Principal, ProjectId, RoleId, User, UserId,
 };
@@ -21,7 +21,7 @@ impl<P: PermissionFlags> Company<P> {
         self.check_roles(roles)?;
         self.check_groups(groups)?;
         self.check_projects(projects)?;
-        let id = UserId::new(next_id(&self.users, EntityKind::User)?);
+        let id = UserId::new(self.next_id(EntityKind::User)?);
         // DOMAIN rule 3: the first user of a company gets Admin.
         let first = self.user_names.len() == 0;
         let admin = first.then_some(RoleId::ADMIN);
@@ -71,7 +71,7 @@ impl<P: PermissionFlags> Company<P> {
     ) -> Result<Delta<P>, Error> {
         self.new_name(EntityKind::Group, &name)?;
         self.check_users(members)?;
-        let id = GroupId::new(next_id(&self.groups, EntityKind::Group)?);
+        let id = GroupId::new(self.next_id(EntityKind::Group)?);
         let mut delta = Delta {
             create: Some(NewRecord::Group(id, Group::new(name))),
             ..Delta::default()

@@ -13,8 +13,10 @@
 // Each test file uses its own part of this module.
 #![allow(dead_code)]
 
+pub(crate) mod edit;
+
 use callgate::{
-    Change, Company, Decision, Document, Error, GroupId, LogEntry, ObjectId, ObjectKind,
+    Change, Company, CompanyId, Decision, Document, Error, GroupId, LogEntry, ObjectId, ObjectKind,
     Permissions, Principal, ProjectId, Resource, RoleId, SecurityMode, Session, UserId, CATALOG,
 };
 use proptest::prelude::*;
@@ -88,7 +90,7 @@ pub(crate) fn refusal_mismatch(json: &str, path: &str, message: &str) -> Option<
 /// A support (2); `nextIds` 4 users, 1 group, 4 roles, 2 projects, 3
 /// objects; revision 15.
 pub(crate) fn sample() -> Result<Company, Error> {
-    let mut company = Company::new();
+    let mut company = new_company();
     let ann = company.create_user("ann")?;
     let bob = company.create_user("bob")?;
     let cid = company.create_user("cid")?;
@@ -663,7 +665,16 @@ pub(crate) struct Built {
 
 /// Resolves and applies generated changes in order to a new company.
 pub(crate) fn build(changes: &[Change]) -> Built {
-    build_on(Company::new(), changes)
+    build_on(new_company(), changes)
+}
+
+/// The id every company the generators build shares, so that two built
+/// from the same changes write equal documents and take each other's log.
+pub(crate) const COMPANY: CompanyId = CompanyId::new(0x00c0_ffee);
+
+/// A new company with the generators' id.
+pub(crate) fn new_company() -> Company {
+    Company::new().with_id(COMPANY)
 }
 
 /// Resolves and applies generated changes in order to `company`.
@@ -674,12 +685,12 @@ pub(crate) fn build_on(company: Company, changes: &[Change]) -> Built {
 /// Applies concrete changes (as recorded in [`Built::changes`]) in order to
 /// a new company, as they are.
 pub(crate) fn replay(changes: &[Change]) -> Built {
-    run(Company::new(), changes, false)
+    run(new_company(), changes, false)
 }
 
 fn run(mut company: Company, changes: &[Change], resolving: bool) -> Built {
     let mut built = Built {
-        company: Company::new(),
+        company: new_company(),
         changes: Vec::new(),
         log: Vec::new(),
         outcomes: Vec::new(),
@@ -694,7 +705,9 @@ fn run(mut company: Company, changes: &[Change], resolving: bool) -> Built {
         let revision = company.revision();
         let outcome = company.apply(change.clone());
         if outcome.is_ok() {
-            built.log.push(LogEntry::new(revision, change.clone()));
+            built
+                .log
+                .push(LogEntry::new(company.id(), revision, change.clone()));
             let users: Vec<UserId> = company.users().map(|(id, _)| id).collect();
             let someone = users.get(revision as usize % users.len().max(1));
             if let Some(session) = someone.and_then(|&user| company.login(user).ok()) {

@@ -2,7 +2,7 @@
 //! member must be a direct member of the project, and each role known and
 //! allowed within a project.
 
-use super::{document_error, Loader};
+use super::{document_error, in_order, Loader};
 use crate::company::compile::Tables;
 use crate::document::ProjectRecord;
 use crate::write::may_hold_within_project;
@@ -20,8 +20,25 @@ impl Loader {
         tables: &mut Tables<P>,
     ) -> Result<(), Error> {
         let project = record.id;
+        let mut previous = None;
         for (j, given) in record.member_roles.iter().enumerate() {
             let path = format!("projects[{index}].memberRoles[{j}]");
+            // Canonical: users then groups, each in id order, each once,
+            // with at least one role.
+            if previous.is_some_and(|p| p >= given.member) {
+                return Err(document_error(
+                    format!("{path}.member"),
+                    "members are listed once each, users then groups, in id order",
+                ));
+            }
+            previous = Some(given.member);
+            if given.roles.is_empty() {
+                return Err(document_error(
+                    format!("{path}.roles"),
+                    "a member is listed only with the roles given to it",
+                ));
+            }
+
             let member = match given.member {
                 Principal::User(user) => loaded.users.contains(&user),
                 Principal::Group(group) => loaded.groups.contains(&group),
@@ -36,8 +53,11 @@ impl Loader {
                     format_args!("{who} is not a member of project `{}`", record.name),
                 ));
             }
+            let mut previous_role = None;
             for (k, &role) in given.roles.iter().enumerate() {
                 let path = format!("{path}.roles[{k}]");
+                in_order(previous_role, role.get(), || path.clone(), "role", role)?;
+                previous_role = Some(role.get());
                 let Some(Some(stored)) = tables.roles.get(role.index()) else {
                     return Err(document_error(
                         path,
