@@ -31,8 +31,13 @@
 //! first is the Admin), Operator assigned to the other 19 in one change, 50
 //! queues in no project, `shrink_to_fit`; and 10,000 of them.
 //!
+//! Then a hostile document: one Admin, and `nextIds` at the default
+//! [`Limits`](callgate::Limits) of every kind (16.7 million users and
+//! objects, 1 million groups and projects, 65,536 roles): its JSON length
+//! and the live bytes of the company loaded from it.
+//!
 //! Targets: the whole company at most 48 MiB at L; the small company at
-//! most 12 KiB.
+//! most 12 KiB; the hostile document's company at most 1 MiB.
 //!
 //! ```sh
 //! cargo bench --bench memory
@@ -158,6 +163,29 @@ fn small_company() -> i64 {
     bytes
 }
 
+/// A small document naming as many ids as the default limits allow: its
+/// JSON, and the live heap bytes of the company loaded from it.
+fn hostile_document() -> (String, i64) {
+    let limits = callgate::Limits::DEFAULT;
+    let mut company = Company::new();
+    company.create_user("ann").expect("a new name");
+    let mut document = company.to_document();
+    document.next_ids.users = limits.users;
+    document.next_ids.groups = limits.groups;
+    document.next_ids.roles = limits.roles;
+    document.next_ids.projects = limits.projects;
+    document.next_ids.objects = limits.objects;
+    document.revision = 1 << 40; // enough changes for every id
+    let json = serde_json::to_string(&document).expect("serializable");
+    let (bytes, loaded) = added(|| {
+        Company::<callgate::Permissions>::load(&mut serde_json::Deserializer::from_str(&json))
+            .expect("a valid document")
+    });
+    assert_eq!(loaded.to_document().next_ids, document.next_ids);
+    drop(loaded);
+    (json, bytes)
+}
+
 fn main() {
     // First allocations of the program (stdout's buffer, anything made
     // lazily by the library) happen here, before any measurement.
@@ -218,5 +246,13 @@ fn main() {
     println!(
         "B/user = company / users, B/object = company / objects (the whole company over each count); \
          the inline Company value ({inline} B) is not in `company`"
+    );
+    let (json, hostile) = hostile_document();
+    let ok = hostile as f64 <= MIB;
+    println!(
+        "hostile document ({} B of JSON, nextIds at the default limits): {} loaded, target <= 1 MiB: {}",
+        json.len(),
+        human(hostile),
+        if ok { "ok" } else { "OVER" },
     );
 }

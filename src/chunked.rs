@@ -161,10 +161,19 @@ impl<T: Clone + Default, const BITS: u32> Chunked<T, BITS> {
         len: usize,
         value: T,
     ) -> Result<(), std::collections::TryReserveError> {
-        self.chunks
-            .try_reserve(Self::chunks_to_add(self.len, len))?;
+        self.try_reserve_to(len)?;
         self.extend_with(len, value);
         Ok(())
+    }
+
+    /// Asks for the chunk pointers `len` entries need with `try_reserve`,
+    /// adding no entry.
+    #[cfg(any(feature = "serde", test))] // the document loader's
+    pub(crate) fn try_reserve_to(
+        &mut self,
+        len: usize,
+    ) -> Result<(), std::collections::TryReserveError> {
+        self.chunks.try_reserve(Self::chunks_to_add(self.len, len))
     }
 
     /// How many more chunk pointers `len` entries need.
@@ -345,9 +354,9 @@ impl<T: Clone + Default, const BITS: u32> Nested<T, BITS> {
     /// Grows the table to `len` entries of `T::default()`; never shrinks.
     /// Whole chunks of defaults share one allocation (one pointer each,
     /// which [`present`](Self::present) skips), and the pointers are asked
-    /// for with `try_reserve`: a table sized from input costs 8 bytes per
-    /// `64 << BITS` unused ids, and a size the machine cannot hold is an
-    /// error, not an abort.
+    /// for with `try_reserve`: a table sized from input costs one pointer
+    /// (16 bytes) per `64 << BITS` unused ids, and a size the machine cannot
+    /// hold is an error, not an abort.
     #[cfg(any(feature = "serde", test))] // the document loader's
     pub(crate) fn try_grow_to(
         &mut self,

@@ -36,9 +36,40 @@ const STANDARD_NAME: &str = "standard";
 ///
 /// Made by [`Company::to_document`]; read back by [`Company::from_document`]
 /// or, straight from a serde deserializer with error paths,
-/// [`Company::load`]. The document is canonical: every list is sorted by id,
-/// so two companies in the same state write equal documents, and a document
-/// compares equal to the one written after loading it.
+/// [`Company::load`].
+///
+/// # Canonical
+///
+/// The library writes one form of each state, and loading refuses any
+/// other, naming the place (`` users[3].roles[1]: role id `2` comes after
+/// `5`: the list is sorted by id ``): a document that loads is written back
+/// byte for byte (with the same serializer), so a host can compare stored
+/// documents, hash them or sign them. The form:
+/// - every list of records and of references sorted by id, each id once;
+/// - a field at its default value (`[]`, `""`, `false`, `0`, `null`) left
+///   out;
+/// - a built-in role stored by its id, name and `"builtin": true` only; a
+///   custom role with its `permissions` (`[]` for none);
+/// - the roles given within a project listed users first, then groups, each
+///   in id order, each with at least one role.
+///
+/// The one exception: the permission names of a role may come in any order
+/// and may include names another listed name implies. Both follow the
+/// catalog, whose order can change between its versions, and a document
+/// written with an older version must load (DOMAIN rule 19). They are
+/// written back as the fewest names, in catalog order. A name listed twice
+/// is refused.
+///
+/// A version 1 document (0.1) follows the same form and is written back as
+/// version 2.
+///
+/// # Loading is bounded
+///
+/// What loading allocates grows with the document's records, not with its
+/// numbers: ids never used (deleted records', or a hostile `nextIds`) cost
+/// the tables one shared chunk pointer per chunk, and `nextIds` is checked
+/// against the host's [`Limits`](crate::Limits) first. Loading takes one
+/// pass over the records, hashing each id and name once.
 ///
 /// Built-in roles are stored by name only: their permissions come from the
 /// code, so an upgrade that widens a built-in role reaches stored data.

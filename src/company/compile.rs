@@ -188,7 +188,13 @@ impl<P: PermissionFlags> Company<P> {
     /// A company from validated records: name maps and the snapshot are
     /// derived from the tables. The caller guarantees the invariants (dense
     /// ids, two-way links, unique names), as the document loader checks.
-    pub(crate) fn from_tables(tables: Tables<P>) -> Self {
+    ///
+    /// # Errors
+    ///
+    /// The snapshot's tables need more memory than the machine can give.
+    pub(crate) fn from_tables(
+        tables: Tables<P>,
+    ) -> Result<Self, std::collections::TryReserveError> {
         let Tables {
             id,
             limits,
@@ -220,8 +226,8 @@ impl<P: PermissionFlags> Company<P> {
             objects,
             snapshot: Snapshot::default(),
         };
-        company.snapshot = company.compile();
-        company
+        company.snapshot = company.try_compile()?;
+        Ok(company)
     }
 
     /// Compiles a fresh [`Snapshot`] from the records, from scratch, in one
@@ -245,8 +251,24 @@ impl<P: PermissionFlags> Company<P> {
     /// ```
     #[must_use]
     pub fn compile(&self) -> Snapshot<P> {
+        let snapshot = Snapshot::empty(self.id, self.revision, self.mode == SecurityMode::Enhanced);
+        self.compile_into(snapshot)
+    }
+
+    /// [`compile`](Self::compile), asking for the chunk pointers of every
+    /// table with `try_reserve` first: for the loader, whose table sizes come
+    /// from input.
+    #[cfg(feature = "serde")] // used by the document loader
+    pub(crate) fn try_compile(&self) -> Result<Snapshot<P>, std::collections::TryReserveError> {
         let mut snapshot =
             Snapshot::empty(self.id, self.revision, self.mode == SecurityMode::Enhanced);
+        let (users, objects) = (self.users.len(), self.objects.len());
+        snapshot.try_reserve(users, objects, self.roles.len(), self.projects.len())?;
+        Ok(self.compile_into(snapshot))
+    }
+
+    /// Fills an empty snapshot from the records.
+    fn compile_into(&self, mut snapshot: Snapshot<P>) -> Snapshot<P> {
         // Only the chunks with records are read: ids never used (a document
         // may name many) cost the snapshot one pointer per chunk.
         for (index, role) in live(&self.roles) {

@@ -165,7 +165,7 @@ fn place<T: Clone, const BITS: u32>(
 
 /// Grows `table` to `len` ids, the new ones empty. Whole chunks of empty
 /// ids share one allocation, and the chunk pointers are asked for with
-/// `try_reserve`, so even `Limits::NONE` cannot abort the process.
+/// `try_reserve`, so even the largest limits cannot abort the process.
 fn grow<T: Clone, const BITS: u32>(
     table: &mut Nested<Option<T>, BITS>,
     len: usize,
@@ -213,7 +213,12 @@ impl Loader {
         self.load_projects(&document, &mut tables)?;
         self.check_default_project(&document)?;
         grow_all(&mut tables, document.next_ids)?;
-        let company = Company::from_tables(tables);
+        let company = Company::from_tables(tables).map_err(|_| {
+            document_error(
+                "nextIds".into(),
+                "the ids named are more than this machine can hold",
+            )
+        })?;
         records::check_admin_held(&company, &document)?;
         Ok(company)
     }

@@ -153,6 +153,25 @@ impl<P: PermissionFlags> Snapshot<P> {
         }
     }
 
+    /// Asks for the chunk pointers of every table for the given numbers of
+    /// ids with `try_reserve`, so that [`skip_to`](Self::skip_to) allocates
+    /// no more of them.
+    #[cfg(feature = "serde")] // used by the document loader
+    pub(crate) fn try_reserve(
+        &mut self,
+        users: usize,
+        objects: usize,
+        roles: usize,
+        projects: usize,
+    ) -> Result<(), std::collections::TryReserveError> {
+        self.users.try_reserve_to(users)?;
+        self.objects.try_reserve_to(objects)?;
+        self.roles.try_reserve_to(roles)?;
+        self.projects.try_reserve_to(projects)?;
+        self.project_objects
+            .try_reserve_to(projects.saturating_mul(P::catalog().kinds().len()))
+    }
+
     /// Grows every table to the given numbers of ids with absent entries:
     /// the ids past the last record, or between records. Whole chunks of
     /// them share one allocation.
