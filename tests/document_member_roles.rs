@@ -11,6 +11,7 @@ mod support;
 use callgate::{Change, Company, Document, Error, Permissions, Resource, RoleId, SecurityMode};
 use common::{add_role, add_user, give_within, Clients, TestResult};
 use serde_json::{json, Value};
+use support::edit::{assert_every_case_refused, Case};
 use support::load_json;
 
 /// Clients with roles given within Acme and Globex.
@@ -186,15 +187,6 @@ fn a_document_without_member_roles_still_loads() -> TestResult {
     Ok(())
 }
 
-/// One bad input: a mutation of the valid document, the exact path named,
-/// and a fragment of the message.
-struct Case {
-    what: &'static str,
-    mutate: fn(&mut Value),
-    path: &'static str,
-    message: &'static str,
-}
-
 #[rustfmt::skip]
 const CASES: &[Case] = &[
     Case {
@@ -273,28 +265,7 @@ const CASES: &[Case] = &[
 
 #[test]
 fn bad_member_roles_are_refused_with_their_path() -> TestResult {
-    let valid = document_value(&company()?)?;
-    let mut failures = Vec::new();
-    for case in CASES {
-        let mut document = valid.clone();
-        (case.mutate)(&mut document);
-        assert_ne!(
-            document, valid,
-            "{}: the mutation changed nothing",
-            case.what
-        );
-        let json = document.to_string();
-        if let Some(why) = support::refusal_mismatch(&json, case.path, case.message) {
-            failures.push(format!("{}: {why}", case.what));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n{}",
-        failures.len(),
-        CASES.len(),
-        failures.join("\n")
-    );
+    assert_every_case_refused(&document_value(&company()?)?, CASES);
     Ok(())
 }
 

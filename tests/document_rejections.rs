@@ -12,19 +12,7 @@ mod support;
 use callgate::{Company, Error};
 use serde_json::{json, Value};
 
-use support::edit::{push, remove, set};
-
-/// One bad input.
-struct Case {
-    /// What is wrong, in words.
-    what: &'static str,
-    /// The mutation of the valid sample document.
-    mutate: Mutation,
-    /// The exact path the error names.
-    path: &'static str,
-    /// A fragment of the error's message.
-    message: &'static str,
-}
+use support::edit::{assert_every_case_refused, push, remove, set, Case};
 
 #[rustfmt::skip]
 const CASES: &[Case] = &[
@@ -510,22 +498,7 @@ fn the_unmutated_sample_loads() -> Result<(), Box<dyn std::error::Error>> {
 
 #[test]
 fn every_bad_input_is_refused_with_its_path() {
-    let mut failures = Vec::new();
-    for case in CASES {
-        let mut document = sample_value();
-        (case.mutate)(&mut document);
-        let json = document.to_string();
-        if let Some(why) = support::refusal_mismatch(&json, case.path, case.message) {
-            failures.push(format!("{}: {why}", case.what));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n{}",
-        failures.len(),
-        CASES.len(),
-        failures.join("\n")
-    );
+    assert_every_case_refused(&sample_value(), CASES);
 }
 
 #[test]

@@ -49,3 +49,37 @@ pub(crate) fn push(document: &mut Value, pointer: &str, value: Value) {
         other => panic!("`{pointer}` is {other}, not an array"),
     }
 }
+
+/// One bad input: what is wrong, in words; the mutation of a valid
+/// document; the exact path the error names; a fragment of its message.
+pub(crate) struct Case {
+    pub(crate) what: &'static str,
+    pub(crate) mutate: fn(&mut Value),
+    pub(crate) path: &'static str,
+    pub(crate) message: &'static str,
+}
+
+/// Asserts that each case's mutation changes `valid` and makes it refused
+/// at the case's path with its message, listing every case that is not.
+pub(crate) fn assert_every_case_refused(valid: &Value, cases: &[Case]) {
+    let mut failures = Vec::new();
+    for case in cases {
+        let mut document = valid.clone();
+        (case.mutate)(&mut document);
+        if document == *valid {
+            failures.push(format!("{}: the mutation changed nothing", case.what));
+            continue;
+        }
+        let json = document.to_string();
+        if let Some(why) = super::refusal_mismatch(&json, case.path, case.message) {
+            failures.push(format!("{}: {why}", case.what));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
