@@ -153,6 +153,8 @@ impl<'c, P: PermissionFlags> Explanation<'c, P> {
         let decision = company.check_session(session, action, resource).decision;
         let permissions = company.session_permissions(session).unwrap_or_default();
         let grants = match session.testing() {
+            // Another company's session: its user id names nobody here.
+            _ if decision == Decision::Deny(crate::DenyReason::OtherCompany) => Vec::new(),
             None => grants(company, user, action, resource),
             // Testing: the role under test is the only grant, never beyond
             // what the tester holds.

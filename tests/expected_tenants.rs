@@ -228,7 +228,15 @@ fn the_record_of_another_companys_session_names_nobody_here() -> TestResult {
         record.to_string(),
         "deny (session of another company): user #1 may not `billing.view` in the company"
     );
-    let explanation = globex.explain_session(&session, action, Resource::Company);
-    assert_eq!(explanation.decision(), decision.decision);
+    // The explanation neither: no grant of Globex's user 1 (an operator
+    // there too) is shown as the session's.
+    let journal = Permissions::CALL_JOURNAL_VIEW;
+    let explanation = globex.explain_session(&session, journal, Resource::Company);
+    assert_eq!(
+        explanation.decision().deny_reason(),
+        Some(DenyReason::OtherCompany)
+    );
+    assert!(explanation.grants().is_empty());
+    assert!(explanation.to_string().contains("user #1"), "{explanation}");
     Ok(())
 }
