@@ -634,3 +634,23 @@ fn shape_errors_speak_of_records_not_rust_types() {
     assert!(message.contains("expected a user"), "{message}");
     assert!(!message.contains("UserRecord"), "{message}");
 }
+
+/// A document built by the host (not read by serde, which checks `format`
+/// first) with a format this library does not read is refused at `format`.
+#[test]
+fn from_document_refuses_an_unreadable_format_at_its_path() {
+    for format in [0, callgate::FORMAT_VERSION + 1] {
+        let mut document = callgate::Document::new();
+        document.format = format;
+        match Company::from_document(document) {
+            Err(Error::Document { path, message }) => {
+                assert_eq!(path, "format", "{message}");
+                assert!(
+                    message.contains("is not one this library reads"),
+                    "{message}"
+                );
+            }
+            other => panic!("format {format}: {other:?}"),
+        }
+    }
+}
