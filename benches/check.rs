@@ -621,7 +621,7 @@ fn bench_changes(c: &mut Criterion) {
     // A hostile document: one user, and `nextIds` at the default limits of
     // every kind. Loading costs the records and one pointer per chunk of
     // unused ids, not the ids.
-    let hostile = hostile_document();
+    let hostile = workload::hostile_document();
     group.bench_function("load_json/hostile", |b| {
         b.iter(|| {
             Company::<Permissions>::load(&mut serde_json::Deserializer::from_str(&hostile))
@@ -629,22 +629,6 @@ fn bench_changes(c: &mut Criterion) {
         })
     });
     group.finish();
-}
-
-/// The JSON of a company of one user whose `nextIds` name every id the
-/// default [`callgate::Limits`] allow.
-fn hostile_document() -> String {
-    let limits = callgate::Limits::DEFAULT;
-    let mut company = Company::new();
-    company.create_user("ann").expect("a new name");
-    let mut document = company.to_document();
-    document.next_ids.users = limits.users;
-    document.next_ids.groups = limits.groups;
-    document.next_ids.roles = limits.roles;
-    document.next_ids.projects = limits.projects;
-    document.next_ids.objects = limits.objects;
-    document.revision = 1 << 40;
-    serde_json::to_string(&document).expect("serializable")
 }
 
 criterion_group! {

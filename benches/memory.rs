@@ -166,22 +166,15 @@ fn small_company() -> i64 {
 /// A small document naming as many ids as the default limits allow: its
 /// JSON, and the live heap bytes of the company loaded from it.
 fn hostile_document() -> (String, i64) {
-    let limits = callgate::Limits::DEFAULT;
-    let mut company = Company::new();
-    company.create_user("ann").expect("a new name");
-    let mut document = company.to_document();
-    document.next_ids.users = limits.users;
-    document.next_ids.groups = limits.groups;
-    document.next_ids.roles = limits.roles;
-    document.next_ids.projects = limits.projects;
-    document.next_ids.objects = limits.objects;
-    document.revision = 1 << 40; // enough changes for every id
-    let json = serde_json::to_string(&document).expect("serializable");
+    let json = workload::hostile_document();
     let (bytes, loaded) = added(|| {
         Company::<callgate::Permissions>::load(&mut serde_json::Deserializer::from_str(&json))
             .expect("a valid document")
     });
-    assert_eq!(loaded.to_document().next_ids, document.next_ids);
+    assert_eq!(
+        loaded.to_document().next_ids.users,
+        callgate::Limits::DEFAULT.users
+    );
     drop(loaded);
     (json, bytes)
 }

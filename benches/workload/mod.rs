@@ -259,6 +259,23 @@ pub(crate) fn populate<P: PermissionFlags>(
     links
 }
 
+/// The JSON of a company of one user whose `nextIds` name every id the
+/// default [`callgate::Limits`] allow: a small, hostile document, which
+/// loading must not size its tables from.
+pub(crate) fn hostile_document() -> String {
+    let limits = callgate::Limits::DEFAULT;
+    let mut company = Company::new();
+    company.create_user("ann").expect("a new name");
+    let mut document = company.to_document();
+    document.next_ids.users = limits.users;
+    document.next_ids.groups = limits.groups;
+    document.next_ids.roles = limits.roles;
+    document.next_ids.projects = limits.projects;
+    document.next_ids.objects = limits.objects;
+    document.revision = 1 << 40; // enough changes for every id
+    serde_json::to_string(&document).expect("serializable")
+}
+
 /// A one-user change that is valid again and again when alternated with its
 /// inverse: a user in the middle of the table and a custom role they do not
 /// hold directly (assign it, then unassign it, ...).
