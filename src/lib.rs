@@ -74,7 +74,11 @@ Around that core:
   governing permission, no escalation, hidden projects; then `plan` does the
   rest.
 - session.rs: sessions, role testing, `check_session`. A session is valid while
-  its login revision is not below the user's `sessions_from`.
+  its company is the snapshot's (company_id.rs: every company has an id, which
+  sessions and log entries carry) and its login revision is not below the
+  user's `sessions_from`.
+- limits.rs: how many ids of each kind a company may give out; `next_id` in
+  company.rs enforces them on changes, the loader on documents.
 - explain.rs answers a check slowly, from the records, with reasons.
 - section.rs is the role x permission matrix and its per-section columns.
 - catalog.rs and catalog/ are product catalogs: the `Definition` a product
@@ -86,7 +90,10 @@ Around that core:
 - permissions.rs is the standard catalog's bitflags type plus its table of
   stable names; catalog/standard.rs declares it as a `Definition`.
 - document.rs (feature `serde`) writes the canonical stored document and loads
-  it strictly, naming the path of any problem.
+  it strictly, naming the path of any problem (document/load.rs and load/):
+  non-canonical forms are refused (document/canonical.rs reads the fields
+  left out at their default), and nothing is sized from `nextIds` but one
+  shared chunk pointer per chunk of unused ids (`Nested::try_grow_to`).
 
 The tests hold the engine against a plain reference model
 (tests/model/mod.rs), one integration test per domain rule, and property tests
