@@ -278,10 +278,10 @@ impl<P: PermissionFlags> Company<P> {
             snapshot.set_project(ProjectId::new(index), true);
         }
         let (roles, projects) = (self.roles.len(), self.projects.len());
-        snapshot.skip_to(0, 0, roles, projects);
+        snapshot.grow_roles_and_projects(roles, projects);
         let mut reach = Reach::default();
         for (index, user) in self.users.present() {
-            snapshot.skip_to(index, 0, roles, projects);
+            snapshot.skip_users_to(index);
             let compiled = u32::try_from(index)
                 .ok()
                 .and_then(|id| rights(self, UserId::new(id), &mut reach));
@@ -294,10 +294,10 @@ impl<P: PermissionFlags> Company<P> {
                 _ => snapshot.push_user(None),
             }
         }
-        snapshot.skip_to(self.users.len(), 0, roles, projects);
+        snapshot.skip_users_to(self.users.len());
         let mut projects_of: Vec<u32> = Vec::new();
         for (index, object) in self.objects.present() {
-            snapshot.skip_to(0, index, roles, projects);
+            snapshot.skip_objects_to(index);
             let Some(object) = object else {
                 snapshot.push_object(None);
                 continue;
@@ -307,7 +307,7 @@ impl<P: PermissionFlags> Company<P> {
             projects_of.sort_unstable();
             snapshot.push_object(Some((object.kind, &projects_of)));
         }
-        snapshot.skip_to(self.users.len(), self.objects.len(), roles, projects);
+        snapshot.skip_objects_to(self.objects.len());
         snapshot.shrink_to_fit();
         snapshot
     }

@@ -278,7 +278,7 @@ impl Loader {
             ids: impl Iterator<Item = (I, u32)>,
             limit: u32,
             limit_name: &str,
-            mut insert: impl FnMut(I) -> bool,
+            seen: &mut HashSet<I>,
         ) -> Result<(), Error> {
             let mut previous = None;
             for (i, (id, number)) in ids.enumerate() {
@@ -292,7 +292,7 @@ impl Loader {
                 }
                 in_order(previous, number, || format!("{list}[{i}].id"), kind, id)?;
                 previous = Some(number);
-                insert(id);
+                seen.insert(id);
             }
             Ok(())
         }
@@ -309,7 +309,7 @@ impl Loader {
             document.users.iter().map(|r| (r.id, r.id.get())),
             next.users,
             "users",
-            |id| user_ids.insert(id),
+            user_ids,
         )?;
         each(
             "groups",
@@ -317,7 +317,7 @@ impl Loader {
             document.groups.iter().map(|r| (r.id, r.id.get())),
             next.groups,
             "groups",
-            |id| group_ids.insert(id),
+            group_ids,
         )?;
         each(
             "roles",
@@ -325,7 +325,7 @@ impl Loader {
             document.roles.iter().map(|r| (r.id, r.id.get())),
             next.roles,
             "roles",
-            |id| role_ids.insert(id),
+            role_ids,
         )?;
         each(
             "projects",
@@ -333,7 +333,7 @@ impl Loader {
             document.projects.iter().map(|r| (r.id, r.id.get())),
             next.projects,
             "projects",
-            |id| project_ids.insert(id),
+            project_ids,
         )?;
         each(
             "objects",
@@ -341,7 +341,7 @@ impl Loader {
             document.objects.iter().map(|r| (r.id, r.id.get())),
             next.objects,
             "objects",
-            |id| object_ids.insert(id),
+            object_ids,
         )
     }
 }

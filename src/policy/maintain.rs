@@ -143,7 +143,8 @@ impl<P: PermissionFlags> Snapshot<P> {
     /// An empty snapshot, ready for [`set_role`](Self::set_role),
     /// [`set_project`](Self::set_project), then
     /// [`push_user`](Self::push_user) and [`push_object`](Self::push_object)
-    /// in id order, with [`skip_to`](Self::skip_to) over the ids in between.
+    /// in id order, with [`skip_users_to`](Self::skip_users_to) and
+    /// [`skip_objects_to`](Self::skip_objects_to) over the ids in between.
     pub(crate) fn empty(company: crate::CompanyId, revision: u64, enhanced: bool) -> Self {
         Self {
             company,
@@ -154,7 +155,7 @@ impl<P: PermissionFlags> Snapshot<P> {
     }
 
     /// Asks for the chunk pointers of every table for the given numbers of
-    /// ids with `try_reserve`, so that [`skip_to`](Self::skip_to) allocates
+    /// ids with `try_reserve`, so that growing them allocates
     /// no more of them.
     #[cfg(feature = "serde")] // used by the document loader
     pub(crate) fn try_reserve(
@@ -172,16 +173,25 @@ impl<P: PermissionFlags> Snapshot<P> {
             .try_reserve_to(projects.saturating_mul(P::catalog().kinds().len()))
     }
 
-    /// Grows every table to the given numbers of ids with absent entries:
-    /// the ids past the last record, or between records. Whole chunks of
-    /// them share one allocation.
-    pub(crate) fn skip_to(&mut self, users: usize, objects: usize, roles: usize, projects: usize) {
-        self.users.grow_to(users);
-        self.objects.grow_to(objects);
+    /// Grows the role and project tables to the given numbers of ids, the
+    /// ids not set absent. Whole chunks of them share one allocation.
+    pub(crate) fn grow_roles_and_projects(&mut self, roles: usize, projects: usize) {
         self.roles.grow_to(roles);
         self.projects.grow_to(projects);
         self.project_objects
             .grow_to(projects.saturating_mul(P::catalog().kinds().len()));
+    }
+
+    /// Appends absent user entries up to `len` ids: the ids between two
+    /// records, or past the last. Whole chunks share one allocation.
+    pub(crate) fn skip_users_to(&mut self, len: usize) {
+        self.users.grow_to(len);
+    }
+
+    /// Appends absent object entries up to `len` ids, as
+    /// [`skip_users_to`](Self::skip_users_to).
+    pub(crate) fn skip_objects_to(&mut self, len: usize) {
+        self.objects.grow_to(len);
     }
 
     /// Appends the entry of the next user id (`None`: deleted).
