@@ -1,0 +1,2 @@
+//! Placeholder: the drill process (written next).
+fn main() {}
