@@ -5,6 +5,8 @@ use indexmap::IndexMap;
 
 #[cfg(feature = "serde")]
 mod entry_serde;
+#[cfg(feature = "serde")]
+mod legacy;
 
 use crate::{
     GroupId, ObjectId, PermissionFlags, Permissions, Principal, ProjectId, RoleId, SecurityMode,
@@ -383,7 +385,8 @@ pub struct ChangeReport {
 /// As JSON: `{"revision": 7, "company": "5f3a9c0e12ab34cd", "change": {...},
 /// "actor": {"user": 3}, "context": {"requestId": "r-42"}}`; `actor` and
 /// `context` are left out when empty. Entries written by 0.1 name no
-/// company and are refused: load a document written after them instead.
+/// company and are refused; [`LogEntry::migrate_0_1`] reads them, given
+/// the id of the company whose log they are.
 ///
 /// A stored entry that does not decode is refused with its revision named
 /// (`log entry at revision 7: field `actor`: ...`), as long as `revision`
@@ -411,7 +414,11 @@ pub struct ChangeReport {
 ///
 /// let from_0_1 = r#"{"revision":7,"change":{"op":"delete_user","user":1}}"#;
 /// let err = serde_json::from_str::<LogEntry>(from_0_1).unwrap_err();
-/// assert!(err.to_string().starts_with("log entry at revision 7: field `company`: missing"));
+/// assert_eq!(
+///     err.to_string(),
+///     "log entry at revision 7: field `company`: missing: an entry written by 0.1 names no company: \
+///      migrate it with `LogEntry::migrate_0_1` at line 1 column 54",
+/// );
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

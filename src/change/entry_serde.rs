@@ -22,6 +22,10 @@ enum Field {
 
 const FIELDS: &[&str] = &["revision", "company", "change", "actor", "context"];
 
+/// Why `company` is missing, most likely, and what to do.
+const MISSING_COMPANY: &str = "missing: an entry written by 0.1 names no company: \
+     migrate it with `LogEntry::migrate_0_1`";
+
 impl<'de, P: PermissionFlags> Deserialize<'de> for LogEntry<P> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_struct("LogEntry", FIELDS, EntryVisitor(PhantomData))
@@ -68,7 +72,7 @@ impl<'de, P: PermissionFlags> Visitor<'de> for EntryVisitor<P> {
             }
         }
         let revision = revision.ok_or_else(|| de::Error::missing_field("revision"))?;
-        let company = company.ok_or_else(|| at(Some(revision), "company", "missing"))?;
+        let company = company.ok_or_else(|| at(Some(revision), "company", MISSING_COMPANY))?;
         let change = entry_change.ok_or_else(|| at(Some(revision), "change", "missing"))?;
         Ok(LogEntry {
             revision,
