@@ -3,16 +3,15 @@
 use std::time::Duration;
 
 use callgate::{
-    Change, ChangeReport, Company, CompanyId, PermissionFlags, Permissions, Plan, Publisher,
-    Reader, Session,
+    Change, ChangeReport, Company, CompanyId, PermissionFlags, Permissions, Reader, Session,
 };
 
-use crate::log::{self, LOG_PAGE};
-use crate::{codec, CheckpointPolicy, Store, StoreError, StoredEntry};
+use crate::{codec, CheckpointPolicy, Store, StoreError};
 
-/// How many times a writer plans and stores one change before it gives up
-/// with [`StoreError::Contended`], unless told otherwise.
-pub const DEFAULT_ATTEMPTS: u32 = 16;
+mod state;
+
+pub(crate) use self::state::WriterState;
+pub use self::state::DEFAULT_ATTEMPTS;
 
 /// One change to write, with who makes it and the host's context: what
 /// [`Writer::write`] takes.
@@ -59,6 +58,12 @@ impl<P: PermissionFlags> Write<P> {
     pub fn with_context(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.context.push((key.into(), value.into()));
         self
+    }
+
+    /// The session of the user making the change, if any.
+    #[must_use]
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
     }
 
     /// The change.
@@ -122,22 +127,13 @@ impl<P: PermissionFlags> Write<P> {
 /// ```
 pub struct Writer<P: PermissionFlags = Permissions> {
     store: Box<dyn Store>,
-    publisher: Publisher<P>,
-    tenant: String,
-    policy: CheckpointPolicy,
-    attempts: u32,
-    /// Entries, and bytes of entries, stored since the last checkpoint
-    /// (between its revision and the company's).
-    since_checkpoint: (u64, u64),
-    /// An entry whose store failed with a lost connection: it may or may
-    /// not be in the log. `settle` finds out before anything else is done.
-    unsettled: Option<StoredEntry>,
+    state: WriterState<P>,
 }
 
 impl<P: PermissionFlags> std::fmt::Debug for Writer<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Writer")
-            .field("tenant", &self.tenant)
+            .field("tenant", &self.state.tenant)
             .field("company", &self.id())
             .field("revision", &self.revision())
             .finish_non_exhaustive()
@@ -201,22 +197,14 @@ impl<P: PermissionFlags> Writer<P> {
     /// As [`Writer::open_existing`].
     pub fn open_with_catalog(store: impl Store + 'static, tenant: &str) -> Result<Self, StoreError> {
         let mut store: Box<dyn Store> = Box::new(store);
-        let (company, replayed) = log::restore::<P>(&mut *store, tenant)?;
-        Ok(Self {
-            store,
-            publisher: Publisher::new(company),
-            tenant: tenant.to_owned(),
-            policy: CheckpointPolicy::default(),
-            attempts: DEFAULT_ATTEMPTS,
-            since_checkpoint: (replayed, 0),
-            unsettled: None,
-        })
+        let state = WriterState::open(&mut *store, tenant)?;
+        Ok(Self { store, state })
     }
 
     /// The writer with `policy` for its checkpoints.
     #[must_use]
     pub fn with_checkpoints(mut self, policy: CheckpointPolicy) -> Self {
-        self.policy = policy;
+        self.state.policy = policy;
         self
     }
 
@@ -224,14 +212,14 @@ impl<P: PermissionFlags> Writer<P> {
     /// (at least 1) before [`StoreError::Contended`].
     #[must_use]
     pub fn with_attempts(mut self, attempts: u32) -> Self {
-        self.attempts = attempts.max(1);
+        self.state.attempts = attempts.max(1);
         self
     }
 
     /// The tenant key.
     #[must_use]
     pub fn tenant(&self) -> &str {
-        &self.tenant
+        &self.state.tenant
     }
 
     /// The company's id, kept by the store for the tenant.
@@ -249,13 +237,13 @@ impl<P: PermissionFlags> Writer<P> {
     /// The company as committed: every change in it is in the log.
     #[must_use]
     pub fn company(&self) -> &Company<P> {
-        self.publisher.company()
+        self.state.company()
     }
 
     /// A handle for request threads on the published company.
     #[must_use]
     pub fn reader(&self) -> Reader<P> {
-        self.publisher.reader()
+        self.state.publisher.reader()
     }
 
     /// The writer's store, for the host's own queries.
@@ -305,37 +293,7 @@ impl<P: PermissionFlags> Writer<P> {
     /// In every case the company is as it was, or has caught up with the
     /// log.
     pub fn write(&mut self, write: Write<P>) -> Result<ChangeReport, StoreError> {
-        self.settle()?;
-        for _ in 0..self.attempts {
-            let plan = self.plan(&write)?;
-            let row = codec::encode(plan.entry())?;
-            // The checkpoint is the company before this entry: due once
-            // enough entries lie between the last one and it.
-            let due = self
-                .policy
-                .is_due(self.since_checkpoint.0, self.since_checkpoint.1);
-            let checkpoint = due
-                .then(|| codec::checkpoint_of(self.company()))
-                .transpose()?;
-            match self.store.append(&row, checkpoint.as_ref()) {
-                Ok(()) => return self.commit(plan, &row, checkpoint.is_some()),
-                Err(StoreError::Conflict { .. }) => {
-                    self.catch_up()?;
-                }
-                Err(error) if error.is_connection_lost() => {
-                    self.unsettled = Some(row);
-                    match self.settle_plan(plan)? {
-                        Some(report) => return Ok(report),
-                        None => continue,
-                    }
-                }
-                Err(error) => return Err(error),
-            }
-        }
-        Err(StoreError::Contended {
-            company: self.id(),
-            attempts: self.attempts,
-        })
+        self.state.write(&mut *self.store, &write)
     }
 
     /// Applies the entries other writers stored since this one last looked,
@@ -346,17 +304,7 @@ impl<P: PermissionFlags> Writer<P> {
     /// [`StoreError::Database`], [`StoreError::CorruptEntry`] (nothing of
     /// its page applied) and [`StoreError::Diverged`].
     pub fn catch_up(&mut self) -> Result<usize, StoreError> {
-        let mut applied = 0;
-        loop {
-            let from = self.revision();
-            let page = self.store.read_log(self.id(), from, LOG_PAGE)?;
-            let count = log::apply_page(&mut self.publisher, &page)?;
-            self.since_checkpoint.0 += count as u64;
-            applied += count;
-            if page.len() < LOG_PAGE {
-                return Ok(applied);
-            }
-        }
+        self.state.catch_up(&mut *self.store)
     }
 
     /// Stores a checkpoint of the company as it is now.
@@ -365,80 +313,7 @@ impl<P: PermissionFlags> Writer<P> {
     ///
     /// [`StoreError::Database`] and [`StoreError::Encode`].
     pub fn checkpoint(&mut self) -> Result<(), StoreError> {
-        let checkpoint = codec::checkpoint_of(self.company())?;
-        self.store.put_checkpoint(&checkpoint)?;
-        self.since_checkpoint = (0, 0);
-        Ok(())
-    }
-
-    fn plan(&self, write: &Write<P>) -> Result<Plan<P>, StoreError> {
-        let company = self.company();
-        let plan = match &write.session {
-            Some(session) => company.plan_as(session, write.change.clone()),
-            None => company.plan(write.change.clone()),
-        };
-        let plan = plan.map_err(StoreError::Refused)?;
-        Ok(write
-            .context
-            .iter()
-            .fold(plan, |plan, (key, value)| plan.with_context(key, value)))
-    }
-
-    fn commit(
-        &mut self,
-        plan: Plan<P>,
-        row: &StoredEntry,
-        checkpointed: bool,
-    ) -> Result<ChangeReport, StoreError> {
-        let revision = plan.revision();
-        // Cannot fail: the plan was made by this company at its revision,
-        // and `&mut self` kept anything else from moving it.
-        let report = self
-            .publisher
-            .commit(plan)
-            .map_err(|source| StoreError::Diverged {
-                company: self.id(),
-                revision,
-                source,
-            })?;
-        self.since_checkpoint = if checkpointed {
-            (1, row.len() as u64)
-        } else {
-            (
-                self.since_checkpoint.0 + 1,
-                self.since_checkpoint.1 + row.len() as u64,
-            )
-        };
-        Ok(report)
-    }
-
-    /// Finds out whether an entry whose store lost its connection is in the
-    /// log, before anything else is planned: reconnects, then catches up
-    /// (which applies it if it was stored).
-    fn settle(&mut self) -> Result<(), StoreError> {
-        if self.unsettled.is_some() {
-            reconnect(&mut *self.store)?;
-            self.unsettled = None;
-            self.catch_up()?;
-        }
-        Ok(())
-    }
-
-    /// [`settle`](Self::settle) for the plan whose store just lost its
-    /// connection: `Some` report if its entry is in the log (committed),
-    /// `None` if it is not or another writer's is there (caught up: plan
-    /// again).
-    fn settle_plan(&mut self, plan: Plan<P>) -> Result<Option<ChangeReport>, StoreError> {
-        reconnect(&mut *self.store)?;
-        let Some(ours) = self.unsettled.take() else {
-            return Ok(None);
-        };
-        let stored = self.store.read_log(ours.company, ours.revision, 1)?;
-        match stored.first() {
-            Some(entry) if *entry == ours => self.commit(plan, &ours, false).map(Some),
-            Some(_) => self.catch_up().map(|_| None),
-            None => Ok(None),
-        }
+        self.state.checkpoint(&mut *self.store)
     }
 }
 

@@ -1,0 +1,185 @@
+//! [`WriterState`]: a writer's company and bookkeeping, apart from its
+//! connection, so that a [`Writer`](crate::Writer) owns one connection and
+//! a tenant registry lends connections from a pool.
+
+use callgate::{ChangeReport, Company, CompanyId, PermissionFlags, Plan, Publisher};
+
+use crate::log::{self, LOG_PAGE};
+use crate::writer::{reconnect, Write};
+use crate::{codec, CheckpointPolicy, Store, StoreError, StoredEntry};
+
+/// How many times a writer plans and stores one change before it gives up
+/// with [`StoreError::Contended`], unless told otherwise.
+pub const DEFAULT_ATTEMPTS: u32 = 16;
+
+/// A tenant's company as its writer keeps it: every change in it is in the
+/// log.
+pub(crate) struct WriterState<P: PermissionFlags> {
+    pub(crate) publisher: Publisher<P>,
+    pub(crate) tenant: String,
+    pub(crate) policy: CheckpointPolicy,
+    pub(crate) attempts: u32,
+    /// Entries, and bytes of entries, stored since the last checkpoint
+    /// (between its revision and the company's).
+    since_checkpoint: (u64, u64),
+    /// An entry whose store failed with a lost connection: it may or may
+    /// not be in the log. `settle` finds out before anything else is done.
+    unsettled: Option<StoredEntry>,
+}
+
+impl<P: PermissionFlags> WriterState<P> {
+    /// The state of `tenant`, as loaded from the store.
+    pub(crate) fn open(store: &mut dyn Store, tenant: &str) -> Result<Self, StoreError> {
+        let (company, replayed) = log::restore::<P>(store, tenant)?;
+        Ok(Self {
+            publisher: Publisher::new(company),
+            tenant: tenant.to_owned(),
+            policy: CheckpointPolicy::default(),
+            attempts: DEFAULT_ATTEMPTS,
+            since_checkpoint: (replayed, 0),
+            unsettled: None,
+        })
+    }
+
+    pub(crate) fn company(&self) -> &Company<P> {
+        self.publisher.company()
+    }
+
+    pub(crate) fn id(&self) -> CompanyId {
+        self.company().id()
+    }
+
+    /// See [`Writer::write`](crate::Writer::write).
+    pub(crate) fn write(
+        &mut self,
+        store: &mut dyn Store,
+        write: &Write<P>,
+    ) -> Result<ChangeReport, StoreError> {
+        self.settle(store)?;
+        for _ in 0..self.attempts {
+            let plan = self.plan(write)?;
+            let row = codec::encode(plan.entry())?;
+            // The checkpoint is the company before this entry: due once
+            // enough entries lie between the last one and it.
+            let due = self
+                .policy
+                .is_due(self.since_checkpoint.0, self.since_checkpoint.1);
+            let checkpoint = due
+                .then(|| codec::checkpoint_of(self.company()))
+                .transpose()?;
+            match store.append(&row, checkpoint.as_ref()) {
+                Ok(()) => return self.commit(plan, &row, checkpoint.is_some()),
+                Err(StoreError::Conflict { .. }) => {
+                    self.catch_up(store)?;
+                }
+                Err(error) if error.is_connection_lost() => {
+                    self.unsettled = Some(row);
+                    match self.settle_plan(store, plan)? {
+                        Some(report) => return Ok(report),
+                        None => continue,
+                    }
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Err(StoreError::Contended {
+            company: self.id(),
+            attempts: self.attempts,
+        })
+    }
+
+    /// See [`Writer::catch_up`](crate::Writer::catch_up).
+    pub(crate) fn catch_up(&mut self, store: &mut dyn Store) -> Result<usize, StoreError> {
+        let mut applied = 0;
+        loop {
+            let from = self.company().revision();
+            let page = store.read_log(self.id(), from, LOG_PAGE)?;
+            let count = log::apply_page(&mut self.publisher, &page)?;
+            self.since_checkpoint.0 += count as u64;
+            applied += count;
+            if page.len() < LOG_PAGE {
+                return Ok(applied);
+            }
+        }
+    }
+
+    /// See [`Writer::checkpoint`](crate::Writer::checkpoint).
+    pub(crate) fn checkpoint(&mut self, store: &mut dyn Store) -> Result<(), StoreError> {
+        let checkpoint = codec::checkpoint_of(self.company())?;
+        store.put_checkpoint(&checkpoint)?;
+        self.since_checkpoint = (0, 0);
+        Ok(())
+    }
+
+    fn plan(&self, write: &Write<P>) -> Result<Plan<P>, StoreError> {
+        let company = self.company();
+        let plan = match write.session() {
+            Some(session) => company.plan_as(session, write.change().clone()),
+            None => company.plan(write.change().clone()),
+        };
+        let plan = plan.map_err(StoreError::Refused)?;
+        Ok(write
+            .context()
+            .iter()
+            .fold(plan, |plan, (key, value)| plan.with_context(key, value)))
+    }
+
+    fn commit(
+        &mut self,
+        plan: Plan<P>,
+        row: &StoredEntry,
+        checkpointed: bool,
+    ) -> Result<ChangeReport, StoreError> {
+        let revision = plan.revision();
+        // Cannot fail: the plan was made by this company at its revision,
+        // and `&mut self` kept anything else from moving it.
+        let report = self
+            .publisher
+            .commit(plan)
+            .map_err(|source| StoreError::Diverged {
+                company: self.id(),
+                revision,
+                source,
+            })?;
+        let bytes = row.len() as u64;
+        self.since_checkpoint = if checkpointed {
+            (1, bytes)
+        } else {
+            (self.since_checkpoint.0 + 1, self.since_checkpoint.1 + bytes)
+        };
+        Ok(report)
+    }
+
+    /// Finds out whether an entry whose store lost its connection is in the
+    /// log, before anything else is planned: reconnects, then catches up
+    /// (which applies it if it was stored).
+    fn settle(&mut self, store: &mut dyn Store) -> Result<(), StoreError> {
+        if self.unsettled.is_some() {
+            reconnect(store)?;
+            self.unsettled = None;
+            self.catch_up(store)?;
+        }
+        Ok(())
+    }
+
+    /// [`settle`](Self::settle) for the plan whose store just lost its
+    /// connection: `Some` report if its entry is in the log (committed),
+    /// `None` if it is not or another writer's is there (caught up: plan
+    /// again).
+    fn settle_plan(
+        &mut self,
+        store: &mut dyn Store,
+        plan: Plan<P>,
+    ) -> Result<Option<ChangeReport>, StoreError> {
+        reconnect(store)?;
+        let Some(ours) = self.unsettled.take() else {
+            return Ok(None);
+        };
+        let stored = store.read_log(ours.company, ours.revision, 1)?;
+        match stored.first() {
+            Some(entry) if *entry == ours => self.commit(plan, &ours, false).map(Some),
+            Some(_) => self.catch_up(store).map(|_| None),
+            None => Ok(None),
+        }
+    }
+}
