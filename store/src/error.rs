@@ -51,6 +51,25 @@ pub enum StoreError {
         tenant: String,
     },
 
+    /// A tenant of a registry did not load: its key, and why.
+    #[error("tenant `{tenant}`: {source}")]
+    Tenant {
+        /// The host's tenant key.
+        tenant: String,
+        /// Why it did not load (shared by every request that waited for
+        /// the same load).
+        #[source]
+        source: std::sync::Arc<StoreError>,
+    },
+
+    /// The registry follows this tenant read-only: write through a
+    /// registry or a writer that writes.
+    #[error("tenant `{tenant}` is followed read-only here")]
+    ReadOnly {
+        /// The host's tenant key.
+        tenant: String,
+    },
+
     /// The tenant key is kept for another company than the one given.
     #[error("tenant `{tenant}` is kept for company `{stored}`, not `{given}`")]
     TenantTaken {
@@ -214,6 +233,8 @@ impl StoreError {
             Self::Contended { .. } => "contended",
             Self::UnknownTenant { .. } => "unknown_tenant",
             Self::TenantTaken { .. } => "tenant_taken",
+            Self::Tenant { source, .. } => source.code(),
+            Self::ReadOnly { .. } => "read_only",
             Self::CorruptEntry { .. } => "corrupt_entry",
             Self::CorruptCheckpoint { .. } => "corrupt_checkpoint",
             Self::Diverged { .. } => "diverged",

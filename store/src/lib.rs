@@ -105,6 +105,7 @@ mod replica;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 mod store;
+mod tenants;
 mod writer;
 
 pub use crate::error::{DatabaseErrorKind, StoreError};
@@ -116,6 +117,7 @@ pub use crate::replica::Replica;
 #[cfg(feature = "sqlite")]
 pub use crate::sqlite::{SqliteOptions, SqliteStore};
 pub use crate::store::{Checkpoint, Store, StoredEntry, Wakeup};
+pub use crate::tenants::{TenantInfo, TenantStats, Tenants, TenantsBuilder};
 pub use crate::writer::{Write, Writer, DEFAULT_ATTEMPTS};
 
 #[cfg(test)]

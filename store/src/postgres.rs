@@ -104,11 +104,14 @@ impl PostgresOptions {
 ///
 /// ```no_run
 /// use callgate::Change;
-/// use callgate_store::{PostgresStore, Writer};
+/// use callgate_store::{PostgresOptions, PostgresStore, Writer};
 ///
-/// let store = PostgresStore::connect("postgres://app@db.internal:5432/app")?;
+/// // Tables in the schema `callgate`; appends notify `callgate_log_callgate`.
+/// let options = PostgresOptions::default().schema("callgate");
+/// let store = PostgresStore::connect_with("postgres://app@db.internal:5432/app", options)?;
 /// let mut writer = Writer::open(store, "acme")?;
-/// writer.apply(Change::create_user("ann"))?;
+/// let user = Change::CreateUser { name: "ann".into(), roles: vec![], groups: vec![], projects: vec![] };
+/// writer.apply(user)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct PostgresStore {

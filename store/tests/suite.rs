@@ -312,7 +312,7 @@ fn an_unknown_tenant_is_an_error_that_creates_nothing() {
 fn a_product_catalog_company_is_created_and_restored() {
     each_store(|place| {
         let mut writer: Writer<Permissions> =
-            Writer::open_or_create(place.open(), "acme", || Company::new()).expect("opens");
+            Writer::open_or_create(place.open(), "acme", Company::new).expect("opens");
         writer.apply(create_user("ann")).expect("stored");
         let again = Writer::<Permissions>::open_with_catalog(place.open(), "acme").expect("opens");
         assert_eq!(again.revision(), 1);

@@ -1,0 +1,438 @@
+//! [`Tenants`]: many companies in one process, loaded on demand, within a
+//! memory budget.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::time::{Duration, Instant};
+
+use callgate::{
+    Change, ChangeReport, Company, CompanyId, Decision, PermissionFlags, Permissions, Reader,
+    Resource, Session, SessionDecision, UserId, View,
+};
+use moka::notification::RemovalCause;
+use moka::sync::Cache;
+
+use self::pool::Connections;
+use self::resident::{Tenant, nanos_since};
+use self::stats::Counters;
+pub use self::stats::{TenantInfo, TenantStats};
+use crate::writer::WriterState;
+use crate::{CheckpointPolicy, Store, StoreError, Write, codec};
+
+mod builder;
+mod follow;
+mod pool;
+mod resident;
+mod stats;
+
+pub use self::builder::TenantsBuilder;
+
+/// Many tenants' companies in one process: each loaded from the store on
+/// first use, kept while it is used, and evicted (least recently used
+/// first) when the companies' bytes pass the budget.
+///
+/// - **Reads** ([`check`](Tenants::check), [`reader`](Tenants::reader),
+///   [`view`](Tenants::view)) find the tenant by its key and answer from its
+///   published company, without locks. The first request to a tenant loads
+///   it (its latest checkpoint and log); concurrent first requests load it
+///   once.
+/// - **Writes** ([`apply`](Tenants::apply), [`write`](Tenants::write)) go
+///   through the tenant's own writer: one tenant's writes are serialized,
+///   two tenants never wait on each other (only on the pool's connections,
+///   [`TenantsBuilder::connections`]). A tenant with a write in flight is
+///   held by it: if the budget evicts it meanwhile, the next request finds
+///   the same company, never a second copy.
+/// - **Evicted** tenants' views stay valid: a reader holding one keeps an
+///   unchanging company until it lets go.
+/// - **Following**: with [`TenantsBuilder::follow`], one connection waits
+///   for the store's notices for every resident tenant (PostgreSQL's
+///   `LISTEN`, one for all) and catches up the tenants they name, so writes
+///   from other processes reach this one's readers.
+/// - **An unknown key** is [`StoreError::UnknownTenant`], and loads or
+///   creates nothing; [`create`](Tenants::create) makes a tenant. A tenant
+///   whose checkpoint is corrupt fails alone, its key named
+///   ([`StoreError::Tenant`]).
+///
+/// `Tenants` is a handle: `Send + Sync`, and clones share one registry.
+///
+/// # Example: two tenants, a change each, an eviction and a reload
+///
+/// ```
+/// use callgate::{Change, Company, Permissions, Resource, RoleId};
+/// use callgate_store::{SqliteStore, Tenants};
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("callgate.db");
+/// let tenants = Tenants::builder(move || SqliteStore::open(&path))
+///     .budget(64 << 20)
+///     .build()?;
+/// tenants.create("acme", Company::new())?;
+/// tenants.create("globex", Company::new())?;
+///
+/// let user = |name: &str| Change::CreateUser {
+///     name: name.into(), roles: vec![RoleId::OPERATOR], groups: vec![], projects: vec![],
+/// };
+/// tenants.apply("acme", user("ann"))?;
+/// tenants.apply("globex", user("bob"))?;
+///
+/// let ann = tenants.view("acme")?.user_by_name("ann").unwrap();
+/// assert!(tenants.check("acme", ann, Permissions::CALL_JOURNAL_VIEW, Resource::Company)?.is_allowed());
+///
+/// tenants.evict("acme");
+/// assert_eq!(tenants.resident().len(), 1);
+/// assert_eq!(tenants.view("acme")?.revision(), 1); // loaded again from the store
+/// assert!(tenants.check("initech", ann, Permissions::CALL_JOURNAL_VIEW, Resource::Company).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Tenants<P: PermissionFlags = Permissions> {
+    inner: Arc<Inner<P>>,
+}
+
+impl<P: PermissionFlags> Clone for Tenants<P> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<P: PermissionFlags> std::fmt::Debug for Tenants<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tenants")
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What every handle shares.
+pub(crate) struct Inner<P: PermissionFlags> {
+    cache: Cache<String, Arc<Tenant<P>>>,
+    /// Every tenant some `Arc` still holds, resident or not: a load finds
+    /// a tenant still held (by a write in flight) instead of making a
+    /// second copy. Also the follower's way from a company to its tenant.
+    live: Mutex<Live<P>>,
+    pool: r2d2::Pool<Connections>,
+    policy: CheckpointPolicy,
+    attempts: u32,
+    read_only: bool,
+    counters: Arc<Counters>,
+    started: Instant,
+    last_error: Mutex<Option<Arc<StoreError>>>,
+    /// Stops the follower thread when the registry goes.
+    _follow: Option<follow::StopOnDrop>,
+}
+
+/// Weak handles on every tenant in memory.
+struct Live<P: PermissionFlags> {
+    by_key: HashMap<String, Weak<Tenant<P>>>,
+    by_company: HashMap<CompanyId, Weak<Tenant<P>>>,
+}
+
+impl Tenants {
+    /// A registry of companies with the standard catalog, whose
+    /// connections `open` opens: `Tenants::builder(|| PostgresStore::connect(url))`.
+    pub fn builder<S, F>(open: F) -> TenantsBuilder<Permissions>
+    where
+        S: Store + 'static,
+        F: Fn() -> Result<S, StoreError> + Send + Sync + 'static,
+    {
+        TenantsBuilder::new(open)
+    }
+}
+
+impl<P: PermissionFlags> Tenants<P> {
+    /// The tenant's published view, loading the tenant on first use.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::UnknownTenant`], and [`StoreError::Tenant`] naming the
+    /// key when the tenant does not load (a corrupt checkpoint, a lost
+    /// database).
+    pub fn view(&self, tenant: &str) -> Result<View<P>, StoreError> {
+        Ok(self.inner.tenant(tenant)?.reader.view())
+    }
+
+    /// A handle on the tenant's latest published view, for a request that
+    /// asks many questions; it stays valid (and unchanging once the tenant
+    /// is evicted) while held.
+    ///
+    /// # Errors
+    ///
+    /// As [`Tenants::view`].
+    pub fn reader(&self, tenant: &str) -> Result<Reader<P>, StoreError> {
+        Ok(self.inner.tenant(tenant)?.reader.clone())
+    }
+
+    /// [`Company::check`] on the tenant's latest published view.
+    ///
+    /// # Errors
+    ///
+    /// As [`Tenants::view`]: an unknown tenant is an error, never a
+    /// decision. Within a known tenant, unknown users and objects are
+    /// denies, as always.
+    pub fn check(
+        &self,
+        tenant: &str,
+        user: UserId,
+        action: P,
+        resource: Resource,
+    ) -> Result<Decision, StoreError> {
+        Ok(self.inner.tenant(tenant)?.reader.check(user, action, resource))
+    }
+
+    /// [`Company::check_session`] on the tenant's latest published view. A
+    /// session of another tenant is denied.
+    ///
+    /// # Errors
+    ///
+    /// As [`Tenants::view`].
+    pub fn check_session(
+        &self,
+        tenant: &str,
+        session: &Session,
+        action: P,
+        resource: Resource,
+    ) -> Result<SessionDecision, StoreError> {
+        let tenant = self.inner.tenant(tenant)?;
+        Ok(tenant.reader.check_session(session, action, resource))
+    }
+
+    /// Writes `change` to the tenant as the host.
+    ///
+    /// # Errors
+    ///
+    /// As [`Tenants::write`].
+    pub fn apply(&self, tenant: &str, change: Change<P>) -> Result<ChangeReport, StoreError> {
+        self.write(tenant, Write::new(change))
+    }
+
+    /// Writes to the tenant through its own writer (see
+    /// [`Writer::write`](crate::Writer::write)), loading it on first use.
+    ///
+    /// # Errors
+    ///
+    /// Every error of [`Writer::write`](crate::Writer::write), every error
+    /// of [`Tenants::view`], and [`StoreError::ReadOnly`] for a registry
+    /// built [`read_only`](TenantsBuilder::read_only).
+    pub fn write(&self, tenant: &str, write: Write<P>) -> Result<ChangeReport, StoreError> {
+        if self.inner.read_only {
+            return Err(StoreError::ReadOnly {
+                tenant: tenant.to_owned(),
+            });
+        }
+        self.inner.write(tenant, &write)
+    }
+
+    /// Creates `tenant` in the store with `company` as its first
+    /// checkpoint, and returns the company's id. Nothing is loaded.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::TenantTaken`] when the store keeps another company for
+    /// the key (nothing is stored), and [`StoreError::Database`].
+    pub fn create(&self, tenant: &str, company: Company<P>) -> Result<CompanyId, StoreError> {
+        let checkpoint = codec::checkpoint_of(&company)?;
+        let mut store = pool::take(&self.inner.pool)?;
+        let stored = store.create_tenant(tenant, &checkpoint)?;
+        if stored != company.id() {
+            return Err(StoreError::TenantTaken {
+                tenant: tenant.to_owned(),
+                stored,
+                given: company.id(),
+            });
+        }
+        Ok(stored)
+    }
+
+    /// Takes the tenant out of memory now (the next request loads it
+    /// again). Views already handed out stay valid.
+    pub fn evict(&self, tenant: &str) {
+        self.inner.cache.invalidate(tenant);
+        self.inner.cache.run_pending_tasks();
+    }
+
+    /// Every resident tenant with its bytes, revision and last use, ordered
+    /// by key.
+    #[must_use]
+    pub fn resident(&self) -> Vec<TenantInfo> {
+        self.inner.cache.run_pending_tasks();
+        let mut list: Vec<TenantInfo> = self
+            .inner
+            .cache
+            .iter()
+            .map(|(_, tenant)| TenantInfo {
+                tenant: tenant.key.clone(),
+                company: tenant.id,
+                bytes: tenant.bytes(),
+                revision: tenant.reader.revision(),
+                last_use: self.inner.started + Duration::from_nanos(tenant.last_use()),
+            })
+            .collect();
+        list.sort_by(|a, b| a.tenant.cmp(&b.tenant));
+        list
+    }
+
+    /// The registry's counters.
+    #[must_use]
+    pub fn stats(&self) -> TenantStats {
+        let cache = &self.inner.cache;
+        cache.run_pending_tasks();
+        self.inner
+            .counters
+            .read(cache.entry_count(), cache.weighted_size())
+    }
+
+    /// The last error the follower met (a lost database, a corrupt row of
+    /// some tenant), if any since the registry was built.
+    #[must_use]
+    pub fn last_error(&self) -> Option<Arc<StoreError>> {
+        self.inner.lock_error().clone()
+    }
+}
+
+impl<P: PermissionFlags> Inner<P> {
+    /// The tenant, from memory or loaded once.
+    fn tenant(&self, key: &str) -> Result<Arc<Tenant<P>>, StoreError> {
+        let now = nanos_since(self.started);
+        if let Some(tenant) = self.cache.get(key) {
+            Counters::add(&self.counters.hits, 1);
+            tenant.touch(now);
+            return Ok(tenant);
+        }
+        Counters::add(&self.counters.misses, 1);
+        let tenant = self
+            .cache
+            .try_get_with_by_ref(key, || self.load(key))
+            .map_err(|error| match &*error {
+                StoreError::UnknownTenant { tenant } => StoreError::UnknownTenant {
+                    tenant: tenant.clone(),
+                },
+                _ => StoreError::Tenant {
+                    tenant: key.to_owned(),
+                    source: error,
+                },
+            })?;
+        tenant.touch(now);
+        Ok(tenant)
+    }
+
+    /// Loads the tenant from the store, or finds the copy a write in
+    /// flight still holds.
+    fn load(&self, key: &str) -> Result<Arc<Tenant<P>>, StoreError> {
+        if let Some(tenant) = self.lock_live().by_key.get(key).and_then(Weak::upgrade) {
+            return Ok(tenant);
+        }
+        let start = Instant::now();
+        let loaded = self.load_state(key);
+        Counters::add(&self.counters.load_nanos, nanos_since(start));
+        let state = match loaded {
+            Ok(state) => state,
+            Err(error) => {
+                if !matches!(error, StoreError::UnknownTenant { .. }) {
+                    Counters::add(&self.counters.load_failures, 1);
+                }
+                return Err(error);
+            }
+        };
+        Counters::add(&self.counters.loads, 1);
+        let tenant = Arc::new(Tenant::new(state, nanos_since(self.started)));
+        let mut live = self.lock_live();
+        // Tenants evicted while held leave their handles behind once let
+        // go: sweep them when they outnumber the resident ones.
+        if live.by_key.len() > 2 * usize::try_from(self.cache.entry_count()).unwrap_or(0) + 64 {
+            live.by_key.retain(|_, weak| weak.strong_count() > 0);
+            live.by_company.retain(|_, weak| weak.strong_count() > 0);
+        }
+        live.by_key.insert(key.to_owned(), Arc::downgrade(&tenant));
+        live.by_company.insert(tenant.id, Arc::downgrade(&tenant));
+        Ok(tenant)
+    }
+
+    fn load_state(&self, key: &str) -> Result<WriterState<P>, StoreError> {
+        let mut store = pool::take(&self.pool)?;
+        let mut state = WriterState::<P>::open(&mut **store, key)?;
+        state.policy = self.policy;
+        state.attempts = self.attempts;
+        Ok(state)
+    }
+
+    fn write(&self, key: &str, write: &Write<P>) -> Result<ChangeReport, StoreError> {
+        // Held until the write ends: an eviction meanwhile cannot drop it.
+        let tenant = self.tenant(key)?;
+        let mut state = tenant.state();
+        let mut store = pool::take(&self.pool)?;
+        let report = state.write(&mut **store, write);
+        drop(store);
+        if tenant.reweigh(&state) {
+            drop(state);
+            self.cache.insert(key.to_owned(), Arc::clone(&tenant));
+        }
+        report
+    }
+
+    /// Catches a resident tenant up with the log (the follower's work).
+    fn catch_up(&self, tenant: &Tenant<P>) {
+        let mut state = tenant.state();
+        let result = pool::take(&self.pool).and_then(|mut store| state.catch_up(&mut **store));
+        if let Err(error) = result {
+            self.record_error(error);
+        }
+        tenant.reweigh(&state);
+    }
+
+    fn live_by_company(&self, company: CompanyId) -> Option<Arc<Tenant<P>>> {
+        self.lock_live().by_company.get(&company).and_then(Weak::upgrade)
+    }
+
+    fn live_tenants(&self) -> Vec<Arc<Tenant<P>>> {
+        let live = self.lock_live();
+        live.by_key.values().filter_map(Weak::upgrade).collect()
+    }
+
+    /// Forgets an evicted tenant unless something else still holds it (a
+    /// write in flight, a catch-up): then the next load finds it.
+    fn forget(&self, tenant: &Arc<Tenant<P>>) {
+        if Arc::strong_count(tenant) > 1 {
+            return;
+        }
+        let ours = |weak: &Weak<Tenant<P>>| std::ptr::eq(weak.as_ptr(), Arc::as_ptr(tenant));
+        let mut live = self.lock_live();
+        if live.by_key.get(&tenant.key).is_some_and(ours) {
+            live.by_key.remove(&tenant.key);
+        }
+        if live.by_company.get(&tenant.id).is_some_and(ours) {
+            live.by_company.remove(&tenant.id);
+        }
+    }
+
+    fn record_error(&self, error: StoreError) {
+        *self.lock_error() = Some(Arc::new(error));
+    }
+
+    fn lock_live(&self) -> MutexGuard<'_, Live<P>> {
+        self.live.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn lock_error(&self) -> MutexGuard<'_, Option<Arc<StoreError>>> {
+        self.last_error.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// What the cache's eviction listener does: count evictions, and forget
+/// tenants nothing holds any more.
+fn on_removal<P: PermissionFlags>(
+    inner: &Weak<Inner<P>>,
+    counters: &Counters,
+    tenant: &Arc<Tenant<P>>,
+    cause: RemovalCause,
+) {
+    if cause == RemovalCause::Replaced {
+        return;
+    }
+    if cause.was_evicted() {
+        Counters::add(&counters.evictions, 1);
+    }
+    if let Some(inner) = inner.upgrade() {
+        inner.forget(tenant);
+    }
+}

@@ -1,0 +1,77 @@
+//! What a registry counts, for a host to export.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use callgate::CompanyId;
+
+/// The registry's counters, as [`Tenants::stats`](crate::Tenants::stats)
+/// reads them: every count since the registry was built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct TenantStats {
+    /// Tenants in memory now.
+    pub resident: u64,
+    /// Their bytes, by their companies' own accounting.
+    pub bytes: u64,
+    /// Tenants loaded from the store.
+    pub loads: u64,
+    /// Time spent loading them.
+    pub load_time: Duration,
+    /// Loads that failed (a corrupt checkpoint, a lost database...).
+    pub load_failures: u64,
+    /// Tenants evicted to keep within the budget.
+    pub evictions: u64,
+    /// Requests that found their tenant in memory.
+    pub hits: u64,
+    /// Requests that had to load it (or found it unknown).
+    pub misses: u64,
+}
+
+/// One resident tenant, as [`Tenants::resident`](crate::Tenants::resident)
+/// lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TenantInfo {
+    /// The host's tenant key.
+    pub tenant: String,
+    /// Its company.
+    pub company: CompanyId,
+    /// Its bytes, by its company's own accounting.
+    pub bytes: u64,
+    /// The revision in memory.
+    pub revision: u64,
+    /// When a request last used it (to within a millisecond).
+    pub last_use: Instant,
+}
+
+/// The counters, updated with relaxed atomics.
+#[derive(Default)]
+pub(crate) struct Counters {
+    pub(crate) loads: AtomicU64,
+    pub(crate) load_nanos: AtomicU64,
+    pub(crate) load_failures: AtomicU64,
+    pub(crate) evictions: AtomicU64,
+    pub(crate) hits: AtomicU64,
+    pub(crate) misses: AtomicU64,
+}
+
+impl Counters {
+    pub(crate) fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub(crate) fn read(&self, resident: u64, bytes: u64) -> TenantStats {
+        let get = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+        TenantStats {
+            resident,
+            bytes,
+            loads: get(&self.loads),
+            load_time: Duration::from_nanos(get(&self.load_nanos)),
+            load_failures: get(&self.load_failures),
+            evictions: get(&self.evictions),
+            hits: get(&self.hits),
+            misses: get(&self.misses),
+        }
+    }
+}
