@@ -89,7 +89,9 @@ impl Place {
     /// A new read-write connection, or the error.
     pub fn try_open(&self) -> Result<Box<dyn Store>, callgate_store::StoreError> {
         match self {
-            Place::Sqlite { dir } => Ok(Box::new(SqliteStore::open(dir.path().join("callgate.db"))?)),
+            Place::Sqlite { dir } => {
+                Ok(Box::new(SqliteStore::open(dir.path().join("callgate.db"))?))
+            }
             #[cfg(feature = "postgres")]
             Place::Postgres { url, schema } => postgres::open(url, schema),
             #[cfg(not(feature = "postgres"))]
@@ -101,7 +103,8 @@ impl Place {
     pub fn open_read_only(&self) -> Box<dyn Store> {
         match self {
             Place::Sqlite { dir } => Box::new(
-                SqliteStore::open_read_only(dir.path().join("callgate.db")).expect("the store opens"),
+                SqliteStore::open_read_only(dir.path().join("callgate.db"))
+                    .expect("the store opens"),
             ),
             Place::Postgres { .. } => self.open(),
         }
@@ -235,4 +238,37 @@ pub fn create_group(name: &str) -> callgate::Change {
 /// The company's document as JSON: equal states, equal bytes.
 pub fn document<P: callgate::PermissionFlags>(company: &callgate::Company<P>) -> String {
     serde_json::to_string(&company.to_document()).expect("the document encodes")
+}
+
+impl Place {
+    /// A function that opens a new read-write connection to this place, for
+    /// a registry's pool: it outlives the borrow of the place.
+    pub fn opener(
+        &self,
+    ) -> impl Fn() -> Result<Box<dyn Store>, callgate_store::StoreError> + Send + Sync + 'static
+    {
+        let place = match self {
+            Place::Sqlite { dir } => Opener::Sqlite(dir.path().join("callgate.db")),
+            Place::Postgres { url, schema } => Opener::Postgres(url.clone(), schema.clone()),
+        };
+        move || place.open()
+    }
+}
+
+/// What [`Place::opener`] keeps: where to connect, without the place.
+enum Opener {
+    Sqlite(PathBuf),
+    Postgres(String, String),
+}
+
+impl Opener {
+    fn open(&self) -> Result<Box<dyn Store>, callgate_store::StoreError> {
+        match self {
+            Opener::Sqlite(path) => Ok(Box::new(SqliteStore::open(path)?)),
+            #[cfg(feature = "postgres")]
+            Opener::Postgres(url, schema) => postgres::open(url, schema),
+            #[cfg(not(feature = "postgres"))]
+            Opener::Postgres(..) => unreachable!("no PostgreSQL place without the feature"),
+        }
+    }
 }

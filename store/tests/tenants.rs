@@ -1,0 +1,201 @@
+//! The tenant registry: loading on demand, single flight, the budget,
+//! restarts and bad input, on every database.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Barrier};
+
+use callgate::{Company, Permissions, Resource, RoleId};
+use callgate_store::{StoreError, Tenants};
+use support::{create_user, document, each_store, Place};
+
+fn registry(place: &Place, budget: u64) -> Tenants {
+    Tenants::builder(place.opener())
+        .budget(budget)
+        .connections(4)
+        .build()
+        .expect("the registry builds")
+}
+
+/// Creates tenants `t0`.. `t{n-1}`, each with `users` users named `tN-i`.
+fn populate(tenants: &Tenants, n: usize, users: usize) {
+    for t in 0..n {
+        let key = format!("t{t}");
+        tenants.create(&key, Company::new()).expect("created");
+        for i in 0..users {
+            tenants.apply(&key, create_user(&format!("{key}-{i}"))).expect("stored");
+        }
+    }
+}
+
+/// The user names of a view.
+fn names(view: &callgate::View) -> BTreeSet<String> {
+    view.users().map(|(_, user)| user.name().to_owned()).collect()
+}
+
+#[test]
+fn tenants_load_on_first_use_and_answer_by_key() {
+    each_store(|place| {
+        let tenants = registry(place, 64 << 20);
+        populate(&tenants, 3, 2);
+        let fresh = registry(place, 64 << 20);
+        assert_eq!(fresh.stats().resident, 0);
+        let view = fresh.view("t1").expect("loads");
+        assert_eq!(names(&view), ["t1-0", "t1-1"].map(String::from).into());
+        let admin = view.user_by_name("t1-0").expect("the first user");
+        let allowed = fresh.check("t1", admin, Permissions::ROLES_MANAGE, Resource::Company);
+        assert!(allowed.expect("known").is_allowed(), "{}", place.name());
+        let stats = fresh.stats();
+        assert_eq!((stats.resident, stats.loads, stats.misses, stats.hits), (1, 1, 1, 1));
+    });
+}
+
+#[test]
+fn an_unknown_tenant_is_a_typed_error_that_loads_and_creates_nothing() {
+    each_store(|place| {
+        let tenants = registry(place, 64 << 20);
+        populate(&tenants, 1, 1);
+        let user = callgate::UserId::new(0);
+        let error = tenants
+            .check("initech", user, Permissions::ROLES_MANAGE, Resource::Company)
+            .expect_err("no such tenant");
+        assert!(matches!(&error, StoreError::UnknownTenant { tenant } if tenant == "initech"));
+        assert!(tenants.apply("initech", create_user("eve")).is_err());
+        let stats = tenants.stats();
+        assert_eq!((stats.resident, stats.load_failures), (1, 0));
+        assert_eq!(place.open().tenants().expect("reads").len(), 1);
+    });
+}
+
+#[test]
+fn sixty_four_concurrent_first_requests_load_once() {
+    each_store(|place| {
+        populate(&registry(place, 64 << 20), 1, 3);
+        let fresh = registry(place, 64 << 20);
+        let barrier = Arc::new(Barrier::new(64));
+        let threads: Vec<_> = (0..64)
+            .map(|_| {
+                let (tenants, barrier) = (fresh.clone(), Arc::clone(&barrier));
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    tenants.view("t0").expect("loads").revision()
+                })
+            })
+            .collect();
+        for thread in threads {
+            assert_eq!(thread.join().expect("no panic"), 3);
+        }
+        assert_eq!(fresh.stats().loads, 1, "{}: loaded once", place.name());
+    });
+}
+
+#[test]
+fn a_restart_gives_every_tenant_its_own_id_revision_and_document() {
+    each_store(|place| {
+        let before: Vec<_> = {
+            let tenants = registry(place, 64 << 20);
+            populate(&tenants, 12, 3);
+            tenants.apply("t5", create_user("late")).expect("stored");
+            (0..12)
+                .map(|t| {
+                    let view = tenants.view(&format!("t{t}")).expect("resident");
+                    (view.id(), view.revision(), document(&view))
+                })
+                .collect()
+        };
+        let tenants = registry(place, 64 << 20);
+        for (t, (id, revision, doc)) in before.into_iter().enumerate() {
+            let view = tenants.view(&format!("t{t}")).expect("loads");
+            assert_eq!((view.id(), view.revision()), (id, revision));
+            assert_eq!(document(&view), doc);
+        }
+    });
+}
+
+#[test]
+fn a_corrupt_checkpoint_fails_alone_naming_its_key() {
+    each_store(|place| {
+        populate(&registry(place, 64 << 20), 3, 1);
+        let bad = place.open().company_of("t1").expect("reads").expect("kept");
+        place.execute(&format!(
+            "UPDATE callgate_checkpoints SET document = '{{\"format\":2}}' WHERE company = '{bad}'"
+        ));
+        let tenants = registry(place, 64 << 20);
+        let error = tenants.view("t1").expect_err("corrupt");
+        let message = error.to_string();
+        assert!(message.starts_with("tenant `t1`: company `"), "{message}");
+        assert!(message.contains("checkpoint at revision 0"), "{message}");
+        assert_eq!(error.code(), "corrupt_checkpoint");
+        for key in ["t0", "t2"] {
+            assert_eq!(tenants.view(key).expect("others serve").revision(), 1);
+        }
+        assert_eq!(tenants.stats().load_failures, 1);
+    });
+}
+
+#[test]
+fn the_budget_evicts_and_evicted_tenants_come_back_unchanged() {
+    each_store(|place| {
+        let setup = registry(place, 64 << 20);
+        populate(&setup, 10, 2);
+        let one = setup.resident()[0].bytes;
+        drop(setup);
+
+        let tenants = registry(place, one * 3);
+        let before: Vec<_> = (0..10)
+            .map(|t| document(&tenants.view(&format!("t{t}")).expect("loads")))
+            .collect();
+        let stats = tenants.stats();
+        assert!(stats.bytes <= one * 3, "{stats:?}");
+        assert!(stats.evictions >= 6, "{}: {stats:?}", place.name());
+        assert!(stats.resident <= 3);
+        for (t, doc) in before.iter().enumerate() {
+            assert_eq!(&document(&tenants.view(&format!("t{t}")).expect("loads")), doc);
+        }
+    });
+}
+
+#[test]
+fn a_view_held_across_an_eviction_stays_valid_and_unchanging() {
+    each_store(|place| {
+        let tenants = registry(place, 64 << 20);
+        populate(&tenants, 1, 1);
+        let old = tenants.view("t0").expect("resident");
+        tenants.evict("t0");
+        assert!(tenants.resident().is_empty());
+        tenants.apply("t0", create_user("late")).expect("stored");
+        assert_eq!(old.revision(), 1);
+        assert!(old.user_by_name("late").is_none());
+        assert_eq!(tenants.view("t0").expect("resident").revision(), 2);
+    });
+}
+
+#[test]
+fn the_listing_shows_bytes_revision_and_last_use() {
+    each_store(|place| {
+        let tenants = registry(place, 64 << 20);
+        populate(&tenants, 2, 2);
+        let t0 = tenants.view("t0").expect("resident").id();
+        let list = tenants.resident();
+        assert_eq!(list.len(), 2);
+        assert_eq!((list[0].tenant.as_str(), list[0].company, list[0].revision), ("t0", t0, 2));
+        assert!(list[0].bytes > 1_000);
+        assert!(list[0].last_use <= std::time::Instant::now());
+    });
+}
+
+#[test]
+fn a_tenant_of_another_key_cannot_be_created_over_an_existing_one() {
+    each_store(|place| {
+        let tenants = registry(place, 64 << 20);
+        let id = tenants.create("acme", Company::new()).expect("created");
+        let error = tenants.create("acme", Company::new()).expect_err("taken");
+        assert!(matches!(error, StoreError::TenantTaken { stored, .. } if stored == id));
+        let assign = callgate::Change::AssignRole {
+            role: RoleId::OPERATOR,
+            principals: vec![],
+        };
+        assert!(tenants.apply("acme", assign).is_ok());
+    });
+}
