@@ -28,8 +28,10 @@ mod stats;
 pub use self::builder::TenantsBuilder;
 
 /// Many tenants' companies in one process: each loaded from the store on
-/// first use, kept while it is used, and evicted (least recently used
-/// first) when the companies' bytes pass the budget.
+/// first use, kept while it is used, and evicted when the companies' bytes
+/// pass the budget (by moka's TinyLFU policy: the tenants used least often
+/// and least recently go first, and a newcomer used once may be refused a
+/// place).
 ///
 /// - **Reads** ([`check`](Tenants::check), [`reader`](Tenants::reader),
 ///   [`view`](Tenants::view)) find the tenant by its key and answer from its
@@ -177,7 +179,11 @@ impl<P: PermissionFlags> Tenants<P> {
         action: P,
         resource: Resource,
     ) -> Result<Decision, StoreError> {
-        Ok(self.inner.tenant(tenant)?.reader.check(user, action, resource))
+        Ok(self
+            .inner
+            .tenant(tenant)?
+            .reader
+            .check(user, action, resource))
     }
 
     /// [`Company::check_session`] on the tenant's latest published view. A
@@ -381,7 +387,10 @@ impl<P: PermissionFlags> Inner<P> {
     }
 
     fn live_by_company(&self, company: CompanyId) -> Option<Arc<Tenant<P>>> {
-        self.lock_live().by_company.get(&company).and_then(Weak::upgrade)
+        self.lock_live()
+            .by_company
+            .get(&company)
+            .and_then(Weak::upgrade)
     }
 
     fn live_tenants(&self) -> Vec<Arc<Tenant<P>>> {
@@ -414,7 +423,9 @@ impl<P: PermissionFlags> Inner<P> {
     }
 
     fn lock_error(&self) -> MutexGuard<'_, Option<Arc<StoreError>>> {
-        self.last_error.lock().unwrap_or_else(PoisonError::into_inner)
+        self.last_error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
