@@ -33,21 +33,34 @@ fn story(path: &std::path::Path) -> Result<(), Box<dyn Error>> {
         role: RoleId::SUPERVISOR,
         principals: vec![sam.into()],
     };
-    let report = writer.write(Write::new(assign).by(&session).with_context("requestId", "r-42"))?;
+    let report = writer.write(
+        Write::new(assign)
+            .by(&session)
+            .with_context("requestId", "r-42"),
+    )?;
     let token = report.revision; // what a client keeps
 
     // The replica answers at the token or later, never older.
     let view = follower.wait_for(token, Duration::from_secs(5))?;
     let allowed = view.check(sam, Permissions::QUEUES_MANAGE, Resource::Company);
-    println!("[replica] at revision {}: may sam manage queues? {allowed}", view.revision());
+    println!(
+        "[replica] at revision {}: may sam manage queues? {allowed}",
+        view.revision()
+    );
 
     // A second writer of the same tenant, behind by a few changes: it loses
     // the race for its revision, catches up and plans its change again.
     let mut second = Writer::open(SqliteStore::open(path)?, "acme")?;
     create_user(&mut writer, "bob")?;
-    let group = Change::CreateGroup { name: "Night shift".into(), members: vec![sam_of(&second)?] };
+    let group = Change::CreateGroup {
+        name: "Night shift".into(),
+        members: vec![sam_of(&second)?],
+    };
     let report = second.apply(group)?;
-    println!("[writer 2] caught up and stored its change at revision {}", report.revision - 1);
+    println!(
+        "[writer 2] caught up and stored its change at revision {}",
+        report.revision - 1
+    );
     writer.catch_up()?;
 
     // A restart replays the checkpoint and the log: the same document.
@@ -68,7 +81,10 @@ fn story(path: &std::path::Path) -> Result<(), Box<dyn Error>> {
 
 /// sam, as the second writer knows him.
 fn sam_of(writer: &Writer) -> Result<UserId, Box<dyn Error>> {
-    writer.company().user_by_name("sam").ok_or_else(|| "no sam".into())
+    writer
+        .company()
+        .user_by_name("sam")
+        .ok_or_else(|| "no sam".into())
 }
 
 fn create_user(writer: &mut Writer, name: &str) -> Result<UserId, Box<dyn Error>> {

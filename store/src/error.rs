@@ -25,7 +25,9 @@ pub enum StoreError {
     /// Another writer stored an entry at this revision first. The store
     /// returns it from [`Store::append`](crate::Store::append); a
     /// [`Writer`](crate::Writer) catches up and plans again instead.
-    #[error("revision {revision} of company `{company}` is already in the log: another writer stored a change there first")]
+    #[error(
+        "revision {revision} of company `{company}` is already in the log: another writer stored a change there first"
+    )]
     Conflict {
         /// The company whose log has the revision.
         company: CompanyId,
@@ -35,7 +37,9 @@ pub enum StoreError {
 
     /// A writer lost the race for a revision on every try: nothing was
     /// stored.
-    #[error("company `{company}`: other writers took the revision {attempts} times in a row; nothing was stored")]
+    #[error(
+        "company `{company}`: other writers took the revision {attempts} times in a row; nothing was stored"
+    )]
     Contended {
         /// The company.
         company: CompanyId,
@@ -82,7 +86,9 @@ pub enum StoreError {
     },
 
     /// A change-log row does not decode.
-    #[error("company `{company}`, log entry at revision {revision}: column `{column}` does not decode: {reason}")]
+    #[error(
+        "company `{company}`, log entry at revision {revision}: column `{column}` does not decode: {reason}"
+    )]
     CorruptEntry {
         /// The company whose log holds the row.
         company: CompanyId,
@@ -122,7 +128,9 @@ pub enum StoreError {
 
     /// The log has no entry at the revision a replica needs next, and no
     /// checkpoint covers it: entries were deleted from the middle.
-    #[error("company `{company}`: the log has no entry at revision {expected} (the next is at {found}), and no checkpoint covers it")]
+    #[error(
+        "company `{company}`: the log has no entry at revision {expected} (the next is at {found}), and no checkpoint covers it"
+    )]
     Gap {
         /// The company.
         company: CompanyId,

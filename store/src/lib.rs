@@ -118,7 +118,7 @@ pub use crate::replica::Replica;
 pub use crate::sqlite::{SqliteOptions, SqliteStore};
 pub use crate::store::{Checkpoint, Store, StoredEntry, Wakeup};
 pub use crate::tenants::{TenantInfo, TenantStats, Tenants, TenantsBuilder};
-pub use crate::writer::{Write, Writer, DEFAULT_ATTEMPTS};
+pub use crate::writer::{DEFAULT_ATTEMPTS, Write, Writer};
 
 #[cfg(test)]
 mod tests {

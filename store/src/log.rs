@@ -3,7 +3,7 @@
 
 use callgate::{Company, LogEntry, PermissionFlags, Publisher};
 
-use crate::{codec, Store, StoreError, StoredEntry};
+use crate::{Store, StoreError, StoredEntry, codec};
 
 /// How many entries one read of the log takes.
 pub(crate) const LOG_PAGE: usize = 1_000;

@@ -76,7 +76,10 @@ impl<P: PermissionFlags> Replica<P> {
     /// # Errors
     ///
     /// As [`Replica::open`].
-    pub fn open_with_catalog(store: impl Store + 'static, tenant: &str) -> Result<Self, StoreError> {
+    pub fn open_with_catalog(
+        store: impl Store + 'static,
+        tenant: &str,
+    ) -> Result<Self, StoreError> {
         let mut store: Box<dyn Store> = Box::new(store);
         let (company, _) = log::restore::<P>(&mut *store, tenant)?;
         Ok(Self {

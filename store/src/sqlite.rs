@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use callgate::CompanyId;
-use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use crate::{Checkpoint, DatabaseErrorKind, Store, StoreError, StoredEntry, Wakeup};
 
@@ -194,7 +194,9 @@ impl SqliteStore {
                 known,
             });
         }
-        let pending = MIGRATIONS.iter().skip(usize::try_from(version).unwrap_or(0));
+        let pending = MIGRATIONS
+            .iter()
+            .skip(usize::try_from(version).unwrap_or(0));
         for sql in pending {
             tx.execute_batch(sql).map_err(fail)?;
         }
@@ -238,7 +240,8 @@ fn open_connection(
         let conn = Connection::open(path).map_err(fail)?;
         // WAL: readers never wait for the writer, and a commit is one
         // append to the WAL file.
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(fail)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(fail)?;
         let synchronous = if options.durable { "FULL" } else { "NORMAL" };
         conn.pragma_update(None, "synchronous", synchronous)
             .map_err(fail)?;
@@ -261,13 +264,14 @@ fn sqlite_error(operation: &'static str, error: rusqlite::Error) -> StoreError {
 
 /// A company id read from a column, or the column's row named as corrupt.
 fn company_column(text: &str, tenant: &str) -> Result<CompanyId, StoreError> {
-    text.parse().map_err(|error: callgate::ParseCompanyIdError| {
-        StoreError::database(
-            "reading the tenants",
-            DatabaseErrorKind::Other,
-            format!("tenant `{tenant}`: column `company`: {error}"),
-        )
-    })
+    text.parse()
+        .map_err(|error: callgate::ParseCompanyIdError| {
+            StoreError::database(
+                "reading the tenants",
+                DatabaseErrorKind::Other,
+                format!("tenant `{tenant}`: column `company`: {error}"),
+            )
+        })
 }
 
 impl Store for SqliteStore {
@@ -324,7 +328,9 @@ impl Store for SqliteStore {
             .prepare_cached("SELECT tenant, company FROM callgate_tenants ORDER BY tenant")
             .map_err(fail)?;
         let rows = statement
-            .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))
+            .query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })
             .map_err(fail)?;
         let mut tenants = Vec::new();
         for row in rows {

@@ -6,12 +6,12 @@ use callgate::{
     Change, ChangeReport, Company, CompanyId, PermissionFlags, Permissions, Reader, Session,
 };
 
-use crate::{codec, CheckpointPolicy, Store, StoreError};
+use crate::{CheckpointPolicy, Store, StoreError, codec};
 
 mod state;
 
-pub(crate) use self::state::WriterState;
 pub use self::state::DEFAULT_ATTEMPTS;
+pub(crate) use self::state::WriterState;
 
 /// One change to write, with who makes it and the host's context: what
 /// [`Writer::write`] takes.
@@ -195,7 +195,10 @@ impl<P: PermissionFlags> Writer<P> {
     /// # Errors
     ///
     /// As [`Writer::open_existing`].
-    pub fn open_with_catalog(store: impl Store + 'static, tenant: &str) -> Result<Self, StoreError> {
+    pub fn open_with_catalog(
+        store: impl Store + 'static,
+        tenant: &str,
+    ) -> Result<Self, StoreError> {
         let mut store: Box<dyn Store> = Box::new(store);
         let state = WriterState::open(&mut *store, tenant)?;
         Ok(Self { store, state })

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use callgate::{Change, Company, Created, Error, Permissions, Resource, RoleId};
 use callgate_store::{CheckpointPolicy, Replica, StoreError, Write, Writer};
-use support::{create_group, create_user, document, each_store, Place};
+use support::{Place, create_group, create_user, document, each_store};
 
 fn writer(place: &Place, tenant: &str) -> Writer {
     Writer::open(place.open(), tenant).expect("the writer opens")
@@ -233,9 +233,10 @@ fn a_replica_answers_a_revision_token() {
             .wait_for(token, Duration::from_secs(10))
             .expect("reached");
         assert!(view.revision() >= token);
-        assert!(view
-            .check(ann, Permissions::CALL_JOURNAL_VIEW, Resource::Company)
-            .is_allowed());
+        assert!(
+            view.check(ann, Permissions::CALL_JOURNAL_VIEW, Resource::Company)
+                .is_allowed()
+        );
 
         let error = replica
             .wait_for(token + 1, Duration::from_millis(50))
@@ -375,7 +376,9 @@ fn a_follower_reports_a_corrupt_row_keeps_serving_and_picks_up_the_mended_one() 
         let mut writer = writer(place, "acme");
         let follower = replica(place, "acme").follow();
         write_users(&mut writer, 3);
-        follower.wait_for(3, Duration::from_secs(10)).expect("reached");
+        follower
+            .wait_for(3, Duration::from_secs(10))
+            .expect("reached");
         let good = document(writer.company());
 
         // A row that does not decode, stored as another process would.
@@ -390,15 +393,29 @@ fn a_follower_reports_a_corrupt_row_keeps_serving_and_picks_up_the_mended_one() 
         store.append(&bad, None).expect("the store keeps any text");
         let error = wait_for_error(&follower);
         assert!(
-            matches!(*error, StoreError::CorruptEntry { revision: 3, column: "change", .. }),
+            matches!(
+                *error,
+                StoreError::CorruptEntry {
+                    revision: 3,
+                    column: "change",
+                    ..
+                }
+            ),
             "{}: {error}",
             place.name()
         );
         assert_eq!(follower.revision(), 3);
         assert_eq!(document(&follower.reader().view()), good, "still serving");
 
-        corrupt(place, 3, "change", "'{\"op\":\"create_user\",\"name\":\"mended\"}'");
-        let view = follower.wait_for(4, Duration::from_secs(10)).expect("picked up");
+        corrupt(
+            place,
+            3,
+            "change",
+            "'{\"op\":\"create_user\",\"name\":\"mended\"}'",
+        );
+        let view = follower
+            .wait_for(4, Duration::from_secs(10))
+            .expect("picked up");
         assert!(view.user_by_name("mended").is_some());
         assert!(follower.last_error().is_none());
     });
@@ -411,7 +428,10 @@ fn wait_for_error(follower: &callgate_store::Follower) -> std::sync::Arc<StoreEr
         if let Some(error) = follower.last_error() {
             return error;
         }
-        assert!(start.elapsed() < Duration::from_secs(10), "no error reported");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no error reported"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
 }

@@ -8,7 +8,7 @@ use std::sync::{Arc, Barrier};
 
 use callgate::{Company, Permissions, Resource, RoleId};
 use callgate_store::{StoreError, Tenants};
-use support::{create_user, document, each_store, Place};
+use support::{Place, create_user, document, each_store};
 
 fn registry(place: &Place, budget: u64) -> Tenants {
     Tenants::builder(place.opener())
@@ -24,14 +24,18 @@ fn populate(tenants: &Tenants, n: usize, users: usize) {
         let key = format!("t{t}");
         tenants.create(&key, Company::new()).expect("created");
         for i in 0..users {
-            tenants.apply(&key, create_user(&format!("{key}-{i}"))).expect("stored");
+            tenants
+                .apply(&key, create_user(&format!("{key}-{i}")))
+                .expect("stored");
         }
     }
 }
 
 /// The user names of a view.
 fn names(view: &callgate::View) -> BTreeSet<String> {
-    view.users().map(|(_, user)| user.name().to_owned()).collect()
+    view.users()
+        .map(|(_, user)| user.name().to_owned())
+        .collect()
 }
 
 #[test]
@@ -47,7 +51,10 @@ fn tenants_load_on_first_use_and_answer_by_key() {
         let allowed = fresh.check("t1", admin, Permissions::ROLES_MANAGE, Resource::Company);
         assert!(allowed.expect("known").is_allowed(), "{}", place.name());
         let stats = fresh.stats();
-        assert_eq!((stats.resident, stats.loads, stats.misses, stats.hits), (1, 1, 1, 1));
+        assert_eq!(
+            (stats.resident, stats.loads, stats.misses, stats.hits),
+            (1, 1, 1, 1)
+        );
     });
 }
 
@@ -58,7 +65,12 @@ fn an_unknown_tenant_is_a_typed_error_that_loads_and_creates_nothing() {
         populate(&tenants, 1, 1);
         let user = callgate::UserId::new(0);
         let error = tenants
-            .check("initech", user, Permissions::ROLES_MANAGE, Resource::Company)
+            .check(
+                "initech",
+                user,
+                Permissions::ROLES_MANAGE,
+                Resource::Company,
+            )
             .expect_err("no such tenant");
         assert!(matches!(&error, StoreError::UnknownTenant { tenant } if tenant == "initech"));
         assert!(tenants.apply("initech", create_user("eve")).is_err());
@@ -151,7 +163,10 @@ fn the_budget_evicts_and_evicted_tenants_come_back_unchanged() {
         assert!(stats.evictions >= 6, "{}: {stats:?}", place.name());
         assert!(stats.resident <= 3);
         for (t, doc) in before.iter().enumerate() {
-            assert_eq!(&document(&tenants.view(&format!("t{t}")).expect("loads")), doc);
+            assert_eq!(
+                &document(&tenants.view(&format!("t{t}")).expect("loads")),
+                doc
+            );
         }
     });
 }
@@ -179,7 +194,10 @@ fn the_listing_shows_bytes_revision_and_last_use() {
         let t0 = tenants.view("t0").expect("resident").id();
         let list = tenants.resident();
         assert_eq!(list.len(), 2);
-        assert_eq!((list[0].tenant.as_str(), list[0].company, list[0].revision), ("t0", t0, 2));
+        assert_eq!(
+            (list[0].tenant.as_str(), list[0].company, list[0].revision),
+            ("t0", t0, 2)
+        );
         assert!(list[0].bytes > 1_000);
         assert!(list[0].last_use <= std::time::Instant::now());
     });

@@ -174,7 +174,9 @@ impl<P: PermissionFlags> TenantsBuilder<P> {
                 counters,
                 started: Instant::now(),
                 last_error: Mutex::new(None),
-                _follow: follower.is_some().then(|| follow::StopOnDrop(Arc::clone(&stop))),
+                _follow: follower
+                    .is_some()
+                    .then(|| follow::StopOnDrop(Arc::clone(&stop))),
             }
         });
         if let Some(store) = follower {

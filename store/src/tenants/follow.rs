@@ -38,7 +38,10 @@ pub(super) fn run<P: PermissionFlags>(
                 backoff = Duration::from_millis(10);
             }
             Ok(Wakeup::Poll) => {
-                inner.live_tenants().iter().for_each(|tenant| inner.catch_up(tenant));
+                inner
+                    .live_tenants()
+                    .iter()
+                    .for_each(|tenant| inner.catch_up(tenant));
                 backoff = Duration::from_millis(10);
             }
             Ok(_) => {}

@@ -5,8 +5,8 @@
 use callgate::{ChangeReport, Company, CompanyId, PermissionFlags, Plan, Publisher};
 
 use crate::log::{self, LOG_PAGE};
-use crate::writer::{reconnect, Write};
-use crate::{codec, CheckpointPolicy, Store, StoreError, StoredEntry};
+use crate::writer::{Write, reconnect};
+use crate::{CheckpointPolicy, Store, StoreError, StoredEntry, codec};
 
 /// How many times a writer plans and stores one change before it gives up
 /// with [`StoreError::Contended`], unless told otherwise.
