@@ -203,6 +203,45 @@ impl<P: PermissionFlags> Tenants<P> {
         Ok(tenant.reader.check_session(session, action, resource))
     }
 
+    /// The tenant's view at `revision` or later (a token a write's report
+    /// gave the client): catches the tenant up with the log if it is
+    /// behind, waiting up to `timeout` for the revision to be stored.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Timeout`] when the revision is not in the log in
+    /// time, and every error of [`Tenants::view`] and of catching up.
+    pub fn wait_for(
+        &self,
+        tenant: &str,
+        revision: u64,
+        timeout: Duration,
+    ) -> Result<View<P>, StoreError> {
+        let start = Instant::now();
+        let resident = self.inner.tenant(tenant)?;
+        let mut pause = Duration::from_millis(1);
+        loop {
+            let view = resident.reader.view();
+            if view.revision() >= revision {
+                return Ok(view);
+            }
+            let waited = start.elapsed();
+            if waited >= timeout {
+                return Err(StoreError::Timeout {
+                    company: resident.id,
+                    revision,
+                    reached: view.revision(),
+                    waited,
+                });
+            }
+            self.inner.try_catch_up(&resident)?;
+            if resident.reader.revision() < revision {
+                std::thread::sleep(pause.min(timeout - waited));
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+        }
+    }
+
     /// Writes `change` to the tenant as the host.
     ///
     /// # Errors
@@ -376,14 +415,19 @@ impl<P: PermissionFlags> Inner<P> {
         report
     }
 
-    /// Catches a resident tenant up with the log (the follower's work).
+    /// Catches a resident tenant up with the log (the follower's work),
+    /// keeping the error for [`Tenants::last_error`].
     fn catch_up(&self, tenant: &Tenant<P>) {
-        let mut state = tenant.state();
-        let result = pool::take(&self.pool).and_then(|mut store| state.catch_up(&mut **store));
-        if let Err(error) = result {
+        if let Err(error) = self.try_catch_up(tenant) {
             self.record_error(error);
         }
+    }
+
+    fn try_catch_up(&self, tenant: &Tenant<P>) -> Result<usize, StoreError> {
+        let mut state = tenant.state();
+        let result = pool::take(&self.pool).and_then(|mut store| state.catch_up(&mut **store));
         tenant.reweigh(&state);
+        result
     }
 
     fn live_by_company(&self, company: CompanyId) -> Option<Arc<Tenant<P>>> {

@@ -5,6 +5,7 @@ mod support;
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Barrier};
+use std::time::Duration;
 
 use callgate::{Company, Permissions, Resource, RoleId};
 use callgate_store::{StoreError, Tenants};
@@ -215,5 +216,54 @@ fn a_tenant_of_another_key_cannot_be_created_over_an_existing_one() {
             principals: vec![],
         };
         assert!(tenants.apply("acme", assign).is_ok());
+    });
+}
+
+#[test]
+fn a_following_registry_sees_another_processs_writes_and_answers_tokens() {
+    each_store(|place| {
+        let writer = registry(place, 64 << 20);
+        populate(&writer, 2, 1);
+        let follower = Tenants::builder(place.opener())
+            .read_only()
+            .follow()
+            .build()
+            .expect("builds");
+        assert_eq!(follower.view("t0").expect("loads").revision(), 1);
+        assert_eq!(follower.view("t1").expect("loads").revision(), 1);
+        let error = follower
+            .apply("t0", create_user("eve"))
+            .expect_err("read-only");
+        assert_eq!(error.to_string(), "tenant `t0` is followed read-only here");
+
+        // A token answered at once, by catching up.
+        let token = writer
+            .apply("t0", create_user("late"))
+            .expect("stored")
+            .revision;
+        let view = follower
+            .wait_for("t0", token, Duration::from_secs(10))
+            .expect("reached");
+        assert!(view.user_by_name("late").is_some());
+
+        // Without a token, the follower thread brings the change.
+        writer.apply("t1", create_user("later")).expect("stored");
+        let start = std::time::Instant::now();
+        while follower.view("t1").expect("resident").revision() < 2 {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "{}: never followed",
+                place.name()
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let error = follower
+            .wait_for("t1", 99, Duration::from_millis(20))
+            .expect_err("never written");
+        assert!(
+            matches!(error, StoreError::Timeout { reached: 2, .. }),
+            "{error}"
+        );
+        assert!(follower.last_error().is_none());
     });
 }
