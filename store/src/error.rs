@@ -13,8 +13,9 @@ use callgate::CompanyId;
 ///
 /// The enum is `#[non_exhaustive]`: new kinds of failure may be added in
 /// minor releases, so a `match` on it needs a wildcard arm.
-/// [`StoreError::kind`] sorts every variant into a few kinds a caller can
-/// act on.
+/// [`StoreError::code`] gives each kind of error a stable snake_case code,
+/// and [`StoreError::database_kind`] says what kind of database failure a
+/// [`StoreError::Database`] is.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
@@ -164,7 +165,7 @@ pub enum StoreError {
         known: i64,
     },
 
-    /// The database failed: see [`StoreError::kind`] for what kind of
+    /// The database failed: see [`StoreError::database_kind`] for what kind of
     /// failure, and the source for the driver's own error.
     #[error("the database failed while {operation}: {source}")]
     Database {

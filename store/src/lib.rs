@@ -1,4 +1,4 @@
-//! Storage for [callgate](callgate): each company's change log and
+//! Storage for [`callgate`]: each company's change log and
 //! checkpoints in SQLite (one machine) or PostgreSQL (many), with a
 //! [`Writer`] that plans, stores and commits, and [`Replica`]s that follow
 //! the log.
