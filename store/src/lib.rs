@@ -116,7 +116,7 @@ pub use crate::postgres::{PostgresOptions, PostgresStore};
 pub use crate::replica::Replica;
 #[cfg(feature = "sqlite")]
 pub use crate::sqlite::{SqliteOptions, SqliteStore};
-pub use crate::store::{Checkpoint, Store, StoredEntry, Wakeup};
+pub use crate::store::{Checkpoint, PlanUnderLock, Store, StoredEntry, Wakeup};
 pub use crate::tenants::{TenantInfo, TenantStats, Tenants, TenantsBuilder};
 pub use crate::writer::{DEFAULT_ATTEMPTS, Write, Writer};
 

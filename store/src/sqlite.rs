@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use callgate::CompanyId;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
-use crate::{Checkpoint, DatabaseErrorKind, Store, StoreError, StoredEntry, Wakeup};
+use crate::{Checkpoint, DatabaseErrorKind, PlanUnderLock, Store, StoreError, StoredEntry, Wakeup};
 
 /// The schema's migrations, in order: version `i + 1` is `MIGRATIONS[i]`.
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_init.sql")];
@@ -347,39 +347,32 @@ impl Store for SqliteStore {
         checkpoint: Option<&Checkpoint>,
     ) -> Result<(), StoreError> {
         let fail = |e| sqlite_error("appending an entry", e);
-        let company = entry.company.to_string();
         // IMMEDIATE takes the write lock at once, so two writers queue
         // instead of failing halfway.
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(fail)?;
-        tx.prepare_cached(
-            "INSERT INTO callgate_log (company, revision, change, actor, context)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .and_then(|mut insert| {
-            insert.execute(params![
-                company,
-                entry.revision,
-                entry.change,
-                entry.actor,
-                entry.context
-            ])
-        })
-        .map_err(|error| match error.sqlite_error() {
-            Some(code) if code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
-                StoreError::Conflict {
-                    company: entry.company,
-                    revision: entry.revision,
-                }
-            }
-            _ => fail(error),
-        })?;
-        if let Some(checkpoint) = checkpoint {
-            upsert_checkpoint(&tx, checkpoint).map_err(fail)?;
-        }
+        insert_entry(&tx, entry, checkpoint)?;
         // Dropping `tx` on an error above rolls it back.
+        tx.commit().map_err(fail)
+    }
+
+    fn append_locked(
+        &mut self,
+        company: CompanyId,
+        from: u64,
+        plan: &mut PlanUnderLock<'_>,
+    ) -> Result<(), StoreError> {
+        let fail = |e| sqlite_error("appending an entry", e);
+        // The file's write lock, held from the read to the commit.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let entries = select_log(&tx, company, from, usize::MAX)?;
+        let (entry, checkpoint) = plan(&entries)?;
+        insert_entry(&tx, &entry, checkpoint.as_ref())?;
         tx.commit().map_err(fail)
     }
 
@@ -389,27 +382,7 @@ impl Store for SqliteStore {
         from: u64,
         limit: usize,
     ) -> Result<Vec<StoredEntry>, StoreError> {
-        let fail = |e| sqlite_error("reading the log", e);
-        let mut statement = self
-            .conn
-            .prepare_cached(
-                "SELECT revision, change, actor, context FROM callgate_log
-                 WHERE company = ?1 AND revision >= ?2 ORDER BY revision LIMIT ?3",
-            )
-            .map_err(fail)?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = statement
-            .query_map(params![company.to_string(), from, limit], |row| {
-                Ok(StoredEntry::new(
-                    company,
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                ))
-            })
-            .map_err(fail)?;
-        rows.collect::<Result<_, _>>().map_err(fail)
+        select_log(&self.conn, company, from, limit)
     }
 
     fn checkpoint(&mut self, company: CompanyId) -> Result<Option<Checkpoint>, StoreError> {
@@ -466,6 +439,71 @@ impl Store for SqliteStore {
         self.seen_version = None;
         Ok(())
     }
+}
+
+/// Inserts `entry` (a taken revision is a [`StoreError::Conflict`]) and,
+/// when given, the checkpoint, in the caller's transaction.
+fn insert_entry(
+    conn: &Connection,
+    entry: &StoredEntry,
+    checkpoint: Option<&Checkpoint>,
+) -> Result<(), StoreError> {
+    let fail = |e| sqlite_error("appending an entry", e);
+    conn.prepare_cached(
+        "INSERT INTO callgate_log (company, revision, change, actor, context)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .and_then(|mut insert| {
+        insert.execute(params![
+            entry.company.to_string(),
+            entry.revision,
+            entry.change,
+            entry.actor,
+            entry.context
+        ])
+    })
+    .map_err(|error| match error.sqlite_error() {
+        Some(code) if code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+            StoreError::Conflict {
+                company: entry.company,
+                revision: entry.revision,
+            }
+        }
+        _ => fail(error),
+    })?;
+    if let Some(checkpoint) = checkpoint {
+        upsert_checkpoint(conn, checkpoint).map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// Up to `limit` entries of `company` from `from` on, in revision order.
+fn select_log(
+    conn: &Connection,
+    company: CompanyId,
+    from: u64,
+    limit: usize,
+) -> Result<Vec<StoredEntry>, StoreError> {
+    let fail = |e| sqlite_error("reading the log", e);
+    let mut statement = conn
+        .prepare_cached(
+            "SELECT revision, change, actor, context FROM callgate_log
+             WHERE company = ?1 AND revision >= ?2 ORDER BY revision LIMIT ?3",
+        )
+        .map_err(fail)?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = statement
+        .query_map(params![company.to_string(), from, limit], |row| {
+            Ok(StoredEntry::new(
+                company,
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+            ))
+        })
+        .map_err(fail)?;
+    rows.collect::<Result<_, _>>().map_err(fail)
 }
 
 /// Stores `checkpoint` unless one at the same or a later revision is there.

@@ -168,6 +168,32 @@ pub trait Store: Send {
         checkpoint: Option<&Checkpoint>,
     ) -> Result<(), StoreError>;
 
+    /// Appends an entry planned under the company's write lock: takes the
+    /// lock, reads every entry of `company` from revision `from` on, hands
+    /// them to `plan`, and stores the entry and checkpoint it returns (at
+    /// the revision after them), in one transaction. No other writer can
+    /// take the revision meanwhile, so a writer that lost a race uses it to
+    /// make progress.
+    ///
+    /// The default reads and appends without a lock (a store that has none
+    /// may still refuse with [`StoreError::Conflict`]); SQLite and
+    /// PostgreSQL lock.
+    ///
+    /// # Errors
+    ///
+    /// The error `plan` returns, and the errors of [`append`](Store::append);
+    /// nothing is stored.
+    fn append_locked(
+        &mut self,
+        company: CompanyId,
+        from: u64,
+        plan: &mut PlanUnderLock<'_>,
+    ) -> Result<(), StoreError> {
+        let entries = self.read_log(company, from, usize::MAX)?;
+        let (entry, checkpoint) = plan(&entries)?;
+        self.append(&entry, checkpoint.as_ref())
+    }
+
     /// Up to `limit` entries of `company` at revision `from` or later, in
     /// revision order.
     ///
@@ -225,6 +251,12 @@ pub trait Store: Send {
     fn reconnect(&mut self) -> Result<(), StoreError>;
 }
 
+/// What [`Store::append_locked`] calls with the entries a writer has not
+/// seen: it catches up, plans, and returns the entry to store with its
+/// checkpoint.
+pub type PlanUnderLock<'a> =
+    dyn FnMut(&[StoredEntry]) -> Result<(StoredEntry, Option<Checkpoint>), StoreError> + 'a;
+
 impl<S: Store + ?Sized> Store for Box<S> {
     fn company_of(&mut self, tenant: &str) -> Result<Option<CompanyId>, StoreError> {
         (**self).company_of(tenant)
@@ -245,6 +277,14 @@ impl<S: Store + ?Sized> Store for Box<S> {
         checkpoint: Option<&Checkpoint>,
     ) -> Result<(), StoreError> {
         (**self).append(entry, checkpoint)
+    }
+    fn append_locked(
+        &mut self,
+        company: CompanyId,
+        from: u64,
+        plan: &mut PlanUnderLock<'_>,
+    ) -> Result<(), StoreError> {
+        (**self).append_locked(company, from, plan)
     }
     fn read_log(
         &mut self,

@@ -469,3 +469,37 @@ fn a_diverging_entry_is_refused_by_revision_and_reload_recovers_once_mended() {
         assert_eq!(document(replica.company()), document(writer.company()));
     });
 }
+
+#[test]
+fn append_locked_hands_over_the_unseen_entries_and_stores_what_is_planned() {
+    each_store(|place| {
+        let mut writer = writer(place, "acme");
+        write_users(&mut writer, 3);
+        let mut store = place.open();
+        let id = writer.id();
+        let mut seen = Vec::new();
+        store
+            .append_locked(id, 1, &mut |entries| {
+                seen = entries.iter().map(|e| e.revision).collect();
+                let next = entries.last().map_or(1, |e| e.revision + 1);
+                let change = r#"{"op":"create_user","name":"locked"}"#.to_owned();
+                Ok((
+                    callgate_store::StoredEntry::new(id, next, change, None, "{}".into()),
+                    None,
+                ))
+            })
+            .expect("stored");
+        assert_eq!(seen, [1, 2], "{}", place.name());
+        writer.catch_up().expect("reads");
+        assert!(writer.company().user_by_name("locked").is_some());
+
+        // A plan that refuses stores nothing.
+        let refusal = store.append_locked(id, 0, &mut |_| {
+            Err(StoreError::UnknownTenant {
+                tenant: "refused".into(),
+            })
+        });
+        assert_eq!(refusal.expect_err("refused").code(), "unknown_tenant");
+        assert_eq!(place.log_rows(), 4);
+    });
+}

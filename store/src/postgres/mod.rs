@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use callgate::CompanyId;
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::{Client, Config, NoTls, Statement};
+use postgres::{Client, Config, GenericClient, NoTls, Statement};
 
-use crate::{Checkpoint, DatabaseErrorKind, Store, StoreError, StoredEntry, Wakeup};
+use crate::{Checkpoint, DatabaseErrorKind, PlanUnderLock, Store, StoreError, StoredEntry, Wakeup};
 
 mod errors;
 mod notices;
@@ -21,7 +21,9 @@ mod schema;
 
 use self::errors::{company_column, pg_error, revision_column, revision_to_db};
 use self::notices::Notices;
-use self::schema::{channel_name, check_schema_name, current_schema, migrate, quote_identifier};
+use self::schema::{
+    channel_name, check_schema_name, company_lock_key, current_schema, migrate, quote_identifier,
+};
 
 /// The schema's migrations, in order: version `i + 1` is `MIGRATIONS[i]`.
 const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/0001_init.sql")];
@@ -230,6 +232,88 @@ impl PostgresStore {
     }
 }
 
+/// Up to `limit` entries of `company` from `from` on, in revision order.
+fn select_log(
+    client: &mut impl GenericClient,
+    statements: &Statements,
+    company: CompanyId,
+    from: u64,
+    limit: usize,
+) -> Result<Vec<StoredEntry>, StoreError> {
+    let operation = "reading the log";
+    let fail = |e| pg_error(operation, e);
+    let Ok(from) = i64::try_from(from) else {
+        return Ok(Vec::new()); // no revision is that high
+    };
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = client
+        .query(&statements.read_log, &[&company.to_string(), &from, &limit])
+        .map_err(fail)?;
+    rows.iter()
+        .map(|row| {
+            Ok(StoredEntry::new(
+                company,
+                revision_column(operation, row)?,
+                row.try_get("change").map_err(fail)?,
+                row.try_get("actor").map_err(fail)?,
+                row.try_get("context").map_err(fail)?,
+            ))
+        })
+        .collect()
+}
+
+/// Inserts `entry` (a taken revision is a [`StoreError::Conflict`]), the
+/// checkpoint when given, and the notice, in the caller's transaction.
+fn insert_entry(
+    tx: &mut postgres::Transaction<'_>,
+    statements: &Statements,
+    channel: &str,
+    entry: &StoredEntry,
+    checkpoint: Option<&Checkpoint>,
+) -> Result<(), StoreError> {
+    let operation = "appending an entry";
+    let fail = |e| pg_error(operation, e);
+    let company = entry.company.to_string();
+    let revision = revision_to_db(operation, entry.revision)?;
+    // The revision the company reaches with this entry: fits, as
+    // `revision` fits an `i64`.
+    let notice = format!("{company}:{}", entry.revision.saturating_add(1));
+    let values: [&(dyn postgres::types::ToSql + Sync); 5] = [
+        &company,
+        &revision,
+        &entry.change,
+        &entry.actor,
+        &entry.context,
+    ];
+    tx.execute(&statements.insert_entry, &values)
+        .map_err(|error| {
+            let on_key = error.as_db_error().is_some_and(|db| {
+                *db.code() == SqlState::UNIQUE_VIOLATION && db.constraint() == Some(LOG_KEY)
+            });
+            if on_key {
+                StoreError::Conflict {
+                    company: entry.company,
+                    revision: entry.revision,
+                }
+            } else {
+                fail(error)
+            }
+        })?;
+    if let Some(checkpoint) = checkpoint {
+        let revision = revision_to_db(operation, checkpoint.revision)?;
+        let company = checkpoint.company.to_string();
+        tx.execute(
+            &statements.upsert_checkpoint,
+            &[&company, &revision, &checkpoint.document],
+        )
+        .map_err(fail)?;
+    }
+    // Delivered at commit, and only if the transaction commits.
+    tx.execute(&statements.notify, &[&channel, &notice])
+        .map_err(fail)?;
+    Ok(())
+}
+
 /// The statements of the store, prepared once per connection.
 struct Statements {
     company_of: Statement,
@@ -240,6 +324,7 @@ struct Statements {
     upsert_checkpoint: Statement,
     notify: Statement,
     read_log: Statement,
+    lock_company: Statement,
     checkpoint: Statement,
     compact: Statement,
 }
@@ -277,6 +362,7 @@ impl Statements {
                  WHERE excluded.revision > callgate_checkpoints.revision",
             )?,
             notify: prepare("SELECT pg_notify($1, $2)")?,
+            lock_company: prepare("SELECT pg_advisory_xact_lock($1::bigint)")?,
             read_log: prepare(
                 "SELECT revision, change, actor, context FROM callgate_log
                  WHERE company = $1 AND revision >= $2 ORDER BY revision LIMIT $3",
@@ -383,52 +469,47 @@ impl Store for PostgresStore {
         checkpoint: Option<&Checkpoint>,
     ) -> Result<(), StoreError> {
         self.run(|store| {
-            let operation = "appending an entry";
-            let fail = |e| pg_error(operation, e);
-            let company = entry.company.to_string();
-            let revision = revision_to_db(operation, entry.revision)?;
-            let checkpoint_revision = checkpoint
-                .map(|c| revision_to_db(operation, c.revision))
-                .transpose()?;
-            // The revision the company reaches with this entry: fits, as
-            // `revision` fits an `i64`.
-            let notice = format!("{company}:{}", entry.revision.saturating_add(1));
+            let fail = |e| pg_error("appending an entry", e);
             let mut tx = store.client.transaction().map_err(fail)?;
-            tx.execute(
-                &store.statements.insert_entry,
-                &[
-                    &company,
-                    &revision,
-                    &entry.change,
-                    &entry.actor,
-                    &entry.context,
-                ],
-            )
-            .map_err(|error| {
-                let on_key = error.as_db_error().is_some_and(|db| {
-                    *db.code() == SqlState::UNIQUE_VIOLATION && db.constraint() == Some(LOG_KEY)
-                });
-                if on_key {
-                    StoreError::Conflict {
-                        company: entry.company,
-                        revision: entry.revision,
-                    }
-                } else {
-                    fail(error)
-                }
-            })?;
-            if let (Some(checkpoint), Some(revision)) = (checkpoint, checkpoint_revision) {
-                let company = checkpoint.company.to_string();
-                tx.execute(
-                    &store.statements.upsert_checkpoint,
-                    &[&company, &revision, &checkpoint.document],
-                )
+            let lock = company_lock_key(&store.schema, entry.company);
+            tx.execute(&store.statements.lock_company, &[&lock])
                 .map_err(fail)?;
-            }
-            // Delivered at commit, and only if the transaction commits.
-            tx.execute(&store.statements.notify, &[&store.channel, &notice])
-                .map_err(fail)?;
+            insert_entry(
+                &mut tx,
+                &store.statements,
+                &store.channel,
+                entry,
+                checkpoint,
+            )?;
             // Dropping `tx` on an error above rolls it back.
+            tx.commit().map_err(fail)
+        })
+    }
+
+    fn append_locked(
+        &mut self,
+        company: CompanyId,
+        from: u64,
+        plan: &mut PlanUnderLock<'_>,
+    ) -> Result<(), StoreError> {
+        self.run(|store| {
+            let fail = |e| pg_error("appending an entry", e);
+            let mut tx = store.client.transaction().map_err(fail)?;
+            // Every append of the company takes the same lock, so nobody
+            // takes the revision between the read and the insert; waiters
+            // are served in turn.
+            let lock = company_lock_key(&store.schema, company);
+            tx.execute(&store.statements.lock_company, &[&lock])
+                .map_err(fail)?;
+            let entries = select_log(&mut tx, &store.statements, company, from, usize::MAX)?;
+            let (entry, checkpoint) = plan(&entries)?;
+            insert_entry(
+                &mut tx,
+                &store.statements,
+                &store.channel,
+                &entry,
+                checkpoint.as_ref(),
+            )?;
             tx.commit().map_err(fail)
         })
     }
@@ -439,32 +520,7 @@ impl Store for PostgresStore {
         from: u64,
         limit: usize,
     ) -> Result<Vec<StoredEntry>, StoreError> {
-        self.run(|store| {
-            let operation = "reading the log";
-            let fail = |e| pg_error(operation, e);
-            let Ok(from) = i64::try_from(from) else {
-                return Ok(Vec::new()); // no revision is that high
-            };
-            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-            let rows = store
-                .client
-                .query(
-                    &store.statements.read_log,
-                    &[&company.to_string(), &from, &limit],
-                )
-                .map_err(fail)?;
-            rows.iter()
-                .map(|row| {
-                    Ok(StoredEntry::new(
-                        company,
-                        revision_column(operation, row)?,
-                        row.try_get("change").map_err(fail)?,
-                        row.try_get("actor").map_err(fail)?,
-                        row.try_get("context").map_err(fail)?,
-                    ))
-                })
-                .collect()
-        })
+        self.run(|store| select_log(&mut store.client, &store.statements, company, from, limit))
     }
 
     fn checkpoint(&mut self, company: CompanyId) -> Result<Option<Checkpoint>, StoreError> {

@@ -65,6 +65,16 @@ pub(super) fn migration_lock_key(schema: &str) -> i64 {
     i64::from_ne_bytes(fnv1a(&bytes).to_ne_bytes())
 }
 
+/// The advisory-lock key of `company`'s appends in `schema`: every append
+/// of the company takes it in its transaction.
+pub(super) fn company_lock_key(schema: &str, company: callgate::CompanyId) -> i64 {
+    let mut bytes = b"callgate-store appends\0".to_vec();
+    bytes.extend_from_slice(schema.as_bytes());
+    bytes.push(0);
+    bytes.extend_from_slice(company.to_string().as_bytes());
+    i64::from_ne_bytes(fnv1a(&bytes).to_ne_bytes())
+}
+
 /// 64-bit FNV-1a: a hash that is stable across processes and releases.
 pub(super) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {

@@ -12,6 +12,17 @@ use crate::{CheckpointPolicy, Store, StoreError, StoredEntry, codec};
 /// with [`StoreError::Contended`], unless told otherwise.
 pub const DEFAULT_ATTEMPTS: u32 = 16;
 
+/// A planned write: the plan, its row, and the checkpoint stored with it.
+type Planned<P> = (Plan<P>, StoredEntry, Option<crate::Checkpoint>);
+
+/// A planned write with the store's answer.
+type Attempt<P> = (
+    Plan<P>,
+    StoredEntry,
+    Option<crate::Checkpoint>,
+    Result<(), StoreError>,
+);
+
 /// A tenant's company as its writer keeps it: every change in it is in the
 /// log.
 pub(crate) struct WriterState<P: PermissionFlags> {
@@ -49,25 +60,28 @@ impl<P: PermissionFlags> WriterState<P> {
         self.company().id()
     }
 
-    /// See [`Writer::write`](crate::Writer::write).
+    /// See [`Writer::write`](crate::Writer::write). The first try stores
+    /// optimistically; after a lost race the writer takes the company's
+    /// write lock, catches up and plans under it, so it cannot lose again
+    /// to writers that keep winning.
     pub(crate) fn write(
         &mut self,
         store: &mut dyn Store,
         write: &Write<P>,
     ) -> Result<ChangeReport, StoreError> {
         self.settle(store)?;
-        for _ in 0..self.attempts {
-            let plan = self.plan(write)?;
-            let row = codec::encode(plan.entry())?;
-            // The checkpoint is the company before this entry: due once
-            // enough entries lie between the last one and it.
-            let due = self
-                .policy
-                .is_due(self.since_checkpoint.0, self.since_checkpoint.1);
-            let checkpoint = due
-                .then(|| codec::checkpoint_of(self.company()))
-                .transpose()?;
-            match store.append(&row, checkpoint.as_ref()) {
+        for attempt in 0..self.attempts {
+            let (plan, row, checkpoint, stored) = if attempt == 0 {
+                let (plan, row, checkpoint) = self.prepare(write)?;
+                let stored = store.append(&row, checkpoint.as_ref());
+                (plan, row, checkpoint, stored)
+            } else {
+                match self.write_locked(store, write) {
+                    Ok(planned) => planned,
+                    Err(error) => return Err(error),
+                }
+            };
+            match stored {
                 Ok(()) => return self.commit(plan, &row, checkpoint.is_some()),
                 Err(StoreError::Conflict { .. }) => {
                     self.catch_up(store)?;
@@ -86,6 +100,52 @@ impl<P: PermissionFlags> WriterState<P> {
             company: self.id(),
             attempts: self.attempts,
         })
+    }
+
+    /// Plans the write against the company as it is: the plan, its row, and
+    /// the checkpoint due with it.
+    fn prepare(&self, write: &Write<P>) -> Result<Planned<P>, StoreError> {
+        let plan = self.plan(write)?;
+        let row = codec::encode(plan.entry())?;
+        // The checkpoint is the company before this entry: due once enough
+        // entries lie between the last one and it.
+        let due = self
+            .policy
+            .is_due(self.since_checkpoint.0, self.since_checkpoint.1);
+        let checkpoint = due
+            .then(|| codec::checkpoint_of(self.company()))
+            .transpose()?;
+        Ok((plan, row, checkpoint))
+    }
+
+    /// Catches up and plans under the company's write lock
+    /// ([`Store::append_locked`]); returns what was planned with the
+    /// store's answer, or the refusal of the plan.
+    fn write_locked(
+        &mut self,
+        store: &mut dyn Store,
+        write: &Write<P>,
+    ) -> Result<Attempt<P>, StoreError> {
+        let (id, from) = (self.id(), self.company().revision());
+        let mut planned = None;
+        let stored = store.append_locked(id, from, &mut |entries| {
+            let count = log::apply_page(&mut self.publisher, entries)?;
+            self.since_checkpoint.0 += count as u64;
+            let (plan, row, checkpoint) = self.prepare(write)?;
+            let stored = (row.clone(), checkpoint.clone());
+            planned = Some((plan, row, checkpoint));
+            Ok(stored)
+        });
+        match (planned, stored) {
+            // Refused by the library, or the log did not read: nothing to
+            // commit.
+            (None, Err(error)) => Err(error),
+            (Some((plan, row, checkpoint)), stored) => Ok((plan, row, checkpoint, stored)),
+            (None, Ok(())) => Err(StoreError::Contended {
+                company: id,
+                attempts: self.attempts,
+            }),
+        }
     }
 
     /// See [`Writer::catch_up`](crate::Writer::catch_up).
