@@ -601,3 +601,23 @@ fn server_errors_are_sorted_by_kind() {
     store.reconnect().unwrap();
     append(&mut store, 0).unwrap();
 }
+
+#[test]
+fn a_refused_connection_says_what_the_server_said() {
+    let Some(url) = url() else { return };
+    let Some(rest) = url.split_once("://").map(|(_, rest)| rest) else {
+        return;
+    };
+    let host = rest.split_once('@').map_or(rest, |(_, host)| host);
+    let error = PostgresStore::connect(&format!("postgres://callgate_nobody@{host}"))
+        .expect_err("no such role");
+    let message = error.to_string();
+    assert!(
+        message.contains("role \"callgate_nobody\" does not exist"),
+        "{message}"
+    );
+    assert!(
+        message.starts_with("the database failed while connecting"),
+        "{message}"
+    );
+}

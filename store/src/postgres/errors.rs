@@ -8,7 +8,35 @@ use crate::{DatabaseErrorKind, StoreError};
 /// A PostgreSQL failure while doing `operation`, sorted by kind.
 pub(super) fn pg_error(operation: &'static str, error: postgres::Error) -> StoreError {
     let kind = error_kind(&error);
-    StoreError::database(operation, kind, error)
+    StoreError::database(operation, kind, Failure(error))
+}
+
+/// The driver's error, shown with what the server or the socket said (the
+/// driver's own message is only `db error`).
+#[derive(Debug)]
+struct Failure(postgres::Error);
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::error::Error as _;
+        match (self.0.as_db_error(), self.0.source()) {
+            (Some(db), _) => write!(
+                f,
+                "{} {}: {}",
+                db.severity(),
+                db.code().code(),
+                db.message()
+            ),
+            (None, Some(cause)) => write!(f, "{}: {cause}", self.0),
+            (None, None) => write!(f, "{}", self.0),
+        }
+    }
+}
+
+impl std::error::Error for Failure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
 }
 
 /// What kind of failure `error` is, by its SQLSTATE or else by its cause.
