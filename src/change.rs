@@ -414,11 +414,10 @@ pub struct ChangeReport {
 ///
 /// let from_0_1 = r#"{"revision":7,"change":{"op":"delete_user","user":1}}"#;
 /// let err = serde_json::from_str::<LogEntry>(from_0_1).unwrap_err();
-/// assert_eq!(
-///     err.to_string(),
+/// assert!(err.to_string().starts_with(
 ///     "log entry at revision 7: field `company`: missing: an entry written by 0.1 names no company: \
-///      migrate it with `LogEntry::migrate_0_1` at line 1 column 54",
-/// );
+///      migrate it with `LogEntry::migrate_0_1`"
+/// ));
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -76,10 +76,7 @@ impl<P: PermissionFlags> WriterState<P> {
                 let stored = store.append(&row, checkpoint.as_ref());
                 (plan, row, checkpoint, stored)
             } else {
-                match self.write_locked(store, write) {
-                    Ok(planned) => planned,
-                    Err(error) => return Err(error),
-                }
+                self.write_locked(store, write)?
             };
             match stored {
                 Ok(()) => return self.commit(plan, &row, checkpoint.is_some()),
