@@ -115,7 +115,7 @@ pub use crate::policy::CheckpointPolicy;
 pub use crate::postgres::{PostgresOptions, PostgresStore};
 pub use crate::replica::Replica;
 #[cfg(feature = "sqlite")]
-pub use crate::sqlite::{SqliteOptions, SqliteStore};
+pub use crate::sqlite::{Imported, SqliteOptions, SqliteStore};
 pub use crate::store::{Checkpoint, PlanUnderLock, Store, StoredEntry, Wakeup};
 pub use crate::tenants::{TenantInfo, TenantStats, Tenants, TenantsBuilder};
 pub use crate::writer::{DEFAULT_ATTEMPTS, Write, Writer};

@@ -6,10 +6,14 @@ use std::time::{Duration, Instant};
 use callgate::CompanyId;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
+mod import;
+
+pub use self::import::Imported;
+
 use crate::{Checkpoint, DatabaseErrorKind, PlanUnderLock, Store, StoreError, StoredEntry, Wakeup};
 
 /// The schema's migrations, in order: version `i + 1` is `MIGRATIONS[i]`.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_init.sql")];
 
 /// How a [`SqliteStore`] trades durability for speed, and how often a
 /// replica polls the file.
