@@ -5,7 +5,7 @@
 use callgate::CompanyId;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::{SqliteStore, insert_entry, sqlite_error};
+use super::{SqliteStore, insert_entry, kept_company, sqlite_error};
 use crate::{Checkpoint, StoreError, StoredEntry};
 
 /// What [`SqliteStore::import_example`] took in.
@@ -54,18 +54,10 @@ impl SqliteStore {
         let rows = example_rows(&tx)?;
         let company = row_company(&rows, company)?;
         let (checkpoint, company) = example_checkpoint(&tx, company)?;
-        let existing: Option<String> = tx
-            .query_row(
-                "SELECT company FROM callgate_tenants WHERE tenant = ?1",
-                [tenant],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(fail)?;
-        if let Some(stored) = existing {
+        if let Some(stored) = kept_company(&tx, tenant)? {
             return Err(StoreError::TenantTaken {
                 tenant: tenant.to_owned(),
-                stored: stored.parse().unwrap_or(company),
+                stored,
                 given: company,
             });
         }

@@ -280,13 +280,7 @@ fn company_column(text: &str, tenant: &str) -> Result<CompanyId, StoreError> {
 
 impl Store for SqliteStore {
     fn company_of(&mut self, tenant: &str) -> Result<Option<CompanyId>, StoreError> {
-        let sql = "SELECT company FROM callgate_tenants WHERE tenant = ?1";
-        let company: Option<String> = self
-            .conn
-            .query_row(sql, [tenant], |row| row.get(0))
-            .optional()
-            .map_err(|e| sqlite_error("reading the tenants", e))?;
-        company.map(|c| company_column(&c, tenant)).transpose()
+        kept_company(&self.conn, tenant)
     }
 
     fn create_tenant(
@@ -299,16 +293,8 @@ impl Store for SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(fail)?;
-        let existing: Option<String> = tx
-            .query_row(
-                "SELECT company FROM callgate_tenants WHERE tenant = ?1",
-                [tenant],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(fail)?;
-        if let Some(existing) = existing {
-            return company_column(&existing, tenant);
+        if let Some(existing) = kept_company(&tx, tenant)? {
+            return Ok(existing);
         }
         let company = checkpoint.company.to_string();
         tx.execute(
@@ -443,6 +429,16 @@ impl Store for SqliteStore {
         self.seen_version = None;
         Ok(())
     }
+}
+
+/// The company kept for `tenant`, if any.
+fn kept_company(conn: &Connection, tenant: &str) -> Result<Option<CompanyId>, StoreError> {
+    let sql = "SELECT company FROM callgate_tenants WHERE tenant = ?1";
+    let company: Option<String> = conn
+        .query_row(sql, [tenant], |row| row.get(0))
+        .optional()
+        .map_err(|e| sqlite_error("reading the tenants", e))?;
+    company.map(|c| company_column(&c, tenant)).transpose()
 }
 
 /// Inserts `entry` (a taken revision is a [`StoreError::Conflict`]) and,
