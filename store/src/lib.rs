@@ -16,7 +16,9 @@
 //! - a [`Replica`] loads the latest checkpoint and applies the log;
 //!   [`Replica::follow`] runs it on a thread of its own ([`Follower`]),
 //!   woken by the store, reconnecting after a lost database, and answering
-//!   revision tokens with [`Follower::wait_for`].
+//!   revision tokens with [`Follower::wait_for`];
+//! - [`Tenants`] holds many companies in one process: loaded on first use,
+//!   kept within a memory budget, each written through its own writer.
 //!
 //! # Example: a service's store glue
 //!
@@ -56,7 +58,9 @@ there), appends the entry in one transaction (with a checkpoint when the
 policy says so), and only then commits the plan, which cannot fail. The
 primary key `(company, revision)` is the writers' lock: two writers that
 planned at one revision cannot both store, and the loser gets
-`StoreError::Conflict`, catches up and plans again. A lost connection during
+`StoreError::Conflict`. It then plans under the company's write lock
+(`Store::append_locked`: it catches up and plans inside the transaction that
+stores), so a writer that keeps losing optimistic races still gets through. A lost connection during
 an append leaves the outcome unknown; the writer reconnects and reads the row
 at that revision to find out (its own bytes: committed; another's: lost the
 race; none: not stored).
@@ -73,11 +77,20 @@ The trait speaks JSON text, not `LogEntry<P>`: the database code is compiled
 once here, not per product catalog, and a row that does not decode is found
 by the generic layer (`codec`, `log`), which names its revision and column.
 
-Modules: `store` (the trait and its rows), `sqlite` and `postgres` (one file
-per database, each with its migrations under `migrations/`), `codec` (rows
-to entries and documents), `log` (start-up, pages applied all or nothing),
-`writer`, `replica`, `follower` (the replica's thread), `policy`
-(checkpoints), `error`.
+Tenants: a moka cache of `Arc<Tenant>` weighed by each company's bytes,
+with single-flight loads (`try_get_with_by_ref`). A tenant's writer state is
+apart from any connection (`WriterState`); writes, loads and catch-ups
+borrow one from an r2d2 pool. A second map of weak handles finds a tenant
+that an in-flight write still holds after the cache evicted it, so a tenant
+is never in memory twice. The optional follower thread owns one connection
+of its own and catches up the tenants its notices name.
+
+Modules: `store` (the trait and its rows), `sqlite` and `postgres` (one
+module per database, each with its migrations under `migrations/`), `codec`
+(rows to entries and documents), `log` (start-up, pages applied all or
+nothing), `writer` (with `writer/state`), `replica`, `follower` (the
+replica's thread), `tenants` (the registry: `resident`, `builder`, `pool`,
+`follow`, `stats`), `policy` (checkpoints), `error`.
 */
 
 #![forbid(unsafe_code)]
