@@ -21,6 +21,10 @@
 //!   estimate of the compiled state (of the built company).
 //! - `view()`: what `company.view()` of an unchanged company adds (its
 //!   pointers to the shared chunks).
+//! - `memory_bytes()`: the company's own account of its bytes
+//!   ([`Company::memory_bytes`], which counts the inline `Company` value
+//!   too), as a ratio of `company` plus that inline value; then the same
+//!   for the loaded company (`loaded/`).
 //! - `publish 1`: what one published state costs: with a `Publisher` over
 //!   the company, a reader takes the latest view and holds it, then one
 //!   one-user change (a custom role assigned to one user) is applied and
@@ -90,6 +94,16 @@ struct Row {
     snapshot: usize,
     view: i64,
     publish: i64,
+    /// `memory_bytes()` over the measured bytes (with the inline value),
+    /// built then loaded.
+    accounted: (f64, f64),
+}
+
+/// `memory_bytes()` of a company over its measured heap bytes plus its
+/// inline value.
+fn accounted(company: &Company, heap: i64) -> f64 {
+    let inline = std::mem::size_of::<Company>() as f64;
+    company.memory_bytes() as f64 / (heap as f64 + inline)
 }
 
 fn measure(size: Size) -> Row {
@@ -103,6 +117,10 @@ fn measure(size: Size) -> Row {
     // stays is the loaded company alone.
     let (loaded, loaded_company) =
         added(|| Company::from_document(company.to_document()).expect("a valid document"));
+    let accounted = (
+        accounted(&company, company_bytes),
+        accounted(&loaded_company, loaded),
+    );
     drop(loaded_company);
 
     let (view, held) = added(|| company.view());
@@ -125,11 +143,13 @@ fn measure(size: Size) -> Row {
         snapshot,
         view,
         publish,
+        accounted,
     }
 }
 
-/// The small company of the target, and its live heap bytes.
-fn small_company() -> i64 {
+/// The small company of the target: its live heap bytes, and
+/// `memory_bytes()` over them (with the inline value).
+fn small_company() -> (i64, f64) {
     let (bytes, company) = added(|| {
         let mut company = Company::new();
         let users: Vec<UserId> = (0..20)
@@ -159,13 +179,15 @@ fn small_company() -> i64 {
     });
     assert_eq!(company.users().count(), 20);
     assert_eq!(company.objects().count(), 50);
+    let ratio = accounted(&company, bytes);
     drop(company);
-    bytes
+    (bytes, ratio)
 }
 
 /// A small document naming as many ids as the default limits allow: its
-/// JSON, and the live heap bytes of the company loaded from it.
-fn hostile_document() -> (String, i64) {
+/// JSON, the live heap bytes of the company loaded from it, and
+/// `memory_bytes()` over them (with the inline value).
+fn hostile_document() -> (String, i64, f64) {
     let json = workload::hostile_document();
     let (bytes, loaded) = added(|| {
         Company::<callgate::Permissions>::load(&mut serde_json::Deserializer::from_str(&json))
@@ -175,8 +197,9 @@ fn hostile_document() -> (String, i64) {
         loaded.to_document().next_ids.users,
         callgate::Limits::DEFAULT.users
     );
+    let ratio = accounted(&loaded, bytes);
     drop(loaded);
-    (json, bytes)
+    (json, bytes, ratio)
 }
 
 fn main() {
@@ -187,7 +210,7 @@ fn main() {
 
     let sizes = named_sizes().unwrap_or_else(|| Size::ALL.to_vec());
     println!(
-        "{:<4} {:>7} {:>7} {:>11} {:>7} {:>8} {:>11} {:>11} {:>9} {:>10}  target",
+        "{:<4} {:>7} {:>7} {:>11} {:>7} {:>8} {:>11} {:>11} {:>9} {:>10} {:>15}  target",
         "size",
         "users",
         "objects",
@@ -198,6 +221,7 @@ fn main() {
         "snapshot",
         "view()",
         "publish 1",
+        "memory_bytes()",
     );
     for size in sizes {
         let row = measure(size);
@@ -209,7 +233,7 @@ fn main() {
             String::new()
         };
         println!(
-            "{:<4} {:>7} {:>7} {:>11} {:>7.0} {:>8.0} {:>11} {:>11} {:>9} {:>10}  {target}",
+            "{:<4} {:>7} {:>7} {:>11} {:>7.0} {:>8.0} {:>11} {:>11} {:>9} {:>10} {:>15}  {target}",
             row.size.name(),
             users,
             objects,
@@ -220,14 +244,15 @@ fn main() {
             human(i64::try_from(row.snapshot).expect("less than 2^63 bytes")),
             human(row.view),
             human(row.publish),
+            format!("{:.3}/{:.3}", row.accounted.0, row.accounted.1),
         );
     }
 
     let inline = std::mem::size_of::<Company>();
-    let small = small_company();
+    let (small, small_accounted) = small_company();
     let ok = small as f64 <= 12.0 * KIB;
     println!(
-        "small company (20 users, Operator for 19, 50 queues): {} ({small} B) heap, target <= 12 KiB: {}",
+        "small company (20 users, Operator for 19, 50 queues): {} ({small} B) heap, target <= 12 KiB: {}; memory_bytes() {small_accounted:.3} of it",
         human(small),
         if ok { "ok" } else { "OVER" },
     );
@@ -240,10 +265,10 @@ fn main() {
         "B/user = company / users, B/object = company / objects (the whole company over each count); \
          the inline Company value ({inline} B) is not in `company`"
     );
-    let (json, hostile) = hostile_document();
+    let (json, hostile, hostile_accounted) = hostile_document();
     let ok = hostile as f64 <= MIB;
     println!(
-        "hostile document ({} B of JSON, nextIds at the default limits): {} loaded, target <= 1 MiB: {}",
+        "hostile document ({} B of JSON, nextIds at the default limits): {} loaded, target <= 1 MiB: {}; memory_bytes() {hostile_accounted:.3} of it",
         json.len(),
         human(hostile),
         if ok { "ok" } else { "OVER" },

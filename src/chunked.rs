@@ -304,6 +304,20 @@ impl<T, const BITS: u32> Nested<T, BITS> {
             .take_while(|&(index, _)| index < self.len)
     }
 
+    /// The bytes the table holds: its chunk pointers and every slot of its
+    /// chunks (the chunk of defaults that growth shares counted once), not
+    /// what the entries own. Computes in O(chunks).
+    pub(crate) fn bytes(&self) -> usize {
+        let counters = 2 * std::mem::size_of::<usize>();
+        let chunk = |chunk: &Arc<[T]>| counters + std::mem::size_of_val::<[T]>(chunk);
+        let blank = self.blank.as_ref();
+        let chunks = (self.groups.iter().flatten())
+            .filter(|c| !blank.is_some_and(|b| Arc::ptr_eq(b, c)))
+            .map(chunk)
+            .sum::<usize>();
+        self.groups.bytes() + chunks + blank.map_or(0, chunk)
+    }
+
     /// How many chunks of entries this table shares with `other`: for tests
     /// of structural sharing.
     #[cfg(test)]
@@ -397,7 +411,9 @@ impl<T: Clone + Default, const BITS: u32> FromIterator<T> for Nested<T, BITS> {
 
 /// Writes `value` at `offset` of the last chunk of a table, first doubling
 /// the chunk (up to `max` slots) when it is full; says whether it was
-/// written (`offset` below `max`).
+/// written (`offset` below `max`). The entries move to the doubled chunk
+/// unless a clone of the table shares it: records that own heap data are
+/// not copied as they load.
 fn put_in_last<T: Clone + Default>(
     chunk: &mut Arc<[T]>,
     offset: usize,
@@ -406,7 +422,11 @@ fn put_in_last<T: Clone + Default>(
 ) -> bool {
     if chunk.len() <= offset {
         let grown = (chunk.len() * 2).clamp(offset + 1, max);
-        *chunk = padded(chunk.iter().cloned().collect(), grown);
+        let entries = match Arc::get_mut(chunk) {
+            Some(own) => own.iter_mut().map(std::mem::take).collect(),
+            None => chunk.iter().cloned().collect(),
+        };
+        *chunk = padded(entries, grown);
     }
     match Arc::make_mut(chunk).get_mut(offset) {
         Some(slot) => {

@@ -2,6 +2,7 @@
 
 pub(crate) mod compile;
 pub(crate) mod links;
+mod memory;
 pub(crate) mod names;
 mod queries;
 pub(crate) mod validate;
@@ -92,6 +93,10 @@ pub struct Company<P: PermissionFlags = Permissions> {
     pub(crate) role_names: NameIndex,
     pub(crate) project_names: NameIndex,
     pub(crate) object_names: NameIndex,
+    // INVARIANT (heap): the heap bytes every user and object record owns
+    // (`User::heap_bytes`, `Object::heap_bytes`), summed; kept by every
+    // change (write/delta.rs, `Company::set_link`) and by the loader.
+    pub(crate) records_heap: usize,
     // INVARIANT (compiled): equal to what `compile_*` gives for every record.
     pub(crate) snapshot: Snapshot<P>,
 }
@@ -169,6 +174,7 @@ impl<P: PermissionFlags> Company<P> {
             role_names,
             project_names: NameIndex::default(),
             object_names: NameIndex::default(),
+            records_heap: 0,
             snapshot: {
                 let mut snapshot = Snapshot::empty(id, 0, false);
                 for role in BuiltinRole::ALL {

@@ -8,9 +8,11 @@
 //! `queue.fly` ``. Nothing is half-loaded.
 //!
 //! The types and their writing are here; their constructors, in the child
-//! module `records`; loading, in `load`.
+//! module `records`; loading, in `load`; the compact binary form of a
+//! document ([`Company::to_checkpoint`]), in `checkpoint`.
 
 mod canonical;
+mod checkpoint;
 mod load;
 mod records;
 
@@ -69,7 +71,9 @@ const STANDARD_NAME: &str = "standard";
 /// numbers: ids never used (deleted records', or a hostile `nextIds`) cost
 /// the tables one shared chunk pointer per chunk, and `nextIds` is checked
 /// against the host's [`Limits`](crate::Limits) first. Loading takes one
-/// pass over the records, hashing each id and name once.
+/// pass over the records to check them and one to build the company,
+/// hashing each name once (ids are found by their place in the lists, not
+/// hashed).
 ///
 /// Built-in roles are stored by name only: their permissions come from the
 /// code, so an upgrade that widens a built-in role reaches stored data.

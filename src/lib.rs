@@ -94,6 +94,15 @@ Around that core:
   non-canonical forms are refused (document/canonical.rs reads the fields
   left out at their default), and nothing is sized from `nextIds` but one
   shared chunk pointer per chunk of unused ids (`Nested::try_grow_to`).
+  Loading checks every record first (load/records.rs: ids found by position,
+  load/ids.rs; each name hashed once, into the name index it ends in), then
+  makes each record once with all its links (load/build.rs).
+  document/checkpoint.rs writes the same document in a compact binary form
+  and reads it back into a `Document`, which then goes through the same
+  checks: a quicker stored form for hosts that load companies on demand.
+- company/memory.rs: `Company::memory_bytes`, from the chunks of the tables,
+  the long link sets' lengths and a running count of what user and object
+  records own (`records_heap`, kept by write/delta.rs and `set_link`).
 
 The tests hold the engine against a plain reference model
 (tests/model/mod.rs), one integration test per domain rule, and property tests

@@ -79,4 +79,15 @@ impl<T: Copy + PartialEq> ShortSet<T> {
     pub(crate) fn iter(&self) -> std::slice::Iter<'_, T> {
         self.0.iter()
     }
+
+    /// The set of `items`, which hold each item once (in the order kept).
+    #[cfg(feature = "serde")] // the document loader's
+    pub(crate) fn from_distinct(items: Vec<T>) -> Self {
+        Self(items.into_boxed_slice())
+    }
+
+    /// The bytes the list holds on the heap.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        std::mem::size_of_val::<[T]>(&self.0)
+    }
 }

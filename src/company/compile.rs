@@ -185,9 +185,10 @@ impl<P: PermissionFlags> Company<P> {
     }
 
     #[cfg(feature = "serde")] // used by the document loader
-    /// A company from validated records: name maps and the snapshot are
-    /// derived from the tables. The caller guarantees the invariants (dense
-    /// ids, two-way links, unique names), as the document loader checks.
+    /// A company from validated records and their name indexes: the
+    /// snapshot is compiled from the tables. The caller guarantees the
+    /// invariants (dense ids, two-way links, unique names, each indexed),
+    /// as the document loader checks.
     ///
     /// # Errors
     ///
@@ -206,6 +207,8 @@ impl<P: PermissionFlags> Company<P> {
             roles,
             projects,
             objects,
+            names,
+            records_heap,
         } = tables;
         let mut company = Self {
             state: super::new_state(),
@@ -214,11 +217,12 @@ impl<P: PermissionFlags> Company<P> {
             mode,
             revision,
             default_project,
-            user_names: index(&users, super::names::by_name(&users)),
-            group_names: index(&groups, super::names::by_name(&groups)),
-            role_names: index(&roles, super::names::by_name(&roles)),
-            project_names: index(&projects, super::names::by_name(&projects)),
-            object_names: index(&objects, super::names::by_kind_and_name(&objects)),
+            user_names: names.users,
+            group_names: names.groups,
+            role_names: names.roles,
+            project_names: names.projects,
+            object_names: names.objects,
+            records_heap,
             users,
             groups,
             roles,
@@ -384,17 +388,9 @@ pub(crate) struct Tables<P: PermissionFlags> {
     pub(crate) roles: super::FewRecords<crate::Role<P>>,
     pub(crate) projects: super::FewRecords<crate::Project>,
     pub(crate) objects: super::Records<crate::Object<P>>,
-}
-
-#[cfg(feature = "serde")] // used by the document loader
-/// The name index of a table.
-fn index<T, K: std::hash::Hash, const BITS: u32>(
-    table: &crate::chunked::Nested<Option<T>, BITS>,
-    key_of: impl Fn(u32) -> Option<K>,
-) -> super::names::NameIndex {
-    let mut index = super::names::NameIndex::default();
-    for (id, _) in super::live(table) {
-        index.insert(id, &key_of);
-    }
-    index
+    /// The name index of each table.
+    pub(crate) names: super::names::Names,
+    /// The heap bytes the user and object records own (`Company`'s
+    /// invariant (heap)).
+    pub(crate) records_heap: usize,
 }

@@ -71,26 +71,27 @@ impl Touched {
 
 /// A set of links, many-sided ([`ManySet`]) or short ([`ShortSet`]).
 trait LinkSet<T> {
-    fn put(&mut self, item: T, present: bool);
+    /// Adds or removes `item`; says whether that changed the set.
+    fn put(&mut self, item: T, present: bool) -> bool;
 }
 
 /// The many-sided ends: sorted, `O(log n)` either way.
 impl<T: Ord + Clone> LinkSet<T> for ManySet<T> {
-    fn put(&mut self, item: T, present: bool) {
+    fn put(&mut self, item: T, present: bool) -> bool {
         if present {
-            self.insert(item);
+            self.insert(item).is_none()
         } else {
-            self.remove(&item);
+            self.remove(&item).is_some()
         }
     }
 }
 
 impl<T: Copy + PartialEq> LinkSet<T> for ShortSet<T> {
-    fn put(&mut self, item: T, present: bool) {
+    fn put(&mut self, item: T, present: bool) -> bool {
         if present {
-            self.insert(item);
+            self.insert(item)
         } else {
-            self.shift_remove(&item);
+            self.shift_remove(&item)
         }
     }
 }
@@ -100,25 +101,24 @@ impl<T: Copy + PartialEq> LinkSet<T> for ShortSet<T> {
 struct Sorted<'a, T>(&'a mut ShortSet<T>);
 
 impl<T: Copy + Ord> LinkSet<T> for Sorted<'_, T> {
-    fn put(&mut self, item: T, present: bool) {
+    fn put(&mut self, item: T, present: bool) -> bool {
         if present {
-            self.0.insert_sorted(item);
+            self.0.insert_sorted(item)
         } else {
-            self.0.shift_remove(&item);
+            self.0.shift_remove(&item)
         }
     }
 }
 
-/// Adds or removes `item` in a set that may be missing.
-fn toggle<T, S: LinkSet<T>>(set: Option<S>, item: T, present: bool) {
-    if let Some(mut set) = set {
-        set.put(item, present);
-    }
+/// Adds or removes `item` in a set that may be missing; says whether that
+/// changed it.
+fn toggle<T, S: LinkSet<T>>(set: Option<S>, item: T, present: bool) -> bool {
+    set.is_some_and(|mut set| set.put(item, present))
 }
 
 impl<T, S: LinkSet<T>> LinkSet<T> for &mut S {
-    fn put(&mut self, item: T, present: bool) {
-        (**self).put(item, present);
+    fn put(&mut self, item: T, present: bool) -> bool {
+        (**self).put(item, present)
     }
 }
 
@@ -157,7 +157,8 @@ impl<P: PermissionFlags> Company<P> {
         match link {
             Link::UserRole(user, role) => {
                 let side = record(&mut self.users, user.index()).map(|u| &mut u.roles);
-                toggle(side, role, present);
+                let changed = toggle(side, role, present);
+                self.short_list_changed::<RoleId>(changed, present);
                 let side = record(&mut self.roles, role.index()).map(|r| &mut r.users);
                 toggle(side, user, present);
                 touched.users([user]);
@@ -173,12 +174,14 @@ impl<P: PermissionFlags> Company<P> {
                 let side = record(&mut self.groups, group.index()).map(|g| &mut g.members);
                 toggle(side, user, present);
                 let side = record(&mut self.users, user.index()).map(|u| &mut u.groups);
-                toggle(side, group, present);
+                let changed = toggle(side, group, present);
+                self.short_list_changed::<GroupId>(changed, present);
                 touched.users([user]);
             }
             Link::UserProject(user, project) => {
                 let side = record(&mut self.users, user.index()).map(|u| &mut u.projects);
-                toggle(side, project, present);
+                let changed = toggle(side, project, present);
+                self.short_list_changed::<ProjectId>(changed, present);
                 let side = record(&mut self.projects, project.index()).map(|p| &mut p.users);
                 toggle(side, user, present);
                 touched.users([user]);
@@ -192,7 +195,8 @@ impl<P: PermissionFlags> Company<P> {
             }
             Link::ObjectProject(object, project) => {
                 let side = record(&mut self.objects, object.index()).map(|o| &mut o.projects);
-                toggle(side, project, present);
+                let changed = toggle(side, project, present);
+                self.short_list_changed::<ProjectId>(changed, present);
                 let side = record(&mut self.projects, project.index()).map(|p| &mut p.objects);
                 toggle(side, object, present);
                 touched.objects.push(object);
@@ -200,7 +204,8 @@ impl<P: PermissionFlags> Company<P> {
             Link::UserProjectRole(user, project, role) => {
                 let side =
                     record(&mut self.users, user.index()).map(|u| Sorted(&mut u.project_roles));
-                toggle(side, (project, role), present);
+                let changed = toggle(side, (project, role), present);
+                self.short_list_changed::<(ProjectId, RoleId)>(changed, present);
                 let side = record(&mut self.roles, role.index()).map(|r| &mut r.project_users);
                 toggle(side, (user, project), present);
                 touched.users([user]);

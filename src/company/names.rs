@@ -82,6 +82,17 @@ impl std::fmt::Debug for NameIndex {
     }
 }
 
+/// The name indexes of a company, as the document loader builds them.
+#[cfg(feature = "serde")] // the document loader's
+#[derive(Default)]
+pub(crate) struct Names {
+    pub(crate) users: NameIndex,
+    pub(crate) groups: NameIndex,
+    pub(crate) roles: NameIndex,
+    pub(crate) projects: NameIndex,
+    pub(crate) objects: NameIndex,
+}
+
 /// A slot's entry: the key's 32 hash bits and the id.
 #[derive(Clone, Copy)]
 struct Entry {
@@ -110,6 +121,11 @@ impl NameIndex {
     /// The number of names.
     pub(crate) fn len(&self) -> usize {
         self.len
+    }
+
+    /// The bytes of its slots (its chunks and their pointers).
+    pub(crate) fn bytes(&self) -> usize {
+        self.slots.bytes()
     }
 
     fn mask(&self) -> usize {
@@ -168,6 +184,48 @@ impl NameIndex {
         let hash = self.hash(&key);
         self.place(Entry { hash, id });
         self.len += 1;
+    }
+
+    /// An empty index whose slots hold `len` names without growing: the
+    /// size adding them one by one would reach.
+    #[cfg(feature = "serde")] // the document loader's
+    pub(crate) fn with_capacity(len: usize) -> Self {
+        let mut index = Self::default();
+        if len > 0 {
+            let mut size = 8;
+            while len * 4 > size * 3 {
+                size *= 2;
+            }
+            index.slots.grow_to(size);
+        }
+        index
+    }
+
+    /// Adds `id` under `key`, hashing it once, unless a record of the
+    /// index (`key_of`) has that key already: then its id is the error.
+    #[cfg(feature = "serde")] // the document loader's
+    pub(crate) fn insert_unique<K: Hash + Eq>(
+        &mut self,
+        id: u32,
+        key: &K,
+        key_of: impl Fn(u32) -> Option<K>,
+    ) -> Result<(), u32> {
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        let hash = self.hash(key);
+        let mut at = self.home(hash);
+        // No entry is ever removed while loading, so the first empty slot
+        // ends the run an equal key would be in.
+        while let Some(entry) = self.entry(at) {
+            if entry.hash == hash && key_of(entry.id).as_ref() == Some(key) {
+                return Err(entry.id);
+            }
+            at = (at + 1) & self.mask();
+        }
+        self.set(at, Entry { hash, id }.slot());
+        self.len += 1;
+        Ok(())
     }
 
     fn place(&mut self, entry: Entry) {

@@ -6,22 +6,24 @@
 //! is checked against the host's [`Limits`]; tables grow with the records
 //! they hold, and ids never used (a deleted record's, or a hostile
 //! `nextIds`) cost one shared chunk pointer per chunk. Time: one pass over
-//! the records, hashing each id and name once.
-
-use std::collections::HashSet;
+//! the records to check them, each name hashed once into the name index it
+//! ends in and each reference found by position (`ids`), then one to make
+//! each record once with all its links (`build`).
 
 use serde::Deserializer;
 
+mod build;
+mod ids;
 mod records;
 mod within;
 
 use super::{catalog_mismatch, unreadable_format, Document, NextIds, FORMAT_VERSION};
-use crate::chunked::Nested;
-use crate::company::compile::Tables;
+use crate::company::names::{NameIndex, Names};
 use crate::{
-    BuiltinRole, Company, EntityKind, Error, GroupId, Limits, ObjectId, PermissionFlags, ProjectId,
+    BuiltinRole, Company, EntityKind, Error, GroupId, Limits, PermissionFlags, ProjectId, Role,
     RoleId, UserId, MAX_REVISION,
 };
+use ids::Positions;
 
 impl<P: PermissionFlags> Company<P> {
     /// Reads a document straight from a serde deserializer, naming the path
@@ -129,7 +131,7 @@ impl<P: PermissionFlags> Company<P> {
     ///
     /// Every error of [`Company::from_document`].
     pub fn from_document_with_limits(document: Document<P>, limits: Limits) -> Result<Self, Error> {
-        Loader::default().load(document, limits)
+        Loader::load(document, limits)
     }
 }
 
@@ -140,209 +142,184 @@ fn document_error(path: String, message: impl std::fmt::Display) -> Error {
     }
 }
 
-/// Checks a document and builds the record tables, path by path.
+/// Checks a document, path by path, and gathers what building its
+/// company needs: where each record is by id, the name indexes (built as
+/// the names are checked, each name hashed once), the roles, and the links
+/// each record stores of the other side (a role's users, a user's groups
+/// and projects, ...), so that `build` makes every record once.
+struct Loader<P: PermissionFlags> {
+    users: Positions,
+    groups: Positions,
+    roles: Positions,
+    projects: Positions,
+    objects: Positions,
+    names: Names,
+    /// The roles, in document order, without their links.
+    built_roles: Vec<(RoleId, Role<P>)>,
+    links: Links,
+}
+
+impl<P: PermissionFlags> Default for Loader<P> {
+    fn default() -> Self {
+        Self {
+            users: Positions::default(),
+            groups: Positions::default(),
+            roles: Positions::default(),
+            projects: Positions::default(),
+            objects: Positions::default(),
+            names: Names::default(),
+            built_roles: Vec::new(),
+            links: Links::default(),
+        }
+    }
+}
+
+/// The links found while checking, each as (position of the record that
+/// stores it, what it stores), in the order found: by id of the record
+/// that lists them.
 #[derive(Default)]
-struct Loader {
-    user_ids: HashSet<UserId>,
-    group_ids: HashSet<GroupId>,
-    role_ids: HashSet<RoleId>,
-    project_ids: HashSet<ProjectId>,
-    object_ids: HashSet<ObjectId>,
+struct Links {
+    role_users: Vec<(u32, UserId)>,
+    role_groups: Vec<(u32, GroupId)>,
+    user_groups: Vec<(u32, GroupId)>,
+    user_projects: Vec<(u32, ProjectId)>,
+    group_projects: Vec<(u32, ProjectId)>,
+    object_projects: Vec<(u32, ProjectId)>,
+    user_project_roles: Vec<(u32, (ProjectId, RoleId))>,
+    group_project_roles: Vec<(u32, (ProjectId, RoleId))>,
+    role_project_users: Vec<(u32, (UserId, ProjectId))>,
+    role_project_groups: Vec<(u32, (GroupId, ProjectId))>,
 }
 
-/// Appends `record` at `id`, the ids before it empty: `check_ids` proved
-/// the records sorted by id and below `nextIds`, which the limits bound.
-fn place<T: Clone, const BITS: u32>(
-    table: &mut Nested<Option<T>, BITS>,
-    id: usize,
-    record: T,
-    kind: EntityKind,
-) -> Result<(), Error> {
-    grow(table, id, kind)?;
-    table.push(Some(record));
-    Ok(())
-}
-
-/// Grows `table` to `len` ids, the new ones empty. Whole chunks of empty
-/// ids share one allocation, and the chunk pointers are asked for with
-/// `try_reserve`, so even the largest limits cannot abort the process.
-fn grow<T: Clone, const BITS: u32>(
-    table: &mut Nested<Option<T>, BITS>,
-    len: usize,
-    kind: EntityKind,
-) -> Result<(), Error> {
-    table.try_grow_to(len).map_err(|_| {
-        document_error(
-            format!("nextIds.{kind}s"),
-            format_args!("{len} {kind} ids are more than this machine can hold"),
-        )
-    })
-}
-
-impl Loader {
+impl<P: PermissionFlags> Loader<P> {
     /// Checks a document and builds its company, step by step. The first
     /// problem found is the error, so the order of the steps is part of the
     /// contract (the tests pin it): the header (format, catalog, company,
     /// revision, limits), the ids, the roles, the users, the groups, the
     /// objects, the projects, the default project, and last the Admin
     /// role's holders.
-    fn load<P: PermissionFlags>(
-        mut self,
-        document: Document<P>,
-        limits: Limits,
-    ) -> Result<Company<P>, Error> {
-        self.check_header(&document)?;
+    fn load(document: Document<P>, limits: Limits) -> Result<Company<P>, Error> {
+        check_header(&document)?;
         check_limits(document.next_ids, limits)?;
-        self.check_ids(&document, document.next_ids)?;
-        let mut tables = Tables {
-            id: document.company.unwrap_or_else(crate::CompanyId::random),
-            limits,
-            mode: document.mode,
-            revision: document.revision,
-            default_project: document.default_project,
-            users: Nested::default(),
-            groups: Nested::default(),
-            roles: Nested::default(),
-            projects: Nested::default(),
-            objects: Nested::default(),
-        };
-        self.load_roles(&document, &mut tables)?;
-        self.load_users(&document, &mut tables)?;
-        self.load_groups(&document, &mut tables)?;
-        records::load_objects(&document, &mut tables)?;
-        self.load_projects(&document, &mut tables)?;
-        self.check_default_project(&document)?;
-        grow_all(&mut tables, document.next_ids)?;
-        let company = Company::from_tables(tables).map_err(|_| {
-            document_error(
-                "nextIds".into(),
-                "the ids named are more than this machine can hold",
-            )
-        })?;
-        records::check_admin_held(&company, &document)?;
+        let mut loader = Self::default();
+        loader.check_ids(&document, document.next_ids)?;
+        loader.check_roles(&document)?;
+        loader.check_users(&document)?;
+        loader.check_groups(&document)?;
+        loader.check_objects(&document)?;
+        loader.check_projects(&document)?;
+        records::check_default_project(&document)?;
+        // `check_roles` found the Admin record, though not necessarily
+        // first.
+        let admin = loader.roles.of(RoleId::ADMIN.get()).unwrap_or(0);
+        let company = loader.build(document, limits)?;
+        records::check_admin_held(&company, admin)?;
         Ok(company)
     }
 
-    /// The format version this library reads, the catalog, and a revision
-    /// that fits the ids given out.
-    fn check_header<P: PermissionFlags>(&self, document: &Document<P>) -> Result<(), Error> {
-        if document.format == 0 || document.format > FORMAT_VERSION {
-            return Err(document_error(
-                "format".into(),
-                unreadable_format(document.format),
-            ));
-        }
-        self.check_catalog(document)?;
-        if document.format >= 2 && document.company.is_none() {
-            return Err(document_error(
-                "company".into(),
-                format_args!("format {} needs the company's id", document.format),
-            ));
-        }
-        check_revision(document)
-    }
-
-    /// The catalog named fits the company's: version 2 names it (checked
-    /// while parsing with `load`, again here for `from_document`); version
-    /// 1 was the standard catalog's.
-    fn check_catalog<P: PermissionFlags>(&self, document: &Document<P>) -> Result<(), Error> {
-        match (&document.catalog, document.format) {
-            (None, 1) | (Some(_), 2..) => catalog_mismatch::<P>(document.catalog.as_ref())
-                .map_or(Ok(()), |message| {
-                    Err(document_error("catalog".into(), message))
-                }),
-            (None, _) => Err(document_error(
-                "catalog".into(),
-                format_args!(
-                    "format {} needs the catalog's name and version",
-                    document.format
-                ),
-            )),
-            (Some(_), _) => Err(document_error(
-                "catalog".into(),
-                "a format 1 document names no catalog",
-            )),
-        }
-    }
-
     /// Every id below `nextIds`, the records in id order (so each id once);
-    /// remembers them for references.
-    fn check_ids<P: PermissionFlags>(
-        &mut self,
-        document: &Document<P>,
-        next: NextIds,
-    ) -> Result<(), Error> {
-        fn each<I: Copy + Eq + std::hash::Hash + std::fmt::Display>(
+    /// remembers where each is.
+    fn check_ids(&mut self, document: &Document<P>, next: NextIds) -> Result<(), Error> {
+        fn each<I: Copy + std::fmt::Display>(
             list: &str,
             kind: &str,
-            ids: impl Iterator<Item = (I, u32)>,
+            ids: impl ExactSizeIterator<Item = (I, u32)>,
             limit: u32,
-            limit_name: &str,
-            seen: &mut HashSet<I>,
+            positions: &mut Positions,
         ) -> Result<(), Error> {
+            let mut numbers = Vec::with_capacity(ids.len());
             let mut previous = None;
             for (i, (id, number)) in ids.enumerate() {
                 if number >= limit {
                     return Err(document_error(
                         format!("{list}[{i}].id"),
-                        format_args!(
-                            "{kind} id `{id}` is not below nextIds.{limit_name} ({limit})"
-                        ),
+                        format_args!("{kind} id `{id}` is not below nextIds.{list} ({limit})"),
                     ));
                 }
                 in_order(previous, number, || format!("{list}[{i}].id"), kind, id)?;
                 previous = Some(number);
-                seen.insert(id);
+                numbers.push(number);
             }
+            *positions = Positions::new(numbers);
             Ok(())
         }
-        let Self {
-            user_ids,
-            group_ids,
-            role_ids,
-            project_ids,
-            object_ids,
-        } = self;
         each(
             "users",
             "user",
             document.users.iter().map(|r| (r.id, r.id.get())),
             next.users,
-            "users",
-            user_ids,
+            &mut self.users,
         )?;
         each(
             "groups",
             "group",
             document.groups.iter().map(|r| (r.id, r.id.get())),
             next.groups,
-            "groups",
-            group_ids,
+            &mut self.groups,
         )?;
         each(
             "roles",
             "role",
             document.roles.iter().map(|r| (r.id, r.id.get())),
             next.roles,
-            "roles",
-            role_ids,
+            &mut self.roles,
         )?;
         each(
             "projects",
             "project",
             document.projects.iter().map(|r| (r.id, r.id.get())),
             next.projects,
-            "projects",
-            project_ids,
+            &mut self.projects,
         )?;
         each(
             "objects",
             "object",
             document.objects.iter().map(|r| (r.id, r.id.get())),
             next.objects,
-            "objects",
-            object_ids,
+            &mut self.objects,
         )
+    }
+}
+
+/// The format version this library reads, the catalog, and a revision
+/// that fits the ids given out.
+fn check_header<P: PermissionFlags>(document: &Document<P>) -> Result<(), Error> {
+    if document.format == 0 || document.format > FORMAT_VERSION {
+        return Err(document_error(
+            "format".into(),
+            unreadable_format(document.format),
+        ));
+    }
+    check_catalog(document)?;
+    if document.format >= 2 && document.company.is_none() {
+        return Err(document_error(
+            "company".into(),
+            format_args!("format {} needs the company's id", document.format),
+        ));
+    }
+    check_revision(document)
+}
+
+/// The catalog named fits the company's: version 2 names it (checked
+/// while parsing with `load`, again here for `from_document`); version
+/// 1 was the standard catalog's.
+fn check_catalog<P: PermissionFlags>(document: &Document<P>) -> Result<(), Error> {
+    match (&document.catalog, document.format) {
+        (None, 1) | (Some(_), 2..) => catalog_mismatch::<P>(document.catalog.as_ref())
+            .map_or(Ok(()), |message| {
+                Err(document_error("catalog".into(), message))
+            }),
+        (None, _) => Err(document_error(
+            "catalog".into(),
+            format_args!(
+                "format {} needs the catalog's name and version",
+                document.format
+            ),
+        )),
+        (Some(_), _) => Err(document_error(
+            "catalog".into(),
+            "a format 1 document names no catalog",
+        )),
     }
 }
 
@@ -380,23 +357,6 @@ fn check_revision<P: PermissionFlags>(document: &Document<P>) -> Result<(), Erro
         ));
     }
     Ok(())
-}
-
-/// Grows every table to the ids `nextIds` says were given out.
-fn grow_all<P: PermissionFlags>(tables: &mut Tables<P>, next: NextIds) -> Result<(), Error> {
-    grow(&mut tables.users, next.users as usize, EntityKind::User)?;
-    grow(&mut tables.groups, next.groups as usize, EntityKind::Group)?;
-    grow(&mut tables.roles, next.roles as usize, EntityKind::Role)?;
-    grow(
-        &mut tables.projects,
-        next.projects as usize,
-        EntityKind::Project,
-    )?;
-    grow(
-        &mut tables.objects,
-        next.objects as usize,
-        EntityKind::Object,
-    )
 }
 
 /// No more ids of each kind than the limits allow: checked before anything
@@ -491,12 +451,15 @@ fn in_order(
     }
 }
 
-/// A valid name, not seen before among `seen`.
+/// A valid name (at `path.name`), which `index` gets under `id` unless a
+/// record it holds has that name already (`name_of`).
 fn name_ok<'a>(
     path: At,
     kind: crate::EntityKind,
+    id: u32,
     name: &'a str,
-    seen: &mut HashSet<&'a str>,
+    index: &mut NameIndex,
+    name_of: impl Fn(u32) -> Option<&'a str>,
 ) -> Result<(), Error> {
     if crate::company::validate::check_name(kind, name).is_err() {
         return Err(document_error(
@@ -504,7 +467,7 @@ fn name_ok<'a>(
             format_args!("invalid {kind} name `{name}`"),
         ));
     }
-    if !seen.insert(name) {
+    if index.insert_unique(id, &name, name_of).is_err() {
         return Err(document_error(
             format!("{path}.name"),
             format_args!("duplicate {kind} name `{name}`"),

@@ -162,6 +162,7 @@ impl<P: PermissionFlags> Company<P> {
     fn push_record(&mut self, new: NewRecord<P>, touched: &mut Touched) {
         match new {
             NewRecord::User(id, user) => {
+                self.records_heap += user.heap_bytes();
                 self.users.push(Some(user));
                 self.user_names.insert(id.get(), by_name(&self.users));
                 touched.users([id]);
@@ -181,6 +182,7 @@ impl<P: PermissionFlags> Company<P> {
                 touched.projects.push(id);
             }
             NewRecord::Object(id, object) => {
+                self.records_heap += object.heap_bytes();
                 self.objects.push(Some(object));
                 self.object_names
                     .insert(id.get(), by_kind_and_name(&self.objects));
@@ -194,6 +196,8 @@ impl<P: PermissionFlags> Company<P> {
             Edit::RenameUser(id, name) => {
                 self.user_names.remove(id.get(), by_name(&self.users));
                 if let Some(user) = record(&mut self.users, id.index()) {
+                    self.records_heap =
+                        (self.records_heap + name.len()).saturating_sub(user.name.len());
                     user.name = name.into_boxed_str();
                 }
                 self.user_names.insert(id.get(), by_name(&self.users));
@@ -223,6 +227,8 @@ impl<P: PermissionFlags> Company<P> {
                 self.object_names
                     .remove(id.get(), by_kind_and_name(&self.objects));
                 if let Some(object) = record(&mut self.objects, id.index()) {
+                    self.records_heap =
+                        (self.records_heap + name.len()).saturating_sub(object.name.len());
                     object.name = name.into_boxed_str();
                 }
                 self.object_names
@@ -272,7 +278,8 @@ impl<P: PermissionFlags> Company<P> {
             Removed::User(id) => {
                 self.user_names.remove(id.get(), by_name(&self.users));
                 if let Some(slot) = self.users.get_mut(id.index()) {
-                    *slot = None;
+                    let owned = slot.take().map_or(0, |user| user.heap_bytes());
+                    self.records_heap = self.records_heap.saturating_sub(owned);
                 }
                 // Recompiled even without links, so its entry becomes a tombstone.
                 touched.users([id]);
@@ -300,7 +307,8 @@ impl<P: PermissionFlags> Company<P> {
                 self.object_names
                     .remove(id.get(), by_kind_and_name(&self.objects));
                 if let Some(slot) = self.objects.get_mut(id.index()) {
-                    *slot = None;
+                    let owned = slot.take().map_or(0, |object| object.heap_bytes());
+                    self.records_heap = self.records_heap.saturating_sub(owned);
                 }
                 touched.objects.push(id);
             }

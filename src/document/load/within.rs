@@ -1,23 +1,20 @@
-//! Loading the roles given within a project (DOMAIN rules 20-22): each
+//! Checking the roles given within a project (DOMAIN rules 20-22): each
 //! member must be a direct member of the project, and each role known and
 //! allowed within a project.
 
 use super::{document_error, in_order, Loader};
-use crate::company::compile::Tables;
 use crate::document::ProjectRecord;
 use crate::write::may_hold_within_project;
-use crate::{Error, PermissionFlags, Principal, Project};
+use crate::{Error, PermissionFlags, Principal, ProjectId, RoleId};
 
-impl Loader {
-    /// Links each member of `record.member_roles` to its roles within the
-    /// project, both ways. The roles, users and groups are loaded, and
-    /// `loaded` holds the project's members.
-    pub(super) fn load_member_roles<P: PermissionFlags>(
-        &self,
+impl<P: PermissionFlags> Loader<P> {
+    /// Checks `record.member_roles` (the project at `index`, whose members
+    /// are checked) and notes each link of a member to a role within the
+    /// project, for both records.
+    pub(super) fn check_member_roles(
+        &mut self,
         index: usize,
         record: &ProjectRecord,
-        loaded: &Project,
-        tables: &mut Tables<P>,
     ) -> Result<(), Error> {
         let project = record.id;
         let mut previous = None;
@@ -38,12 +35,18 @@ impl Loader {
                     "a member is listed only with the roles given to it",
                 ));
             }
-
-            let member = match given.member {
-                Principal::User(user) => loaded.users.contains(&user),
-                Principal::Group(group) => loaded.groups.contains(&group),
+            // The member lists are checked sorted.
+            let (member, position) = match given.member {
+                Principal::User(user) => (
+                    record.users.binary_search(&user).is_ok(),
+                    self.users.of(user.get()),
+                ),
+                Principal::Group(group) => (
+                    record.groups.binary_search(&group).is_ok(),
+                    self.groups.of(group.get()),
+                ),
             };
-            if !member {
+            let (true, Some(position)) = (member, position) else {
                 let who = match given.member {
                     Principal::User(user) => format!("user id `{user}`"),
                     Principal::Group(group) => format!("group id `{group}`"),
@@ -52,58 +55,61 @@ impl Loader {
                     format!("{path}.member"),
                     format_args!("{who} is not a member of project `{}`", record.name),
                 ));
-            }
+            };
             let mut previous_role = None;
             for (k, &role) in given.roles.iter().enumerate() {
                 let path = format!("{path}.roles[{k}]");
                 in_order(previous_role, role.get(), || path.clone(), "role", role)?;
                 previous_role = Some(role.get());
-                let Some(Some(stored)) = tables.roles.get(role.index()) else {
-                    return Err(document_error(
-                        path,
-                        format_args!("unknown role id `{role}`"),
-                    ));
-                };
-                if !may_hold_within_project(stored) {
-                    return Err(document_error(
-                        path,
-                        format_args!(
-                            "role `{}` cannot be held within a project: Admin and \
-                             `projects.all` apply company-wide only",
-                            stored.name()
-                        ),
-                    ));
-                }
-                link(tables, given.member, project, role);
+                self.give_within(path, given.member, position, project, role)?;
             }
         }
         Ok(())
     }
-}
 
-/// Links a member to a role within a project, on both records.
-fn link<P: PermissionFlags>(
-    tables: &mut Tables<P>,
-    member: Principal,
-    project: crate::ProjectId,
-    role: crate::RoleId,
-) {
-    match member {
-        Principal::User(user) => {
-            if let Some(Some(u)) = tables.users.get_mut(user.index()) {
-                u.project_roles.insert_sorted((project, role));
+    /// Checks that `role` (at `path`) may be held within a project, and
+    /// notes it given to `member` (at `position` of its list) within
+    /// `project`, for both records.
+    fn give_within(
+        &mut self,
+        path: String,
+        member: Principal,
+        position: usize,
+        project: ProjectId,
+        role: RoleId,
+    ) -> Result<(), Error> {
+        let stored = self.roles.of(role.get()).and_then(|at| {
+            let (_, stored) = self.built_roles.get(at)?;
+            Some((at, stored))
+        });
+        let Some((at, stored)) = stored else {
+            return Err(document_error(
+                path,
+                format_args!("unknown role id `{role}`"),
+            ));
+        };
+        if !may_hold_within_project(stored) {
+            return Err(document_error(
+                path,
+                format_args!(
+                    "role `{}` cannot be held within a project: Admin and \
+                     `projects.all` apply company-wide only",
+                    stored.name()
+                ),
+            ));
+        }
+        let (member_at, role_at) = (position as u32, at as u32);
+        let links = &mut self.links;
+        match member {
+            Principal::User(user) => {
+                links.user_project_roles.push((member_at, (project, role)));
+                links.role_project_users.push((role_at, (user, project)));
             }
-            if let Some(Some(r)) = tables.roles.get_mut(role.index()) {
-                r.project_users.insert((user, project));
+            Principal::Group(group) => {
+                links.group_project_roles.push((member_at, (project, role)));
+                links.role_project_groups.push((role_at, (group, project)));
             }
         }
-        Principal::Group(group) => {
-            if let Some(Some(g)) = tables.groups.get_mut(group.index()) {
-                g.project_roles.insert_sorted((project, role));
-            }
-            if let Some(Some(r)) = tables.roles.get_mut(role.index()) {
-                r.project_groups.insert((group, project));
-            }
-        }
+        Ok(())
     }
 }
