@@ -77,7 +77,7 @@ impl<P: PermissionFlags> Tenant<P> {
 /// The company's memory, by its own accounting, plus the registry's share.
 fn weigh<P: PermissionFlags>(state: &WriterState<P>) -> u64 {
     let company = state.company();
-    let own = company.snapshot().memory_bytes();
+    let own = company.memory_bytes();
     let registry = std::mem::size_of::<Tenant<P>>() + state.tenant.len() * 2;
     u64::try_from(own + registry).unwrap_or(u64::MAX)
 }
