@@ -66,7 +66,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use callgate::{Change, Company, CompanyId, RoleId, UserId};
-use callgate_store::{CheckpointPolicy, Replica, SqliteOptions, SqliteStore, Store, Writer};
+use callgate_store::{
+    CheckpointPolicy, Replica, SqliteOptions, SqliteStore, Store, Write, Writer,
+};
 use criterion::Criterion;
 
 // The core's own module, formatted with the core (edition 2021): rustfmt
@@ -581,6 +583,35 @@ fn measure_throughput(writer: &mut Writer, toggle: &mut Toggle, settings: &Setti
     }
 }
 
+/// Changes per second when the writer stores them in batches of `batch`
+/// (`Writer::write_batch`: one transaction, one flush): (median, slowest).
+fn measure_batched_throughput(
+    writer: &mut Writer,
+    toggle: &mut Toggle,
+    settings: &Settings,
+    batch: usize,
+) -> Value {
+    let mut rates: Vec<f64> = (0..settings.rounds)
+        .map(|_| {
+            let changes: Vec<Change> = (0..settings.round).map(|_| toggle.next()).collect();
+            let start = Instant::now();
+            for chunk in changes.chunks(batch) {
+                let writes = chunk.iter().cloned().map(Write::new).collect();
+                if let Err(error) = writer.write_batch(writes) {
+                    panic!("the batch is stored: {error}");
+                }
+            }
+            settings.round as f64 / start.elapsed().as_secs_f64()
+        })
+        .collect();
+    rates.sort_by(f64::total_cmp);
+    Value::Rate {
+        median: rates.get(rates.len() / 2).copied().unwrap_or_default(),
+        min: rates.first().copied().unwrap_or_default(),
+        rounds: rates.len(),
+    }
+}
+
 /// Times, per change, from the writer's commit returning to a follower in
 /// this process answering at the new revision. A random pause of up to
 /// 5 ms before each change keeps them out of step with the follower's
@@ -653,6 +684,8 @@ fn measure_db(
         let value = measure_throughput(&mut writer, &mut toggle, settings);
         let target = db.is_postgres().then_some(Target::RateAtLeast(2_000.0));
         rows.push(row("throughput", value, target));
+        let value = measure_batched_throughput(&mut writer, &mut toggle, settings, 16);
+        rows.push(row("batch x16", value, target));
     }
     if settings.runs("lag") {
         let stats = measure_lag(&place, &mut writer, &mut toggle, settings.iterations);

@@ -40,12 +40,14 @@ pub(crate) fn decode<P: PermissionFlags>(row: &StoredEntry) -> Result<LogEntry<P
     Ok(entry)
 }
 
-/// The checkpoint of `company` as it is now.
+/// The checkpoint of `company` as it is now: its JSON document, and its
+/// compact form for fast starts.
 pub(crate) fn checkpoint_of<P: PermissionFlags>(
     company: &Company<P>,
 ) -> Result<Checkpoint, StoreError> {
     let document = serde_json::to_string(&company.to_document()).map_err(StoreError::Encode)?;
-    Ok(Checkpoint::new(company.id(), company.revision(), document))
+    Ok(Checkpoint::new(company.id(), company.revision(), document)
+        .with_compact(company.to_checkpoint()))
 }
 
 /// The company of `checkpoint`, which must be the company and the revision
@@ -56,8 +58,15 @@ pub(crate) fn load<P: PermissionFlags>(checkpoint: &Checkpoint) -> Result<Compan
         revision: checkpoint.revision,
         reason,
     };
-    let mut json = serde_json::Deserializer::from_str(&checkpoint.document);
-    let company = Company::<P>::load(&mut json).map_err(|error| corrupt(error.to_string()))?;
+    // The compact form when it is there: the same checks, half the time.
+    let company = match &checkpoint.compact {
+        Some(bytes) => Company::<P>::load_checkpoint(bytes)
+            .map_err(|error| corrupt(format!("its compact form: {error}")))?,
+        None => {
+            let mut json = serde_json::Deserializer::from_str(&checkpoint.document);
+            Company::<P>::load(&mut json).map_err(|error| corrupt(error.to_string()))?
+        }
+    };
     if company.id() != checkpoint.company {
         let found = company.id();
         return Err(corrupt(format!("its document is of company `{found}`")));

@@ -268,6 +268,26 @@ impl<P: PermissionFlags> Tenants<P> {
         self.inner.write(tenant, &write)
     }
 
+    /// Writes several changes to the tenant in one transaction (see
+    /// [`Writer::write_batch`](crate::Writer::write_batch)).
+    ///
+    /// # Errors
+    ///
+    /// As [`Tenants::write`].
+    pub fn write_batch(
+        &self,
+        tenant: &str,
+        writes: Vec<Write<P>>,
+    ) -> Result<Vec<ChangeReport>, StoreError> {
+        if self.inner.read_only {
+            return Err(StoreError::ReadOnly {
+                tenant: tenant.to_owned(),
+            });
+        }
+        self.inner
+            .with_writer(tenant, |state, store| state.write_batch(store, &writes))
+    }
+
     /// Creates `tenant` in the store with `company` as its first
     /// checkpoint, and returns the company's id. Nothing is loaded.
     ///
@@ -402,17 +422,27 @@ impl<P: PermissionFlags> Inner<P> {
     }
 
     fn write(&self, key: &str, write: &Write<P>) -> Result<ChangeReport, StoreError> {
+        self.with_writer(key, |state, store| state.write(store, write))
+    }
+
+    /// Runs `write` with the tenant's writer state and a connection, then
+    /// weighs the tenant again.
+    fn with_writer<R>(
+        &self,
+        key: &str,
+        write: impl FnOnce(&mut WriterState<P>, &mut dyn Store) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
         // Held until the write ends: an eviction meanwhile cannot drop it.
         let tenant = self.tenant(key)?;
         let mut state = tenant.state();
         let mut store = pool::take(&self.pool)?;
-        let report = state.write(&mut **store, write);
+        let result = write(&mut state, &mut **store);
         drop(store);
         if tenant.reweigh(&state) {
             drop(state);
             self.cache.insert(key.to_owned(), Arc::clone(&tenant));
         }
-        report
+        result
     }
 
     /// Catches a resident tenant up with the log (the follower's work),

@@ -299,6 +299,42 @@ impl<P: PermissionFlags> Writer<P> {
         self.state.write(&mut *self.store, &write)
     }
 
+    /// Writes several changes in one transaction: one flush of the
+    /// database for all of them, for an import or a burst of changes. Each
+    /// is planned against the state the ones before it leave, all are
+    /// stored together, then committed and published together (readers see
+    /// none of them or all). Returns their reports, in order.
+    ///
+    /// All or nothing: a refused write refuses the batch. On a lost race
+    /// the writer catches up and plans the batch again, up to its attempts.
+    ///
+    /// # Errors
+    ///
+    /// As [`Writer::write`]; [`StoreError::Refused`] is the first refusal.
+    ///
+    /// # Example: three users at once
+    ///
+    /// ```
+    /// use callgate::Change;
+    /// use callgate_store::{SqliteStore, Write, Writer};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut writer = Writer::open(SqliteStore::open(dir.path().join("c.db"))?, "acme")?;
+    /// let user = |name: &str| Write::new(Change::CreateUser {
+    ///     name: name.into(), roles: vec![], groups: vec![], projects: vec![],
+    /// });
+    /// let reports = writer.write_batch(vec![user("ann"), user("bob"), user("cid")])?;
+    /// assert_eq!(reports.iter().map(|r| r.revision).collect::<Vec<_>>(), [1, 2, 3]);
+    ///
+    /// // A refused change refuses the batch.
+    /// assert!(writer.write_batch(vec![user("dee"), user("ann")]).is_err());
+    /// assert_eq!(writer.revision(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_batch(&mut self, writes: Vec<Write<P>>) -> Result<Vec<ChangeReport>, StoreError> {
+        self.state.write_batch(&mut *self.store, &writes)
+    }
+
     /// Applies the entries other writers stored since this one last looked,
     /// and publishes them; returns how many.
     ///

@@ -503,3 +503,34 @@ fn append_locked_hands_over_the_unseen_entries_and_stores_what_is_planned() {
         assert_eq!(place.log_rows(), 4);
     });
 }
+
+#[test]
+fn a_batch_is_stored_in_one_transaction_all_or_nothing() {
+    each_store(|place| {
+        let mut writer = writer(place, "acme");
+        let mut replica = replica(place, "acme");
+        let batch = |names: &[&str]| names.iter().map(|n| Write::new(create_user(n))).collect();
+        let reports = writer.write_batch(batch(&["a", "b", "c"])).expect("stored");
+        assert_eq!(
+            reports.iter().map(|r| r.revision).collect::<Vec<_>>(),
+            [1, 2, 3]
+        );
+        assert_eq!(place.log_rows(), 3);
+
+        // A refused write refuses the batch: nothing stored, nothing changed.
+        let before = document(writer.company());
+        let error = writer
+            .write_batch(batch(&["d", "a"]))
+            .expect_err("a is taken");
+        assert_eq!(error.code(), "refused", "{}", place.name());
+        assert_eq!((document(writer.company()), place.log_rows()), (before, 3));
+
+        // A stale writer's batch catches up and is planned again.
+        let mut stale = Writer::open(place.open(), "acme").expect("opens");
+        writer.apply(create_user("e")).expect("stored");
+        let reports = stale.write_batch(batch(&["f", "g"])).expect("stored");
+        assert_eq!(reports[0].revision, 5);
+        replica.poll().expect("polls");
+        assert_eq!(document(replica.company()), document(stale.company()));
+    });
+}

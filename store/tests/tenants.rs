@@ -128,23 +128,39 @@ fn a_restart_gives_every_tenant_its_own_id_revision_and_document() {
 
 #[test]
 fn a_corrupt_checkpoint_fails_alone_naming_its_key() {
-    each_store(|place| {
-        populate(&registry(place, 64 << 20), 3, 1);
-        let bad = place.open().company_of("t1").expect("reads").expect("kept");
-        place.execute(&format!(
-            "UPDATE callgate_checkpoints SET document = '{{\"format\":2}}' WHERE company = '{bad}'"
-        ));
-        let tenants = registry(place, 64 << 20);
-        let error = tenants.view("t1").expect_err("corrupt");
-        let message = error.to_string();
-        assert!(message.starts_with("tenant `t1`: company `"), "{message}");
-        assert!(message.contains("checkpoint at revision 0"), "{message}");
-        assert_eq!(error.code(), "corrupt_checkpoint");
-        for key in ["t0", "t2"] {
-            assert_eq!(tenants.view(key).expect("others serve").revision(), 1);
-        }
-        assert_eq!(tenants.stats().load_failures, 1);
-    });
+    // The JSON document (when the compact form is gone), then the compact
+    // form (it is what a start loads when it is there).
+    let corruptions = [
+        "document = '{\"format\":2}', compact = NULL",
+        "compact = X'0102'",
+    ];
+    for (case, corruption) in corruptions.into_iter().enumerate() {
+        each_store(|place| {
+            populate(&registry(place, 64 << 20), 3, 1);
+            let bad = place.open().company_of("t1").expect("reads").expect("kept");
+            let blob = if place.name() == "postgres" {
+                corruption.replace("X'0102'", "'\\x0102'::bytea")
+            } else {
+                corruption.to_owned()
+            };
+            place.execute(&format!(
+                "UPDATE callgate_checkpoints SET {blob} WHERE company = '{bad}'"
+            ));
+            let tenants = registry(place, 64 << 20);
+            let error = tenants.view("t1").expect_err("corrupt");
+            let message = error.to_string();
+            assert!(message.starts_with("tenant `t1`: company `"), "{message}");
+            assert!(message.contains("checkpoint at revision 0"), "{message}");
+            if case == 1 {
+                assert!(message.contains("its compact form"), "{message}");
+            }
+            assert_eq!(error.code(), "corrupt_checkpoint");
+            for key in ["t0", "t2"] {
+                assert_eq!(tenants.view(key).expect("others serve").revision(), 1);
+            }
+            assert_eq!(tenants.stats().load_failures, 1);
+        });
+    }
 }
 
 #[test]

@@ -72,6 +72,14 @@ impl Store for Gated {
         self.gate.wait_while_armed();
         self.inner.append(e, c)
     }
+    fn append_batch(
+        &mut self,
+        e: &[StoredEntry],
+        c: Option<&Checkpoint>,
+    ) -> Result<(), StoreError> {
+        self.gate.wait_while_armed();
+        self.inner.append_batch(e, c)
+    }
     fn read_log(
         &mut self,
         c: CompanyId,

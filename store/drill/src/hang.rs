@@ -66,6 +66,14 @@ impl Hanging {
 }
 
 impl Store for Hanging {
+    fn append_batch(
+        &mut self,
+        entries: &[StoredEntry],
+        checkpoint: Option<&Checkpoint>,
+    ) -> Result<(), StoreError> {
+        self.inner.append_batch(entries, checkpoint)
+    }
+
     fn append(
         &mut self,
         entry: &StoredEntry,

@@ -377,6 +377,13 @@ mod shared {
         ) -> Result<(), StoreError> {
             self.lock().append(entry, checkpoint)
         }
+        fn append_batch(
+            &mut self,
+            entries: &[StoredEntry],
+            checkpoint: Option<&Checkpoint>,
+        ) -> Result<(), StoreError> {
+            self.lock().append_batch(entries, checkpoint)
+        }
         fn read_log(
             &mut self,
             company: CompanyId,

@@ -26,7 +26,10 @@ use self::schema::{
 };
 
 /// The schema's migrations, in order: version `i + 1` is `MIGRATIONS[i]`.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/postgres/0001_init.sql"),
+    include_str!("../../migrations/postgres/0002_compact_checkpoints.sql"),
+];
 
 /// The longest identifier PostgreSQL keeps whole (`NAMEDATALEN - 1`): a
 /// longer one is cut, so a schema name that long is refused and a channel
@@ -304,7 +307,12 @@ fn insert_entry(
         let company = checkpoint.company.to_string();
         tx.execute(
             &statements.upsert_checkpoint,
-            &[&company, &revision, &checkpoint.document],
+            &[
+                &company,
+                &revision,
+                &checkpoint.document,
+                &checkpoint.compact,
+            ],
         )
         .map_err(fail)?;
     }
@@ -343,8 +351,8 @@ impl Statements {
                  ON CONFLICT (tenant) DO NOTHING",
             )?,
             insert_checkpoint: prepare(
-                "INSERT INTO callgate_checkpoints (company, revision, document)
-                 VALUES ($1, $2, $3)",
+                "INSERT INTO callgate_checkpoints (company, revision, document, compact)
+                 VALUES ($1, $2, $3, $4)",
             )?,
             // Byte order, as SQLite sorts, whatever the database's collation.
             tenants: prepare(
@@ -355,10 +363,11 @@ impl Statements {
                  VALUES ($1, $2, $3, $4, $5)",
             )?,
             upsert_checkpoint: prepare(
-                "INSERT INTO callgate_checkpoints (company, revision, document)
-                 VALUES ($1, $2, $3)
+                "INSERT INTO callgate_checkpoints (company, revision, document, compact)
+                 VALUES ($1, $2, $3, $4)
                  ON CONFLICT (company) DO UPDATE SET revision = excluded.revision,
-                                                     document = excluded.document
+                                                     document = excluded.document,
+                                                     compact = excluded.compact
                  WHERE excluded.revision > callgate_checkpoints.revision",
             )?,
             notify: prepare("SELECT pg_notify($1, $2)")?,
@@ -368,7 +377,7 @@ impl Statements {
                  WHERE company = $1 AND revision >= $2 ORDER BY revision LIMIT $3",
             )?,
             checkpoint: prepare(
-                "SELECT revision, document FROM callgate_checkpoints WHERE company = $1",
+                "SELECT revision, document, compact FROM callgate_checkpoints WHERE company = $1",
             )?,
             compact: prepare(
                 "DELETE FROM callgate_log WHERE company = $1 AND revision <
@@ -437,7 +446,12 @@ impl Store for PostgresStore {
             }
             tx.execute(
                 &store.statements.insert_checkpoint,
-                &[&company, &revision, &checkpoint.document],
+                &[
+                    &company,
+                    &revision,
+                    &checkpoint.document,
+                    &checkpoint.compact,
+                ],
             )
             .map_err(fail)?;
             tx.commit().map_err(fail)?;
@@ -482,6 +496,34 @@ impl Store for PostgresStore {
                 checkpoint,
             )?;
             // Dropping `tx` on an error above rolls it back.
+            tx.commit().map_err(fail)
+        })
+    }
+
+    fn append_batch(
+        &mut self,
+        entries: &[StoredEntry],
+        checkpoint: Option<&Checkpoint>,
+    ) -> Result<(), StoreError> {
+        let Some(first) = entries.first() else {
+            return Ok(());
+        };
+        self.run(|store| {
+            let fail = |e| pg_error("appending entries", e);
+            let mut tx = store.client.transaction().map_err(fail)?;
+            let lock = company_lock_key(&store.schema, first.company);
+            tx.execute(&store.statements.lock_company, &[&lock])
+                .map_err(fail)?;
+            for (i, entry) in entries.iter().enumerate() {
+                let checkpoint = checkpoint.filter(|_| i == 0);
+                insert_entry(
+                    &mut tx,
+                    &store.statements,
+                    &store.channel,
+                    entry,
+                    checkpoint,
+                )?;
+            }
             tx.commit().map_err(fail)
         })
     }
@@ -534,7 +576,12 @@ impl Store for PostgresStore {
             let Some(row) = row else { return Ok(None) };
             let revision = revision_column(operation, &row)?;
             let document = row.try_get("document").map_err(fail)?;
-            Ok(Some(Checkpoint::new(company, revision, document)))
+            let compact: Option<Vec<u8>> = row.try_get("compact").map_err(fail)?;
+            let checkpoint = Checkpoint::new(company, revision, document);
+            Ok(Some(match compact {
+                Some(bytes) => checkpoint.with_compact(bytes),
+                None => checkpoint,
+            }))
         })
     }
 
@@ -550,6 +597,7 @@ impl Store for PostgresStore {
                         &checkpoint.company.to_string(),
                         &revision,
                         &checkpoint.document,
+                        &checkpoint.compact,
                     ],
                 )
                 .map(drop)

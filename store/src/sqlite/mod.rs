@@ -13,7 +13,10 @@ pub use self::import::Imported;
 use crate::{Checkpoint, DatabaseErrorKind, PlanUnderLock, Store, StoreError, StoredEntry, Wakeup};
 
 /// The schema's migrations, in order: version `i + 1` is `MIGRATIONS[i]`.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../migrations/sqlite/0002_compact_checkpoints.sql"),
+];
 
 /// How a [`SqliteStore`] trades durability for speed, and how often a
 /// replica polls the file.
@@ -303,8 +306,14 @@ impl Store for SqliteStore {
         )
         .map_err(fail)?;
         tx.execute(
-            "INSERT INTO callgate_checkpoints (company, revision, document) VALUES (?1, ?2, ?3)",
-            params![company, checkpoint.revision, checkpoint.document],
+            "INSERT INTO callgate_checkpoints (company, revision, document, compact)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![
+                company,
+                checkpoint.revision,
+                checkpoint.document,
+                checkpoint.compact
+            ],
         )
         .map_err(fail)?;
         tx.commit().map_err(fail)?;
@@ -348,6 +357,22 @@ impl Store for SqliteStore {
         tx.commit().map_err(fail)
     }
 
+    fn append_batch(
+        &mut self,
+        entries: &[StoredEntry],
+        checkpoint: Option<&Checkpoint>,
+    ) -> Result<(), StoreError> {
+        let fail = |e| sqlite_error("appending entries", e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        for (i, entry) in entries.iter().enumerate() {
+            insert_entry(&tx, entry, checkpoint.filter(|_| i == 0))?;
+        }
+        tx.commit().map_err(fail)
+    }
+
     fn append_locked(
         &mut self,
         company: CompanyId,
@@ -376,10 +401,15 @@ impl Store for SqliteStore {
     }
 
     fn checkpoint(&mut self, company: CompanyId) -> Result<Option<Checkpoint>, StoreError> {
-        let sql = "SELECT revision, document FROM callgate_checkpoints WHERE company = ?1";
+        let sql = "SELECT revision, document, compact FROM callgate_checkpoints WHERE company = ?1";
         self.conn
             .query_row(sql, [company.to_string()], |row| {
-                Ok(Checkpoint::new(company, row.get(0)?, row.get(1)?))
+                let checkpoint = Checkpoint::new(company, row.get(0)?, row.get(1)?);
+                let compact: Option<Vec<u8>> = row.get(2)?;
+                Ok(match compact {
+                    Some(bytes) => checkpoint.with_compact(bytes),
+                    None => checkpoint,
+                })
             })
             .optional()
             .map_err(|e| sqlite_error("reading a checkpoint", e))
@@ -509,14 +539,17 @@ fn select_log(
 /// Stores `checkpoint` unless one at the same or a later revision is there.
 fn upsert_checkpoint(conn: &Connection, checkpoint: &Checkpoint) -> rusqlite::Result<usize> {
     conn.execute(
-        "INSERT INTO callgate_checkpoints (company, revision, document) VALUES (?1, ?2, ?3)
+        "INSERT INTO callgate_checkpoints (company, revision, document, compact)
+         VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (company) DO UPDATE SET revision = excluded.revision,
-                                             document = excluded.document
+                                             document = excluded.document,
+                                             compact = excluded.compact
          WHERE excluded.revision > callgate_checkpoints.revision",
         params![
             checkpoint.company.to_string(),
             checkpoint.revision,
-            checkpoint.document
+            checkpoint.document,
+            checkpoint.compact
         ],
     )
 }

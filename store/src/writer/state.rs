@@ -169,16 +169,80 @@ impl<P: PermissionFlags> WriterState<P> {
     }
 
     fn plan(&self, write: &Write<P>) -> Result<Plan<P>, StoreError> {
-        let company = self.company();
-        let plan = match write.session() {
-            Some(session) => company.plan_as(session, write.change().clone()),
-            None => company.plan(write.change().clone()),
-        };
-        let plan = plan.map_err(StoreError::Refused)?;
-        Ok(write
-            .context()
-            .iter()
-            .fold(plan, |plan, (key, value)| plan.with_context(key, value)))
+        plan_on(self.company(), write)
+    }
+
+    /// See [`Writer::write_batch`](crate::Writer::write_batch): the writes
+    /// are planned one after the other on a copy of the company (a copy
+    /// shares every chunk it does not change), stored in one transaction,
+    /// and the copy becomes the company.
+    pub(crate) fn write_batch(
+        &mut self,
+        store: &mut dyn Store,
+        writes: &[Write<P>],
+    ) -> Result<Vec<ChangeReport>, StoreError> {
+        self.settle(store)?;
+        for _ in 0..self.attempts {
+            let (next, rows, reports) = self.plan_batch(writes)?;
+            let due = self
+                .policy
+                .is_due(self.since_checkpoint.0, self.since_checkpoint.1);
+            let checkpoint = due
+                .then(|| codec::checkpoint_of(self.company()))
+                .transpose()?;
+            match store.append_batch(&rows, checkpoint.as_ref()) {
+                Ok(()) => {
+                    self.publisher.edit(|company| *company = next);
+                    let bytes: u64 = rows.iter().map(|row| row.len() as u64).sum();
+                    let (entries, before) = if checkpoint.is_some() {
+                        (0, 0)
+                    } else {
+                        self.since_checkpoint
+                    };
+                    self.since_checkpoint = (entries + rows.len() as u64, before + bytes);
+                    return Ok(reports);
+                }
+                Err(StoreError::Conflict { .. }) => {
+                    self.catch_up(store)?;
+                }
+                Err(error) => {
+                    if error.is_connection_lost() {
+                        // The batch may be stored: the next call reads the
+                        // log before anything else.
+                        self.unsettled = rows.last().cloned();
+                    }
+                    return Err(error);
+                }
+            }
+        }
+        Err(StoreError::Contended {
+            company: self.id(),
+            attempts: self.attempts,
+        })
+    }
+
+    /// Plans and commits `writes` one after the other on a copy of the
+    /// company: the copy, the rows and the reports.
+    #[allow(clippy::type_complexity)]
+    fn plan_batch(
+        &self,
+        writes: &[Write<P>],
+    ) -> Result<(Company<P>, Vec<StoredEntry>, Vec<ChangeReport>), StoreError> {
+        let mut next = self.company().clone();
+        let mut rows = Vec::with_capacity(writes.len());
+        let mut reports = Vec::with_capacity(writes.len());
+        for write in writes {
+            let plan = plan_on(&next, write)?;
+            rows.push(codec::encode(plan.entry())?);
+            let revision = plan.revision();
+            let report = next.commit(plan).map_err(|source| StoreError::Diverged {
+                company: self.id(),
+                revision,
+                source,
+            })?;
+            reports.push(report);
+        }
+        Ok((next, rows, reports))
     }
 
     fn commit(
@@ -239,4 +303,20 @@ impl<P: PermissionFlags> WriterState<P> {
             None => Ok(None),
         }
     }
+}
+
+/// Plans `write` against `company`, with its session and context.
+fn plan_on<P: PermissionFlags>(
+    company: &Company<P>,
+    write: &Write<P>,
+) -> Result<Plan<P>, StoreError> {
+    let plan = match write.session() {
+        Some(session) => company.plan_as(session, write.change().clone()),
+        None => company.plan(write.change().clone()),
+    };
+    let plan = plan.map_err(StoreError::Refused)?;
+    Ok(write
+        .context()
+        .iter()
+        .fold(plan, |plan, (key, value)| plan.with_context(key, value)))
 }
