@@ -66,9 +66,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use callgate::{Change, Company, CompanyId, RoleId, UserId};
-use callgate_store::{
-    CheckpointPolicy, Replica, SqliteOptions, SqliteStore, Store, Write, Writer,
-};
+use callgate_store::{CheckpointPolicy, Replica, SqliteOptions, SqliteStore, Store, Write, Writer};
 use criterion::Criterion;
 
 // The core's own module, formatted with the core (edition 2021): rustfmt

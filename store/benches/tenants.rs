@@ -6,8 +6,9 @@
 //! Operator given to the other 19; 50 queues in no project: the small
 //! company of the core's `benches/memory.rs`), each with its own
 //! `CompanyId`, stored in a new SQLite file in a temporary folder. The file
-//! is filled through the `Store` trait (`create_tenant` with the company's
-//! checkpoint), one short transaction per tenant with `durable: false`:
+//! is filled through the `Store` trait (`create_tenant` with the checkpoint
+//! `Tenants::create` stores: the JSON document and the compact form, which
+//! loads take), one short transaction per tenant with `durable: false`:
 //! `create_tenant` opens its own `BEGIN IMMEDIATE`, so tenants cannot share
 //! one transaction. The file is then in the OS page cache: loads read it
 //! from memory, not from the disk.
@@ -19,27 +20,33 @@
 //!    heap bytes (this binary counts them with `cap`, as the core's
 //!    `benches/memory.rs` does) and the weigher's bytes are printed beside
 //!    it, then a breakdown: the company as loaded, its `Publisher`, the
-//!    registry's share, and the `size_of` of the public parts.
+//!    registry's share, `Company::memory_bytes`, and the `size_of` of the
+//!    public parts.
 //! 2. `check`: `tenants.check(key, user, action, resource)` on 1,000
 //!    resident tenants, keys precomputed as `String`s, in batches of
 //!    1,000,000 calls (median of 5 batches), target <= 60 ns; beside it
-//!    `reader.check` on held `Reader`s (no lookup), a bare
-//!    `moka::sync::Cache::get` of an `Arc` on the same keys, the key's
-//!    SipHash alone, and `Instant::elapsed` (which the registry reads on
-//!    every request).
+//!    `reader.check` on held `Reader`s (no lookup), `view.check` on held
+//!    `View`s, a bare `moka::sync::Cache::get` of an `Arc` on the same keys
+//!    (in a cache of 1,000 entries, and in one weighed like the registry's
+//!    with as many entries), a `HashMap` lookup, the key's SipHash alone,
+//!    and `Instant::elapsed` (which the registry reads on every request).
 //! 3. `first`: the first request to 2,000 distinct non-resident tenants
-//!    (a check, load included): p50, p99 (target <= 1 ms), max; then the
-//!    parts of a load timed apart on another connection.
+//!    (a check, load included): p50, p99 (target <= 1 ms), max, and how
+//!    many requests waited over 1 ms off the CPU; then the parts of a load
+//!    timed apart on another connection (and a JSON load, for comparison).
 //! 4. `churn`: 1,000,000 requests over the 100,000 tenants, drawn from a
 //!    Zipf distribution with s = 1.0 (rank k with probability
 //!    proportional to 1/k, ranks shuffled over the tenants), under a budget
 //!    of 5,000 tenants' weight (the weigher's bytes of one, from
 //!    `resident()[0].bytes`): the most `stats().bytes`, live heap and RSS
-//!    seen (every 10,000 requests) against the budget, the hit rate, and
-//!    the latency per request (p50, p99, p99.9, max).
+//!    seen (every 10,000 requests) against the budget, RSS halfway and at
+//!    the end, the hit rate (beside the share of requests the 5,000 most
+//!    requested tenants get), and the latency per request (p50, p99,
+//!    p99.9, max).
 //! 5. `large`: a company of size L (`call_center(Size::L)` of the core's
 //!    workload) stored as a tenant, and `tenants.view(key)` timed from its
-//!    checkpoint (3 runs, evicted between), target <= 150 ms.
+//!    checkpoint (3 runs, evicted between), target <= 150 ms; the row read
+//!    and the decoding (compact, and JSON for comparison) timed apart.
 //!
 //! Times are given as this thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`),
 //! with the wall time beside it: on a machine shared with other builds, the
@@ -73,8 +80,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use callgate::{
-    Change, Company, CompanyId, Document, ObjectId, ObjectKind, Permissions, Principal, Publisher,
-    Reader, Resource, RoleId, UserId, View,
+    Change, Company, CompanyId, ObjectId, ObjectKind, Permissions, Principal, Publisher, Reader,
+    Resource, RoleId, UserId, View,
 };
 use callgate_store::{Checkpoint, SqliteOptions, SqliteStore, Store, StoreError, Tenants};
 use moka::sync::Cache;
@@ -205,18 +212,18 @@ fn main() -> Result<(), Failure> {
     );
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("tenants.db");
-    let document = small_company().to_document();
+    let template = small_company();
     let start = Instant::now();
-    let json_len = populate(&path, &document, config.tenants)?;
+    let (json, compact) = populate(&path, &template, config.tenants)?;
     println!(
-        "store: {} small tenants (checkpoint {} B of JSON each) in {:.1} s",
+        "store: {} small tenants (checkpoint: {json} B of JSON and {compact} B compact each) \
+         in {:.1} s",
         config.tenants,
-        json_len,
         start.elapsed().as_secs_f64()
     );
     let mut table = Vec::new();
     if ["memory", "check", "first"].iter().any(|p| config.wants(p)) {
-        resident_parts(&config, &path, &document, &mut table)?;
+        resident_parts(&config, &path, &template, &mut table)?;
     }
     if config.wants("churn") {
         churn(&config, &path, &mut table)?;
@@ -261,20 +268,28 @@ fn company_id(i: usize) -> CompanyId {
     CompanyId::new(0x7e4a_0000_0000_0000 + i as u64)
 }
 
-/// Stores `count` tenants, each `document` with its own id; returns the
-/// length of one checkpoint's JSON.
-fn populate(path: &Path, document: &Document, count: usize) -> Result<usize, Failure> {
+/// Stores `count` tenants, each `template` with its own id; returns the
+/// lengths of one checkpoint's JSON and compact forms.
+fn populate(path: &Path, template: &Company, count: usize) -> Result<(usize, usize), Failure> {
     let mut store = SqliteStore::open_with(path, SqliteOptions::default().durable(false))?;
-    let mut document = document.clone();
-    let mut json_len = 0;
+    let mut lengths = (0, 0);
     for i in 0..count {
-        let id = company_id(i);
-        document.company = Some(id);
-        let json = serde_json::to_string(&document)?;
-        json_len = json.len();
-        store.create_tenant(&key(i), &Checkpoint::new(id, document.revision, json))?;
+        let checkpoint = checkpoint_of(&template.clone().with_id(company_id(i)))?;
+        lengths = (
+            checkpoint.document.len(),
+            checkpoint.compact.as_ref().map_or(0, Vec::len),
+        );
+        store.create_tenant(&key(i), &checkpoint)?;
     }
-    Ok(json_len)
+    Ok(lengths)
+}
+
+/// The checkpoint `Tenants::create` stores: the JSON document and the
+/// compact form (which loads take when it is there).
+fn checkpoint_of(company: &Company) -> Result<Checkpoint, Failure> {
+    let document = serde_json::to_string(&company.to_document())?;
+    Ok(Checkpoint::new(company.id(), company.revision(), document)
+        .with_compact(company.to_checkpoint()))
 }
 
 fn registry(path: &Path, budget: u64) -> Result<Tenants, StoreError> {
@@ -288,7 +303,7 @@ fn registry(path: &Path, budget: u64) -> Result<Tenants, StoreError> {
 fn resident_parts(
     config: &Config,
     path: &Path,
-    document: &Document,
+    template: &Company,
     table: &mut Vec<Line>,
 ) -> Result<(), Failure> {
     let tenants = registry(path, config.budget)?;
@@ -302,7 +317,7 @@ fn resident_parts(
     if config.wants("memory") {
         // After the rows above: the companies it makes and frees would
         // otherwise be reused by the resident ones, hiding them from RSS.
-        breakdown(&tenants, document, per_tenant, config.check_tenants)?;
+        breakdown(&tenants, template, per_tenant, config.check_tenants)?;
     }
     Ok(())
 }
@@ -387,32 +402,31 @@ fn make_resident(
 /// publisher are measured on `n` of them held at once.
 fn breakdown(
     tenants: &Tenants,
-    document: &Document,
+    template: &Company,
     per_tenant: f64,
     n: usize,
 ) -> Result<(), Failure> {
-    let load =
-        |json: &str| Company::<Permissions>::load(&mut serde_json::Deserializer::from_str(json));
-    let empty = serde_json::to_string(&Company::new().to_document())?;
-    let (empty, _) = heap_of(n, || load(&empty))?;
-    let json = serde_json::to_string(document)?;
-    let (loaded, mut companies) = heap_of(n, || load(&json))?;
+    // As the registry loads them: from the compact form.
+    let empty = Company::new().to_checkpoint();
+    let (empty, _) = heap_of(n, || Company::<Permissions>::load_checkpoint(&empty))?;
+    let compact = template.to_checkpoint();
+    let (loaded, mut companies) = heap_of(n, || Company::<Permissions>::load_checkpoint(&compact))?;
     let (published, publishers) = heap_of(n, || {
         let publisher = Publisher::new(companies.pop().ok_or("a company")?);
         let reader = publisher.reader();
         Ok::<_, Failure>((publisher, reader))
     })?;
-    let snapshot = publishers[0].0.company().snapshot().memory_bytes();
+    let own = publishers[0].0.company().memory_bytes();
     drop(publishers);
     let weigher = tenants.resident().first().map_or(0, |info| info.bytes);
     println!(
         "\n1b. memory breakdown (load average {})\n   \
          the {} of live heap per resident tenant (row 1):\n     \
-         company as loaded (Company::load)                    {}\n       \
+         company as loaded (Company::load_checkpoint)         {}\n       \
          (of which an empty company's, Company::new loaded: {})\n     \
          + Publisher::new (published clone, ArcSwap), Reader  {}\n     \
          = rest: the registry's (Tenant, writer state, moka entry, keys, live maps)  {}\n     \
-         weigher: {} B ({} B of it snapshot().memory_bytes(), the rest the registry's estimate)\n     \
+         weigher: {} B ({} B of it Company::memory_bytes, the rest the registry's estimate)\n     \
          size_of: Company {} B, Publisher {} B, Reader {} B, View {} B, StoredEntry {} B",
         load_average(),
         kib(per_tenant),
@@ -421,7 +435,7 @@ fn breakdown(
         kib(published),
         kib(per_tenant - loaded - published),
         weigher,
-        snapshot,
+        own,
         size_of::<Company>(),
         size_of::<Publisher>(),
         size_of::<Reader>(),
@@ -790,7 +804,7 @@ fn first(
 /// tenant's company, its checkpoint, the log after it, and the decoding.
 fn load_parts(path: &Path, tenants: &[usize], table: &mut Vec<Line>) -> Result<(), Failure> {
     let mut store = SqliteStore::open(path)?;
-    let mut steps: [Vec<u64>; 4] = Default::default();
+    let mut steps: [Vec<u64>; 5] = Default::default();
     for &i in tenants {
         let mut clock = Clock::start();
         let mut lap = |step: usize| {
@@ -803,12 +817,21 @@ fn load_parts(path: &Path, tenants: &[usize], table: &mut Vec<Line>) -> Result<(
         lap(1);
         let log = store.read_log(id, checkpoint.revision, 1_000)?;
         lap(2);
-        let mut json = serde_json::Deserializer::from_str(&checkpoint.document);
-        let company = Company::<Permissions>::load(&mut json)?;
+        let compact = checkpoint.compact.as_deref().ok_or("a compact form")?;
+        let company = Company::<Permissions>::load_checkpoint(compact)?;
         lap(3);
-        black_box((log, company));
+        let mut json = serde_json::Deserializer::from_str(&checkpoint.document);
+        let from_json = Company::<Permissions>::load(&mut json)?;
+        lap(4);
+        black_box((log, company, from_json));
     }
-    let names = ["company_of", "checkpoint", "read_log", "Company::load"];
+    let names = [
+        "company_of",
+        "checkpoint",
+        "read_log",
+        "load_checkpoint",
+        "(JSON load instead",
+    ];
     let medians: Vec<String> = steps
         .iter_mut()
         .zip(names)
@@ -817,9 +840,10 @@ fn load_parts(path: &Path, tenants: &[usize], table: &mut Vec<Line>) -> Result<(
             format!("{name} {:.0}", percentile(samples, 50.0) as f64 / 1e3)
         })
         .collect();
+    let medians = format!("{})", medians.join(", "));
     table.push(Line::new(
         "   a load's parts apart: p50 CPU, µs",
-        medians.join(", "),
+        medians,
         "",
         None,
     ));
@@ -1001,22 +1025,24 @@ fn churn_lines(run: &Churn, budget: u64, hit_rate: f64, ideal: f64, table: &mut 
 fn large(path: &Path, table: &mut Vec<Line>) -> Result<(), Failure> {
     println!("\n5. large (load average {})", load_average());
     let start = Instant::now();
-    let mut document = call_center(Size::L).company.to_document();
-    let built = start.elapsed();
     let id = CompanyId::new(0x1a46_e000_0000_0001);
-    document.company = Some(id);
-    let (revision, json) = (document.revision, serde_json::to_string(&document)?);
-    drop(document);
-    let json_len = json.len();
+    let checkpoint = checkpoint_of(&call_center(Size::L).company.with_id(id))?;
+    let built = start.elapsed();
     let mut store = SqliteStore::open(path)?;
-    store.create_tenant(LARGE, &Checkpoint::new(id, revision, json))?;
+    store.create_tenant(LARGE, &checkpoint)?;
     let clock = Clock::start();
     let checkpoint = store.checkpoint(id)?.ok_or("a checkpoint")?;
     let read = clock.nanos();
+    let compact = checkpoint.compact.as_deref().ok_or("a compact form")?;
+    let clock = Clock::start();
+    let company = Company::<Permissions>::load_checkpoint(compact)?;
+    let decode = clock.nanos();
+    drop(company);
     let clock = Clock::start();
     let mut json = serde_json::Deserializer::from_str(&checkpoint.document);
     let company = Company::<Permissions>::load(&mut json)?;
-    let decode = clock.nanos();
+    let decode_json = clock.nanos();
+    let lengths = (checkpoint.document.len(), compact.len());
     drop((company, checkpoint, store));
     let tenants = registry(path, 1 << 30)?;
     let mut runs = Latencies::with_capacity(3);
@@ -1030,12 +1056,14 @@ fn large(path: &Path, table: &mut Vec<Line>) -> Result<(), Failure> {
         format!("{:.1} ms (wall {:.1})", cpu as f64 / 1e6, wall as f64 / 1e6)
     };
     println!(
-        "   built in {:.1} s; checkpoint {:.1} MiB of JSON; apart, CPU: row read {}, \
-         Company::load {}",
+        "   built in {:.1} s; checkpoint {:.1} MiB of JSON, {:.1} MiB compact; apart, CPU: \
+         row read {}, load_checkpoint {} (a JSON load instead: {})",
         built.as_secs_f64(),
-        json_len as f64 / MIB,
+        lengths.0 as f64 / MIB,
+        lengths.1 as f64 / MIB,
         ms(read),
         ms(decode),
+        ms(decode_json),
     );
     runs.sort();
     let median = (percentile(&runs.wall, 50.0), percentile(&runs.cpu, 50.0));
