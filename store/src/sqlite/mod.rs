@@ -244,7 +244,12 @@ fn open_connection(
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         Connection::open_with_flags(path, flags).map_err(fail)?
     } else {
-        let conn = Connection::open(path).map_err(fail)?;
+        Connection::open(path).map_err(fail)?
+    };
+    // First, so that the pragmas below wait for another process opening
+    // the same new file instead of failing with "database is locked".
+    conn.busy_timeout(options.busy_timeout).map_err(fail)?;
+    if !read_only {
         // WAL: readers never wait for the writer, and a commit is one
         // append to the WAL file.
         conn.pragma_update(None, "journal_mode", "WAL")
@@ -252,9 +257,7 @@ fn open_connection(
         let synchronous = if options.durable { "FULL" } else { "NORMAL" };
         conn.pragma_update(None, "synchronous", synchronous)
             .map_err(fail)?;
-        conn
-    };
-    conn.busy_timeout(options.busy_timeout).map_err(fail)?;
+    }
     Ok(conn)
 }
 
