@@ -221,7 +221,7 @@ fn the_listing_shows_bytes_revision_and_last_use() {
 }
 
 #[test]
-fn a_tenant_of_another_key_cannot_be_created_over_an_existing_one() {
+fn a_tenant_cannot_be_created_over_an_existing_one() {
     each_store(|place| {
         let tenants = registry(place, 64 << 20);
         let id = tenants.create("acme", Company::new()).expect("created");
