@@ -482,22 +482,7 @@ impl Store for PostgresStore {
         entry: &StoredEntry,
         checkpoint: Option<&Checkpoint>,
     ) -> Result<(), StoreError> {
-        self.run(|store| {
-            let fail = |e| pg_error("appending an entry", e);
-            let mut tx = store.client.transaction().map_err(fail)?;
-            let lock = company_lock_key(&store.schema, entry.company);
-            tx.execute(&store.statements.lock_company, &[&lock])
-                .map_err(fail)?;
-            insert_entry(
-                &mut tx,
-                &store.statements,
-                &store.channel,
-                entry,
-                checkpoint,
-            )?;
-            // Dropping `tx` on an error above rolls it back.
-            tx.commit().map_err(fail)
-        })
+        self.append_batch(std::slice::from_ref(entry), checkpoint)
     }
 
     fn append_batch(

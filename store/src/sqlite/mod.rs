@@ -348,16 +348,7 @@ impl Store for SqliteStore {
         entry: &StoredEntry,
         checkpoint: Option<&Checkpoint>,
     ) -> Result<(), StoreError> {
-        let fail = |e| sqlite_error("appending an entry", e);
-        // IMMEDIATE takes the write lock at once, so two writers queue
-        // instead of failing halfway.
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(fail)?;
-        insert_entry(&tx, entry, checkpoint)?;
-        // Dropping `tx` on an error above rolls it back.
-        tx.commit().map_err(fail)
+        self.append_batch(std::slice::from_ref(entry), checkpoint)
     }
 
     fn append_batch(
@@ -366,6 +357,9 @@ impl Store for SqliteStore {
         checkpoint: Option<&Checkpoint>,
     ) -> Result<(), StoreError> {
         let fail = |e| sqlite_error("appending entries", e);
+        // IMMEDIATE takes the write lock at once, so two writers queue
+        // instead of failing halfway; dropping `tx` on an error rolls it
+        // back.
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
