@@ -563,22 +563,11 @@ fn sync_block(file: &mut File) {
 
 /// Changes per second of rounds of back-to-back commits: (median, slowest).
 fn measure_throughput(writer: &mut Writer, toggle: &mut Toggle, settings: &Settings) -> Value {
-    let mut rates: Vec<f64> = (0..settings.rounds)
-        .map(|_| {
-            let changes: Vec<Change> = (0..settings.round).map(|_| toggle.next()).collect();
-            let start = Instant::now();
-            for change in changes {
-                apply(writer, change);
-            }
-            settings.round as f64 / start.elapsed().as_secs_f64()
-        })
-        .collect();
-    rates.sort_by(f64::total_cmp);
-    Value::Rate {
-        median: rates.get(rates.len() / 2).copied().unwrap_or_default(),
-        min: rates.first().copied().unwrap_or_default(),
-        rounds: rates.len(),
-    }
+    rate_of_rounds(toggle, settings, |changes| {
+        for change in changes {
+            apply(writer, change);
+        }
+    })
 }
 
 /// Changes per second when the writer stores them in batches of `batch`
@@ -589,16 +578,28 @@ fn measure_batched_throughput(
     settings: &Settings,
     batch: usize,
 ) -> Value {
+    rate_of_rounds(toggle, settings, |changes| {
+        for chunk in changes.chunks(batch) {
+            let writes = chunk.iter().cloned().map(Write::new).collect();
+            if let Err(error) = writer.write_batch(writes) {
+                panic!("the batch is stored: {error}");
+            }
+        }
+    })
+}
+
+/// Times `store` on rounds of `settings.round` changes made before the
+/// clock starts: changes per second, median and slowest round.
+fn rate_of_rounds(
+    toggle: &mut Toggle,
+    settings: &Settings,
+    mut store: impl FnMut(Vec<Change>),
+) -> Value {
     let mut rates: Vec<f64> = (0..settings.rounds)
         .map(|_| {
             let changes: Vec<Change> = (0..settings.round).map(|_| toggle.next()).collect();
             let start = Instant::now();
-            for chunk in changes.chunks(batch) {
-                let writes = chunk.iter().cloned().map(Write::new).collect();
-                if let Err(error) = writer.write_batch(writes) {
-                    panic!("the batch is stored: {error}");
-                }
-            }
+            store(changes);
             settings.round as f64 / start.elapsed().as_secs_f64()
         })
         .collect();

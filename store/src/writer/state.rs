@@ -133,15 +133,18 @@ impl<P: PermissionFlags> WriterState<P> {
             planned = Some((plan, row, checkpoint));
             Ok(stored)
         });
-        match (planned, stored) {
+        match planned {
+            Some((plan, row, checkpoint)) => Ok((plan, row, checkpoint, stored)),
             // Refused by the library, or the log did not read: nothing to
-            // commit.
-            (None, Err(error)) => Err(error),
-            (Some((plan, row, checkpoint)), stored) => Ok((plan, row, checkpoint, stored)),
-            (None, Ok(())) => Err(StoreError::Contended {
-                company: id,
-                attempts: self.attempts,
-            }),
+            // commit. (A store that returns `Ok` without calling `plan`
+            // breaks the trait's contract: say so.)
+            None => Err(stored.err().unwrap_or_else(|| {
+                StoreError::database(
+                    "appending an entry",
+                    crate::DatabaseErrorKind::Other,
+                    "the store's append_locked returned without planning the entry",
+                )
+            })),
         }
     }
 
