@@ -64,8 +64,14 @@ impl Address {
 /// make a 10,000-change drill wait on the disk for a minute instead of
 /// testing the store. A writer's PostgreSQL session likewise commits with
 /// `synchronous_commit = off` (see [`postgres`]).
+///
+/// Racing writers wait up to a minute for the file's lock: SQLite does not
+/// serve waiters in turn, and a loaded CI machine can keep one waiting past
+/// the default 5 s.
 fn sqlite_options() -> SqliteOptions {
-    SqliteOptions::default().durable(false)
+    SqliteOptions::default()
+        .durable(false)
+        .busy_timeout(std::time::Duration::from_secs(60))
 }
 
 /// A connection to `schema` at `url`; a `writer`'s session commits without

@@ -54,6 +54,13 @@ impl SqliteOptions {
         self
     }
 
+    /// The options with `busy_timeout` set (see the field).
+    #[must_use]
+    pub fn busy_timeout(mut self, timeout: Duration) -> Self {
+        self.busy_timeout = timeout;
+        self
+    }
+
     /// The options with `poll_interval` set (see the field).
     #[must_use]
     pub fn poll_interval(mut self, interval: Duration) -> Self {

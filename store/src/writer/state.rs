@@ -6,7 +6,7 @@ use callgate::{ChangeReport, Company, CompanyId, PermissionFlags, Plan, Publishe
 
 use crate::log::{self, LOG_PAGE};
 use crate::writer::{Write, reconnect};
-use crate::{CheckpointPolicy, Store, StoreError, StoredEntry, codec};
+use crate::{CheckpointPolicy, DatabaseErrorKind, Store, StoreError, StoredEntry, codec};
 
 /// How many times a writer plans and stores one change before it gives up
 /// with [`StoreError::Contended`], unless told otherwise.
@@ -90,6 +90,10 @@ impl<P: PermissionFlags> WriterState<P> {
                         None => continue,
                     }
                 }
+                // Another writer held the lock past the busy timeout
+                // (SQLite's waiters are not served in turn): nothing was
+                // stored; try again, under the lock.
+                Err(error) if error.database_kind() == Some(DatabaseErrorKind::Busy) => {}
                 Err(error) => return Err(error),
             }
         }
