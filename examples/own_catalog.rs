@@ -52,11 +52,11 @@ fn main() -> Result<()> {
     let fiona = create_user(&mut company, "fiona", accountant, globex)?;
     println!(
         "catalog `{}` version {}: {} permissions in {} sections, {} kinds of object",
-        product::CATALOG.name(),
-        product::CATALOG.version(),
-        product::CATALOG.permissions().len(),
-        product::CATALOG.sections().len(),
-        product::CATALOG.kinds().len(),
+        product::catalog().name(),
+        product::catalog().version(),
+        product::catalog().permissions().len(),
+        product::catalog().sections().len(),
+        product::catalog().kinds().len(),
     );
     // Roles by the product's names: the fewest that say the set, or, for
     // the big built-in ones, what they leave out.
@@ -203,7 +203,7 @@ fn create_user(
 /// Every permission of a set by name, implied ones included (where
 /// `Display` writes the fewest names that say it).
 fn each(set: Acme) -> String {
-    let names: Vec<&str> = product::CATALOG
+    let names: Vec<&str> = product::catalog()
         .permissions()
         .iter()
         .filter(|p| set.contains(Acme::from_bits_retain(1 << p.bit())))

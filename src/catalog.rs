@@ -3,14 +3,18 @@
 //! A product that embeds callgate declares, once, its sections, its
 //! permissions (each with a stable lowercase name, a section, what it applies
 //! to and what it implies), its kinds of scoped object and what the built-in
-//! Supervisor and Operator roles hold. It does so in three pieces:
+//! Supervisor and Operator roles hold. [`catalog!`](crate::catalog!) does it
+//! in one declaration, one line per permission, and generates the rest:
 //!
-//! 1. a flags type, usually written with [`bitflags`](https://docs.rs/bitflags):
-//!    one bit per permission;
-//! 2. a kind type, usually an enum, implementing [`Kind`];
-//! 3. a [`Definition`], compiled into a [`Catalog`] in a `static` (so the
+//! 1. a flags type, a [`bitflags`](https://docs.rs/bitflags) type with one
+//!    bit per permission;
+//! 2. a kind enum implementing [`Kind`];
+//! 3. the [`Definition`], compiled into a [`Catalog`] in a `static` (so the
 //!    compiler checks it), and the [`PermissionFlags`] trait tying the three
 //!    together.
+//!
+//! The pieces can also be written by hand (the example on
+//! [`PermissionFlags`] does), for instance to build a catalog at run time.
 //!
 //! The manual's call center is the standard catalog: [`Permissions`](crate::Permissions) and
 //! [`ObjectKind`](crate::ObjectKind) implement these traits, and every company made by
@@ -24,6 +28,7 @@ use std::hash::Hash;
 use std::ops::{BitAnd, BitOr, Not};
 
 mod compiled;
+mod declare;
 mod definition;
 mod error;
 #[cfg(feature = "serde")]
@@ -32,7 +37,9 @@ mod standard;
 
 pub(crate) use self::compiled::find_kind;
 pub use self::compiled::{Catalog, MAX_KINDS, MAX_PERMISSIONS};
-pub use self::definition::{AppliesTo, Definition, Holds, KindDef, PermissionDef};
+pub use self::definition::{
+    AppliesTo, Definition, Holds, KindDef, LibraryPermission, PermissionDef,
+};
 pub use self::error::CatalogError;
 pub use self::standard::STANDARD;
 
@@ -211,6 +218,31 @@ pub trait PermissionFlags: Copy + Eq + Hash + fmt::Debug + Default + Send + Sync
     fn to_word(self) -> Self::Word;
     /// Flags from a word, keeping every bit.
     fn from_word(word: Self::Word) -> Self;
+
+    /// The flags of one permission of the catalog: its own bit and what it
+    /// implies, as its stable name reads. This is how a product goes from an
+    /// entry of [`Catalog::permissions`] (for the standard catalog,
+    /// `STANDARD.permissions()`) to the flags `check` takes.
+    ///
+    /// A `PermissionDef` from another catalog gives the flags of the entry
+    /// with the same bit in this one; look entries up by name across
+    /// catalogs.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use callgate::{PermissionFlags, Permissions, STANDARD};
+    ///
+    /// let manage = STANDARD.permission("queues.manage").expect("standard");
+    /// assert_eq!(Permissions::from_permission(manage), Permissions::QUEUES_MANAGE);
+    /// let every: Permissions = STANDARD.permissions().iter().map(Permissions::from_permission).collect();
+    /// assert_eq!(every, Permissions::all());
+    /// ```
+    #[must_use]
+    fn from_permission(permission: &PermissionDef) -> Self {
+        let own = 1u128.checked_shl(permission.bit()).unwrap_or(0);
+        Self::from_word(Self::Word::from_u128(Self::catalog().close(own)))
+    }
 }
 
 /// Crate-internal set arithmetic on any flags type, through its catalog.

@@ -135,8 +135,8 @@ mod write;
 
 pub use crate::catalog::{
     kind_label, kind_name, names, parse_kind, parse_permissions, AppliesTo, Catalog, CatalogError,
-    Definition, Holds, Kind, KindDef, Names, PermissionDef, PermissionFlags, Word, MAX_KINDS,
-    MAX_PERMISSIONS, STANDARD,
+    Definition, Holds, Kind, KindDef, LibraryPermission, Names, PermissionDef, PermissionFlags,
+    Word, MAX_KINDS, MAX_PERMISSIONS, STANDARD,
 };
 pub use crate::change::{Actor, Change, ChangeReport, Created, LogEntry};
 pub use crate::company::{Company, DEFAULT_PROJECT_NAME, MAX_REVISION};
@@ -159,3 +159,15 @@ pub use crate::role::{BuiltinRole, Role, RoleId};
 pub use crate::section::{Matrix, SectionSwitch};
 pub use crate::session::{Session, SessionDecision};
 pub use crate::write::Plan;
+
+/// What [`catalog!`] expands to needs; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use bitflags;
+
+    /// A doc comment's line without its surrounding white space.
+    #[must_use]
+    pub const fn trim(line: &'static str) -> &'static str {
+        line.trim_ascii()
+    }
+}

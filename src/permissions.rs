@@ -262,10 +262,17 @@ impl PermissionInfo {
 
 macro_rules! catalog {
     ($($flag:ident, $name:literal, $section:literal, $description:literal, $applies:expr, [$($implied:literal),*];)*) => {
-        /// Every single permission, in matrix order, with its stable name.
+        /// Every single permission, in matrix order, with its stable name
+        /// and its flag.
         ///
         /// Composites such as [`Permissions::WORKPLACE`] are not entries:
         /// they are unions of entries.
+        ///
+        /// This is the standard catalog's table as 0.1 gave it. Its entries
+        /// are [`STANDARD.permissions()`](crate::STANDARD), in the same order
+        /// and made by the same declaration; new code should use that, with
+        /// [`PermissionFlags::from_permission`](crate::PermissionFlags::from_permission)
+        /// for the flag: it works the same for every catalog.
         pub const CATALOG: &[PermissionInfo] = &[
             $(PermissionInfo {
                 flag: Permissions::$flag,

@@ -209,7 +209,8 @@ fn a_catalog_lacking_what_the_library_needs_is_refused() {
     }
     assert_eq!(
         refused(Definition::new("test", 1)).to_string(),
-        "the catalog lacks `users.manage`, which the library needs"
+        "the catalog lacks `users.manage`, which the library needs (declare it, or map it \
+         onto a permission of the catalog with `Definition::library_permission`)"
     );
 }
 
@@ -257,4 +258,125 @@ fn the_standard_catalog_is_a_catalog_like_any_other() {
     assert_eq!(STANDARD.kinds().len(), 9);
     let again = Catalog::<u64>::new(*STANDARD.definition()).expect("valid");
     assert_eq!(again, STANDARD);
+}
+
+/// A definition with every flaw from step `from` of the documented order
+/// (`CatalogError`'s "Which error wins") on, the earlier ones fixed.
+fn flawed_from(from: usize) -> Definition {
+    let flaw = |step: usize| step >= from;
+    let mut permissions = REQUIRED.to_vec();
+    if flaw(8) {
+        permissions.pop(); // no `security.manage`
+    }
+    // Step 3: the first flawed permission (an unknown section) wins over a
+    // later one's malformed name, though names are checked before sections.
+    let section = if flaw(3) { "Nowhere" } else { "Queues" };
+    let name = if flaw(3) { "Malformed" } else { "queues.pause" };
+    let kinds: &'static [&'static str] = if flaw(5) { &["chat"] } else { &["queue"] };
+    let implied: &'static [&'static str] = if flaw(6) { &["queues.fly"] } else { &[] };
+    permissions.extend([
+        PermissionDef::new(40, "queues.view", section)
+            .on_kinds(kinds)
+            .implies(implied),
+        PermissionDef::new(41, name, "Queues"),
+        PermissionDef::new(60, "queues.manage", "Queues").on_kinds(&["queue"]),
+    ]);
+    let kinds: &'static [KindDef] = match (flaw(4), flaw(7)) {
+        (true, _) => {
+            const MALFORMED: [KindDef; 1] = [KindDef::new("Queue!", "queue", "queues.manage")];
+            &MALFORMED
+        }
+        (false, true) => &EDITED_QUEUE, // governed by unknown `queues.edit`
+        (false, false) => &QUEUE,
+    };
+    let sections: &'static [&'static str] = if flaw(2) {
+        &["Admin", "Queues", "Admin"]
+    } else {
+        &["Admin", "Queues"]
+    };
+    Definition::new(if flaw(1) { "Bad Name" } else { "test" }, 1)
+        .sections(sections)
+        .permissions(Vec::leak(permissions))
+        .kinds(kinds)
+        .supervisor(Holds::Only(if flaw(9) { &["queues.fly"] } else { &[] }))
+        .operator(Holds::Only(if flaw(10) { &["queues.swim"] } else { &[] }))
+}
+
+#[test]
+fn several_flaws_are_refused_for_the_first_in_the_documented_order() {
+    let expected = [
+        CatalogError::MalformedCatalogName { name: "Bad Name" },
+        CatalogError::BadSection { section: "Admin" },
+        CatalogError::UnknownSection {
+            permission: "queues.view",
+            section: "Nowhere",
+        },
+        CatalogError::BadKind { kind: "Queue!" },
+        CatalogError::UnknownKind {
+            permission: "queues.view",
+            kind: "chat",
+        },
+        CatalogError::UnknownImplication {
+            permission: "queues.view",
+            implied: "queues.fly",
+        },
+        CatalogError::UnknownKindPermission {
+            kind: "queue",
+            permission: "queues.edit",
+        },
+        CatalogError::MissingRequired {
+            permission: "security.manage",
+        },
+        CatalogError::UnknownBuiltinPermission {
+            role: "Supervisor",
+            name: "queues.fly",
+        },
+        CatalogError::UnknownBuiltinPermission {
+            role: "Operator",
+            name: "queues.swim",
+        },
+    ];
+    for (step, error) in (1..).zip(expected) {
+        assert_eq!(refused(flawed_from(step)), error, "step {step}");
+    }
+    assert!(Catalog::<u64>::new(flawed_from(11)).is_ok());
+}
+
+#[test]
+fn a_product_permission_can_stand_for_what_the_library_needs() {
+    use callgate::LibraryPermission::{self, *};
+    // A 64-verb product: its own `admin.*` verbs govern users, groups,
+    // roles and projects, so it needs no extra bit for the library's.
+    let mut permissions: Vec<PermissionDef> = [
+        PermissionDef::new(0, "admin.people", "Admin"),
+        PermissionDef::new(1, "admin.access", "Admin"),
+        PermissionDef::new(2, "projects.view", "Admin").on_projects(),
+        PermissionDef::new(3, "projects.all", "Admin"),
+    ]
+    .to_vec();
+    let verbs: Vec<&'static str> = (4..64).map(|b| &*format!("verbs.v{b}").leak()).collect();
+    permissions.extend((4..64).map(|b| PermissionDef::new(b, verbs[b as usize - 4], "Admin")));
+    let mapped = |which: LibraryPermission| match which {
+        UsersManage | GroupsManage => "admin.people",
+        ProjectsView => "projects.view",
+        ProjectsAll => "projects.all",
+        _ => "admin.access",
+    };
+    let definition = LibraryPermission::ALL.into_iter().fold(
+        Definition::new("verbs", 1)
+            .sections(&["Admin"])
+            .permissions(Vec::leak(permissions)),
+        |definition, which| definition.library_permission(which, mapped(which)),
+    );
+    assert_eq!(definition.library_name(RolesTest), "admin.access");
+    let catalog = Catalog::<u64>::new(definition).expect("64 permissions fit a u64");
+    assert_eq!(catalog.permissions().len(), 64);
+    // Unmapped, the same catalog lacks the library's own names.
+    let unmapped = definition.library_permission(RolesTest, RolesTest.default_name());
+    assert_eq!(
+        refused(unmapped),
+        CatalogError::MissingRequired {
+            permission: "roles.test"
+        }
+    );
 }

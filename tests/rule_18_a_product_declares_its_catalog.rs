@@ -20,7 +20,7 @@ use callgate::{
     AppliesTo, BuiltinRole, Catalog, CatalogError, Change, Company, Decision, DenyReason, Error,
     Holds, PermissionFlags, Permissions, Resource, RoleId, SecurityMode, STANDARD,
 };
-use product::{AcmeKind, AcmePermissions as Acme, CATALOG};
+use product::{catalog, AcmeKind, AcmePermissions as Acme};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -54,7 +54,7 @@ const OPERATOR: [&str; 7] = [
 /// Exactly these permissions, by name, without what they imply.
 fn exactly(names: &[&str]) -> Result<Acme, String> {
     names.iter().try_fold(Acme::empty(), |set, name| {
-        let permission = CATALOG.permission(name).ok_or(format!("no `{name}`"))?;
+        let permission = catalog().permission(name).ok_or(format!("no `{name}`"))?;
         Ok(set | Acme::from_bits_retain(1 << permission.bit()))
     })
 }
@@ -68,10 +68,10 @@ fn acme() -> Result<(Company<Acme>, callgate::UserId), Error> {
 
 #[test]
 fn the_products_catalog_is_declared_once_in_code() {
-    assert_eq!(CATALOG.name(), "acme-contact-center");
-    assert_eq!(CATALOG.version(), 1);
+    assert_eq!(catalog().name(), "acme-contact-center");
+    assert_eq!(catalog().version(), 1);
     assert_eq!(
-        CATALOG.sections(),
+        catalog().sections(),
         [
             "Administration",
             "Projects",
@@ -92,7 +92,7 @@ fn the_products_catalog_is_declared_once_in_code() {
             "Chat channels",
         ]
     );
-    let kinds: Vec<&str> = CATALOG.kinds().iter().map(|k| k.name()).collect();
+    let kinds: Vec<&str> = catalog().kinds().iter().map(|k| k.name()).collect();
     assert_eq!(
         kinds,
         [
@@ -108,59 +108,69 @@ fn the_products_catalog_is_declared_once_in_code() {
             "chat_channel",
         ]
     );
-    let chat = CATALOG
+    let chat = catalog()
         .kinds()
         .get(9)
         .map(|k| (k.label(), k.manage_permission_name()));
     assert_eq!(chat, Some(("chat channel", "chat_channels.manage")));
 
     // Section, what it applies to and what it implies, per permission.
-    let pause = CATALOG.permission("queues.pause");
+    let pause = catalog().permission("queues.pause");
     assert_eq!(pause.map(|p| p.section()), Some("Queues"));
     assert_eq!(
         pause.map(|p| p.applies_to()),
         Some(AppliesTo::Kinds(&["queue"]))
     );
     assert_eq!(pause.map(|p| p.implied_names()), Some(&["queues.view"][..]));
-    let costs = CATALOG.permission("autodialers.view_costs");
+    let costs = catalog().permission("autodialers.view_costs");
     assert_eq!(costs.map(|p| p.section()), Some("Finance"));
     assert_eq!(
         costs.map(|p| p.applies_to()),
         Some(AppliesTo::Kinds(&["autodialer"]))
     );
     assert_eq!(
-        CATALOG
+        catalog()
             .permission("projects.manage")
             .map(|p| p.applies_to()),
         Some(AppliesTo::Projects)
     );
     assert_eq!(
-        CATALOG.permission("finance.view").map(|p| p.applies_to()),
+        catalog().permission("finance.view").map(|p| p.applies_to()),
         Some(AppliesTo::Company)
     );
-    assert_eq!(CATALOG.permission("queues.manage"), None);
+    assert_eq!(catalog().permission("queues.manage"), None);
 }
 
 #[test]
-fn the_flags_type_and_the_catalog_agree_bit_for_bit() {
-    assert_eq!(CATALOG.permissions().len(), 46);
+fn the_flags_type_and_the_catalog_agree_bit_for_bit() -> Result<(), &'static str> {
+    assert_eq!(catalog().permissions().len(), 46);
     let mut seen = 0;
-    for (const_name, flag) in Acme::all().iter_names() {
-        let permission = CATALOG
+    for declared in <Acme as bitflags::Flags>::FLAGS {
+        let (const_name, flag) = (declared.name(), *declared.value());
+        let permission = catalog()
             .permissions()
             .iter()
             .find(|p| p.name().replace('.', "_").to_uppercase() == const_name);
+        let permission = permission.ok_or(const_name)?;
+        // The constant holds the permission's own bit and what it implies:
+        // exactly what its stable name reads as.
+        assert_ne!(
+            flag.bits() & (1u128 << permission.bit()),
+            0,
+            "`{const_name}`"
+        );
         assert_eq!(
-            permission.map(|p| 1u128 << p.bit()),
-            Some(flag.bits()),
+            Some(flag),
+            permission.name().parse::<Acme>().ok(),
             "`{const_name}`"
         );
         seen += 1;
     }
-    assert_eq!(seen, CATALOG.permissions().len());
+    assert_eq!(seen, catalog().permissions().len());
     for kind in AcmeKind::ALL {
-        assert_eq!(kind.to_string(), CATALOG.kinds()[kind as usize].name());
+        assert_eq!(kind.to_string(), catalog().kinds()[kind as usize].name());
     }
+    Ok(())
 }
 
 #[test]
@@ -275,7 +285,7 @@ fn admin_holds_everything_including_every_project() -> TestResult {
     })?;
     // An object no project holds: only `projects.all` reaches it.
     let chat = company.create_object(AcmeKind::ChatChannel, "Web chat")?;
-    for permission in CATALOG.permissions() {
+    for permission in catalog().permissions() {
         let flag = Acme::from_bits_retain(1 << permission.bit());
         assert!(
             company.check(olga, flag, Resource::Company).is_allowed(),
@@ -300,7 +310,7 @@ fn supervisor_holds_everything_but_finance_kpi_and_security() -> TestResult {
     assert_eq!(supervisor, Acme::all().difference(left_out));
     assert_eq!(BuiltinRole::Supervisor.permissions_in::<Acme>(), supervisor);
     for section in ["Finance", "KPI", "Security"] {
-        for permission in CATALOG.section_permissions(section) {
+        for permission in catalog().section_permissions(section) {
             assert!(!supervisor.contains(Acme::from_bits_retain(1 << permission.bit())));
         }
     }

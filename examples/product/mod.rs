@@ -4,390 +4,195 @@
 //!
 //! Include it with `#[path = "product/mod.rs"] mod product;` (from
 //! `examples/`) or `#[path = "../examples/product/mod.rs"] mod product;`
-//! (from `tests/`). It declares, once:
+//! (from `tests/`). One [`callgate::catalog!`] declares, once:
 //!
-//! - [`AcmePermissions`]: one bit per permission, `1 << b` for the
-//!   permission declared with bit `b` in [`PERMISSIONS`];
+//! - [`AcmePermissions`]: one bit per permission, in declaration order;
 //! - [`AcmeKind`]: the manual's nine kinds of scoped object plus chat
-//!   channels, in [`KINDS`] order;
-//! - [`CATALOG`]: the checked catalog, named `acme-contact-center`,
-//!   version 1. Supervisor holds everything but Finance, KPI and Security;
-//!   Operator the workplace, pausing and resuming queues, and viewing chat
-//!   channels and lists.
+//!   channels;
+//! - the checked catalog, named `acme-contact-center`, version 1, as
+//!   `AcmePermissions::DEFINITION` and `AcmePermissions::catalog()`.
+//!   Supervisor holds everything but Finance, KPI and Security; Operator the
+//!   workplace, pausing and resuming queues, and viewing chat channels and
+//!   lists.
+//!
+//! Where a kind's permissions live: the kind's own section, except what a
+//! campaign or a trunk costs (Finance) and a queue's KPI targets (KPI).
 #![allow(dead_code)] // Each includer uses a part.
 
-use std::fmt;
-use std::str::FromStr;
+use callgate::{Catalog, Definition, Holds, KindDef, PermissionDef, PermissionFlags};
 
-use callgate::{Catalog, Definition, Error, Holds, Kind, KindDef, PermissionDef, PermissionFlags};
-
-/// The catalog's stable name, as stored documents give it.
-pub(crate) const NAME: &str = "acme-contact-center";
-
-/// The sections, in matrix order.
-#[rustfmt::skip]
-pub(crate) const SECTIONS: &[&str] = &[
-    "Administration", "Projects", "Workplace", "Reports", "Finance", "KPI", "Security", "Queues",
-    "Schedules", "SIP providers", "Call scripts", "Autodialers", "Lists", "Notification templates",
-    "Dialog scenarios", "Contact fields", "Chat channels",
-];
-
-/// Every permission, in matrix order: bit, stable name, section, what it
-/// applies to (the company unless `object` names kinds), what it implies,
-/// and a description.
-#[rustfmt::skip]
-pub(crate) const PERMISSIONS: &[PermissionDef] = &[
-    company(0, "users.manage", "Administration").describe("Create, rename and delete users"),
-    company(1, "groups.manage", "Administration").describe("Create and edit teams"),
-    company(2, "roles.manage", "Administration").describe("Create, edit and assign roles"),
-    company(3, "roles.test", "Administration").describe("Test a role, seeing what its holders see"),
-    company(4, "projects.view", "Projects").on_projects().describe("View one's own projects"),
-    company(5, "projects.manage", "Projects").on_projects().implies(&["projects.view"])
-        .describe("Create and edit projects"),
-    company(6, "projects.all", "Projects").describe("See every project and every scoped object"),
-    company(7, "workplace.softphone", "Workplace").describe("Take and make calls"),
-    company(8, "workplace.chats", "Workplace").describe("Answer chats"),
-    company(9, "reports.view", "Reports").describe("View reports"),
-    company(10, "finance.view", "Finance").describe("View balance and invoices"),
-    company(11, "finance.manage", "Finance").implies(&["finance.view"])
-        .describe("Pay and change tariffs"),
-    object(12, "autodialers.view_costs", DIALER_COSTS).implies(&["autodialers.view"])
-        .describe("View what a campaign costs"),
-    object(13, "sip_providers.view_billing", SIP_BILLING).implies(&["sip_providers.view"])
-        .describe("View a trunk's billing"),
-    company(14, "kpi.view", "KPI").describe("View KPI"),
-    company(15, "kpi.manage", "KPI").implies(&["kpi.view"]).describe("Define KPI"),
-    object(16, "queues.set_kpi_targets", QUEUE_KPI).implies(&["queues.view"])
-        .describe("Set a queue's KPI targets"),
-    company(17, "security.view", "Security").describe("View security settings"),
-    company(18, "security.manage", "Security").implies(&["security.view"])
-        .describe("Change security settings and the security mode"),
-    object(19, "queues.view", QUEUE).describe("View queues and their live state"),
-    object(20, "queues.pause", QUEUE).implies(&["queues.view"]).describe("Pause a queue"),
-    object(21, "queues.resume", QUEUE).implies(&["queues.view"]).describe("Resume a paused queue"),
-    object(22, "queues.edit", QUEUE).implies(&["queues.view"])
-        .describe("Create, configure and delete queues"),
-    object(23, "schedules.view", SCHEDULE).describe("View schedules"),
-    object(24, "schedules.edit", SCHEDULE).implies(&["schedules.view"])
-        .describe("Create and edit schedules"),
-    object(25, "sip_providers.view", SIP).describe("View SIP providers"),
-    object(26, "sip_providers.rotate_credentials", SIP).implies(&["sip_providers.view"])
-        .describe("Rotate a trunk's credentials"),
-    object(27, "sip_providers.edit", SIP).implies(&["sip_providers.view"])
-        .describe("Create and edit SIP providers"),
-    object(28, "call_scripts.view", SCRIPT).describe("View call scripts"),
-    object(29, "call_scripts.edit", SCRIPT).implies(&["call_scripts.view"])
-        .describe("Write call scripts"),
-    object(30, "autodialers.view", DIALER).describe("View campaigns"),
-    object(31, "autodialers.start", DIALER).implies(&["autodialers.view"])
-        .describe("Start a campaign"),
-    object(32, "autodialers.stop", DIALER).implies(&["autodialers.view"])
-        .describe("Stop a campaign"),
-    object(33, "autodialers.edit", DIALER).implies(&["autodialers.view"])
-        .describe("Create and edit campaigns"),
-    object(34, "lists.view", LIST).describe("View contact lists"),
-    object(35, "lists.import", LIST).implies(&["lists.view"])
-        .describe("Import contacts into a list"),
-    object(36, "lists.export_pii", LIST).implies(&["lists.view"])
-        .describe("Export a list with personal data"),
-    object(37, "lists.edit", LIST).implies(&["lists.view"]).describe("Create and edit lists"),
-    object(38, "notification_templates.view", TEMPLATE).describe("View notification templates"),
-    object(39, "notification_templates.edit", TEMPLATE).implies(&["notification_templates.view"])
-        .describe("Edit notification templates"),
-    object(40, "dialog_scenarios.view", SCENARIO).describe("View IVR and bot scenarios"),
-    object(41, "dialog_scenarios.edit", SCENARIO).implies(&["dialog_scenarios.view"])
-        .describe("Edit IVR and bot scenarios"),
-    object(42, "contact_fields.view", FIELD).describe("View contact fields"),
-    object(43, "contact_fields.edit", FIELD).implies(&["contact_fields.view"])
-        .describe("Edit contact fields"),
-    object(44, "chat_channels.view", CHAT).describe("View chat channels"),
-    object(45, "chat_channels.manage", CHAT).implies(&["chat_channels.view"])
-        .describe("Connect, configure and delete chat channels"),
-];
-
-/// A permission on the company (and, with `.on_projects()`, on projects).
-const fn company(bit: u32, name: &'static str, section: &'static str) -> PermissionDef {
-    PermissionDef::new(bit, name, section)
-}
-
-/// A permission on objects of some kinds, in a section: `(section, kinds)`.
-type On = (&'static str, &'static [&'static str]);
-
-/// A permission on objects, such as `object(20, "queues.pause", QUEUE)`.
-const fn object(bit: u32, name: &'static str, (section, kinds): On) -> PermissionDef {
-    PermissionDef::new(bit, name, section).on_kinds(kinds)
-}
-
-// Where each kind's permissions live: the kind's own section, except what
-// a campaign or a trunk costs (Finance) and a queue's KPI targets (KPI).
-const QUEUE: On = ("Queues", &["queue"]);
-const QUEUE_KPI: On = ("KPI", &["queue"]);
-const SCHEDULE: On = ("Schedules", &["schedule"]);
-const SIP: On = ("SIP providers", &["sip_provider"]);
-const SIP_BILLING: On = ("Finance", &["sip_provider"]);
-const SCRIPT: On = ("Call scripts", &["call_script"]);
-const DIALER: On = ("Autodialers", &["autodialer"]);
-const DIALER_COSTS: On = ("Finance", &["autodialer"]);
-const LIST: On = ("Lists", &["list"]);
-const TEMPLATE: On = ("Notification templates", &["notification_template"]);
-const SCENARIO: On = ("Dialog scenarios", &["dialog_scenario"]);
-const FIELD: On = ("Contact fields", &["contact_field"]);
-const CHAT: On = ("Chat channels", &["chat_channel"]);
-
-/// The kinds of scoped object, in [`AcmeKind`] order, each with the
-/// permission that governs registering, renaming and deleting one.
-#[rustfmt::skip]
-pub(crate) const KINDS: &[KindDef] = &[
-    KindDef::new("queue", "queue", "queues.edit"),
-    KindDef::new("schedule", "schedule", "schedules.edit"),
-    KindDef::new("sip_provider", "SIP provider", "sip_providers.edit"),
-    KindDef::new("call_script", "call script", "call_scripts.edit"),
-    KindDef::new("autodialer", "autodialer", "autodialers.edit"),
-    KindDef::new("list", "list", "lists.edit"),
-    KindDef::new("notification_template", "notification template", "notification_templates.edit"),
-    KindDef::new("dialog_scenario", "dialog scenario", "dialog_scenarios.edit"),
-    KindDef::new("contact_field", "contact field", "contact_fields.edit"),
-    KindDef::new("chat_channel", "chat channel", "chat_channels.manage"),
-];
-
-/// What Operator holds, with what it implies (`queues.pause` brings `queues.view`).
-#[rustfmt::skip]
-pub(crate) const OPERATOR: &[&str] = &[
-    "workplace.softphone", "workplace.chats", "queues.pause", "queues.resume", "chat_channels.view",
-    "lists.view",
-];
-
-/// What Supervisor holds: everything but Finance, KPI and Security (and
-/// `projects.all`, which no built-in role but Admin holds).
-pub(crate) const SUPERVISOR: Holds = Holds::AllExcept {
-    sections: &["Finance", "KPI", "Security"],
-    permissions: &[],
-};
-
-/// The whole declaration, version 1.
-pub(crate) const DEFINITION: Definition = Definition::new(NAME, 1)
-    .sections(SECTIONS)
-    .permissions(PERMISSIONS)
-    .kinds(KINDS)
-    .supervisor(SUPERVISOR)
-    .operator(Holds::Only(OPERATOR));
-
-/// The checked catalog: a mistake in [`DEFINITION`] is a compile error.
-pub(crate) static CATALOG: Catalog<u128> = match Catalog::new(DEFINITION) {
-    Ok(catalog) => catalog,
-    Err(error) => error.fail(),
-};
-
-bitflags::bitflags! {
+callgate::catalog! {
     /// A set of Acme permissions: what roles hold and checks ask for.
     /// `Display` and `FromStr` use the stable names (`queues.pause`).
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-    pub(crate) struct AcmePermissions: u128 {
-        /// `users.manage`: create, rename and delete users.
-        const USERS_MANAGE = 1 << 0;
-        /// `groups.manage`: create and edit teams.
-        const GROUPS_MANAGE = 1 << 1;
-        /// `roles.manage`: create, edit and assign roles.
-        const ROLES_MANAGE = 1 << 2;
-        /// `roles.test`: test a role.
-        const ROLES_TEST = 1 << 3;
-        /// `projects.view`: view one's own projects.
-        const PROJECTS_VIEW = 1 << 4;
-        /// `projects.manage`: create and edit projects (implies `projects.view`).
-        const PROJECTS_MANAGE = 1 << 5;
-        /// `projects.all`: see every project and every scoped object.
-        const PROJECTS_ALL = 1 << 6;
-        /// `workplace.softphone`: take and make calls.
-        const WORKPLACE_SOFTPHONE = 1 << 7;
-        /// `workplace.chats`: answer chats.
-        const WORKPLACE_CHATS = 1 << 8;
-        /// `reports.view`: view reports.
-        const REPORTS_VIEW = 1 << 9;
-        /// `finance.view`: view balance and invoices.
-        const FINANCE_VIEW = 1 << 10;
-        /// `finance.manage`: pay and change tariffs (implies `finance.view`).
-        const FINANCE_MANAGE = 1 << 11;
-        /// `autodialers.view_costs`: what a campaign costs (Finance; implies `autodialers.view`).
-        const AUTODIALERS_VIEW_COSTS = 1 << 12;
-        /// `sip_providers.view_billing`: a trunk's billing (Finance; implies `sip_providers.view`).
-        const SIP_PROVIDERS_VIEW_BILLING = 1 << 13;
-        /// `kpi.view`: view KPI.
-        const KPI_VIEW = 1 << 14;
-        /// `kpi.manage`: define KPI (implies `kpi.view`).
-        const KPI_MANAGE = 1 << 15;
-        /// `queues.set_kpi_targets`: a queue's KPI targets (KPI; implies `queues.view`).
-        const QUEUES_SET_KPI_TARGETS = 1 << 16;
-        /// `security.view`: view security settings.
-        const SECURITY_VIEW = 1 << 17;
-        /// `security.manage`: change security settings and the mode (implies `security.view`).
-        const SECURITY_MANAGE = 1 << 18;
-        /// `queues.view`: view queues and their live state.
-        const QUEUES_VIEW = 1 << 19;
-        /// `queues.pause`: pause a queue (implies `queues.view`).
-        const QUEUES_PAUSE = 1 << 20;
-        /// `queues.resume`: resume a paused queue (implies `queues.view`).
-        const QUEUES_RESUME = 1 << 21;
-        /// `queues.edit`: create, configure and delete queues (implies `queues.view`).
-        const QUEUES_EDIT = 1 << 22;
-        /// `schedules.view`: view schedules.
-        const SCHEDULES_VIEW = 1 << 23;
-        /// `schedules.edit`: create and edit schedules (implies `schedules.view`).
-        const SCHEDULES_EDIT = 1 << 24;
-        /// `sip_providers.view`: view SIP providers.
-        const SIP_PROVIDERS_VIEW = 1 << 25;
-        /// `sip_providers.rotate_credentials`: rotate a trunk's credentials (implies view).
-        const SIP_PROVIDERS_ROTATE_CREDENTIALS = 1 << 26;
-        /// `sip_providers.edit`: create and edit SIP providers (implies view).
-        const SIP_PROVIDERS_EDIT = 1 << 27;
-        /// `call_scripts.view`: view call scripts.
-        const CALL_SCRIPTS_VIEW = 1 << 28;
-        /// `call_scripts.edit`: write call scripts (implies `call_scripts.view`).
-        const CALL_SCRIPTS_EDIT = 1 << 29;
-        /// `autodialers.view`: view campaigns.
-        const AUTODIALERS_VIEW = 1 << 30;
-        /// `autodialers.start`: start a campaign (implies `autodialers.view`).
-        const AUTODIALERS_START = 1 << 31;
-        /// `autodialers.stop`: stop a campaign (implies `autodialers.view`).
-        const AUTODIALERS_STOP = 1 << 32;
-        /// `autodialers.edit`: create and edit campaigns (implies `autodialers.view`).
-        const AUTODIALERS_EDIT = 1 << 33;
-        /// `lists.view`: view contact lists.
-        const LISTS_VIEW = 1 << 34;
-        /// `lists.import`: import contacts into a list (implies `lists.view`).
-        const LISTS_IMPORT = 1 << 35;
-        /// `lists.export_pii`: export a list with personal data (implies `lists.view`).
-        const LISTS_EXPORT_PII = 1 << 36;
-        /// `lists.edit`: create and edit lists (implies `lists.view`).
-        const LISTS_EDIT = 1 << 37;
-        /// `notification_templates.view`: view notification templates.
-        const NOTIFICATION_TEMPLATES_VIEW = 1 << 38;
-        /// `notification_templates.edit`: edit them (implies view).
-        const NOTIFICATION_TEMPLATES_EDIT = 1 << 39;
-        /// `dialog_scenarios.view`: view IVR and bot scenarios.
-        const DIALOG_SCENARIOS_VIEW = 1 << 40;
-        /// `dialog_scenarios.edit`: edit them (implies view).
-        const DIALOG_SCENARIOS_EDIT = 1 << 41;
-        /// `contact_fields.view`: view contact fields.
-        const CONTACT_FIELDS_VIEW = 1 << 42;
-        /// `contact_fields.edit`: edit them (implies view).
-        const CONTACT_FIELDS_EDIT = 1 << 43;
-        /// `chat_channels.view`: view chat channels.
-        const CHAT_CHANNELS_VIEW = 1 << 44;
-        /// `chat_channels.manage`: connect, configure and delete them (implies view).
-        const CHAT_CHANNELS_MANAGE = 1 << 45;
+    pub(crate) struct AcmePermissions: u128;
+
+    /// A kind of object that an Acme project can scope.
+    pub(crate) enum AcmeKind;
+
+    name "acme-contact-center", version 1;
+    sections [
+        "Administration", "Projects", "Workplace", "Reports", "Finance", "KPI", "Security",
+        "Queues", "Schedules", "SIP providers", "Call scripts", "Autodialers", "Lists",
+        "Notification templates", "Dialog scenarios", "Contact fields", "Chat channels",
+    ];
+    permissions {
+        /// Create, rename and delete users
+        USERS_MANAGE = "users.manage" in "Administration";
+        /// Create and edit teams
+        GROUPS_MANAGE = "groups.manage" in "Administration";
+        /// Create, edit and assign roles
+        ROLES_MANAGE = "roles.manage" in "Administration";
+        /// Test a role, seeing what its holders see
+        ROLES_TEST = "roles.test" in "Administration";
+        /// View one's own projects
+        PROJECTS_VIEW = "projects.view" in "Projects" on projects;
+        /// Create and edit projects
+        PROJECTS_MANAGE = "projects.manage" in "Projects" on projects implies [PROJECTS_VIEW];
+        /// See every project and every scoped object
+        PROJECTS_ALL = "projects.all" in "Projects";
+        /// Take and make calls
+        WORKPLACE_SOFTPHONE = "workplace.softphone" in "Workplace";
+        /// Answer chats
+        WORKPLACE_CHATS = "workplace.chats" in "Workplace";
+        /// View reports
+        REPORTS_VIEW = "reports.view" in "Reports";
+        /// View balance and invoices
+        FINANCE_VIEW = "finance.view" in "Finance";
+        /// Pay and change tariffs
+        FINANCE_MANAGE = "finance.manage" in "Finance" implies [FINANCE_VIEW];
+        /// View what a campaign costs
+        AUTODIALERS_VIEW_COSTS = "autodialers.view_costs" in "Finance" on [Autodialer] implies [AUTODIALERS_VIEW];
+        /// View a trunk's billing
+        SIP_PROVIDERS_VIEW_BILLING = "sip_providers.view_billing" in "Finance" on [SipProvider] implies [SIP_PROVIDERS_VIEW];
+        /// View KPI
+        KPI_VIEW = "kpi.view" in "KPI";
+        /// Define KPI
+        KPI_MANAGE = "kpi.manage" in "KPI" implies [KPI_VIEW];
+        /// Set a queue's KPI targets
+        QUEUES_SET_KPI_TARGETS = "queues.set_kpi_targets" in "KPI" on [Queue] implies [QUEUES_VIEW];
+        /// View security settings
+        SECURITY_VIEW = "security.view" in "Security";
+        /// Change security settings and the security mode
+        SECURITY_MANAGE = "security.manage" in "Security" implies [SECURITY_VIEW];
+        /// View queues and their live state
+        QUEUES_VIEW = "queues.view" in "Queues" on [Queue];
+        /// Pause a queue
+        QUEUES_PAUSE = "queues.pause" in "Queues" on [Queue] implies [QUEUES_VIEW];
+        /// Resume a paused queue
+        QUEUES_RESUME = "queues.resume" in "Queues" on [Queue] implies [QUEUES_VIEW];
+        /// Create, configure and delete queues
+        QUEUES_EDIT = "queues.edit" in "Queues" on [Queue] implies [QUEUES_VIEW];
+        /// View schedules
+        SCHEDULES_VIEW = "schedules.view" in "Schedules" on [Schedule];
+        /// Create and edit schedules
+        SCHEDULES_EDIT = "schedules.edit" in "Schedules" on [Schedule] implies [SCHEDULES_VIEW];
+        /// View SIP providers
+        SIP_PROVIDERS_VIEW = "sip_providers.view" in "SIP providers" on [SipProvider];
+        /// Rotate a trunk's credentials
+        SIP_PROVIDERS_ROTATE_CREDENTIALS = "sip_providers.rotate_credentials" in "SIP providers" on [SipProvider] implies [SIP_PROVIDERS_VIEW];
+        /// Create and edit SIP providers
+        SIP_PROVIDERS_EDIT = "sip_providers.edit" in "SIP providers" on [SipProvider] implies [SIP_PROVIDERS_VIEW];
+        /// View call scripts
+        CALL_SCRIPTS_VIEW = "call_scripts.view" in "Call scripts" on [CallScript];
+        /// Write call scripts
+        CALL_SCRIPTS_EDIT = "call_scripts.edit" in "Call scripts" on [CallScript] implies [CALL_SCRIPTS_VIEW];
+        /// View campaigns
+        AUTODIALERS_VIEW = "autodialers.view" in "Autodialers" on [Autodialer];
+        /// Start a campaign
+        AUTODIALERS_START = "autodialers.start" in "Autodialers" on [Autodialer] implies [AUTODIALERS_VIEW];
+        /// Stop a campaign
+        AUTODIALERS_STOP = "autodialers.stop" in "Autodialers" on [Autodialer] implies [AUTODIALERS_VIEW];
+        /// Create and edit campaigns
+        AUTODIALERS_EDIT = "autodialers.edit" in "Autodialers" on [Autodialer] implies [AUTODIALERS_VIEW];
+        /// View contact lists
+        LISTS_VIEW = "lists.view" in "Lists" on [List];
+        /// Import contacts into a list
+        LISTS_IMPORT = "lists.import" in "Lists" on [List] implies [LISTS_VIEW];
+        /// Export a list with personal data
+        LISTS_EXPORT_PII = "lists.export_pii" in "Lists" on [List] implies [LISTS_VIEW];
+        /// Create and edit lists
+        LISTS_EDIT = "lists.edit" in "Lists" on [List] implies [LISTS_VIEW];
+        /// View notification templates
+        NOTIFICATION_TEMPLATES_VIEW = "notification_templates.view" in "Notification templates" on [NotificationTemplate];
+        /// Edit notification templates
+        NOTIFICATION_TEMPLATES_EDIT = "notification_templates.edit" in "Notification templates" on [NotificationTemplate] implies [NOTIFICATION_TEMPLATES_VIEW];
+        /// View IVR and bot scenarios
+        DIALOG_SCENARIOS_VIEW = "dialog_scenarios.view" in "Dialog scenarios" on [DialogScenario];
+        /// Edit IVR and bot scenarios
+        DIALOG_SCENARIOS_EDIT = "dialog_scenarios.edit" in "Dialog scenarios" on [DialogScenario] implies [DIALOG_SCENARIOS_VIEW];
+        /// View contact fields
+        CONTACT_FIELDS_VIEW = "contact_fields.view" in "Contact fields" on [ContactField];
+        /// Edit contact fields
+        CONTACT_FIELDS_EDIT = "contact_fields.edit" in "Contact fields" on [ContactField] implies [CONTACT_FIELDS_VIEW];
+        /// View chat channels
+        CHAT_CHANNELS_VIEW = "chat_channels.view" in "Chat channels" on [ChatChannel];
+        /// Connect, configure and delete chat channels
+        CHAT_CHANNELS_MANAGE = "chat_channels.manage" in "Chat channels" on [ChatChannel] implies [CHAT_CHANNELS_VIEW];
     }
+    kinds {
+        /// A call or chat queue.
+        Queue = "queue" ("queue") managed by QUEUES_EDIT;
+        /// Working hours used for routing.
+        Schedule = "schedule" ("schedule") managed by SCHEDULES_EDIT;
+        /// A SIP trunk.
+        SipProvider = "sip_provider" ("SIP provider") managed by SIP_PROVIDERS_EDIT;
+        /// A call script.
+        CallScript = "call_script" ("call script") managed by CALL_SCRIPTS_EDIT;
+        /// An outbound call campaign.
+        Autodialer = "autodialer" ("autodialer") managed by AUTODIALERS_EDIT;
+        /// A contact or call list.
+        List = "list" ("list") managed by LISTS_EDIT;
+        /// A notification template.
+        NotificationTemplate = "notification_template" ("notification template")
+            managed by NOTIFICATION_TEMPLATES_EDIT;
+        /// An IVR or chat-bot scenario.
+        DialogScenario = "dialog_scenario" ("dialog scenario") managed by DIALOG_SCENARIOS_EDIT;
+        /// A contact field.
+        ContactField = "contact_field" ("contact field") managed by CONTACT_FIELDS_EDIT;
+        /// A chat channel (web chat, messenger): the kind Acme adds.
+        ChatChannel = "chat_channel" ("chat channel") managed by CHAT_CHANNELS_MANAGE;
+    }
+    // Supervisor: everything but Finance, KPI and Security (and
+    // `projects.all`, which no built-in role but Admin holds).
+    supervisor all except sections ["Finance", "KPI", "Security"];
+    operator only [
+        WORKPLACE_SOFTPHONE, WORKPLACE_CHATS, QUEUES_PAUSE, QUEUES_RESUME, CHAT_CHANNELS_VIEW,
+        LISTS_VIEW,
+    ];
 }
 
-/// Every bit [`PERMISSIONS`] declares.
-const fn declared_bits(permissions: &[PermissionDef]) -> u128 {
-    let (mut bits, mut i) = (0, 0);
-    while i < permissions.len() {
-        bits |= 1 << permissions[i].bit();
-        i += 1;
-    }
-    bits
-}
+/// The whole declaration, version 1.
+pub(crate) const DEFINITION: Definition = AcmePermissions::DEFINITION;
 
-// The flags type and the definition declare the same bits, and the kind
-// enum has one variant per declared kind.
-const _: () = assert!(AcmePermissions::all().bits() == declared_bits(PERMISSIONS));
-const _: () = assert!(AcmeKind::ALL.len() == KINDS.len());
+/// The catalog's stable name, as stored documents give it.
+pub(crate) const NAME: &str = DEFINITION.catalog_name();
 
-impl PermissionFlags for AcmePermissions {
-    type Word = u128;
-    type Kind = AcmeKind;
+/// The sections, in matrix order.
+pub(crate) const SECTIONS: &[&str] = DEFINITION.section_list();
 
-    fn catalog() -> &'static Catalog<u128> {
-        &CATALOG
-    }
+/// Every permission, in matrix order.
+pub(crate) const PERMISSIONS: &[PermissionDef] = DEFINITION.permission_list();
 
-    fn to_word(self) -> u128 {
-        self.bits()
-    }
+/// The kinds of scoped object, in [`AcmeKind`] order.
+pub(crate) const KINDS: &[KindDef] = DEFINITION.kind_list();
 
-    fn from_word(word: u128) -> Self {
-        Self::from_bits_retain(word)
-    }
-}
+/// What Supervisor holds.
+pub(crate) const SUPERVISOR: Holds = DEFINITION.supervisor_holds();
 
-impl fmt::Display for AcmePermissions {
-    /// The fewest stable names that say the set: `queues.pause | lists.view`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        callgate::names(*self).fmt(f)
-    }
-}
+/// What Operator holds, with what it implies (`queues.pause` brings `queues.view`).
+pub(crate) const OPERATOR: &[&str] = match DEFINITION.operator_holds() {
+    Holds::Only(names) => names,
+    Holds::AllExcept { .. } => &[],
+};
 
-impl FromStr for AcmePermissions {
-    type Err = Error;
-
-    /// Stable names joined by `|` or `,`, with what they imply.
-    fn from_str(text: &str) -> Result<Self, Error> {
-        callgate::parse_permissions(text)
-    }
-}
-
-/// A kind of object that an Acme project can scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum AcmeKind {
-    /// A call or chat queue.
-    Queue,
-    /// Working hours used for routing.
-    Schedule,
-    /// A SIP trunk.
-    SipProvider,
-    /// A call script.
-    CallScript,
-    /// An outbound call campaign.
-    Autodialer,
-    /// A contact or call list.
-    List,
-    /// A notification template.
-    NotificationTemplate,
-    /// An IVR or chat-bot scenario.
-    DialogScenario,
-    /// A contact field.
-    ContactField,
-    /// A chat channel (web chat, messenger): the kind Acme adds.
-    ChatChannel,
+/// The checked catalog.
+pub(crate) fn catalog() -> &'static Catalog<u128> {
+    AcmePermissions::catalog()
 }
 
 impl AcmeKind {
-    /// Every kind, in catalog order.
-    #[rustfmt::skip]
-    pub(crate) const ALL: [Self; 10] = [
-        Self::Queue, Self::Schedule, Self::SipProvider, Self::CallScript, Self::Autodialer,
-        Self::List, Self::NotificationTemplate, Self::DialogScenario, Self::ContactField,
-        Self::ChatChannel,
-];
-
     /// The kind's declaration: its stable name, label and governing permission.
     pub(crate) fn def(self) -> &'static KindDef {
-        &KINDS[self as usize]
-    }
-}
-
-impl Kind for AcmeKind {
-    fn index(self) -> usize {
-        self as usize
-    }
-
-    fn from_index(index: usize) -> Option<Self> {
-        Self::ALL.get(index).copied()
-    }
-}
-
-impl fmt::Display for AcmeKind {
-    /// The stable name, e.g. `chat_channel`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.def().name())
-    }
-}
-
-impl FromStr for AcmeKind {
-    type Err = Error;
-
-    /// A stable name, e.g. `chat_channel`.
-    fn from_str(name: &str) -> Result<Self, Error> {
-        callgate::parse_kind::<AcmePermissions>(name)
+        &catalog().kinds()[self as usize]
     }
 }

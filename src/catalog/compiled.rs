@@ -13,18 +13,6 @@ pub const MAX_KINDS: usize = 32;
 /// The most permissions a catalog may have (with `u128` flags).
 pub const MAX_PERMISSIONS: usize = 128;
 
-/// The permissions the library itself needs, by name.
-const REQUIRED: [&str; 8] = [
-    "users.manage",
-    "groups.manage",
-    "roles.manage",
-    "roles.test",
-    "projects.view",
-    "projects.manage",
-    "projects.all",
-    "security.manage",
-];
-
 /// The bits (with what they imply) of the permissions the library needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Required {
@@ -329,12 +317,13 @@ impl<W: Word> Catalog<W> {
 
     /// The permissions the library needs.
     const fn resolve_required(&mut self) -> Result<(), CatalogError> {
-        let mut found = [0u128; REQUIRED.len()];
+        let names = self.definition.library;
+        let mut found = [0u128; 8];
         let mut r = 0;
-        while r < REQUIRED.len() {
-            let Some(bits) = self.closed_by_name(REQUIRED[r]) else {
+        while r < names.len() {
+            let Some(bits) = self.closed_by_name(names[r]) else {
                 return Err(CatalogError::MissingRequired {
-                    permission: REQUIRED[r],
+                    permission: names[r],
                 });
             };
             found[r] = bits;

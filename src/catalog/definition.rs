@@ -232,6 +232,9 @@ pub struct Definition {
     pub(crate) operator: Holds,
     /// Descriptions of Supervisor and Operator, in the product's words.
     pub(crate) builtin_descriptions: [&'static str; 2],
+    /// The name of the product's permission standing for each
+    /// [`LibraryPermission`], in its order.
+    pub(crate) library: [&'static str; LibraryPermission::ALL.len()],
 }
 
 impl Definition {
@@ -253,7 +256,98 @@ impl Definition {
                 "Every permission but those the catalog keeps from supervisors",
                 "What the catalog gives operators",
             ],
+            library: LibraryPermission::DEFAULT_NAMES,
         }
+    }
+
+    /// Lets one of the product's permissions stand for a permission the
+    /// library itself needs: a product whose own `admin.users` governs users
+    /// maps [`LibraryPermission::UsersManage`] onto it, and needs no
+    /// `users.manage` of its own. Several library permissions may map onto
+    /// one product permission.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use callgate::{Catalog, Definition, LibraryPermission, PermissionDef};
+    ///
+    /// const ALL_LIBRARY: [LibraryPermission; 6] = [
+    ///     LibraryPermission::UsersManage, LibraryPermission::GroupsManage,
+    ///     LibraryPermission::RolesManage, LibraryPermission::RolesTest,
+    ///     LibraryPermission::ProjectsManage, LibraryPermission::SecurityManage,
+    /// ];
+    /// const PERMISSIONS: &[PermissionDef] = &[
+    ///     PermissionDef::new(0, "admin.all", "Administration"),
+    ///     PermissionDef::new(1, "projects.view", "Administration").on_projects(),
+    ///     PermissionDef::new(2, "projects.all", "Administration"),
+    /// ];
+    /// let mut definition = Definition::new("tiny", 1)
+    ///     .sections(&["Administration"])
+    ///     .permissions(PERMISSIONS);
+    /// for which in ALL_LIBRARY {
+    ///     definition = definition.library_permission(which, "admin.all");
+    /// }
+    /// let catalog = Catalog::<u64>::new(definition)?;
+    /// assert_eq!(catalog.permissions().len(), 3); // no `users.manage` and the like
+    /// # Ok::<(), callgate::CatalogError>(())
+    /// ```
+    #[must_use]
+    #[allow(clippy::indexing_slicing)] // In bounds: one slot per variant.
+    pub const fn library_permission(self, which: LibraryPermission, name: &'static str) -> Self {
+        let mut library = self.library;
+        library[which as usize] = name;
+        Self { library, ..self }
+    }
+
+    /// The catalog's name, as [`new`](Self::new) was given it.
+    #[must_use]
+    pub const fn catalog_name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The catalog's version, as [`new`](Self::new) was given it.
+    #[must_use]
+    pub const fn catalog_version(&self) -> u32 {
+        self.version
+    }
+
+    /// The sections, as declared.
+    #[must_use]
+    pub const fn section_list(&self) -> &'static [&'static str] {
+        self.sections
+    }
+
+    /// The permissions, as declared.
+    #[must_use]
+    pub const fn permission_list(&self) -> &'static [PermissionDef] {
+        self.permissions
+    }
+
+    /// The kinds of scoped object, as declared.
+    #[must_use]
+    pub const fn kind_list(&self) -> &'static [KindDef] {
+        self.kinds
+    }
+
+    /// What the built-in Supervisor role holds, as declared.
+    #[must_use]
+    pub const fn supervisor_holds(&self) -> Holds {
+        self.supervisor
+    }
+
+    /// What the built-in Operator role holds, as declared.
+    #[must_use]
+    pub const fn operator_holds(&self) -> Holds {
+        self.operator
+    }
+
+    /// The name of the product's permission that stands for `which`: its
+    /// [default name](LibraryPermission::default_name) unless
+    /// [`library_permission`](Self::library_permission) mapped it.
+    #[must_use]
+    #[allow(clippy::indexing_slicing)] // In bounds: one slot per variant.
+    pub const fn library_name(&self, which: LibraryPermission) -> &'static str {
+        self.library[which as usize]
     }
 
     /// How the built-in Supervisor and Operator roles describe themselves,
@@ -303,5 +397,63 @@ impl Definition {
             operator: holds,
             ..self
         }
+    }
+}
+
+/// A permission the library itself needs, to decide who may change users,
+/// groups, roles, projects and the security mode, test roles and see every
+/// project. A catalog declares each under its default name (`users.manage`,
+/// ...), or maps it onto a permission of its own with
+/// [`Definition::library_permission`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LibraryPermission {
+    /// Create, rename and delete users (`users.manage`).
+    UsersManage,
+    /// Create, edit and delete groups (`groups.manage`).
+    GroupsManage,
+    /// Create, edit, assign and delete roles (`roles.manage`).
+    RolesManage,
+    /// Test a role (`roles.test`).
+    RolesTest,
+    /// View the projects one is a member of (`projects.view`).
+    ProjectsView,
+    /// Create, edit and delete projects (`projects.manage`).
+    ProjectsManage,
+    /// See every project and every project-scoped object (`projects.all`).
+    ProjectsAll,
+    /// Change the security mode (`security.manage`).
+    SecurityManage,
+}
+
+impl LibraryPermission {
+    /// Every library permission, in declaration order.
+    pub const ALL: [Self; 8] = [
+        Self::UsersManage,
+        Self::GroupsManage,
+        Self::RolesManage,
+        Self::RolesTest,
+        Self::ProjectsView,
+        Self::ProjectsManage,
+        Self::ProjectsAll,
+        Self::SecurityManage,
+    ];
+
+    const DEFAULT_NAMES: [&'static str; 8] = [
+        "users.manage",
+        "groups.manage",
+        "roles.manage",
+        "roles.test",
+        "projects.view",
+        "projects.manage",
+        "projects.all",
+        "security.manage",
+    ];
+
+    /// The name a catalog gives it unless it maps it: `users.manage`, ...
+    #[must_use]
+    #[allow(clippy::indexing_slicing)] // In bounds: one name per variant.
+    pub const fn default_name(self) -> &'static str {
+        Self::DEFAULT_NAMES[self as usize]
     }
 }

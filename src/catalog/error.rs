@@ -8,6 +8,29 @@ use std::fmt;
 /// A catalog compiled in a `static` (see [`Catalog::new`](crate::Catalog::new))
 /// turns this error into a compile error with the same message.
 ///
+/// # Which error wins
+///
+/// A definition with several flaws is refused for the first one found, and
+/// the checks run in this order, each over the whole definition before the
+/// next begins (so a flaw found by an earlier step wins over any later one,
+/// wherever it stands):
+///
+/// 1. the catalog's name ([`MalformedCatalogName`](Self::MalformedCatalogName));
+/// 2. the sections, in order (empty or given twice);
+/// 3. the permissions, in declaration order, each checked in full before the
+///    next: too many for the word, malformed name, duplicate name, bad or
+///    taken bit, unknown section;
+/// 4. the kinds, in order (past the 32nd, malformed or given twice);
+/// 5. what each permission applies to, in declaration order (unknown kind);
+/// 6. the implications: first every implied name, in declaration order
+///    (unknown implied permission), then cycles;
+/// 7. each kind's governing permission, in kind order;
+/// 8. the permissions the library needs, in
+///    [`LibraryPermission::ALL`](crate::LibraryPermission::ALL) order;
+/// 9. what Supervisor holds, then what Operator holds.
+///
+/// `tests/catalog_errors.rs` pins this order.
+///
 /// # Example: a cycle of implications does not compile
 ///
 /// ```compile_fail,E0080
@@ -233,7 +256,8 @@ impl CatalogError {
             Self::MissingRequired { permission } => one(
                 "the catalog lacks `",
                 permission,
-                "`, which the library needs",
+                "`, which the library needs (declare it, or map it onto a permission \
+                 of the catalog with `Definition::library_permission`)",
             ),
             Self::UnknownBuiltinPermission { role, name } => two(
                 "built-in role `",
