@@ -27,6 +27,14 @@ use crate::{
 /// once): adding something already there, or removing something that is not,
 /// is accepted and changes nothing; an unknown id refuses the whole change.
 ///
+/// A struct literal names every field, so it stops compiling when a later
+/// version adds one (0.2 added `roles` to [`Change::AddProjectMembers`]).
+/// The constructors leave the optional fields at their defaults and keep
+/// compiling: [`Change::add_project_members`],
+/// [`Change::add_project_members_with_roles`] and [`Change::create_user`]
+/// (with a [`NewUser`](crate::NewUser)). What a change created is read with
+/// [`ChangeReport::created_user`] and its siblings.
+///
 /// # Example: a change as JSON
 ///
 /// ```
@@ -329,7 +337,11 @@ pub enum Change<P: PermissionFlags = Permissions> {
     },
 }
 
-/// What a change created, if anything.
+/// What a change created, if anything: [`ChangeReport::created`].
+///
+/// [`ChangeReport::created_user`] (and `created_group`, `created_role`,
+/// `created_project`, `created_object`) give the typed id without a
+/// `match`; so do [`Created::user`] and its siblings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
@@ -454,7 +466,6 @@ impl LogEntry {
     /// what change).
     #[must_use]
     #[deprecated(
-        since = "0.3.0",
         note = "use `company.entry(revision, change)` (`CompanyId::entry`), or `entry_for` for a product's catalog"
     )]
     pub fn new(company: crate::CompanyId, revision: u64, change: Change) -> Self {
