@@ -20,7 +20,7 @@
 //! Every claim is checked; the example exits with an error if one fails.
 
 use callgate::{
-    Change, Company, Created, Decision, DenyReason, Error, GroupId, ObjectId, ObjectKind,
+    Change, Company, Created, Decision, DenyReason, Error, GroupId, NewUser, ObjectId, ObjectKind,
     Permissions, Principal, ProjectId, Resource, RoleId, SecurityMode, UserId,
 };
 
@@ -78,11 +78,10 @@ fn main() -> Result {
     let gus = hire(&mut company, "gus", lead, &globex)?;
     // Each team is a member of its client's project, and holds Operator.
     for client in [&acme, &globex] {
-        company.apply(Change::AddProjectMembers {
-            project: client.project,
-            principals: vec![client.team.into()],
-            roles: vec![],
-        })?;
+        company.apply(Change::add_project_members(
+            client.project,
+            [client.team.into()],
+        ))?;
         company.apply(Change::AssignRole {
             role: RoleId::OPERATOR,
             principals: vec![client.team.into()],
@@ -138,11 +137,7 @@ fn main() -> Result {
     );
 
     heading("5. Sam moves from Default to Acme Bank");
-    company.apply(Change::AddProjectMembers {
-        project: acme.project,
-        principals: vec![sam.into()],
-        roles: vec![],
-    })?;
+    company.apply(Change::add_project_members(acme.project, [sam.into()]))?;
     println!("Added to Acme Bank, sam is still in Default, so he still sees `Main inbound`:");
     show_visible(&company, sam)?;
     expect(&company, sam, main_queue, Decision::Allow)?;
@@ -235,16 +230,11 @@ fn setup_client(company: &mut Company, name: &str, client: &str) -> Result<Clien
 /// Creates a user with one role, in the client's team and project, as one
 /// all-or-nothing change.
 fn hire(company: &mut Company, name: &str, role: RoleId, client: &Client) -> Result<UserId> {
-    let report = company.apply(Change::CreateUser {
-        name: name.into(),
-        roles: vec![role],
-        groups: vec![client.team],
-        projects: vec![client.project],
-    })?;
-    match report.created {
-        Some(Created::User(user)) => Ok(user),
-        _ => Err("a CreateUser change reports the user it made".into()),
-    }
+    let hire = NewUser::new(name)
+        .role(role)
+        .group(client.team)
+        .project(client.project);
+    Ok(company.create_user(hire)?)
 }
 
 /// Hires tara, an Operator company-wide, and gives her a role within each
@@ -253,26 +243,14 @@ fn hire(company: &mut Company, name: &str, role: RoleId, client: &Client) -> Res
 fn staff_team_lead(company: &mut Company, acme: &Client, globex: &Client) -> Result<UserId> {
     // Company-wide she is an Operator, like the rest of the floor: the
     // softphone and the journals. She joins no project at creation.
-    let report = company.apply(Change::CreateUser {
-        name: "tara".into(),
-        roles: vec![RoleId::OPERATOR],
-        groups: vec![],
-        projects: vec![],
-    })?;
-    let Some(Created::User(tara)) = report.created else {
-        return Err("a CreateUser change reports the user it made".into());
-    };
+    let tara = company.create_user(NewUser::new("tara").role(RoleId::OPERATOR))?;
     // Rule 20: a role can be given at the moment a member is added.
-    company.apply(Change::AddProjectMembers {
-        project: acme.project,
-        principals: vec![tara.into()],
-        roles: vec![RoleId::SUPERVISOR],
-    })?;
-    company.apply(Change::AddProjectMembers {
-        project: globex.project,
-        principals: vec![tara.into()],
-        roles: vec![],
-    })?;
+    company.apply(Change::add_project_members_with_roles(
+        acme.project,
+        [tara.into()],
+        [RoleId::SUPERVISOR],
+    ))?;
+    company.apply(Change::add_project_members(globex.project, [tara.into()]))?;
     // Rule 20: a role within a project opens that project and its objects,
     // nothing else. The built-in Operator holds company-wide sections only
     // (workplace, journals, recordings), so within Globex it adds nothing.

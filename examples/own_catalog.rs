@@ -12,7 +12,7 @@
 mod product;
 
 use callgate::{
-    Change, Company, Created, Decision, DenyReason, Error, ObjectId, Resource, RoleId,
+    Change, Company, Decision, DenyReason, Error, NewUser, ObjectId, Resource, RoleId,
     SecurityMode, UserId,
 };
 use product::{AcmeKind, AcmePermissions as Acme};
@@ -175,10 +175,9 @@ fn create_object(
         name: name.into(),
         projects: vec![project],
     })?;
-    match report.created {
-        Some(Created::Object(id)) => Ok(id),
-        other => Err(format!("creating `{name}` made {other:?}").into()),
-    }
+    report
+        .created_object()
+        .ok_or_else(|| format!("creating `{name}` made {:?}", report.created).into())
 }
 
 /// Creates a user holding `role`, a member of `project`.
@@ -188,16 +187,7 @@ fn create_user(
     role: RoleId,
     project: callgate::ProjectId,
 ) -> Result<UserId> {
-    let report = company.apply(Change::CreateUser {
-        name: name.into(),
-        roles: vec![role],
-        groups: Vec::new(),
-        projects: vec![project],
-    })?;
-    match report.created {
-        Some(Created::User(id)) => Ok(id),
-        other => Err(format!("creating `{name}` made {other:?}").into()),
-    }
+    Ok(company.create_user(NewUser::new(name).role(role).project(project))?)
 }
 
 /// Every permission of a set by name, implied ones included (where

@@ -85,16 +85,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     })?;
 
     // Each client's staff join its project; the QA desk works for both.
-    company.apply(Change::AddProjectMembers {
-        project: acme,
-        principals: vec![sam.into(), acme_team.into(), qa_desk.into()],
-        roles: vec![],
-    })?;
-    company.apply(Change::AddProjectMembers {
-        project: globex,
-        principals: vec![sara.into(), globex_team.into(), qa_desk.into()],
-        roles: vec![],
-    })?;
+    company.apply(Change::add_project_members(
+        acme,
+        [sam.into(), acme_team.into(), qa_desk.into()],
+    ))?;
+    company.apply(Change::add_project_members(
+        globex,
+        [sara.into(), globex_team.into(), qa_desk.into()],
+    ))?;
     say("sam supervises Acme Bank, sara supervises Globex Telecom.");
     say(
         "anna and boris (group `Acme team`) and chen and dana (group `Globex team`) are operators.",

@@ -203,11 +203,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .expect("acme agent 000 was built");
     let globex = old.project_by_name("Globex").expect("Globex was built");
     let acme = old.project_by_name("Acme").expect("Acme was built");
-    publisher.apply(Change::AddProjectMembers {
-        project: globex,
-        principals: vec![agent.into()],
-        roles: vec![],
-    })?;
+    publisher.apply(Change::add_project_members(globex, [agent.into()]))?;
     publisher.apply(Change::CreateObject {
         kind: ObjectKind::Queue,
         name: "Acme night 1".into(),
@@ -349,11 +345,7 @@ fn build() -> Result<(Company, World), callgate::Error> {
             role: floor,
             principals: vec![team.into()],
         })?;
-        company.apply(Change::AddProjectMembers {
-            project,
-            principals: vec![team.into()],
-            roles: vec![],
-        })?;
+        company.apply(Change::add_project_members(project, [team.into()]))?;
         company.apply(Change::CreateUser {
             name: format!("{} supervisor", name.to_lowercase()),
             roles: vec![RoleId::SUPERVISOR],
@@ -639,11 +631,7 @@ fn write_until(
                 let project = world.clients[other as usize].project;
                 lent.push_back((project, user));
                 writes.lent += 1;
-                Change::AddProjectMembers {
-                    project,
-                    principals: vec![user.into()],
-                    roles: vec![],
-                }
+                Change::add_project_members(project, [user.into()])
             }
             2 => {
                 let client = &world.clients[(writes.created % clients) as usize];

@@ -56,11 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         project: client,
         objects: vec![queue],
     })?;
-    company.apply(Change::AddProjectMembers {
-        project: client,
-        principals: vec![team.into()],
-        roles: vec![],
-    })?;
+    company.apply(Change::add_project_members(client, [team.into()]))?;
     let queue_viewers = company.create_role("Queue viewer", "", Permissions::QUEUES_VIEW)?;
 
     // From here on the publisher owns the company; threads get readers.

@@ -3,10 +3,14 @@
 
 use indexmap::IndexMap;
 
+mod build;
 #[cfg(feature = "serde")]
 mod entry_serde;
 #[cfg(feature = "serde")]
 mod legacy;
+mod new_user;
+
+pub use new_user::NewUser;
 
 use crate::{
     GroupId, ObjectId, PermissionFlags, Permissions, Principal, ProjectId, RoleId, SecurityMode,
@@ -22,6 +26,14 @@ use crate::{
 /// Lists of principals or objects are bulk operations (tick many users, save
 /// once): adding something already there, or removing something that is not,
 /// is accepted and changes nothing; an unknown id refuses the whole change.
+///
+/// A struct literal names every field, so it stops compiling when a later
+/// version adds one (0.2 added `roles` to [`Change::AddProjectMembers`]).
+/// The constructors leave the optional fields at their defaults and keep
+/// compiling: [`Change::add_project_members`],
+/// [`Change::add_project_members_with_roles`] and [`Change::create_user`]
+/// (with a [`NewUser`](crate::NewUser)). What a change created is read with
+/// [`ChangeReport::created_user`] and its siblings.
 ///
 /// # Example: a change as JSON
 ///
@@ -325,7 +337,11 @@ pub enum Change<P: PermissionFlags = Permissions> {
     },
 }
 
-/// What a change created, if anything.
+/// What a change created, if anything: [`ChangeReport::created`].
+///
+/// [`ChangeReport::created_user`] (and `created_group`, `created_role`,
+/// `created_project`, `created_object`) give the typed id without a
+/// `match`; so do [`Created::user`] and its siblings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
@@ -373,8 +389,9 @@ pub struct ChangeReport {
 
 /// One entry of a change log: a change, the revision it applies to (the
 /// company's revision just before it), who made it and the host's context.
-/// [`Plan::entry`](crate::Plan::entry) gives the entry of a planned change;
-/// replicas apply entries in revision order with
+/// [`Plan::entry`](crate::Plan::entry) gives the entry of a planned change,
+/// and [`CompanyId::entry`](crate::CompanyId::entry) makes one from its parts
+/// (`company.entry(revision, change)`); replicas apply entries in revision order with
 /// [`Company::catch_up`](crate::Company::catch_up).
 ///
 /// An entry carries the [id](crate::CompanyId) of the company that planned
@@ -396,10 +413,10 @@ pub struct ChangeReport {
 ///
 /// ```
 /// # #[cfg(feature = "serde")] {
-/// use callgate::{Actor, Change, CompanyId, LogEntry, UserId};
+/// use callgate::{Change, CompanyId, LogEntry, UserId};
 ///
 /// let company = CompanyId::new(0x5f3a_9c0e_12ab_34cd);
-/// let entry = LogEntry::new(company, 7, Change::DeleteUser { user: UserId::new(1) })
+/// let entry = company.entry(7, Change::DeleteUser { user: UserId::new(1) })
 ///     .with_context("requestId", "r-42");
 /// let json = serde_json::to_string(&entry).unwrap();
 /// assert_eq!(
@@ -441,20 +458,74 @@ pub struct LogEntry<P: PermissionFlags = Permissions> {
     pub context: IndexMap<String, String>,
 }
 
-impl<P: PermissionFlags> LogEntry<P> {
+/// Entries of the standard catalog.
+impl LogEntry {
     /// An entry of `company` for `change` at `revision`, with no actor and
-    /// no context.
+    /// no context: the same as [`company.entry(revision, change)`](crate::CompanyId::entry),
+    /// which reads in the order a log is read (whose entry, which revision,
+    /// what change).
     #[must_use]
-    pub fn new(company: crate::CompanyId, revision: u64, change: Change<P>) -> Self {
-        Self {
+    #[deprecated(
+        note = "use `company.entry(revision, change)` (`CompanyId::entry`), or `entry_for` for a product's catalog"
+    )]
+    pub fn new(company: crate::CompanyId, revision: u64, change: Change) -> Self {
+        company.entry(revision, change)
+    }
+}
+
+/// Making log entries: an entry belongs to one company
+/// ([`Company::catch_up`](crate::Company::catch_up) refuses another's), so
+/// it is made from that company's id.
+///
+/// Why a method of the id, not `LogEntry::new(company, revision, change)`:
+/// `company.entry(7, change)` reads as "the company's entry at revision 7",
+/// and cannot be confused with the `(revision, change)` order of 0.1. A
+/// [`Plan`](crate::Plan) makes its own entry ([`Plan::entry`](crate::Plan::entry));
+/// these are for a host that reads entries back from its own store or
+/// writes them in tests.
+impl crate::CompanyId {
+    /// The log entry of this company for `change` at `revision` (the
+    /// company's revision just before the change), with no actor and no
+    /// context; [`LogEntry::with_actor`] and [`LogEntry::with_context`] add
+    /// them. For the standard catalog: a change read with serde needs no
+    /// type annotation. A product's changes use [`CompanyId::entry_for`](crate::CompanyId::entry_for).
+    ///
+    /// # Example: an entry read back from a host's own store
+    ///
+    /// ```
+    /// # #[cfg(feature = "serde")] {
+    /// use callgate::{Company, CompanyId};
+    ///
+    /// let mut replica = Company::new().with_id(CompanyId::new(42));
+    /// let (revision, stored) = (0, r#"{"op":"create_user","name":"ann"}"#);
+    ///
+    /// let entry = replica.id().entry(revision, serde_json::from_str(stored)?);
+    /// assert_eq!(replica.catch_up([entry])?, 1);
+    /// assert!(replica.user_by_name("ann").is_some());
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn entry(self, revision: u64, change: Change) -> LogEntry {
+        self.entry_for(revision, change)
+    }
+
+    /// [`CompanyId::entry`](crate::CompanyId::entry) for a change of any
+    /// catalog, `P` being the product's flags type (the standard catalog's
+    /// [`Permissions`] included).
+    #[must_use]
+    pub fn entry_for<P: PermissionFlags>(self, revision: u64, change: Change<P>) -> LogEntry<P> {
+        LogEntry {
             revision,
-            company,
+            company: self,
             change,
             actor: None,
             context: IndexMap::new(),
         }
     }
+}
 
+impl<P: PermissionFlags> LogEntry<P> {
     /// The entry with `actor` as its actor.
     #[must_use]
     pub fn with_actor(mut self, actor: Actor) -> Self {

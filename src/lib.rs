@@ -138,7 +138,7 @@ pub use crate::catalog::{
     Definition, Holds, Kind, KindDef, LibraryPermission, Names, PermissionDef, PermissionFlags,
     Word, MAX_KINDS, MAX_PERMISSIONS, STANDARD,
 };
-pub use crate::change::{Actor, Change, ChangeReport, Created, LogEntry};
+pub use crate::change::{Actor, Change, ChangeReport, Created, LogEntry, NewUser};
 pub use crate::company::{Company, DEFAULT_PROJECT_NAME, MAX_REVISION};
 pub use crate::company_id::{CompanyId, ParseCompanyIdError};
 #[cfg(feature = "serde")]

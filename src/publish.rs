@@ -211,7 +211,52 @@ impl<P: PermissionFlags> Publisher<P> {
         Ok(report)
     }
 
-    /// [`Company::commit`] of a plan made from [`company`](Self::company)
+    /// [`Company::plan`] on the writer's company: validates `change`
+    /// without changing or publishing anything, for the host to store the
+    /// plan's [log entry](Plan::entry) and then [commit](Publisher::commit)
+    /// it.
+    ///
+    /// # Errors
+    ///
+    /// As [`Company::plan`].
+    ///
+    /// # Example: plan, store the entry, commit, publish
+    ///
+    /// ```
+    /// use callgate::{Change, Company, Permissions, Publisher, Resource, RoleId};
+    ///
+    /// let mut company = Company::new();
+    /// let _admin = company.create_user("ann")?;
+    /// let bob = company.create_user("bob")?;
+    /// let mut publisher = Publisher::new(company);
+    /// let reader = publisher.reader();
+    ///
+    /// let plan = publisher.plan(Change::AssignRole { role: RoleId::OPERATOR, principals: vec![bob.into()] })?;
+    /// let stored = plan.entry().clone(); // the host writes it to its store
+    /// assert_eq!(stored.revision, 2);
+    /// assert!(!reader.check(bob, Permissions::CALL_JOURNAL_VIEW, Resource::Company).is_allowed());
+    ///
+    /// publisher.commit(plan)?;
+    /// assert!(reader.check(bob, Permissions::CALL_JOURNAL_VIEW, Resource::Company).is_allowed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn plan(&self, change: Change<P>) -> Result<Plan<P>, Error> {
+        self.company.plan(change)
+    }
+
+    /// [`Company::plan_as`] on the writer's company: [`Publisher::plan`]
+    /// for a change made by the user behind `session`, who must be allowed
+    /// to make it; the log entry names them as its actor.
+    ///
+    /// # Errors
+    ///
+    /// As [`Company::plan_as`].
+    pub fn plan_as(&self, session: &Session, change: Change<P>) -> Result<Plan<P>, Error> {
+        self.company.plan_as(session, change)
+    }
+
+    /// [`Company::commit`] of a plan made by [`Publisher::plan`] or
+    /// [`Publisher::plan_as`] (or from [`company`](Self::company))
     /// (after the host stored its log entry), then publishes.
     ///
     /// # Errors

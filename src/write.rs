@@ -174,7 +174,7 @@ impl<P: PermissionFlags> Company<P> {
             delta,
             users,
             report,
-            entry: LogEntry::new(self.id, self.revision(), change),
+            entry: self.id.entry_for(self.revision(), change),
         })
     }
 

@@ -12,6 +12,8 @@ fn public_types_are_send_and_sync() {
     send_sync::<Snapshot>();
     send_sync::<Change>();
     send_sync::<ChangeReport>();
+    send_sync::<NewUser>();
+    send_sync::<LogEntry>();
     send_sync::<Error>();
     send_sync::<Explanation<'static>>();
     send_sync::<VisibleObjects<'static>>();

@@ -770,7 +770,7 @@ fn an_entry_without_actor_or_context_leaves_them_out() -> TestResult {
         groups: vec![],
         projects: vec![],
     };
-    assert_eq!(entry, LogEntry::new(TENANT, 0, create_ann.clone()));
+    assert_eq!(entry, TENANT.entry(0, create_ann.clone()));
     assert_eq!(entry.actor, None);
     assert!(entry.context.is_empty());
     assert_eq!(
@@ -1075,8 +1075,7 @@ fn catch_up_stops_at_a_refused_entry_with_its_error() -> TestResult {
     let (_, log) = writer()?;
     let mut replica = new_replica();
     let mut bad = log[..2].to_vec();
-    bad.push(LogEntry::new(
-        TENANT,
+    bad.push(TENANT.entry(
         2,
         Change::DeleteUser {
             user: UserId::new(42),
@@ -1155,7 +1154,9 @@ fn catch_up_does_not_check_the_actors_rights_again() -> TestResult {
     // written, and is replayed as it is.
     let mut log = log;
     log.push(
-        LogEntry::new(writer.id(), writer.revision(), change)
+        writer
+            .id()
+            .entry(writer.revision(), change)
             .with_actor(Actor::of(&session))
             .with_context("requestId", "r-admin"),
     );

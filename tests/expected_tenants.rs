@@ -9,8 +9,8 @@
 mod common;
 
 use callgate::{
-    Change, Company, CompanyId, DenyReason, Error, LogEntry, ObjectKind, Permissions, Publisher,
-    Resource, RoleId, SecurityMode,
+    Change, Company, CompanyId, DenyReason, Error, ObjectKind, Permissions, Publisher, Resource,
+    RoleId, SecurityMode,
 };
 use common::TestResult;
 
@@ -171,7 +171,7 @@ fn another_companys_log_entry_is_refused_at_a_matching_revision() -> TestResult 
     acme.apply(Change::SetSecurityMode {
         mode: SecurityMode::Enhanced,
     })?;
-    let old = LogEntry::new(acme.id(), 0, entry.change);
+    let old = acme.id().entry(0, entry.change);
     assert!(matches!(
         globex.catch_up([old]),
         Err(Error::OtherCompany { .. })

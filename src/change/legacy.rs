@@ -155,7 +155,7 @@ impl Raw {
             .revision
             .ok_or_else(|| invalid("revision", "missing"))?;
         let change = self.change.ok_or_else(|| invalid("change", "missing"))?;
-        Ok(LogEntry::new(company, revision, read_change(change)?))
+        Ok(company.entry(revision, read_change(change)?))
     }
 }
 

@@ -199,11 +199,7 @@ impl<P: PermissionFlags> Company<P> {
     /// let _admin = company.create_user("ann")?;
     /// let tom = company.create_user("tom")?;
     /// let acme = company.create_project("Acme Bank", "")?;
-    /// company.apply(Change::AddProjectMembers {
-    ///     project: acme,
-    ///     principals: vec![tom.into()],
-    ///     roles: vec![RoleId::SUPERVISOR],
-    /// })?;
+    /// company.apply(Change::add_project_members_with_roles(acme, [tom.into()], [RoleId::SUPERVISOR]))?;
     /// assert!(company.permissions_in_project(tom, acme)?.contains(Permissions::QUEUES_MANAGE));
     /// assert!(!company.effective_permissions(tom)?.contains(Permissions::QUEUES_MANAGE));
     /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -2,26 +2,41 @@
 
 use crate::company::Company;
 use crate::{
-    Change, EntityKind, Error, GroupId, ObjectId, PermissionFlags, ProjectId, RoleId, UserId,
+    Change, EntityKind, Error, GroupId, NewUser, ObjectId, PermissionFlags, ProjectId, RoleId,
+    UserId,
 };
 
 /// Shorthands for the changes that create records.
 impl<P: PermissionFlags> Company<P> {
-    /// Creates a user: the shorthand for [`Change::CreateUser`] with no
-    /// roles, groups or projects. The first user of a company gets the Admin
-    /// role.
+    /// Creates a user: the shorthand for [`Change::CreateUser`]. `user` is
+    /// a name (`"kim"`: no roles, groups or projects) or a [`NewUser`] with
+    /// the roles, groups and projects to give at creation. The first user
+    /// of a company gets the Admin role as well.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidName`] or [`Error::DuplicateName`] for the name.
-    pub fn create_user(&mut self, name: impl Into<String>) -> Result<UserId, Error> {
+    /// [`Error::InvalidName`] or [`Error::DuplicateName`] for the name;
+    /// [`Error::UnknownId`] for a role, group or project that does not
+    /// exist. Nothing is created then.
+    ///
+    /// # Example: a name alone, or roles and a project from the first day
+    ///
+    /// ```
+    /// use callgate::{Company, NewUser, Permissions, Resource, RoleId};
+    ///
+    /// let mut company = Company::new();
+    /// let ann = company.create_user("ann")?; // the first user: Admin
+    /// let acme = company.create_project("Acme", "")?;
+    /// let kim = company.create_user(NewUser::new("kim").role(RoleId::OPERATOR).project(acme))?;
+    ///
+    /// assert!(company.check(kim, Permissions::CALL_JOURNAL_VIEW, Resource::Company).is_allowed());
+    /// assert_eq!(company.user(kim).map(|kim| kim.projects().collect()), Some(vec![acme]));
+    /// assert!(company.user(ann).is_some_and(|ann| ann.roles().any(|role| role == RoleId::ADMIN)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn create_user(&mut self, user: impl Into<NewUser>) -> Result<UserId, Error> {
         let id = UserId::new(self.next_id(EntityKind::User)?);
-        self.apply(Change::CreateUser {
-            name: name.into(),
-            roles: Vec::new(),
-            groups: Vec::new(),
-            projects: Vec::new(),
-        })?;
+        self.apply(Change::create_user(user))?;
         Ok(id)
     }
 

@@ -32,7 +32,7 @@ pub(crate) fn decode<P: PermissionFlags>(row: &StoredEntry) -> Result<LogEntry<P
         reason: error.to_string(),
     };
     let change = serde_json::from_str(&row.change).map_err(|e| corrupt("change", e))?;
-    let mut entry = LogEntry::new(row.company, row.revision, change);
+    let mut entry = row.company.entry_for(row.revision, change);
     if let Some(actor) = &row.actor {
         entry = entry.with_actor(serde_json::from_str(actor).map_err(|e| corrupt("actor", e))?);
     }

@@ -45,7 +45,7 @@ const WAIT_SLICE: Duration = Duration::from_millis(100);
 /// let mut writer = Writer::open(SqliteStore::open(&path)?, "acme")?;
 /// let follower = Replica::open(SqliteStore::open_read_only(&path)?, "acme")?.follow();
 ///
-/// let user = Change::CreateUser { name: "ann".into(), roles: vec![], groups: vec![], projects: vec![] };
+/// let user = Change::create_user("ann");
 /// let token = writer.apply(user)?.revision;
 /// let view = follower.wait_for(token, Duration::from_secs(5))?;
 /// assert!(view.user_by_name("ann").is_some());

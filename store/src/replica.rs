@@ -32,7 +32,7 @@ use crate::{Store, StoreError, Wakeup};
 /// let mut writer = Writer::open(SqliteStore::open(&path)?, "acme")?;
 /// let mut replica = Replica::open(SqliteStore::open_read_only(&path)?, "acme")?;
 ///
-/// let user = Change::CreateUser { name: "ann".into(), roles: vec![], groups: vec![], projects: vec![] };
+/// let user = Change::create_user("ann");
 /// let token = writer.apply(user)?.revision; // the client keeps it
 /// let view = replica.wait_for(token, Duration::from_secs(5))?;
 /// assert_eq!(view.revision(), token);

@@ -705,9 +705,7 @@ fn run(mut company: Company, changes: &[Change], resolving: bool) -> Built {
         let revision = company.revision();
         let outcome = company.apply(change.clone());
         if outcome.is_ok() {
-            built
-                .log
-                .push(LogEntry::new(company.id(), revision, change.clone()));
+            built.log.push(company.id().entry(revision, change.clone()));
             let users: Vec<UserId> = company.users().map(|(id, _)| id).collect();
             let someone = users.get(revision as usize % users.len().max(1));
             if let Some(session) = someone.and_then(|&user| company.login(user).ok()) {

@@ -108,7 +108,7 @@ impl PostgresOptions {
 /// let options = PostgresOptions::default().schema("callgate");
 /// let store = PostgresStore::connect_with("postgres://app@db.internal:5432/app", options)?;
 /// let mut writer = Writer::open(store, "acme")?;
-/// let user = Change::CreateUser { name: "ann".into(), roles: vec![], groups: vec![], projects: vec![] };
+/// let user = Change::create_user("ann");
 /// writer.apply(user)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

@@ -86,7 +86,7 @@ impl SqliteOptions {
 /// let dir = tempfile::tempdir()?;
 /// let path = dir.path().join("callgate.db");
 /// let mut writer = Writer::open(SqliteStore::open(&path)?, "acme")?;
-/// let user = Change::CreateUser { name: "ann".into(), roles: vec![], groups: vec![], projects: vec![] };
+/// let user = Change::create_user("ann");
 /// let Some(Created::User(ann)) = writer.apply(user)?.created else { unreachable!() };
 ///
 /// let mut replica = Replica::open(SqliteStore::open_read_only(&path)?, "acme")?;
