@@ -392,7 +392,7 @@ fn catalog_of(path: &Path, document: &Value) -> Result<Known, CliError> {
 
 /// Loads the document as a company of `P`'s catalog.
 fn load<P: PermissionFlags>(path: &Path, document: &Value) -> Result<Company<P>, CliError> {
-    Company::load(document).map_err(|error| CliError::Load {
+    Company::load_for(document).map_err(|error| CliError::Load {
         path: path.to_owned(),
         error,
     })

@@ -143,7 +143,7 @@ fn main() -> Result<()> {
     println!("catalog: {}", serde_json::to_string(&document.catalog)?);
     let stored_monitor = document.roles.iter().find(|r| r.id == monitor);
     println!("a role: {}", serde_json::to_string(&stored_monitor)?);
-    let loaded = Company::<Acme>::load(&mut serde_json::Deserializer::from_str(&json))?;
+    let loaded = Company::<Acme>::load_for(&mut serde_json::Deserializer::from_str(&json))?;
     ensure(
         loaded.to_document() == document,
         "the loaded company equals the stored one",

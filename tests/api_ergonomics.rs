@@ -179,6 +179,30 @@ fn entries_made_by_hand_equal_the_plans_own() -> TestResult {
     Ok(())
 }
 
+/// `Company::load` and `Company::load_checkpoint` need no annotation for
+/// the standard catalog; a product's companies load with the `_for` forms.
+#[test]
+fn a_company_loads_without_annotation() -> TestResult {
+    let (company, ann) = company_with_admin()?;
+    let json = serde_json::to_string(&company.to_document())?;
+    let loaded = Company::load(&mut serde_json::Deserializer::from_str(&json))?;
+    assert_eq!(loaded.to_document(), company.to_document());
+    let loaded = Company::load_checkpoint(&company.to_checkpoint())?;
+    assert_eq!(loaded.user(ann).map(|user| user.name()), Some("ann"));
+
+    let mut product = Company::<Acme>::with_catalog();
+    product.create_user("ann")?;
+    let json = serde_json::to_string(&product.to_document())?;
+    let loaded = Company::<Acme>::load_for(&mut serde_json::Deserializer::from_str(&json))?;
+    assert_eq!(loaded.to_document(), product.to_document());
+    let loaded = Company::<Acme>::load_checkpoint_for(&product.to_checkpoint())?;
+    assert_eq!(loaded.to_document(), product.to_document());
+    // The standard form refuses the product's document, at `catalog`.
+    let refused = Company::load(&mut serde_json::Deserializer::from_str(&json));
+    assert!(refused.is_err_and(|error| error.to_string().starts_with("catalog")));
+    Ok(())
+}
+
 // 4. Publisher::plan and plan_as.
 
 #[test]

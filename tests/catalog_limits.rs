@@ -157,7 +157,7 @@ fn a_catalog_of_128_permissions_and_32_kinds_checks_every_bit(
     #[cfg(feature = "serde")]
     {
         let json = serde_json::to_string(&company.to_document())?;
-        let loaded = Company::<Wide>::load(&mut serde_json::Deserializer::from_str(&json))?;
+        let loaded = Company::<Wide>::load_for(&mut serde_json::Deserializer::from_str(&json))?;
         assert_eq!(loaded.to_document(), company.to_document());
         assert!(json.contains("\"kind_31\""));
     }

@@ -118,7 +118,7 @@ fn create_user(
 
 fn load_sample() -> Result<Company<Acme>, Box<dyn std::error::Error>> {
     let text = std::fs::read_to_string(SAMPLE)?;
-    Ok(Company::load(&mut serde_json::Deserializer::from_str(
+    Ok(Company::load_for(&mut serde_json::Deserializer::from_str(
         &text,
     ))?)
 }

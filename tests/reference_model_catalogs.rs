@@ -461,7 +461,7 @@ mod documents {
                 let document = pair.engine.to_document();
                 let json = serde_json::to_string(&document)
                     .map_err(|e| TestCaseError::fail(format!("to JSON: {e}")))?;
-                let loaded = Company::<DynPermissions>::load(&mut serde_json::Deserializer::from_str(&json))
+                let loaded = Company::<DynPermissions>::load_for(&mut serde_json::Deserializer::from_str(&json))
                     .map_err(|e| TestCaseError::fail(format!("load after {change:?}: {e}\n{json}")))?;
                 prop_assert_eq!(&loaded.to_document(), &document, "after {:?}", change);
                 prop_assert!(loaded.snapshot() == pair.engine.snapshot(), "snapshots differ after {:?}", change);
@@ -650,7 +650,7 @@ mod documents {
     /// Loads `json` with the installed catalog, expecting a refusal naming
     /// `culprit`.
     fn refused_naming(json: &str, culprit: &str, why: &str) -> Result<(), TestCaseError> {
-        match Company::<DynPermissions>::load(&mut serde_json::Deserializer::from_str(json)) {
+        match Company::<DynPermissions>::load_for(&mut serde_json::Deserializer::from_str(json)) {
             Ok(_) => Err(TestCaseError::fail(format!("{why}: loaded"))),
             Err(error @ callgate::Error::Document { .. }) => {
                 prop_assert!(
@@ -733,7 +733,7 @@ mod documents {
 
             // Loaded: a later version.
             let (new, v) = setup::<DynPermissions>(&grow(&spec, &growth))?;
-            let loaded = Company::<DynPermissions>::load(&mut serde_json::Deserializer::from_str(&json))
+            let loaded = Company::<DynPermissions>::load_for(&mut serde_json::Deserializer::from_str(&json))
                 .map_err(|e| TestCaseError::fail(format!("a grown catalog refuses the document: {e}")))?;
             prop_assert_eq!(loaded.to_document().catalog, Some(callgate::CatalogRef::of::<DynPermissions>()));
             let mut model = pair.model.clone();

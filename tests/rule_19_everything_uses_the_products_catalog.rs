@@ -396,7 +396,7 @@ mod documents {
 
     /// Loads JSON text as a company of `P`'s catalog, as a host would.
     fn load<P: PermissionFlags>(text: &str) -> Result<Company<P>, Error> {
-        Company::load(&mut serde_json::Deserializer::from_str(text))
+        Company::load_for(&mut serde_json::Deserializer::from_str(text))
     }
 
     /// The error loading `value` as a company of `P`'s catalog gives.

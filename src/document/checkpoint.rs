@@ -67,7 +67,11 @@ impl<P: PermissionFlags> Company<P> {
     pub fn to_checkpoint(&self) -> Vec<u8> {
         write(&self.to_document())
     }
+}
 
+/// Loading a checkpoint of the standard catalog: no type annotation needed.
+/// A product's companies load with [`Company::load_checkpoint_for`].
+impl Company {
     /// Loads a company from a checkpoint ([`Company::to_checkpoint`]),
     /// within the default [`Limits`].
     ///
@@ -90,12 +94,12 @@ impl<P: PermissionFlags> Company<P> {
     /// let checkpoint = company.to_checkpoint();
     ///
     /// let cut = &checkpoint[..checkpoint.len() - 1];
-    /// let err = Company::<callgate::Permissions>::load_checkpoint(cut).unwrap_err();
+    /// let err = Company::load_checkpoint(cut).unwrap_err();
     /// assert_eq!(err.to_string(), "objects: the checkpoint ends early");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn load_checkpoint(bytes: &[u8]) -> Result<Self, Error> {
-        Self::load_checkpoint_with_limits(bytes, Limits::DEFAULT)
+        Self::load_checkpoint_for(bytes)
     }
 
     /// [`Company::load_checkpoint`] within the host's `limits`, which the
@@ -107,6 +111,27 @@ impl<P: PermissionFlags> Company<P> {
     /// `nextIds` name more ids of a kind than its limit is refused at
     /// `nextIds`, as [`Company::load_with_limits`] refuses its document.
     pub fn load_checkpoint_with_limits(bytes: &[u8], limits: Limits) -> Result<Self, Error> {
+        Self::load_checkpoint_for_with_limits(bytes, limits)
+    }
+}
+
+impl<P: PermissionFlags> Company<P> {
+    /// [`Company::load_checkpoint`] for a company of any catalog, `P`
+    /// being the product's flags type.
+    ///
+    /// # Errors
+    ///
+    /// Every error of [`Company::load_checkpoint`].
+    pub fn load_checkpoint_for(bytes: &[u8]) -> Result<Self, Error> {
+        Self::load_checkpoint_for_with_limits(bytes, Limits::DEFAULT)
+    }
+
+    /// [`Company::load_checkpoint_for`] within the host's `limits`.
+    ///
+    /// # Errors
+    ///
+    /// Every error of [`Company::load_checkpoint_with_limits`].
+    pub fn load_checkpoint_for_with_limits(bytes: &[u8], limits: Limits) -> Result<Self, Error> {
         let document = read::document::<P>(bytes)?;
         Self::from_document_with_limits(document, limits)
     }

@@ -25,7 +25,9 @@ use crate::{
 };
 use ids::Positions;
 
-impl<P: PermissionFlags> Company<P> {
+/// Loading a company of the standard catalog: `Company::load(..)` needs no
+/// type annotation. A product's companies load with [`Company::load_for`].
+impl Company {
     /// Reads a document straight from a serde deserializer, naming the path
     /// of any error, structural (`` users[2].colour: unknown field `colour` ``)
     /// or semantic (`` roles[3].permissions[1]: unknown permission `queue.fly` ``),
@@ -40,7 +42,7 @@ impl<P: PermissionFlags> Company<P> {
     /// # Example: a document with a misspelt permission
     ///
     /// ```
-    /// use callgate::{Company, Permissions};
+    /// use callgate::Company;
     ///
     /// let json = r#"{"format":1,"mode":"simple","revision":1,
     ///   "nextIds":{"users":0,"groups":0,"roles":4,"projects":0,"objects":0},
@@ -48,11 +50,11 @@ impl<P: PermissionFlags> Company<P> {
     ///   "roles":[{"id":0,"name":"Admin","builtin":true},{"id":1,"name":"Supervisor","builtin":true},
     ///            {"id":2,"name":"Operator","builtin":true},
     ///            {"id":3,"name":"QA","permissions":["qa_checks.view","queue.fly"]}]}"#;
-    /// let err = Company::<Permissions>::load(&mut serde_json::Deserializer::from_str(json)).unwrap_err();
+    /// let err = Company::load(&mut serde_json::Deserializer::from_str(json)).unwrap_err();
     /// assert!(err.to_string().starts_with("roles[3].permissions[1]: unknown permission `queue.fly`"));
     /// ```
     pub fn load<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, Error> {
-        Self::load_with_limits(deserializer, Limits::DEFAULT)
+        Self::load_for(deserializer)
     }
 
     /// [`Company::load`] within the host's `limits`, which the loaded
@@ -76,8 +78,7 @@ impl<P: PermissionFlags> Company<P> {
     ///
     /// let mut limits = Limits::DEFAULT;
     /// limits.users = 1_000;
-    /// let refused: Result<Company, _> =
-    ///     Company::load_with_limits(&mut serde_json::Deserializer::from_str(&json), limits);
+    /// let refused = Company::load_with_limits(&mut serde_json::Deserializer::from_str(&json), limits);
     /// assert_eq!(
     ///     refused.unwrap_err().to_string(),
     ///     "nextIds.users: 1001 user ids are more than the limit of 1000",
@@ -85,6 +86,33 @@ impl<P: PermissionFlags> Company<P> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn load_with_limits<'de, D: Deserializer<'de>>(
+        deserializer: D,
+        limits: Limits,
+    ) -> Result<Self, Error> {
+        Self::load_for_with_limits(deserializer, limits)
+    }
+}
+
+impl<P: PermissionFlags> Company<P> {
+    /// [`Company::load`] for a company of any catalog, `P` being the
+    /// product's flags type: `Company::<MyPermissions>::load_for(..)`. The
+    /// same checks, errors and paths; a document of another catalog is
+    /// refused at `catalog`.
+    ///
+    /// # Errors
+    ///
+    /// Every error of [`Company::load`].
+    pub fn load_for<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, Error> {
+        Self::load_for_with_limits(deserializer, Limits::DEFAULT)
+    }
+
+    /// [`Company::load_for`] within the host's `limits`, which the loaded
+    /// company keeps.
+    ///
+    /// # Errors
+    ///
+    /// Every error of [`Company::load_with_limits`].
+    pub fn load_for_with_limits<'de, D: Deserializer<'de>>(
         deserializer: D,
         limits: Limits,
     ) -> Result<Self, Error> {

@@ -60,11 +60,11 @@ pub(crate) fn load<P: PermissionFlags>(checkpoint: &Checkpoint) -> Result<Compan
     };
     // The compact form when it is there: the same checks, half the time.
     let company = match &checkpoint.compact {
-        Some(bytes) => Company::<P>::load_checkpoint(bytes)
+        Some(bytes) => Company::<P>::load_checkpoint_for(bytes)
             .map_err(|error| corrupt(format!("its compact form: {error}")))?,
         None => {
             let mut json = serde_json::Deserializer::from_str(&checkpoint.document);
-            Company::<P>::load(&mut json).map_err(|error| corrupt(error.to_string()))?
+            Company::<P>::load_for(&mut json).map_err(|error| corrupt(error.to_string()))?
         }
     };
     if company.id() != checkpoint.company {
