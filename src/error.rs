@@ -69,7 +69,7 @@ impl fmt::Display for EntityKind {
 /// | [`CapacityExceeded`](Self::CapacityExceeded) | `capacity_exceeded` | `exhausted` | 507 |
 /// | [`LimitReached`](Self::LimitReached) | `limit_reached` | `exhausted` | 507 |
 /// | [`RevisionsExhausted`](Self::RevisionsExhausted) | `revisions_exhausted` | `exhausted` | 507 |
-/// | [`SessionEnded`](Self::SessionEnded) | `session_ended` | `forbidden` | 403 |
+/// | [`SessionEnded`](Self::SessionEnded) | `session_ended` | `unauthenticated` | 401 |
 /// | [`Forbidden`](Self::Forbidden) | `forbidden` | `forbidden` | 403 |
 /// | [`Escalation`](Self::Escalation) | `escalation` | `forbidden` | 403 |
 /// | [`OtherCompany`](Self::OtherCompany) | `other_company` | `forbidden` | 403 |
@@ -91,10 +91,13 @@ impl fmt::Display for EntityKind {
 /// - `not_found`: an id or a name of the company's own records (users,
 ///   groups, roles, projects, objects) names nothing: never created, or
 ///   deleted.
+/// - `unauthenticated`: the caller's session has ended (a change put its
+///   users offline, or the role under test was deleted): they must sign in
+///   again, and then may succeed. (Before 0.3 an ended session was
+///   `forbidden`.)
 /// - `forbidden`: the actor may not do it (a missing permission, an
-///   escalation), their session has ended, or the session or log entry is
-///   another company's; another actor, or a fresh login, could. A service
-///   may answer an ended session with 401 instead.
+///   escalation), or the session or log entry is another company's;
+///   another actor could.
 /// - `conflict`: the request is well formed but collides with the company's
 ///   current state: a taken name, a stale revision or another company's
 ///   plan, the last Admin, a principal that is not (yet) a member of the
