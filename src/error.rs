@@ -310,11 +310,21 @@ pub enum Error {
     },
     /// A stored document that cannot be loaded; `path` says where
     /// (`roles[3].permissions[1]`).
-    #[error("{path}: {message}")]
+    ///
+    /// A text reader (serde_json) ends its messages with where it stopped,
+    /// ` at line 1 column 118`: that position is kept in `message` as the
+    /// reader wrote it and returned as data by [`Error::position`], but the
+    /// message shown ([`Display`](fmt::Display), and `message` when
+    /// serialized) leaves it out: the path says where (`document` for the
+    /// whole document, `entry` for a whole log entry), and a line and
+    /// column mean little to a host that read the document from a database
+    /// column.
+    #[error("{path}: {}", split_position(.message).0)]
     Document {
         /// Where in the document, e.g. `users[2].roles[0]`.
         path: String,
-        /// What is wrong there.
+        /// What is wrong there, as the reader said it (possibly ending in
+        /// its position: see the variant's documentation).
         message: String,
     },
     /// A change that expected the company at another revision: someone else
@@ -344,6 +354,93 @@ pub enum Error {
         /// The text as given.
         text: String,
     },
+}
+
+/// Where a text reader stopped in a stored document: the line and the
+/// column, counted from 1, as the reader reported them. See
+/// [`Error::position`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct TextPosition {
+    /// The line, from 1.
+    pub line: usize,
+    /// The column, from 1.
+    pub column: usize,
+}
+
+impl fmt::Display for TextPosition {
+    /// `line 1 column 118`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {} column {}", self.line, self.column)
+    }
+}
+
+/// `message` without a reader's trailing ` at line L column C`, and that
+/// position; the message as it is when it has none. (The message shown at
+/// the path: a position adds nothing a host can use.)
+fn split_position(message: &str) -> (&str, Option<TextPosition>) {
+    let number = |text: &str| {
+        if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        text.parse::<usize>().ok()
+    };
+    let Some((text, tail)) = message.rsplit_once(" at line ") else {
+        return (message, None);
+    };
+    let position = tail.split_once(" column ").and_then(|(line, column)| {
+        Some(TextPosition {
+            line: number(line)?,
+            column: number(column)?,
+        })
+    });
+    match position {
+        Some(position) => (text, Some(position)),
+        None => (message, None),
+    }
+}
+
+/// Data of a stored document's refusal.
+impl Error {
+    /// Where the text reader stopped, for an [`Error::Document`] it
+    /// reported (a JSON syntax or shape error, or a name the catalog lacks,
+    /// found while reading); `None` for every other error, and for problems
+    /// found after reading (a reference to a missing record), which only
+    /// the path locates.
+    ///
+    /// Computes in **O(length of the message)**; allocates nothing.
+    ///
+    /// # Example: a misspelt permission
+    ///
+    /// ```
+    /// use callgate::{Company, Permissions, TextPosition};
+    ///
+    /// let json = r#"{"format":1,"mode":"simple","revision":1,
+    ///   "nextIds":{"users":0,"groups":0,"roles":4,"projects":0,"objects":0},
+    ///   "users":[],"groups":[],"projects":[],"objects":[],
+    ///   "roles":[{"id":0,"name":"Admin","builtin":true},{"id":1,"name":"Supervisor","builtin":true},
+    ///            {"id":2,"name":"Operator","builtin":true},
+    ///            {"id":3,"name":"QA","permissions":["qa_checks.view","queue.fly"]}]}"#;
+    /// let error = Company::<Permissions>::load(&mut serde_json::Deserializer::from_str(json)).unwrap_err();
+    /// // The path says where; the message does not add the reader's position...
+    /// assert_eq!(error.to_string(), "roles[3].permissions[1]: unknown permission `queue.fly`");
+    /// // ...which is still there as data.
+    /// assert_eq!(error.position(), Some(TextPosition { line: 6, column: 75 }));
+    /// ```
+    #[must_use]
+    pub fn position(&self) -> Option<TextPosition> {
+        match self {
+            Self::Document { message, .. } => split_position(message).1,
+            _ => None,
+        }
+    }
+
+    /// The message of an [`Error::Document`] without the reader's position
+    /// (the message shown), for the serialized details.
+    #[cfg(feature = "serde")]
+    pub(crate) fn bare_message(message: &str) -> &str {
+        split_position(message).0
+    }
 }
 
 impl Error {

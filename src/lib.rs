@@ -146,7 +146,7 @@ pub use crate::document::{
     CatalogRef, Document, GroupRecord, MemberRoles, NextIds, ObjectRecord, ProjectRecord,
     RoleRecord, UserRecord, FORMAT_VERSION,
 };
-pub use crate::error::{EntityKind, Error, ErrorCategory};
+pub use crate::error::{EntityKind, Error, ErrorCategory, TextPosition};
 pub use crate::explain::{DecisionRecord, Explanation, Grant, Reach};
 pub use crate::limits::Limits;
 pub use crate::permissions::{PermissionInfo, Permissions, CATALOG};

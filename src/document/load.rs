@@ -49,7 +49,7 @@ impl<P: PermissionFlags> Company<P> {
     ///            {"id":2,"name":"Operator","builtin":true},
     ///            {"id":3,"name":"QA","permissions":["qa_checks.view","queue.fly"]}]}"#;
     /// let err = Company::<Permissions>::load(&mut serde_json::Deserializer::from_str(json)).unwrap_err();
-    /// assert!(err.to_string().starts_with("roles[3].permissions[1]: unknown permission `queue.fly`"));
+    /// assert_eq!(err.to_string(), "roles[3].permissions[1]: unknown permission `queue.fly`");
     /// ```
     pub fn load<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, Error> {
         Self::load_with_limits(deserializer, Limits::DEFAULT)

@@ -313,7 +313,16 @@ impl serde::Serialize for Details<'_> {
                 entries(&mut map, [("role", role), ("project", project)])?;
             }
             Error::Document { path, message } => {
-                entries(&mut map, [("path", path), ("message", message)])?;
+                entries(
+                    &mut map,
+                    [
+                        ("path", path.as_str()),
+                        ("message", Error::bare_message(message)),
+                    ],
+                )?;
+                if let Some(position) = self.0.position() {
+                    map.serialize_entry("position", &position)?;
+                }
             }
             Error::RevisionMismatch { expected, actual } => {
                 map.serialize_entry("expected", expected)?;
