@@ -721,8 +721,7 @@ fn a_document_cut_short_keeps_its_position_as_data() {
     let cut = &text[..text.len() / 2];
     let error =
         Company::<callgate::Permissions>::load(&mut serde_json::Deserializer::from_str(cut))
-            .err()
-            .expect("a document cut in half");
+            .expect_err("a document cut in half");
     assert!(matches!(error, Error::Document { .. }), "{error:?}");
     assert!(!error.to_string().contains(" at line "), "{error}");
     let position = error.position().expect("the reader's position");
