@@ -162,7 +162,9 @@ pub enum Error {
         /// The id's number.
         id: u32,
     },
-    /// A name that names nothing.
+    /// A name that names nothing. (A check by names,
+    /// [`Company::check_by_name`](crate::Company::check_by_name), denies an
+    /// unknown name instead, as a check denies an unknown id.)
     #[error("unknown {kind} `{name}`")]
     UnknownName {
         /// What the name was meant to name.
