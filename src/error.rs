@@ -436,13 +436,6 @@ impl Error {
             _ => None,
         }
     }
-
-    /// The message of an [`Error::Document`] without the reader's position
-    /// (the message shown), for the serialized details.
-    #[cfg(feature = "serde")]
-    pub(crate) fn bare_message(message: &str) -> &str {
-        split_position(message).0
-    }
 }
 
 impl Error {

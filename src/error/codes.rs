@@ -312,18 +312,7 @@ impl serde::Serialize for Details<'_> {
             Error::CompanyWideRole { role, project } => {
                 entries(&mut map, [("role", role), ("project", project)])?;
             }
-            Error::Document { path, message } => {
-                entries(
-                    &mut map,
-                    [
-                        ("path", path.as_str()),
-                        ("message", Error::bare_message(message)),
-                    ],
-                )?;
-                if let Some(position) = self.0.position() {
-                    map.serialize_entry("position", &position)?;
-                }
-            }
+            Error::Document { path, message } => document_details(&mut map, path, message)?,
             Error::RevisionMismatch { expected, actual } => {
                 map.serialize_entry("expected", expected)?;
                 map.serialize_entry("actual", actual)?;
@@ -333,6 +322,22 @@ impl serde::Serialize for Details<'_> {
             Error::InvalidResource { text } => map.serialize_entry("text", text)?,
         }
         map.end()
+    }
+}
+
+/// A document error's details: its path, its message without the reader's
+/// position, and that position when there is one.
+#[cfg(feature = "serde")]
+fn document_details<M: serde::ser::SerializeMap>(
+    map: &mut M,
+    path: &str,
+    message: &str,
+) -> Result<(), M::Error> {
+    let (message, position) = super::split_position(message);
+    entries(map, [("path", path), ("message", message)])?;
+    match position {
+        Some(position) => map.serialize_entry("position", &position),
+        None => Ok(()),
     }
 }
 
