@@ -130,6 +130,10 @@ impl fmt::Display for EntityKind {
 /// }
 /// ```
 ///
+/// A [`Document`](Self::Document) error's `details.message` is the message
+/// shown, without the reader's position, which comes as
+/// `"position": { "line": 1, "column": 118 }` when the reader gave one.
+///
 /// # Example: mapping an error to an answer
 ///
 /// ```

@@ -59,7 +59,8 @@ impl<P: PermissionFlags> Company<P> {
     /// read-only. What an administrator standing on the "Finance" page
     /// sees; [`Company::set_section_access`] flips a switch.
     ///
-    /// Computes in **O(1)**; the view borrows the company.
+    /// Finds the name among the catalog's sections; the view borrows the
+    /// company and copies nothing.
     ///
     /// # Errors
     ///
