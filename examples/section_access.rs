@@ -85,20 +85,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     heading("5. A switch is one permission, never a set");
-    match company.section_access(Permissions::FINANCE) {
+    match company.section_of(Permissions::FINANCE) {
         Err(error) => println!("refused: {error}"),
         Ok(_) => return Err("a composite is not a section".into()),
     }
     Ok(())
 }
 
-/// Prints every role's switch for one section, as the section's page shows
-/// them.
+/// Prints every role's switch for one permission, as its section's page
+/// shows them.
 fn print_switches(
     company: &Company,
-    section: Permissions,
+    permission: Permissions,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    for switch in company.section_access(section)? {
+    let section = company.section_of(permission)?;
+    let row = section.row(permission).ok_or("a row of its own section")?;
+    println!("  in section `{}`, `{}`:", section.name(), row.name());
+    for switch in row.switches() {
         let name = company.role(switch.role).map_or("?", |role| role.name());
         let state = if switch.allowed { "[on] " } else { "[off]" };
         let lock = if switch.read_only {

@@ -69,7 +69,7 @@ impl fmt::Display for EntityKind {
 /// | [`CapacityExceeded`](Self::CapacityExceeded) | `capacity_exceeded` | `exhausted` | 507 |
 /// | [`LimitReached`](Self::LimitReached) | `limit_reached` | `exhausted` | 507 |
 /// | [`RevisionsExhausted`](Self::RevisionsExhausted) | `revisions_exhausted` | `exhausted` | 507 |
-/// | [`SessionEnded`](Self::SessionEnded) | `session_ended` | `forbidden` | 403 |
+/// | [`SessionEnded`](Self::SessionEnded) | `session_ended` | `unauthenticated` | 401 |
 /// | [`Forbidden`](Self::Forbidden) | `forbidden` | `forbidden` | 403 |
 /// | [`Escalation`](Self::Escalation) | `escalation` | `forbidden` | 403 |
 /// | [`OtherCompany`](Self::OtherCompany) | `other_company` | `forbidden` | 403 |
@@ -91,10 +91,13 @@ impl fmt::Display for EntityKind {
 /// - `not_found`: an id or a name of the company's own records (users,
 ///   groups, roles, projects, objects) names nothing: never created, or
 ///   deleted.
+/// - `unauthenticated`: the caller's session has ended (a change put its
+///   users offline, or the role under test was deleted): they must sign in
+///   again, and then may succeed. (Before 0.3 an ended session was
+///   `forbidden`.)
 /// - `forbidden`: the actor may not do it (a missing permission, an
-///   escalation), their session has ended, or the session or log entry is
-///   another company's; another actor, or a fresh login, could. A service
-///   may answer an ended session with 401 instead.
+///   escalation), or the session or log entry is another company's;
+///   another actor could.
 /// - `conflict`: the request is well formed but collides with the company's
 ///   current state: a taken name, a stale revision or another company's
 ///   plan, the last Admin, a principal that is not (yet) a member of the
@@ -126,6 +129,10 @@ impl fmt::Display for EntityKind {
 ///   "details": { "kind": "user", "id": 7 }
 /// }
 /// ```
+///
+/// A [`Document`](Self::Document) error's `details.message` is the message
+/// shown, without the reader's position, which comes as
+/// `"position": { "line": 1, "column": 118 }` when the reader gave one.
 ///
 /// # Example: mapping an error to an answer
 ///
@@ -159,7 +166,9 @@ pub enum Error {
         /// The id's number.
         id: u32,
     },
-    /// A name that names nothing.
+    /// A name that names nothing. (A check by names,
+    /// [`Company::check_by_name`](crate::Company::check_by_name), denies an
+    /// unknown name instead, as a check denies an unknown id.)
     #[error("unknown {kind} `{name}`")]
     UnknownName {
         /// What the name was meant to name.
@@ -307,11 +316,21 @@ pub enum Error {
     },
     /// A stored document that cannot be loaded; `path` says where
     /// (`roles[3].permissions[1]`).
-    #[error("{path}: {message}")]
+    ///
+    /// A text reader (serde_json) ends its messages with where it stopped,
+    /// ` at line 1 column 118`: that position is kept in `message` as the
+    /// reader wrote it and returned as data by [`Error::position`], but the
+    /// message shown ([`Display`](fmt::Display), and `message` when
+    /// serialized) leaves it out: the path says where (`document` for the
+    /// whole document, `entry` for a whole log entry), and a line and
+    /// column mean little to a host that read the document from a database
+    /// column.
+    #[error("{path}: {}", split_position(.message).0)]
     Document {
         /// Where in the document, e.g. `users[2].roles[0]`.
         path: String,
-        /// What is wrong there.
+        /// What is wrong there, as the reader said it (possibly ending in
+        /// its position: see the variant's documentation).
         message: String,
     },
     /// A change that expected the company at another revision: someone else
@@ -341,6 +360,86 @@ pub enum Error {
         /// The text as given.
         text: String,
     },
+}
+
+/// Where a text reader stopped in a stored document: the line and the
+/// column, counted from 1, as the reader reported them. See
+/// [`Error::position`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct TextPosition {
+    /// The line, from 1.
+    pub line: usize,
+    /// The column, from 1.
+    pub column: usize,
+}
+
+impl fmt::Display for TextPosition {
+    /// `line 1 column 118`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {} column {}", self.line, self.column)
+    }
+}
+
+/// `message` without a reader's trailing ` at line L column C`, and that
+/// position; the message as it is when it has none. (The message shown at
+/// the path: a position adds nothing a host can use.)
+fn split_position(message: &str) -> (&str, Option<TextPosition>) {
+    let number = |text: &str| {
+        if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        text.parse::<usize>().ok()
+    };
+    let Some((text, tail)) = message.rsplit_once(" at line ") else {
+        return (message, None);
+    };
+    let position = tail.split_once(" column ").and_then(|(line, column)| {
+        Some(TextPosition {
+            line: number(line)?,
+            column: number(column)?,
+        })
+    });
+    match position {
+        Some(position) => (text, Some(position)),
+        None => (message, None),
+    }
+}
+
+/// Data of a stored document's refusal.
+impl Error {
+    /// Where the text reader stopped, for an [`Error::Document`] it
+    /// reported (a JSON syntax or shape error, or a name the catalog lacks,
+    /// found while reading); `None` for every other error, and for problems
+    /// found after reading (a reference to a missing record), which only
+    /// the path locates.
+    ///
+    /// Computes in **O(length of the message)**; allocates nothing.
+    ///
+    /// # Example: a misspelt permission
+    ///
+    /// ```
+    /// use callgate::{Company, Permissions, TextPosition};
+    ///
+    /// let json = r#"{"format":1,"mode":"simple","revision":1,
+    ///   "nextIds":{"users":0,"groups":0,"roles":4,"projects":0,"objects":0},
+    ///   "users":[],"groups":[],"projects":[],"objects":[],
+    ///   "roles":[{"id":0,"name":"Admin","builtin":true},{"id":1,"name":"Supervisor","builtin":true},
+    ///            {"id":2,"name":"Operator","builtin":true},
+    ///            {"id":3,"name":"QA","permissions":["qa_checks.view","queue.fly"]}]}"#;
+    /// let error = Company::<Permissions>::load(&mut serde_json::Deserializer::from_str(json)).unwrap_err();
+    /// // The path says where; the message does not add the reader's position...
+    /// assert_eq!(error.to_string(), "roles[3].permissions[1]: unknown permission `queue.fly`");
+    /// // ...which is still there as data.
+    /// assert_eq!(error.position(), Some(TextPosition { line: 6, column: 75 }));
+    /// ```
+    #[must_use]
+    pub fn position(&self) -> Option<TextPosition> {
+        match self {
+            Self::Document { message, .. } => split_position(message).1,
+            _ => None,
+        }
+    }
 }
 
 impl Error {

@@ -12,8 +12,9 @@
 //!   default; a product's flags type implements [`PermissionFlags`] and its
 //!   companies are `Company<ItsFlags>`.
 //! - **Section**: a page, report or settings area of the product. Standing
-//!   in a section, an administrator sees one switch per role: that column
-//!   of the matrix ([`Company::section_access`]).
+//!   in a section, an administrator sees, for each of its permissions, one
+//!   switch per role: those rows of the matrix ([`Company::section`], a
+//!   [`SectionView`]).
 //! - **Role**: a named set of permissions held by users and groups
 //!   ([`Role`]). A user may do the union of what their roles grant.
 //! - **Built-in role**: Admin, Supervisor or Operator ([`BuiltinRole`]);
@@ -146,7 +147,7 @@ pub use crate::document::{
     CatalogRef, Document, GroupRecord, MemberRoles, NextIds, ObjectRecord, ProjectRecord,
     RoleRecord, UserRecord, FORMAT_VERSION,
 };
-pub use crate::error::{EntityKind, Error, ErrorCategory};
+pub use crate::error::{EntityKind, Error, ErrorCategory, TextPosition};
 pub use crate::explain::{DecisionRecord, Explanation, Grant, Reach};
 pub use crate::limits::Limits;
 pub use crate::permissions::{PermissionInfo, Permissions, CATALOG};
@@ -156,7 +157,7 @@ pub use crate::project::{Object, ObjectId, ObjectKind, Project, ProjectId, Secur
 pub use crate::publish::{Publisher, Reader, View};
 pub use crate::resource_name::ResourceName;
 pub use crate::role::{BuiltinRole, Role, RoleId};
-pub use crate::section::{Matrix, SectionSwitch};
+pub use crate::section::{Matrix, SectionRow, SectionSwitch, SectionView};
 pub use crate::session::{Session, SessionDecision};
 pub use crate::write::Plan;
 

@@ -4,7 +4,11 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::{kind_name, parse_kind, Company, EntityKind, Error, PermissionFlags, Resource};
+use crate::catalog::kind_named;
+use crate::{
+    kind_name, parse_kind, Company, Decision, DenyReason, EntityKind, Error, PermissionFlags,
+    Reader, Resource,
+};
 
 /// A [`Resource`] by name, as a command line, a URL or a request body writes
 /// it: `company`, `project:NAME` or `KIND:NAME` (`queue:Acme inbound`).
@@ -330,5 +334,172 @@ impl<P: PermissionFlags> Company<P> {
                 name: o.name().to_owned(),
             }),
         }
+    }
+}
+
+/// Checks by names: for a service that works with names, not ids.
+///
+/// An unknown id is a deny ([`Snapshot::check`](crate::Snapshot::check)),
+/// but an unknown name is an error for look-ups
+/// ([`Company::resource`] answers [`Error::UnknownName`]). These checks keep
+/// the deny: a user name, project name or object name that names nothing
+/// (never created, or deleted) is denied with the [`DenyReason`] an unknown
+/// id of it gets, in the same order ([`UnknownUser`](DenyReason::UnknownUser)
+/// first, then [`UnknownProject`](DenyReason::UnknownProject) or
+/// [`UnknownObject`](DenyReason::UnknownObject)). A kind the catalog lacks
+/// names no object, so it is [`UnknownObject`](DenyReason::UnknownObject)
+/// too. Known names are then checked exactly as [`Company::check`] checks
+/// their ids.
+///
+/// They cost a hash look-up per name on top of the check; the check by ids
+/// is unchanged.
+impl<P: PermissionFlags> Company<P> {
+    /// May the user named `user` do `action` to the resource named
+    /// `resource`? [`Company::check`] by names; an unknown name is a deny.
+    ///
+    /// Computes in **O(1)** (a hash look-up per name, then the check);
+    /// allocates nothing.
+    ///
+    /// # Example: an unknown name is a deny, not an error
+    ///
+    /// ```
+    /// use callgate::{Company, Decision, DenyReason, ObjectKind, Permissions, ResourceName};
+    ///
+    /// let mut company = Company::new();
+    /// company.create_user("ann")?; // Admin
+    /// company.create_object(ObjectKind::Queue, "Acme inbound")?;
+    ///
+    /// let inbound: ResourceName = "queue:Acme inbound".parse()?;
+    /// assert!(company.check_named("ann", Permissions::QUEUES_VIEW, &inbound).is_allowed());
+    ///
+    /// let outbound: ResourceName = "queue:Acme outbound".parse()?;
+    /// assert_eq!(
+    ///     company.check_named("ann", Permissions::QUEUES_VIEW, &outbound),
+    ///     Decision::Deny(DenyReason::UnknownObject),
+    /// );
+    /// assert_eq!(
+    ///     company.check_named("zoe", Permissions::QUEUES_VIEW, &inbound),
+    ///     Decision::Deny(DenyReason::UnknownUser),
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn check_named(&self, user: &str, action: P, resource: &ResourceName) -> Decision {
+        self.check_parts(user, action, resource.parts())
+    }
+
+    /// [`Company::check_named`] of a resource's text: `company`,
+    /// `project:NAME` or `KIND:NAME`, parsed as [`ResourceName`] reads it.
+    /// An unknown user, project, object or kind is a deny.
+    ///
+    /// Computes in **O(1)**; allocates nothing unless the text is
+    /// malformed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidResource`] only for text that is none of the three
+    /// forms (`queue`, `queue:`): a malformed request, not an unknown name.
+    ///
+    /// # Example: a request by names
+    ///
+    /// ```
+    /// use callgate::{Company, Decision, DenyReason, Permissions};
+    ///
+    /// let mut company = Company::new();
+    /// company.create_user("ann")?; // Admin
+    /// company.create_project("Acme Bank", "")?;
+    ///
+    /// let allowed = company.check_by_name("ann", Permissions::PROJECTS_VIEW, "project:Acme Bank")?;
+    /// assert!(allowed.is_allowed());
+    /// assert_eq!(
+    ///     company.check_by_name("ann", Permissions::PROJECTS_VIEW, "project:Zenith")?,
+    ///     Decision::Deny(DenyReason::UnknownProject),
+    /// );
+    /// assert!(company.check_by_name("ann", Permissions::PROJECTS_VIEW, "project:").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check_by_name(&self, user: &str, action: P, resource: &str) -> Result<Decision, Error> {
+        Ok(self.check_parts(user, action, parts(resource)?))
+    }
+
+    fn check_parts(&self, user: &str, action: P, resource: Parts<'_>) -> Decision {
+        let Some(user) = self.user_by_name(user) else {
+            return Decision::Deny(DenyReason::UnknownUser);
+        };
+        match self.resource_or_deny(resource) {
+            Ok(resource) => self.check(user, action, resource),
+            Err(reason) => Decision::Deny(reason),
+        }
+    }
+
+    /// The resource `parts` names, or the deny an unknown id of its kind
+    /// gets.
+    fn resource_or_deny(&self, parts: Parts<'_>) -> Result<Resource, DenyReason> {
+        match parts {
+            Parts::Company => Ok(Resource::Company),
+            Parts::Project(name) => self
+                .project_by_name(name)
+                .map(Resource::Project)
+                .ok_or(DenyReason::UnknownProject),
+            Parts::Object { kind, name } => kind_named::<P>(kind)
+                .and_then(|kind| self.object_by_name(kind, name))
+                .map(Resource::Object)
+                .ok_or(DenyReason::UnknownObject),
+        }
+    }
+}
+
+/// Checks by names on the latest published view: see "Checks by names" in
+/// [`Company`].
+impl<P: PermissionFlags> Reader<P> {
+    /// [`Company::check_named`] on the latest published view: an unknown
+    /// name is a deny.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use callgate::{Company, Decision, DenyReason, Permissions, Publisher, ResourceName};
+    ///
+    /// let mut company = Company::new();
+    /// company.create_user("ann")?; // Admin
+    /// let reader = Publisher::new(company).reader();
+    /// let billing = ResourceName::Company;
+    /// assert!(reader.check_named("ann", Permissions::BILLING_VIEW, &billing).is_allowed());
+    /// assert_eq!(
+    ///     reader.check_named("bob", Permissions::BILLING_VIEW, &billing),
+    ///     Decision::Deny(DenyReason::UnknownUser),
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn check_named(&self, user: &str, action: P, resource: &ResourceName) -> Decision {
+        self.read(|company| company.check_named(user, action, resource))
+    }
+
+    /// [`Company::check_by_name`] on the latest published view: an unknown
+    /// name is a deny.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidResource`] only for malformed text.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use callgate::{Company, Decision, DenyReason, ObjectKind, Permissions, Publisher};
+    ///
+    /// let mut company = Company::new();
+    /// company.create_user("ann")?; // Admin
+    /// company.create_object(ObjectKind::Queue, "Acme inbound")?;
+    /// let reader = Publisher::new(company).reader();
+    /// assert!(reader.check_by_name("ann", Permissions::QUEUES_VIEW, "queue:Acme inbound")?.is_allowed());
+    /// assert_eq!(
+    ///     reader.check_by_name("ann", Permissions::QUEUES_VIEW, "spaceship:Enterprise")?,
+    ///     Decision::Deny(DenyReason::UnknownObject),
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check_by_name(&self, user: &str, action: P, resource: &str) -> Result<Decision, Error> {
+        self.read(|company| company.check_by_name(user, action, resource))
     }
 }

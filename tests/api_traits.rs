@@ -18,6 +18,9 @@ fn public_types_are_send_and_sync() {
     send_sync::<Explanation<'static>>();
     send_sync::<VisibleObjects<'static>>();
     send_sync::<Matrix<'static>>();
+    send_sync::<SectionView<'static>>();
+    send_sync::<SectionRow<'static>>();
+    send_sync::<TextPosition>();
 }
 
 #[test]

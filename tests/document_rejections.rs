@@ -654,3 +654,77 @@ fn from_document_refuses_an_unreadable_format_at_its_path() {
         }
     }
 }
+
+/// Issue 24 (10): a refusal at a path is shown without the reader's
+/// ` at line 1 column N`: the path says where, and a host that read the
+/// document from a database column has no lines to count.
+#[test]
+fn messages_at_a_path_leave_the_readers_position_out() {
+    for case in CASES {
+        let mut document = sample_value();
+        (case.mutate)(&mut document);
+        let error = load_error(&document);
+        let shown = error.to_string();
+        assert!(!shown.contains(" at line "), "{}: {shown}", case.what);
+        assert!(
+            shown.starts_with(&format!("{}: ", case.path)),
+            "{}: {shown}",
+            case.what
+        );
+    }
+}
+
+/// The position is still there, as data, for an error the reader found; a
+/// problem found after reading has none.
+#[test]
+fn the_readers_position_is_kept_as_data() -> Result<(), serde_json::Error> {
+    let mut document = sample_value();
+    set(&mut document, "/users/1/colour", json!("red"));
+    let error = load_error(&document);
+    let position = error.position().expect("the reader's position");
+    assert_eq!(position.line, 1);
+    assert!(position.column > 1, "{position}");
+    let shown = error.to_string();
+    assert!(
+        shown.starts_with("users[1].colour: unknown field `colour`, expected one of"),
+        "{shown}"
+    );
+    assert!(shown.ends_with('`'), "{shown}");
+    // Serialized: the message shown, and the position under `details`.
+    let value = serde_json::to_value(&error)?;
+    assert_eq!(value["message"], json!(shown));
+    assert_eq!(
+        value["details"]["message"],
+        json!(shown.trim_start_matches("users[1].colour: "))
+    );
+    assert_eq!(
+        value["details"]["position"],
+        json!({ "line": 1, "column": position.column })
+    );
+
+    // A reference to a missing record is found after reading: no position.
+    let mut document = sample_value();
+    set(&mut document, "/users/0/roles", json!([9]));
+    let error = load_error(&document);
+    assert_eq!(error.position(), None, "{error}");
+    assert!(serde_json::to_value(&error)?["details"]
+        .get("position")
+        .is_none());
+    Ok(())
+}
+
+/// Text that breaks off: the message names the place (the whole document,
+/// or the record it was in) and the position stays data.
+#[test]
+fn a_document_cut_short_keeps_its_position_as_data() {
+    let text = sample_value().to_string();
+    let cut = &text[..text.len() / 2];
+    let error =
+        Company::<callgate::Permissions>::load(&mut serde_json::Deserializer::from_str(cut))
+            .expect_err("a document cut in half");
+    assert!(matches!(error, Error::Document { .. }), "{error:?}");
+    assert!(!error.to_string().contains(" at line "), "{error}");
+    let position = error.position().expect("the reader's position");
+    assert_eq!(position.line, 1);
+    assert_eq!(position.column, cut.len());
+}

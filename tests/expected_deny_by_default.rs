@@ -268,3 +268,198 @@ fn explaining_a_check_on_an_unknown_user_grants_nothing() -> TestResult {
     assert!(why.to_string().starts_with("deny (unknown user)"), "{why}");
     Ok(())
 }
+
+// ---- Checks by names (issue 24, point 8) ------------------------------------
+
+/// A user by id (`None`: the name names nothing) and by name, and a
+/// resource likewise.
+type Named = (Option<UserId>, &'static str, Option<Resource>, &'static str);
+
+/// Every user and resource of the outsourcer, by id and by name, paired
+/// with each other and with names that name nothing.
+fn by_names(o: &Outsourcer) -> Vec<Named> {
+    let users = [
+        (Some(o.admin), "ann"),
+        (Some(o.acme_agent), "alice"),
+        (Some(o.globex_agent), "gus"),
+        (None, "zoe"),
+        (None, "Ann"),
+    ];
+    let resources = [
+        (Some(Resource::Company), "company"),
+        (Some(Resource::Project(o.acme)), "project:Acme"),
+        (Some(Resource::Project(o.globex)), "project:Globex"),
+        (Some(Resource::Object(o.acme_queue)), "queue:Acme inbound"),
+        (
+            Some(Resource::Object(o.globex_queue)),
+            "queue:Globex inbound",
+        ),
+        (None, "project:Initech"),
+        (None, "queue:Initech inbound"),
+        // The right name, the wrong kind: no such object.
+        (None, "autodialer:Acme inbound"),
+        // A kind the catalog lacks names no object either.
+        (None, "spaceship:Acme inbound"),
+    ];
+    let mut pairs = Vec::new();
+    for (user, user_name) in users {
+        for (resource, text) in resources {
+            pairs.push((user, user_name, resource, text));
+        }
+    }
+    pairs
+}
+
+/// A name that names nothing is denied with the reason an id that names
+/// nothing gets; a name that names something is checked as its id.
+#[test]
+fn a_check_by_names_denies_unknown_names_as_unknown_ids() -> TestResult {
+    let o = Outsourcer::new()?;
+    let ghost_user = UserId::new(999);
+    let actions = [
+        Permissions::QUEUES_VIEW,
+        Permissions::PROJECTS_VIEW,
+        Permissions::BILLING_MANAGE,
+        Permissions::empty(),
+    ];
+    let mut allowed = 0;
+    for (user, user_name, resource, text) in by_names(&o) {
+        let name: callgate::ResourceName = text.parse()?;
+        for action in actions {
+            // The same question by ids, with an id that names nothing where
+            // the name names nothing.
+            let expected = match (user, resource) {
+                (None, _) => {
+                    o.company
+                        .check(ghost_user, action, resource.unwrap_or(Resource::Company))
+                }
+                (Some(user), Some(resource)) => o.company.check(user, action, resource),
+                (Some(user), None) if text.starts_with("project:") => {
+                    o.company
+                        .check(user, action, Resource::Project(ProjectId::new(999)))
+                }
+                (Some(user), None) => {
+                    o.company
+                        .check(user, action, Resource::Object(ObjectId::new(999)))
+                }
+            };
+            let by_name = o.company.check_by_name(user_name, action, text)?;
+            assert_eq!(by_name, expected, "{user_name} {action:?} {text}");
+            assert_eq!(o.company.check_named(user_name, action, &name), expected);
+            allowed += usize::from(expected.is_allowed());
+        }
+    }
+    assert!(allowed > 0, "some pair is allowed");
+    // The reasons themselves.
+    let deny = |reason| Decision::Deny(reason);
+    let check = |user, text| {
+        o.company
+            .check_by_name(user, Permissions::QUEUES_VIEW, text)
+    };
+    assert_eq!(
+        check("zoe", "queue:Acme inbound")?,
+        deny(DenyReason::UnknownUser)
+    );
+    assert_eq!(
+        check("zoe", "project:Initech")?,
+        deny(DenyReason::UnknownUser)
+    );
+    assert_eq!(
+        check("ann", "project:Initech")?,
+        deny(DenyReason::UnknownProject)
+    );
+    assert_eq!(
+        check("ann", "queue:Initech inbound")?,
+        deny(DenyReason::UnknownObject)
+    );
+    assert_eq!(
+        check("ann", "spaceship:X")?,
+        deny(DenyReason::UnknownObject)
+    );
+    assert_eq!(check("ann", "queue:Acme inbound")?, Decision::Allow);
+    assert_eq!(
+        check("gus", "queue:Acme inbound")?,
+        deny(DenyReason::HiddenByProjects)
+    );
+    Ok(())
+}
+
+/// Deleted users, objects and projects are unknown by name as by id.
+#[test]
+fn a_check_by_names_denies_deleted_names() -> TestResult {
+    let mut o = Outsourcer::new()?;
+    o.company.apply(Change::DeleteUser { user: o.acme_agent })?;
+    o.company.apply(Change::DeleteObject {
+        object: o.globex_queue,
+    })?;
+    o.company.apply(Change::DeleteProject { project: o.acme })?;
+    let check = |user, text| {
+        o.company
+            .check_by_name(user, Permissions::QUEUES_VIEW, text)
+    };
+    assert_eq!(check("alice", "company")?, UNKNOWN_USER);
+    assert_eq!(
+        check("ann", "queue:Globex inbound")?,
+        Decision::Deny(DenyReason::UnknownObject)
+    );
+    assert_eq!(
+        o.company
+            .check_by_name("ann", Permissions::PROJECTS_VIEW, "project:Acme")?,
+        Decision::Deny(DenyReason::UnknownProject)
+    );
+    Ok(())
+}
+
+/// Only malformed text is an error: it is a bad request, not a name.
+#[test]
+fn a_check_by_names_refuses_only_malformed_text() -> TestResult {
+    let o = Outsourcer::new()?;
+    for text in ["queue", "queue:", ":Acme", "", "Company"] {
+        for user in ["ann", "zoe"] {
+            let error = o
+                .company
+                .check_by_name(user, Permissions::QUEUES_VIEW, text)
+                .expect_err(text);
+            assert!(matches!(error, Error::InvalidResource { .. }), "{error}");
+        }
+    }
+    Ok(())
+}
+
+/// The read side answers by names alike, from the latest published view.
+#[test]
+fn a_reader_checks_by_names() -> TestResult {
+    let o = Outsourcer::new()?;
+    let expected: Vec<_> = by_names(&o)
+        .into_iter()
+        .map(|(_, user, _, text)| {
+            let decision = o
+                .company
+                .check_by_name(user, Permissions::QUEUES_VIEW, text);
+            (user, text, decision)
+        })
+        .collect();
+    let publisher = callgate::Publisher::new(o.company);
+    let reader = publisher.reader();
+    let view = reader.view();
+    for (user, text, decision) in expected {
+        let name: callgate::ResourceName = text.parse()?;
+        let decision = decision?;
+        assert_eq!(
+            reader.check_by_name(user, Permissions::QUEUES_VIEW, text)?,
+            decision
+        );
+        assert_eq!(
+            reader.check_named(user, Permissions::QUEUES_VIEW, &name),
+            decision
+        );
+        assert_eq!(
+            view.check_named(user, Permissions::QUEUES_VIEW, &name),
+            decision
+        );
+    }
+    assert!(reader
+        .check_by_name("ann", Permissions::QUEUES_VIEW, "queue")
+        .is_err());
+    Ok(())
+}

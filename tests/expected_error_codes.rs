@@ -10,7 +10,8 @@ use callgate::{EntityKind, Error};
 
 /// Every code and its category, in the order the codes were added (the
 /// first ones in the order of the table in `Error`'s documentation). Append
-/// new codes; never edit a line.
+/// new codes; never edit a code. A category moves only in a breaking
+/// release (0.3: `session_ended` from `forbidden` to `unauthenticated`).
 const PINNED: &[(&str, &str)] = &[
     ("unknown_id", "not_found"),
     ("unknown_name", "not_found"),
@@ -23,7 +24,7 @@ const PINNED: &[(&str, &str)] = &[
     ("builtin_role", "invalid"),
     ("default_project", "invalid"),
     ("capacity_exceeded", "exhausted"),
-    ("session_ended", "forbidden"),
+    ("session_ended", "unauthenticated"),
     ("forbidden", "forbidden"),
     ("escalation", "forbidden"),
     ("not_project_member", "conflict"),
@@ -156,6 +157,7 @@ fn each_category_suggests_its_status() {
     for (error, _, category) in pinned() {
         let status = match category {
             "not_found" => 404,
+            "unauthenticated" => 401,
             "forbidden" => 403,
             "conflict" => 409,
             "invalid" => 422,
@@ -241,6 +243,47 @@ mod json {
                     "change": "assign role `Cashier`",
                     "permissions": "payments.manage",
                 },
+            })
+        );
+        Ok(())
+    }
+
+    /// An ended session asks the caller to sign in again: 401, not the
+    /// 403 of an actor who may not.
+    #[test]
+    fn an_ended_session_is_unauthenticated() -> TestResult {
+        let (mut company, _, sam) = ann_and_sam()?;
+        let qa = company.create_role("QA", "", Permissions::QA_CHECKS_VIEW)?;
+        company.apply(Change::AssignRole {
+            role: qa,
+            principals: vec![sam.into()],
+        })?;
+        let session = company.login(sam)?;
+        company.apply(Change::EditRole {
+            role: qa,
+            name: None,
+            description: None,
+            permissions: None,
+            put_users_offline: Some(true),
+        })?;
+        let error = company
+            .apply_as(
+                &session,
+                Change::CreateGroup {
+                    name: "Night shift".into(),
+                    members: vec![],
+                },
+            )
+            .unwrap_err();
+        assert_eq!(error.category(), callgate::ErrorCategory::Unauthenticated);
+        assert_eq!(error.category().http_status(), 401);
+        assert_eq!(
+            serde_json::to_value(&error)?,
+            json!({
+                "code": "session_ended",
+                "category": "unauthenticated",
+                "message": "the session of user `sam` has ended: log in again",
+                "details": { "user": "sam" },
             })
         );
         Ok(())

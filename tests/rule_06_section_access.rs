@@ -13,6 +13,19 @@ use callgate::{
 };
 use common::{add_role, refuse, CallCenter, TestResult};
 
+/// Every role's switch for one permission: its row in the view from inside
+/// its section.
+fn column(
+    company: &callgate::Company,
+    permission: Permissions,
+) -> Result<Vec<SectionSwitch>, Error> {
+    let section = company.section_of(permission)?;
+    let row = section
+        .row(permission)
+        .expect("a permission is a row of its own section");
+    Ok(row.switches().collect())
+}
+
 /// A call center with a `QA` role (`qa_checks.manage`) held by the operator.
 fn with_qa_role() -> Result<(CallCenter, RoleId), Error> {
     let mut center = CallCenter::new()?;
@@ -29,9 +42,7 @@ fn with_qa_role() -> Result<(CallCenter, RoleId), Error> {
 fn a_section_shows_every_role_with_its_switch() -> TestResult {
     let (center, qa) = with_qa_role()?;
 
-    let switches = center
-        .company
-        .section_access(Permissions::CALL_JOURNAL_VIEW)?;
+    let switches = column(&center.company, Permissions::CALL_JOURNAL_VIEW)?;
 
     let expected = |role, allowed, read_only| SectionSwitch {
         role,
@@ -57,7 +68,7 @@ fn every_section_column_is_the_matrix_column_and_the_roles_permissions() -> Test
     let matrix = company.matrix();
     assert_eq!(matrix.permissions().count(), CATALOG.len());
     for info in CATALOG {
-        let switches = company.section_access(info.flag)?;
+        let switches = column(company, info.flag)?;
         assert_eq!(
             switches.iter().map(|s| s.role).collect::<Vec<_>>(),
             matrix.roles().collect::<Vec<_>>()
@@ -118,8 +129,7 @@ fn switching_a_section_off_edits_the_role_and_reaches_its_holders_at_once() -> T
     })?;
 
     let company = &center.company;
-    let switch = company
-        .section_access(Permissions::QA_CHECKS_MANAGE)?
+    let switch = column(company, Permissions::QA_CHECKS_MANAGE)?
         .into_iter()
         .find(|s| s.role == qa)
         .ok_or("no switch for QA")?;
@@ -163,7 +173,7 @@ fn switching_manage_on_also_switches_view_on() -> TestResult {
         .company
         .set_section_access(qa, Permissions::SHIFTS_MANAGE, true)?;
 
-    let switches = center.company.section_access(Permissions::SHIFTS_VIEW)?;
+    let switches = column(&center.company, Permissions::SHIFTS_VIEW)?;
     assert!(switches.iter().any(|s| s.role == qa && s.allowed));
     Ok(())
 }
@@ -212,9 +222,9 @@ fn a_section_is_exactly_one_permission() -> TestResult {
     for permission in not_single {
         let error = center
             .company
-            .section_access(permission)
+            .section_of(permission)
             .err()
-            .ok_or("a column for several permissions")?;
+            .ok_or("a section for several permissions")?;
         assert!(
             matches!(error, Error::NotSinglePermission { .. }),
             "{error}"
@@ -262,5 +272,178 @@ fn an_unknown_role_has_no_switch() -> TestResult {
             id: 77
         }
     );
+    Ok(())
+}
+
+// ---- The view from inside a section (issue 24, point 6) ---------------------
+
+/// Standing in each section: a row per permission of the section, in
+/// catalog order, each the product's flag with every role's switch, and
+/// the switch is the role's permissions seen from the section's side.
+#[test]
+fn a_section_view_is_every_switch_of_its_section() -> TestResult {
+    let (center, qa) = with_qa_role()?;
+    let company = &center.company;
+    let mut sections: Vec<&str> = CATALOG.iter().map(|info| info.section).collect();
+    sections.dedup();
+    let mut rows_seen = 0;
+    for name in sections {
+        let view = company.section(name)?;
+        assert_eq!(view.name(), name);
+        let expected: Vec<_> = CATALOG.iter().filter(|info| info.section == name).collect();
+        let rows: Vec<_> = view.rows().collect();
+        assert_eq!(rows.len(), expected.len(), "{name}");
+        for (row, info) in rows.iter().zip(expected) {
+            // The row is the product's flag, usable as it is.
+            assert_eq!(row.permission(), info.flag, "{name}");
+            assert_eq!(row.name(), info.name);
+            assert_eq!(row.def().section(), name);
+            assert_eq!(view.row(info.flag).map(|r| r.name()), Some(info.name));
+            let switches: Vec<SectionSwitch> = row.switches().collect();
+            assert_eq!(switches, column(company, info.flag)?);
+            assert_eq!(
+                switches.iter().map(|s| s.role).collect::<Vec<_>>(),
+                view.roles().collect::<Vec<_>>()
+            );
+            for switch in switches {
+                let role = company.role(switch.role).ok_or("role is gone")?;
+                assert_eq!(switch.allowed, role.permissions().contains(info.flag));
+                assert_eq!(switch.read_only, role.is_builtin());
+                assert_eq!(
+                    view.allowed(switch.role, row.permission()),
+                    Some(switch.allowed)
+                );
+                assert_eq!(row.switch(switch.role), Some(switch));
+            }
+            rows_seen += 1;
+        }
+    }
+    assert_eq!(rows_seen, CATALOG.len());
+    // QA's own switch is on, and not read-only.
+    let qa_checks = company.section_of(Permissions::QA_CHECKS_MANAGE)?;
+    let row = qa_checks
+        .row(Permissions::QA_CHECKS_MANAGE)
+        .ok_or("no row")?;
+    assert_eq!(
+        row.switch(qa),
+        Some(SectionSwitch {
+            role: qa,
+            allowed: true,
+            read_only: false
+        })
+    );
+    assert_eq!(row.switch(RoleId::new(77)), None);
+    Ok(())
+}
+
+/// A view has rows for its own permissions only, one at a time.
+#[test]
+fn a_section_view_has_no_row_for_another_section_or_a_set() -> TestResult {
+    let (center, _) = with_qa_role()?;
+    let finance = center.company.section("Finance")?;
+    assert!(finance.row(Permissions::BILLING_VIEW).is_some());
+    for permission in [
+        Permissions::CALL_JOURNAL_VIEW,
+        Permissions::FINANCE,
+        Permissions::BILLING_VIEW | Permissions::PAYMENTS_VIEW,
+        Permissions::empty(),
+    ] {
+        assert!(finance.row(permission).is_none(), "{permission:?}");
+    }
+    let error = center
+        .company
+        .section("Finances")
+        .err()
+        .ok_or("an unknown section")?;
+    assert!(matches!(error, Error::UnknownSection { .. }), "{error}");
+    Ok(())
+}
+
+/// A switch is read-only exactly when flipping it is refused for being a
+/// built-in role's; every other switch can be flipped.
+#[test]
+fn read_only_switches_are_the_ones_that_cannot_be_flipped() -> TestResult {
+    let (center, _) = with_qa_role()?;
+    let company = &center.company;
+    for info in CATALOG {
+        let section = company.section_of(info.flag)?;
+        let row = section.row(info.flag).ok_or("no row")?;
+        for switch in row.switches() {
+            let flipped = company.plan(Change::SetSectionAccess {
+                role: switch.role,
+                permission: row.permission(),
+                allowed: !switch.allowed,
+            });
+            match flipped {
+                Err(Error::BuiltinRole { .. }) => assert!(switch.read_only, "{}", info.name),
+                Err(other) => return Err(other.into()),
+                Ok(_) => assert!(!switch.read_only, "{}", info.name),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The view draws its section of the matrix: its rows, every role, the
+/// read-only roles marked.
+#[test]
+fn a_section_view_draws_its_part_of_the_matrix() -> TestResult {
+    let (center, _) = with_qa_role()?;
+    let text = center.company.section("Finance")?.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines
+            .first()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>()),
+        Some(vec![
+            "permission",
+            "Admin*",
+            "Supervisor*",
+            "Operator*",
+            "QA"
+        ])
+    );
+    assert_eq!(lines.get(1), Some(&"Finance"));
+    assert_eq!(lines.len(), 2 + 5, "{text}");
+    let matrix = center.company.matrix().to_string();
+    for line in &lines[2..] {
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        let in_matrix = matrix
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>())
+            .find(|c| c.first() == cells.first())
+            .ok_or("row not in the matrix")?;
+        assert_eq!(cells, in_matrix, "{text}");
+    }
+    Ok(())
+}
+
+/// 0.2's forms still work, deprecated: `section_access`, a section's
+/// `permissions()` and `section()`.
+#[test]
+#[allow(deprecated)]
+fn the_0_2_forms_still_work() -> TestResult {
+    let (center, _) = with_qa_role()?;
+    let company = &center.company;
+    for info in CATALOG {
+        assert_eq!(
+            company.section_access(info.flag)?,
+            column(company, info.flag)?
+        );
+    }
+    let error = company
+        .section_access(Permissions::FINANCE)
+        .err()
+        .ok_or("not one permission")?;
+    assert!(
+        matches!(error, Error::NotSinglePermission { .. }),
+        "{error}"
+    );
+    let finance = company.section("Finance")?;
+    assert_eq!(finance.section(), Some("Finance"));
+    let names: Vec<&str> = finance.permissions().map(|p| p.name()).collect();
+    let rows: Vec<&str> = finance.rows().map(|r| r.name()).collect();
+    assert_eq!(names, rows);
+    assert_eq!(company.matrix().section(), None);
     Ok(())
 }

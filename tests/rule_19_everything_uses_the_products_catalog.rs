@@ -124,8 +124,16 @@ fn text_uses_the_products_stable_names() -> TestResult {
 fn the_finance_section_lists_every_finance_switch_of_every_role() -> TestResult {
     let mut acme = Acme1::new()?;
     let finance = acme.company.section("Finance")?;
-    assert_eq!(finance.section(), Some("Finance"));
-    let names: Vec<&str> = finance.permissions().map(|p| p.name()).collect();
+    assert_eq!(finance.name(), "Finance");
+    let names: Vec<&str> = finance.rows().map(|row| row.name()).collect();
+    // Each row is the product's flag (with what it implies), named by its
+    // own name and usable wherever the product's flags go.
+    for row in finance.rows() {
+        assert_eq!(callgate::names(row.permission()).to_string(), row.name());
+        let parsed: Acme = callgate::parse_permissions(row.name())?;
+        assert!(row.permission().contains(parsed));
+        assert_eq!(finance.allowed(RoleId::ADMIN, row.permission()), Some(true));
+    }
     assert_eq!(
         names,
         [
@@ -166,9 +174,11 @@ Finance
     );
 
     // One switch, seen from the section's side, and flipped.
-    let switches = acme
-        .company
-        .section_access(Acme::SIP_PROVIDERS_VIEW_BILLING)?;
+    let switches: Vec<SectionSwitch> = finance
+        .row(Acme::SIP_PROVIDERS_VIEW_BILLING)
+        .ok_or("a Finance switch")?
+        .switches()
+        .collect();
     let switch = |role, allowed, read_only| SectionSwitch {
         role,
         allowed,
@@ -207,8 +217,8 @@ Finance
 fn the_matrix_shows_the_products_sections() -> TestResult {
     let acme = Acme1::new()?;
     let matrix = acme.company.matrix();
-    assert_eq!(matrix.section(), None);
     assert_eq!(matrix.permissions().count(), product::PERMISSIONS.len());
+    assert_eq!(matrix.rows().count(), product::PERMISSIONS.len());
     let text = matrix.to_string();
     let headings: Vec<&str> = text
         .lines()
@@ -375,7 +385,7 @@ fn guards_use_the_products_permissions() -> TestResult {
     // A set that is not one switch is named by its names.
     assert_eq!(
         acme.company
-            .section_access(Acme::QUEUES_PAUSE | Acme::LISTS_VIEW)
+            .section_of(Acme::QUEUES_PAUSE | Acme::LISTS_VIEW)
             .err()
             .map(|e| e.to_string())
             .as_deref(),

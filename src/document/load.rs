@@ -51,7 +51,7 @@ impl Company {
     ///            {"id":2,"name":"Operator","builtin":true},
     ///            {"id":3,"name":"QA","permissions":["qa_checks.view","queue.fly"]}]}"#;
     /// let err = Company::load(&mut serde_json::Deserializer::from_str(json)).unwrap_err();
-    /// assert!(err.to_string().starts_with("roles[3].permissions[1]: unknown permission `queue.fly`"));
+    /// assert_eq!(err.to_string(), "roles[3].permissions[1]: unknown permission `queue.fly`");
     /// ```
     pub fn load<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, Error> {
         Self::load_for(deserializer)

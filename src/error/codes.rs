@@ -37,7 +37,10 @@ use super::Error;
 pub enum ErrorCategory {
     /// An id or name of the company's own records names nothing.
     NotFound,
-    /// The actor may not do it, or their session has ended.
+    /// The caller's session has ended: they must sign in again (401). Was
+    /// [`Forbidden`](Self::Forbidden) before 0.3.
+    Unauthenticated,
+    /// The actor may not do it; another actor could.
     Forbidden,
     /// The request collides with the company's current state; reading it
     /// again or changing it first can help.
@@ -50,11 +53,13 @@ pub enum ErrorCategory {
 
 impl ErrorCategory {
     /// The category's stable snake_case name, as `Display` and serde write
-    /// it: `not_found`, `forbidden`, `conflict`, `invalid` or `exhausted`.
+    /// it: `not_found`, `unauthenticated`, `forbidden`, `conflict`,
+    /// `invalid` or `exhausted`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::NotFound => "not_found",
+            Self::Unauthenticated => "unauthenticated",
             Self::Forbidden => "forbidden",
             Self::Conflict => "conflict",
             Self::Invalid => "invalid",
@@ -62,14 +67,14 @@ impl ErrorCategory {
         }
     }
 
-    /// A suggested HTTP status for an answer in this category: 404, 403,
-    /// 409, 422, or 507 (Insufficient Storage) for
+    /// A suggested HTTP status for an answer in this category: 404, 401,
+    /// 403, 409, 422, or 507 (Insufficient Storage) for
     /// [`Exhausted`](Self::Exhausted).
     ///
     /// Only a suggestion: the library serves no HTTP, and a service may map
-    /// differently (401 for an ended session, 404 for a forbidden one that
-    /// should not reveal the record, 400 for `invalid`). The suggestion for a
-    /// category does not change in a minor release.
+    /// differently (404 for a forbidden request that should not reveal the
+    /// record, 400 for `invalid`). The suggestion for a category does not
+    /// change in a minor release.
     ///
     /// # Example
     ///
@@ -81,12 +86,28 @@ impl ErrorCategory {
     /// let error = company.create_role("QA", "", Permissions::empty()).unwrap_err();
     /// assert_eq!(error.code(), "duplicate_name");
     /// assert_eq!(error.category().http_status(), 409);
+    ///
+    /// // A session ended by a role saved with "put its users offline": sign in again.
+    /// let ann = company.create_user("ann")?; // Admin
+    /// let session = company.login(ann)?;
+    /// company.apply(Change::EditRole {
+    ///     role: company.role_by_name("QA").expect("created"), name: None, description: None,
+    ///     permissions: None, put_users_offline: Some(true),
+    /// })?;
+    /// company.apply(Change::AssignRole {
+    ///     role: company.role_by_name("QA").expect("created"), principals: vec![ann.into()],
+    /// })?;
+    /// let error = company.apply_as(&session, Change::DeleteUser { user: ann }).unwrap_err();
+    /// assert_eq!(error.code(), "session_ended");
+    /// assert_eq!(error.category().to_string(), "unauthenticated");
+    /// assert_eq!(error.category().http_status(), 401);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub const fn http_status(self) -> u16 {
         match self {
             Self::NotFound => 404,
+            Self::Unauthenticated => 401,
             Self::Forbidden => 403,
             Self::Conflict => 409,
             Self::Invalid => 422,
@@ -178,10 +199,10 @@ impl Error {
     pub const fn category(&self) -> ErrorCategory {
         match self {
             Self::UnknownId { .. } | Self::UnknownName { .. } => ErrorCategory::NotFound,
-            Self::SessionEnded { .. }
-            | Self::Forbidden { .. }
-            | Self::Escalation { .. }
-            | Self::OtherCompany { .. } => ErrorCategory::Forbidden,
+            Self::SessionEnded { .. } => ErrorCategory::Unauthenticated,
+            Self::Forbidden { .. } | Self::Escalation { .. } | Self::OtherCompany { .. } => {
+                ErrorCategory::Forbidden
+            }
             Self::DuplicateName { .. }
             | Self::NotProjectMember { .. }
             | Self::RevisionMismatch { .. }
@@ -291,9 +312,7 @@ impl serde::Serialize for Details<'_> {
             Error::CompanyWideRole { role, project } => {
                 entries(&mut map, [("role", role), ("project", project)])?;
             }
-            Error::Document { path, message } => {
-                entries(&mut map, [("path", path), ("message", message)])?;
-            }
+            Error::Document { path, message } => document_details(&mut map, path, message)?,
             Error::RevisionMismatch { expected, actual } => {
                 map.serialize_entry("expected", expected)?;
                 map.serialize_entry("actual", actual)?;
@@ -303,6 +322,22 @@ impl serde::Serialize for Details<'_> {
             Error::InvalidResource { text } => map.serialize_entry("text", text)?,
         }
         map.end()
+    }
+}
+
+/// A document error's details: its path, its message without the reader's
+/// position, and that position when there is one.
+#[cfg(feature = "serde")]
+fn document_details<M: serde::ser::SerializeMap>(
+    map: &mut M,
+    path: &str,
+    message: &str,
+) -> Result<(), M::Error> {
+    let (message, position) = super::split_position(message);
+    entries(map, [("path", path), ("message", message)])?;
+    match position {
+        Some(position) => map.serialize_entry("position", &position),
+        None => Ok(()),
     }
 }
 

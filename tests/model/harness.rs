@@ -1428,9 +1428,10 @@ fn explanation_agrees<P: ModelFlags>(
 // ---------------------------------------------------------------------------
 
 /// The matrix and the view from inside each section agree with the model:
-/// `section(name)` shows the catalog's permissions of that section, in
-/// matrix order, every role as a column, a cell on exactly when the role
-/// holds the permission; `section_access` of each permission (its bit alone
+/// `section(name)` shows the catalog's permissions of that section as rows,
+/// in matrix order, each the permission's flags with what it implies, every
+/// role as a column, a cell on exactly when the role holds the permission;
+/// the row of each permission in its own section (found by its bit alone
 /// and with what it implies) gives every role's switch, read-only for the
 /// built-in roles; an unknown section is refused; the whole matrix shows
 /// every permission.
@@ -1444,8 +1445,12 @@ pub(crate) fn sections_agree<P: ModelFlags>(
         let matrix = engine
             .section(section)
             .map_err(|e| TestCaseError::fail(format!("section `{section}`: {e}")))?;
-        prop_assert_eq!(matrix.section(), Some(section));
-        let shown: Vec<&str> = matrix.permissions().map(|p| p.name()).collect();
+        prop_assert_eq!(matrix.name(), section);
+        let shown: Vec<&str> = matrix.rows().map(|row| row.name()).collect();
+        for row in matrix.rows() {
+            let closed = P::from_raw(cat.bits_of(cat.closure(row.name())));
+            prop_assert_eq!(row.permission(), closed, "`{}`", row.name());
+        }
         let expected: Vec<&str> = cat
             .spec
             .permissions
@@ -1481,11 +1486,15 @@ pub(crate) fn sections_agree<P: ModelFlags>(
             flag::<P>(p.name),
             P::from_raw(cat.bits_of(cat.closure(p.name))),
         ] {
-            let switches = engine
-                .section_access(form)
-                .map_err(|e| TestCaseError::fail(format!("section_access `{}`: {e}", p.name)))?;
-            let switches: Vec<(RoleId, bool, bool)> = switches
+            let view = engine
+                .section_of(form)
+                .map_err(|e| TestCaseError::fail(format!("section_of `{}`: {e}", p.name)))?;
+            prop_assert_eq!(view.name(), p.section);
+            let row = view.row(form);
+            prop_assert!(row.is_some(), "no row for `{}` in its section", p.name);
+            let switches: Vec<(RoleId, bool, bool)> = row
                 .into_iter()
+                .flat_map(|row| row.switches())
                 .map(|s| (s.role, s.allowed, s.read_only))
                 .collect();
             let expected: Vec<(RoleId, bool, bool)> = model
@@ -1493,7 +1502,7 @@ pub(crate) fn sections_agree<P: ModelFlags>(
                 .iter()
                 .map(|(&id, r)| (id, r.permissions.contains(p.name), r.builtin.is_some()))
                 .collect();
-            prop_assert_eq!(switches, expected, "section_access `{}`", p.name);
+            prop_assert_eq!(switches, expected, "switches of `{}`", p.name);
         }
     }
     let _table = engine.matrix().to_string();
