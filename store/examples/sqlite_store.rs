@@ -7,7 +7,7 @@
 use std::error::Error;
 use std::time::Duration;
 
-use callgate::{Change, Created, Permissions, Resource, RoleId, UserId};
+use callgate::{Change, Permissions, Resource, RoleId, UserId};
 use callgate_store::{CheckpointPolicy, Replica, SqliteStore, Write, Writer};
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -88,14 +88,8 @@ fn sam_of(writer: &Writer) -> Result<UserId, Box<dyn Error>> {
 }
 
 fn create_user(writer: &mut Writer, name: &str) -> Result<UserId, Box<dyn Error>> {
-    let change = Change::CreateUser {
-        name: name.into(),
-        roles: vec![],
-        groups: vec![],
-        projects: vec![],
-    };
-    match writer.apply(change)?.created {
-        Some(Created::User(user)) => Ok(user),
-        other => Err(format!("expected a new user, got {other:?}").into()),
-    }
+    let report = writer.apply(Change::create_user(name))?;
+    report
+        .created_user()
+        .ok_or_else(|| format!("expected a new user, got {:?}", report.created).into())
 }

@@ -6,7 +6,7 @@
 
 use std::error::Error;
 
-use callgate::{Change, Company, Permissions, Resource, RoleId};
+use callgate::{Change, Company, NewUser, Permissions, Resource, RoleId};
 use callgate_store::{SqliteStore, Tenants};
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -93,10 +93,5 @@ fn story(path: std::path::PathBuf) -> Result<(), Box<dyn Error>> {
 }
 
 fn user(name: &str, roles: Vec<RoleId>) -> Change {
-    Change::CreateUser {
-        name: name.into(),
-        roles,
-        groups: vec![],
-        projects: vec![],
-    }
+    Change::create_user(NewUser::new(name).roles(roles))
 }

@@ -23,15 +23,13 @@
 //! # Example: a service's store glue
 //!
 //! ```
-//! use callgate::{Change, Created, Permissions, Resource, RoleId};
+//! use callgate::{Change, NewUser, Permissions, Resource, RoleId};
 //! use callgate_store::{SqliteStore, Writer};
 //!
 //! let dir = tempfile::tempdir()?;
 //! let mut writer = Writer::open(SqliteStore::open(dir.path().join("callgate.db"))?, "acme")?;
-//! let report = writer.apply(Change::CreateUser {
-//!     name: "ann".into(), roles: vec![RoleId::OPERATOR], groups: vec![], projects: vec![],
-//! })?;
-//! let Some(Created::User(ann)) = report.created else { unreachable!() };
+//! let report = writer.apply(Change::create_user(NewUser::new("ann").role(RoleId::OPERATOR)))?;
+//! let ann = report.created_user().ok_or("no user created")?;
 //!
 //! let reader = writer.reader(); // for request threads
 //! assert!(reader.check(ann, Permissions::CALL_JOURNAL_VIEW, Resource::Company).is_allowed());

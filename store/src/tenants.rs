@@ -60,7 +60,7 @@ pub use self::builder::TenantsBuilder;
 /// # Example: two tenants, a change each, an eviction and a reload
 ///
 /// ```
-/// use callgate::{Change, Company, Permissions, Resource, RoleId};
+/// use callgate::{Change, Company, NewUser, Permissions, Resource, RoleId};
 /// use callgate_store::{SqliteStore, Tenants};
 ///
 /// let dir = tempfile::tempdir()?;
@@ -71,9 +71,7 @@ pub use self::builder::TenantsBuilder;
 /// tenants.create("acme", Company::new())?;
 /// tenants.create("globex", Company::new())?;
 ///
-/// let user = |name: &str| Change::CreateUser {
-///     name: name.into(), roles: vec![RoleId::OPERATOR], groups: vec![], projects: vec![],
-/// };
+/// let user = |name: &str| Change::create_user(NewUser::new(name).role(RoleId::OPERATOR));
 /// tenants.apply("acme", user("ann"))?;
 /// tenants.apply("globex", user("bob"))?;
 ///

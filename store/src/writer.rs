@@ -114,9 +114,7 @@ impl<P: PermissionFlags> Write<P> {
 /// let mut second = Writer::open(SqliteStore::open(&path)?, "acme")?;
 /// assert_eq!(first.id(), second.id()); // one company for the tenant
 ///
-/// let user = |name: &str| Change::CreateUser {
-///     name: name.into(), roles: vec![], groups: vec![], projects: vec![],
-/// };
+/// let user = |name: &str| Change::create_user(name);
 /// first.apply(user("ann"))?;
 /// // `second` is behind: it loses the race for revision 0, catches up and
 /// // plans again at revision 1.
