@@ -30,10 +30,10 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::Index;
 
-use crate::model::catalog::{
+use super::model::catalog::{
     Applies, Cat, CatalogSpec, HoldsSpec, KindSpec, ModelFlags, Name, PermissionSpec, REQUIRED,
 };
-use crate::model::strategies::Vocab;
+use super::model::strategies::Vocab;
 
 // ---------------------------------------------------------------------------
 // The installed catalog
