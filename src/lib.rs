@@ -1,4 +1,81 @@
-#![doc = include_str!("../README.md")]
+//! callgate is an embeddable authorization library for cloud call-center
+//! software: built-in and custom roles, projects that hide one client's queues
+//! from another's staff, and a fast `check(user, action, resource)` that can
+//! explain every answer. The core is a pure library: no I/O, no threads of its
+//! own, no global state. `callgate-store`, beside it, stores changes in SQLite
+//! or PostgreSQL and holds many tenants in one process.
+//!
+//! ```toml
+//! [dependencies]
+//! callgate = "0.3"
+//! ```
+//!
+//! # Example
+//!
+//! ```rust
+//! use callgate::{
+//!     Change, Company, Decision, DenyReason, ObjectKind, Permissions, Resource, RoleId,
+//!     SecurityMode,
+//! };
+//!
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let mut company = Company::new();
+//!     let olga = company.create_user("olga")?; // the first user is given Admin
+//!     let sam = company.create_user("sam")?;
+//!     company.apply(Change::AssignRole { role: RoleId::SUPERVISOR, principals: vec![sam.into()] })?;
+//!
+//!     // Enhanced security: each client is a project, hidden from the others' staff.
+//!     company.apply(Change::SetSecurityMode { mode: SecurityMode::Enhanced })?;
+//!     let acme = company.create_project("Acme Bank", "Inbound support")?;
+//!     let globex = company.create_project("Globex", "Sales campaigns")?;
+//!     let acme_queue = company.create_object(ObjectKind::Queue, "Acme inbound")?;
+//!     let globex_queue = company.create_object(ObjectKind::Queue, "Globex sales")?;
+//!     company.apply(Change::AddProjectObjects { project: acme, objects: vec![acme_queue] })?;
+//!     company.apply(Change::AddProjectObjects { project: globex, objects: vec![globex_queue] })?;
+//!     company.apply(Change::add_project_members(acme, [sam.into()]))?;
+//!
+//!     let acme_queue = Resource::Object(acme_queue);
+//!     let globex_queue = Resource::Object(globex_queue);
+//!     assert_eq!(company.check(sam, Permissions::QUEUES_MANAGE, acme_queue), Decision::Allow);
+//!     assert_eq!(
+//!         company.check(sam, Permissions::QUEUES_VIEW, globex_queue),
+//!         Decision::Deny(DenyReason::HiddenByProjects),
+//!     );
+//!     assert_eq!(
+//!         company.check(sam, Permissions::BILLING_VIEW, Resource::Company),
+//!         Decision::Deny(DenyReason::MissingPermission),
+//!     );
+//!     // Admin holds `projects.all`: every project, member or not.
+//!     assert!(company.check(olga, Permissions::QUEUES_MANAGE, globex_queue).is_allowed());
+//!
+//!     // Every answer comes with its reasons.
+//!     assert_eq!(
+//!         company.explain(sam, Permissions::QUEUES_VIEW, globex_queue).to_string(),
+//!         "deny (hidden by projects): user `sam` may not `queues.view` on queue `Globex sales`\n  \
+//!          - role `Supervisor` grants `queues.view` (assigned directly)\n  \
+//!          - hidden: no project of theirs holds it, and no `projects.all`",
+//!     );
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # Where to go next
+//!
+//! - The [`Company`] is the editable configuration: users, groups, roles,
+//!   projects and scoped objects, changed by [`Change`] values (`apply`, or
+//!   `plan` then `commit`), asked with [`Company::check`] and
+//!   [`Company::explain`].
+//! - A service shares it between threads through a [`Publisher`] and its
+//!   [`Reader`]s, and stores changes with `callgate-store` (its `Writer` and
+//!   `Tenants`).
+//! - The [guide] has a chapter per topic: [product catalogs](guide::catalog)
+//!   (a product declares its own with [`catalog!`]), [roles within
+//!   projects](guide::projects), [sessions and role testing](guide::sessions),
+//!   [a service](guide::service), [storing changes](guide::storing),
+//!   [tenants and limits](guide::tenants), [errors](guide::errors) and the
+//!   [security model](guide::security).
+//! - `BENCHMARKS.md` in the repository has the numbers, and
+//!   `CHANGELOG.md` the changes and how to upgrade.
 //!
 //! # Glossary
 //!
@@ -120,6 +197,7 @@ mod document;
 mod error;
 mod explain;
 mod guard;
+pub mod guide;
 mod id;
 mod limits;
 mod permissions;
@@ -160,6 +238,11 @@ pub use crate::role::{BuiltinRole, Role, RoleId};
 pub use crate::section::{Matrix, SectionRow, SectionSwitch, SectionView};
 pub use crate::session::{Session, SessionDecision};
 pub use crate::write::Plan;
+
+/// The README's examples run as doctests too.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 /// What [`catalog!`] expands to needs; not part of the API.
 #[doc(hidden)]

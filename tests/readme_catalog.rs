@@ -1,11 +1,12 @@
-//! The README's permission table must list exactly the catalog, in order.
+//! The guide's permission table (`docs/guide/catalog.md`) must list exactly
+//! the catalog, in order.
 //!
 //! When this test fails, replace the table under "## Permission catalog" in
-//! README.md with the one the failure message prints.
+//! `docs/guide/catalog.md` with the one the failure message prints.
 
 use callgate::CATALOG;
 
-const README: &str = include_str!("../README.md");
+const README: &str = include_str!("../docs/guide/catalog.md");
 const HEADER: &str = "| Name | Section | Description |";
 
 /// The table as it should be, generated from `CATALOG`.
@@ -54,12 +55,12 @@ fn readme_table_matches_catalog() {
         .collect();
     assert!(
         README.lines().any(|line| line.trim() == HEADER),
-        "README.md has no permission table; add this one:\n\n{}",
+        "docs/guide/catalog.md has no permission table; add this one:\n\n{}",
         expected_table()
     );
     assert!(
         readme_rows() == expected,
-        "README.md's permission table differs from CATALOG; replace it with:\n\n{}",
+        "docs/guide/catalog.md's permission table differs from CATALOG; replace it with:\n\n{}",
         expected_table()
     );
 }
