@@ -9,6 +9,7 @@ mod entry_serde;
 #[cfg(feature = "serde")]
 mod legacy;
 mod new_user;
+mod op;
 
 pub use new_user::NewUser;
 

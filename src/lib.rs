@@ -210,6 +210,7 @@ mod role;
 mod section;
 mod session;
 mod short_set;
+mod trace;
 mod write;
 
 pub use crate::catalog::{

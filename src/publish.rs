@@ -300,6 +300,7 @@ impl<P: PermissionFlags> Publisher<P> {
 
     /// Publishes the company as it is now (the methods above do it).
     fn publish(&self) {
+        crate::trace::enter_span!("publish", company = %self.company.id(), revision = self.company.revision());
         self.published.store(Arc::new(self.company.clone()));
     }
 }

@@ -162,6 +162,17 @@ impl<P: PermissionFlags> Company<P> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn plan(&self, change: Change<P>) -> Result<Plan<P>, Error> {
+        crate::trace::enter_span!("plan", company = %self.id, revision = self.revision, op = change.op());
+        let planned = self.plan_unchecked(change);
+        #[cfg(feature = "tracing")]
+        if let Err(error) = &planned {
+            crate::trace::refused!(error, "change refused");
+        }
+        planned
+    }
+
+    /// [`Company::plan`] without its trace.
+    fn plan_unchecked(&self, change: Change<P>) -> Result<Plan<P>, Error> {
         if self.revision >= crate::MAX_REVISION {
             return Err(Error::RevisionsExhausted {
                 revision: self.revision,
@@ -188,7 +199,12 @@ impl<P: PermissionFlags> Company<P> {
     /// [`Error::UnknownId`] (also for hidden projects and objects), and every
     /// error of [`Company::plan`].
     pub fn plan_as(&self, session: &Session, change: Change<P>) -> Result<Plan<P>, Error> {
-        self.authorize(session, &change)?;
+        let authorized = self.authorize(session, &change);
+        #[cfg(feature = "tracing")]
+        if let Err(error) = &authorized {
+            crate::trace::refused!(error, "change refused", company = %self.id, user = session.user().index(), op = change.op());
+        }
+        authorized?;
         let mut plan = self.plan(change)?;
         plan.entry.actor = Some(Actor::of(session));
         Ok(plan)
@@ -205,9 +221,14 @@ impl<P: PermissionFlags> Company<P> {
     /// company made the plan (a clone that went its own way since counts as
     /// another company, even at the same revision).
     pub fn commit(&mut self, plan: Plan<P>) -> Result<ChangeReport, Error> {
+        crate::trace::enter_span!("commit", company = %self.id, revision = plan.entry.revision, op = plan.entry.change.op());
         if plan.state != self.state {
-            self.expect_revision(plan.entry.revision)?;
-            return Err(Error::ForeignPlan);
+            let error = self
+                .expect_revision(plan.entry.revision)
+                .err()
+                .unwrap_or(Error::ForeignPlan);
+            crate::trace::refused!(error, "plan refused");
+            return Err(error);
         }
         let Plan {
             delta,
@@ -379,6 +400,21 @@ impl<P: PermissionFlags> Company<P> {
     /// when the log has a gap (an entry for a later revision than the
     /// company's), or the error of the refused entry.
     pub fn catch_up<E: Borrow<LogEntry<P>>>(
+        &mut self,
+        log: impl IntoIterator<Item = E>,
+    ) -> Result<usize, Error> {
+        crate::trace::enter_span!("catch_up", company = %self.id, revision = self.revision);
+        let caught_up = self.catch_up_unchecked(log);
+        #[cfg(feature = "tracing")]
+        match &caught_up {
+            Ok(applied) => ::tracing::debug!(applied, revision = self.revision, "caught up"),
+            Err(error) => crate::trace::refused!(error, "log refused", revision = self.revision),
+        }
+        caught_up
+    }
+
+    /// [`Company::catch_up`] without its trace.
+    fn catch_up_unchecked<E: Borrow<LogEntry<P>>>(
         &mut self,
         log: impl IntoIterator<Item = E>,
     ) -> Result<usize, Error> {

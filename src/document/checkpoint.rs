@@ -132,8 +132,11 @@ impl<P: PermissionFlags> Company<P> {
     ///
     /// Every error of [`Company::load_checkpoint_with_limits`].
     pub fn load_checkpoint_for_with_limits(bytes: &[u8], limits: Limits) -> Result<Self, Error> {
-        let document = read::document::<P>(bytes)?;
-        Self::from_document_with_limits(document, limits)
+        crate::trace::enter_span!("load", from = "checkpoint", bytes = bytes.len());
+        let loaded = read::document::<P>(bytes)
+            .and_then(|document| Self::from_document_with_limits(document, limits));
+        crate::trace::loaded(&loaded);
+        loaded
     }
 }
 

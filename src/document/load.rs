@@ -116,8 +116,9 @@ impl<P: PermissionFlags> Company<P> {
         deserializer: D,
         limits: Limits,
     ) -> Result<Self, Error> {
-        let document: Document<P> =
-            serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        crate::trace::enter_span!("load", from = "json");
+        let document: Result<Document<P>, Error> = serde_path_to_error::deserialize(deserializer)
+            .map_err(|error| {
                 let path = error.path().to_string();
                 let path = if path == "." {
                     "document".to_owned()
@@ -125,8 +126,11 @@ impl<P: PermissionFlags> Company<P> {
                     path
                 };
                 document_error(path, error.inner())
-            })?;
-        Self::from_document_with_limits(document, limits)
+            });
+        let loaded =
+            document.and_then(|document| Self::from_document_with_limits(document, limits));
+        crate::trace::loaded(&loaded);
+        loaded
     }
 
     /// Builds a company from a document, after checking it all, within the
