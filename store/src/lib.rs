@@ -117,6 +117,7 @@ mod replica;
 mod sqlite;
 mod store;
 mod tenants;
+mod trace;
 mod writer;
 
 pub use crate::error::{DatabaseErrorKind, StoreError};

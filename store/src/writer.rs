@@ -294,7 +294,13 @@ impl<P: PermissionFlags> Writer<P> {
     /// In every case the company is as it was, or has caught up with the
     /// log.
     pub fn write(&mut self, write: Write<P>) -> Result<ChangeReport, StoreError> {
-        self.state.write(&mut *self.store, &write)
+        #[cfg(feature = "tracing")]
+        let _span =
+            tracing::debug_span!("write", tenant = %self.state.tenant, op = write.change().op())
+                .entered();
+        let written = self.state.write(&mut *self.store, &write);
+        crate::trace::outcome(&written, "write refused");
+        written
     }
 
     /// Writes several changes in one transaction: one flush of the
@@ -330,7 +336,13 @@ impl<P: PermissionFlags> Writer<P> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn write_batch(&mut self, writes: Vec<Write<P>>) -> Result<Vec<ChangeReport>, StoreError> {
-        self.state.write_batch(&mut *self.store, &writes)
+        #[cfg(feature = "tracing")]
+        let _span =
+            tracing::debug_span!("write_batch", tenant = %self.state.tenant, writes = writes.len())
+                .entered();
+        let written = self.state.write_batch(&mut *self.store, &writes);
+        crate::trace::outcome(&written, "batch refused");
+        written
     }
 
     /// Applies the entries other writers stored since this one last looked,
@@ -341,7 +353,11 @@ impl<P: PermissionFlags> Writer<P> {
     /// [`StoreError::Database`], [`StoreError::CorruptEntry`] (nothing of
     /// its page applied) and [`StoreError::Diverged`].
     pub fn catch_up(&mut self) -> Result<usize, StoreError> {
-        self.state.catch_up(&mut *self.store)
+        #[cfg(feature = "tracing")]
+        let _span = tracing::debug_span!("writer_catch_up", tenant = %self.state.tenant).entered();
+        let caught_up = self.state.catch_up(&mut *self.store);
+        crate::trace::outcome(&caught_up, "catch-up refused");
+        caught_up
     }
 
     /// Stores a checkpoint of the company as it is now.
