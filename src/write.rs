@@ -367,7 +367,12 @@ impl<P: PermissionFlags> Company<P> {
     ///
     /// Entries are replayed as they were accepted: the actor and context are
     /// kept in the log for audit, and the actor's rights are not checked
-    /// again (they were when the entry was planned).
+    /// again (they were when the entry was planned). Nor is the company's
+    /// quota ([`Company::set_limits`]): an entry that made a record before
+    /// the quota was lowered replays, within
+    /// [`Limits::loading_bound`](crate::Limits::loading_bound), the bound
+    /// that keeps a hostile log from asking for more ids than a document
+    /// may name. New changes ([`Company::apply`]) still stop at the quota.
     ///
     /// Each entry is all-or-nothing; a refused entry stops the catch-up
     /// there, with the company at that entry's revision.
@@ -396,13 +401,23 @@ impl<P: PermissionFlags> Company<P> {
                 continue;
             }
             self.expect_revision(entry.revision)?;
-            let mut plan = self.plan(entry.change.clone())?;
+            let mut plan = self.replay_plan(entry.change.clone())?;
             plan.entry.actor = entry.actor;
             plan.entry.context.clone_from(&entry.context);
             self.commit(plan)?;
             applied += 1;
         }
         Ok(applied)
+    }
+
+    /// [`Company::plan`] of an accepted log entry: records are made within
+    /// the loading bound, not the quota (see [`Company::catch_up`]).
+    fn replay_plan(&mut self, change: Change<P>) -> Result<Plan<P>, Error> {
+        let quota = self.limits;
+        self.limits = quota.loading_bound();
+        let plan = self.plan(change);
+        self.limits = quota;
+        plan
     }
 
     fn expect_revision(&self, expected: u64) -> Result<(), Error> {
