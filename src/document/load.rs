@@ -122,17 +122,7 @@ impl<P: PermissionFlags> Company<P> {
         deserializer: D,
         limits: Limits,
     ) -> Result<Self, Error> {
-        let document: Document<P> =
-            serde_path_to_error::deserialize(deserializer).map_err(|error| {
-                let path = error.path().to_string();
-                let path = if path == "." {
-                    "document".to_owned()
-                } else {
-                    path
-                };
-                document_error(path, error.inner())
-            })?;
-        Self::from_document_with_limits(document, limits)
+        Self::from_document_with_limits(read(deserializer)?, limits)
     }
 
     /// Builds a company from a document, after checking it all, within the
@@ -169,6 +159,21 @@ impl<P: PermissionFlags> Company<P> {
     pub fn from_document_with_limits(document: Document<P>, limits: Limits) -> Result<Self, Error> {
         Loader::load(document, limits)
     }
+}
+
+/// The document `deserializer` reads, its errors naming their path.
+pub(super) fn read<'de, P: PermissionFlags, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Document<P>, Error> {
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let path = if path == "." {
+            "document".to_owned()
+        } else {
+            path
+        };
+        document_error(path, error.inner())
+    })
 }
 
 fn document_error(path: String, message: impl std::fmt::Display) -> Error {
