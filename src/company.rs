@@ -239,6 +239,10 @@ impl<P: PermissionFlags> Company<P> {
     /// already holds keep its records and stop new ones; they are the
     /// host's setting, not stored in the document (give them again with
     /// [`Company::load_with_limits`](crate::Company::load_with_limits)).
+    ///
+    /// They are a quota for new records only: the company still loads from
+    /// its own document and its replicas still replay its log under them
+    /// (both read within [`Limits::loading_bound`](crate::Limits::loading_bound)).
     pub fn set_limits(&mut self, limits: crate::Limits) {
         self.limits = limits;
     }

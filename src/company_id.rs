@@ -11,7 +11,10 @@ use std::str::FromStr;
 /// random one; a host that names its tenants itself gives its own with
 /// [`Company::with_id`](crate::Company::with_id). The id is kept in the
 /// company's [document](crate::Document), so every replica loaded from it
-/// shares it.
+/// shares it. So would every tenant made from one template or backup: load
+/// those with `Company::load_template` or `Company::from_template`, which
+/// give the new tenant a random id, and load a tenant's own document with
+/// `Company::load_expecting`, which refuses another company's.
 ///
 /// [Sessions](crate::Session) and [log entries](crate::LogEntry) carry the id
 /// of the company that made them. A session used with another company is

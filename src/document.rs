@@ -15,6 +15,7 @@ mod canonical;
 mod checkpoint;
 mod load;
 mod records;
+mod template;
 
 use serde::{Deserialize, Deserializer, Serialize};
 

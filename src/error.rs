@@ -283,12 +283,12 @@ pub enum Error {
         /// The permissions beyond the actor's own, by name.
         permissions: String,
     },
-    /// A session or log entry of one company used with another (see
-    /// [`CompanyId`](crate::CompanyId)): a host mixed up its tenants.
-    /// Nothing was done.
+    /// A session, log entry or document of one company used with another
+    /// (see [`CompanyId`](crate::CompanyId) and `Company::load_expecting`):
+    /// a host mixed up its tenants. Nothing was done.
     #[error("a {what} of company {of} was used with company {used_with}")]
     OtherCompany {
-        /// What was used: `session` or `log entry`.
+        /// What was used: `session`, `log entry` or `document`.
         what: &'static str,
         /// The company that made it.
         of: crate::CompanyId,

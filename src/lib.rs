@@ -156,7 +156,10 @@ Around that core:
   sessions and log entries carry) and its login revision is not below the
   user's `sessions_from`.
 - limits.rs: how many ids of each kind a company may give out; `next_id` in
-  company.rs enforces them on changes, the loader on documents.
+  company.rs enforces them on new changes as a quota. The loader and
+  `catch_up` read within `Limits::loading_bound` instead (quota or default,
+  whichever is higher), so a tenant whose quota was cut still restarts and
+  replicates.
 - explain.rs answers a check slowly, from the records, with reasons.
 - section.rs is the role x permission matrix and its per-section columns.
 - catalog.rs and catalog/ are product catalogs: the `Definition` a product
@@ -178,6 +181,8 @@ Around that core:
   document/checkpoint.rs writes the same document in a compact binary form
   and reads it back into a `Document`, which then goes through the same
   checks: a quicker stored form for hosts that load companies on demand.
+  document/template.rs loads a document as a new tenant (a random id) or as
+  the tenant the host expects (another company's id refused).
 - company/memory.rs: `Company::memory_bytes`, from the chunks of the tables,
   the long link sets' lengths and a running count of what user and object
   records own (`records_heap`, kept by write/delta.rs and `set_link`).

@@ -28,6 +28,25 @@ use crate::EntityKind;
 /// [`Company::set_limits`](crate::Company::set_limits) and
 /// [`Company::load_with_limits`](crate::Company::load_with_limits).
 ///
+/// # A quota for new records, a bound for what is read
+///
+/// The limits a company keeps are its **quota**: a change that would
+/// *create* a record past it is refused. What a company has already given
+/// out is another matter: a quota lowered below it keeps those records,
+/// and the company must still restart from its own document and its
+/// replicas must still follow its log. So loading a document and
+/// replaying a log ([`Company::catch_up`](crate::Company::catch_up)) are
+/// bounded by [`Limits::loading_bound`] instead: each kind's quota or its
+/// default, whichever is higher. That bound is what protects the host from
+/// a hostile document or log, and it needs no lower value: ids never used
+/// cost a chunk pointer per few thousand (under 1 MiB at the defaults),
+/// and records cost memory in proportion to the bytes that describe them,
+/// which the host bounds when it reads them.
+///
+/// (The other choice, storing the quota in the document, would not help:
+/// a hostile document can name any quota, and the quota would have to be
+/// logged and replayed to reach the replicas.)
+///
 /// The struct is `#[non_exhaustive]`: start from [`Limits::DEFAULT`] and set
 /// what you need.
 ///
@@ -72,6 +91,42 @@ impl Limits {
         projects: 1 << 16,
         objects: 1 << 24,
     };
+
+    /// What loading a document and replaying a log accept, per kind: the
+    /// quota or [`Limits::DEFAULT`], whichever is higher. A company whose
+    /// quota was lowered below what it had given out still loads and
+    /// replicates; a document or log past the defaults (or past a quota
+    /// the host raised above them) is still refused.
+    ///
+    /// # Example: a quota of 5 users still reads 10
+    ///
+    /// ```
+    /// use callgate::Limits;
+    ///
+    /// let mut quota = Limits::DEFAULT;
+    /// quota.users = 5;
+    /// quota.groups = u32::MAX - 1;
+    /// let bound = quota.loading_bound();
+    /// assert_eq!(bound.users, Limits::DEFAULT.users);
+    /// assert_eq!(bound.groups, u32::MAX - 1);
+    /// ```
+    #[must_use]
+    pub const fn loading_bound(&self) -> Self {
+        const fn higher(a: u32, b: u32) -> u32 {
+            if a > b {
+                a
+            } else {
+                b
+            }
+        }
+        Self {
+            users: higher(self.users, Self::DEFAULT.users),
+            groups: higher(self.groups, Self::DEFAULT.groups),
+            roles: higher(self.roles, Self::DEFAULT.roles),
+            projects: higher(self.projects, Self::DEFAULT.projects),
+            objects: higher(self.objects, Self::DEFAULT.objects),
+        }
+    }
 
     /// The limit for records of `kind`.
     #[must_use]

@@ -388,7 +388,12 @@ impl<P: PermissionFlags> Company<P> {
     ///
     /// Entries are replayed as they were accepted: the actor and context are
     /// kept in the log for audit, and the actor's rights are not checked
-    /// again (they were when the entry was planned).
+    /// again (they were when the entry was planned). Nor is the company's
+    /// quota ([`Company::set_limits`]): an entry that made a record before
+    /// the quota was lowered replays, within
+    /// [`Limits::loading_bound`](crate::Limits::loading_bound), the bound
+    /// that keeps a hostile log from asking for more ids than a document
+    /// may name. New changes ([`Company::apply`]) still stop at the quota.
     ///
     /// Each entry is all-or-nothing; a refused entry stops the catch-up
     /// there, with the company at that entry's revision.
@@ -432,13 +437,23 @@ impl<P: PermissionFlags> Company<P> {
                 continue;
             }
             self.expect_revision(entry.revision)?;
-            let mut plan = self.plan(entry.change.clone())?;
+            let mut plan = self.replay_plan(entry.change.clone())?;
             plan.entry.actor = entry.actor;
             plan.entry.context.clone_from(&entry.context);
             self.commit(plan)?;
             applied += 1;
         }
         Ok(applied)
+    }
+
+    /// [`Company::plan`] of an accepted log entry: records are made within
+    /// the loading bound, not the quota (see [`Company::catch_up`]).
+    fn replay_plan(&mut self, change: Change<P>) -> Result<Plan<P>, Error> {
+        let quota = self.limits;
+        self.limits = quota.loading_bound();
+        let plan = self.plan(change);
+        self.limits = quota;
+        plan
     }
 
     fn expect_revision(&self, expected: u64) -> Result<(), Error> {
@@ -534,10 +549,65 @@ pub(crate) enum Removal<'a> {
     Unassign(&'a [Principal]),
 }
 
+/// What a [`Removal`] takes away, each request list hashed once: the
+/// last-Admin check looks every holder up here, so a change that names
+/// `n` principals costs `O(n)` lookups, not `n` scans of its list.
+#[derive(Default)]
+struct Gone {
+    /// Users whose own Admin grant goes (deleted, or named by the change).
+    direct: HashSet<UserId>,
+    /// Groups whose Admin grant goes (deleted, or named by the change).
+    groups: HashSet<GroupId>,
+    /// A user deleted: gone from every group too.
+    deleted: Option<UserId>,
+    /// Members taken out of one group.
+    members: Option<(GroupId, HashSet<UserId>)>,
+}
+
+impl Gone {
+    fn of(removal: &Removal<'_>) -> Self {
+        let mut gone = Self::default();
+        match *removal {
+            Removal::User(user) => {
+                gone.direct.insert(user);
+                gone.deleted = Some(user);
+            }
+            Removal::Group(group) => {
+                gone.groups.insert(group);
+            }
+            Removal::Members(group, users) => {
+                gone.members = Some((group, users.iter().copied().collect()));
+            }
+            Removal::Unassign(principals) => {
+                for &principal in principals {
+                    match principal {
+                        Principal::User(user) => gone.direct.insert(user),
+                        Principal::Group(group) => gone.groups.insert(group),
+                    };
+                }
+            }
+        }
+        gone
+    }
+
+    /// Whether `user`, a member of `group`, leaves it.
+    fn member(&self, group: GroupId, user: UserId) -> bool {
+        self.deleted == Some(user)
+            || self
+                .members
+                .as_ref()
+                .is_some_and(|(from, users)| *from == group && users.contains(&user))
+    }
+}
+
 impl<P: PermissionFlags> Company<P> {
     /// Whether some user still holds Admin after `removal`. A company with
     /// no users yet has no Admin to lose; once users exist, taking Admin from
     /// its last holder is a lock-out, even when it leaves no user at all.
+    ///
+    /// Time: the request's lists are hashed once ([`Gone`]), then each
+    /// Admin holder (direct, or a member of an Admin group) is looked up
+    /// once: linear in the request and the holders.
     fn admin_remains(&self, removal: &Removal<'_>) -> bool {
         if self.users().next().is_none() {
             return true;
@@ -545,32 +615,16 @@ impl<P: PermissionFlags> Company<P> {
         let Some(admin) = self.role(crate::RoleId::ADMIN) else {
             return false;
         };
-        let direct = admin.users.iter().copied().filter(|&user| match removal {
-            Removal::User(gone) => user != *gone,
-            Removal::Unassign(principals) => !principals.contains(&Principal::User(user)),
-            Removal::Group(_) | Removal::Members(..) => true,
-        });
-        let through_groups = admin
+        let gone = Gone::of(removal);
+        if admin.users.iter().any(|user| !gone.direct.contains(user)) {
+            return true;
+        }
+        admin
             .groups
             .iter()
             .copied()
-            .filter(|&group| match removal {
-                Removal::Group(gone) => group != *gone,
-                Removal::Unassign(principals) => !principals.contains(&Principal::Group(group)),
-                Removal::User(_) | Removal::Members(..) => true,
-            })
+            .filter(|group| !gone.groups.contains(group))
             .filter_map(|group| Some((group, self.group(group)?)))
-            .flat_map(|(group, record)| {
-                record
-                    .members
-                    .iter()
-                    .copied()
-                    .filter(move |&user| match removal {
-                        Removal::User(gone) => user != *gone,
-                        Removal::Members(from, users) => group != *from || !users.contains(&user),
-                        Removal::Group(_) | Removal::Unassign(_) => true,
-                    })
-            });
-        direct.chain(through_groups).next().is_some()
+            .any(|(group, record)| record.members.iter().any(|&user| !gone.member(group, user)))
     }
 }

@@ -52,3 +52,15 @@ mod expected_read_side;
 
 #[path = "expected_tenants.rs"]
 mod expected_tenants;
+
+#[cfg(feature = "serde")]
+#[path = "hostile_shapes.rs"]
+mod hostile_shapes;
+
+#[cfg(feature = "serde")]
+#[path = "lowered_limits.rs"]
+mod lowered_limits;
+
+#[cfg(feature = "serde")]
+#[path = "template_identity.rs"]
+mod template_identity;

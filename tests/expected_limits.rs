@@ -120,9 +120,12 @@ fn the_default_project_counts_against_the_limit() -> TestResult {
     Ok(())
 }
 
+/// Loading reads within the loading bound (each kind's limit or default,
+/// whichever is higher) and keeps the limits as the quota for new
+/// records: tests/lowered_limits.rs pins a company whose quota was cut.
 #[cfg(feature = "serde")]
 #[test]
-fn loading_refuses_a_document_past_the_limits_and_keeps_them() -> TestResult {
+fn loading_refuses_a_document_past_the_bound_and_keeps_the_limits() -> TestResult {
     let mut company = Company::new();
     company.create_user("ann")?;
     company.create_user("bob")?;
@@ -134,10 +137,14 @@ fn loading_refuses_a_document_past_the_limits_and_keeps_them() -> TestResult {
 
     let mut tight = Limits::DEFAULT;
     tight.objects = 0;
-    let refused = load(tight).err().ok_or("loaded past the limit")?;
+    let mut loaded = load(tight)?;
+    assert_eq!(loaded.limits(), tight);
     assert_eq!(
-        refused.to_string(),
-        "nextIds.objects: 1 object ids are more than the limit of 0"
+        loaded.create_object(ObjectKind::Queue, "Night").map(drop),
+        Err(Error::LimitReached {
+            kind: EntityKind::Object,
+            limit: 0
+        })
     );
 
     let loaded = load(limits(2))?;
@@ -160,10 +167,22 @@ fn loading_refuses_a_document_past_the_limits_and_keeps_them() -> TestResult {
     let mut too_many = document;
     too_many.next_ids = next;
     too_many.revision = u64::from(next.users) + 10;
-    let refused = Company::from_document(too_many).err().ok_or("loaded")?;
+    let refused = Company::from_document(too_many.clone())
+        .err()
+        .ok_or("loaded")?;
     assert_eq!(
         refused.to_string(),
         "nextIds.users: 16777217 user ids are more than the limit of 16777216"
     );
+    // A quota lowered below the defaults does not lower the bound; one
+    // raised above them raises it.
+    let refused = Company::from_document_with_limits(too_many.clone(), limits(2));
+    assert_eq!(
+        refused.err().ok_or("loaded")?.to_string(),
+        "nextIds.users: 16777217 user ids are more than the limit of 16777216"
+    );
+    let mut raised = Limits::DEFAULT;
+    raised.users = Limits::DEFAULT.users + 1;
+    Company::from_document_with_limits(too_many, raised)?;
     Ok(())
 }

@@ -102,14 +102,16 @@ impl Company {
         Self::load_checkpoint_for(bytes)
     }
 
-    /// [`Company::load_checkpoint`] within the host's `limits`, which the
-    /// loaded company keeps.
+    /// [`Company::load_checkpoint`] with the host's `limits` as the loaded
+    /// company's quota for new records; the checkpoint is read within
+    /// [`limits.loading_bound()`](Limits::loading_bound), as
+    /// [`Company::load_with_limits`] reads its document.
     ///
     /// # Errors
     ///
     /// Every error of [`Company::load_checkpoint`]; a checkpoint whose
-    /// `nextIds` name more ids of a kind than its limit is refused at
-    /// `nextIds`, as [`Company::load_with_limits`] refuses its document.
+    /// `nextIds` name more ids of a kind than the loading bound is refused
+    /// at `nextIds`, as [`Company::load_with_limits`] refuses its document.
     pub fn load_checkpoint_with_limits(bytes: &[u8], limits: Limits) -> Result<Self, Error> {
         Self::load_checkpoint_for_with_limits(bytes, limits)
     }

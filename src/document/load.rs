@@ -57,18 +57,23 @@ impl Company {
         Self::load_for(deserializer)
     }
 
-    /// [`Company::load`] within the host's `limits`, which the loaded
-    /// company keeps ([`Company::set_limits`]).
+    /// [`Company::load`] with the host's `limits` as the loaded company's
+    /// quota ([`Company::set_limits`]): it refuses new records past them.
+    ///
+    /// The document itself is read within
+    /// [`limits.loading_bound()`](Limits::loading_bound), not within the
+    /// quota: a company whose quota was lowered below the ids it had given
+    /// out keeps its records, and must restart from its own document.
     ///
     /// # Errors
     ///
     /// Every error of [`Company::load`]; a document whose `nextIds` name more
-    /// ids of a kind than its limit is refused at `nextIds`.
+    /// ids of a kind than the loading bound is refused at `nextIds`.
     ///
-    /// # Example: a tenant of at most 1,000 users
+    /// # Example: a tenant whose quota was cut to 1,000 users
     ///
     /// ```
-    /// use callgate::{Company, Limits};
+    /// use callgate::{Company, EntityKind, Error, Limits};
     ///
     /// let mut big = Company::new();
     /// for i in 0..1_001 {
@@ -76,12 +81,13 @@ impl Company {
     /// }
     /// let json = serde_json::to_string(&big.to_document())?;
     ///
-    /// let mut limits = Limits::DEFAULT;
-    /// limits.users = 1_000;
-    /// let refused = Company::load_with_limits(&mut serde_json::Deserializer::from_str(&json), limits);
+    /// let mut quota = Limits::DEFAULT;
+    /// quota.users = 1_000;
+    /// let mut tenant = Company::load_with_limits(&mut serde_json::Deserializer::from_str(&json), quota)?;
+    /// assert_eq!(tenant.users().count(), 1_001); // its own records, all kept
     /// assert_eq!(
-    ///     refused.unwrap_err().to_string(),
-    ///     "nextIds.users: 1001 user ids are more than the limit of 1000",
+    ///     tenant.create_user("one_more").unwrap_err(),
+    ///     Error::LimitReached { kind: EntityKind::User, limit: 1_000 },
     /// );
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -117,18 +123,8 @@ impl<P: PermissionFlags> Company<P> {
         limits: Limits,
     ) -> Result<Self, Error> {
         crate::trace::enter_span!("load", from = "json");
-        let document: Result<Document<P>, Error> = serde_path_to_error::deserialize(deserializer)
-            .map_err(|error| {
-                let path = error.path().to_string();
-                let path = if path == "." {
-                    "document".to_owned()
-                } else {
-                    path
-                };
-                document_error(path, error.inner())
-            });
         let loaded =
-            document.and_then(|document| Self::from_document_with_limits(document, limits));
+            read(deserializer).and_then(|document| Self::from_document_with_limits(document, limits));
         crate::trace::loaded(&loaded);
         loaded
     }
@@ -156,8 +152,10 @@ impl<P: PermissionFlags> Company<P> {
         Self::from_document_with_limits(document, Limits::DEFAULT)
     }
 
-    /// [`Company::from_document`] within the host's `limits`, which the
-    /// loaded company keeps.
+    /// [`Company::from_document`] with the host's `limits` as the loaded
+    /// company's quota; the document is read within
+    /// [`limits.loading_bound()`](Limits::loading_bound) (see
+    /// [`Company::load_with_limits`]).
     ///
     /// # Errors
     ///
@@ -165,6 +163,21 @@ impl<P: PermissionFlags> Company<P> {
     pub fn from_document_with_limits(document: Document<P>, limits: Limits) -> Result<Self, Error> {
         Loader::load(document, limits)
     }
+}
+
+/// The document `deserializer` reads, its errors naming their path.
+pub(super) fn read<'de, P: PermissionFlags, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Document<P>, Error> {
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let path = if path == "." {
+            "document".to_owned()
+        } else {
+            path
+        };
+        document_error(path, error.inner())
+    })
 }
 
 fn document_error(path: String, message: impl std::fmt::Display) -> Error {
@@ -391,9 +404,12 @@ fn check_revision<P: PermissionFlags>(document: &Document<P>) -> Result<(), Erro
     Ok(())
 }
 
-/// No more ids of each kind than the limits allow: checked before anything
-/// is sized from them.
+/// No more ids of each kind than the limits' loading bound allows: checked
+/// before anything is sized from them. The bound, not the quota: a company
+/// whose quota was lowered below the ids it gave out still loads (see
+/// "A quota for new records, a bound for what is read" on [`Limits`]).
 fn check_limits(next: NextIds, limits: Limits) -> Result<(), Error> {
+    let limits = limits.loading_bound();
     let counts = [
         (EntityKind::User, next.users),
         (EntityKind::Group, next.groups),

@@ -1,0 +1,91 @@
+//! Shapes a hostile test campaign found quadratic (issue 27), each at 10k,
+//! 100k and 1M links, with criterion's throughput per link, which must not
+//! grow with the size:
+//!
+//! - `last_admin/{n}`: `preview` of `UnassignRole(Admin)` naming all `n`
+//!   holders (refused: the last-Admin check looks each holder up in the
+//!   change's list, hashed once);
+//! - `many_links/{n}`: loading (JSON) a document of one user in `n` groups
+//!   (every link's short side gathered in one pass).
+//!
+//! `cargo test` runs this file once in criterion's test mode, at 1,000
+//! links, so it cannot rot. `cargo bench --bench hostile_shapes` measures.
+
+use callgate::{
+    Change, Company, Document, GroupId, GroupRecord, Principal, RoleId, UserId, UserRecord,
+};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+/// The sizes: 10k, 100k and 1M links when benchmarking (`cargo bench`),
+/// 1,000 in test mode (`cargo test`).
+fn sizes() -> Vec<u32> {
+    if std::env::args().any(|arg| arg == "--bench") {
+        vec![10_000, 100_000, 1_000_000]
+    } else {
+        vec![1_000]
+    }
+}
+
+/// `n` users, each holding Admin directly.
+fn admins(n: u32) -> Company {
+    let mut document = Document::new();
+    for i in 0..n {
+        let mut user = UserRecord::new(UserId::new(i), format!("admin{i}"));
+        user.roles = vec![RoleId::ADMIN];
+        document.users.push(user);
+    }
+    document.next_ids.users = n;
+    document.revision = u64::from(n);
+    Company::from_document(document).expect("a valid document")
+}
+
+/// The JSON of one user (Admin) in `n` groups.
+fn one_user_in_groups(n: u32) -> String {
+    let mut document = Document::new();
+    let mut ann = UserRecord::new(UserId::new(0), "ann");
+    ann.roles = vec![RoleId::ADMIN];
+    document.users.push(ann);
+    for i in 0..n {
+        let mut group = GroupRecord::new(GroupId::new(i), format!("team{i}"));
+        group.members = vec![UserId::new(0)];
+        document.groups.push(group);
+    }
+    document.next_ids.users = 1;
+    document.next_ids.groups = n;
+    document.revision = u64::from(n) + 1;
+    serde_json::to_string(&document).expect("a document serializes")
+}
+
+fn bench_last_admin(c: &mut Criterion) {
+    let mut group = c.benchmark_group("last_admin");
+    group.sample_size(10);
+    for n in sizes() {
+        let company = admins(n);
+        let principals: Vec<Principal> = company.users().map(|(id, _)| id.into()).collect();
+        let change = Change::UnassignRole {
+            role: RoleId::ADMIN,
+            principals,
+        };
+        group.throughput(Throughput::Elements(u64::from(n)));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &change, |b, change| {
+            b.iter(|| company.preview(change.clone()).is_err())
+        });
+    }
+    group.finish();
+}
+
+fn bench_many_links(c: &mut Criterion) {
+    let mut group = c.benchmark_group("many_links");
+    group.sample_size(10);
+    for n in sizes() {
+        let json = one_user_in_groups(n);
+        group.throughput(Throughput::Elements(u64::from(n)));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &json, |b, json| {
+            b.iter(|| Company::load(&mut serde_json::Deserializer::from_str(json)).expect("loads"))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_last_admin, bench_many_links);
+criterion_main!(benches);
