@@ -346,6 +346,7 @@ pub enum Change<P: PermissionFlags = Permissions> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+#[non_exhaustive]
 pub enum Created {
     /// A user, by [`Change::CreateUser`].
     User(UserId),

@@ -160,6 +160,7 @@ pub struct Document<P: PermissionFlags = Permissions> {
     deny_unknown_fields,
     expecting = "a catalog's name and version"
 )]
+#[non_exhaustive]
 pub struct CatalogRef {
     /// The catalog's name ([`Catalog::name`](crate::Catalog::name)).
     pub name: String,
@@ -168,6 +169,23 @@ pub struct CatalogRef {
 }
 
 impl CatalogRef {
+    /// A reference to the catalog named `name`, at `version`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use callgate::{CatalogRef, Permissions};
+    ///
+    /// assert_eq!(CatalogRef::new("standard", 1), CatalogRef::of::<Permissions>());
+    /// ```
+    #[must_use]
+    pub fn new(name: impl Into<String>, version: u32) -> Self {
+        Self {
+            name: name.into(),
+            version,
+        }
+    }
+
     /// The reference to `P`'s catalog.
     #[must_use]
     pub fn of<P: PermissionFlags>() -> Self {

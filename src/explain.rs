@@ -34,6 +34,7 @@ pub struct Grant<P: PermissionFlags = Permissions> {
 
 /// How the user reaches the resource, as far as projects are concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Reach {
     /// The resource is company-wide: projects do not apply.
     NotScoped,

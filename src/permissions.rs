@@ -230,6 +230,7 @@ bitflags::bitflags! {
 /// One entry of the permission catalog: a single switch of the role x
 /// permission matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PermissionInfo {
     /// The flag, including the view bit it implies for `*.manage` flags.
     pub flag: Permissions,

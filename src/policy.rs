@@ -126,8 +126,13 @@ pub enum Resource {
 
 /// Why a check was denied.
 ///
-/// The enum is exhaustive on purpose: a new reason is a breaking change, so a
-/// host's `match` that maps reasons to HTTP answers cannot silently miss one.
+/// The enum is exhaustive on purpose, unlike the crate's other growing
+/// enums: a host's `match` that maps reasons to answers (HTTP statuses, audit
+/// records, "sign in again") must not silently send a new reason down a
+/// wildcard arm. So a new reason is a breaking change: it comes only in a
+/// release that may break (a new minor version before 1.0, a new major one
+/// after), with a migration line in the changelog, as 0.2's `OtherCompany`
+/// did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]

@@ -9,6 +9,7 @@ use crate::{Change, ChangeReport, Company, Error, PermissionDef, PermissionFlags
 /// One role's switch for one permission of a section, as an administrator
 /// standing on that section's page sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct SectionSwitch {
     /// The role.
     pub role: RoleId,
@@ -21,6 +22,31 @@ pub struct SectionSwitch {
     /// flipped by anyone who may edit roles (a session may still be refused
     /// for its own permissions: see [`Company::apply_as`]).
     pub read_only: bool,
+}
+
+impl SectionSwitch {
+    /// A switch as the section view shows it: what a host's test compares
+    /// the view with.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use callgate::{Company, Permissions, RoleId, SectionSwitch};
+    ///
+    /// let company = Company::new();
+    /// let row = company.section_of(Permissions::BILLING_VIEW)?.row(Permissions::BILLING_VIEW);
+    /// let admin = row.and_then(|row| row.switch(RoleId::ADMIN));
+    /// assert_eq!(admin, Some(SectionSwitch::new(RoleId::ADMIN, true, true)));
+    /// # Ok::<(), callgate::Error>(())
+    /// ```
+    #[must_use]
+    pub const fn new(role: RoleId, allowed: bool, read_only: bool) -> Self {
+        Self {
+            role,
+            allowed,
+            read_only,
+        }
+    }
 }
 
 impl<P: PermissionFlags> Company<P> {

@@ -156,6 +156,7 @@ const _: () = assert!(std::mem::size_of::<Session>() == 24);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+#[non_exhaustive]
 pub struct SessionDecision {
     /// Allow, or deny with the reason.
     pub decision: Decision,
@@ -166,6 +167,17 @@ pub struct SessionDecision {
 }
 
 impl SessionDecision {
+    /// A decision for the real user `user`, made while testing `testing`
+    /// (if any): what a host's test double or stored audit record builds.
+    #[must_use]
+    pub const fn new(decision: Decision, user: UserId, testing: Option<RoleId>) -> Self {
+        Self {
+            decision,
+            user,
+            testing,
+        }
+    }
+
     /// Whether the decision is [`Decision::Allow`].
     #[inline]
     #[must_use]

@@ -279,11 +279,7 @@ fn a_record_is_the_first_line_of_the_explanation() -> TestResult {
         ),
     ];
     for (user, action, resource) in questions {
-        let session = SessionDecision {
-            decision: f.company.check(user, action, resource),
-            user,
-            testing: None,
-        };
+        let session = SessionDecision::new(f.company.check(user, action, resource), user, None);
         let record = f.company.describe_decision(session, action, resource);
         let explanation = f.company.explain(user, action, resource);
         let text = explanation.to_string();

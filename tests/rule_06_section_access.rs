@@ -44,11 +44,7 @@ fn a_section_shows_every_role_with_its_switch() -> TestResult {
 
     let switches = column(&center.company, Permissions::CALL_JOURNAL_VIEW)?;
 
-    let expected = |role, allowed, read_only| SectionSwitch {
-        role,
-        allowed,
-        read_only,
-    };
+    let expected = |role, allowed, read_only| SectionSwitch::new(role, allowed, read_only);
     assert_eq!(
         switches,
         vec![
@@ -324,14 +320,7 @@ fn a_section_view_is_every_switch_of_its_section() -> TestResult {
     let row = qa_checks
         .row(Permissions::QA_CHECKS_MANAGE)
         .ok_or("no row")?;
-    assert_eq!(
-        row.switch(qa),
-        Some(SectionSwitch {
-            role: qa,
-            allowed: true,
-            read_only: false
-        })
-    );
+    assert_eq!(row.switch(qa), Some(SectionSwitch::new(qa, true, false)));
     assert_eq!(row.switch(RoleId::new(77)), None);
     Ok(())
 }

@@ -179,11 +179,7 @@ Finance
         .ok_or("a Finance switch")?
         .switches()
         .collect();
-    let switch = |role, allowed, read_only| SectionSwitch {
-        role,
-        allowed,
-        read_only,
-    };
+    let switch = |role, allowed, read_only| SectionSwitch::new(role, allowed, read_only);
     assert_eq!(
         switches,
         [

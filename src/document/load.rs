@@ -123,8 +123,8 @@ impl<P: PermissionFlags> Company<P> {
         limits: Limits,
     ) -> Result<Self, Error> {
         crate::trace::enter_span!("load", from = "json");
-        let loaded =
-            read(deserializer).and_then(|document| Self::from_document_with_limits(document, limits));
+        let loaded = read(deserializer)
+            .and_then(|document| Self::from_document_with_limits(document, limits));
         crate::trace::loaded(&loaded);
         loaded
     }

@@ -728,11 +728,7 @@ impl<P: ModelFlags> Model<P> {
         };
         // Every decision names the real user and the role under test, for
         // audit (rule 9).
-        SessionDecision {
-            decision,
-            user: session.user,
-            testing: session.testing,
-        }
+        SessionDecision::new(decision, session.user, session.testing)
     }
 
     /// The objects visible through `session`, by kind: nothing for an ended
