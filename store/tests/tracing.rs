@@ -34,8 +34,7 @@ impl Recorder {
     fn during(run: impl FnOnce()) -> Vec<String> {
         let recorder = Self::default();
         tracing::subscriber::with_default(recorder.clone(), run);
-        let lines = recorder.lines.lock().expect("not poisoned").clone();
-        lines
+        recorder.lines.lock().expect("not poisoned").clone()
     }
 
     fn push(&self, line: Line) {
