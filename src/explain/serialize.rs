@@ -78,11 +78,8 @@ impl<P: PermissionFlags> Serialize for Explanation<'_, P> {
 ///
 /// let company = Company::new();
 /// let ghost = UserId::new(7);
-/// let decision = SessionDecision {
-///     decision: company.check(ghost, Permissions::KPI_VIEW, Resource::Company),
-///     user: ghost,
-///     testing: None,
-/// };
+/// let checked = company.check(ghost, Permissions::KPI_VIEW, Resource::Company);
+/// let decision = SessionDecision::new(checked, ghost, None);
 /// let record = company.describe_decision(decision, Permissions::KPI_VIEW, Resource::Company);
 /// assert_eq!(
 ///     serde_json::to_string(&record)?,
