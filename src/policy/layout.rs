@@ -124,7 +124,8 @@ impl<const N: usize> IdList<N> {
     /// [`reach`](Self::reach) when either list is in a side table: a user
     /// given roles within up to four projects against an inline object
     /// list is compared without branches; anything longer is a merge walk.
-    #[inline]
+    /// Out of line: the check's frame stays that of its fast path.
+    #[inline(never)]
     fn reach_stored<const M: usize, W: Word>(
         &self,
         other: &IdList<M>,
