@@ -317,17 +317,18 @@ impl<P: PermissionFlags> PartialEq for Snapshot<P> {
 
 impl<P: PermissionFlags> Eq for Snapshot<P> {}
 
-/// The decision, indexed by the tests that fail as bits (4 hidden, 2 not
-/// applicable, 1 not granted): the first in the documented order wins.
-const OUTCOMES: [Decision; 8] = [
-    Decision::Allow,
-    Decision::Deny(DenyReason::MissingPermission),
-    Decision::Deny(DenyReason::NotApplicable),
-    Decision::Deny(DenyReason::NotApplicable),
-    Decision::Deny(DenyReason::HiddenByProjects),
-    Decision::Deny(DenyReason::HiddenByProjects),
-    Decision::Deny(DenyReason::HiddenByProjects),
-    Decision::Deny(DenyReason::HiddenByProjects),
+/// The reason of a deny, indexed by the tests that fail as bits (4
+/// hidden, 2 not applicable, 1 not granted): the first in the documented
+/// order wins. Index 0 (none fails) is an allow.
+const REASONS: [DenyReason; 8] = [
+    DenyReason::MissingPermission,
+    DenyReason::MissingPermission,
+    DenyReason::NotApplicable,
+    DenyReason::NotApplicable,
+    DenyReason::HiddenByProjects,
+    DenyReason::HiddenByProjects,
+    DenyReason::HiddenByProjects,
+    DenyReason::HiddenByProjects,
 ];
 
 impl<P: PermissionFlags> Snapshot<P> {
@@ -511,10 +512,13 @@ impl<P: PermissionFlags> Snapshot<P> {
         let not_granted = action & !permissions != none;
         let index =
             usize::from(hidden) << 2 | usize::from(not_applicable) << 1 | usize::from(not_granted);
-        OUTCOMES
-            .get(index)
-            .copied()
-            .unwrap_or(Decision::Deny(DenyReason::MissingPermission))
+        // A caller that asks only `is_allowed` compiles this to `index == 0`.
+        if index == 0 {
+            Decision::Allow
+        } else {
+            let reason = REASONS.get(index).copied();
+            Decision::Deny(reason.unwrap_or(DenyReason::MissingPermission))
+        }
     }
 
     /// [`decide`](Self::decide) on a project: whether it is hidden from the
