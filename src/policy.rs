@@ -23,24 +23,31 @@
 //   projects that hold it.
 // * `enhanced`: the security mode.
 //
-// The tables are `Chunked`: chunks of 4,096 entries behind `Arc`s, so that
-// a published view shares every chunk a later change does not touch. A
-// lookup reads the chunk's pointer from a short table (98 pointers for
-// 100,000 users), then the entry: one more load than a flat `Vec`, and no
-// comparison against the length (the padding of the last chunk reads as
-// "no such id").
+// The tables are `Chunked`: past 4,096 entries, whole chunks of 4,096
+// behind `Arc`s (`Arc<[T; 4096]>`, the last padded), so that a published
+// view shares every chunk a later change does not touch. A lookup tests the
+// chunk number against the number of chunks (25 for 100,000 users), reads
+// the chunk's pointer, then the entry: the compiler knows the chunk's
+// length, so the offset needs no test, and the padding of the last chunk
+// reads as "no such id". A table of up to 4,096 entries is one slice, so a
+// small company pays for what it has; its lookup takes one test more.
 //
 // A check is then: index the user, index the object, intersect two sorted
 // project lists that hold one to three ids in practice, and test the action's
 // bits against the object kind's mask and the user's bits. No allocation, no
 // hashing, no strings, no locks. Lists of up to three (user) or two (object)
-// ids sit inline, padded with copies of a real id, so the intersection
-// compares every pair of slots at once without masks or branches; longer
-// lists spill to a side table behind a branch that is almost never taken.
-// Which of "hidden", "not applicable", "not granted" comes first picks the
-// answer from a four-entry table: the outcome differs from question to
-// question, so it is computed, not branched on. The only data-dependent
-// branch left is the kind of resource (company-wide or one object).
+// ids sit inline, padded with copies of a real id (or, when empty, with an
+// id no project has, different for users and objects), so the intersection
+// compares every pair of slots at once without masks, branches or tests of
+// emptiness; longer lists spill to a side table behind a branch that is
+// almost never taken, to a function out of line (as is the check on a
+// project), so the fast path keeps a small frame. "Hidden", "not
+// applicable" and "not granted" are computed without branches (the outcome
+// differs from question to question); when none holds the check allows,
+// otherwise the three bits index a table of reasons that puts the first in
+// the documented order first. A caller that asks only `is_allowed` reads no
+// table. The only data-dependent branch left is the kind of resource
+// (company-wide or one object).
 //
 // The catalog (DOMAIN rules 18-19)
 // ---------------------------------
@@ -510,15 +517,15 @@ impl<P: PermissionFlags> Snapshot<P> {
         let action = action.to_word();
         let not_applicable = (action == none) | (action & !scope != none);
         let not_granted = action & !permissions != none;
+        // A caller that asks only `is_allowed` compiles this to the first
+        // test: no table read.
+        if !(hidden | not_applicable | not_granted) {
+            return Decision::Allow;
+        }
         let index =
             usize::from(hidden) << 2 | usize::from(not_applicable) << 1 | usize::from(not_granted);
-        // A caller that asks only `is_allowed` compiles this to `index == 0`.
-        if index == 0 {
-            Decision::Allow
-        } else {
-            let reason = REASONS.get(index).copied();
-            Decision::Deny(reason.unwrap_or(DenyReason::MissingPermission))
-        }
+        let reason = REASONS.get(index).copied();
+        Decision::Deny(reason.unwrap_or(DenyReason::MissingPermission))
     }
 
     /// [`decide`](Self::decide) on a project: whether it is hidden from the
