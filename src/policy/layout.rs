@@ -121,8 +121,20 @@ impl<const N: usize> IdList<N> {
         if (self.tag as usize > N) | (other.tag as usize > M) {
             return self.reach_stored(other, spill);
         }
+        // Four lanes (the padding repeats `ids[0]`), so that the compiler
+        // compares them as one vector per id of `other`.
+        let first = self.ids.first().copied().unwrap_or(Self::EMPTY);
+        let lanes: [u32; 4] = std::array::from_fn(|i| self.ids.get(i).copied().unwrap_or(first));
         let mut hit = false;
-        for &a in &self.ids {
+        for &b in &other.ids {
+            let mut any = 0u32;
+            for &a in &lanes {
+                any |= u32::from(a == b);
+            }
+            hit |= any != 0;
+        }
+        // Lists longer than four are compared to the end.
+        for &a in self.ids.iter().skip(4) {
             for &b in &other.ids {
                 hit |= a == b;
             }
