@@ -168,11 +168,7 @@ impl<T: Clone + Default, const N: usize> Chunked<T, N> {
             self.len += 1;
             return;
         }
-        if self.chunks.is_empty() {
-            // Past `N` entries: the slice becomes the first whole chunk.
-            let small = std::mem::take(&mut self.small);
-            self.chunks.push(whole(small.iter().cloned().collect()));
-        }
+        self.promote();
         if self.len % N == 0 {
             self.chunks.push(whole(Vec::new()));
         }
@@ -185,6 +181,15 @@ impl<T: Clone + Default, const N: usize> Chunked<T, N> {
             *slot = value;
         }
         self.len += 1;
+    }
+
+    /// Makes the slice of a full small table (`N` entries) its first whole
+    /// chunk, before entries are added past it.
+    fn promote(&mut self) {
+        if self.chunks.is_empty() && self.len == N {
+            let small = std::mem::take(&mut self.small);
+            self.chunks.push(whole(small.iter().cloned().collect()));
+        }
     }
 
     /// Grows the table to `len` entries with `T::default()`; never shrinks.
@@ -228,11 +233,12 @@ impl<T: Clone + Default, const N: usize> Chunked<T, N> {
     /// chunk boundary, then whole chunks sharing one allocation, then the
     /// rest one at a time.
     fn extend_with(&mut self, len: usize, value: T) {
-        while self.len < len && (self.len % N != 0 || self.len <= N) {
+        while self.len < len && (self.len % N != 0 || self.len == 0) {
             self.push(value.clone());
         }
         let whole_chunks = len.saturating_sub(self.len) / N;
         if whole_chunks > 0 {
+            self.promote();
             let shared: Arc<[T; N]> = whole(vec![value.clone(); N]);
             self.chunks
                 .extend(std::iter::repeat_with(|| Arc::clone(&shared)).take(whole_chunks));
@@ -621,11 +627,11 @@ mod tests {
         assert_eq!(table.get(3), Some(&0));
         assert_eq!(table.get(16 * 500), Some(&0));
         assert_eq!(table.get(16 * 1000 + 5), None);
-        // The first two chunks (filled one by one), 998 pointers to one
-        // shared chunk, and a last chunk of 5 entries padded to 16.
+        // The first chunk (filled one by one), 999 pointers to one shared
+        // chunk, and a last chunk of 5 entries padded to 16.
         let counters = 2 * std::mem::size_of::<usize>();
         let pointers = table.chunks.capacity() * std::mem::size_of::<usize>();
-        assert_eq!(table.bytes(), pointers + 4 * (counters + 16 * 8));
+        assert_eq!(table.bytes(), pointers + 3 * (counters + 16 * 8));
         // Writing to a shared chunk copies it; the others still share.
         let before = table.clone();
         if let Some(entry) = table.get_mut(16 * 500) {
