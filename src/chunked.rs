@@ -1,57 +1,73 @@
 //! [`Chunked`]: a table indexed by dense ids, in fixed-size shared chunks,
 //! so that a copy of a company shares every chunk a change did not touch.
 
+// How it works
+// ============
+//
+// A table of up to `N` entries is one slice (`small`), which grows by
+// doubling, so a small company pays for the entries it has. Past `N`
+// entries the table is a list of chunks of exactly `N` entries each, the
+// last padded with `T::default()`: `Arc<[T; N]>`, whose length the compiler
+// knows. A lookup in a large table is then one bounds test (the chunk
+// number against the number of chunks), one load of the chunk's (thin)
+// pointer and one load of the entry; the offset in the chunk needs no test.
+// A lookup that finds no chunk falls to the slice, empty in a large table:
+// a small table pays that one test more.
+
 use std::sync::Arc;
 
-/// A growable table of `T` indexed like a `Vec`, stored as chunks of
-/// `1 << BITS` entries behind `Arc`s.
+/// A growable table of `T` indexed like a `Vec`, stored as chunks of `N`
+/// entries (a power of two) behind `Arc`s.
 ///
 /// Cloning copies the list of chunk pointers, not the entries: a company
 /// published to readers and the writer's own copy share every chunk until
-/// the writer changes an entry in it, which copies that one chunk
-/// ([`Arc::make_mut`]). A reader holding the older copy keeps its chunks.
+/// the writer changes an entry in it, which copies that one chunk. A reader
+/// holding the older copy keeps its chunks.
 ///
-/// Every chunk but the last is full. The last grows by doubling, so a small
-/// company pays for the entries it has, not for a whole chunk; the slots past
-/// `len` hold `T::default()` and are never returned.
+/// Up to `N` entries sit in one slice that grows by doubling; past that
+/// every chunk is whole, the last padded. The slots past `len` hold
+/// `T::default()` and are never returned by [`get`](Self::get).
 ///
-/// `BITS` is chosen per table: large for the check's small `Copy` entries
+/// `N` is chosen per table: large for the check's small `Copy` entries
 /// (fewer chunks to share, one memory copy to change one), small for records
 /// that own heap data (a change clones the records of one chunk).
 #[derive(Clone)]
-pub(crate) struct Chunked<T, const BITS: u32> {
-    // INVARIANT: `chunks[i]` holds `1 << BITS` entries for every `i` but the
-    // last, which holds at least the rest; `len` entries are in use.
-    chunks: Vec<Arc<[T]>>,
+pub(crate) struct Chunked<T, const N: usize> {
+    // INVARIANT (shape): when `len > N`, `chunks` holds every entry, `N` to
+    // a chunk (the last padded with `T::default()`), and `small` is empty;
+    // otherwise `chunks` is empty and `small` holds the `len` entries
+    // (padded with `T::default()` up to its length, at most `N`).
+    chunks: Vec<Arc<[T; N]>>,
+    small: Arc<[T]>,
     len: usize,
 }
 
-impl<T, const BITS: u32> Default for Chunked<T, BITS> {
+impl<T, const N: usize> Default for Chunked<T, N> {
     fn default() -> Self {
         Self {
             chunks: Vec::new(),
+            small: Arc::default(),
             len: 0,
         }
     }
 }
 
-impl<T: std::fmt::Debug, const BITS: u32> std::fmt::Debug for Chunked<T, BITS> {
+impl<T: std::fmt::Debug, const N: usize> std::fmt::Debug for Chunked<T, N> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(self.iter()).finish()
     }
 }
 
-impl<T: PartialEq, const BITS: u32> PartialEq for Chunked<T, BITS> {
+impl<T: PartialEq, const N: usize> PartialEq for Chunked<T, N> {
     fn eq(&self, other: &Self) -> bool {
         self.len == other.len && self.iter().eq(other.iter())
     }
 }
 
-impl<T: Eq, const BITS: u32> Eq for Chunked<T, BITS> {}
+impl<T: Eq, const N: usize> Eq for Chunked<T, N> {}
 
-impl<T, const BITS: u32> Chunked<T, BITS> {
-    const CHUNK: usize = 1 << BITS;
-    const MASK: usize = Self::CHUNK - 1;
+impl<T, const N: usize> Chunked<T, N> {
+    const POWER_OF_TWO: () = assert!(N.is_power_of_two());
 
     /// The number of entries.
     #[inline]
@@ -65,7 +81,7 @@ impl<T, const BITS: u32> Chunked<T, BITS> {
         if index >= self.len {
             return None;
         }
-        self.chunks.get(index >> BITS)?.get(index & Self::MASK)
+        self.get_or_padding(index)
     }
 
     /// The entry at `index`, or `T::default()` in the padding just past the
@@ -73,7 +89,12 @@ impl<T, const BITS: u32> Chunked<T, BITS> {
     /// for tables whose default entry means "no such id" (the check's).
     #[inline(always)]
     pub(crate) fn get_or_padding(&self, index: usize) -> Option<&T> {
-        self.chunks.get(index >> BITS)?.get(index & Self::MASK)
+        let () = Self::POWER_OF_TWO;
+        match self.chunks.get(index / N) {
+            // `N` is known: no bounds test on the offset.
+            Some(chunk) => chunk.get(index % N),
+            None => self.small.get(index),
+        }
     }
 
     /// The entries in order.
@@ -81,6 +102,7 @@ impl<T, const BITS: u32> Chunked<T, BITS> {
         self.chunks
             .iter()
             .flat_map(|chunk| chunk.iter())
+            .chain(self.small.iter())
             .take(self.len)
     }
 
@@ -91,36 +113,41 @@ impl<T, const BITS: u32> Chunked<T, BITS> {
     pub(crate) fn bytes(&self) -> usize {
         // Each `Arc` allocation also holds its two counters.
         let counters = 2 * std::mem::size_of::<usize>();
-        let mut previous: Option<&Arc<[T]>> = None;
+        let mut previous: Option<&Arc<[T; N]>> = None;
         let mut slots = 0;
         for chunk in &self.chunks {
             if !previous.is_some_and(|p| Arc::ptr_eq(p, chunk)) {
-                slots += counters + std::mem::size_of_val::<[T]>(chunk);
+                slots += counters + std::mem::size_of::<[T; N]>();
             }
             previous = Some(chunk);
         }
-        self.chunks.capacity() * std::mem::size_of::<Arc<[T]>>() + slots
+        if !self.small.is_empty() {
+            slots += counters + std::mem::size_of_val::<[T]>(&self.small);
+        }
+        self.chunks.capacity() * std::mem::size_of::<Arc<[T; N]>>() + slots
     }
 
-    /// The number of chunks.
+    /// The number of chunks (a small table's slice counts as one).
     #[cfg(test)]
     pub(crate) fn chunks(&self) -> usize {
-        self.chunks.len()
+        self.chunks.len() + usize::from(!self.small.is_empty())
     }
 
     /// How many chunks this table shares with `other` (the same allocation):
     /// for tests of structural sharing.
     #[cfg(test)]
     pub(crate) fn shared_chunks(&self, other: &Self) -> usize {
+        let small = !self.small.is_empty() && Arc::ptr_eq(&self.small, &other.small);
         self.chunks
             .iter()
             .zip(&other.chunks)
             .filter(|(a, b)| Arc::ptr_eq(a, b))
             .count()
+            + usize::from(small)
     }
 }
 
-impl<T: Clone + Default, const BITS: u32> Chunked<T, BITS> {
+impl<T: Clone + Default, const N: usize> Chunked<T, N> {
     /// The entry at `index` for writing, or `None` past the end. Copies its
     /// chunk first when a clone of the table shares it.
     #[inline]
@@ -128,21 +155,41 @@ impl<T: Clone + Default, const BITS: u32> Chunked<T, BITS> {
         if index >= self.len {
             return None;
         }
-        let chunk = self.chunks.get_mut(index >> BITS)?;
-        Arc::make_mut(chunk).get_mut(index & Self::MASK)
+        match self.chunks.get_mut(index / N) {
+            Some(chunk) => unshare(chunk).get_mut(index % N),
+            None => Arc::make_mut(&mut self.small).get_mut(index),
+        }
     }
 
     /// Adds `value` at the end.
     pub(crate) fn push(&mut self, value: T) {
-        let (at, offset) = (self.len >> BITS, self.len & Self::MASK);
-        if at == self.chunks.len() {
-            // A new chunk: small at first, so that a small table stays small.
-            self.chunks.push(padded(Vec::new(), 1.min(Self::CHUNK)));
+        if self.len < N {
+            put_in_last(&mut self.small, self.len, N, value);
+            self.len += 1;
+            return;
         }
-        if let Some(chunk) = self.chunks.get_mut(at) {
-            put_in_last(chunk, offset, Self::CHUNK, value);
+        self.promote();
+        if self.len % N == 0 {
+            self.chunks.push(whole(Vec::new()));
+        }
+        let offset = self.len % N;
+        if let Some(slot) = self
+            .chunks
+            .last_mut()
+            .and_then(|c| unshare(c).get_mut(offset))
+        {
+            *slot = value;
         }
         self.len += 1;
+    }
+
+    /// Makes the slice of a full small table (`N` entries) its first whole
+    /// chunk, before entries are added past it.
+    fn promote(&mut self) {
+        if self.chunks.is_empty() && self.len == N {
+            let small = std::mem::take(&mut self.small);
+            self.chunks.push(whole(small.iter().cloned().collect()));
+        }
     }
 
     /// Grows the table to `len` entries with `T::default()`; never shrinks.
@@ -178,52 +225,66 @@ impl<T: Clone + Default, const BITS: u32> Chunked<T, BITS> {
 
     /// How many more chunk pointers `len` entries need.
     fn chunks_to_add(from: usize, len: usize) -> usize {
-        (len.saturating_add(Self::MASK) >> BITS)
-            .saturating_sub(from.saturating_add(Self::MASK) >> BITS)
+        let chunks = |len: usize| if len > N { len.div_ceil(N) } else { 0 };
+        chunks(len).saturating_sub(chunks(from))
     }
 
     /// Appends copies of `value` up to `len` entries: one at a time up to a
     /// chunk boundary, then whole chunks sharing one allocation, then the
     /// rest one at a time.
     fn extend_with(&mut self, len: usize, value: T) {
-        while self.len < len && self.len & Self::MASK != 0 {
+        while self.len < len && (self.len % N != 0 || self.len == 0) {
             self.push(value.clone());
         }
-        let whole = (len.saturating_sub(self.len)) >> BITS;
-        if whole > 0 {
-            let shared: Arc<[T]> = vec![value.clone(); Self::CHUNK].into();
+        let whole_chunks = len.saturating_sub(self.len) / N;
+        if whole_chunks > 0 {
+            self.promote();
+            let shared: Arc<[T; N]> = whole(vec![value.clone(); N]);
             self.chunks
-                .extend(std::iter::repeat_with(|| Arc::clone(&shared)).take(whole));
-            self.len += whole << BITS;
+                .extend(std::iter::repeat_with(|| Arc::clone(&shared)).take(whole_chunks));
+            self.len += whole_chunks * N;
         }
         while self.len < len {
             self.push(value.clone());
         }
     }
 
-    /// Gives back the padding of the last chunk.
+    /// Gives back the padding of a small table's slice, and spare chunk
+    /// pointers (the last whole chunk keeps its padding).
     pub(crate) fn shrink_to_fit(&mut self) {
-        let used = self.len & Self::MASK;
-        if let Some(last) = self.chunks.last_mut() {
-            if used != 0 && last.len() > used {
-                *last = last.iter().take(used).cloned().collect();
-            }
+        if self.small.len() > self.len {
+            self.small = self.small.iter().take(self.len).cloned().collect();
         }
         self.chunks.shrink_to_fit();
     }
 }
 
-impl<T: Clone + Default, const BITS: u32> FromIterator<T> for Chunked<T, BITS> {
+impl<T: Clone + Default, const N: usize> FromIterator<T> for Chunked<T, N> {
     fn from_iter<I: IntoIterator<Item = T>>(entries: I) -> Self {
         let mut table = Self::default();
-        let mut entries = entries.into_iter().peekable();
-        while entries.peek().is_some() {
-            let chunk: Vec<T> = entries.by_ref().take(Self::CHUNK).collect();
-            table.len += chunk.len();
-            table.chunks.push(Arc::from(chunk));
+        for entry in entries {
+            table.push(entry);
         }
         table
     }
+}
+
+/// `entries` padded with `T::default()` (or cut) to `N`, as one whole chunk.
+fn whole<T: Default, const N: usize>(mut entries: Vec<T>) -> Arc<[T; N]> {
+    entries.resize_with(N, T::default);
+    let chunk: Arc<[T]> = Arc::from(entries);
+    // The length is `N`: the conversion cannot fail.
+    Arc::<[T; N]>::try_from(chunk)
+        .unwrap_or_else(|_| Arc::new(std::array::from_fn(|_| T::default())))
+}
+
+/// The chunk for writing: copied first when a clone of the table shares it
+/// (through the heap, never a copy of the whole array on the stack).
+fn unshare<T: Clone + Default, const N: usize>(chunk: &mut Arc<[T; N]>) -> &mut [T; N] {
+    if Arc::get_mut(chunk).is_none() {
+        *chunk = whole(chunk.to_vec());
+    }
+    Arc::make_mut(chunk)
 }
 
 /// A [`Chunked`] table of chunks: for tables of records, whose chunks are
@@ -236,7 +297,7 @@ pub(crate) struct Nested<T, const BITS: u32> {
     // INVARIANT: chunk `i` is `groups[i]`; every chunk but the last holds
     // `1 << BITS` entries, the last at least the rest (padded with
     // `T::default()`); `len` entries are in use. `None` only past the end.
-    groups: Chunked<Option<Arc<[T]>>, 6>,
+    groups: Chunked<Option<Arc<[T]>>, 64>,
     len: usize,
     /// The chunk of defaults that every chunk added by
     /// [`try_grow_to`](Self::try_grow_to) shares, if any: [`present`](Self::present)
@@ -449,7 +510,7 @@ mod tests {
 
     #[test]
     fn entries_read_back_in_order_across_chunks() {
-        let table: Chunked<u32, 2> = (0..11).collect();
+        let table: Chunked<u32, 4> = (0..11).collect();
         assert_eq!(table.len(), 11);
         assert_eq!(
             table.iter().copied().collect::<Vec<_>>(),
@@ -457,7 +518,7 @@ mod tests {
         );
         assert_eq!(table.get(10), Some(&10));
         assert_eq!(table.get(11), None);
-        let mut pushed: Chunked<u32, 2> = Chunked::default();
+        let mut pushed: Chunked<u32, 4> = Chunked::default();
         for i in 0..11 {
             pushed.push(i);
         }
@@ -467,12 +528,12 @@ mod tests {
 
     #[test]
     fn tables_compare_and_show_their_entries_only() {
-        let table: Chunked<u32, 2> = (0..6).collect();
+        let table: Chunked<u32, 4> = (0..6).collect();
         let mut other = table.clone();
         assert_eq!(format!("{table:?}"), "[0, 1, 2, 3, 4, 5]");
         *other.get_mut(5).expect("in range") = 9;
         assert_ne!(table, other);
-        let shorter: Chunked<u32, 2> = (0..5).collect();
+        let shorter: Chunked<u32, 4> = (0..5).collect();
         assert_ne!(table, shorter);
         let mut padded = shorter.clone();
         padded.push(5);
@@ -485,7 +546,7 @@ mod tests {
 
     #[test]
     fn a_clone_shares_the_chunks_a_change_does_not_touch() {
-        let mut writer: Chunked<u32, 2> = (0..16).collect();
+        let mut writer: Chunked<u32, 4> = (0..16).collect();
         let reader = writer.clone();
         assert_eq!(writer.shared_chunks(&reader), 4);
         *writer.get_mut(5).expect("in range") = 50;
@@ -518,61 +579,70 @@ mod tests {
     }
 
     #[test]
-    fn the_last_chunk_grows_by_doubling_and_shrinks_to_fit() {
-        let mut table: Chunked<u64, 4> = Chunked::default();
+    fn a_small_table_grows_by_doubling_and_shrinks_to_fit() {
+        let mut table: Chunked<u64, 16> = Chunked::default();
         for i in 0..5 {
             table.push(i);
         }
-        // One chunk of 1, 2, 4, then 8 slots: the pointers, its counters and
-        // 8 slots of 8 bytes.
+        // One slice of 1, 2, 4, then 8 slots: its counters and 8 slots of
+        // 8 bytes, no chunk pointer.
         use std::mem::size_of;
-        let pointers = table.chunks.capacity() * size_of::<&[u64]>();
         let counters = 2 * size_of::<usize>();
-        assert_eq!(table.bytes(), pointers + counters + 8 * 8);
-        let mut table: Chunked<u64, 4> = Chunked::default();
+        assert_eq!(table.bytes(), counters + 8 * 8);
+        let mut table: Chunked<u64, 16> = Chunked::default();
         table.grow_to(3);
         assert_eq!(table.iter().count(), 3);
-        assert!(table.bytes() < Chunked::<u64, 4>::from_iter(0..16).bytes());
+        assert!(table.bytes() < Chunked::<u64, 16>::from_iter(0..16).bytes());
         table.push(7);
         table.push(8);
         table.shrink_to_fit();
-        // One pointer, its counters and the 5 slots in use.
-        assert_eq!(table.chunks.capacity(), 1);
-        assert_eq!(table.bytes(), size_of::<&[u64]>() + counters + 5 * 8);
+        // Its counters and the 5 slots in use.
+        assert_eq!(table.bytes(), counters + 5 * 8);
         assert_eq!(table.iter().copied().collect::<Vec<_>>(), [0, 0, 0, 7, 8]);
+        assert_eq!(table.get_or_padding(5), None, "no padding left");
         table.grow_to(2);
         assert_eq!(table.len(), 5, "grow_to never shrinks");
-        // A full last chunk has nothing to give back and keeps its entries.
-        let mut full: Chunked<u64, 2> = (0..8).collect();
+        // Past `N` entries every chunk is whole: the last keeps its padding,
+        // read as defaults.
+        let mut full: Chunked<u64, 4> = (0..9).collect();
         full.shrink_to_fit();
         assert_eq!(
             full.iter().copied().collect::<Vec<_>>(),
-            (0..8).collect::<Vec<_>>()
+            (0..9).collect::<Vec<_>>()
         );
+        assert_eq!(full.chunks(), 3);
+        assert_eq!(full.get(9), None);
+        assert_eq!(full.get_or_padding(11), Some(&0));
+        assert_eq!(full.get_or_padding(12), None);
+        let pointers = full.chunks.capacity() * size_of::<usize>();
+        assert_eq!(full.bytes(), pointers + 3 * (counters + 4 * 8));
     }
 
     #[test]
     fn growing_over_whole_chunks_shares_one_chunk_of_defaults() {
-        let mut table: Chunked<u64, 4> = (1..=3).collect();
+        let mut table: Chunked<u64, 16> = (1..=3).collect();
         table.grow_to(16 * 1000 + 5);
         assert_eq!(table.len(), 16 * 1000 + 5);
         assert_eq!(table.get(2), Some(&3));
         assert_eq!(table.get(3), Some(&0));
         assert_eq!(table.get(16 * 500), Some(&0));
         assert_eq!(table.get(16 * 1000 + 5), None);
-        // The first chunk (filled to its end), 999 pointers to one shared
-        // chunk, and a last chunk of 5 entries (grown to 8 slots).
+        // The first chunk (filled one by one), 999 pointers to one shared
+        // chunk, and a last chunk of 5 entries padded to 16.
         let counters = 2 * std::mem::size_of::<usize>();
-        let pointers = table.chunks.capacity() * std::mem::size_of::<&[u64]>();
-        assert_eq!(table.bytes(), pointers + 3 * counters + (16 + 16 + 8) * 8);
+        let pointers = table.chunks.capacity() * std::mem::size_of::<usize>();
+        assert_eq!(table.bytes(), pointers + 3 * (counters + 16 * 8));
         // Writing to a shared chunk copies it; the others still share.
+        let before = table.clone();
         if let Some(entry) = table.get_mut(16 * 500) {
             *entry = 9;
         }
         assert_eq!(table.get(16 * 500), Some(&9));
+        assert_eq!(before.get(16 * 500), Some(&0));
         assert_eq!(table.get(16 * 501), Some(&0));
         assert_eq!(table.iter().filter(|&&e| e != 0).count(), 4);
-        let mut other: Chunked<u64, 4> = Chunked::default();
+        assert_eq!(table.shared_chunks(&before), table.chunks() - 1);
+        let mut other: Chunked<u64, 16> = Chunked::default();
         assert!(other.try_grow_with(40, 7).is_ok());
         assert_eq!(other.iter().copied().collect::<Vec<_>>(), vec![7; 40]);
         assert!(other.try_grow_with(usize::MAX, 7).is_err());

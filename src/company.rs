@@ -261,9 +261,12 @@ impl<P: PermissionFlags> Company<P> {
             EntityKind::Project => self.projects.len(),
             EntityKind::Object => self.objects.len(),
         };
+        // Project ids stay below `u32::MAX - 1`: the snapshot pads empty
+        // project lists with the two ids above (`IdList::EMPTY`).
+        let ceiling = u32::MAX - u32::from(kind == EntityKind::Project);
         let id = u32::try_from(given_out)
             .ok()
-            .filter(|&id| id < u32::MAX)
+            .filter(|&id| id < ceiling)
             .ok_or(Error::CapacityExceeded { kind })?;
         let limit = self.limits.of(kind);
         if id >= limit {

@@ -23,24 +23,31 @@
 //   projects that hold it.
 // * `enhanced`: the security mode.
 //
-// The tables are `Chunked`: chunks of 4,096 entries behind `Arc`s, so that
-// a published view shares every chunk a later change does not touch. A
-// lookup reads the chunk's pointer from a short table (98 pointers for
-// 100,000 users), then the entry: one more load than a flat `Vec`, and no
-// comparison against the length (the padding of the last chunk reads as
-// "no such id").
+// The tables are `Chunked`: past 4,096 entries, whole chunks of 4,096
+// behind `Arc`s (`Arc<[T; 4096]>`, the last padded), so that a published
+// view shares every chunk a later change does not touch. A lookup tests the
+// chunk number against the number of chunks (25 for 100,000 users), reads
+// the chunk's pointer, then the entry: the compiler knows the chunk's
+// length, so the offset needs no test, and the padding of the last chunk
+// reads as "no such id". A table of up to 4,096 entries is one slice, so a
+// small company pays for what it has; its lookup takes one test more.
 //
 // A check is then: index the user, index the object, intersect two sorted
 // project lists that hold one to three ids in practice, and test the action's
 // bits against the object kind's mask and the user's bits. No allocation, no
 // hashing, no strings, no locks. Lists of up to three (user) or two (object)
-// ids sit inline, padded with copies of a real id, so the intersection
-// compares every pair of slots at once without masks or branches; longer
-// lists spill to a side table behind a branch that is almost never taken.
-// Which of "hidden", "not applicable", "not granted" comes first picks the
-// answer from a four-entry table: the outcome differs from question to
-// question, so it is computed, not branched on. The only data-dependent
-// branch left is the kind of resource (company-wide or one object).
+// ids sit inline, padded with copies of a real id (or, when empty, with an
+// id no project has, different for users and objects), so the intersection
+// compares every pair of slots at once without masks, branches or tests of
+// emptiness; longer lists spill to a side table behind a branch that is
+// almost never taken, to a function out of line (as is the check on a
+// project), so the fast path keeps a small frame. "Hidden", "not
+// applicable" and "not granted" are computed without branches (the outcome
+// differs from question to question); when none holds the check allows,
+// otherwise the three bits index a table of reasons that puts the first in
+// the documented order first. A caller that asks only `is_allowed` reads no
+// table. The only data-dependent branch left is the kind of resource
+// (company-wide or one object).
 //
 // The catalog (DOMAIN rules 18-19)
 // ---------------------------------
@@ -261,17 +268,17 @@ pub struct Snapshot<P: PermissionFlags = Permissions> {
     // Every table sits in shared chunks (`Chunked`): a clone shares the
     // chunks a later change does not touch, so publishing a snapshot costs
     // the chunks a change copied, not the company.
-    pub(crate) users: Chunked<UserEntry<P::Word>, 12>,
-    pub(crate) objects: Chunked<ObjectEntry, 12>,
-    pub(crate) projects: Chunked<ProjectEntry, 10>,
+    pub(crate) users: Chunked<UserEntry<P::Word>, 4096>,
+    pub(crate) objects: Chunked<ObjectEntry, 4096>,
+    pub(crate) projects: Chunked<ProjectEntry, 1024>,
     /// The permissions of each role (`None` once deleted), for testing
     /// sessions.
-    pub(crate) roles: Chunked<Option<P::Word>, 10>,
+    pub(crate) roles: Chunked<Option<P::Word>, 1024>,
     // INVARIANT (per project): `project_objects[p * kinds + k]` is project
     // `p`'s live objects of kind `k`, sorted by id, for every project id
     // ever made (`kinds` is the catalog's number of kinds). One flat table,
     // so a listing reaches a project's list with one indirection.
-    pub(crate) project_objects: Chunked<Vec<ObjectId>, 8>,
+    pub(crate) project_objects: Chunked<Vec<ObjectId>, 256>,
     /// Project lists too long to sit inline in their entries.
     pub(crate) spill: Spill<P::Word>,
 }
@@ -322,13 +329,18 @@ impl<P: PermissionFlags> PartialEq for Snapshot<P> {
 
 impl<P: PermissionFlags> Eq for Snapshot<P> {}
 
-/// The decision, indexed by the first test that fails, in the documented
-/// order: 3 hidden, 2 not applicable, 1 not granted, 0 none.
-const OUTCOMES: [Decision; 4] = [
-    Decision::Allow,
-    Decision::Deny(DenyReason::MissingPermission),
-    Decision::Deny(DenyReason::NotApplicable),
-    Decision::Deny(DenyReason::HiddenByProjects),
+/// The reason of a deny, indexed by the tests that fail as bits (4
+/// hidden, 2 not applicable, 1 not granted): the first in the documented
+/// order wins. Index 0 (none fails) is an allow.
+const REASONS: [DenyReason; 8] = [
+    DenyReason::MissingPermission,
+    DenyReason::MissingPermission,
+    DenyReason::NotApplicable,
+    DenyReason::NotApplicable,
+    DenyReason::HiddenByProjects,
+    DenyReason::HiddenByProjects,
+    DenyReason::HiddenByProjects,
+    DenyReason::HiddenByProjects,
 ];
 
 impl<P: PermissionFlags> Snapshot<P> {
@@ -469,49 +481,36 @@ impl<P: PermissionFlags> Snapshot<P> {
         action: P,
         resource: Resource,
     ) -> Decision {
-        let catalog = P::catalog();
-        let sees_everything = self.sees_every_project_word(permissions);
+        let none = P::Word::default();
         // Unknown ids are rare, so their branches predict well. What follows
         // them (hidden? applicable? granted?) is different for every
         // question: it is computed without branches and the answer is read
         // from a table, in the documented order of reasons. `scope` is the
         // set of permissions that apply to the resource.
-        let none = P::Word::default();
         let (hidden, scope, within) = match resource {
             // Every bit, even one outside the catalog: no role grants it,
             // so it is missing, not misplaced.
             Resource::Company => (false, !none, none),
             Resource::Object(object) => {
                 // The padding past the last object has no kind: unknown.
-                let Some((object, kind)) = self
-                    .objects
-                    .get_or_padding(object.index())
-                    .and_then(|entry| Some((entry, entry.kind_index()?)))
-                else {
+                let Some(object) = self.objects.get_or_padding(object.index()) else {
+                    return Decision::Deny(DenyReason::UnknownObject);
+                };
+                let Some(kind) = object.kind_index() else {
                     return Decision::Deny(DenyReason::UnknownObject);
                 };
                 let (shared, within) = projects.reach(&object.projects, &self.spill);
-                let scope = P::Word::from_u128(catalog.kind_mask(kind));
-                (!sees_everything & !shared, scope, within)
+                // Kinds are below `MAX_KINDS`, a power of two: the mask
+                // spares a bounds test.
+                let scope = P::catalog().kind_mask(kind & (crate::MAX_KINDS - 1));
+                let hidden = !self.sees_every_project_word(permissions) & !shared;
+                (hidden, P::Word::from_u128(scope), within)
             }
             Resource::Project(project) => {
-                if !self
-                    .projects
-                    .get_or_padding(project.index())
-                    .is_some_and(|p| p.live)
-                {
-                    return Decision::Deny(DenyReason::UnknownProject);
+                match self.project_reach(projects, project, permissions) {
+                    Ok(reach) => reach,
+                    Err(reason) => return Decision::Deny(reason),
                 }
-                let at = projects.get(&self.spill).binary_search(&project.get());
-                let within = at
-                    .ok()
-                    .and_then(|at| projects.within(&self.spill).get(at).copied());
-                let scope = P::Word::from_u128(catalog.project_mask);
-                (
-                    !sees_everything & at.is_err(),
-                    scope,
-                    within.unwrap_or(none),
-                )
             }
         };
         let permissions = if within_projects {
@@ -521,15 +520,44 @@ impl<P: PermissionFlags> Snapshot<P> {
         };
         // Non-short-circuit `&` on raw bits: no branch on the action.
         let action = action.to_word();
-        let applicable = (action != none) & (action & !scope == none);
-        let granted = action & !permissions == none;
-        let index = (3 * usize::from(hidden))
-            .max(2 * usize::from(!applicable))
-            .max(usize::from(!granted));
-        OUTCOMES
-            .get(index)
-            .copied()
-            .unwrap_or(Decision::Deny(DenyReason::MissingPermission))
+        let not_applicable = (action == none) | (action & !scope != none);
+        let not_granted = action & !permissions != none;
+        // A caller that asks only `is_allowed` compiles this to the first
+        // test: no table read.
+        if !(hidden | not_applicable | not_granted) {
+            return Decision::Allow;
+        }
+        let index =
+            usize::from(hidden) << 2 | usize::from(not_applicable) << 1 | usize::from(not_granted);
+        let reason = REASONS.get(index).copied();
+        Decision::Deny(reason.unwrap_or(DenyReason::MissingPermission))
+    }
+
+    /// [`decide`](Self::decide) on a project: whether it is hidden from the
+    /// user, the permissions that apply to it and those given within it,
+    /// or why there is no such project. Out of line: the check's frame
+    /// stays that of its fast path.
+    #[inline(never)]
+    fn project_reach(
+        &self,
+        projects: &IdList<USER_INLINE>,
+        project: ProjectId,
+        permissions: P::Word,
+    ) -> Result<(bool, P::Word, P::Word), DenyReason> {
+        if !self
+            .projects
+            .get_or_padding(project.index())
+            .is_some_and(|p| p.live)
+        {
+            return Err(DenyReason::UnknownProject);
+        }
+        let at = projects.get(&self.spill).binary_search(&project.get());
+        let within = at
+            .ok()
+            .and_then(|at| projects.within(&self.spill).get(at).copied());
+        let scope = P::Word::from_u128(P::catalog().project_mask);
+        let hidden = !self.sees_every_project_word(permissions) & at.is_err();
+        Ok((hidden, scope, within.unwrap_or_default()))
     }
 
     /// The id of the company this snapshot was taken of: a session of

@@ -69,7 +69,7 @@ pub(crate) struct NameIndex {
     // `len`; a slot is 0 when empty, else `hash << 32 | (id + 1)` with the
     // high 32 bits of the key's hash; each entry is reached from its home
     // slot (`hash & mask`) without crossing an empty slot.
-    slots: Chunked<u64, 11>,
+    slots: Chunked<u64, 2048>,
     len: usize,
     keys: RandomState,
 }

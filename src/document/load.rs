@@ -419,7 +419,9 @@ fn check_limits(next: NextIds, limits: Limits) -> Result<(), Error> {
     ];
     for (kind, count) in counts {
         let limit = limits.of(kind);
-        if count > limit {
+        // Project ids stay below `u32::MAX - 1` (`Company::next_id`).
+        let ceiling = u32::MAX - u32::from(kind == EntityKind::Project);
+        if count > limit || count > ceiling {
             return Err(document_error(
                 format!("nextIds.{kind}s"),
                 format_args!("{count} {kind} ids are more than the limit of {limit}"),

@@ -23,9 +23,11 @@ const OBJECT_INLINE: usize = 2;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct IdList<const N: usize> {
     // INVARIANT (shape): `tag` is one of
-    // * `0..=N`: the list is inline, `ids[..tag]` sorted; when it is not
-    //   empty, the unused `ids[tag..]` repeat `ids[0]`, so that comparing
-    //   every pair of slots needs no mask;
+    // * `0..=N`: the list is inline, `ids[..tag]` sorted; the unused
+    //   `ids[tag..]` repeat `ids[0]`, or hold `Self::EMPTY` when the list is
+    //   empty (an id no project has, different for user and object lists),
+    //   so that comparing every pair of slots needs no mask and no test of
+    //   emptiness;
     // * `SPILLED`: `ids[0]` is the slot in `Spill::lists` of the sorted list;
     // * `GRANTED` (user entries only): `ids[0]` is the slot in
     //   `Spill::granted` of up to `GRANTED_INLINE` projects with the
@@ -38,10 +40,20 @@ pub(crate) struct IdList<const N: usize> {
 }
 
 impl<const N: usize> IdList<N> {
+    /// The padding of an empty inline list: no project has this id
+    /// (project ids stay below `u32::MAX - 1`, `Company::next_id`), and
+    /// a user list's differs from an object list's, so two empty lists
+    /// share nothing.
+    const EMPTY: u32 = if N == USER_INLINE {
+        u32::MAX
+    } else {
+        u32::MAX - 1
+    };
+
     /// An inline list of up to `N` sorted ids, padded as the shape
     /// invariant says.
     pub(super) fn inline(ids: &[u32]) -> Self {
-        let mut inline = [ids.first().copied().unwrap_or(0); N];
+        let mut inline = [ids.first().copied().unwrap_or(Self::EMPTY); N];
         if let Some(prefix) = inline.get_mut(..ids.len()) {
             prefix.copy_from_slice(ids);
         }
@@ -81,10 +93,7 @@ const ABSENT: u32 = u32::MAX;
 
 impl<const N: usize> Default for IdList<N> {
     fn default() -> Self {
-        Self {
-            tag: 0,
-            ids: [0; N],
-        }
+        Self::inline(&[])
     }
 }
 
@@ -100,8 +109,8 @@ impl<const N: usize> IdList<N> {
     /// `GRANTED` list has any).
     ///
     /// When both lists are inline (nearly always), compares every pair of
-    /// slots without a branch: the padding repeats a real id, so no pair
-    /// needs a mask, and only emptiness is tested apart. The answer differs
+    /// slots without a branch: the padding repeats a real id, or an id no
+    /// project has in an empty list, so no pair needs a mask or a test. The answer differs
     /// from question to question, so branches would mispredict.
     #[inline(always)]
     pub(crate) fn reach<const M: usize, W: Word>(
@@ -112,19 +121,32 @@ impl<const N: usize> IdList<N> {
         if (self.tag as usize > N) | (other.tag as usize > M) {
             return self.reach_stored(other, spill);
         }
+        // Four lanes (the padding repeats `ids[0]`), so that the compiler
+        // compares them as one vector per id of `other`.
+        let first = self.ids.first().copied().unwrap_or(Self::EMPTY);
+        let lanes: [u32; 4] = std::array::from_fn(|i| self.ids.get(i).copied().unwrap_or(first));
         let mut hit = false;
-        for &a in &self.ids {
+        for &b in &other.ids {
+            let mut any = 0u32;
+            for &a in &lanes {
+                any |= u32::from(a == b);
+            }
+            hit |= any != 0;
+        }
+        // Lists longer than four are compared to the end.
+        for &a in self.ids.iter().skip(4) {
             for &b in &other.ids {
                 hit |= a == b;
             }
         }
-        (hit & (self.tag != 0) & (other.tag != 0), W::default())
+        (hit, W::default())
     }
 
     /// [`reach`](Self::reach) when either list is in a side table: a user
     /// given roles within up to four projects against an inline object
     /// list is compared without branches; anything longer is a merge walk.
-    #[inline]
+    /// Out of line: the check's frame stays that of its fast path.
+    #[inline(never)]
     fn reach_stored<const M: usize, W: Word>(
         &self,
         other: &IdList<M>,

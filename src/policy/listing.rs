@@ -101,7 +101,7 @@ pub(super) enum Walk<'a> {
     All(std::slice::Iter<'a, ObjectId>),
     /// Every live object of one kind: the object table, read in order.
     OfKind {
-        objects: &'a Chunked<ObjectEntry, 12>,
+        objects: &'a Chunked<ObjectEntry, 4096>,
         next: usize,
         kind: u8,
     },

@@ -83,14 +83,14 @@ impl<W: Word> Granted<W> {
 #[derive(Debug, Clone)]
 pub(crate) struct Spill<W> {
     /// Lists too long to sit inline (`SPILLED`, `GRANTED_SPILLED`).
-    pub(super) lists: Chunked<Box<[u32]>, 6>,
+    pub(super) lists: Chunked<Box<[u32]>, 64>,
     /// Side by side with `lists`: the permissions given within each project
     /// of a `GRANTED_SPILLED` list; empty for the others.
-    pub(super) words: Chunked<Box<[W]>, 6>,
+    pub(super) words: Chunked<Box<[W]>, 64>,
     pub(super) free: Vec<u32>,
     /// Users given roles within up to [`GRANTED_INLINE`] projects
     /// (`GRANTED`).
-    pub(super) granted: Chunked<Granted<W>, 8>,
+    pub(super) granted: Chunked<Granted<W>, 256>,
     pub(super) granted_free: Vec<u32>,
 }
 
