@@ -41,12 +41,12 @@ use callgate::{
     Change, Company, ObjectKind, PermissionFlags, Permissions, Principal, Resource, RoleId,
     Session, Snapshot, UserId,
 };
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 mod workload;
-use workload::product::{self, product_center, product_questions, ProductCenter, Verbs};
-use workload::within::{self, with_project_roles, within_questions, ProjectRoleCenter};
-use workload::{call_center, questions, CallCenter, Question, Size};
+use workload::product::{self, ProductCenter, Verbs, product_center, product_questions};
+use workload::within::{self, ProjectRoleCenter, with_project_roles, within_questions};
+use workload::{CallCenter, Question, Size, call_center, questions};
 
 /// Questions per batch: each measured iteration answers all of them.
 const BATCH: usize = 100_000;

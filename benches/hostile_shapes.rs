@@ -14,7 +14,7 @@
 use callgate::{
     Change, Company, Document, GroupId, GroupRecord, Principal, RoleId, UserId, UserRecord,
 };
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 /// The sizes: 10k, 100k and 1M links when benchmarking (`cargo bench`),
 /// 1,000 in test mode (`cargo test`).

@@ -53,7 +53,7 @@ use std::alloc::System;
 use callgate::{Change, Company, ObjectKind, Principal, Publisher, RoleId, UserId};
 
 mod workload;
-use workload::{call_center, named_sizes, one_user_role, role_change, Size};
+use workload::{Size, call_center, named_sizes, one_user_role, role_change};
 
 /// Counts the live bytes of every allocation of this program.
 #[global_allocator]

@@ -42,12 +42,12 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use callgate::{Company, ObjectId, Publisher, Reader, Resource, Snapshot, UserId, View};
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 mod workload;
 use workload::{
-    call_center, named_sizes, one_user_role, questions, role_change, CallCenter, Question, Rng,
-    Size,
+    CallCenter, Question, Rng, Size, call_center, named_sizes, one_user_role, questions,
+    role_change,
 };
 
 /// Questions (or names) per batch: each measured iteration asks them all.
@@ -214,14 +214,18 @@ fn bench_names(c: &mut Criterion) {
             })
             .collect();
         assert!(user_names.iter().all(|n| view.user_by_name(n).is_some()));
-        assert!(object_names
-            .iter()
-            .zip(&object_ids)
-            .all(|((kind, n), &id)| view.object_by_name(*kind, n) == Some(id)));
-        assert!(resource_names
-            .iter()
-            .zip(&object_ids)
-            .all(|(n, &id)| view.resource_by_name(n) == Ok(Resource::Object(id))));
+        assert!(
+            object_names
+                .iter()
+                .zip(&object_ids)
+                .all(|((kind, n), &id)| view.object_by_name(*kind, n) == Some(id))
+        );
+        assert!(
+            resource_names
+                .iter()
+                .zip(&object_ids)
+                .all(|(n, &id)| view.resource_by_name(n) == Ok(Resource::Object(id)))
+        );
 
         let mut group = c.benchmark_group("names");
         group.throughput(Throughput::Elements(BATCH as u64));

@@ -331,7 +331,7 @@ fn wrong_arguments(command: &str, given: usize) -> CliError {
         _ => {
             return usage(format!(
                 "unknown command `{command}` (expected check, explain, matrix, who-can or visible)"
-            ))
+            ));
         }
     };
     usage(format!(

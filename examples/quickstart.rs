@@ -97,7 +97,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     say(
         "anna and boris (group `Acme team`) and chen and dana (group `Globex team`) are operators.",
     );
-    say("quinn sits in the `QA desk` group, which holds the custom `QA` role and joins both projects.");
+    say(
+        "quinn sits in the `QA desk` group, which holds the custom `QA` role and joins both projects.",
+    );
 
     heading("4. Twelve questions, each answered with its reasons");
     let hidden = Decision::Deny(DenyReason::HiddenByProjects);

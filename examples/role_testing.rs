@@ -6,7 +6,7 @@
 //!
 //! Run it with `cargo run --example role_testing`.
 
-use callgate::{Change, Company, Error, Permissions, Resource, RoleId, Session, CATALOG};
+use callgate::{CATALOG, Change, Company, Error, Permissions, Resource, RoleId, Session};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     heading(1, "A small call center");
@@ -114,9 +114,5 @@ fn count(permissions: Permissions) -> usize {
 }
 
 fn yes_no(answer: bool) -> &'static str {
-    if answer {
-        "yes"
-    } else {
-        "no"
-    }
+    if answer { "yes" } else { "no" }
 }

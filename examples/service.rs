@@ -111,7 +111,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     let reader = publisher.reader();
 
     // Readers and the writer start together, run until `stop`, and report.
-    println!("Running for {millis} ms: {readers} readers; 1 writer, resting {PACE:?} after each change\n");
+    println!(
+        "Running for {millis} ms: {readers} readers; 1 writer, resting {PACE:?} after each change\n"
+    );
     let stop = Arc::new(AtomicBool::new(false));
     let start = Arc::new(Barrier::new(readers + 2));
     let reader_threads: Vec<_> = (0..readers)
@@ -285,7 +287,7 @@ fn parse_args() -> Result<(u64, usize), Box<dyn Error>> {
             _ => {
                 return Err(
                     format!("READERS `{text}`: expected a positive number ({USAGE})").into(),
-                )
+                );
             }
         },
         None => thread::available_parallelism()

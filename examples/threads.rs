@@ -129,12 +129,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // sees it gone.
     let view = reader.view();
     let operator = operators[0];
-    assert!(!view
-        .check(operator, Permissions::QUEUES_VIEW, Resource::Object(queue))
-        .is_allowed());
-    assert!(view
-        .check(admin, Permissions::QUEUES_MANAGE, Resource::Object(queue))
-        .is_allowed());
+    assert!(
+        !view
+            .check(operator, Permissions::QUEUES_VIEW, Resource::Object(queue))
+            .is_allowed()
+    );
+    assert!(
+        view.check(admin, Permissions::QUEUES_MANAGE, Resource::Object(queue))
+            .is_allowed()
+    );
     println!(
         "Revision {}: operators no longer see the queue; the admin still does.",
         view.revision()

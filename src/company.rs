@@ -14,7 +14,7 @@ use crate::{
     PermissionFlags, Permissions, Project, ProjectId, Resource, Role, RoleId, SecurityMode,
     Snapshot, User, UserId,
 };
-use names::{by_kind_and_name, by_name, NameIndex};
+use names::{NameIndex, by_kind_and_name, by_name};
 
 /// A table of records indexed by id, in chunks of 64.
 pub(crate) type Records<T> = Nested<Option<T>, 6>;

@@ -186,7 +186,9 @@ pub enum Error {
         name: String,
     },
     /// An empty or blank name, or one with control characters.
-    #[error("invalid {kind} name `{name}`: a name must be non-empty, without control characters or surrounding white space")]
+    #[error(
+        "invalid {kind} name `{name}`: a name must be non-empty, without control characters or surrounding white space"
+    )]
     InvalidName {
         /// The kind of thing being named.
         kind: EntityKind,
@@ -308,7 +310,9 @@ pub enum Error {
     /// Admin, or a role holding `projects.all`, given within a project, or
     /// `projects.all` added to a role someone holds within a project: those
     /// apply company-wide only (DOMAIN rule 22).
-    #[error("role `{role}` cannot be held within project `{project}`: Admin and `projects.all` apply company-wide only")]
+    #[error(
+        "role `{role}` cannot be held within project `{project}`: Admin and `projects.all` apply company-wide only"
+    )]
     CompanyWideRole {
         /// The role's name.
         role: String,

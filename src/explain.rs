@@ -10,7 +10,7 @@ mod serialize;
 
 pub use self::record::DecisionRecord;
 
-use crate::catalog::{kind_label, Kind, Set};
+use crate::catalog::{Kind, Set, kind_label};
 use crate::{
     Company, Decision, GroupId, PermissionFlags, Permissions, ProjectId, Resource, RoleId,
     SecurityMode, Session, UserId,
@@ -327,7 +327,7 @@ fn reach<P: PermissionFlags>(
         Resource::Company => return Reach::NotScoped,
         _ if company.mode() == SecurityMode::Simple => return Reach::SimpleMode,
         _ if permissions.has(P::of(P::catalog().required.projects_all)) => {
-            return Reach::AllProjects
+            return Reach::AllProjects;
         }
         Resource::Object(object) => company
             .object(object)

@@ -219,22 +219,22 @@ mod trace;
 mod write;
 
 pub use crate::catalog::{
-    kind_label, kind_name, names, parse_kind, parse_permissions, AppliesTo, Catalog, CatalogError,
-    Definition, Holds, Kind, KindDef, LibraryPermission, Names, PermissionDef, PermissionFlags,
-    Word, MAX_KINDS, MAX_PERMISSIONS, STANDARD,
+    AppliesTo, Catalog, CatalogError, Definition, Holds, Kind, KindDef, LibraryPermission,
+    MAX_KINDS, MAX_PERMISSIONS, Names, PermissionDef, PermissionFlags, STANDARD, Word, kind_label,
+    kind_name, names, parse_kind, parse_permissions,
 };
 pub use crate::change::{Actor, Change, ChangeReport, Created, LogEntry, NewUser};
 pub use crate::company::{Company, DEFAULT_PROJECT_NAME, MAX_REVISION};
 pub use crate::company_id::{CompanyId, ParseCompanyIdError};
 #[cfg(feature = "serde")]
 pub use crate::document::{
-    CatalogRef, Document, GroupRecord, MemberRoles, NextIds, ObjectRecord, ProjectRecord,
-    RoleRecord, UserRecord, FORMAT_VERSION,
+    CatalogRef, Document, FORMAT_VERSION, GroupRecord, MemberRoles, NextIds, ObjectRecord,
+    ProjectRecord, RoleRecord, UserRecord,
 };
 pub use crate::error::{EntityKind, Error, ErrorCategory, TextPosition};
 pub use crate::explain::{DecisionRecord, Explanation, Grant, Reach};
 pub use crate::limits::Limits;
-pub use crate::permissions::{PermissionInfo, Permissions, CATALOG};
+pub use crate::permissions::{CATALOG, PermissionInfo, Permissions};
 pub use crate::policy::{Decision, DenyReason, Resource, Snapshot, VisibleObjects};
 pub use crate::principal::{Group, GroupId, Principal, User, UserId};
 pub use crate::project::{Object, ObjectId, ObjectKind, Project, ProjectId, SecurityMode};

@@ -113,11 +113,7 @@ impl Limits {
     #[must_use]
     pub const fn loading_bound(&self) -> Self {
         const fn higher(a: u32, b: u32) -> u32 {
-            if a > b {
-                a
-            } else {
-                b
-            }
+            if a > b { a } else { b }
         }
         Self {
             users: higher(self.users, Self::DEFAULT.users),

@@ -102,15 +102,15 @@ use crate::{
     CompanyId, ObjectId, PermissionFlags, Permissions, ProjectId, Session, SessionDecision, UserId,
 };
 
-use self::layout::{IdList, ObjectEntry, ProjectEntry, UserEntry, USER_INLINE};
+use self::layout::{IdList, ObjectEntry, ProjectEntry, USER_INLINE, UserEntry};
 use self::spill::Spill;
 
 pub(crate) use self::layout::shares_project;
 pub use self::listing::VisibleObjects;
-pub(crate) use self::maintain::{same_words, CompiledUser};
+pub(crate) use self::maintain::{CompiledUser, same_words};
 
 #[cfg(test)]
-use self::listing::{Walk, MERGE_INLINE};
+use self::listing::{MERGE_INLINE, Walk};
 
 /// What a check is about: the company itself (a section, report or setting),
 /// one project-scoped object, or one project.

@@ -442,20 +442,24 @@ mod tests {
                 .shared_chunks(&before.snapshot.objects),
             1
         );
-        assert!(!view
-            .check(
-                users_id(5000),
-                crate::Permissions::CALL_JOURNAL_VIEW,
-                crate::Resource::Company
-            )
-            .is_allowed());
-        assert!(company
-            .check(
-                users_id(5000),
-                crate::Permissions::CALL_JOURNAL_VIEW,
-                crate::Resource::Company
-            )
-            .is_allowed());
+        assert!(
+            !view
+                .check(
+                    users_id(5000),
+                    crate::Permissions::CALL_JOURNAL_VIEW,
+                    crate::Resource::Company
+                )
+                .is_allowed()
+        );
+        assert!(
+            company
+                .check(
+                    users_id(5000),
+                    crate::Permissions::CALL_JOURNAL_VIEW,
+                    crate::Resource::Company
+                )
+                .is_allowed()
+        );
         assert_eq!(
             view.object_by_name(crate::ObjectKind::Queue, "Sales"),
             Some(object)

@@ -6,8 +6,8 @@ use std::str::FromStr;
 
 use crate::catalog::kind_named;
 use crate::{
-    kind_name, parse_kind, Company, Decision, DenyReason, EntityKind, Error, PermissionFlags,
-    Reader, Resource,
+    Company, Decision, DenyReason, EntityKind, Error, PermissionFlags, Reader, Resource, kind_name,
+    parse_kind,
 };
 
 /// A [`Resource`] by name, as a command line, a URL or a request body writes

@@ -230,13 +230,13 @@ impl<'c, P: PermissionFlags> SectionView<'c, P> {
     }
 
     /// The columns: every role, in id order.
-    pub fn roles(&self) -> impl Iterator<Item = RoleId> + 'c {
+    pub fn roles(&self) -> impl Iterator<Item = RoleId> + 'c + use<'c, P> {
         self.company.roles().map(|(id, _)| id)
     }
 
     /// The rows: every permission of the section, in catalog order, each
     /// with its flag ([`SectionRow::permission`]) and its switches.
-    pub fn rows(&self) -> impl Iterator<Item = SectionRow<'c, P>> + 'c {
+    pub fn rows(&self) -> impl Iterator<Item = SectionRow<'c, P>> + 'c + use<'c, P> {
         let company = self.company;
         P::catalog()
             .section_permissions(self.name)
@@ -269,7 +269,7 @@ impl<'c, P: PermissionFlags> SectionView<'c, P> {
         since = "0.3.0",
         note = "use `rows()`: each row has its flag (`permission()`), which `allowed` takes, and its definition (`def()`)"
     )]
-    pub fn permissions(&self) -> impl Iterator<Item = &'static PermissionDef> + 'c {
+    pub fn permissions(&self) -> impl Iterator<Item = &'static PermissionDef> + 'c + use<'c, P> {
         P::catalog().section_permissions(self.name)
     }
 
@@ -320,7 +320,7 @@ impl<'c, P: PermissionFlags> SectionRow<'c, P> {
     }
 
     /// Every role's switch for the permission, in role id order.
-    pub fn switches(&self) -> impl Iterator<Item = SectionSwitch> + 'c {
+    pub fn switches(&self) -> impl Iterator<Item = SectionSwitch> + 'c + use<'c, P> {
         let own = P::of(self.bit());
         self.company
             .roles()
@@ -363,18 +363,18 @@ impl<'c, P: PermissionFlags> Matrix<'c, P> {
     }
 
     /// The columns: every role, in id order.
-    pub fn roles(&self) -> impl Iterator<Item = RoleId> + 'c {
+    pub fn roles(&self) -> impl Iterator<Item = RoleId> + 'c + use<'c, P> {
         self.company.roles().map(|(id, _)| id)
     }
 
     /// The rows' definitions: every permission, in catalog order.
-    pub fn permissions(&self) -> impl Iterator<Item = &'static PermissionDef> + 'c {
+    pub fn permissions(&self) -> impl Iterator<Item = &'static PermissionDef> + 'c + use<'c, P> {
         P::catalog().permissions().iter()
     }
 
     /// The rows: every permission, in catalog order, each with its flag
     /// and its switches.
-    pub fn rows(&self) -> impl Iterator<Item = SectionRow<'c, P>> + 'c {
+    pub fn rows(&self) -> impl Iterator<Item = SectionRow<'c, P>> + 'c + use<'c, P> {
         let company = self.company;
         self.permissions()
             .map(move |def| SectionRow { company, def })

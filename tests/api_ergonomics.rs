@@ -77,9 +77,11 @@ fn add_project_members_with_roles_gives_roles_within_the_project_only() -> TestR
         [(Principal::User(tess), vec![RoleId::SUPERVISOR])]
     );
     let manage = Permissions::PROJECTS_MANAGE;
-    assert!(company
-        .check(tess, manage, Resource::Project(acme))
-        .is_allowed());
+    assert!(
+        company
+            .check(tess, manage, Resource::Project(acme))
+            .is_allowed()
+    );
     assert!(!company.check(tess, manage, Resource::Company).is_allowed());
 
     // Admin is company-wide only, through the constructor too.
@@ -356,9 +358,11 @@ fn a_new_user_gets_roles_groups_and_projects_at_creation() -> TestResult {
     assert_eq!(user.roles().collect::<Vec<_>>(), [qa, RoleId::OPERATOR]);
     assert_eq!(user.groups().collect::<Vec<_>>(), [team]);
     assert_eq!(user.projects().collect::<Vec<_>>(), [acme, globex]);
-    assert!(company
-        .check(kim, Permissions::QA_CHECKS_MANAGE, Resource::Company)
-        .is_allowed());
+    assert!(
+        company
+            .check(kim, Permissions::QA_CHECKS_MANAGE, Resource::Company)
+            .is_allowed()
+    );
 
     // The same user as a change: ids given twice are given once.
     let change: Change = NewUser::new("lee").role(qa).role(qa).group(team).into();

@@ -73,10 +73,12 @@ fn sessions_round_trip_through_serde() -> Result<(), Box<dyn std::error::Error>>
     // logs in again.
     let from_0_1 =
         serde_json::from_str::<Session>(r#"{"user":0,"loginRevision":1,"testing":null}"#);
-    assert!(from_0_1
-        .unwrap_err()
-        .to_string()
-        .contains("missing field `company`"));
+    assert!(
+        from_0_1
+            .unwrap_err()
+            .to_string()
+            .contains("missing field `company`")
+    );
     Ok(())
 }
 

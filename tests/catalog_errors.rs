@@ -4,8 +4,8 @@
 //! `compile_fail` examples on `Catalog` and `CatalogError`.
 
 use callgate::{
-    Catalog, CatalogError, Definition, Holds, KindDef, PermissionDef, PermissionFlags, Permissions,
-    MAX_KINDS, STANDARD,
+    Catalog, CatalogError, Definition, Holds, KindDef, MAX_KINDS, PermissionDef, PermissionFlags,
+    Permissions, STANDARD,
 };
 
 /// The permissions every catalog must have, on bits 0-7.
@@ -63,7 +63,9 @@ fn every_bad_definition_is_refused_naming_the_culprit() {
         (
             "duplicate name",
             with(&[PermissionDef::new(9, "users.manage", "Admin")]),
-            CatalogError::DuplicateName { name: "users.manage" },
+            CatalogError::DuplicateName {
+                name: "users.manage",
+            },
             "duplicate permission name `users.manage`",
         ),
         (
@@ -75,19 +77,26 @@ fn every_bad_definition_is_refused_naming_the_culprit() {
         (
             "malformed name: upper case",
             with(&[PermissionDef::new(9, "Queues.Pause", "Queues")]),
-            CatalogError::MalformedName { name: "Queues.Pause" },
+            CatalogError::MalformedName {
+                name: "Queues.Pause",
+            },
             "malformed permission name `Queues.Pause`: a name is two or more lowercase parts joined by dots, such as `queues.pause`",
         ),
         (
             "malformed name: empty part",
             with(&[PermissionDef::new(9, "queues..pause", "Queues")]),
-            CatalogError::MalformedName { name: "queues..pause" },
+            CatalogError::MalformedName {
+                name: "queues..pause",
+            },
             "malformed permission name `queues..pause`: a name is two or more lowercase parts joined by dots, such as `queues.pause`",
         ),
         (
             "implication of an unknown permission",
             with(&[PermissionDef::new(9, "queues.pause", "Queues").implies(&["queues.fly"])]),
-            CatalogError::UnknownImplication { permission: "queues.pause", implied: "queues.fly" },
+            CatalogError::UnknownImplication {
+                permission: "queues.pause",
+                implied: "queues.fly",
+            },
             "permission `queues.pause` implies unknown permission `queues.fly`",
         ),
         (
@@ -96,49 +105,72 @@ fn every_bad_definition_is_refused_naming_the_culprit() {
                 PermissionDef::new(9, "queues.pause", "Queues").implies(&["queues.resume"]),
                 PermissionDef::new(10, "queues.resume", "Queues").implies(&["queues.pause"]),
             ]),
-            CatalogError::ImplicationCycle { permission: "queues.pause" },
+            CatalogError::ImplicationCycle {
+                permission: "queues.pause",
+            },
             "permission `queues.pause` implies itself through a cycle of implications",
         ),
         (
             "a permission implying itself",
             with(&[PermissionDef::new(9, "queues.pause", "Queues").implies(&["queues.pause"])]),
-            CatalogError::ImplicationCycle { permission: "queues.pause" },
+            CatalogError::ImplicationCycle {
+                permission: "queues.pause",
+            },
             "permission `queues.pause` implies itself through a cycle of implications",
         ),
         (
             "a permission applying to an unknown kind",
             with(&[PermissionDef::new(9, "chats.view", "Queues").on_kinds(&["chat_channel"])]),
-            CatalogError::UnknownKind { permission: "chats.view", kind: "chat_channel" },
+            CatalogError::UnknownKind {
+                permission: "chats.view",
+                kind: "chat_channel",
+            },
             "permission `chats.view` applies to unknown object kind `chat_channel`",
         ),
         (
             "an unknown section",
             with(&[PermissionDef::new(9, "reports.view", "Reports")]),
-            CatalogError::UnknownSection { permission: "reports.view", section: "Reports" },
+            CatalogError::UnknownSection {
+                permission: "reports.view",
+                section: "Reports",
+            },
             "permission `reports.view` names unknown section `Reports`",
         ),
         (
             "a bit taken twice",
             with(&[PermissionDef::new(0, "queues.pause", "Queues")]),
-            CatalogError::BadBit { permission: "queues.pause" },
+            CatalogError::BadBit {
+                permission: "queues.pause",
+            },
             "permission `queues.pause` has a bit past the width of its flags type, or one another permission has",
         ),
         (
             "a bit past the word",
             with(&[PermissionDef::new(64, "queues.pause", "Queues")]),
-            CatalogError::BadBit { permission: "queues.pause" },
+            CatalogError::BadBit {
+                permission: "queues.pause",
+            },
             "permission `queues.pause` has a bit past the width of its flags type, or one another permission has",
         ),
         (
             "a built-in set naming an unknown permission",
             with(&[]).operator(Holds::Only(&["queues.fly"])),
-            CatalogError::UnknownBuiltinPermission { role: "Operator", name: "queues.fly" },
+            CatalogError::UnknownBuiltinPermission {
+                role: "Operator",
+                name: "queues.fly",
+            },
             "built-in role `Operator` names unknown permission or section `queues.fly`",
         ),
         (
             "a built-in set naming an unknown section",
-            with(&[]).supervisor(Holds::AllExcept { sections: &["Finance"], permissions: &[] }),
-            CatalogError::UnknownBuiltinPermission { role: "Supervisor", name: "Finance" },
+            with(&[]).supervisor(Holds::AllExcept {
+                sections: &["Finance"],
+                permissions: &[],
+            }),
+            CatalogError::UnknownBuiltinPermission {
+                role: "Supervisor",
+                name: "Finance",
+            },
             "built-in role `Supervisor` names unknown permission or section `Finance`",
         ),
         (
@@ -150,7 +182,9 @@ fn every_bad_definition_is_refused_naming_the_culprit() {
         (
             "a malformed catalog name",
             Definition::new("Acme Center", 1),
-            CatalogError::MalformedCatalogName { name: "Acme Center" },
+            CatalogError::MalformedCatalogName {
+                name: "Acme Center",
+            },
             "malformed catalog name `Acme Center`: use lowercase letters, digits, `_`, `-` and `.`",
         ),
         (
@@ -168,7 +202,10 @@ fn every_bad_definition_is_refused_naming_the_culprit() {
         (
             "a kind governed by an unknown permission",
             with(&[]).kinds(&EDITED_QUEUE),
-            CatalogError::UnknownKindPermission { kind: "queue", permission: "queues.edit" },
+            CatalogError::UnknownKindPermission {
+                kind: "queue",
+                permission: "queues.edit",
+            },
             "object kind `queue` is governed by unknown permission `queues.edit`",
         ),
     ];

@@ -4,8 +4,8 @@
 use std::sync::OnceLock;
 
 use callgate::{
-    Catalog, Change, Company, Decision, Definition, DenyReason, Holds, Kind, KindDef,
-    PermissionDef, PermissionFlags, Resource, SecurityMode, MAX_KINDS, MAX_PERMISSIONS,
+    Catalog, Change, Company, Decision, Definition, DenyReason, Holds, Kind, KindDef, MAX_KINDS,
+    MAX_PERMISSIONS, PermissionDef, PermissionFlags, Resource, SecurityMode,
 };
 
 /// A flags type over every bit of a `u128`.
@@ -93,8 +93,8 @@ impl PermissionFlags for Wide {
 }
 
 #[test]
-fn a_catalog_of_128_permissions_and_32_kinds_checks_every_bit(
-) -> Result<(), Box<dyn std::error::Error>> {
+fn a_catalog_of_128_permissions_and_32_kinds_checks_every_bit()
+-> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(catalog().permissions().len(), MAX_PERMISSIONS);
     assert_eq!(catalog().kinds().len(), MAX_KINDS);
 

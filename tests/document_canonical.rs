@@ -12,8 +12,8 @@
 #[path = "support_document/mod.rs"]
 mod support;
 
-use serde_json::{json, Value};
-use support::edit::{assert_every_case_refused, remove, set, Case};
+use serde_json::{Value, json};
+use support::edit::{Case, assert_every_case_refused, remove, set};
 
 const DEFAULT: &str = "the canonical form leaves out a field at its default value";
 

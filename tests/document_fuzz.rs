@@ -57,7 +57,7 @@ mod support;
 #[path = "support_fuzz/mod.rs"]
 mod fuzz;
 
-use fuzz::{byte_mutation, mutate_bytes, mutate_tree, tree_mutation, Json};
+use fuzz::{Json, byte_mutation, mutate_bytes, mutate_tree, tree_mutation};
 
 /// Counts (and, during a load, limits) the live bytes of this program.
 #[global_allocator]

@@ -7,7 +7,7 @@
 //! is never blessed: it is what 0.1 wrote.
 #![cfg(feature = "serde")]
 
-use callgate::{CatalogRef, Company, Document, Permissions, FORMAT_VERSION};
+use callgate::{CatalogRef, Company, Document, FORMAT_VERSION, Permissions};
 
 const GOLDEN: &str = "tests/golden/document_v2.json";
 const GOLDEN_V1: &str = "tests/golden/document_v1.json";
@@ -57,8 +57,8 @@ fn the_golden_file_loads_into_the_same_state() -> Result<(), Box<dyn std::error:
 /// state. It names no company id either: loading draws a random one,
 /// unless the host sets it first (the same on every replica).
 #[test]
-fn a_version_1_document_loads_unchanged_as_the_standard_catalog(
-) -> Result<(), Box<dyn std::error::Error>> {
+fn a_version_1_document_loads_unchanged_as_the_standard_catalog()
+-> Result<(), Box<dyn std::error::Error>> {
     let v1 = std::fs::read_to_string(GOLDEN_V1)?;
     let document: Document = serde_json::from_str(&v1)?;
     assert_eq!((document.format, &document.catalog), (1, &None));

@@ -9,9 +9,9 @@ mod common;
 mod support;
 
 use callgate::{Change, Company, Document, Error, Permissions, Resource, RoleId, SecurityMode};
-use common::{add_role, add_user, give_within, Clients, TestResult};
-use serde_json::{json, Value};
-use support::edit::{assert_every_case_refused, Case};
+use common::{Clients, TestResult, add_role, add_user, give_within};
+use serde_json::{Value, json};
+use support::edit::{Case, assert_every_case_refused};
 use support::load_json;
 
 /// Clients with roles given within Acme and Globex.
@@ -170,10 +170,12 @@ fn a_document_without_member_roles_still_loads() -> TestResult {
     }
     let loaded = load_json(&document.to_string())?;
     let acme = loaded.project_by_name("Acme Bank").ok_or("no Acme")?;
-    assert!(loaded
-        .project_member_roles(acme)?
-        .iter()
-        .all(|(_, roles)| roles.is_empty()));
+    assert!(
+        loaded
+            .project_member_roles(acme)?
+            .iter()
+            .all(|(_, roles)| roles.is_empty())
+    );
     // The canonical form leaves an empty list out: written out, it is
     // refused, naming the field.
     document["projects"][1]["memberRoles"] = json!([]);

@@ -18,9 +18,9 @@
 mod support;
 
 use callgate::{
-    BuiltinRole, CatalogRef, Change, Company, Document, Error, GroupId, GroupRecord, LogEntry,
-    NextIds, ObjectId, ObjectKind, ObjectRecord, Permissions, ProjectId, ProjectRecord, RoleId,
-    RoleRecord, SecurityMode, UserId, UserRecord, FORMAT_VERSION, MAX_REVISION,
+    BuiltinRole, CatalogRef, Change, Company, Document, Error, FORMAT_VERSION, GroupId,
+    GroupRecord, LogEntry, MAX_REVISION, NextIds, ObjectId, ObjectKind, ObjectRecord, Permissions,
+    ProjectId, ProjectRecord, RoleId, RoleRecord, SecurityMode, UserId, UserRecord,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -808,8 +808,8 @@ proptest! {
 /// snapshot (denied with `MissingPermission`, listed by `visible_objects`)
 /// while a company loaded from the same document knew no such user.
 #[test]
-fn a_deleted_user_without_links_is_unknown_live_and_loaded(
-) -> Result<(), Box<dyn std::error::Error>> {
+fn a_deleted_user_without_links_is_unknown_live_and_loaded()
+-> Result<(), Box<dyn std::error::Error>> {
     use callgate::{Decision, DenyReason, Resource};
 
     let mut company = Company::new();

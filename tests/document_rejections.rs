@@ -10,9 +10,9 @@
 mod support;
 
 use callgate::{Company, Error};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
-use support::edit::{assert_every_case_refused, push, remove, set, Case};
+use support::edit::{Case, assert_every_case_refused, push, remove, set};
 
 #[rustfmt::skip]
 const CASES: &[Case] = &[
@@ -707,9 +707,11 @@ fn the_readers_position_is_kept_as_data() -> Result<(), serde_json::Error> {
     set(&mut document, "/users/0/roles", json!([9]));
     let error = load_error(&document);
     assert_eq!(error.position(), None, "{error}");
-    assert!(serde_json::to_value(&error)?["details"]
-        .get("position")
-        .is_none());
+    assert!(
+        serde_json::to_value(&error)?["details"]
+            .get("position")
+            .is_none()
+    );
     Ok(())
 }
 

@@ -13,7 +13,7 @@ use callgate::{
     Change, Company, GroupId, ObjectId, ObjectKind, Permissions, Principal, ProjectId, RoleId,
     SecurityMode, UserId,
 };
-use common::{refuse, CallCenter, Outsourcer, TestResult};
+use common::{CallCenter, Outsourcer, TestResult, refuse};
 
 const NO_USER: UserId = UserId::new(99);
 const NO_GROUP: GroupId = GroupId::new(99);

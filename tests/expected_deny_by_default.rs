@@ -10,10 +10,10 @@
 mod common;
 
 use callgate::{
-    Change, Decision, DenyReason, EntityKind, Error, ObjectId, ObjectKind, Permissions, ProjectId,
-    Reach, Resource, RoleId, UserId, CATALOG,
+    CATALOG, Change, Decision, DenyReason, EntityKind, Error, ObjectId, ObjectKind, Permissions,
+    ProjectId, Reach, Resource, RoleId, UserId,
 };
-use common::{add_user, Outsourcer, TestResult};
+use common::{Outsourcer, TestResult, add_user};
 
 const UNKNOWN_USER: Decision = Decision::Deny(DenyReason::UnknownUser);
 
@@ -458,8 +458,10 @@ fn a_reader_checks_by_names() -> TestResult {
             decision
         );
     }
-    assert!(reader
-        .check_by_name("ann", Permissions::QUEUES_VIEW, "queue")
-        .is_err());
+    assert!(
+        reader
+            .check_by_name("ann", Permissions::QUEUES_VIEW, "queue")
+            .is_err()
+    );
     Ok(())
 }

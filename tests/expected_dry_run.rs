@@ -13,8 +13,8 @@ use callgate::{
     Change, Company, Error, GroupId, ObjectKind, Permissions, RoleId, SecurityMode, Session, UserId,
 };
 use support::{
-    company_with_admin, is_ended, new_role, object_in, offline_role, rename_role, state,
-    user_holding, TestResult,
+    TestResult, company_with_admin, is_ended, new_role, object_in, offline_role, rename_role,
+    state, user_holding,
 };
 
 /// ann (Admin); sam (Supervisor); bob and gus, holding "Escalations" (which
@@ -110,10 +110,11 @@ fn a_preview_tells_whose_sessions_a_save_would_end() -> TestResult {
         .preview(rename_role(f.escalations, "Complaints"))?;
     assert_eq!(report.logged_out_users, vec![f.bob, gus]);
     assert_eq!(report.revision, f.company.revision() + 1);
-    assert!(f
-        .company
-        .user(f.bob)
-        .is_some_and(|bob| bob.sessions_valid_from() == 0));
+    assert!(
+        f.company
+            .user(f.bob)
+            .is_some_and(|bob| bob.sessions_valid_from() == 0)
+    );
     Ok(())
 }
 

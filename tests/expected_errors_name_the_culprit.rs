@@ -11,7 +11,7 @@ mod common;
 use callgate::{
     Change, Error, GroupId, ObjectId, ObjectKind, Permissions, ProjectId, RoleId, UserId,
 };
-use common::{refuse, Outsourcer, TestResult};
+use common::{Outsourcer, TestResult, refuse};
 
 #[track_caller]
 fn assert_house_style(message: &str) {

@@ -17,8 +17,8 @@ use callgate::{
     ProjectId, RoleId, SecurityMode, Session, UserId,
 };
 use support::{
-    accepted, company_with_admin, new_role, object_in, refused, refused_as, rename_role,
-    user_holding, user_with_permissions, TestResult,
+    TestResult, accepted, company_with_admin, new_role, object_in, refused, refused_as,
+    rename_role, user_holding, user_with_permissions,
 };
 
 /// A company with one of everything a change can name.

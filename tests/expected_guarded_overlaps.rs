@@ -25,10 +25,10 @@
 mod common;
 
 use callgate::{
-    names, Change, ChangeReport, Company, Created, Error, GroupId, ObjectId, Permissions,
-    ProjectId, RoleId, SecurityMode, Session, UserId,
+    Change, ChangeReport, Company, Created, Error, GroupId, ObjectId, Permissions, ProjectId,
+    RoleId, SecurityMode, Session, UserId, names,
 };
-use common::{add_role, give_within, refuse_as, Clients, TestResult};
+use common::{Clients, TestResult, add_role, give_within, refuse_as};
 
 // ---- Helpers ----------------------------------------------------------------
 
@@ -355,10 +355,11 @@ fn giving_a_role_within_a_project_counts_a_permission_held_both_ways_once() -> T
             principals: vec![leads.into()],
         },
     );
-    assert!(c
-        .company
-        .permissions_in_project(c.gil, acme)?
-        .contains(P::KPI_VIEW));
+    assert!(
+        c.company
+            .permissions_in_project(c.gil, acme)?
+            .contains(P::KPI_VIEW)
+    );
     let add_bob = |roles: Vec<RoleId>| Change::AddProjectMembers {
         project: acme,
         principals: vec![bob.into()],
@@ -434,10 +435,11 @@ fn putting_users_in_a_group_with_roles_within_a_project_counts_both_holdings() -
         users: vec![bob],
     };
     accepted(&mut c.company, &tess, join);
-    assert!(c
-        .company
-        .permissions_in_project(bob, c.acme)?
-        .contains(P::KPI_VIEW));
+    assert!(
+        c.company
+            .permissions_in_project(bob, c.acme)?
+            .contains(P::KPI_VIEW)
+    );
     accepted(&mut c.company, &tess, create_cid(&[], &[leads]));
     // A role within Acme with what she lacks: named alone.
     let kpi_reports = add_role(

@@ -13,8 +13,8 @@ mod support;
 
 use callgate::{Change, Company, Error, GroupId, Permissions, RoleId, Session, UserId};
 use support::{
-    accepted, company_with_admin, new_role, refused_as, set_role_permissions, user_holding,
-    user_with_permissions, TestResult,
+    TestResult, accepted, company_with_admin, new_role, refused_as, set_role_permissions,
+    user_holding, user_with_permissions,
 };
 
 /// A company where sam holds Supervisor (no finance, KPI, security or
@@ -480,8 +480,10 @@ fn overlapping_roles_handed_out_together_are_judged_on_their_union() -> TestResu
         group: team,
         users: vec![bob],
     })?;
-    assert!(company
-        .check(bob, Permissions::LISTS_MANAGE, callgate::Resource::Company)
-        .is_allowed());
+    assert!(
+        company
+            .check(bob, Permissions::LISTS_MANAGE, callgate::Resource::Company)
+            .is_allowed()
+    );
     Ok(())
 }

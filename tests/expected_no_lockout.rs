@@ -9,7 +9,7 @@
 mod common;
 
 use callgate::{Change, Company, Error, GroupId, Permissions, Resource, RoleId, UserId};
-use common::{add_user, refuse, TestResult};
+use common::{TestResult, add_user, refuse};
 
 #[track_caller]
 fn assert_last_admin(error: &Error) {
@@ -70,9 +70,11 @@ fn admin_cannot_be_taken_from_its_last_holder() -> TestResult {
         },
     );
     assert_last_admin(&error);
-    assert!(company
-        .check(ann, Permissions::SECURITY_MANAGE, Resource::Company)
-        .is_allowed());
+    assert!(
+        company
+            .check(ann, Permissions::SECURITY_MANAGE, Resource::Company)
+            .is_allowed()
+    );
     Ok(())
 }
 
@@ -218,9 +220,11 @@ fn with_another_admin_the_admin_group_can_be_deleted() -> TestResult {
     company.apply(Change::DeleteGroup { group: admins })?;
 
     assert_eq!(company.role_holders(RoleId::ADMIN)?, vec![bob]);
-    assert!(!company
-        .check(ann, Permissions::SECURITY_MANAGE, Resource::Company)
-        .is_allowed());
+    assert!(
+        !company
+            .check(ann, Permissions::SECURITY_MANAGE, Resource::Company)
+            .is_allowed()
+    );
     Ok(())
 }
 

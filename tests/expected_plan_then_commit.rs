@@ -16,7 +16,7 @@ use callgate::{
     ObjectId, ObjectKind, Permissions, Principal, ProjectId, Resource, RoleId, SecurityMode,
     UserId,
 };
-use common::{add_object, add_user, TestResult};
+use common::{TestResult, add_object, add_user};
 
 /// Everything observable about a company: its revision, its stored document
 /// as JSON and its `Debug` output.
@@ -1164,9 +1164,11 @@ fn catch_up_does_not_check_the_actors_rights_again() -> TestResult {
 
     assert_eq!(replica.catch_up(&log)?, log.len());
 
-    assert!(replica
-        .check(bob, Permissions::SECURITY_MANAGE, Resource::Company)
-        .is_allowed());
+    assert!(
+        replica
+            .check(bob, Permissions::SECURITY_MANAGE, Resource::Company)
+            .is_allowed()
+    );
     Ok(())
 }
 

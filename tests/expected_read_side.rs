@@ -2,8 +2,8 @@
 //! whole changes only, a view keeps answering from its own state, and a
 //! refused change publishes nothing.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use callgate::{
     Change, Company, Decision, DenyReason, ObjectKind, Permissions, Publisher, Resource, RoleId,
@@ -44,14 +44,18 @@ fn a_view_answers_from_the_state_it_was_published_in() -> TestResult {
     );
     assert_eq!(before.user_by_name("sam"), Some(sam));
     assert_eq!(before.user_by_name("samuel"), None);
-    assert!(before
-        .explain(sam, Permissions::QUEUES_VIEW, resource)
-        .to_string()
-        .contains("user `sam`"));
+    assert!(
+        before
+            .explain(sam, Permissions::QUEUES_VIEW, resource)
+            .to_string()
+            .contains("user `sam`")
+    );
 
-    assert!(after
-        .check(sam, Permissions::QUEUES_VIEW, resource)
-        .is_allowed());
+    assert!(
+        after
+            .check(sam, Permissions::QUEUES_VIEW, resource)
+            .is_allowed()
+    );
     assert_eq!(after.user_by_name("samuel"), Some(sam));
     assert_eq!(after.user_by_name("sam"), None);
     assert_eq!(after.resource_by_name("queue:Acme inbound")?, resource);
@@ -105,9 +109,11 @@ fn a_plan_stored_then_committed_is_published() -> TestResult {
         reader.check(sam, Permissions::QUEUES_MANAGE, Resource::Object(queue)),
         Decision::Deny(DenyReason::MissingPermission)
     );
-    assert!(reader
-        .check(sam, Permissions::CALL_JOURNAL_VIEW, Resource::Company)
-        .is_allowed());
+    assert!(
+        reader
+            .check(sam, Permissions::CALL_JOURNAL_VIEW, Resource::Company)
+            .is_allowed()
+    );
     Ok(())
 }
 

@@ -47,9 +47,10 @@ fn a_session_of_another_company_is_denied_every_check() -> TestResult {
     }
     // Through the snapshot, a view and a reader alike.
     let action = Permissions::ROLES_MANAGE;
-    assert!(acme
-        .check_session(&session, action, Resource::Company)
-        .is_allowed());
+    assert!(
+        acme.check_session(&session, action, Resource::Company)
+            .is_allowed()
+    );
     let snapshot = globex
         .snapshot()
         .check_session(&session, action, Resource::Company);
@@ -134,9 +135,10 @@ fn another_companys_put_users_offline_neither_ends_nor_opens_a_session() -> Test
 
     let at_globex = globex.check_session(&session, journal, Resource::Company);
     assert_eq!(at_globex.deny_reason(), Some(DenyReason::OtherCompany));
-    assert!(acme
-        .check_session(&session, journal, Resource::Company)
-        .is_allowed());
+    assert!(
+        acme.check_session(&session, journal, Resource::Company)
+            .is_allowed()
+    );
     Ok(())
 }
 
@@ -198,9 +200,11 @@ fn replicas_share_the_id_through_the_document() -> TestResult {
     assert_eq!(replica.catch_up([&entry])?, 1);
     let session = acme.login(acme.user_by_name("admin").ok_or("no admin")?)?;
     let manage = Permissions::ROLES_MANAGE;
-    assert!(replica
-        .check_session(&session, manage, Resource::Company)
-        .is_allowed());
+    assert!(
+        replica
+            .check_session(&session, manage, Resource::Company)
+            .is_allowed()
+    );
 
     let stranger = Company::new();
     let mut copy = replica.clone().with_id(stranger.id());

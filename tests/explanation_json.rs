@@ -8,7 +8,7 @@ use callgate::{
     Change, Company, Decision, DenyReason, ObjectId, Permissions, Resource, RoleId, SecurityMode,
     SessionDecision, UserId,
 };
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 

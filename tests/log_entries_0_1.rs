@@ -222,35 +222,135 @@ fn keys_in_any_order_migrate_alike() -> Result {
 fn what_is_not_an_entry_of_0_1_is_refused_with_its_path() {
     const CASES: &[(&str, &str, &str)] = &[
         // The entry.
-        ("42", "entry", "invalid type: integer `42`, expected a change-log entry written by 0.1"),
+        (
+            "42",
+            "entry",
+            "invalid type: integer `42`, expected a change-log entry written by 0.1",
+        ),
         (r#"{"revision":0,"#, "entry", "EOF while parsing"),
-        (r#"{"change":{"op":"delete_user","user":1}}"#, "revision", "missing"),
+        (
+            r#"{"change":{"op":"delete_user","user":1}}"#,
+            "revision",
+            "missing",
+        ),
         (r#"{"revision":0}"#, "change", "missing"),
-        (r#"{"revision":-1,"change":{"op":"delete_user","user":1}}"#, "revision", "invalid value: integer `-1`, expected u64"),
-        (r#"{"revision":0,"revision":1,"change":{"op":"delete_user","user":1}}"#, "revision", "given twice"),
-        (r#"{"revision":0,"change":{"op":"delete_user","user":1},"change":{"op":"delete_user","user":1}}"#, "change", "given twice"),
-        (r#"{"revision":0,"change":{"op":"delete_user","user":1},"actor":{"user":0}}"#, "actor", "unknown field `actor`: an entry written by 0.1 has only `revision` and `change`"),
-        (r#"{"revision":0,"change":{"op":"delete_user","user":1},"context":{}}"#, "context", "unknown field `context`"),
+        (
+            r#"{"revision":-1,"change":{"op":"delete_user","user":1}}"#,
+            "revision",
+            "invalid value: integer `-1`, expected u64",
+        ),
+        (
+            r#"{"revision":0,"revision":1,"change":{"op":"delete_user","user":1}}"#,
+            "revision",
+            "given twice",
+        ),
+        (
+            r#"{"revision":0,"change":{"op":"delete_user","user":1},"change":{"op":"delete_user","user":1}}"#,
+            "change",
+            "given twice",
+        ),
+        (
+            r#"{"revision":0,"change":{"op":"delete_user","user":1},"actor":{"user":0}}"#,
+            "actor",
+            "unknown field `actor`: an entry written by 0.1 has only `revision` and `change`",
+        ),
+        (
+            r#"{"revision":0,"change":{"op":"delete_user","user":1},"context":{}}"#,
+            "context",
+            "unknown field `context`",
+        ),
         // The change and its op.
-        (r#"{"revision":0,"change":[1]}"#, "change", "expected a change written by 0.1: an object with its `op`"),
-        (r#"{"revision":0,"change":{"user":1}}"#, "change.op", "missing"),
-        (r#"{"revision":0,"change":{"op":7,"user":1}}"#, "change.op", "expected the name of a change, such as `delete_user`"),
-        (r#"{"revision":0,"change":{"op":"delete_user","op":"delete_user","user":1}}"#, "change.op", "given twice"),
-        (r#"{"revision":0,"change":{"op":"assign_project_role","project":1,"role":3,"principals":[]}}"#, "change.op", "unknown op `assign_project_role` for an entry written by 0.1, expected one of `create_user`, `rename_user`, "),
-        (r#"{"revision":0,"change":{"op":"unassign_project_role","project":1,"role":3,"principals":[]}}"#, "change.op", "unknown op `unassign_project_role`"),
+        (
+            r#"{"revision":0,"change":[1]}"#,
+            "change",
+            "expected a change written by 0.1: an object with its `op`",
+        ),
+        (
+            r#"{"revision":0,"change":{"user":1}}"#,
+            "change.op",
+            "missing",
+        ),
+        (
+            r#"{"revision":0,"change":{"op":7,"user":1}}"#,
+            "change.op",
+            "expected the name of a change, such as `delete_user`",
+        ),
+        (
+            r#"{"revision":0,"change":{"op":"delete_user","op":"delete_user","user":1}}"#,
+            "change.op",
+            "given twice",
+        ),
+        (
+            r#"{"revision":0,"change":{"op":"assign_project_role","project":1,"role":3,"principals":[]}}"#,
+            "change.op",
+            "unknown op `assign_project_role` for an entry written by 0.1, expected one of `create_user`, `rename_user`, ",
+        ),
+        (
+            r#"{"revision":0,"change":{"op":"unassign_project_role","project":1,"role":3,"principals":[]}}"#,
+            "change.op",
+            "unknown op `unassign_project_role`",
+        ),
         // The change's fields, as 0.1 read them.
-        (r#"{"revision":0,"change":{"op":"add_project_members","project":1,"principals":[],"roles":[]}}"#, "change.roles", "unknown field `roles`, expected `project` or `principals`"),
-        (r#"{"revision":0,"change":{"op":"delete_user"}}"#, "change", "missing field `user`"),
-        (r#"{"revision":0,"change":{"op":"delete_user","user":"x"}}"#, "change.user", "invalid type: string \"x\", expected u32"),
-        (r#"{"revision":0,"change":{"op":"delete_user","user":1,"user":2}}"#, "change", "duplicate field `user`"),
-        (r#"{"revision":0,"change":{"op":"create_role","name":"QA","permissions":["qa_sheets.manage","queue.fly"]}}"#, "change.permissions[1]", "unknown permission `queue.fly`"),
-        (r#"{"revision":0,"change":{"op":"create_role","name":"QA","permissions":"qa_sheets.manage"}}"#, "change.permissions", "invalid type: string \"qa_sheets.manage\", expected a list of permission names"),
-        (r#"{"revision":0,"change":{"op":"edit_role","role":3,"permissions":["kpi.fly"]}}"#, "change.permissions[0]", "unknown permission `kpi.fly`"),
-        (r#"{"revision":0,"change":{"op":"assign_role","role":2,"principals":[{"user":1},{"team":1}]}}"#, "change.principals[1]", "unknown variant `team`, expected `user` or `group`"),
-        (r#"{"revision":0,"change":{"op":"assign_role","role":2,"principals":[{"user":1,"group":1}]}}"#, "change.principals[0]", "expected an object of one field"),
-        (r#"{"revision":0,"change":{"op":"create_object","kind":"spaceship","name":"X"}}"#, "change.kind", "unknown object kind `spaceship`"),
-        (r#"{"revision":0,"change":{"op":"set_security_mode","mode":"paranoid"}}"#, "change.mode", "unknown variant `paranoid`, expected `simple` or `enhanced`"),
-        (r#"{"revision":0,"change":{"op":"create_user","name":"ann","colour":"red"}}"#, "change.colour", "unknown field `colour`"),
+        (
+            r#"{"revision":0,"change":{"op":"add_project_members","project":1,"principals":[],"roles":[]}}"#,
+            "change.roles",
+            "unknown field `roles`, expected `project` or `principals`",
+        ),
+        (
+            r#"{"revision":0,"change":{"op":"delete_user"}}"#,
+            "change",
+            "missing field `user`",
+        ),
+        (
+            r#"{"revision":0,"change":{"op":"delete_user","user":"x"}}"#,
+            "change.user",
+            "invalid type: string \"x\", expected u32",
+        ),
+        (
+            r#"{"revision":0,"change":{"op":"delete_user","user":1,"user":2}}"#,
+            "change",
+            "duplicate field `user`",
+        ),
+        (
+            r#"{"revision":0,"change":{"op":"create_role","name":"QA","permissions":["qa_sheets.manage","queue.fly"]}}"#,
+            "change.permissions[1]",
+            "unknown permission `queue.fly`",
+        ),
+        (
+            r#"{"revision":0,"change":{"op":"create_role","name":"QA","permissions":"qa_sheets.manage"}}"#,
+            "change.permissions",
+            "invalid type: string \"qa_sheets.manage\", expected a list of permission names",
+        ),
+        (
+            r#"{"revision":0,"change":{"op":"edit_role","role":3,"permissions":["kpi.fly"]}}"#,
+            "change.permissions[0]",
+            "unknown permission `kpi.fly`",
+        ),
+        (
+            r#"{"revision":0,"change":{"op":"assign_role","role":2,"principals":[{"user":1},{"team":1}]}}"#,
+            "change.principals[1]",
+            "unknown variant `team`, expected `user` or `group`",
+        ),
+        (
+            r#"{"revision":0,"change":{"op":"assign_role","role":2,"principals":[{"user":1,"group":1}]}}"#,
+            "change.principals[0]",
+            "expected an object of one field",
+        ),
+        (
+            r#"{"revision":0,"change":{"op":"create_object","kind":"spaceship","name":"X"}}"#,
+            "change.kind",
+            "unknown object kind `spaceship`",
+        ),
+        (
+            r#"{"revision":0,"change":{"op":"set_security_mode","mode":"paranoid"}}"#,
+            "change.mode",
+            "unknown variant `paranoid`, expected `simple` or `enhanced`",
+        ),
+        (
+            r#"{"revision":0,"change":{"op":"create_user","name":"ann","colour":"red"}}"#,
+            "change.colour",
+            "unknown field `colour`",
+        ),
     ];
     let mut failures = Vec::new();
     for &(json, path, message) in CASES {

@@ -81,9 +81,11 @@ fn serves_under_the_quota(company: &mut Company) -> TestResult {
     assert_eq!(company.limits(), quota());
     assert_eq!(company.users().count(), 10);
     let nine = UserId::new(9);
-    assert!(company
-        .check(nine, Permissions::USERS_MANAGE, Resource::Company)
-        .is_allowed());
+    assert!(
+        company
+            .check(nine, Permissions::USERS_MANAGE, Resource::Company)
+            .is_allowed()
+    );
     company.apply(Change::RenameUser {
         user: UserId::new(8),
         name: "eight".into(),

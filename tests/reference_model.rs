@@ -42,13 +42,13 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 
-use model::harness::{
-    config, decisions_agree, ended, grid, invariants_hold, listings_agree, reasons_agree,
-    records_agree, session_decisions_agree, session_listings_agree, session_reasons_agree, Outcome,
-    StepOutcome,
-};
-use model::strategies::{self, Step, Vocab, CHANGE_VARIANTS};
 use model::Model;
+use model::harness::{
+    Outcome, StepOutcome, config, decisions_agree, ended, grid, invariants_hold, listings_agree,
+    reasons_agree, records_agree, session_decisions_agree, session_listings_agree,
+    session_reasons_agree,
+};
+use model::strategies::{self, CHANGE_VARIANTS, Step, Vocab};
 
 /// The engine and the model over the standard catalog.
 type Pair = model::harness::Pair<Permissions>;
@@ -631,7 +631,7 @@ fn session_histories_reach_every_outcome() {
 /// every flag of `Permissions` reads as its own name with what it implies.
 #[test]
 fn the_standard_catalog_is_what_domain_says() {
-    use callgate::{BuiltinRole, Kind, ObjectKind, CATALOG};
+    use callgate::{BuiltinRole, CATALOG, Kind, ObjectKind};
     use model::Names;
 
     let cat = cat();

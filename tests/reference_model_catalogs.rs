@@ -29,24 +29,24 @@ mod support_catalogs;
 use std::collections::BTreeSet;
 
 use callgate::{
-    names, parse_permissions, BuiltinRole, Change, Company, DenyReason, Kind, PermissionFlags,
-    UserId,
+    BuiltinRole, Change, Company, DenyReason, Kind, PermissionFlags, UserId, names,
+    parse_permissions,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{TestCaseError, TestRunner};
 
+use model::Names;
 use model::catalog::{Cat, CatalogSpec, ModelFlags};
 use model::harness::{
-    config, ended, explanations_agree, grid, invariants_hold, listings_agree, reasons_agree,
-    records_agree, sections_agree, session_explanations_agree, session_listings_agree,
-    session_reasons_agree, Outcome, StepOutcome,
+    Outcome, StepOutcome, config, ended, explanations_agree, grid, invariants_hold, listings_agree,
+    reasons_agree, records_agree, sections_agree, session_explanations_agree,
+    session_listings_agree, session_reasons_agree,
 };
 use model::strategies::{self, Question, SessionQuestion, Step, Vocab};
-use model::Names;
 use support_catalogs::{
-    catalog_spec, catalog_spec_in, install, vocab, DynKind, DynPermissions, DynPermissions64,
+    DynKind, DynPermissions, DynPermissions64, catalog_spec, catalog_spec_in, install, vocab,
 };
 
 /// The engine and the model over the installed random catalog.

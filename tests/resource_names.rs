@@ -7,8 +7,8 @@
 mod product;
 
 use callgate::{
-    parse_kind, Change, Company, EntityKind, Error, ObjectKind, Permissions, Resource,
-    ResourceName, SecurityMode, STANDARD,
+    Change, Company, EntityKind, Error, ObjectKind, Permissions, Resource, ResourceName, STANDARD,
+    SecurityMode, parse_kind,
 };
 use product::{AcmeKind, AcmePermissions as Acme};
 use proptest::prelude::*;
@@ -297,9 +297,11 @@ fn a_products_kinds_are_its_own() -> TestResult {
         company.resource_name(resource),
         Some(object("chat_channel", "Acme web chat"))
     );
-    assert!(company
-        .check(olga, Acme::CHAT_CHANNELS_VIEW, resource)
-        .is_allowed());
+    assert!(
+        company
+            .check(olga, Acme::CHAT_CHANNELS_VIEW, resource)
+            .is_allowed()
+    );
     assert_eq!(
         company.resource_by_name("chat_channel:Globex chat"),
         Err(Error::UnknownName {

@@ -5,7 +5,7 @@
 mod common;
 
 use callgate::{Change, Company, Decision, DenyReason, Permissions, Principal, Resource, RoleId};
-use common::{add_role, add_user, TestResult};
+use common::{TestResult, add_role, add_user};
 
 const QA: Permissions = Permissions::QA_CHECKS_MANAGE.union(Permissions::REPORTS_VIEW);
 const SALES: Permissions = Permissions::LISTS_MANAGE.union(Permissions::REPORTS_VIEW);
@@ -93,10 +93,12 @@ fn an_action_of_several_flags_needs_every_one_of_them() -> TestResult {
         company.check(kim, action, Resource::Company),
         Decision::Allow
     );
-    assert!(company
-        .explain(kim, action, Resource::Company)
-        .missing()
-        .is_empty());
+    assert!(
+        company
+            .explain(kim, action, Resource::Company)
+            .missing()
+            .is_empty()
+    );
     Ok(())
 }
 
@@ -110,9 +112,11 @@ fn roles_held_through_a_group_add_to_roles_held_directly() -> TestResult {
     let sales = add_role(&mut company, "Sales", SALES, &[sales_team.into()])?;
 
     assert_eq!(company.effective_permissions(kim)?, QA | SALES);
-    assert!(company
-        .check(kim, Permissions::LISTS_MANAGE, Resource::Company)
-        .is_allowed());
+    assert!(
+        company
+            .check(kim, Permissions::LISTS_MANAGE, Resource::Company)
+            .is_allowed()
+    );
 
     let why = company.explain(kim, Permissions::REPORTS_VIEW, Resource::Company);
     let grants: Vec<_> = (why.grants().iter())
@@ -147,9 +151,11 @@ fn losing_one_role_keeps_what_another_role_still_grants() -> TestResult {
         Decision::Deny(DenyReason::MissingPermission),
     );
     // Both roles granted `reports.view`: the one left still does.
-    assert!(company
-        .check(kim, Permissions::REPORTS_VIEW, Resource::Company)
-        .is_allowed());
+    assert!(
+        company
+            .check(kim, Permissions::REPORTS_VIEW, Resource::Company)
+            .is_allowed()
+    );
     Ok(())
 }
 
@@ -160,9 +166,11 @@ fn leaving_a_group_takes_away_only_the_groups_roles() -> TestResult {
     let kim = add_user(&mut company, "kim", &[RoleId::OPERATOR], &[])?;
     let qa_team = company.create_group("QA team", &[kim])?;
     add_role(&mut company, "QA", QA, &[Principal::Group(qa_team)])?;
-    assert!(company
-        .check(kim, Permissions::QA_CHECKS_MANAGE, Resource::Company)
-        .is_allowed());
+    assert!(
+        company
+            .check(kim, Permissions::QA_CHECKS_MANAGE, Resource::Company)
+            .is_allowed()
+    );
 
     company.apply(Change::RemoveGroupMembers {
         group: qa_team,

@@ -12,9 +12,9 @@
 mod common;
 
 use callgate::{
-    BuiltinRole, Change, Decision, DenyReason, Error, Permissions, Resource, RoleId, CATALOG,
+    BuiltinRole, CATALOG, Change, Decision, DenyReason, Error, Permissions, Resource, RoleId,
 };
-use common::{refuse, CallCenter, TestResult};
+use common::{CallCenter, TestResult, refuse};
 
 /// What the manual leaves out of Supervisor: finance, KPI and security
 /// settings; and (rule 16) "all projects".
@@ -225,9 +225,11 @@ fn users_and_groups_can_be_given_and_taken_a_builtin_role() -> TestResult {
         company.role_holders(RoleId::SUPERVISOR)?,
         vec![center.supervisor, kim, lee]
     );
-    assert!(company
-        .check(lee, Permissions::REPORTS_MANAGE, Resource::Company)
-        .is_allowed());
+    assert!(
+        company
+            .check(lee, Permissions::REPORTS_MANAGE, Resource::Company)
+            .is_allowed()
+    );
 
     company.apply(Change::UnassignRole {
         role: RoleId::SUPERVISOR,

@@ -7,7 +7,7 @@ use callgate::{
     Change, Company, Decision, DenyReason, Error, GroupId, Permissions, Resource, RoleId,
     SecurityMode,
 };
-use common::{add_user, refuse, set_mode, TestResult};
+use common::{TestResult, add_user, refuse, set_mode};
 
 #[test]
 fn the_first_user_gets_the_admin_role() -> TestResult {

@@ -10,7 +10,7 @@ use callgate::{
     Change, Company, Decision, DenyReason, EntityKind, Error, GroupId, Permissions, Principal,
     Resource, RoleId, UserId,
 };
-use common::{add_role, refuse, TestResult};
+use common::{TestResult, add_role, refuse};
 
 const QA: Permissions = Permissions::QA_SHEETS_MANAGE.union(Permissions::QA_CHECKS_MANAGE);
 
@@ -66,9 +66,11 @@ fn one_change_gives_a_role_to_many_users_and_groups() -> TestResult {
     assert_eq!(report.affected_users, vec![kim, lee, max, ned]);
     assert_eq!(company.role_holders(qa)?, vec![kim, lee, max, ned]);
     for user in [kim, lee, max, ned] {
-        assert!(company
-            .check(user, Permissions::QA_CHECKS_MANAGE, Resource::Company)
-            .is_allowed());
+        assert!(
+            company
+                .check(user, Permissions::QA_CHECKS_MANAGE, Resource::Company)
+                .is_allowed()
+        );
     }
     Ok(())
 }

@@ -7,7 +7,7 @@
 mod common;
 
 use callgate::{Change, Created, Decision, DenyReason, EntityKind, Error, Permissions, Resource};
-use common::{add_role, add_user, refuse, CallCenter, TestResult};
+use common::{CallCenter, TestResult, add_role, add_user, refuse};
 
 #[test]
 fn a_custom_role_is_created_with_name_description_permissions_and_holders() -> TestResult {
@@ -34,9 +34,11 @@ fn a_custom_role_is_created_with_name_description_permissions_and_holders() -> T
     assert!(!role.is_builtin());
     assert_eq!(report.affected_users, vec![kim, lee]);
     for user in [kim, lee] {
-        assert!(company
-            .check(user, Permissions::QA_SHEETS_MANAGE, Resource::Company)
-            .is_allowed());
+        assert!(
+            company
+                .check(user, Permissions::QA_SHEETS_MANAGE, Resource::Company)
+                .is_allowed()
+        );
     }
     Ok(())
 }
@@ -172,16 +174,20 @@ fn a_manage_permission_brings_its_view_permission() -> TestResult {
         Permissions::QUEUES_MANAGE,
         &[center.operator.into()],
     )?;
-    assert!(center
-        .company
-        .role(role)
-        .ok_or("gone")?
-        .permissions()
-        .contains(Permissions::QUEUES_VIEW));
-    assert!(center
-        .company
-        .check(center.operator, Permissions::QUEUES_VIEW, Resource::Company)
-        .is_allowed());
+    assert!(
+        center
+            .company
+            .role(role)
+            .ok_or("gone")?
+            .permissions()
+            .contains(Permissions::QUEUES_VIEW)
+    );
+    assert!(
+        center
+            .company
+            .check(center.operator, Permissions::QUEUES_VIEW, Resource::Company)
+            .is_allowed()
+    );
     Ok(())
 }
 
@@ -206,9 +212,11 @@ fn a_custom_role_can_be_renamed_redescribed_and_given_new_permissions() -> TestR
     assert_eq!(company.role_by_name("Quality"), Some(role));
     assert_eq!(company.role_by_name("QA"), None);
     assert_eq!(report.affected_users, vec![kim]);
-    assert!(company
-        .check(kim, Permissions::RECORDINGS_LISTEN_ALL, Resource::Company)
-        .is_allowed());
+    assert!(
+        company
+            .check(kim, Permissions::RECORDINGS_LISTEN_ALL, Resource::Company)
+            .is_allowed()
+    );
     // The old name is free again.
     company.create_role("QA", "", Permissions::QA_SHEETS_VIEW)?;
     Ok(())
@@ -233,13 +241,15 @@ fn taking_permissions_out_of_a_role_takes_them_from_its_holders() -> TestResult 
     })?;
 
     let company = &center.company;
-    assert!(company
-        .check(
-            center.operator,
-            Permissions::REPORTS_VIEW,
-            Resource::Company
-        )
-        .is_allowed());
+    assert!(
+        company
+            .check(
+                center.operator,
+                Permissions::REPORTS_VIEW,
+                Resource::Company
+            )
+            .is_allowed()
+    );
     for lost in [Permissions::REPORTS_MANAGE, Permissions::KPI_VIEW] {
         assert_eq!(
             company.check(center.operator, lost, Resource::Company),

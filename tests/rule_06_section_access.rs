@@ -8,10 +8,10 @@
 mod common;
 
 use callgate::{
-    Change, Decision, DenyReason, EntityKind, Error, Permissions, Resource, RoleId, SectionSwitch,
-    CATALOG,
+    CATALOG, Change, Decision, DenyReason, EntityKind, Error, Permissions, Resource, RoleId,
+    SectionSwitch,
 };
-use common::{add_role, refuse, CallCenter, TestResult};
+use common::{CallCenter, TestResult, add_role, refuse};
 
 /// Every role's switch for one permission: its row in the view from inside
 /// its section.
@@ -95,22 +95,26 @@ fn switching_a_section_on_edits_the_role_and_reaches_its_holders_at_once() -> Te
 
     assert_eq!(report.affected_users, vec![center.operator]);
     let company = &center.company;
-    assert!(company
-        .role(qa)
-        .ok_or("gone")?
-        .permissions()
-        .contains(Permissions::REPORTS_VIEW));
+    assert!(
+        company
+            .role(qa)
+            .ok_or("gone")?
+            .permissions()
+            .contains(Permissions::REPORTS_VIEW)
+    );
     assert_eq!(
         company.matrix().allowed(qa, Permissions::REPORTS_VIEW),
         Some(true)
     );
-    assert!(company
-        .check(
-            center.operator,
-            Permissions::REPORTS_VIEW,
-            Resource::Company
-        )
-        .is_allowed());
+    assert!(
+        company
+            .check(
+                center.operator,
+                Permissions::REPORTS_VIEW,
+                Resource::Company
+            )
+            .is_allowed()
+    );
     Ok(())
 }
 

@@ -17,8 +17,8 @@ use callgate::{
     Change, Company, DenyReason, GroupId, Permissions, Principal, Resource, RoleId, Session, UserId,
 };
 use support::{
-    accepted, company_with_admin, deny_reason, is_ended, may, offline_role, refused, refused_as,
-    rename_role, set_role_permissions, user_holding, user_with_permissions, TestResult,
+    TestResult, accepted, company_with_admin, deny_reason, is_ended, may, offline_role, refused,
+    refused_as, rename_role, set_role_permissions, user_holding, user_with_permissions,
 };
 
 #[test]
@@ -265,8 +265,8 @@ struct Save {
 }
 
 #[test]
-fn saving_a_role_that_puts_users_offline_ends_the_sessions_of_direct_and_group_holders(
-) -> TestResult {
+fn saving_a_role_that_puts_users_offline_ends_the_sessions_of_direct_and_group_holders()
+-> TestResult {
     let saves = [
         Save {
             name: "rename",
@@ -470,9 +470,11 @@ fn saving_the_setting_on_ends_the_sessions_of_current_holders() -> TestResult {
 
     assert_eq!(report.logged_out_users, vec![bob]);
     assert!(is_ended(&company, &session));
-    assert!(company
-        .role(qa)
-        .is_some_and(callgate::Role::puts_users_offline));
+    assert!(
+        company
+            .role(qa)
+            .is_some_and(callgate::Role::puts_users_offline)
+    );
     Ok(())
 }
 
@@ -532,9 +534,11 @@ fn changes_that_do_not_save_the_role_end_no_session() -> TestResult {
     assert!(created.logged_out_users.is_empty());
     assert!(sessions.iter().all(|s| !is_ended(&h.company, s)));
     // ...and what they gained applies at once, as for any other change.
-    assert!(sessions
-        .iter()
-        .all(|s| may(&h.company, s, Permissions::SHIFTS_VIEW)));
+    assert!(
+        sessions
+            .iter()
+            .all(|s| may(&h.company, s, Permissions::SHIFTS_VIEW))
+    );
     Ok(())
 }
 
@@ -587,10 +591,11 @@ fn deleting_a_user_lists_them_as_logged_out_and_ends_their_sessions() -> TestRes
     // Only dan: deleting a user does not save the roles they held.
     assert_eq!(report.logged_out_users, vec![h.dan]);
     assert!(report.affected_users.contains(&h.dan));
-    assert!(!h
-        .company
-        .check_session(&session, Permissions::QA_CHECKS_VIEW, Resource::Company)
-        .is_allowed());
+    assert!(
+        !h.company
+            .check_session(&session, Permissions::QA_CHECKS_VIEW, Resource::Company)
+            .is_allowed()
+    );
     // Engine's choice: the session of a deleted user names an unknown user.
     assert_eq!(
         deny_reason(&h.company, &session, Permissions::QA_CHECKS_VIEW),

@@ -9,12 +9,12 @@
 mod support;
 
 use callgate::{
-    Change, Company, DenyReason, Error, ObjectId, ObjectKind, Permissions, ProjectId, Resource,
-    RoleId, SecurityMode, Session, CATALOG,
+    CATALOG, Change, Company, DenyReason, Error, ObjectId, ObjectKind, Permissions, ProjectId,
+    Resource, RoleId, SecurityMode, Session,
 };
 use support::{
-    accepted, allowed_through, company_with_admin, may, new_role, object_in, refused_as,
-    set_role_permissions, user_holding, TestResult,
+    TestResult, accepted, allowed_through, company_with_admin, may, new_role, object_in,
+    refused_as, set_role_permissions, user_holding,
 };
 
 #[test]
@@ -303,10 +303,12 @@ fn deleting_the_role_under_test_ends_the_testing_session() -> TestResult {
         new_role("Sales", Permissions::empty()),
     );
     assert!(matches!(error, Error::SessionEnded { .. }), "{error}");
-    assert!(company
-        .visible_objects_as(&testing, ObjectKind::Queue)?
-        .next()
-        .is_none());
+    assert!(
+        company
+            .visible_objects_as(&testing, ObjectKind::Queue)?
+            .next()
+            .is_none()
+    );
     // Her own session is untouched.
     assert!(may(&company, &normal, Permissions::QA_CHECKS_MANAGE));
     Ok(())

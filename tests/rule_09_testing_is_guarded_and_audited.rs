@@ -8,10 +8,10 @@
 #[path = "support_sessions/mod.rs"]
 mod support;
 
-use callgate::{Change, Decision, DenyReason, Error, Permissions, Resource, RoleId, CATALOG};
+use callgate::{CATALOG, Change, Decision, DenyReason, Error, Permissions, Resource, RoleId};
 use support::{
-    accepted, allowed_through, company_with_admin, rename_role, set_role_permissions, user_holding,
-    user_with_permissions, TestResult,
+    TestResult, accepted, allowed_through, company_with_admin, rename_role, set_role_permissions,
+    user_holding, user_with_permissions,
 };
 
 #[test]

@@ -8,7 +8,7 @@ use callgate::{
     Change, Company, Decision, DenyReason, Error, ObjectId, ObjectKind, Permissions, Resource,
     SecurityMode,
 };
-use common::{add_object, assert_visible_agrees_with_check, set_mode, CallCenter, TestResult};
+use common::{CallCenter, TestResult, add_object, assert_visible_agrees_with_check, set_mode};
 
 /// The call center in simple mode with a queue `Sales` in project `Acme`,
 /// of which nobody is a member. The company went through enhanced mode once
@@ -74,10 +74,12 @@ fn in_enhanced_mode_projects_decide_as_well() -> TestResult {
         ),
         Decision::Deny(DenyReason::HiddenByProjects),
     );
-    assert!(company
-        .visible_objects(center.supervisor, ObjectKind::Queue)?
-        .next()
-        .is_none());
+    assert!(
+        company
+            .visible_objects(center.supervisor, ObjectKind::Queue)?
+            .next()
+            .is_none()
+    );
     Ok(())
 }
 
@@ -134,13 +136,15 @@ fn switching_to_the_mode_in_force_changes_nothing() -> TestResult {
     assert_eq!(report.created, None);
     assert!(report.affected_users.is_empty());
     assert_eq!(center.company.projects().count(), 2);
-    assert!(center
-        .company
-        .check(
-            center.supervisor,
-            Permissions::QUEUES_VIEW,
-            Resource::Object(queue)
-        )
-        .is_allowed());
+    assert!(
+        center
+            .company
+            .check(
+                center.supervisor,
+                Permissions::QUEUES_VIEW,
+                Resource::Object(queue)
+            )
+            .is_allowed()
+    );
     Ok(())
 }

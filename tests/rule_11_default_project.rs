@@ -10,12 +10,12 @@
 mod common;
 
 use callgate::{
-    Change, Company, Created, Decision, DenyReason, EntityKind, Error, ObjectId, ObjectKind,
-    Permissions, Resource, RoleId, SecurityMode, UserId, DEFAULT_PROJECT_NAME,
+    Change, Company, Created, DEFAULT_PROJECT_NAME, Decision, DenyReason, EntityKind, Error,
+    ObjectId, ObjectKind, Permissions, Resource, RoleId, SecurityMode, UserId,
 };
 use common::{
-    add_object, add_user, every_kind_view, one_of_each_kind, refuse, set_mode, CallCenter,
-    TestResult,
+    CallCenter, TestResult, add_object, add_user, every_kind_view, one_of_each_kind, refuse,
+    set_mode,
 };
 
 /// The call center with one object of each of the nine kinds, in no project.

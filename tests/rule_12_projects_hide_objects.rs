@@ -11,8 +11,8 @@ use callgate::{
     Change, Decision, DenyReason, EntityKind, Error, ObjectKind, Permissions, Reach, Resource,
 };
 use common::{
-    add_object, add_role, assert_visible_agrees_with_check, every_kind_view, one_of_each_kind,
-    refuse, visible, Outsourcer, TestResult,
+    Outsourcer, TestResult, add_object, add_role, assert_visible_agrees_with_check,
+    every_kind_view, one_of_each_kind, refuse, visible,
 };
 
 #[test]
@@ -156,14 +156,15 @@ fn an_object_in_two_projects_is_seen_from_both_and_listed_once() -> TestResult {
         roles: vec![],
     })?;
 
-    assert!(o
-        .company
-        .check(
-            o.globex_agent,
-            Permissions::QUEUES_VIEW,
-            Resource::Object(o.acme_queue)
-        )
-        .is_allowed());
+    assert!(
+        o.company
+            .check(
+                o.globex_agent,
+                Permissions::QUEUES_VIEW,
+                Resource::Object(o.acme_queue)
+            )
+            .is_allowed()
+    );
     let mut seen = visible(&o.company, o.acme_agent, ObjectKind::Queue)?;
     seen.sort();
     assert_eq!(seen, vec![o.acme_queue, o.globex_queue]);
@@ -248,13 +249,15 @@ fn deleting_a_project_hides_its_objects_from_its_former_members() -> TestResult 
     );
     // The object itself stays.
     assert!(company.object(o.acme_queue).is_some());
-    assert!(company
-        .check(
-            o.admin,
-            Permissions::QUEUES_VIEW,
-            Resource::Object(o.acme_queue)
-        )
-        .is_allowed());
+    assert!(
+        company
+            .check(
+                o.admin,
+                Permissions::QUEUES_VIEW,
+                Resource::Object(o.acme_queue)
+            )
+            .is_allowed()
+    );
     assert_visible_agrees_with_check(company, o.acme_agent, ObjectKind::Queue)?;
     Ok(())
 }

@@ -9,7 +9,7 @@ use callgate::{
     SecurityMode,
 };
 use common::{
-    add_object, assert_visible_agrees_with_check, set_mode, visible, CallCenter, TestResult,
+    CallCenter, TestResult, add_object, assert_visible_agrees_with_check, set_mode, visible,
 };
 
 /// The call center after its first switch to enhanced mode: `Default` holds

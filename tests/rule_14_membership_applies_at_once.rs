@@ -10,7 +10,7 @@
 mod common;
 
 use callgate::{Change, Created, Decision, DenyReason, ObjectKind, Permissions, Resource};
-use common::{add_user, assert_visible_agrees_with_check, visible, Outsourcer, TestResult};
+use common::{Outsourcer, TestResult, add_user, assert_visible_agrees_with_check, visible};
 
 #[test]
 fn a_user_added_to_a_project_sees_its_objects_at_once() -> TestResult {
@@ -76,14 +76,15 @@ fn a_group_added_to_a_project_brings_every_member_in_at_once() -> TestResult {
 
     assert_eq!(report.affected_users, vec![kim, lee]);
     for user in [kim, lee] {
-        assert!(o
-            .company
-            .check(
-                user,
-                Permissions::QUEUES_VIEW,
-                Resource::Object(o.acme_queue)
-            )
-            .is_allowed());
+        assert!(
+            o.company
+                .check(
+                    user,
+                    Permissions::QUEUES_VIEW,
+                    Resource::Object(o.acme_queue)
+                )
+                .is_allowed()
+        );
     }
 
     let report = o.company.apply(Change::RemoveProjectMembers {
@@ -170,14 +171,15 @@ fn an_object_added_to_a_project_reaches_its_members_at_once() -> TestResult {
 
     assert!(report.affected_users.contains(&o.acme_agent));
     assert!(!report.affected_users.contains(&o.globex_agent));
-    assert!(o
-        .company
-        .check(
-            o.acme_agent,
-            Permissions::QUEUES_VIEW,
-            Resource::Object(queue)
-        )
-        .is_allowed());
+    assert!(
+        o.company
+            .check(
+                o.acme_agent,
+                Permissions::QUEUES_VIEW,
+                Resource::Object(queue)
+            )
+            .is_allowed()
+    );
     let mut seen = visible(&o.company, o.acme_agent, ObjectKind::Queue)?;
     seen.sort();
     assert_eq!(seen, vec![o.acme_queue, queue]);
@@ -200,14 +202,15 @@ fn a_project_created_with_a_group_reaches_its_members_at_once() -> TestResult {
         return Err(format!("created {:?}", report.created).into());
     };
     assert_eq!(o.company.project_members(initech)?, vec![o.globex_agent]);
-    assert!(o
-        .company
-        .check(
-            o.globex_agent,
-            Permissions::QUEUES_VIEW,
-            Resource::Object(o.acme_queue)
-        )
-        .is_allowed());
+    assert!(
+        o.company
+            .check(
+                o.globex_agent,
+                Permissions::QUEUES_VIEW,
+                Resource::Object(o.acme_queue)
+            )
+            .is_allowed()
+    );
     Ok(())
 }
 

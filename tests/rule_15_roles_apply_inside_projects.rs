@@ -7,7 +7,7 @@
 mod common;
 
 use callgate::{Change, Decision, DenyReason, ObjectKind, Permissions, Reach, Resource, RoleId};
-use common::{add_object, add_role, add_user, one_of_each_kind, Outsourcer, TestResult};
+use common::{Outsourcer, TestResult, add_object, add_role, add_user, one_of_each_kind};
 
 #[test]
 fn a_member_may_do_to_the_projects_objects_only_what_their_roles_allow() -> TestResult {

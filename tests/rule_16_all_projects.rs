@@ -7,8 +7,8 @@ mod common;
 
 use callgate::{Change, Decision, DenyReason, ObjectKind, Permissions, Reach, Resource, RoleId};
 use common::{
-    add_role, add_user, assert_visible_agrees_with_check, every_kind_view, one_of_each_kind,
-    visible, Outsourcer, TestResult,
+    Outsourcer, TestResult, add_role, add_user, assert_visible_agrees_with_check, every_kind_view,
+    one_of_each_kind, visible,
 };
 
 #[test]
@@ -17,11 +17,12 @@ fn admin_sees_every_project_and_every_object_without_being_a_member() -> TestRes
     let objects = one_of_each_kind(&mut o.company, "Globex", &[o.globex])?;
     let admin = o.admin;
     let new_queue = objects[0];
-    assert!(o
-        .company
-        .project_members(o.globex)?
-        .iter()
-        .all(|&u| u != admin));
+    assert!(
+        o.company
+            .project_members(o.globex)?
+            .iter()
+            .all(|&u| u != admin)
+    );
 
     for (kind, object) in ObjectKind::ALL.into_iter().zip(objects) {
         let why = o
@@ -126,10 +127,11 @@ fn all_projects_through_a_group_works_and_ends_when_leaving_the_group() -> TestR
         &[setup_team.into()],
     )?;
     let action = Permissions::QUEUES_VIEW;
-    assert!(o
-        .company
-        .check(pat, action, Resource::Object(o.globex_queue))
-        .is_allowed());
+    assert!(
+        o.company
+            .check(pat, action, Resource::Object(o.globex_queue))
+            .is_allowed()
+    );
 
     let report = o.company.apply(Change::RemoveGroupMembers {
         group: setup_team,

@@ -9,7 +9,7 @@ use callgate::{
     Change, Decision, DenyReason, ObjectKind, Permissions, Resource, RoleId, SecurityMode,
 };
 use common::{
-    add_role, add_user, assert_visible_agrees_with_check, set_mode, visible, Outsourcer, TestResult,
+    Outsourcer, TestResult, add_role, add_user, assert_visible_agrees_with_check, set_mode, visible,
 };
 
 #[test]
@@ -65,10 +65,11 @@ fn an_object_taken_out_of_its_last_project_becomes_unscoped() -> TestResult {
         objects: vec![o.acme_queue],
     })?;
     let on = Resource::Object(o.acme_queue);
-    assert!(o
-        .company
-        .check(o.globex_agent, Permissions::QUEUES_VIEW, on)
-        .is_allowed());
+    assert!(
+        o.company
+            .check(o.globex_agent, Permissions::QUEUES_VIEW, on)
+            .is_allowed()
+    );
 
     o.company.apply(Change::RemoveProjectObjects {
         project: o.globex,
@@ -127,14 +128,15 @@ fn switching_back_to_simple_keeps_the_projects() -> TestResult {
     assert_eq!(o.company.default_project(), default);
     assert_eq!(o.company.project_members(o.acme)?, vec![o.acme_agent]);
     // Simple mode: the projects are kept but do not hide anything.
-    assert!(o
-        .company
-        .check(
-            o.acme_agent,
-            Permissions::QUEUES_VIEW,
-            Resource::Object(o.globex_queue)
-        )
-        .is_allowed());
+    assert!(
+        o.company
+            .check(
+                o.acme_agent,
+                Permissions::QUEUES_VIEW,
+                Resource::Object(o.globex_queue)
+            )
+            .is_allowed()
+    );
     Ok(())
 }
 

@@ -18,9 +18,9 @@ mod product;
 
 use callgate::{
     AppliesTo, BuiltinRole, Catalog, CatalogError, Change, Company, Decision, DenyReason, Error,
-    Holds, PermissionFlags, Permissions, Resource, RoleId, SecurityMode, STANDARD,
+    Holds, PermissionFlags, Permissions, Resource, RoleId, STANDARD, SecurityMode,
 };
-use product::{catalog, AcmeKind, AcmePermissions as Acme};
+use product::{AcmeKind, AcmePermissions as Acme, catalog};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -222,9 +222,11 @@ fn the_products_verbs_are_checked() -> TestResult {
         );
     }
     // Every permission applies to the company too: "may mike pause queues?"
-    assert!(company
-        .check(mike, Acme::QUEUES_PAUSE, Resource::Company)
-        .is_allowed());
+    assert!(
+        company
+            .check(mike, Acme::QUEUES_PAUSE, Resource::Company)
+            .is_allowed()
+    );
     Ok(())
 }
 
@@ -249,15 +251,21 @@ fn implications_follow_the_declaration() -> TestResult {
         role,
         principals: vec![ann.into()],
     })?;
-    assert!(company
-        .check(ann, Acme::LISTS_VIEW, Resource::Object(list))
-        .is_allowed());
-    assert!(company
-        .check(ann, Acme::AUTODIALERS_VIEW, Resource::Object(dialer))
-        .is_allowed());
-    assert!(!company
-        .check(ann, Acme::AUTODIALERS_START, Resource::Object(dialer))
-        .is_allowed());
+    assert!(
+        company
+            .check(ann, Acme::LISTS_VIEW, Resource::Object(list))
+            .is_allowed()
+    );
+    assert!(
+        company
+            .check(ann, Acme::AUTODIALERS_VIEW, Resource::Object(dialer))
+            .is_allowed()
+    );
+    assert!(
+        !company
+            .check(ann, Acme::AUTODIALERS_START, Resource::Object(dialer))
+            .is_allowed()
+    );
 
     // Parsing brings what a name implies; switching a view off takes away
     // what implies it.
@@ -293,9 +301,11 @@ fn admin_holds_everything_including_every_project() -> TestResult {
             permission.name()
         );
     }
-    assert!(company
-        .check(olga, Acme::CHAT_CHANNELS_MANAGE, Resource::Object(chat))
-        .is_allowed());
+    assert!(
+        company
+            .check(olga, Acme::CHAT_CHANNELS_MANAGE, Resource::Object(chat))
+            .is_allowed()
+    );
     Ok(())
 }
 
@@ -347,9 +357,11 @@ fn the_standard_catalog_stays_the_default() -> TestResult {
     // `Company` without a type argument is a company of the standard catalog.
     let mut company: Company = Company::default();
     let ann = company.create_user("ann")?;
-    assert!(company
-        .check(ann, Permissions::QA_CHECKS_MANAGE, Resource::Company)
-        .is_allowed());
+    assert!(
+        company
+            .check(ann, Permissions::QA_CHECKS_MANAGE, Resource::Company)
+            .is_allowed()
+    );
     let new = Company::new();
     for (builtin, composite) in [
         (BuiltinRole::Admin, Permissions::ADMIN),
@@ -397,11 +409,13 @@ fn an_extra_kind_works_with_projects_in_enhanced_mode() -> TestResult {
         return Err("the first switch to enhanced makes Default".into());
     };
     // Default holds the chat channel that existed, like any other object.
-    assert!(company
-        .project(default)
-        .ok_or("Default")?
-        .objects()
-        .any(|o| o == old_chat));
+    assert!(
+        company
+            .project(default)
+            .ok_or("Default")?
+            .objects()
+            .any(|o| o == old_chat)
+    );
 
     let client = company.create_project("Client A", "")?;
     let web_chat = company.create_object(AcmeKind::ChatChannel, "Client A chat")?;

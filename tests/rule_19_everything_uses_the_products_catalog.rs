@@ -318,16 +318,20 @@ fn guards_use_the_products_permissions() -> TestResult {
         (AcmeKind::Queue, Acme::QUEUES_EDIT),
         (AcmeKind::SipProvider, Acme::SIP_PROVIDERS_EDIT),
     ] {
-        assert!(create(kind)
-            .governing_permissions(company)
-            .contains(governing));
+        assert!(
+            create(kind)
+                .governing_permissions(company)
+                .contains(governing)
+        );
     }
     let switch = Change::SetSecurityMode {
         mode: SecurityMode::Simple,
     };
-    assert!(switch
-        .governing_permissions(company)
-        .contains(Acme::SECURITY_MANAGE));
+    assert!(
+        switch
+            .governing_permissions(company)
+            .contains(Acme::SECURITY_MANAGE)
+    );
 
     // Forbidden and Escalation, in the product's names.
     let anna = company.login(acme.anna)?;
@@ -398,7 +402,7 @@ mod documents {
     use callgate::{
         Catalog, Decision, Definition, DenyReason, Holds, PermissionDef, PermissionFlags,
     };
-    use serde_json::{json, Value};
+    use serde_json::{Value, json};
 
     /// Loads JSON text as a company of `P`'s catalog, as a host would.
     fn load<P: PermissionFlags>(text: &str) -> Result<Company<P>, Error> {

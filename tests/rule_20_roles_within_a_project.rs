@@ -14,7 +14,7 @@ use callgate::{
     Change, Decision, DenyReason, EntityKind, Error, Permissions, Principal, Resource, RoleId,
     SecurityMode,
 };
-use common::{add_role, add_user, give_within, refuse, Clients, TestResult};
+use common::{Clients, TestResult, add_role, add_user, give_within, refuse};
 
 const MODES: [SecurityMode; 2] = [SecurityMode::Simple, SecurityMode::Enhanced];
 

@@ -16,8 +16,8 @@ use callgate::{
     RoleId, SecurityMode,
 };
 use common::{
-    add_object, add_role, assert_visible_agrees_with_check, give_within, visible, Clients,
-    TestResult,
+    Clients, TestResult, add_object, add_role, assert_visible_agrees_with_check, give_within,
+    visible,
 };
 
 const MODES: [SecurityMode; 2] = [SecurityMode::Simple, SecurityMode::Enhanced];
@@ -295,8 +295,8 @@ fn permissions_in_project_counts_groups_and_refuses_unknown_ids() -> TestResult 
 /// Each change that takes away the role given within Acme to tess
 /// (directly) and to Leads (so to gil), applied to a fresh company.
 #[test]
-fn removing_the_member_the_role_the_project_the_user_or_the_group_removes_the_roles_given_within(
-) -> TestResult {
+fn removing_the_member_the_role_the_project_the_user_or_the_group_removes_the_roles_given_within()
+-> TestResult {
     struct Removal {
         what: &'static str,
         change: fn(&Clients, RoleId) -> Change,
@@ -493,10 +493,11 @@ fn who_can_counts_roles_given_within_projects() -> TestResult {
             vec![admin],
             "{mode:?}"
         );
-        assert!(c
-            .company
-            .who_can(manage, Resource::Object(callgate::ObjectId::new(99)))
-            .is_empty());
+        assert!(
+            c.company
+                .who_can(manage, Resource::Object(callgate::ObjectId::new(99)))
+                .is_empty()
+        );
         // Exactly the users the check allows.
         for resource in [
             Resource::Company,
@@ -1019,10 +1020,11 @@ fn editing_a_role_held_within_a_project_reaches_its_holders() -> TestResult {
     )?;
     let acme_queue = Resource::Object(c.acme_queue);
     for user in [c.tess, c.gil] {
-        assert!(!c
-            .company
-            .check(user, Permissions::QUEUES_MANAGE, acme_queue)
-            .is_allowed());
+        assert!(
+            !c.company
+                .check(user, Permissions::QUEUES_MANAGE, acme_queue)
+                .is_allowed()
+        );
     }
 
     let report = c.company.apply(Change::EditRole {
@@ -1034,20 +1036,22 @@ fn editing_a_role_held_within_a_project_reaches_its_holders() -> TestResult {
     })?;
 
     for user in [c.tess, c.gil] {
-        assert!(c
-            .company
-            .check(user, Permissions::QUEUES_MANAGE, acme_queue)
-            .is_allowed());
+        assert!(
+            c.company
+                .check(user, Permissions::QUEUES_MANAGE, acme_queue)
+                .is_allowed()
+        );
         assert!(report.affected_users.contains(&user), "{report:?}");
     }
-    assert!(!c
-        .company
-        .check(
-            c.tess,
-            Permissions::QUEUES_MANAGE,
-            Resource::Object(c.globex_queue)
-        )
-        .is_allowed());
+    assert!(
+        !c.company
+            .check(
+                c.tess,
+                Permissions::QUEUES_MANAGE,
+                Resource::Object(c.globex_queue)
+            )
+            .is_allowed()
+    );
     assert_eq!(&c.company.compile(), c.company.snapshot());
     Ok(())
 }

@@ -11,8 +11,8 @@
 
 mod common;
 
-use callgate::{names, Change, EntityKind, Error, Permissions, Principal, RoleId, SecurityMode};
-use common::{add_role, add_user, give_within, refuse, refuse_as, Clients, TestResult};
+use callgate::{Change, EntityKind, Error, Permissions, Principal, RoleId, SecurityMode, names};
+use common::{Clients, TestResult, add_role, add_user, give_within, refuse, refuse_as};
 
 /// A role that manages a project's setup and members, nothing else.
 fn project_keeper(c: &mut Clients) -> Result<RoleId, Error> {
@@ -40,10 +40,11 @@ fn a_supervisor_within_acme_may_give_operator_within_acme_but_not_within_globex(
             principals: vec![c.leads.into()],
         },
     )?;
-    assert!(c
-        .company
-        .permissions_in_project(c.gil, c.acme)?
-        .contains(Permissions::OPERATOR));
+    assert!(
+        c.company
+            .permissions_in_project(c.gil, c.acme)?
+            .contains(Permissions::OPERATOR)
+    );
 
     // Within Globex she holds nothing: she may not even manage its members.
     let error = refuse_as(
@@ -409,10 +410,11 @@ fn admin_and_all_projects_roles_cannot_be_given_within_a_project() -> TestResult
         );
     }
     // Bob was not added, tess was given nothing.
-    assert!(c
-        .company
-        .project(c.acme)
-        .is_some_and(|p| p.users().all(|u| u != c.bob)));
+    assert!(
+        c.company
+            .project(c.acme)
+            .is_some_and(|p| p.users().all(|u| u != c.bob))
+    );
     assert_eq!(
         c.company.user(c.tess).map(|u| u.project_roles().len()),
         Some(0)
@@ -486,10 +488,11 @@ fn all_projects_cannot_be_added_to_a_role_held_within_a_project() -> TestResult 
         principals: vec![c.leads.into()],
     })?;
     c.company.apply(changes(agent)[1].clone())?;
-    assert!(c
-        .company
-        .role(agent)
-        .is_some_and(|r| r.permissions().contains(Permissions::PROJECTS_ALL)));
+    assert!(
+        c.company
+            .role(agent)
+            .is_some_and(|r| r.permissions().contains(Permissions::PROJECTS_ALL))
+    );
     Ok(())
 }
 
@@ -539,10 +542,11 @@ fn putting_someone_in_a_group_gives_them_the_groups_roles_within_projects() -> T
     give_within(&mut c.company, c.acme, RoleId::SUPERVISOR, &[gwen.into()])?;
     c.company.apply_as(&session, join)?;
     c.company.apply_as(&session, create)?;
-    assert!(c
-        .company
-        .permissions_in_project(c.bob, c.acme)?
-        .contains(Permissions::SUPERVISOR));
+    assert!(
+        c.company
+            .permissions_in_project(c.bob, c.acme)?
+            .contains(Permissions::SUPERVISOR)
+    );
     Ok(())
 }
 
@@ -632,9 +636,10 @@ fn a_testing_session_gives_nothing_it_holds_only_within_a_project() -> TestResul
     }
 
     c.company.apply_as(&session, add_bob)?;
-    assert!(c
-        .company
-        .group(c.leads)
-        .is_some_and(|g| g.members().any(|u| u == c.bob)));
+    assert!(
+        c.company
+            .group(c.leads)
+            .is_some_and(|g| g.members().any(|u| u == c.bob))
+    );
     Ok(())
 }

@@ -8,7 +8,7 @@ use callgate::{
     Change, ChangeReport, Company, Decision, DenyReason, Permissions, Resource, RoleId,
     SecurityMode, Session, UserId,
 };
-use common::{add_user, give_within, Clients, TestResult};
+use common::{Clients, TestResult, add_user, give_within};
 
 /// Clients where the role `Escalations` (queues, put its users offline) is
 /// held by olga company-wide, by tess within Acme directly and by Leads
@@ -177,8 +177,8 @@ fn saving_an_offline_role_ends_the_sessions_of_its_holders_within_projects() -> 
 }
 
 #[test]
-fn assigning_an_offline_role_company_wide_ends_the_sessions_of_its_holders_within_projects(
-) -> TestResult {
+fn assigning_an_offline_role_company_wide_ends_the_sessions_of_its_holders_within_projects()
+-> TestResult {
     let mut h = holders()?;
     let (tess, gil, olga, bob) = (h.c.tess, h.c.gil, h.olga, h.c.bob);
     let change = Change::AssignRole {

@@ -34,9 +34,10 @@ fn tenants_loaded_as_templates_refuse_each_others_sessions() -> TestResult {
 
     let admin = acme.user_by_name("admin").ok_or("no admin")?;
     let at_acme = acme.login(admin)?;
-    assert!(acme
-        .check_session(&at_acme, Permissions::USERS_MANAGE, Resource::Company)
-        .is_allowed());
+    assert!(
+        acme.check_session(&at_acme, Permissions::USERS_MANAGE, Resource::Company)
+            .is_allowed()
+    );
     let decision = globex.check_session(&at_acme, Permissions::USERS_MANAGE, Resource::Company);
     assert_eq!(decision.deny_reason(), Some(DenyReason::OtherCompany));
     let refused = globex.apply_as(

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use callgate::{Change, Company, Permissions, Publisher};
 use tracing::field::{Field, Visit};
-use tracing::{span, Event, Metadata, Subscriber};
+use tracing::{Event, Metadata, Subscriber, span};
 
 /// Records every span as it opens and every event, as one line each:
 /// `span plan company=... revision=2 op=create_user`.

@@ -11,8 +11,8 @@
 #![allow(dead_code)] // each bench binary uses its own part of this module
 
 use callgate::{
-    Change, Company, GroupId, Kind, ObjectId, ObjectKind, PermissionFlags, Permissions, Principal,
-    ProjectId, Resource, RoleId, SecurityMode, UserId, CATALOG,
+    CATALOG, Change, Company, GroupId, Kind, ObjectId, ObjectKind, PermissionFlags, Permissions,
+    Principal, ProjectId, Resource, RoleId, SecurityMode, UserId,
 };
 
 pub(crate) mod build;

@@ -39,7 +39,7 @@ use callgate::{
     PermissionFlags, Resource, RoleId, UserId,
 };
 
-use super::{enhanced_company, populate, Question, Rng, Size};
+use super::{Question, Rng, Size, enhanced_company, populate};
 
 /// The name of workload V, as `CALLGATE_SIZES` and the benchmark rows give
 /// it.

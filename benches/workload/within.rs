@@ -27,7 +27,7 @@
 
 use callgate::{Change, ObjectKind, Permissions, Principal, ProjectId, RoleId, UserId};
 
-use super::{must, CallCenter, Question, Rng};
+use super::{CallCenter, Question, Rng, must};
 
 /// The suffix of the workloads' names: `M+pr`, `L+pr` (and `S+pr` in
 /// criterion's test mode).

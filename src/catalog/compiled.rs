@@ -329,8 +329,16 @@ impl<W: Word> Catalog<W> {
             found[r] = bits;
             r += 1;
         }
-        let [users_manage, groups_manage, roles_manage, roles_test, projects_view, projects_manage, projects_all, security_manage] =
-            found;
+        let [
+            users_manage,
+            groups_manage,
+            roles_manage,
+            roles_test,
+            projects_view,
+            projects_manage,
+            projects_all,
+            security_manage,
+        ] = found;
         self.required = Required {
             users_manage,
             groups_manage,

@@ -9,7 +9,7 @@ use serde::de::{Error as _, SeqAccess, Visitor};
 use serde::ser::SerializeSeq;
 use serde::{Deserialize, Deserializer, Serializer};
 
-use super::{kind_name, kind_named, PermissionFlags, Set};
+use super::{PermissionFlags, Set, kind_name, kind_named};
 
 /// Serializes a set as the list of its minimal entries' names.
 pub(crate) fn serialize<P: PermissionFlags, S: Serializer>(
@@ -104,7 +104,7 @@ impl<'de, P: PermissionFlags> Deserialize<'de> for AsNames<P> {
 pub(crate) mod kind {
     use serde::de::Error as _;
 
-    use super::{kind_name, kind_named, Deserialize, Deserializer, Serializer};
+    use super::{Deserialize, Deserializer, Serializer, kind_name, kind_named};
     use crate::PermissionFlags;
 
     pub(crate) fn serialize<P: PermissionFlags, S: Serializer>(

@@ -50,7 +50,7 @@ impl<'de, P: PermissionFlags> Visitor<'de> for EntryVisitor<P> {
         while let Some(field) = map.next_key::<Field>().map_err(|e| within(revision, e))? {
             match field {
                 Field::Revision if revision.is_some() => {
-                    return Err(de::Error::duplicate_field("revision"))
+                    return Err(de::Error::duplicate_field("revision"));
                 }
                 Field::Revision => revision = Some(map.next_value()?),
                 Field::Company => {

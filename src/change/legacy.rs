@@ -28,7 +28,7 @@ use serde::de::value::{Error as ValueError, MapDeserializer};
 use serde::de::{
     self, DeserializeSeed, EnumAccess, IntoDeserializer, MapAccess, VariantAccess, Visitor,
 };
-use serde::{forward_to_deserialize_any, Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, forward_to_deserialize_any};
 use serde_path_to_error::Segment;
 
 mod value;

@@ -1,7 +1,7 @@
 //! Compiling records into the [`Snapshot`], from scratch or entry by entry.
 
 use super::links::Touched;
-use super::{live, sorted, Company};
+use super::{Company, live, sorted};
 use crate::catalog::Set;
 use crate::policy::CompiledUser;
 use crate::write::Recompiled;

@@ -6,7 +6,7 @@
 
 use crate::short_set::{ManySet, ShortSet};
 
-use super::{record, Company};
+use super::{Company, record};
 use crate::{GroupId, ObjectId, PermissionFlags, Principal, ProjectId, RoleId, UserId};
 
 /// One two-way link between records.

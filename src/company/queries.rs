@@ -1,7 +1,7 @@
 //! Queries that take ids: effective permissions, listings and holders.
 
 use super::links::Link;
-use super::{sorted, Company};
+use super::{Company, sorted};
 use crate::catalog::{Kind, Set};
 use crate::policy::VisibleObjects;
 use crate::{

@@ -1,8 +1,8 @@
 //! Lookups that turn an id into its record or an error naming the id, and
 //! the checks every change makes of names and references.
 
-use super::names::by_name;
 use super::Company;
+use super::names::by_name;
 use crate::catalog::Set;
 use crate::{
     EntityKind, Error, Group, GroupId, Object, ObjectId, PermissionFlags, Principal, Project,

@@ -10,8 +10,8 @@ use std::marker::PhantomData;
 use serde::de::{Error as _, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use crate::catalog::Set;
 use crate::PermissionFlags;
+use crate::catalog::Set;
 
 /// A value other than its type's default, which the canonical form leaves
 /// out.

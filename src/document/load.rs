@@ -17,11 +17,11 @@ mod ids;
 mod records;
 mod within;
 
-use super::{catalog_mismatch, unreadable_format, Document, NextIds, FORMAT_VERSION};
+use super::{Document, FORMAT_VERSION, NextIds, catalog_mismatch, unreadable_format};
 use crate::company::names::{NameIndex, Names};
 use crate::{
-    BuiltinRole, Company, EntityKind, Error, GroupId, Limits, PermissionFlags, ProjectId, Role,
-    RoleId, UserId, MAX_REVISION,
+    BuiltinRole, Company, EntityKind, Error, GroupId, Limits, MAX_REVISION, PermissionFlags,
+    ProjectId, Role, RoleId, UserId,
 };
 use ids::Positions;
 

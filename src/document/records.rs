@@ -3,8 +3,8 @@
 //! leaves the rest empty, to be set field by field.
 
 use super::{
-    CatalogRef, Document, GroupRecord, MemberRoles, NextIds, ObjectRecord, ProjectRecord,
-    RoleRecord, UserRecord, FORMAT_VERSION,
+    CatalogRef, Document, FORMAT_VERSION, GroupRecord, MemberRoles, NextIds, ObjectRecord,
+    ProjectRecord, RoleRecord, UserRecord,
 };
 use crate::{
     BuiltinRole, GroupId, ObjectId, PermissionFlags, Principal, ProjectId, RoleId, SecurityMode,

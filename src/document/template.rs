@@ -131,7 +131,7 @@ impl<P: PermissionFlags> Company<P> {
                     what: "document",
                     of: id,
                     used_with: expected,
-                })
+                });
             }
             Some(_) => {}
             None => document.company = Some(expected),

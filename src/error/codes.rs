@@ -503,9 +503,11 @@ mod tests {
     #[test]
     fn codes_are_unique_snake_case() {
         let mut codes: Vec<&str> = one_of_each().iter().map(Error::code).collect();
-        assert!(codes
-            .iter()
-            .all(|code| code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')));
+        assert!(
+            codes
+                .iter()
+                .all(|code| code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        );
         codes.sort_unstable();
         let count = codes.len();
         codes.dedup();

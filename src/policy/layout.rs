@@ -9,9 +9,9 @@
 //! fast path is the same for everyone else; such a user takes the branch to
 //! the side table, which is compared without branches too.
 
-use super::spill::{shared_with_words, Spill};
-use crate::catalog::Word;
+use super::spill::{Spill, shared_with_words};
 use crate::PermissionFlags;
+use crate::catalog::Word;
 
 /// How many project ids a user entry keeps inline.
 pub(super) const USER_INLINE: usize = 3;

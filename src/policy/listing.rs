@@ -2,8 +2,8 @@
 //! of the sorted object lists of the user's projects behind it, and
 //! [`Snapshot::objects_reachable`] that starts it.
 
-use super::layout::{ObjectEntry, UserEntry, NO_KIND};
 use super::Snapshot;
+use super::layout::{NO_KIND, ObjectEntry, UserEntry};
 use crate::catalog::{Kind, Set};
 use crate::chunked::Chunked;
 use crate::{ObjectId, PermissionFlags};
@@ -63,7 +63,7 @@ impl<P: PermissionFlags> Snapshot<P> {
         }
         let projects = self.user_projects(user).iter().zip(within);
         let mut found: Vec<ObjectId> = projects
-            .filter(|(_, &word)| word != P::Word::default())
+            .filter(|&(_, &word)| word != P::Word::default())
             .flat_map(|(&project, _)| self.project_list(project, kind.index()))
             .copied()
             .collect();

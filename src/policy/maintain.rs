@@ -2,8 +2,8 @@
 //! calls to store each compiled user, object, project and role, and to
 //! build a snapshot from scratch in id order.
 
-use super::layout::{IdList, ObjectEntry, UserEntry, NO_KIND};
 use super::Snapshot;
+use super::layout::{IdList, NO_KIND, ObjectEntry, UserEntry};
 use crate::catalog::Kind;
 use crate::{ObjectId, PermissionFlags, ProjectId, RoleId, UserId};
 

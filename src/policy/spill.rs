@@ -3,7 +3,7 @@
 //! users given roles within projects with the permissions given within each
 //! project ([`Granted`]).
 
-use super::layout::{IdList, GRANTED, GRANTED_SPILLED, SPILLED};
+use super::layout::{GRANTED, GRANTED_SPILLED, IdList, SPILLED};
 use crate::catalog::Word;
 use crate::chunked::Chunked;
 

@@ -3,7 +3,7 @@
 
 use crate::company::links::{Link, Touched};
 use crate::company::names::{by_kind_and_name, by_name};
-use crate::company::{record, Company};
+use crate::company::{Company, record};
 use crate::{
     Created, Group, GroupId, Object, ObjectId, PermissionFlags, Project, ProjectId, Role, RoleId,
     SecurityMode, User, UserId,

@@ -12,9 +12,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::delta::{Delta, NewRecord, Removed};
 use crate::catalog::Set;
-use crate::company::compile::{rights, Reach, Records};
+use crate::company::compile::{Reach, Records, rights};
 use crate::company::links::Link;
-use crate::company::{sorted, Company};
+use crate::company::{Company, sorted};
 use crate::{ChangeReport, GroupId, PermissionFlags, ProjectId, RoleId, SecurityMode, UserId};
 
 /// Deltas with more links than this get hash indexes; smaller ones are

@@ -2,11 +2,11 @@
 //! and taking them, and section switches.
 
 use super::delta::{Delta, Edit, NewRecord, Removed};
-use super::{distinct, Removal};
+use super::{Removal, distinct};
 use crate::catalog::Set;
+use crate::company::Company;
 use crate::company::links::Link;
 use crate::company::validate::{last_admin, single};
-use crate::company::Company;
 use crate::short_set::ManySet;
 use crate::{EntityKind, Error, PermissionFlags, Principal, Role, RoleId};
 

@@ -1,10 +1,10 @@
 //! Planning changes to users and groups.
 
 use super::delta::{Delta, Edit, NewRecord, Removed};
-use super::{distinct, Removal};
+use super::{Removal, distinct};
+use crate::company::Company;
 use crate::company::links::Link;
 use crate::company::validate::last_admin;
-use crate::company::Company;
 use crate::{
     EntityKind, Error, Group, GroupId, PermissionFlags, Principal, ProjectId, RoleId, User, UserId,
 };

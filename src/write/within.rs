@@ -5,8 +5,8 @@
 use super::delta::Delta;
 use super::distinct;
 use crate::catalog::Set;
-use crate::company::links::Link;
 use crate::company::Company;
+use crate::company::links::Link;
 use crate::{Error, PermissionFlags, Principal, Project, ProjectId, Role, RoleId};
 
 impl<P: PermissionFlags> Company<P> {

@@ -12,10 +12,10 @@ use callgate::{
 use proptest::prelude::*;
 use proptest::test_runner::{FileFailurePersistence, RngAlgorithm, TestCaseError};
 
-use super::strategies::{Question, SessionQuestion, Step, Vocab, OBJECTS, PROJECTS, USERS};
+use super::strategies::{OBJECTS, PROJECTS, Question, SessionQuestion, Step, USERS, Vocab};
 use super::{
-    cat, flag, lefts, names_of, rights, Applied, Model, ModelFlags, Names, Refusal,
-    Session as ModelSession, DEFAULT,
+    Applied, DEFAULT, Model, ModelFlags, Names, Refusal, Session as ModelSession, cat, flag, lefts,
+    names_of, rights,
 };
 
 /// Cases per property: `PROPTEST_CASES` if set, else the property's default.
@@ -233,7 +233,7 @@ impl<P: ModelFlags> Pair<P> {
                     (engine, model) => {
                         return Err(TestCaseError::fail(format!(
                             "login({user:?}): engine {engine:?}, model {model:?}"
-                        )))
+                        )));
                     }
                 }
                 Ok(StepOutcome::Other)
@@ -617,15 +617,19 @@ pub(crate) fn records_agree<P: ModelFlags>(
 }
 
 /// Every user id the strategies use, and a few beyond.
-pub(crate) fn user_ids<P: ModelFlags>(model: &Model<P>) -> impl Iterator<Item = UserId> {
+pub(crate) fn user_ids<P: ModelFlags>(model: &Model<P>) -> impl Iterator<Item = UserId> + use<P> {
     (0..USERS.max(model.next_user) + 1).map(UserId::new)
 }
 
-pub(crate) fn object_ids<P: ModelFlags>(model: &Model<P>) -> impl Iterator<Item = ObjectId> {
+pub(crate) fn object_ids<P: ModelFlags>(
+    model: &Model<P>,
+) -> impl Iterator<Item = ObjectId> + use<P> {
     (0..OBJECTS.max(model.next_object) + 1).map(ObjectId::new)
 }
 
-pub(crate) fn project_ids<P: ModelFlags>(model: &Model<P>) -> impl Iterator<Item = ProjectId> {
+pub(crate) fn project_ids<P: ModelFlags>(
+    model: &Model<P>,
+) -> impl Iterator<Item = ProjectId> + use<P> {
     (0..PROJECTS.max(model.next_project) + 1).map(ProjectId::new)
 }
 

@@ -9,12 +9,12 @@
 
 use proptest::collection::vec;
 use proptest::prelude::*;
-use proptest::sample::{select, Index};
+use proptest::sample::{Index, select};
 use proptest::strategy::Union;
 
 use callgate::{
-    Change, GroupId, ObjectId, ObjectKind, Permissions, Principal, ProjectId, Resource, RoleId,
-    SecurityMode, UserId, CATALOG,
+    CATALOG, Change, GroupId, ObjectId, ObjectKind, Permissions, Principal, ProjectId, Resource,
+    RoleId, SecurityMode, UserId,
 };
 
 use super::ModelFlags;
@@ -250,7 +250,7 @@ fn union<P: ModelFlags>(sets: impl IntoIterator<Item = P>) -> P {
 
 /// Mostly the vocabulary's first two kinds (queues and lists), so that
 /// names collide within a kind.
-pub(crate) fn kind<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = P::Kind> {
+pub(crate) fn kind<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = P::Kind> + use<P> {
     prop_oneof![
         4 => Just(v.kind_a),
         2 => Just(v.kind_b),
@@ -260,7 +260,7 @@ pub(crate) fn kind<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = P::Kind
 
 /// One catalog entry, mostly one of those that projects and objects are
 /// about (`projects.all` now and then: it lifts every project barrier).
-pub(crate) fn catalog_flag<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = P> {
+pub(crate) fn catalog_flag<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = P> + use<P> {
     prop_oneof![
         12 => select(v.focus.clone()),
         1 => Just(v.projects_all),
@@ -270,7 +270,7 @@ pub(crate) fn catalog_flag<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value =
 
 /// Odd sets the crate must cope with: a bit without what it implies, a bit
 /// that names no permission, random bits.
-pub(crate) fn odd_bits<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = P> {
+pub(crate) fn odd_bits<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = P> + use<P> {
     let mask = v.raw_mask;
     prop_oneof![
         3 => select(v.odd.clone()),
@@ -279,7 +279,7 @@ pub(crate) fn odd_bits<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = P> 
 }
 
 /// A role's permission set.
-pub(crate) fn permission_set<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = P> {
+pub(crate) fn permission_set<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = P> + use<P> {
     prop_oneof![
         8 => vec(catalog_flag(v), 0..4).prop_map(union),
         1 => select(v.presets.clone()),
@@ -288,7 +288,7 @@ pub(crate) fn permission_set<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value
 }
 
 /// What a section switch is given: mostly one catalog entry.
-pub(crate) fn section_permission<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = P> {
+pub(crate) fn section_permission<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = P> + use<P> {
     prop_oneof![
         10 => catalog_flag(v),
         1 => Just(P::from_raw(0)),
@@ -299,7 +299,7 @@ pub(crate) fn section_permission<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<V
 
 /// The action of a check: mostly one catalog entry, sometimes several, empty
 /// or odd bits.
-pub(crate) fn action<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = P> {
+pub(crate) fn action<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = P> + use<P> {
     prop_oneof![
         12 => catalog_flag(v),
         2 => select(v.governing.clone()),
@@ -325,7 +325,7 @@ pub(crate) struct Question<P> {
     pub(crate) resource: Resource,
 }
 
-pub(crate) fn question<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Question<P>> {
+pub(crate) fn question<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Question<P>> + use<P> {
     let user = prop_oneof![4 => 0..3u32, 1 => 0..USERS].prop_map(UserId::new);
     (user, action(v), resource()).prop_map(|(user, action, resource)| Question {
         user,
@@ -343,7 +343,7 @@ pub(crate) fn mode() -> impl Strategy<Value = SecurityMode> {
 
 /// Any change at all, every variant, weighted towards the ones that shape
 /// decisions.
-pub(crate) fn any_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Change<P>> {
+pub(crate) fn any_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Change<P>> + use<P> {
     let arms: Vec<(u32, BoxedStrategy<Change<P>>)> = vec![
         (
             4,
@@ -613,7 +613,9 @@ struct Sizes {
 /// given roles within projects (rule 20; now and then Admin or a role
 /// with "all projects", refused), and perhaps the switch to enhanced mode
 /// (then perhaps roles given within `Default`). At most 31 changes.
-pub(crate) fn call_center<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Vec<Change<P>>> {
+pub(crate) fn call_center<P: ModelFlags>(
+    v: &Vocab<P>,
+) -> impl Strategy<Value = Vec<Change<P>>> + use<P> {
     let v = v.clone();
     let admin_group = prop_oneof![2 => Just(false), 1 => Just(true)];
     (1..6u32, 0..3u32, 0..3u32, 0..7u32, 0..4u32, 0..3u8, admin_group)
@@ -764,7 +766,7 @@ pub(crate) fn call_center<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = 
 pub(crate) fn history<P: ModelFlags>(
     v: &Vocab<P>,
     max_changes: usize,
-) -> impl Strategy<Value = Vec<Change<P>>> {
+) -> impl Strategy<Value = Vec<Change<P>>> + use<P> {
     (call_center(v), vec(any_change(v), 0..max_changes)).prop_map(|(mut history, rest)| {
         history.extend(rest);
         history
@@ -773,7 +775,9 @@ pub(crate) fn history<P: ModelFlags>(
 
 /// A change that only gives: a role, a group, a project membership, a
 /// permission, an object to a project.
-pub(crate) fn giving_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Change<P>> {
+pub(crate) fn giving_change<P: ModelFlags>(
+    v: &Vocab<P>,
+) -> impl Strategy<Value = Change<P>> + use<P> {
     prop_oneof![
         (role(), few(principal()))
             .prop_map(|(role, principals)| Change::AssignRole { role, principals }),
@@ -803,7 +807,9 @@ pub(crate) fn giving_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value 
 }
 
 /// A change that only takes away: the mirror of [`giving_change`].
-pub(crate) fn taking_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Change<P>> {
+pub(crate) fn taking_change<P: ModelFlags>(
+    v: &Vocab<P>,
+) -> impl Strategy<Value = Change<P>> + use<P> {
     prop_oneof![
         (role(), few(principal()))
             .prop_map(|(role, principals)| Change::UnassignRole { role, principals }),
@@ -835,7 +841,7 @@ pub(crate) fn taking_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value 
 /// A giving change (true) or a taking one (false).
 pub(crate) fn monotone_change<P: ModelFlags>(
     v: &Vocab<P>,
-) -> impl Strategy<Value = (bool, Change<P>)> {
+) -> impl Strategy<Value = (bool, Change<P>)> + use<P> {
     prop_oneof![
         giving_change(v).prop_map(|change| (true, change)),
         taking_change(v).prop_map(|change| (false, change)),
@@ -860,7 +866,9 @@ pub(crate) fn offline_switch<P: ModelFlags>() -> impl Strategy<Value = Change<P>
 /// something (so escalation is tried often), or a role saved with "put its
 /// users offline", or a change to one project or object (which roles
 /// within a project may allow, rule 22).
-pub(crate) fn actor_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Change<P>> {
+pub(crate) fn actor_change<P: ModelFlags>(
+    v: &Vocab<P>,
+) -> impl Strategy<Value = Change<P>> + use<P> {
     prop_oneof![
         // Boxed: a debug build's stack holds the unboxed value trees of
         // every arm at once.
@@ -918,7 +926,9 @@ pub(crate) fn project_change<P: ModelFlags>() -> impl Strategy<Value = Change<P>
 /// and Supervisor carry nearly everything), company-wide or within a
 /// project, a role with every permission, or a section switched on for
 /// finance, security or "all projects".
-pub(crate) fn generous_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Change<P>> {
+pub(crate) fn generous_change<P: ModelFlags>(
+    v: &Vocab<P>,
+) -> impl Strategy<Value = Change<P>> + use<P> {
     prop_oneof![
         (0..3u32, few(principal())).prop_map(|(role, principals)| Change::AssignRole {
             role: RoleId::new(role),
@@ -968,7 +978,7 @@ pub(crate) enum Step<P: ModelFlags> {
 /// One step: mostly actor changes and logins; system changes (some of them
 /// switching "put users offline" on, so sessions end, some giving or
 /// taking); role tests.
-pub(crate) fn step<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Step<P>> {
+pub(crate) fn step<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Step<P>> + use<P> {
     prop_oneof![
         2 => any_change(v).prop_map(Step::System),
         2 => offline_switch().prop_map(Step::System),
@@ -987,7 +997,7 @@ pub(crate) fn step<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Step<P>
 pub(crate) fn session_history<P: ModelFlags>(
     v: &Vocab<P>,
     max_steps: usize,
-) -> impl Strategy<Value = Vec<Step<P>>> {
+) -> impl Strategy<Value = Vec<Step<P>>> + use<P> {
     let logins = vec(prop_oneof![3 => 0..3u32, 1 => 0..USERS], 1..5);
     (call_center(v), logins, vec(step(v), 0..max_steps)).prop_map(|(center, logins, rest)| {
         let mut steps: Vec<Step<P>> = center.into_iter().map(Step::System).collect();
@@ -1008,7 +1018,7 @@ pub(crate) struct SessionQuestion<P> {
 
 pub(crate) fn session_question<P: ModelFlags>(
     v: &Vocab<P>,
-) -> impl Strategy<Value = SessionQuestion<P>> {
+) -> impl Strategy<Value = SessionQuestion<P>> + use<P> {
     (any::<Index>(), action(v), resource()).prop_map(|(session, action, resource)| {
         SessionQuestion {
             session,

@@ -333,7 +333,7 @@ fn shape(verbs: usize) -> impl Strategy<Value = Shape> {
 }
 
 /// The choices for a shape, with bits below `width`.
-fn choices(shape: &Shape, width: u32) -> impl Strategy<Value = Choices> {
+fn choices(shape: &Shape, width: u32) -> impl Strategy<Value = Choices> + use<> {
     let n = shape.permissions();
     let implies = prop_oneof![
         3 => Just(Vec::new()),

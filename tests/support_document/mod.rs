@@ -16,8 +16,8 @@
 pub(crate) mod edit;
 
 use callgate::{
-    Change, Company, CompanyId, Decision, Document, Error, GroupId, LogEntry, ObjectId, ObjectKind,
-    Permissions, Principal, ProjectId, Resource, RoleId, SecurityMode, Session, UserId, CATALOG,
+    CATALOG, Change, Company, CompanyId, Decision, Document, Error, GroupId, LogEntry, ObjectId,
+    ObjectKind, Permissions, Principal, ProjectId, Resource, RoleId, SecurityMode, Session, UserId,
 };
 use proptest::prelude::*;
 use proptest::test_runner::Config;

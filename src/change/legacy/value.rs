@@ -8,7 +8,7 @@ use serde::de::{
     self, DeserializeSeed, EnumAccess, IntoDeserializer, MapAccess, SeqAccess, VariantAccess,
     Visitor,
 };
-use serde::{forward_to_deserialize_any, Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, forward_to_deserialize_any};
 
 /// Any value of a self-describing format, read ahead and read again later.
 /// It holds what its input held, no more (nothing is sized from a hint),

@@ -7,8 +7,8 @@ use std::fmt;
 use super::MAGIC;
 use crate::catalog::Set;
 use crate::document::{
-    catalog_mismatch, CatalogRef, Document, GroupRecord, MemberRoles, NextIds, ObjectRecord,
-    ProjectRecord, RoleRecord, UserRecord, FORMAT_VERSION,
+    CatalogRef, Document, FORMAT_VERSION, GroupRecord, MemberRoles, NextIds, ObjectRecord,
+    ProjectRecord, RoleRecord, UserRecord, catalog_mismatch,
 };
 use crate::{
     CompanyId, Error, GroupId, ObjectId, PermissionFlags, Principal, ProjectId, RoleId,
@@ -45,7 +45,7 @@ pub(super) fn document<P: PermissionFlags>(bytes: &[u8]) -> Result<Document<P>, 
             return Err(error(
                 "mode".into(),
                 Fault::Choice("simple", "enhanced", other),
-            ))
+            ));
         }
     };
     let revision = r.number().at(|| "revision".into())?;

@@ -2,7 +2,7 @@
 //! every link, and appended to its table in id order; then the snapshot.
 
 use super::ids::Grouped;
-use super::{document_error, Links, Loader};
+use super::{Links, Loader, document_error};
 use crate::chunked::Nested;
 use crate::company::compile::Tables;
 use crate::company::names::Names;

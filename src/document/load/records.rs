@@ -3,14 +3,14 @@
 //! and noting each link for the record that stores its other side.
 
 use super::ids::Positions;
-use super::{document_error, in_order, name_ok, reference, At, Loader};
+use super::{At, Loader, document_error, in_order, name_ok, reference};
 use crate::catalog::Set;
 use crate::company::names::NameIndex;
 use crate::document::{Document, RoleRecord};
 use crate::short_set::ManySet;
 use crate::{
-    BuiltinRole, Company, EntityKind, Error, PermissionFlags, Role, RoleId, SecurityMode,
-    DEFAULT_PROJECT_NAME,
+    BuiltinRole, Company, DEFAULT_PROJECT_NAME, EntityKind, Error, PermissionFlags, Role, RoleId,
+    SecurityMode,
 };
 
 /// The name of the record at `id` of a list, found through `positions`.
@@ -51,7 +51,7 @@ impl<P: PermissionFlags> Loader<P> {
                     return Err(document_error(
                         format!("{path}.builtin"),
                         format_args!("role id `{}` is not a built-in role", record.id),
-                    ))
+                    ));
                 }
                 (Some(builtin), false) => {
                     return Err(document_error(
@@ -61,7 +61,7 @@ impl<P: PermissionFlags> Loader<P> {
                             record.id,
                             builtin.name()
                         ),
-                    ))
+                    ));
                 }
                 (None, false) => custom_role(path, record)?,
             };
@@ -362,7 +362,7 @@ fn builtin_role<P: PermissionFlags>(
     };
     match record.permissions {
         Some(p) if p.close() != builtin.permissions_in::<P>() => {
-            return Err(changed("permissions"))
+            return Err(changed("permissions"));
         }
         Some(_) => return Err(by_name_only("permissions", "come")),
         None => {}

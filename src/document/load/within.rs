@@ -2,7 +2,7 @@
 //! member must be a direct member of the project, and each role known and
 //! allowed within a project.
 
-use super::{document_error, in_order, Loader};
+use super::{Loader, document_error, in_order};
 use crate::document::ProjectRecord;
 use crate::write::may_hold_within_project;
 use crate::{Error, PermissionFlags, Principal, ProjectId, RoleId};
