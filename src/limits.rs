@@ -14,10 +14,10 @@ use crate::EntityKind;
 /// anything is built for it. The defaults ([`Limits::DEFAULT`]) are far above
 /// any call center (16.7 million users and objects) and keep the memory a
 /// document can ask for small. Ids never used (deleted records', or a
-/// hostile document's) cost the tables one shared chunk pointer per chunk:
-/// 32 bytes per 4,096 user or object ids, 16 per 4,096 group ids, about 48
-/// per 1,024 role ids, and 16 per 256 project ids and per kind of object
-/// (the snapshot keeps each project's objects by kind). At the defaults, a
+/// hostile document's) cost the tables one shared 8-byte chunk pointer per
+/// chunk of ids, per table that holds them (the snapshot keeps each
+/// project's objects by kind, so project ids count once per kind). At the
+/// defaults, a
 /// document of a few hundred bytes that names every id they allow loads
 /// into less than 1 MiB (the `memory` benchmark measures it). A host that
 /// raises them raises that bound: with every limit at `u32::MAX - 1`, the
