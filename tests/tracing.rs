@@ -2,80 +2,11 @@
 //! publish, naming the company, the revision and the change's `op`, and
 //! events for refusals carrying the error's code.
 
-use std::fmt::{self, Write as _};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+#[path = "support_tracing/mod.rs"]
+mod support_tracing;
 
 use callgate::{Change, Company, Permissions, Publisher};
-use tracing::field::{Field, Visit};
-use tracing::{Event, Metadata, Subscriber, span};
-
-/// Records every span as it opens and every event, as one line each:
-/// `span plan company=... revision=2 op=create_user`.
-#[derive(Clone, Default)]
-struct Recorder {
-    lines: Arc<Mutex<Vec<String>>>,
-    next_id: Arc<AtomicU64>,
-}
-
-struct Line(String);
-
-impl Visit for Line {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        let _ = write!(self.0, " {}={value}", field.name());
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        let _ = write!(self.0, " {}={value:?}", field.name());
-    }
-}
-
-impl Recorder {
-    fn push(&self, line: Line) {
-        self.lines.lock().expect("not poisoned").push(line.0);
-    }
-
-    /// The lines recorded while `run` ran.
-    fn during(run: impl FnOnce()) -> Vec<String> {
-        let recorder = Self::default();
-        tracing::subscriber::with_default(recorder.clone(), run);
-        let lines = recorder.lines.lock().expect("not poisoned").clone();
-        lines
-    }
-}
-
-impl Subscriber for Recorder {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-
-    fn new_span(&self, attributes: &span::Attributes<'_>) -> span::Id {
-        let mut line = Line(format!("span {}", attributes.metadata().name()));
-        attributes.record(&mut line);
-        self.push(line);
-        span::Id::from_u64(self.next_id.fetch_add(1, Ordering::Relaxed) + 1)
-    }
-
-    fn record(&self, _: &span::Id, _: &span::Record<'_>) {}
-
-    fn record_follows_from(&self, _: &span::Id, _: &span::Id) {}
-
-    fn event(&self, event: &Event<'_>) {
-        let mut line = Line("event".to_owned());
-        event.record(&mut line);
-        self.push(line);
-    }
-
-    fn enter(&self, _: &span::Id) {}
-
-    fn exit(&self, _: &span::Id) {}
-}
-
-fn has(lines: &[String], start: &str, parts: &[&str]) -> bool {
-    lines
-        .iter()
-        .any(|line| line.starts_with(start) && parts.iter().all(|part| line.contains(part)))
-}
+use support_tracing::{Recorder, has};
 
 #[test]
 fn a_change_is_traced_as_a_plan_and_a_commit() {
