@@ -63,18 +63,20 @@ pub(crate) fn by_kind_and_name<'a, P: PermissionFlags, const BITS: u32>(
 ///
 /// The caller gives `key_of(id)`, the key of the live record `id` (its name,
 /// or its kind and name for objects): the index holds no names of its own.
+///
+/// `S` hashes the keys; tests choose one that collides on purpose.
 #[derive(Clone, Default)]
-pub(crate) struct NameIndex {
+pub(crate) struct NameIndex<S = RandomState> {
     // INVARIANT: `slots.len()` is 0 or a power of two, at least 4/3 of
     // `len`; a slot is 0 when empty, else `hash << 32 | (id + 1)` with the
     // high 32 bits of the key's hash; each entry is reached from its home
     // slot (`hash & mask`) without crossing an empty slot.
     slots: Chunked<u64, 2048>,
     len: usize,
-    keys: RandomState,
+    keys: S,
 }
 
-impl std::fmt::Debug for NameIndex {
+impl<S> std::fmt::Debug for NameIndex<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NameIndex")
             .field("len", &self.len)
@@ -117,7 +119,19 @@ impl Entry {
     }
 }
 
-impl NameIndex {
+impl<S> NameIndex<S> {
+    /// An empty index hashing its keys with `keys`.
+    #[cfg(test)]
+    pub(crate) fn with_hasher(keys: S) -> Self {
+        Self {
+            slots: Chunked::default(),
+            len: 0,
+            keys,
+        }
+    }
+}
+
+impl<S: BuildHasher> NameIndex<S> {
     /// The number of names.
     pub(crate) fn len(&self) -> usize {
         self.len
@@ -189,7 +203,10 @@ impl NameIndex {
     /// An empty index whose slots hold `len` names without growing: the
     /// size adding them one by one would reach.
     #[cfg(feature = "serde")] // the document loader's
-    pub(crate) fn with_capacity(len: usize) -> Self {
+    pub(crate) fn with_capacity(len: usize) -> Self
+    where
+        S: Default,
+    {
         let mut index = Self::default();
         if len > 0 {
             let mut size = 8;
@@ -280,141 +297,4 @@ impl NameIndex {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::NameIndex;
-
-    /// Names by id, `None` once removed, like a table of records.
-    fn key_of<'a>(names: &'a [Option<String>]) -> impl Fn(u32) -> Option<&'a str> + 'a {
-        |id| names.get(id as usize)?.as_deref()
-    }
-
-    #[test]
-    fn finds_every_name_through_growth_and_removals() {
-        let mut names: Vec<Option<String>> = Vec::new();
-        let mut index = NameIndex::default();
-        for i in 0..500u32 {
-            names.push(Some(format!("user {i}")));
-            index.insert(i, key_of(&names));
-        }
-        assert_eq!(index.len(), 500);
-        for i in (0..500u32).step_by(3) {
-            index.remove(i, key_of(&names));
-            names[i as usize] = None;
-        }
-        for i in 0..500u32 {
-            let found = index.find(&format!("user {i}").as_str(), key_of(&names));
-            assert_eq!(found, (i % 3 != 0).then_some(i), "user {i}");
-        }
-        assert_eq!(index.find(&"nobody", key_of(&names)), None);
-        assert_eq!(index.len(), 333);
-    }
-
-    /// Random insertions and removals, checked against a `HashMap` after
-    /// every step: growth, wrapped runs and backward shifts included.
-    #[test]
-    fn agrees_with_a_hash_map_through_random_edits() {
-        let mut names: Vec<Option<String>> = Vec::new();
-        let mut model = std::collections::HashMap::new();
-        let mut index = NameIndex::default();
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        for step in 0..3000u32 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let live: Vec<u32> = model.values().copied().collect();
-            if seed % 3 == 0 && !live.is_empty() {
-                let id = live[(seed >> 8) as usize % live.len()];
-                index.remove(id, key_of(&names));
-                let name = names[id as usize].take().expect("live");
-                model.remove(&name);
-            } else {
-                let id = u32::try_from(names.len()).expect("small");
-                let name = format!("n{}", seed % 5000);
-                if model.contains_key(&name) {
-                    continue;
-                }
-                names.push(Some(name.clone()));
-                index.insert(id, key_of(&names));
-                model.insert(name, id);
-            }
-            assert_eq!(index.len(), model.len(), "step {step}");
-            for (name, &id) in &model {
-                assert_eq!(
-                    index.find(&name.as_str(), key_of(&names)),
-                    Some(id),
-                    "step {step}"
-                );
-            }
-        }
-    }
-
-    /// Every kind of record is found by its own name, after a rename too.
-    #[test]
-    fn a_company_finds_each_kind_of_record_by_name() -> Result<(), crate::Error> {
-        use crate::{Change, Company, ObjectKind};
-        let mut company = Company::new();
-        let ann = company.create_user("ann")?;
-        let group = company.create_group("leads", &[ann])?;
-        let role = company.create_role("QA", "", crate::Permissions::empty())?;
-        let project = company.create_project("Acme", "")?;
-        let queue = company.create_object(ObjectKind::Queue, "Sales")?;
-        assert_eq!(company.user_by_name("ann"), Some(ann));
-        assert_eq!(company.group_by_name("leads"), Some(group));
-        assert_eq!(company.role_by_name("QA"), Some(role));
-        assert_eq!(company.project_by_name("Acme"), Some(project));
-        assert_eq!(
-            company.object_by_name(ObjectKind::Queue, "Sales"),
-            Some(queue)
-        );
-        assert_eq!(company.object_by_name(ObjectKind::Schedule, "Sales"), None);
-        company.apply(Change::RenameGroup {
-            group,
-            name: "team".into(),
-        })?;
-        company.apply(Change::EditProject {
-            project,
-            name: Some("Acme Bank".into()),
-            description: None,
-        })?;
-        assert_eq!(company.group_by_name("leads"), None);
-        assert_eq!(company.group_by_name("team"), Some(group));
-        assert_eq!(company.project_by_name("Acme Bank"), Some(project));
-        assert_eq!(company.role_by_name("Admin"), Some(crate::RoleId::ADMIN));
-        assert_eq!(company.role_by_name("qa"), None);
-        assert_eq!(
-            format!("{:?}", company.user_names),
-            "NameIndex { len: 1, .. }"
-        );
-        Ok(())
-    }
-
-    /// The table stays between 3/8 and 3/4 full: 6 names fit 8 slots, the
-    /// 7th doubles them.
-    #[test]
-    fn the_table_doubles_past_three_quarters() {
-        let names: Vec<Option<String>> = (0..7).map(|i| Some(format!("n{i}"))).collect();
-        let mut index = NameIndex::default();
-        for id in 0..6 {
-            index.insert(id, key_of(&names));
-        }
-        assert_eq!(index.slots.len(), 8);
-        index.insert(6, key_of(&names));
-        assert_eq!(index.slots.len(), 16);
-    }
-
-    #[test]
-    fn a_rename_is_a_removal_then_an_insertion() {
-        let mut names = vec![Some("ann".to_owned()), Some("bob".to_owned())];
-        let mut index = NameIndex::default();
-        index.insert(0, key_of(&names));
-        index.insert(1, key_of(&names));
-        let before = index.clone();
-        index.remove(0, key_of(&names));
-        names[0] = Some("anna".to_owned());
-        index.insert(0, key_of(&names));
-        assert_eq!(index.find(&"anna", key_of(&names)), Some(0));
-        assert_eq!(index.find(&"ann", key_of(&names)), None);
-        assert_eq!(index.find(&"bob", key_of(&names)), Some(1));
-        assert_eq!(before.len(), 2, "a clone keeps its own slots");
-    }
-}
+mod tests;
