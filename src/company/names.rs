@@ -1,9 +1,7 @@
 //! [`NameIndex`]: finds a record by its unique name without storing the
 //! name twice, in shared chunks like the records.
 
-use std::hash::{BuildHasher, Hash};
-
-use hasher::Keys;
+use std::hash::{BuildHasher, Hash, RandomState};
 
 use crate::chunked::{Chunked, Nested};
 use crate::{Group, Object, PermissionFlags, Project, Role, User};
@@ -63,17 +61,12 @@ pub(crate) fn by_kind_and_name<'a, P: PermissionFlags, const BITS: u32>(
 /// shared chunks, so a clone of the company shares every chunk a change did
 /// not touch.
 ///
-/// A lookup of a present name touches three places: its slot, its record
-/// and the name's bytes; a hash that matches no entry ends at the slot.
-/// The keys are hashed by [`Keys`], a seeded folded multiply several times
-/// cheaper than the standard library's SipHash on short names.
-///
 /// The caller gives `key_of(id)`, the key of the live record `id` (its name,
 /// or its kind and name for objects): the index holds no names of its own.
 ///
 /// `S` hashes the keys; tests choose one that collides on purpose.
 #[derive(Clone, Default)]
-pub(crate) struct NameIndex<S = Keys> {
+pub(crate) struct NameIndex<S = RandomState> {
     // INVARIANT: `slots.len()` is 0 or a power of two, at least 4/3 of
     // `len`; a slot is 0 when empty, else `hash << 32 | (id + 1)` with the
     // high 32 bits of the key's hash; each entry is reached from its home
@@ -303,6 +296,5 @@ impl<S: BuildHasher> NameIndex<S> {
     }
 }
 
-mod hasher;
 #[cfg(test)]
 mod tests;
