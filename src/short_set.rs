@@ -194,3 +194,6 @@ impl<T: Copy + PartialEq> ShortSet<T> {
         std::mem::size_of_val::<[T]>(&self.0)
     }
 }
+
+#[cfg(test)]
+mod tests;
