@@ -6,7 +6,9 @@
 //!   holders (refused: the last-Admin check looks each holder up in the
 //!   change's list, hashed once);
 //! - `many_links/{n}`: loading (JSON) a document of one user in `n` groups
-//!   (every link's short side gathered in one pass).
+//!   (every link's short side gathered in one pass);
+//! - `create_user_in_groups/{n}`: `apply` of one `CreateUser` naming `n`
+//!   groups (the commit merges the user's `n` links in one pass).
 //!
 //! `cargo test` runs this file once in criterion's test mode, at 1,000
 //! links, so it cannot rot. `cargo bench --bench hostile_shapes` measures.
@@ -87,5 +89,48 @@ fn bench_many_links(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_last_admin, bench_many_links);
+/// A company of one Admin and `n` empty groups.
+fn empty_groups(n: u32) -> Company {
+    let mut document = Document::new();
+    let mut ann = UserRecord::new(UserId::new(0), "ann");
+    ann.roles = vec![RoleId::ADMIN];
+    document.users.push(ann);
+    for i in 0..n {
+        (document.groups).push(GroupRecord::new(GroupId::new(i), format!("team{i}")));
+    }
+    document.next_ids.users = 1;
+    document.next_ids.groups = n;
+    document.revision = u64::from(n) + 1;
+    Company::from_document(document).expect("a valid document")
+}
+
+fn bench_create_user_in_groups(c: &mut Criterion) {
+    let mut group = c.benchmark_group("create_user_in_groups");
+    group.sample_size(10);
+    for n in sizes() {
+        let company = empty_groups(n);
+        let change = Change::CreateUser {
+            name: "kim".into(),
+            roles: Vec::new(),
+            groups: (0..n).map(GroupId::new).collect(),
+            projects: Vec::new(),
+        };
+        group.throughput(Throughput::Elements(u64::from(n)));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &change, |b, change| {
+            b.iter_batched(
+                || company.clone(),
+                |mut company| company.apply(change.clone()).expect("applies"),
+                criterion::BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_last_admin,
+    bench_many_links,
+    bench_create_user_in_groups
+);
 criterion_main!(benches);

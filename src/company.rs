@@ -95,7 +95,7 @@ pub struct Company<P: PermissionFlags = Permissions> {
     pub(crate) object_names: NameIndex,
     // INVARIANT (heap): the heap bytes every user and object record owns
     // (`User::heap_bytes`, `Object::heap_bytes`), summed; kept by every
-    // change (write/delta.rs, `Company::set_link`) and by the loader.
+    // change (write/delta.rs, `Company::set_links`) and by the loader.
     pub(crate) records_heap: usize,
     // INVARIANT (compiled): equal to what `compile_*` gives for every record.
     pub(crate) snapshot: Snapshot<P>,

@@ -131,7 +131,7 @@ How does this crate work?
 
 `Company` (company.rs) is the editable configuration: records in dense
 tables indexed by id, with two-way links kept in step by one function
-(`Company::set_link`, company/links.rs). Every table (records, the name
+(`Company::set_links`, company/links.rs). Every table (records, the name
 indexes of company/names.rs, the snapshot's entries) is stored in shared
 `Arc` chunks (chunked.rs), so a clone of a company shares every chunk a
 later change does not touch: publish.rs hands such clones to reader threads
@@ -185,7 +185,7 @@ Around that core:
   the tenant the host expects (another company's id refused).
 - company/memory.rs: `Company::memory_bytes`, from the chunks of the tables,
   the long link sets' lengths and a running count of what user and object
-  records own (`records_heap`, kept by write/delta.rs and `set_link`).
+  records own (`records_heap`, kept by write/delta.rs and `set_links`).
 
 The tests hold the engine against a plain reference model
 (tests/model/mod.rs), one integration test per domain rule, and property tests

@@ -18,6 +18,10 @@ pub(crate) type ManySet<T> = imbl::OrdSet<T>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ShortSet<T>(Box<[T]>);
 
+/// Up to how many comparisons a batch is searched, as one-by-one inserts
+/// do, rather than sorted.
+const SEARCHED: usize = 256;
+
 impl<T> Default for ShortSet<T> {
     fn default() -> Self {
         Self(Box::new([]))
@@ -76,6 +80,105 @@ impl<T: Copy + PartialEq> ShortSet<T> {
         }
     }
 
+    /// Adds each of `items` that is not present, at the end, in the order
+    /// given (a repeated item once, where it first appears); says how many
+    /// were added. One new allocation, of the exact size.
+    ///
+    /// Computes in **O((n + m) log(n + m))** time for `n` items held and
+    /// `m` given (a short batch on a short set is searched, as `insert`
+    /// does), so giving a record `m` links at once is not quadratic.
+    pub(crate) fn extend_from(&mut self, items: &[T]) -> usize
+    where
+        T: Ord,
+    {
+        // Searching costs up to `m x (n + m)` comparisons.
+        let searched = items
+            .len()
+            .saturating_mul(self.0.len().saturating_add(items.len()));
+        let fresh = if searched <= SEARCHED {
+            let mut fresh: Vec<T> = Vec::with_capacity(items.len());
+            for &item in items {
+                if !self.0.contains(&item) && !fresh.contains(&item) {
+                    fresh.push(item);
+                }
+            }
+            fresh
+        } else {
+            self.absent_of(items)
+        };
+        if fresh.is_empty() {
+            return 0;
+        }
+        let mut all = Vec::with_capacity(self.0.len() + fresh.len());
+        all.extend_from_slice(&self.0);
+        all.extend_from_slice(&fresh);
+        self.0 = all.into_boxed_slice();
+        fresh.len()
+    }
+
+    /// The items of `items` not in the set, each once, in the order they
+    /// first appear: sorted with their positions, then put back in order.
+    fn absent_of(&self, items: &[T]) -> Vec<T>
+    where
+        T: Ord,
+    {
+        let mut held = self.0.to_vec();
+        held.sort_unstable();
+        let mut batch: Vec<(T, usize)> = items.iter().copied().zip(0..).collect();
+        // Sorted by item, then position: `dedup` keeps each item's first.
+        batch.sort_unstable();
+        batch.dedup_by(|later, first| later.0 == first.0);
+        batch.retain(|(item, _)| held.binary_search(item).is_err());
+        batch.sort_unstable_by_key(|&(_, at)| at);
+        batch.into_iter().map(|(item, _)| item).collect()
+    }
+
+    /// Adds each of `items` in order, in a set kept sorted: the batch is
+    /// sorted and merged with the set in one pass; says how many were
+    /// added. Computes in **O(n + m log m)** time.
+    pub(crate) fn extend_sorted(&mut self, items: &[T]) -> usize
+    where
+        T: Ord,
+    {
+        let mut batch = items.to_vec();
+        batch.sort_unstable();
+        batch.dedup();
+        let before = self.0.len();
+        let mut all = Vec::with_capacity(before + batch.len());
+        let mut held = self.0.iter().copied().peekable();
+        for item in batch {
+            while let Some(&first) = held.peek().filter(|&&first| first < item) {
+                all.push(first);
+                held.next();
+            }
+            if held.peek() != Some(&item) {
+                all.push(item);
+            }
+        }
+        all.extend(held);
+        let added = all.len() - before;
+        if added > 0 {
+            self.0 = all.into_boxed_slice();
+        }
+        added
+    }
+
+    /// Removes each of `items`, keeping the order of the rest; says how
+    /// many were there. Computes in **O((n + m) log m)** time.
+    pub(crate) fn remove_all(&mut self, items: &[T]) -> usize
+    where
+        T: Ord,
+    {
+        if self.0.len().saturating_mul(items.len()) <= SEARCHED {
+            return items.iter().filter(|&item| self.shift_remove(item)).count();
+        }
+        let mut gone = items.to_vec();
+        gone.sort_unstable();
+        let before = self.0.len();
+        self.edit(|held| held.retain(|item| gone.binary_search(item).is_err()));
+        before - self.0.len()
+    }
+
     pub(crate) fn iter(&self) -> std::slice::Iter<'_, T> {
         self.0.iter()
     }
@@ -91,3 +194,6 @@ impl<T: Copy + PartialEq> ShortSet<T> {
         std::mem::size_of_val::<[T]>(&self.0)
     }
 }
+
+#[cfg(test)]
+mod tests;

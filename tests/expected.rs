@@ -58,6 +58,10 @@ mod expected_tenants;
 mod hostile_shapes;
 
 #[cfg(feature = "serde")]
+#[path = "hostile_many_links_at_once.rs"]
+mod hostile_many_links_at_once;
+
+#[cfg(feature = "serde")]
 #[path = "lowered_limits.rs"]
 mod lowered_limits;
 

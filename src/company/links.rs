@@ -1,7 +1,7 @@
 //! Two-way links between records, and who is reached through them.
 //!
 //! Every link is stored on both records (a user lists its roles, a role its
-//! users); [`Company::set_link`] keeps the two sides in step, so no other
+//! users); [`Company::set_links`] keeps the two sides in step, so no other
 //! code writes a link.
 
 use crate::short_set::{ManySet, ShortSet};
@@ -73,6 +73,18 @@ impl Touched {
 trait LinkSet<T> {
     /// Adds or removes `item`; says whether that changed the set.
     fn put(&mut self, item: T, present: bool) -> bool;
+
+    /// Adds or removes each of `items` (distinct); says how many changed
+    /// the set. One by one unless the set does better.
+    fn put_all(&mut self, items: &[T], present: bool) -> usize
+    where
+        T: Copy,
+    {
+        items
+            .iter()
+            .filter(|&&item| self.put(item, present))
+            .count()
+    }
 }
 
 /// The many-sided ends: sorted, `O(log n)` either way.
@@ -86,12 +98,22 @@ impl<T: Ord + Clone> LinkSet<T> for ManySet<T> {
     }
 }
 
-impl<T: Copy + PartialEq> LinkSet<T> for ShortSet<T> {
+/// The short sides: a batch is merged in one pass (`ShortSet::extend_from`),
+/// not inserted one by one into a boxed slice.
+impl<T: Copy + Ord> LinkSet<T> for ShortSet<T> {
     fn put(&mut self, item: T, present: bool) -> bool {
         if present {
             self.insert(item)
         } else {
             self.shift_remove(&item)
+        }
+    }
+
+    fn put_all(&mut self, items: &[T], present: bool) -> usize {
+        if present {
+            self.extend_from(items)
+        } else {
+            self.remove_all(items)
         }
     }
 }
@@ -108,6 +130,14 @@ impl<T: Copy + Ord> LinkSet<T> for Sorted<'_, T> {
             self.0.shift_remove(&item)
         }
     }
+
+    fn put_all(&mut self, items: &[T], present: bool) -> usize {
+        if present {
+            self.0.extend_sorted(items)
+        } else {
+            self.0.remove_all(items)
+        }
+    }
 }
 
 /// Adds or removes `item` in a set that may be missing; says whether that
@@ -116,10 +146,60 @@ fn toggle<T, S: LinkSet<T>>(set: Option<S>, item: T, present: bool) -> bool {
     set.is_some_and(|mut set| set.put(item, present))
 }
 
+/// Adds or removes each of `items` in a set that may be missing; says how
+/// many changed it.
+fn toggle_all<T: Copy, S: LinkSet<T>>(set: Option<S>, items: &[T], present: bool) -> usize {
+    set.map_or(0, |mut set| set.put_all(items, present))
+}
+
 impl<T, S: LinkSet<T>> LinkSet<T> for &mut S {
     fn put(&mut self, item: T, present: bool) -> bool {
         (**self).put(item, present)
     }
+
+    fn put_all(&mut self, items: &[T], present: bool) -> usize
+    where
+        T: Copy,
+    {
+        (**self).put_all(items, present)
+    }
+}
+
+/// The short side of a link: the record that holds few links of its kind,
+/// and which of its sets holds them. A change that gives one record many
+/// links lists them one after another, so the commit can merge them into
+/// that set at once (see `Company::set_links`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ShortSide {
+    UserRoles(UserId),
+    UserGroups(UserId),
+    UserProjects(UserId),
+    UserProjectRoles(UserId),
+    GroupRoles(GroupId),
+    GroupProjects(GroupId),
+    GroupProjectRoles(GroupId),
+    ObjectProjects(ObjectId),
+}
+
+impl Link {
+    /// The short side of the link.
+    fn short_side(self) -> ShortSide {
+        match self {
+            Self::UserRole(user, _) => ShortSide::UserRoles(user),
+            Self::GroupRole(group, _) => ShortSide::GroupRoles(group),
+            Self::GroupMember(_, user) => ShortSide::UserGroups(user),
+            Self::UserProject(user, _) => ShortSide::UserProjects(user),
+            Self::GroupProject(group, _) => ShortSide::GroupProjects(group),
+            Self::ObjectProject(object, _) => ShortSide::ObjectProjects(object),
+            Self::UserProjectRole(user, ..) => ShortSide::UserProjectRoles(user),
+            Self::GroupProjectRole(group, ..) => ShortSide::GroupProjectRoles(group),
+        }
+    }
+}
+
+/// What the links of `run` hold on their short side, picked by `pick`.
+fn short_items<T>(run: &[(Link, bool)], pick: impl Fn(Link) -> Option<T>) -> Vec<T> {
+    run.iter().filter_map(|&(link, _)| pick(link)).collect()
 }
 
 impl<P: PermissionFlags> Company<P> {
@@ -151,21 +231,110 @@ impl<P: PermissionFlags> Company<P> {
         }
     }
 
-    /// Makes a two-way link present or absent on both sides, and notes the
-    /// users and objects whose compiled entries it changes.
-    pub(crate) fn set_link(&mut self, link: Link, present: bool, touched: &mut Touched) {
+    /// Makes each link of `links` present or absent on both sides, and
+    /// notes the users and objects whose compiled entries they change. The
+    /// links are distinct (see `Delta`).
+    ///
+    /// Each run of links that adds to (or removes from) one record's short
+    /// side is merged into that set at once, so a record given `n` links
+    /// costs `O(n log n)`, not `n` copies of a growing boxed slice. The
+    /// many sides take each link in `O(log n)`.
+    pub(crate) fn set_links(&mut self, links: &[(Link, bool)], touched: &mut Touched) {
+        let same_side =
+            |a: &(Link, bool), b: &(Link, bool)| a.1 == b.1 && a.0.short_side() == b.0.short_side();
+        for run in links.chunk_by(same_side) {
+            let Some(&(first, present)) = run.first() else {
+                continue;
+            };
+            self.set_short_side(first.short_side(), run, present);
+            for &(link, _) in run {
+                self.set_many_side(link, present, touched);
+            }
+        }
+    }
+
+    /// Makes the links of `run`, which share the short side `side`, present
+    /// or absent on that side.
+    fn set_short_side(&mut self, side: ShortSide, run: &[(Link, bool)], present: bool) {
+        match side {
+            ShortSide::UserRoles(user) => {
+                let items = short_items(run, role_of);
+                let set = record(&mut self.users, user.index()).map(|u| &mut u.roles);
+                let changed = toggle_all(set, &items, present);
+                self.short_list_changed::<RoleId>(changed, present);
+            }
+            ShortSide::UserGroups(user) => {
+                let items = short_items(run, |l| match l {
+                    Link::GroupMember(group, _) => Some(group),
+                    _ => None,
+                });
+                let set = record(&mut self.users, user.index()).map(|u| &mut u.groups);
+                let changed = toggle_all(set, &items, present);
+                self.short_list_changed::<GroupId>(changed, present);
+            }
+            ShortSide::UserProjects(user) => {
+                let items = short_items(run, |l| match l {
+                    Link::UserProject(_, project) => Some(project),
+                    _ => None,
+                });
+                let set = record(&mut self.users, user.index()).map(|u| &mut u.projects);
+                let changed = toggle_all(set, &items, present);
+                self.short_list_changed::<ProjectId>(changed, present);
+            }
+            ShortSide::UserProjectRoles(user) => {
+                let items = short_items(run, |l| match l {
+                    Link::UserProjectRole(_, project, role) => Some((project, role)),
+                    _ => None,
+                });
+                let set =
+                    record(&mut self.users, user.index()).map(|u| Sorted(&mut u.project_roles));
+                let changed = toggle_all(set, &items, present);
+                self.short_list_changed::<(ProjectId, RoleId)>(changed, present);
+            }
+            ShortSide::GroupRoles(group) => {
+                let items = short_items(run, role_of);
+                let set = record(&mut self.groups, group.index()).map(|g| &mut g.roles);
+                toggle_all(set, &items, present);
+            }
+            ShortSide::GroupProjects(group) => {
+                let items = short_items(run, |l| match l {
+                    Link::GroupProject(_, project) => Some(project),
+                    _ => None,
+                });
+                let set = record(&mut self.groups, group.index()).map(|g| &mut g.projects);
+                toggle_all(set, &items, present);
+            }
+            ShortSide::GroupProjectRoles(group) => {
+                let items = short_items(run, |l| match l {
+                    Link::GroupProjectRole(_, project, role) => Some((project, role)),
+                    _ => None,
+                });
+                let set =
+                    record(&mut self.groups, group.index()).map(|g| Sorted(&mut g.project_roles));
+                toggle_all(set, &items, present);
+            }
+            ShortSide::ObjectProjects(object) => {
+                let items = short_items(run, |l| match l {
+                    Link::ObjectProject(_, project) => Some(project),
+                    _ => None,
+                });
+                let set = record(&mut self.objects, object.index()).map(|o| &mut o.projects);
+                let changed = toggle_all(set, &items, present);
+                self.short_list_changed::<ProjectId>(changed, present);
+            }
+        }
+    }
+
+    /// Makes `link` present or absent on its many side, and notes the users
+    /// and objects whose compiled entries it changes.
+    fn set_many_side(&mut self, link: Link, present: bool, touched: &mut Touched) {
         match link {
             Link::UserRole(user, role) => {
-                let side = record(&mut self.users, user.index()).map(|u| &mut u.roles);
-                let changed = toggle(side, role, present);
-                self.short_list_changed::<RoleId>(changed, present);
                 let side = record(&mut self.roles, role.index()).map(|r| &mut r.users);
                 toggle(side, user, present);
                 touched.users([user]);
             }
             Link::GroupRole(group, role) => {
-                let side = record(&mut self.groups, group.index()).map(|g| &mut g.roles);
-                toggle(side, role, present);
                 let side = record(&mut self.roles, role.index()).map(|r| &mut r.groups);
                 toggle(side, group, present);
                 touched.users(self.members_of(group));
@@ -173,47 +342,29 @@ impl<P: PermissionFlags> Company<P> {
             Link::GroupMember(group, user) => {
                 let side = record(&mut self.groups, group.index()).map(|g| &mut g.members);
                 toggle(side, user, present);
-                let side = record(&mut self.users, user.index()).map(|u| &mut u.groups);
-                let changed = toggle(side, group, present);
-                self.short_list_changed::<GroupId>(changed, present);
                 touched.users([user]);
             }
             Link::UserProject(user, project) => {
-                let side = record(&mut self.users, user.index()).map(|u| &mut u.projects);
-                let changed = toggle(side, project, present);
-                self.short_list_changed::<ProjectId>(changed, present);
                 let side = record(&mut self.projects, project.index()).map(|p| &mut p.users);
                 toggle(side, user, present);
                 touched.users([user]);
             }
             Link::GroupProject(group, project) => {
-                let side = record(&mut self.groups, group.index()).map(|g| &mut g.projects);
-                toggle(side, project, present);
                 let side = record(&mut self.projects, project.index()).map(|p| &mut p.groups);
                 toggle(side, group, present);
                 touched.users(self.members_of(group));
             }
             Link::ObjectProject(object, project) => {
-                let side = record(&mut self.objects, object.index()).map(|o| &mut o.projects);
-                let changed = toggle(side, project, present);
-                self.short_list_changed::<ProjectId>(changed, present);
                 let side = record(&mut self.projects, project.index()).map(|p| &mut p.objects);
                 toggle(side, object, present);
                 touched.objects.push(object);
             }
             Link::UserProjectRole(user, project, role) => {
-                let side =
-                    record(&mut self.users, user.index()).map(|u| Sorted(&mut u.project_roles));
-                let changed = toggle(side, (project, role), present);
-                self.short_list_changed::<(ProjectId, RoleId)>(changed, present);
                 let side = record(&mut self.roles, role.index()).map(|r| &mut r.project_users);
                 toggle(side, (user, project), present);
                 touched.users([user]);
             }
             Link::GroupProjectRole(group, project, role) => {
-                let side =
-                    record(&mut self.groups, group.index()).map(|g| Sorted(&mut g.project_roles));
-                toggle(side, (project, role), present);
                 let side = record(&mut self.roles, role.index()).map(|r| &mut r.project_groups);
                 toggle(side, (group, project), present);
                 touched.users(self.members_of(group));
@@ -349,5 +500,14 @@ impl<P: PermissionFlags> Company<P> {
             users.extend(group.members.iter().copied());
         }
         users
+    }
+}
+
+/// The role of a company-wide role link (a user's or a group's), if `link`
+/// is one.
+fn role_of(link: Link) -> Option<RoleId> {
+    match link {
+        Link::UserRole(_, role) | Link::GroupRole(_, role) => Some(role),
+        _ => None,
     }
 }

@@ -146,15 +146,14 @@ impl<P: PermissionFlags> Company<P> {
     }
 
     /// Notes that a short link list of a user or object gained (`grown`)
-    /// or lost an item of `T`, if it `changed`.
-    pub(crate) fn short_list_changed<T>(&mut self, changed: bool, grown: bool) {
-        if changed {
-            self.records_heap = if grown {
-                self.records_heap + size_of::<T>()
-            } else {
-                self.records_heap.saturating_sub(size_of::<T>())
-            };
-        }
+    /// or lost `changed` items of `T`.
+    pub(crate) fn short_list_changed<T>(&mut self, changed: usize, grown: bool) {
+        let bytes = changed.saturating_mul(size_of::<T>());
+        self.records_heap = if grown {
+            self.records_heap.saturating_add(bytes)
+        } else {
+            self.records_heap.saturating_sub(bytes)
+        };
     }
 
     /// The heap bytes of every user and object record, counted one by one:

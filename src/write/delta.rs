@@ -147,9 +147,7 @@ impl<P: PermissionFlags> Company<P> {
         for edit in delta.edits {
             self.edit(edit, &mut touched);
         }
-        for (link, present) in delta.links {
-            self.set_link(link, present, &mut touched);
-        }
+        self.set_links(&delta.links, &mut touched);
         if let Some(removed) = delta.delete {
             self.take_record(removed, &mut touched);
         }
