@@ -2,19 +2,30 @@
 //! every event, one line each, so a test can look for them. Shared by the
 //! core's `tests/tracing.rs` and the store's `store/tests/tracing.rs`.
 
+use std::cell::RefCell;
 use std::fmt::{self, Write as _};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 
 use tracing::field::{Field, Visit};
 use tracing::{Event, Metadata, Subscriber, span};
 
 /// Records every span as it opens and every event, as one line each:
-/// `span plan company=... revision=2 op=create_user`.
-#[derive(Clone, Default)]
+/// `span plan company=... revision=2 op=create_user`, in the recording
+/// thread's own list.
+///
+/// It is the process's global subscriber, installed once: with a scoped
+/// subscriber per test, `tracing` caches each call site's interest across
+/// threads, so a span first reached outside a test's scope (or while
+/// another test's subscriber was being dropped) could go unrecorded.
+#[derive(Default)]
 pub(crate) struct Recorder {
-    lines: Arc<Mutex<Vec<String>>>,
-    next_id: Arc<AtomicU64>,
+    next_id: AtomicU64,
+}
+
+thread_local! {
+    /// What this thread recorded since its last `during`.
+    static LINES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
 struct Line(String);
@@ -31,14 +42,19 @@ impl Visit for Line {
 
 impl Recorder {
     fn push(&self, line: Line) {
-        self.lines.lock().expect("not poisoned").push(line.0);
+        LINES.with(|lines| lines.borrow_mut().push(line.0));
     }
 
-    /// The lines recorded while `run` ran.
+    /// The lines this thread recorded while `run` ran.
     pub(crate) fn during(run: impl FnOnce()) -> Vec<String> {
-        let recorder = Self::default();
-        tracing::subscriber::with_default(recorder.clone(), run);
-        recorder.lines.lock().expect("not poisoned").clone()
+        static INSTALLED: OnceLock<()> = OnceLock::new();
+        INSTALLED.get_or_init(|| {
+            tracing::subscriber::set_global_default(Self::default())
+                .expect("no other global subscriber in this test binary");
+        });
+        LINES.with(|lines| lines.borrow_mut().clear());
+        run();
+        LINES.with(|lines| lines.take())
     }
 }
 
