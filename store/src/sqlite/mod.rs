@@ -259,13 +259,32 @@ fn open_connection(
     if !read_only {
         // WAL: readers never wait for the writer, and a commit is one
         // append to the WAL file.
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(fail)?;
+        wal(&conn, options.busy_timeout).map_err(fail)?;
         let synchronous = if options.durable { "FULL" } else { "NORMAL" };
         conn.pragma_update(None, "synchronous", synchronous)
             .map_err(fail)?;
     }
     Ok(conn)
+}
+
+/// Puts the file in WAL mode. Two processes opening a new file at once
+/// race for the lock that takes, and SQLite answers the loser "database is
+/// locked" at once, without its busy handler: try again until `timeout`.
+fn wal(conn: &Connection, timeout: Duration) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(error)
+                if matches!(
+                    error.sqlite_error_code(),
+                    Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+                ) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            done => return done,
+        }
+    }
 }
 
 /// A SQLite failure while doing `operation`, sorted by kind.
