@@ -4,7 +4,7 @@
 
 use std::marker::PhantomData;
 
-use super::definition::{AppliesTo, Definition, Holds, KindDef, PermissionDef};
+use super::definition::{AppliesTo, Definition, Holds, KindDef, LibraryPermission, PermissionDef};
 use super::{CatalogError, Word};
 
 /// The most kinds of scoped object a catalog may have.
@@ -318,7 +318,7 @@ impl<W: Word> Catalog<W> {
     /// The permissions the library needs.
     const fn resolve_required(&mut self) -> Result<(), CatalogError> {
         let names = self.definition.library;
-        let mut found = [0u128; 8];
+        let mut found = [0u128; LibraryPermission::ALL.len()];
         let mut r = 0;
         while r < names.len() {
             let Some(bits) = self.closed_by_name(names[r]) else {

@@ -385,8 +385,7 @@ impl<P: PermissionFlags> Inner<P> {
         if let Some(tenant) = self.lock_live().by_key.get(key).and_then(Weak::upgrade) {
             return Ok(tenant);
         }
-        #[cfg(feature = "tracing")]
-        let _span = tracing::debug_span!("tenant_load", tenant = key).entered();
+        crate::trace::enter_span!("tenant_load", tenant = key);
         let start = Instant::now();
         let loaded = self.load_state(key);
         crate::trace::outcome(&loaded, "tenant not loaded");

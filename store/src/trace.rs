@@ -4,6 +4,24 @@
 
 use crate::StoreError;
 
+/// Enters a `debug` span until the end of the enclosing block (nothing
+/// without the `tracing` feature).
+#[cfg(feature = "tracing")]
+macro_rules! enter_span {
+    ($name:literal $(, $($field:tt)*)?) => {
+        let _entered = ::tracing::debug_span!($name $(, $($field)*)?).entered();
+    };
+}
+
+/// Enters a `debug` span until the end of the enclosing block (nothing
+/// without the `tracing` feature).
+#[cfg(not(feature = "tracing"))]
+macro_rules! enter_span {
+    ($($anything:tt)*) => {};
+}
+
+pub(crate) use enter_span;
+
 /// A `debug` event for a refusal, with the error's code; nothing for a
 /// success or without the feature.
 #[cfg(feature = "tracing")]

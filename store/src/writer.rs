@@ -294,10 +294,7 @@ impl<P: PermissionFlags> Writer<P> {
     /// In every case the company is as it was, or has caught up with the
     /// log.
     pub fn write(&mut self, write: Write<P>) -> Result<ChangeReport, StoreError> {
-        #[cfg(feature = "tracing")]
-        let _span =
-            tracing::debug_span!("write", tenant = %self.state.tenant, op = write.change().op())
-                .entered();
+        crate::trace::enter_span!("write", tenant = %self.state.tenant, op = write.change().op());
         let written = self.state.write(&mut *self.store, &write);
         crate::trace::outcome(&written, "write refused");
         written
@@ -336,10 +333,7 @@ impl<P: PermissionFlags> Writer<P> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn write_batch(&mut self, writes: Vec<Write<P>>) -> Result<Vec<ChangeReport>, StoreError> {
-        #[cfg(feature = "tracing")]
-        let _span =
-            tracing::debug_span!("write_batch", tenant = %self.state.tenant, writes = writes.len())
-                .entered();
+        crate::trace::enter_span!("write_batch", tenant = %self.state.tenant, writes = writes.len());
         let written = self.state.write_batch(&mut *self.store, &writes);
         crate::trace::outcome(&written, "batch refused");
         written
@@ -353,8 +347,7 @@ impl<P: PermissionFlags> Writer<P> {
     /// [`StoreError::Database`], [`StoreError::CorruptEntry`] (nothing of
     /// its page applied) and [`StoreError::Diverged`].
     pub fn catch_up(&mut self) -> Result<usize, StoreError> {
-        #[cfg(feature = "tracing")]
-        let _span = tracing::debug_span!("writer_catch_up", tenant = %self.state.tenant).entered();
+        crate::trace::enter_span!("writer_catch_up", tenant = %self.state.tenant);
         let caught_up = self.state.catch_up(&mut *self.store);
         crate::trace::outcome(&caught_up, "catch-up refused");
         caught_up
