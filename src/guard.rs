@@ -61,8 +61,10 @@ impl<P: PermissionFlags> Change<P> {
             | Change::EditRole { .. }
             | Change::DeleteRole { .. }
             | Change::AssignRole { .. }
+            | Change::AssignRoleUntil { .. }
             | Change::UnassignRole { .. }
-            | Change::SetSectionAccess { .. } => required.roles_manage,
+            | Change::SetSectionAccess { .. }
+            | Change::ExpireGrants { .. } => required.roles_manage,
             Change::SetSecurityMode { .. } => required.security_manage,
             Change::CreateProject { .. }
             | Change::EditProject { .. }
@@ -72,6 +74,7 @@ impl<P: PermissionFlags> Change<P> {
             | Change::AddProjectObjects { .. }
             | Change::RemoveProjectObjects { .. }
             | Change::AssignProjectRole { .. }
+            | Change::AssignProjectRoleUntil { .. }
             | Change::UnassignProjectRole { .. } => required.projects_manage,
             Change::CreateObject { kind, projects, .. } => {
                 let mut needed = P::catalog().kind_manage(kind.index());
@@ -135,6 +138,20 @@ impl<P: PermissionFlags> Change<P> {
             }
             Change::RenameObject { .. } => "rename an object".to_owned(),
             Change::DeleteObject { .. } => "delete an object".to_owned(),
+            Change::AssignRoleUntil { role, until, .. } => {
+                format!("assign role `{}` until {until}", role_name(role))
+            }
+            Change::AssignProjectRoleUntil {
+                role,
+                project,
+                until,
+                ..
+            } => format!(
+                "give role `{}` within project `{}` until {until}",
+                role_name(role),
+                company.project_label(*project)
+            ),
+            Change::ExpireGrants { now } => format!("end the grants due by {now}"),
         }
     }
 }
@@ -189,6 +206,7 @@ impl<P: PermissionFlags> Company<P> {
             | Change::AddProjectObjects { project, .. }
             | Change::RemoveProjectObjects { project, .. }
             | Change::AssignProjectRole { project, .. }
+            | Change::AssignProjectRoleUntil { project, .. }
             | Change::UnassignProjectRole { project, .. } => {
                 self.snapshot().within_project(actor, *project)
             }
@@ -257,9 +275,10 @@ impl<P: PermissionFlags> Company<P> {
                 permissions: Some(permissions),
                 ..
             } => permissions.close(),
-            Change::AssignRole { role, .. } | Change::AssignProjectRole { role, .. } => {
-                role_permissions(*role)?
-            }
+            Change::AssignRole { role, .. }
+            | Change::AssignRoleUntil { role, .. }
+            | Change::AssignProjectRole { role, .. }
+            | Change::AssignProjectRoleUntil { role, .. } => role_permissions(*role)?,
             Change::AddProjectMembers { roles, .. } => {
                 roles.iter().try_fold(P::none(), |all, &r| {
                     Ok::<_, Error>(all.or(role_permissions(r)?))
@@ -353,6 +372,7 @@ impl<P: PermissionFlags> Company<P> {
             | Change::AddProjectMembers { project, .. }
             | Change::RemoveProjectMembers { project, .. }
             | Change::AssignProjectRole { project, .. }
+            | Change::AssignProjectRoleUntil { project, .. }
             | Change::UnassignProjectRole { project, .. } => project_visible(*project),
             Change::AddProjectObjects { project, objects }
             | Change::RemoveProjectObjects { project, objects } => {
