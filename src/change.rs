@@ -342,7 +342,9 @@ pub enum Change<P: PermissionFlags = Permissions> {
     /// with this end instead of the one it had (or of none):
     /// [`Change::AssignRole`] makes it lasting again. Guarded as
     /// `AssignRole` is: nobody gives a role for a time who could not give
-    /// it at all.
+    /// it at all. Admin is given without an end
+    /// ([`Error::BuiltinRole`](crate::Error::BuiltinRole)), so that no
+    /// expiry takes the last Admin away.
     AssignRoleUntil {
         /// The role.
         role: RoleId,

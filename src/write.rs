@@ -495,8 +495,8 @@ impl<P: PermissionFlags> Company<P> {
             C::DeleteRole { role } => self.plan_delete_role(*role),
             C::AssignRole { role, principals } => self.plan_assignment(*role, principals, true)
                 .map(|delta| self.set_ends(delta, None, &[*role], principals, None)),
-            C::AssignRoleUntil { role, principals, until } => self.plan_assignment(*role, principals, true)
-                .map(|delta| self.set_ends(delta, None, &[*role], principals, Some(*until))),
+            C::AssignRoleUntil { role, principals, until } =>
+                self.plan_assignment_until(*role, principals, *until),
             C::UnassignRole { role, principals } => self.plan_assignment(*role, principals, false),
             C::SetSectionAccess { role, permission, allowed } =>
                 self.plan_section_access(*role, *permission, *allowed),

@@ -90,10 +90,7 @@ fn checkpoints_load_back_and_refuse_what_is_not_one() {
     );
     let mut longer = checkpoint.clone();
     longer.push(0);
-    assert_eq!(
-        refused(&longer),
-        "checkpoint: 1 bytes follow its last object"
-    );
+    assert_eq!(refused(&longer), "checkpoint: 1 bytes follow its last part");
     let mut overlong = checkpoint[..8].to_vec();
     overlong.extend([0x82, 0x00]);
     overlong.extend(&checkpoint[9..]);

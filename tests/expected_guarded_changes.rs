@@ -251,6 +251,29 @@ fn every_change(f: &Fixture) -> Vec<(Change, Permissions)> {
             P::QUEUES_MANAGE,
         ),
         (Change::DeleteObject { object: f.list }, P::LISTS_MANAGE),
+        (
+            Change::AssignRoleUntil {
+                role: f.qa,
+                principals: vec![f.bob.into()],
+                until: callgate::Timestamp::from_unix_seconds(1_765_497_600),
+            },
+            P::ROLES_MANAGE,
+        ),
+        (
+            Change::AssignProjectRoleUntil {
+                project: f.clients,
+                role: f.qa,
+                principals: vec![f.team.into()],
+                until: callgate::Timestamp::from_unix_seconds(1_765_497_600),
+            },
+            P::PROJECTS_MANAGE,
+        ),
+        (
+            Change::ExpireGrants {
+                now: callgate::Timestamp::from_unix_seconds(1_765_497_600),
+            },
+            P::ROLES_MANAGE,
+        ),
     ]
 }
 
@@ -284,7 +307,7 @@ fn the_table_of_changes_covers_every_kind_of_change() -> TestResult {
     covered.sort_unstable();
     covered.dedup();
 
-    assert_eq!(every.len(), 27, "{message}");
+    assert_eq!(every.len(), 30, "{message}");
     assert_eq!(covered, every);
     Ok(())
 }

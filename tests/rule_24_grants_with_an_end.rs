@@ -414,3 +414,21 @@ fn rule_24_a_refused_grant_with_an_end_changes_nothing() -> TestResult {
     assert_eq!(c.company.next_expiry(), None);
     Ok(())
 }
+
+#[test]
+fn rule_24_admin_is_given_without_an_end_so_no_expiry_locks_the_company_out() -> TestResult {
+    let mut c = CallCenter::new()?;
+    let bob = c.company.create_user("bob")?;
+    let error = refuse(&mut c.company, cover(RoleId::ADMIN, &[bob.into()], FRIDAY));
+    assert!(
+        matches!(
+            error,
+            callgate::Error::BuiltinRole {
+                role: "Admin",
+                action: "given until a time"
+            }
+        ),
+        "{error}"
+    );
+    Ok(())
+}

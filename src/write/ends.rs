@@ -37,6 +37,25 @@ impl<P: PermissionFlags> Company<P> {
         delta
     }
 
+    /// Gives `role` to `principals` until `until`: as `AssignRole`, but
+    /// never Admin, which is given without an end so that no expiry can
+    /// take the last Admin away (the rule against lock-out).
+    pub(super) fn plan_assignment_until(
+        &self,
+        role: RoleId,
+        principals: &[Principal],
+        until: Timestamp,
+    ) -> Result<Delta<P>, Error> {
+        if role == RoleId::ADMIN {
+            return Err(Error::BuiltinRole {
+                role: crate::BuiltinRole::Admin.name(),
+                action: "given until a time",
+            });
+        }
+        let delta = self.plan_assignment(role, principals, true)?;
+        Ok(self.set_ends(delta, None, &[role], principals, Some(until)))
+    }
+
     /// Takes away every grant whose end is at or before `now`. The users
     /// an ended grant of a role with "put its users offline" reached lose
     /// their sessions (rule 23).

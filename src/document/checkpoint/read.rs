@@ -82,7 +82,7 @@ pub(super) fn document<P: PermissionFlags>(bytes: &[u8]) -> Result<Document<P>, 
     if !r.rest.is_empty() {
         return Err(error(
             "checkpoint".into(),
-            format_args!("{} bytes follow its last grant end", r.rest.len()),
+            format_args!("{} bytes follow its last part", r.rest.len()),
         ));
     }
     Ok(document)
