@@ -7,12 +7,16 @@
 //!    [`Change::governing_permissions`]);
 //! 3. no escalation: whatever the change grants (a role's permissions, a role
 //!    given to someone, a group that carries roles) must already be held by
-//!    the actor (the Kubernetes RBAC rule);
+//!    the actor (the Kubernetes RBAC rule), and for as long as the change
+//!    gives it (DOMAIN rule 24: a role the actor holds until a time counts
+//!    only for grants that end by then; see `guard/outlast.rs`);
 //! 4. in enhanced mode, projects and objects hidden from the actor are
 //!    refused as unknown ids: they do not exist for the actor.
 //!
 //! The checks made for every caller (unknown ids, built-in roles, the last
 //! Admin, ...) follow in `Company::apply`.
+
+mod outlast;
 
 use crate::catalog::{Kind, Set};
 use crate::{
@@ -176,6 +180,10 @@ impl<P: PermissionFlags> Company<P> {
         let beyond = granted.minus(held);
         if !beyond.empty_set() {
             return Err(self.escalation(session, change, beyond));
+        }
+        let outlasting = self.outlasting(session.user(), change, granted);
+        if !outlasting.empty_set() {
+            return Err(self.escalation(session, change, outlasting));
         }
         self.check_groups_within(session, company_wide, change)
     }

@@ -7,6 +7,7 @@
 //!   declared once with [`catalog!`](crate::catalog!);
 //! - [`projects`]: roles within projects, for a person who serves several
 //!   clients;
+//! - [`grants`]: roles given until a time, and the change that ends them;
 //! - [`sessions`]: sessions, role testing and changes made through a
 //!   session;
 //! - [`service`]: many tenants in one process, the read side and the write
@@ -24,6 +25,9 @@ pub mod catalog {}
 
 #[doc = include_str!("../docs/guide/projects.md")]
 pub mod projects {}
+
+#[doc = include_str!("../docs/guide/grants.md")]
+pub mod grants {}
 
 #[doc = include_str!("../docs/guide/sessions.md")]
 pub mod sessions {}

@@ -432,3 +432,46 @@ fn rule_24_admin_is_given_without_an_end_so_no_expiry_locks_the_company_out() ->
     );
     Ok(())
 }
+
+#[test]
+fn rule_24_a_role_held_until_a_time_hands_out_nothing_that_outlasts_it() -> TestResult {
+    let mut c = CallCenter::new()?;
+    let cover_sam = c.company.create_user("cover")?;
+    let bob = c.company.create_user("bob")?;
+    c.company
+        .apply(cover(RoleId::SUPERVISOR, &[cover_sam.into()], FRIDAY))?;
+    let session = c.company.login(cover_sam)?;
+    // Not for good, to themselves or to anyone.
+    for change in [
+        Change::AssignRole {
+            role: RoleId::SUPERVISOR,
+            principals: vec![cover_sam.into()],
+        },
+        Change::AssignRole {
+            role: RoleId::OPERATOR,
+            principals: vec![bob.into()],
+        },
+        cover(RoleId::OPERATOR, &[bob.into()], SUNDAY),
+    ] {
+        let error = refuse_as(&mut c.company, &session, change);
+        assert!(
+            matches!(error, callgate::Error::Escalation { .. }),
+            "{error}"
+        );
+    }
+    // Until their own end, yes.
+    c.company
+        .apply_as(&session, cover(RoleId::OPERATOR, &[bob.into()], FRIDAY))?;
+    c.company
+        .apply_as(&session, cover(RoleId::OPERATOR, &[bob.into()], MONDAY))?;
+    // The lasting supervisor gives lasting grants as before.
+    let lasting = c.company.login(c.supervisor)?;
+    c.company.apply_as(
+        &lasting,
+        Change::AssignRole {
+            role: RoleId::OPERATOR,
+            principals: vec![bob.into()],
+        },
+    )?;
+    Ok(())
+}

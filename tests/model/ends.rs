@@ -135,3 +135,77 @@ impl<P: ModelFlags> Model<P> {
         self.ends.values().min().copied()
     }
 }
+
+impl<P: ModelFlags> Model<P> {
+    /// DOMAIN 24 with the rule against escalation: what `change` (as
+    /// given, `original`; its lasting form, `lasting`) hands out that
+    /// `user` does not hold for as long. A grant of theirs that ends counts
+    /// only for grants given until a time at or before its end; what lasts
+    /// needs grants of theirs that last.
+    pub(crate) fn outlasting(
+        &self,
+        user: UserId,
+        original: &Change<P>,
+        lasting: &Change<P>,
+    ) -> super::Names {
+        let (until, project) = match original {
+            Change::AssignRoleUntil { until, .. } => (Some(*until), None),
+            Change::AssignProjectRoleUntil { until, project, .. } => (Some(*until), Some(*project)),
+            Change::AssignProjectRole { project, .. }
+            | Change::AddProjectMembers { project, .. } => (None, Some(*project)),
+            _ => (None, None),
+        };
+        let mut granted = self.granted(lasting);
+        if let Some(within) = project.and_then(|p| self.granted_within(lasting).remove(&p)) {
+            granted.extend(within);
+        }
+        let held = self.held_through(user, until, project);
+        granted.difference(&held).copied().collect()
+    }
+
+    /// What `user`'s grants that last through `until` (`None`: those
+    /// without an end) give, company-wide and within `project`.
+    fn held_through(
+        &self,
+        user: UserId,
+        until: Option<Timestamp>,
+        project: Option<ProjectId>,
+    ) -> super::Names {
+        let lasts = |key: (Principal, RoleId, Option<ProjectId>)| match (self.ends.get(&key), until)
+        {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(&end), Some(until)) => end >= until,
+        };
+        let mut roles = BTreeSet::new();
+        let me = Principal::User(user);
+        for role in super::rights(&self.user_roles, user) {
+            if lasts((me, role, None)) {
+                roles.insert(role);
+            }
+        }
+        for &(u, p, role) in &self.user_project_roles {
+            if u == user && Some(p) == project && lasts((me, role, Some(p))) {
+                roles.insert(role);
+            }
+        }
+        for group in self.groups_of(user) {
+            let holder = Principal::Group(group);
+            for role in super::rights(&self.group_roles, group) {
+                if lasts((holder, role, None)) {
+                    roles.insert(role);
+                }
+            }
+            for &(g, p, role) in &self.group_project_roles {
+                if g == group && Some(p) == project && lasts((holder, role, Some(p))) {
+                    roles.insert(role);
+                }
+            }
+        }
+        roles
+            .iter()
+            .filter_map(|role| self.roles.get(role))
+            .flat_map(|record| record.permissions.iter().copied())
+            .collect()
+    }
+}

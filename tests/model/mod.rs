@@ -993,6 +993,11 @@ impl<P: ModelFlags> Model<P> {
                 refused.push(Refusal::Escalation(beyond));
             }
         }
+        // DOMAIN 24: nor for longer than they hold it.
+        let outlasting = self.outlasting(session.user, until, change);
+        if !outlasting.is_empty() {
+            refused.push(Refusal::Escalation(outlasting));
+        }
         if refused.is_empty() {
             return self.apply(until);
         }
