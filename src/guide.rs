@@ -16,7 +16,9 @@
 //!   PostgreSQL), replicas and checkpoints;
 //! - [`tenants`]: company ids, quotas and hostile input;
 //! - [`errors`]: error codes, categories and HTTP statuses;
-//! - [`security`]: what callgate promises, and what it leaves to the host.
+//! - [`security`]: what callgate promises, and what it leaves to the host;
+//! - [`upgrading`]: from 0.1 to 0.2 to 0.3: stored documents, log entries
+//!   and code.
 //!
 //! The chapters are the files of `docs/guide/` in the repository.
 
@@ -46,3 +48,6 @@ pub mod errors {}
 
 #[doc = include_str!("../docs/guide/security.md")]
 pub mod security {}
+
+#[doc = include_str!("../docs/guide/upgrading.md")]
+pub mod upgrading {}
