@@ -131,6 +131,15 @@ fn expiry(c: &mut Criterion) {
         let given = give_ends(&mut center.company, 1, DUE);
         eprintln!("expire_grants/{}: {given} grants end (1%)", size.name());
         let company = center.company;
+        group.bench_function(format!("{}/plan", size.name()), |b| {
+            b.iter(|| {
+                black_box(
+                    company
+                        .plan(Change::ExpireGrants { now: DUE })
+                        .expect("a plan"),
+                )
+            });
+        });
         group.bench_function(size.name(), |b| {
             b.iter_batched(
                 || company.clone(),

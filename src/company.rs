@@ -21,8 +21,10 @@ use names::{NameIndex, by_kind_and_name, by_name};
 pub(crate) type Records<T> = Nested<Option<T>, 6>;
 
 /// A table of records that may own long lists (a project's objects, a
-/// role's users), in chunks of 8: a change copies the lists of fewer
-/// records.
+/// role's users) or several short ones (a user's roles, groups and
+/// projects), in chunks of 8: a change copies the lists of fewer records.
+/// A bulk change that reaches scattered users (ending 1% of L's grants)
+/// copies a chunk per user: 8 records each, not 64 (5.6 ms instead of 16).
 pub(crate) type FewRecords<T> = Nested<Option<T>, 3>;
 
 /// The largest revision a company reaches: `i64::MAX`, which also fits the
@@ -82,7 +84,7 @@ pub struct Company<P: PermissionFlags = Permissions> {
     // never reused, so tables only grow.
     // Tables in shared chunks (`Chunked`): a clone (a published view) shares
     // every chunk a later change does not touch.
-    pub(crate) users: Records<User>,
+    pub(crate) users: FewRecords<User>,
     pub(crate) groups: Records<Group>,
     pub(crate) roles: FewRecords<Role<P>>,
     pub(crate) projects: FewRecords<Project>,

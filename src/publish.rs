@@ -426,7 +426,7 @@ mod tests {
             .expect("valid");
         let (before, after) = (view.company(), &company);
         let users = after.users.chunks();
-        assert_eq!(users, 9000_usize.div_ceil(64));
+        assert_eq!(users, 9000_usize.div_ceil(8));
         assert_eq!(after.users.shared_chunks(&before.users), users - 1);
         assert_eq!(after.objects.shared_chunks(&before.objects), 1);
         let entries = after.snapshot.users.chunks();

@@ -384,7 +384,7 @@ pub(crate) struct Tables<P: PermissionFlags> {
     pub(crate) mode: SecurityMode,
     pub(crate) revision: u64,
     pub(crate) default_project: Option<ProjectId>,
-    pub(crate) users: super::Records<crate::User>,
+    pub(crate) users: super::FewRecords<crate::User>,
     pub(crate) groups: super::Records<crate::Group>,
     pub(crate) roles: super::FewRecords<crate::Role<P>>,
     pub(crate) projects: super::FewRecords<crate::Project>,
