@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use callgate::{
     Change, ChangeReport, Company, CompanyId, Decision, PermissionFlags, Permissions, Reader,
-    Resource, Session, SessionDecision, UserId, View,
+    Resource, Session, SessionDecision, Timestamp, UserId, View,
 };
 use moka::notification::RemovalCause;
 use moka::sync::Cache;
@@ -286,6 +286,47 @@ impl<P: PermissionFlags> Tenants<P> {
             .with_writer(tenant, |state, store| state.write_batch(store, &writes))
     }
 
+    /// Ends, in every resident tenant, the grants whose end is at or
+    /// before `now` (DOMAIN rule 24; see
+    /// [`Writer::expire_grants`](crate::Writer::expire_grants)), and
+    /// returns each tenant that had one due, by key, with its report or
+    /// its error ([`StoreError::ReadOnly`] in a read-only registry); one
+    /// tenant's failure leaves the others' expiry done. Tenants not in
+    /// memory are left in the store: a writer registry expires a tenant's
+    /// due grants as it loads it, at the clock's time, so it never serves
+    /// a grant whose end has passed by more than the time between two
+    /// calls.
+    pub fn expire_grants(&self, now: Timestamp) -> Vec<(String, Result<ChangeReport, StoreError>)> {
+        let mut due: Vec<String> = (self.inner.cache.iter())
+            .filter(|(_, tenant)| {
+                tenant
+                    .reader
+                    .view()
+                    .next_expiry()
+                    .is_some_and(|next| next <= now)
+            })
+            .map(|(_, tenant)| tenant.key.clone())
+            .collect();
+        due.sort();
+        let mut expired = Vec::new();
+        for key in due {
+            let result = if self.inner.read_only {
+                Err(StoreError::ReadOnly {
+                    tenant: key.clone(),
+                })
+            } else {
+                self.inner
+                    .with_writer(&key, |state, store| state.expire_grants(store, now))
+            };
+            match result {
+                Ok(None) => {}
+                Ok(Some(report)) => expired.push((key, Ok(report))),
+                Err(error) => expired.push((key, Err(error))),
+            }
+        }
+        expired
+    }
+
     /// Creates `tenant` in the store with `company` as its first
     /// checkpoint, and returns the company's id. Nothing is loaded.
     ///
@@ -418,6 +459,12 @@ impl<P: PermissionFlags> Inner<P> {
         let mut state = WriterState::<P>::open(&mut **store, key)?;
         state.policy = self.policy;
         state.attempts = self.attempts;
+        // A writer never serves a grant whose end has passed (rule 24).
+        if !self.read_only {
+            if let Err(error) = state.expire_grants(&mut **store, Timestamp::now()) {
+                self.record_error(error);
+            }
+        }
         Ok(state)
     }
 

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use callgate::{
     Change, ChangeReport, Company, CompanyId, PermissionFlags, Permissions, Reader, Session,
+    Timestamp,
 };
 
 use crate::{CheckpointPolicy, Store, StoreError, codec};
@@ -261,6 +262,21 @@ impl<P: PermissionFlags> Writer<P> {
     /// As [`Writer::write`].
     pub fn apply(&mut self, change: Change<P>) -> Result<ChangeReport, StoreError> {
         self.write(Write::new(change))
+    }
+
+    /// Ends the tenant's grants whose end is at or before `now` (DOMAIN
+    /// rule 24): writes `Change::ExpireGrants { now }` when
+    /// [`Company::next_expiry`](callgate::Company::next_expiry) has come,
+    /// and returns its report; writes nothing and returns `None` when no
+    /// grant is due. The core keeps no clock: a service calls this from a
+    /// timer (`Timestamp::now()`), at the company's next expiry or every
+    /// minute, and its replicas follow the log.
+    ///
+    /// # Errors
+    ///
+    /// As [`Writer::write`].
+    pub fn expire_grants(&mut self, now: Timestamp) -> Result<Option<ChangeReport>, StoreError> {
+        self.state.expire_grants(&mut *self.store, now)
     }
 
     /// Writes `change` as the user behind `session`.

@@ -283,3 +283,74 @@ fn a_following_registry_sees_another_processs_writes_and_answers_tokens() {
         assert!(follower.last_error().is_none());
     });
 }
+
+/// DOMAIN rule 24 in the runtime: a sweep ends the due grants of the
+/// resident tenants, a tenant loaded with a grant past its end is expired
+/// as it loads, and a registry that follows sees the same revision.
+#[test]
+fn grants_past_their_end_are_expired_by_the_sweep_and_on_load() {
+    use callgate::{Change, Timestamp};
+    each_store(|place| {
+        let tenants = registry(place, 64 << 20);
+        populate(&tenants, 2, 2);
+        let past = Timestamp::from_unix_seconds(1_000);
+        let later = Timestamp::now().after(Duration::from_secs(3_600));
+        let give = |key: &str, until| {
+            let sam = tenants
+                .view(key)
+                .expect("loads")
+                .user_by_name(&format!("{key}-1"))
+                .expect("the second user");
+            tenants
+                .apply(
+                    key,
+                    Change::AssignRoleUntil {
+                        role: RoleId::SUPERVISOR,
+                        principals: vec![sam.into()],
+                        until,
+                    },
+                )
+                .expect("stored");
+            sam
+        };
+        let sam0 = give("t0", past);
+        let sam1 = give("t1", later);
+        let supervises = |tenants: &Tenants, key: &str, user| {
+            tenants
+                .check(key, user, Permissions::CALL_JOURNAL_VIEW, Resource::Company)
+                .expect("known")
+                .is_allowed()
+        };
+        assert!(supervises(&tenants, "t0", sam0), "{}", place.name());
+
+        // The sweep: t0's grant is due, t1's is not.
+        let swept = tenants.expire_grants(Timestamp::from_unix_seconds(2_000));
+        assert_eq!(swept.len(), 1, "{}: {swept:?}", place.name());
+        assert_eq!(swept[0].0, "t0");
+        let report = swept[0].1.as_ref().expect("expired");
+        assert_eq!(report.affected_users, [sam0]);
+        assert!(!supervises(&tenants, "t0", sam0));
+        assert!(supervises(&tenants, "t1", sam1));
+        assert!(
+            tenants
+                .expire_grants(Timestamp::from_unix_seconds(2_000))
+                .is_empty()
+        );
+
+        // On load: t1's grant given again with an end already past is
+        // expired when another registry loads the tenant.
+        give("t1", past);
+        let fresh = registry(place, 64 << 20);
+        assert!(!supervises(&fresh, "t1", sam1), "{}", place.name());
+        assert_eq!(fresh.view("t1").expect("loads").next_expiry(), None);
+        // The expiry was stored: the first registry catches up to it.
+        let stored = fresh.view("t1").expect("loads").revision();
+        assert_eq!(
+            tenants
+                .wait_for("t1", stored, Duration::from_secs(5))
+                .expect("caught up")
+                .revision(),
+            stored
+        );
+    });
+}

@@ -2,7 +2,9 @@
 //! connection, so that a [`Writer`](crate::Writer) owns one connection and
 //! a tenant registry lends connections from a pool.
 
-use callgate::{ChangeReport, Company, CompanyId, PermissionFlags, Plan, Publisher};
+use callgate::{
+    Change, ChangeReport, Company, CompanyId, PermissionFlags, Plan, Publisher, Timestamp,
+};
 
 use crate::log::{self, LOG_PAGE};
 use crate::writer::{Write, reconnect};
@@ -54,6 +56,20 @@ impl<P: PermissionFlags> WriterState<P> {
 
     pub(crate) fn company(&self) -> &Company<P> {
         self.publisher.company()
+    }
+
+    /// Writes `ExpireGrants { now }` when a grant of the company ends by
+    /// `now` (DOMAIN rule 24); `None`, writing nothing, when none does.
+    pub(crate) fn expire_grants(
+        &mut self,
+        store: &mut dyn Store,
+        now: Timestamp,
+    ) -> Result<Option<ChangeReport>, StoreError> {
+        if self.company().next_expiry().is_none_or(|next| next > now) {
+            return Ok(None);
+        }
+        self.write(store, &Write::new(Change::ExpireGrants { now }))
+            .map(Some)
     }
 
     pub(crate) fn id(&self) -> CompanyId {
