@@ -331,10 +331,32 @@ pub enum Change<P: PermissionFlags = Permissions> {
         /// The new name, unique among objects of its kind.
         name: String,
     },
-    /// Deletes an object, taking it out of every project.
+    /// Deletes an object, taking it out of every project and dropping the
+    /// references it records to the objects it uses. Refused while other
+    /// objects use it ([`Error::ObjectInUse`](crate::Error::ObjectInUse)),
+    /// in either mode.
     DeleteObject {
         /// The object.
         object: ObjectId,
+    },
+    /// Records which objects `object` uses (DOMAIN rule 26: an autodialer
+    /// dials a list through a SIP provider, with a call script and a
+    /// schedule), replacing what was recorded before: an empty list clears
+    /// its references. Read back with [`Object::uses`](crate::Object::uses)
+    /// and [`Object::used_by`](crate::Object::used_by).
+    ///
+    /// In [enhanced](SecurityMode::Enhanced) mode each object used must
+    /// share at least one project with `object`
+    /// ([`Error::ReferenceCrossesProjects`](crate::Error::ReferenceCrossesProjects));
+    /// in simple mode any reference is recorded, and checked when the
+    /// company switches back to enhanced. An object cannot use itself
+    /// ([`Error::SelfReference`](crate::Error::SelfReference)).
+    SetObjectReferences {
+        /// The object that uses the others.
+        object: ObjectId,
+        /// The objects it uses, in any order; one listed twice is
+        /// recorded once.
+        uses: Vec<ObjectId>,
     },
 }
 

@@ -45,6 +45,7 @@ impl<P: PermissionFlags> Change<P> {
             Self::CreateObject { .. } => "create_object",
             Self::RenameObject { .. } => "rename_object",
             Self::DeleteObject { .. } => "delete_object",
+            Self::SetObjectReferences { .. } => "set_object_references",
         }
     }
 }

@@ -21,11 +21,15 @@
 //! users, groups, objects, and each member given roles within it: 0 and a
 //! user id or 1 and a group id, then the roles) and objects (id, the index
 //! of its kind in the list of kinds, name), each list in id order as in the
-//! document.
+//! document. Last, only when some object uses others (DOMAIN rule 26), the
+//! objects' references: the number of objects that use any (never 0), then
+//! for each, in id order, its id and the ids it uses. A company without
+//! references is written as before references existed, byte for byte.
 //!
 //! Canonical like the document: a number in more bytes than it needs, a
-//! flag other than 0 or 1, kinds other than the catalog's in its order, or
-//! bytes past the end are refused, so a checkpoint that loads is written
+//! flag other than 0 or 1, kinds other than the catalog's in its order, an
+//! empty or out-of-order list of references, or bytes past the end are
+//! refused, so a checkpoint that loads is written
 //! back byte for byte (with the same catalog version: as in a document, an
 //! older version's permission names and kinds load and are written back as
 //! this version has them).
@@ -231,6 +235,14 @@ fn write_records<P: PermissionFlags>(out: &mut Writer, document: &Document<P>) {
         out.number(object.id.get().into());
         out.count(<P::Kind as crate::catalog::Kind>::index(object.kind));
         out.text(&object.name);
+    }
+    let using = || document.objects.iter().filter(|o| !o.uses.is_empty());
+    if using().next().is_some() {
+        out.count(using().count());
+        for object in using() {
+            out.number(object.id.get().into());
+            out.ids(object.uses.iter().map(|o| o.get()));
+        }
     }
 }
 

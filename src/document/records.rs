@@ -235,6 +235,7 @@ impl<P: PermissionFlags> ObjectRecord<P> {
             id,
             kind,
             name: name.into(),
+            uses: Vec::new(),
         }
     }
 }

@@ -174,6 +174,9 @@ impl Error {
             Self::ForeignPlan => "foreign_plan",
             Self::LastAdmin { .. } => "last_admin",
             Self::InvalidResource { .. } => "invalid_resource",
+            Self::SelfReference { .. } => "self_reference",
+            Self::ReferenceCrossesProjects { .. } => "reference_crosses_projects",
+            Self::ObjectInUse { .. } => "object_in_use",
         }
     }
 
@@ -207,7 +210,9 @@ impl Error {
             | Self::NotProjectMember { .. }
             | Self::RevisionMismatch { .. }
             | Self::ForeignPlan
-            | Self::LastAdmin { .. } => ErrorCategory::Conflict,
+            | Self::LastAdmin { .. }
+            | Self::ReferenceCrossesProjects { .. }
+            | Self::ObjectInUse { .. } => ErrorCategory::Conflict,
             Self::InvalidName { .. }
             | Self::UnknownPermission { .. }
             | Self::UnknownObjectKind { .. }
@@ -217,7 +222,8 @@ impl Error {
             | Self::DefaultProject { .. }
             | Self::CompanyWideRole { .. }
             | Self::Document { .. }
-            | Self::InvalidResource { .. } => ErrorCategory::Invalid,
+            | Self::InvalidResource { .. }
+            | Self::SelfReference { .. } => ErrorCategory::Invalid,
             Self::CapacityExceeded { .. }
             | Self::LimitReached { .. }
             | Self::RevisionsExhausted { .. } => ErrorCategory::Exhausted,
@@ -320,6 +326,22 @@ impl serde::Serialize for Details<'_> {
             Error::ForeignPlan => {}
             Error::LastAdmin { change } => map.serialize_entry("change", change)?,
             Error::InvalidResource { text } => map.serialize_entry("text", text)?,
+            Error::SelfReference { object } => map.serialize_entry("object", object)?,
+            Error::ReferenceCrossesProjects {
+                reference,
+                references,
+            } => {
+                map.serialize_entry("reference", reference)?;
+                map.serialize_entry("references", references)?;
+            }
+            Error::ObjectInUse {
+                object,
+                used_by,
+                used_by_ids,
+            } => {
+                entries(&mut map, [("object", object), ("used_by", used_by)])?;
+                map.serialize_entry("used_by_ids", used_by_ids)?;
+            }
         }
         map.end()
     }
@@ -431,13 +453,23 @@ mod tests {
             Error::ForeignPlan,
             Error::LastAdmin { change: text() },
             Error::InvalidResource { text: text() },
+            Error::SelfReference { object: text() },
+            Error::ReferenceCrossesProjects {
+                reference: text(),
+                references: Vec::new(),
+            },
+            Error::ObjectInUse {
+                object: text(),
+                used_by: text(),
+                used_by_ids: Vec::new(),
+            },
         ];
         assert_every_variant(&all);
         all
     }
 
     fn assert_every_variant(all: &[Error]) {
-        let mut seen = [false; 24];
+        let mut seen = [false; 27];
         for error in all {
             seen[index_of(error)] = true;
         }
@@ -472,6 +504,9 @@ mod tests {
                 Error::ForeignPlan => 21,
                 Error::LastAdmin { .. } => 22,
                 Error::InvalidResource { .. } => 23,
+                Error::SelfReference { .. } => 24,
+                Error::ReferenceCrossesProjects { .. } => 25,
+                Error::ObjectInUse { .. } => 26,
             }
         }
     }
