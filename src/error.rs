@@ -370,7 +370,7 @@ pub enum Error {
         text: String,
     },
     /// An object listed among the objects it uses (DOMAIN rule 26).
-    #[error("{object} cannot use itself")]
+    #[error("an object cannot use itself: {object}")]
     SelfReference {
         /// The object, in words (``autodialer `Spring` (id 3)``).
         object: String,
@@ -384,7 +384,10 @@ pub enum Error {
     /// The message names the first such reference; `references` lists
     /// every one the change would leave crossing, so that a
     /// [`preview`](crate::Company::preview) of the change shows them all.
-    #[error("{reference} would cross projects: the two objects share no project{}", and_more(.references.len()))]
+    #[error(
+        "a reference would cross projects: {reference}, but the two share no project{}",
+        and_more(.references.len())
+    )]
     ReferenceCrossesProjects {
         /// The first reference, in words (``autodialer `Spring` (id 3) uses
         /// list `Leads` (id 5)``).
@@ -395,7 +398,7 @@ pub enum Error {
     },
     /// Deleting an object that other objects use (DOMAIN rule 26, in
     /// either mode): their references must go first.
-    #[error("{object} is used by {used_by}: remove those references first")]
+    #[error("cannot delete {object}: it is used by {used_by}; remove those references first")]
     ObjectInUse {
         /// The object, in words (``list `Leads` (id 5)``).
         object: String,
@@ -407,11 +410,13 @@ pub enum Error {
     },
 }
 
-/// ` (and 2 more)` after the first of `count` items; nothing for one.
+/// ` (and 2 more references)` after the first of `count` references;
+/// nothing for one.
 fn and_more(count: usize) -> String {
     match count {
         0 | 1 => String::new(),
-        count => format!(" (and {} more)", count - 1),
+        2 => " (and 1 more reference)".to_owned(),
+        count => format!(" (and {} more references)", count - 1),
     }
 }
 

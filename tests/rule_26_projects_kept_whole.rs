@@ -114,8 +114,8 @@ fn rule_26_a_reference_across_projects_is_refused_in_enhanced_mode() -> TestResu
     );
     assert_eq!(
         error.to_string(),
-        "autodialer `Spring` (id 2) uses list `Globex leads` (id 6) would cross projects: \
-         the two objects share no project"
+        "a reference would cross projects: autodialer `Spring` (id 2) uses list `Globex leads` (id 6), \
+         but the two share no project"
     );
     assert_eq!(error.code(), "reference_crosses_projects");
     assert_eq!(error.category().http_status(), 409);
@@ -180,7 +180,7 @@ fn rule_26_an_object_cannot_use_itself_nor_an_unknown_object() -> TestResult {
     );
     assert_eq!(
         error.to_string(),
-        "autodialer `Spring` (id 2) cannot use itself"
+        "an object cannot use itself: autodialer `Spring` (id 2)"
     );
     assert_eq!(error.code(), "self_reference");
     let error = refuse(
@@ -217,8 +217,8 @@ fn rule_26_removing_an_object_from_a_project_is_refused_naming_the_reference() -
     );
     assert_eq!(
         error.to_string(),
-        "autodialer `Spring` (id 2) uses list `Leads` (id 3) would cross projects: \
-         the two objects share no project"
+        "a reference would cross projects: autodialer `Spring` (id 2) uses list `Leads` (id 3), \
+         but the two share no project"
     );
     // ...or the one that uses it: every reference it has is named.
     let error = refuse(
@@ -232,7 +232,11 @@ fn rule_26_removing_an_object_from_a_project_is_refused_naming_the_reference() -
         panic!("{error}");
     };
     assert_eq!(references.len(), 3);
-    assert!(error.to_string().ends_with("share no project (and 2 more)"));
+    assert!(
+        error
+            .to_string()
+            .ends_with("share no project (and 2 more references)")
+    );
 
     // Both leaving together leave no shared project either.
     refuse(
@@ -278,8 +282,8 @@ fn rule_26_deleting_a_used_object_is_refused_naming_its_users() -> TestResult {
     );
     assert_eq!(
         error.to_string(),
-        "list `Leads` (id 3) is used by autodialer `Spring` (id 2), autodialer `Summer` (id 7): \
-         remove those references first"
+        "cannot delete list `Leads` (id 3): it is used by autodialer `Spring` (id 2), \
+         autodialer `Summer` (id 7); remove those references first"
     );
     assert_eq!(error.code(), "object_in_use");
 
@@ -351,8 +355,8 @@ fn rule_26_switching_to_simple_keeps_references_and_switching_back_checks_them()
     );
     assert_eq!(
         error.to_string(),
-        "autodialer `Spring` (id 2) uses list `Globex leads` (id 6) would cross projects: \
-         the two objects share no project"
+        "a reference would cross projects: autodialer `Spring` (id 2) uses list `Globex leads` (id 6), \
+         but the two share no project"
     );
     c.o.company.apply(Change::SetObjectReferences {
         object: dialer,
