@@ -71,9 +71,9 @@ fn used_by(company: &Company, object: ObjectId) -> Vec<ObjectId> {
 fn rule_26_a_reference_is_recorded_and_read_from_both_ends() -> TestResult {
     let mut c = Campaign::new()?;
     let (dialer, leads, trunk, hours) = (c.dialer, c.leads, c.trunk, c.hours);
-    assert_eq!(uses(&mut c.o.company, dialer), [leads, trunk, hours]);
-    assert_eq!(used_by(&mut c.o.company, leads), [dialer]);
-    assert_eq!(used_by(&mut c.o.company, dialer), []);
+    assert_eq!(uses(&c.o.company, dialer), [leads, trunk, hours]);
+    assert_eq!(used_by(&c.o.company, leads), [dialer]);
+    assert_eq!(used_by(&c.o.company, dialer), []);
 
     // A new list replaces the old one; one listed twice is recorded once.
     let report = c.o.company.apply(Change::SetObjectReferences {
@@ -81,16 +81,16 @@ fn rule_26_a_reference_is_recorded_and_read_from_both_ends() -> TestResult {
         uses: vec![hours, leads, hours],
     })?;
     assert!(report.affected_users.is_empty(), "no one's rights change");
-    assert_eq!(uses(&mut c.o.company, dialer), [leads, hours]);
-    assert_eq!(used_by(&mut c.o.company, trunk), []);
+    assert_eq!(uses(&c.o.company, dialer), [leads, hours]);
+    assert_eq!(used_by(&c.o.company, trunk), []);
 
     // An empty list clears them.
     c.o.company.apply(Change::SetObjectReferences {
         object: dialer,
         uses: vec![],
     })?;
-    assert_eq!(uses(&mut c.o.company, dialer), []);
-    assert_eq!(used_by(&mut c.o.company, leads), []);
+    assert_eq!(uses(&c.o.company, dialer), []);
+    assert_eq!(used_by(&c.o.company, leads), []);
     Ok(())
 }
 
@@ -119,7 +119,7 @@ fn rule_26_a_reference_across_projects_is_refused_in_enhanced_mode() -> TestResu
     );
     assert_eq!(error.code(), "reference_crosses_projects");
     assert_eq!(error.category().http_status(), 409);
-    assert_eq!(used_by(&mut c.o.company, globex_leads), []);
+    assert_eq!(used_by(&c.o.company, globex_leads), []);
 
     // An object in no project shares none, even with another such object.
     let loose = c.o.company.create_object(ObjectKind::CallScript, "Loose")?;
@@ -143,8 +143,8 @@ fn rule_26_a_reference_across_projects_is_allowed_in_simple_mode() -> TestResult
         object: dialer,
         uses: vec![globex_leads],
     })?;
-    assert_eq!(uses(&mut c.o.company, dialer), [globex_leads]);
-    assert_eq!(used_by(&mut c.o.company, globex_leads), [dialer]);
+    assert_eq!(uses(&c.o.company, dialer), [globex_leads]);
+    assert_eq!(used_by(&c.o.company, globex_leads), [dialer]);
     Ok(())
 }
 
@@ -163,7 +163,7 @@ fn rule_26_an_object_in_several_projects_may_use_the_objects_of_each() -> TestRe
         object: shared,
         uses: vec![leads, globex_leads],
     })?;
-    assert_eq!(uses(&mut c.o.company, shared), [leads, globex_leads]);
+    assert_eq!(uses(&c.o.company, shared), [leads, globex_leads]);
     Ok(())
 }
 
@@ -258,7 +258,7 @@ fn rule_26_removing_an_object_from_a_project_is_refused_naming_the_reference() -
         project: acme,
         objects: vec![leads],
     })?;
-    assert_eq!(uses(&mut c.o.company, dialer)[0], leads);
+    assert_eq!(uses(&c.o.company, dialer)[0], leads);
     Ok(())
 }
 
@@ -293,8 +293,8 @@ fn rule_26_deleting_a_used_object_is_refused_naming_its_users() -> TestResult {
 
     // Deleting an object that uses others drops its own references.
     c.o.company.apply(Change::DeleteObject { object: dialer })?;
-    assert_eq!(used_by(&mut c.o.company, leads), [summer]);
-    assert_eq!(used_by(&mut c.o.company, hours), []);
+    assert_eq!(used_by(&c.o.company, leads), [summer]);
+    assert_eq!(used_by(&c.o.company, hours), []);
     c.o.company.apply(Change::DeleteObject { object: hours })?;
     Ok(())
 }
@@ -339,7 +339,7 @@ fn rule_26_switching_to_simple_keeps_references_and_switching_back_checks_them()
     let mut c = Campaign::new()?;
     let (dialer, leads, globex_leads) = (c.dialer, c.leads, c.globex_leads);
     set_mode(&mut c.o.company, SecurityMode::Simple)?;
-    assert_eq!(used_by(&mut c.o.company, leads), [dialer]);
+    assert_eq!(used_by(&c.o.company, leads), [dialer]);
 
     // In simple mode a reference may cross...
     c.o.company.apply(Change::SetObjectReferences {
@@ -363,7 +363,7 @@ fn rule_26_switching_to_simple_keeps_references_and_switching_back_checks_them()
         uses: vec![leads],
     })?;
     set_mode(&mut c.o.company, SecurityMode::Enhanced)?;
-    assert_eq!(uses(&mut c.o.company, dialer), [leads]);
+    assert_eq!(uses(&c.o.company, dialer), [leads]);
     Ok(())
 }
 
