@@ -251,6 +251,13 @@ fn every_change(f: &Fixture) -> Vec<(Change, Permissions)> {
             P::QUEUES_MANAGE,
         ),
         (Change::DeleteObject { object: f.list }, P::LISTS_MANAGE),
+        (
+            Change::SetObjectReferences {
+                object: f.queue,
+                uses: vec![f.list],
+            },
+            P::QUEUES_MANAGE,
+        ),
     ]
 }
 
@@ -284,7 +291,7 @@ fn the_table_of_changes_covers_every_kind_of_change() -> TestResult {
     covered.sort_unstable();
     covered.dedup();
 
-    assert_eq!(every.len(), 27, "{message}");
+    assert_eq!(every.len(), 28, "{message}");
     assert_eq!(covered, every);
     Ok(())
 }
@@ -517,6 +524,13 @@ fn naming(project: ProjectId, object: ObjectId, visible: ProjectId) -> Vec<(Chan
             Object,
         ),
         (Change::DeleteObject { object }, Object),
+        (
+            Change::SetObjectReferences {
+                object,
+                uses: vec![],
+            },
+            Object,
+        ),
     ]
 }
 
@@ -743,6 +757,14 @@ fn unknown_ids_are_refused_for_the_host_and_for_actors() -> TestResult {
         (
             Change::DeleteObject {
                 object: ObjectId::new(6),
+            },
+            EntityKind::Object,
+            6,
+        ),
+        (
+            Change::SetObjectReferences {
+                object: ObjectId::new(6),
+                uses: vec![],
             },
             EntityKind::Object,
             6,
