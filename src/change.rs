@@ -205,7 +205,10 @@ pub enum Change<P: PermissionFlags = Permissions> {
         allowed: bool,
     },
     /// Switches the security mode. The first switch to enhanced creates the
-    /// `Default` project with every existing user and object.
+    /// `Default` project with every existing user and object. A later switch
+    /// back to enhanced is refused while a reference recorded in simple mode
+    /// crosses projects
+    /// ([`Error::ReferenceCrossesProjects`](crate::Error::ReferenceCrossesProjects)).
     SetSecurityMode {
         /// The new mode.
         mode: SecurityMode,
@@ -237,7 +240,9 @@ pub enum Change<P: PermissionFlags = Permissions> {
         description: Option<String>,
     },
     /// Deletes a project; its objects stay, in their other projects. The
-    /// `Default` project cannot be deleted.
+    /// `Default` project cannot be deleted; in enhanced mode, neither can a
+    /// project whose deletion would leave a reference crossing projects
+    /// ([`Error::ReferenceCrossesProjects`](crate::Error::ReferenceCrossesProjects)).
     DeleteProject {
         /// The project.
         project: ProjectId,
@@ -298,7 +303,10 @@ pub enum Change<P: PermissionFlags = Permissions> {
         /// The objects.
         objects: Vec<ObjectId>,
     },
-    /// Takes objects out of a project.
+    /// Takes objects out of a project. In enhanced mode, refused when a
+    /// reference of theirs would then cross projects
+    /// ([`Error::ReferenceCrossesProjects`](crate::Error::ReferenceCrossesProjects),
+    /// listing every such reference).
     RemoveProjectObjects {
         /// The project.
         project: ProjectId,
