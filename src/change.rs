@@ -15,7 +15,7 @@ pub use new_user::NewUser;
 
 use crate::{
     GroupId, ObjectId, PermissionFlags, Permissions, Principal, ProjectId, RoleId, SecurityMode,
-    Session, UserId,
+    Session, Timestamp, UserId,
 };
 
 /// One edit of a company's configuration.
@@ -346,6 +346,48 @@ pub enum Change<P: PermissionFlags = Permissions> {
     DeleteObject {
         /// The object.
         object: ObjectId,
+    },
+    /// Gives a role to many users and groups until a time (DOMAIN rule 24):
+    /// an ordinary grant until [`Change::ExpireGrants`] at or past `until`
+    /// takes it away. A principal who holds the role already keeps it,
+    /// with this end instead of the one it had (or of none):
+    /// [`Change::AssignRole`] makes it lasting again. Guarded as
+    /// `AssignRole` is: nobody gives a role for a time who could not give
+    /// it at all. Admin is given without an end
+    /// ([`Error::BuiltinRole`](crate::Error::BuiltinRole)), so that no
+    /// expiry takes the last Admin away.
+    AssignRoleUntil {
+        /// The role.
+        role: RoleId,
+        /// The users and groups.
+        principals: Vec<Principal>,
+        /// When the grant ends.
+        until: Timestamp,
+    },
+    /// Gives a role within a project to some of its members until a time
+    /// (DOMAIN rules 20 and 24), as [`Change::AssignProjectRole`] does;
+    /// ends as [`Change::AssignRoleUntil`] says.
+    AssignProjectRoleUntil {
+        /// The project.
+        project: ProjectId,
+        /// The role.
+        role: RoleId,
+        /// The members to give it to.
+        principals: Vec<Principal>,
+        /// When the grant ends.
+        until: Timestamp,
+    },
+    /// Ends every grant whose end is at or before `now` (DOMAIN rule 24):
+    /// the host says what time it is, since the library keeps no clock.
+    /// Logged and replayed like any other change, so every replica ends the
+    /// same grants at the same revision. The holders of an ended grant of a
+    /// role saved with "put its users offline" lose their sessions (rule
+    /// 23). With nothing due it changes nothing but the revision;
+    /// [`Company::next_expiry`](crate::Company::next_expiry) says when one
+    /// is.
+    ExpireGrants {
+        /// What time it is.
+        now: Timestamp,
     },
     /// Records which objects `object` uses (DOMAIN rule 26: an autodialer
     /// dials a list through a SIP provider, with a call script and a

@@ -1,6 +1,7 @@
 //! [`Company`]: one tenant's users, groups, roles, projects and objects.
 
 pub(crate) mod compile;
+pub(crate) mod ends;
 pub(crate) mod links;
 mod memory;
 pub(crate) mod names;
@@ -97,6 +98,8 @@ pub struct Company<P: PermissionFlags = Permissions> {
     // (`User::heap_bytes`, `Object::heap_bytes`), summed; kept by every
     // change (write/delta.rs, `Company::set_links`) and by the loader.
     pub(crate) records_heap: usize,
+    // INVARIANT (ends): every grant with an end is present (company/ends.rs).
+    pub(crate) ends: ends::GrantEnds,
     // INVARIANT (compiled): equal to what `compile_*` gives for every record.
     pub(crate) snapshot: Snapshot<P>,
 }
@@ -116,6 +119,7 @@ impl<P: PermissionFlags> std::fmt::Debug for Company<P> {
             .field("roles", &self.roles)
             .field("projects", &self.projects)
             .field("objects", &self.objects)
+            .field("ends", &self.ends)
             .field("snapshot", &self.snapshot)
             .finish_non_exhaustive()
     }
@@ -175,6 +179,7 @@ impl<P: PermissionFlags> Company<P> {
             project_names: NameIndex::default(),
             object_names: NameIndex::default(),
             records_heap: 0,
+            ends: ends::GrantEnds::default(),
             snapshot: {
                 let mut snapshot = Snapshot::empty(id, 0, false);
                 for role in BuiltinRole::ALL {

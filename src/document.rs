@@ -13,11 +13,14 @@
 
 mod canonical;
 mod checkpoint;
+mod ends;
 mod load;
 mod records;
 mod template;
 
 use serde::{Deserialize, Deserializer, Serialize};
+
+pub use ends::GrantEndRecord;
 
 use crate::{
     Company, CompanyId, GroupId, ObjectId, PermissionFlags, Permissions, Principal, ProjectId,
@@ -30,6 +33,10 @@ use crate::{
 /// ([`Document::catalog`]) and the company's id ([`Document::company`]), and
 /// stores the roles given within projects ([`ProjectRecord::member_roles`]). Version 1 documents, which do not, were written
 /// with the standard catalog and load as such.
+///
+/// 0.3 adds optional lists to version 2, left out when empty: the ends of
+/// grants ([`Document::grant_ends`]). A document without them is what 0.2
+/// wrote; 0.2 refuses one with them, naming the field.
 pub const FORMAT_VERSION: u32 = 2;
 
 /// The name of the catalog every version 1 document was written with.
@@ -152,6 +159,15 @@ pub struct Document<P: PermissionFlags = Permissions> {
     pub projects: Vec<ProjectRecord>,
     /// The project-scoped objects, by id.
     pub objects: Vec<ObjectRecord<P>>,
+    /// The grants that end (DOMAIN rule 24), sorted by grant; left out
+    /// when none does, so a company without such grants writes what 0.2
+    /// wrote.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "canonical::not_default"
+    )]
+    pub grant_ends: Vec<GrantEndRecord>,
 }
 
 /// Which catalog a document was written with: its name and version.
@@ -601,6 +617,7 @@ impl<P: PermissionFlags> Company<P> {
                     uses: object.uses().collect(),
                 })
                 .collect(),
+            grant_ends: self.grant_ends_record(),
         }
     }
 }

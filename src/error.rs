@@ -223,12 +223,14 @@ pub enum Error {
         /// The set as given, by names.
         permissions: String,
     },
-    /// An attempt to edit, rename or delete a built-in role.
+    /// An attempt to edit, rename or delete a built-in role, or to give
+    /// Admin until a time.
     #[error("built-in role `{role}` cannot be {action}")]
     BuiltinRole {
         /// The built-in role's name.
         role: &'static str,
-        /// What was attempted: `renamed`, `edited` or `deleted`.
+        /// What was attempted: `renamed`, `edited`, `deleted` or `given
+        /// until a time`.
         action: &'static str,
     },
     /// An attempt to rename or delete the Default project.

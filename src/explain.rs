@@ -12,8 +12,8 @@ pub use self::record::DecisionRecord;
 
 use crate::catalog::{Kind, Set, kind_label};
 use crate::{
-    Company, Decision, GroupId, PermissionFlags, Permissions, ProjectId, Resource, RoleId,
-    SecurityMode, Session, UserId,
+    Company, Decision, GroupId, PermissionFlags, Permissions, Principal, ProjectId, Resource,
+    RoleId, SecurityMode, Session, Timestamp, UserId,
 };
 
 /// A role that grants (part of) the action, and how the user holds it.
@@ -30,6 +30,9 @@ pub struct Grant<P: PermissionFlags = Permissions> {
     pub project: Option<ProjectId>,
     /// The flags of the action this role grants.
     pub granted: P,
+    /// When the grant ends (DOMAIN rule 24), or `None` for a grant
+    /// without an end.
+    pub until: Option<Timestamp>,
 }
 
 /// How the user reaches the resource, as far as projects are concerned.
@@ -92,7 +95,9 @@ pub enum Reach {
 ///   `"company"`, `"project:Acme Bank"`, `"queue:Acme inbound"`.
 /// - `grants`: one per way the user holds a role that grants part of the
 ///   action ([`Explanation::grants`]): `role`, then `via` (the group) and
-///   `project` (the project it was given within) when there is one.
+///   `project` (the project it was given within) when there is one, and
+///   `until` (when the grant ends, in seconds since the Unix epoch) for a
+///   grant with an end.
 /// - `reach` ([`Reach`]): `"not_scoped"`, `"simple_mode"`,
 ///   `"all_projects"`, `"hidden"`, `"not_reached"`, or
 ///   `{"project": {"name": "Acme Bank", "via": "Night shift"}}` (`via` only
@@ -167,6 +172,7 @@ impl<'c, P: PermissionFlags> Explanation<'c, P> {
                         via: None,
                         project: None,
                         granted,
+                        until: None,
                     })
                     .into_iter()
                     .collect()
@@ -297,11 +303,18 @@ fn grants<P: PermissionFlags>(
         .chain(within_groups)
         .filter_map(|(role, via, project)| {
             let granted = company.role(role)?.permissions().and(action);
+            let holder = via.map_or(Principal::User(user), Principal::Group);
+            let until = company.grant_end(crate::Assignment {
+                principal: holder,
+                role,
+                project,
+            });
             (!granted.empty_set()).then_some(Grant {
                 role,
                 via,
                 project,
                 granted,
+                until,
             })
         })
         .collect()
@@ -488,6 +501,9 @@ impl<P: PermissionFlags> Explanation<'_, P> {
                 None if self.question.testing.is_some() => f.write_str(" (under test)")?,
                 None => f.write_str(" (assigned directly)")?,
                 Some(group) => write!(f, " (through group {})", self.group_name(group))?,
+            }
+            if let Some(until) = grant.until {
+                write!(f, " until {until}")?;
             }
         }
         Ok(())

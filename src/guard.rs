@@ -7,12 +7,16 @@
 //!    [`Change::governing_permissions`]);
 //! 3. no escalation: whatever the change grants (a role's permissions, a role
 //!    given to someone, a group that carries roles) must already be held by
-//!    the actor (the Kubernetes RBAC rule);
+//!    the actor (the Kubernetes RBAC rule), and for as long as the change
+//!    gives it (DOMAIN rule 24: a role the actor holds until a time counts
+//!    only for grants that end by then; see `guard/outlast.rs`);
 //! 4. in enhanced mode, projects and objects hidden from the actor are
 //!    refused as unknown ids: they do not exist for the actor.
 //!
 //! The checks made for every caller (unknown ids, built-in roles, the last
 //! Admin, ...) follow in `Company::apply`.
+
+mod outlast;
 
 use crate::catalog::{Kind, Set};
 use crate::{
@@ -61,8 +65,10 @@ impl<P: PermissionFlags> Change<P> {
             | Change::EditRole { .. }
             | Change::DeleteRole { .. }
             | Change::AssignRole { .. }
+            | Change::AssignRoleUntil { .. }
             | Change::UnassignRole { .. }
-            | Change::SetSectionAccess { .. } => required.roles_manage,
+            | Change::SetSectionAccess { .. }
+            | Change::ExpireGrants { .. } => required.roles_manage,
             Change::SetSecurityMode { .. } => required.security_manage,
             Change::CreateProject { .. }
             | Change::EditProject { .. }
@@ -72,6 +78,7 @@ impl<P: PermissionFlags> Change<P> {
             | Change::AddProjectObjects { .. }
             | Change::RemoveProjectObjects { .. }
             | Change::AssignProjectRole { .. }
+            | Change::AssignProjectRoleUntil { .. }
             | Change::UnassignProjectRole { .. } => required.projects_manage,
             Change::CreateObject { kind, projects, .. } => {
                 let mut needed = P::catalog().kind_manage(kind.index());
@@ -137,6 +144,20 @@ impl<P: PermissionFlags> Change<P> {
             }
             Change::RenameObject { .. } => "rename an object".to_owned(),
             Change::DeleteObject { .. } => "delete an object".to_owned(),
+            Change::AssignRoleUntil { role, until, .. } => {
+                format!("assign role `{}` until {until}", role_name(role))
+            }
+            Change::AssignProjectRoleUntil {
+                role,
+                project,
+                until,
+                ..
+            } => format!(
+                "give role `{}` within project `{}` until {until}",
+                role_name(role),
+                company.project_label(*project)
+            ),
+            Change::ExpireGrants { now } => format!("end the grants due by {now}"),
             Change::SetObjectReferences { .. } => "record the objects an object uses".to_owned(),
         }
     }
@@ -162,6 +183,10 @@ impl<P: PermissionFlags> Company<P> {
         let beyond = granted.minus(held);
         if !beyond.empty_set() {
             return Err(self.escalation(session, change, beyond));
+        }
+        let outlasting = self.outlasting(session.user(), change, granted);
+        if !outlasting.empty_set() {
+            return Err(self.escalation(session, change, outlasting));
         }
         self.check_groups_within(session, company_wide, change)
     }
@@ -192,6 +217,7 @@ impl<P: PermissionFlags> Company<P> {
             | Change::AddProjectObjects { project, .. }
             | Change::RemoveProjectObjects { project, .. }
             | Change::AssignProjectRole { project, .. }
+            | Change::AssignProjectRoleUntil { project, .. }
             | Change::UnassignProjectRole { project, .. } => {
                 self.snapshot().within_project(actor, *project)
             }
@@ -262,9 +288,10 @@ impl<P: PermissionFlags> Company<P> {
                 permissions: Some(permissions),
                 ..
             } => permissions.close(),
-            Change::AssignRole { role, .. } | Change::AssignProjectRole { role, .. } => {
-                role_permissions(*role)?
-            }
+            Change::AssignRole { role, .. }
+            | Change::AssignRoleUntil { role, .. }
+            | Change::AssignProjectRole { role, .. }
+            | Change::AssignProjectRoleUntil { role, .. } => role_permissions(*role)?,
             Change::AddProjectMembers { roles, .. } => {
                 roles.iter().try_fold(P::none(), |all, &r| {
                     Ok::<_, Error>(all.or(role_permissions(r)?))
@@ -358,6 +385,7 @@ impl<P: PermissionFlags> Company<P> {
             | Change::AddProjectMembers { project, .. }
             | Change::RemoveProjectMembers { project, .. }
             | Change::AssignProjectRole { project, .. }
+            | Change::AssignProjectRoleUntil { project, .. }
             | Change::UnassignProjectRole { project, .. } => project_visible(*project),
             Change::AddProjectObjects { project, objects }
             | Change::RemoveProjectObjects { project, objects } => {

@@ -7,6 +7,7 @@
 //!   declared once with [`catalog!`](crate::catalog!);
 //! - [`projects`]: roles within projects, for a person who serves several
 //!   clients, and projects kept whole (the objects an object uses);
+//! - [`grants`]: roles given until a time, and the change that ends them;
 //! - [`sessions`]: sessions, role testing and changes made through a
 //!   session;
 //! - [`service`]: many tenants in one process, the read side and the write
@@ -15,7 +16,9 @@
 //!   PostgreSQL), replicas and checkpoints;
 //! - [`tenants`]: company ids, quotas and hostile input;
 //! - [`errors`]: error codes, categories and HTTP statuses;
-//! - [`security`]: what callgate promises, and what it leaves to the host.
+//! - [`security`]: what callgate promises, and what it leaves to the host;
+//! - [`upgrading`]: from 0.1 to 0.2 to 0.3: stored documents, log entries
+//!   and code.
 //!
 //! The chapters are the files of `docs/guide/` in the repository.
 
@@ -24,6 +27,9 @@ pub mod catalog {}
 
 #[doc = include_str!("../docs/guide/projects.md")]
 pub mod projects {}
+
+#[doc = include_str!("../docs/guide/grants.md")]
+pub mod grants {}
 
 #[doc = include_str!("../docs/guide/sessions.md")]
 pub mod sessions {}
@@ -42,3 +48,6 @@ pub mod errors {}
 
 #[doc = include_str!("../docs/guide/security.md")]
 pub mod security {}
+
+#[doc = include_str!("../docs/guide/upgrading.md")]
+pub mod upgrading {}

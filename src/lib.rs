@@ -201,6 +201,7 @@ mod company_id;
 mod document;
 mod error;
 mod explain;
+mod grant_end;
 mod guard;
 pub mod guide;
 mod id;
@@ -228,11 +229,12 @@ pub use crate::company::{Company, DEFAULT_PROJECT_NAME, MAX_REVISION};
 pub use crate::company_id::{CompanyId, ParseCompanyIdError};
 #[cfg(feature = "serde")]
 pub use crate::document::{
-    CatalogRef, Document, FORMAT_VERSION, GroupRecord, MemberRoles, NextIds, ObjectRecord,
-    ProjectRecord, RoleRecord, UserRecord,
+    CatalogRef, Document, FORMAT_VERSION, GrantEndRecord, GroupRecord, MemberRoles, NextIds,
+    ObjectRecord, ProjectRecord, RoleRecord, UserRecord,
 };
 pub use crate::error::{EntityKind, Error, ErrorCategory, TextPosition};
 pub use crate::explain::{DecisionRecord, Explanation, Grant, Reach};
+pub use crate::grant_end::{Assignment, Timestamp};
 pub use crate::limits::Limits;
 pub use crate::permissions::{CATALOG, PermissionInfo, Permissions};
 pub use crate::policy::{Decision, DenyReason, Resource, Snapshot, VisibleObjects};

@@ -392,8 +392,30 @@ impl<P: PermissionFlags> fmt::Display for Matrix<'_, P> {
     /// A text table: permissions down, grouped under their sections, roles
     /// across, `x` for allowed and `.` for denied; built-in roles (whose
     /// switches are read-only) are marked with `*`.
+    ///
+    /// Below the table, one line per grant with an end (DOMAIN rule 24),
+    /// earliest first: ``Supervisor: user `sam` until 2026-12-14T00:00:00Z``.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        draw(self.company, None, f)
+        draw(self.company, None, f)?;
+        let company = self.company;
+        for (grant, until) in company.grant_ends() {
+            let role = company.role(grant.role).map_or("?", |r| r.name());
+            let holder = match grant.principal {
+                crate::Principal::User(user) => {
+                    format!("user `{}`", company.user(user).map_or("?", |u| u.name()))
+                }
+                crate::Principal::Group(group) => {
+                    format!("group `{}`", company.group(group).map_or("?", |g| g.name()))
+                }
+            };
+            write!(f, "\n{role}: {holder}")?;
+            if let Some(project) = grant.project {
+                let name = company.project(project).map_or("?", |p| p.name());
+                write!(f, " within project `{name}`")?;
+            }
+            write!(f, " until {until}")?;
+        }
+        Ok(())
     }
 }
 

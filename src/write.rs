@@ -39,6 +39,7 @@
 // entry.
 
 mod delta;
+mod ends;
 mod impact;
 mod projects;
 mod references;
@@ -500,7 +501,10 @@ impl<P: PermissionFlags> Company<P> {
                 self.plan_edit_role(*role, RoleEdit { name, description, permissions, put_users_offline })
             }
             C::DeleteRole { role } => self.plan_delete_role(*role),
-            C::AssignRole { role, principals } => self.plan_assignment(*role, principals, true),
+            C::AssignRole { role, principals } => self.plan_assignment(*role, principals, true)
+                .map(|delta| self.set_ends(delta, None, &[*role], principals, None)),
+            C::AssignRoleUntil { role, principals, until } =>
+                self.plan_assignment_until(*role, principals, *until),
             C::UnassignRole { role, principals } => self.plan_assignment(*role, principals, false),
             C::SetSectionAccess { role, permission, allowed } =>
                 self.plan_section_access(*role, *permission, *allowed),
@@ -511,11 +515,16 @@ impl<P: PermissionFlags> Company<P> {
                 self.plan_edit_project(*project, name.clone(), description.clone()),
             C::DeleteProject { project } => self.plan_delete_project(*project),
             C::AddProjectMembers { project, principals, roles } =>
-                self.plan_add_project_members(*project, principals, roles),
+                self.plan_add_project_members(*project, principals, roles)
+                    .map(|delta| self.set_ends(delta, Some(*project), roles, principals, None)),
             C::RemoveProjectMembers { project, principals } =>
                 self.plan_remove_project_members(*project, principals),
             C::AssignProjectRole { project, role, principals } =>
-                self.plan_project_role(*project, *role, principals, true),
+                self.plan_project_role(*project, *role, principals, true)
+                    .map(|delta| self.set_ends(delta, Some(*project), &[*role], principals, None)),
+            C::AssignProjectRoleUntil { project, role, principals, until } =>
+                self.plan_project_role(*project, *role, principals, true)
+                    .map(|delta| self.set_ends(delta, Some(*project), &[*role], principals, Some(*until))),
             C::UnassignProjectRole { project, role, principals } =>
                 self.plan_project_role(*project, *role, principals, false),
             C::AddProjectObjects { project, objects } =>
@@ -526,6 +535,7 @@ impl<P: PermissionFlags> Company<P> {
                 self.plan_create_object(*kind, name.clone(), projects),
             C::RenameObject { object, name } => self.plan_rename_object(*object, name.clone()),
             C::DeleteObject { object } => self.plan_delete_object(*object),
+            C::ExpireGrants { now } => self.plan_expire(*now),
             C::SetObjectReferences { object, uses } => self.plan_object_references(*object, uses),
         }
     }

@@ -252,6 +252,29 @@ fn every_change(f: &Fixture) -> Vec<(Change, Permissions)> {
         ),
         (Change::DeleteObject { object: f.list }, P::LISTS_MANAGE),
         (
+            Change::AssignRoleUntil {
+                role: f.qa,
+                principals: vec![f.bob.into()],
+                until: callgate::Timestamp::from_unix_seconds(1_765_497_600),
+            },
+            P::ROLES_MANAGE,
+        ),
+        (
+            Change::AssignProjectRoleUntil {
+                project: f.clients,
+                role: f.qa,
+                principals: vec![f.team.into()],
+                until: callgate::Timestamp::from_unix_seconds(1_765_497_600),
+            },
+            P::PROJECTS_MANAGE,
+        ),
+        (
+            Change::ExpireGrants {
+                now: callgate::Timestamp::from_unix_seconds(1_765_497_600),
+            },
+            P::ROLES_MANAGE,
+        ),
+        (
             Change::SetObjectReferences {
                 object: f.queue,
                 uses: vec![f.list],
@@ -291,7 +314,7 @@ fn the_table_of_changes_covers_every_kind_of_change() -> TestResult {
     covered.sort_unstable();
     covered.dedup();
 
-    assert_eq!(every.len(), 28, "{message}");
+    assert_eq!(every.len(), 31, "{message}");
     assert_eq!(covered, every);
     Ok(())
 }

@@ -78,5 +78,8 @@ mod rule_22_no_escalation_within_a_project;
 #[path = "rule_23_put_offline_reaches_holders_within_projects.rs"]
 mod rule_23_put_offline_reaches_holders_within_projects;
 
+#[path = "rule_24_grants_with_an_end.rs"]
+mod rule_24_grants_with_an_end;
+
 #[path = "rule_26_projects_kept_whole.rs"]
 mod rule_26_projects_kept_whole;

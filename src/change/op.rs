@@ -45,6 +45,9 @@ impl<P: PermissionFlags> Change<P> {
             Self::CreateObject { .. } => "create_object",
             Self::RenameObject { .. } => "rename_object",
             Self::DeleteObject { .. } => "delete_object",
+            Self::AssignRoleUntil { .. } => "assign_role_until",
+            Self::AssignProjectRoleUntil { .. } => "assign_project_role_until",
+            Self::ExpireGrants { .. } => "expire_grants",
             Self::SetObjectReferences { .. } => "set_object_references",
         }
     }

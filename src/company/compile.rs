@@ -228,6 +228,7 @@ impl<P: PermissionFlags> Company<P> {
             roles,
             projects,
             objects,
+            ends: super::ends::GrantEnds::default(),
             snapshot: Snapshot::default(),
         };
         company.snapshot = company.try_compile()?;

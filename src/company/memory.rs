@@ -146,7 +146,13 @@ impl<P: PermissionFlags> Company<P> {
         // The snapshot's own bytes count its inline value, which is part of
         // this company's.
         let snapshot = self.snapshot.memory_bytes() - size_of::<Snapshot<P>>();
-        size_of::<Self>() + tables + names + self.records_heap + others + snapshot
+        size_of::<Self>()
+            + tables
+            + names
+            + self.records_heap
+            + others
+            + snapshot
+            + self.ends.heap_bytes()
     }
 
     /// Notes that a short link list of a user or object gained (`grown`)

@@ -21,10 +21,13 @@
 //! users, groups, objects, and each member given roles within it: 0 and a
 //! user id or 1 and a group id, then the roles) and objects (id, the index
 //! of its kind in the list of kinds, name), each list in id order as in the
-//! document. Last, only when some object uses others (DOMAIN rule 26), the
-//! objects' references: the number of objects that use any (never 0), then
-//! for each, in id order, its id and the ids it uses. A company without
-//! references is written as before references existed, byte for byte.
+//! document; then the ends of grants (the holder: 0 and a user id or 1 and
+//! a group id, the role, the project (optional), the end in seconds), in
+//! the document's order. Last, only when some object uses others (DOMAIN
+//! rule 26), the objects' references: the number of objects that use any
+//! (never 0), then for each, in id order, its id and the ids it uses. A
+//! company without references is written as before references existed,
+//! byte for byte.
 //!
 //! Canonical like the document: a number in more bytes than it needs, a
 //! flag other than 0 or 1, kinds other than the catalog's in its order, an
@@ -223,10 +226,7 @@ fn write_records<P: PermissionFlags>(out: &mut Writer, document: &Document<P>) {
         out.ids(project.objects.iter().map(|o| o.get()));
         out.count(project.member_roles.len());
         for given in &project.member_roles {
-            match given.member {
-                Principal::User(user) => (out.flag(false), out.number(user.get().into())),
-                Principal::Group(group) => (out.flag(true), out.number(group.get().into())),
-            };
+            out.member(given.member);
             out.ids(given.roles.iter().map(|r| r.get()));
         }
     }
@@ -235,6 +235,13 @@ fn write_records<P: PermissionFlags>(out: &mut Writer, document: &Document<P>) {
         out.number(object.id.get().into());
         out.count(<P::Kind as crate::catalog::Kind>::index(object.kind));
         out.text(&object.name);
+    }
+    out.count(document.grant_ends.len());
+    for end in &document.grant_ends {
+        out.member(end.principal);
+        out.number(end.role.get().into());
+        out.optional(end.project.map(|p| p.get()));
+        out.number(end.until.unix_seconds());
     }
     let using = || document.objects.iter().filter(|o| !o.uses.is_empty());
     if using().next().is_some() {
@@ -277,6 +284,14 @@ impl Writer {
         if let Some(value) = value {
             self.number(value.into());
         }
+    }
+
+    /// A user (0 and its id) or a group (1 and its id).
+    fn member(&mut self, member: Principal) {
+        match member {
+            Principal::User(user) => (self.flag(false), self.number(user.get().into())),
+            Principal::Group(group) => (self.flag(true), self.number(group.get().into())),
+        };
     }
 
     fn ids(&mut self, ids: impl ExactSizeIterator<Item = u32>) {

@@ -183,7 +183,7 @@ pub(super) fn read<'de, P: PermissionFlags, D: Deserializer<'de>>(
     })
 }
 
-fn document_error(path: String, message: impl std::fmt::Display) -> Error {
+pub(super) fn document_error(path: String, message: impl std::fmt::Display) -> Error {
     Error::Document {
         path,
         message: message.to_string(),
@@ -247,8 +247,8 @@ impl<P: PermissionFlags> Loader<P> {
     /// contract (the tests pin it): the header (format, catalog, company,
     /// revision, limits), the ids, the roles, the users, the groups, the
     /// objects, the projects, the objects' references, the default
-    /// project, and last the Admin role's holders.
-    fn load(document: Document<P>, limits: Limits) -> Result<Company<P>, Error> {
+    /// project, the Admin role's holders, and last the ends of grants.
+    fn load(mut document: Document<P>, limits: Limits) -> Result<Company<P>, Error> {
         check_header(&document)?;
         check_limits(document.next_ids, limits)?;
         let mut loader = Self::default();
@@ -263,8 +263,10 @@ impl<P: PermissionFlags> Loader<P> {
         // `check_roles` found the Admin record, though not necessarily
         // first.
         let admin = loader.roles.of(RoleId::ADMIN.get()).unwrap_or(0);
-        let company = loader.build(document, limits)?;
+        let grant_ends = std::mem::take(&mut document.grant_ends);
+        let mut company = loader.build(document, limits)?;
         records::check_admin_held(&company, admin)?;
+        company.load_grant_ends(&grant_ends)?;
         Ok(company)
     }
 

@@ -107,11 +107,14 @@ impl<P: PermissionFlags> Serialize for Named<'_, '_, Vec<Grant<P>>, P> {
     }
 }
 
-/// `{"role", "via"?, "project"?, "granted"}`.
+/// `{"role", "via"?, "project"?, "granted", "until"?}`.
 impl<P: PermissionFlags> Serialize for Named<'_, '_, Grant<P>, P> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let Self(grant, names) = *self;
-        let len = 2 + usize::from(grant.via.is_some()) + usize::from(grant.project.is_some());
+        let len = 2
+            + usize::from(grant.via.is_some())
+            + usize::from(grant.project.is_some())
+            + usize::from(grant.until.is_some());
         let mut out = serializer.serialize_struct("Grant", len)?;
         out.serialize_field("role", &names.role(grant.role))?;
         match grant.via {
@@ -123,6 +126,10 @@ impl<P: PermissionFlags> Serialize for Named<'_, '_, Grant<P>, P> {
             None => out.skip_field("project")?,
         }
         out.serialize_field("granted", &AsNames(grant.granted))?;
+        match grant.until {
+            Some(until) => out.serialize_field("until", &until)?,
+            None => out.skip_field("until")?,
+        }
         out.end()
     }
 }

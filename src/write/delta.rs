@@ -5,8 +5,8 @@ use crate::company::links::{Link, Touched};
 use crate::company::names::{by_kind_and_name, by_name};
 use crate::company::{Company, record};
 use crate::{
-    Created, Group, GroupId, Object, ObjectId, PermissionFlags, Project, ProjectId, Role, RoleId,
-    SecurityMode, User, UserId,
+    Assignment, Created, Group, GroupId, Object, ObjectId, PermissionFlags, Project, ProjectId,
+    Role, RoleId, SecurityMode, Timestamp, User, UserId,
 };
 
 /// A record a change creates. Its id is the next of its table, as it was
@@ -62,6 +62,12 @@ pub(crate) struct Delta<P: PermissionFlags> {
     /// offline", the sessions of everyone who held it before or holds it
     /// after end.
     pub(crate) saved_role: Option<RoleId>,
+    /// New ends of grants that stay (DOMAIN rule 24; `None`: lasting), set
+    /// after the links. A grant the links take away loses its end anyway.
+    pub(crate) ends: Vec<(Assignment, Option<Timestamp>)>,
+    /// Users whose sessions end besides those `saved_role` names: the
+    /// holders of ended grants of roles with "put its users offline".
+    pub(crate) offline: Vec<UserId>,
 }
 
 impl<P: PermissionFlags> Default for Delta<P> {
@@ -72,6 +78,8 @@ impl<P: PermissionFlags> Default for Delta<P> {
             links: Vec::new(),
             delete: None,
             saved_role: None,
+            ends: Vec::new(),
+            offline: Vec::new(),
         }
     }
 }
@@ -148,6 +156,10 @@ impl<P: PermissionFlags> Company<P> {
             self.edit(edit, &mut touched);
         }
         self.set_links(&delta.links, &mut touched);
+        self.ends.forget_removed(&delta.links);
+        for (grant, end) in delta.ends {
+            self.ends.set(grant, end);
+        }
         if let Some(removed) = delta.delete {
             self.take_record(removed, &mut touched);
         }

@@ -501,8 +501,8 @@ fn seeing_differently<P: PermissionFlags>(
 }
 
 /// The users whose sessions the change ends, sorted: the holders of a role
-/// saved with "put its users offline" (before and after), and a deleted
-/// user.
+/// saved with "put its users offline" (before and after), the holders of
+/// ended grants of such roles, and a deleted user.
 fn logged_out<P: PermissionFlags>(company: &Company<P>, after: &After<'_, P>) -> Vec<UserId> {
     let delta = after.delta;
     let mut users = Vec::new();
@@ -519,5 +519,6 @@ fn logged_out<P: PermissionFlags>(company: &Company<P>, after: &After<'_, P>) ->
     if let Some(Removed::User(id)) = delta.delete {
         users.push(id);
     }
+    users.extend_from_slice(&delta.offline);
     sorted(users)
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use callgate::{
     Actor, BuiltinRole, Change, ChangeReport, Company, Decision, DenyReason, Error, GroupId, Kind,
-    ObjectId, ProjectId, Resource, RoleId, SecurityMode, Session, UserId,
+    ObjectId, Principal, ProjectId, Resource, RoleId, SecurityMode, Session, UserId,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{FileFailurePersistence, RngAlgorithm, TestCaseError};
@@ -465,6 +465,14 @@ pub(crate) fn records_agree<P: ModelFlags>(
         })
         .collect();
     prop_assert_eq!(users, expected, "users");
+
+    // DOMAIN 24: the same grants end at the same times.
+    let ends: std::collections::BTreeMap<_, _> = engine
+        .grant_ends()
+        .map(|(grant, end)| ((grant.principal, grant.role, grant.project), end))
+        .collect();
+    prop_assert_eq!(&ends, &model.ends, "grant ends");
+    prop_assert_eq!(engine.next_expiry(), model.next_expiry(), "next expiry");
 
     let groups: Vec<_> = engine
         .groups()
@@ -1388,6 +1396,18 @@ fn explanation_agrees<P: ModelFlags>(
     }
     prop_assert_eq!(grants.len(), why.grants().len(), "{}: a grant twice", what);
     prop_assert_eq!(&grants, &expected, "{}: grants", what);
+    // DOMAIN 24: each grant shows its end (none for a role under test).
+    for grant in why.grants() {
+        let holder = grant.via.map_or(Principal::User(user), Principal::Group);
+        let end = match why.testing() {
+            Some(_) => None,
+            None => model
+                .ends
+                .get(&(holder, grant.role, grant.project))
+                .copied(),
+        };
+        prop_assert_eq!(grant.until, end, "{}: the end of {:?}", what, grant);
+    }
     // Its text names the project within which a role was given.
     for project in grants.iter().filter_map(|&(_, _, p, _)| p) {
         let named = format!("within project `{}`", model.projects[&project].name);

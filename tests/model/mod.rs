@@ -40,6 +40,7 @@
 //! | 21 company-wide plus within each shared project; removal cascades | [`Model::granted_on`], `RemoveProjectMembers`, `Delete*` |
 //! | 22 no escalation within a project; Admin, "all projects" company-wide only | [`Model::apply_as`], [`Model::held_for`], `need_within_project`, `need_company_wide_only` |
 //! | 23 offline within projects too; explanations name the project | [`Model::role_holders`]; `explanation_agrees` in `harness.rs` |
+//! | 24 grants until a time; the host's clock ends them | `Model::ends`, [`Model::expire`], [`Model::keep_ends`] (`ends.rs`) |
 //! | 26 projects kept whole: references within projects, a used object stays | [`Model::crossing`], `SetObjectReferences`, `DeleteObject`; `invariants_hold` in `harness.rs` |
 //! | - deny by default | [`Model::check`] |
 //! | - no lock-out | [`Model::apply`] |
@@ -50,6 +51,7 @@
 #![allow(dead_code)] // Each test binary uses a different part of the model.
 
 pub(crate) mod catalog;
+pub(crate) mod ends;
 pub(crate) mod harness;
 pub(crate) mod strategies;
 
@@ -58,10 +60,11 @@ use std::marker::PhantomData;
 
 use callgate::{
     BuiltinRole, Change, Created, Decision, DenyReason, EntityKind, Error, GroupId, Kind, ObjectId,
-    Principal, ProjectId, Resource, RoleId, SecurityMode, SessionDecision, UserId,
+    Principal, ProjectId, Resource, RoleId, SecurityMode, SessionDecision, Timestamp, UserId,
 };
 
 pub(crate) use self::catalog::{Cat, ModelFlags, Names};
+use self::ends::lasting;
 
 /// The name of the project the first switch to enhanced mode makes.
 pub(crate) const DEFAULT: &str = "Default";
@@ -271,6 +274,9 @@ pub(crate) struct Model<P: ModelFlags = callgate::Permissions> {
     /// (group, project, role): roles given to a group within a project
     /// (every member of the group holds them there).
     pub(crate) group_project_roles: BTreeSet<(GroupId, ProjectId, RoleId)>,
+    /// (holder, role, project within which it was given): when a grant
+    /// given until a time ends. Every key is a grant the sets above hold.
+    pub(crate) ends: BTreeMap<(Principal, RoleId, Option<ProjectId>), Timestamp>,
     /// The first revision at which each user's sessions are current (users
     /// never put offline are absent: 0).
     pub(crate) sessions_valid_from: BTreeMap<UserId, u64>,
@@ -329,6 +335,7 @@ impl<P: ModelFlags> Model<P> {
             object_uses: BTreeSet::new(),
             user_project_roles: BTreeSet::new(),
             group_project_roles: BTreeSet::new(),
+            ends: BTreeMap::new(),
             sessions_valid_from: BTreeMap::new(),
             next_user: 0,
             next_group: 0,
@@ -862,7 +869,15 @@ impl<P: ModelFlags> Model<P> {
         // DOMAIN -: bad stored data: not modelled yet (no stored format).
         let mut next = self.clone();
         let mut refused = Vec::new();
-        let created = next.edit(change, &mut refused);
+        let mut ended_offline = BTreeSet::new();
+        let created = match change {
+            Change::ExpireGrants { now } => {
+                ended_offline = next.expire(*now);
+                None
+            }
+            _ => next.edit(&lasting(change), &mut refused),
+        };
+        next.keep_ends(change, &mut refused);
         // DOMAIN 26: in enhanced mode no reference crosses projects, however
         // the change would make it cross (recorded so, an object taken out
         // of a project, a project deleted, the switch back to enhanced).
@@ -888,11 +903,14 @@ impl<P: ModelFlags> Model<P> {
             Change::EditRole { role, .. }
             | Change::DeleteRole { role }
             | Change::AssignRole { role, .. }
+            | Change::AssignRoleUntil { role, .. }
             | Change::UnassignRole { role, .. }
             | Change::SetSectionAccess { role, .. } => Some(*role),
             _ => None,
         };
-        let mut logged_out = BTreeSet::new();
+        // DOMAIN 24: an ended grant of a role that puts its users offline
+        // ends the sessions of those it reached.
+        let mut logged_out = ended_offline;
         if let Some(role) = saved {
             let setting = next.roles.get(&role).or_else(|| self.roles.get(&role));
             if setting.is_some_and(|r| r.put_users_offline) {
@@ -959,6 +977,9 @@ impl<P: ModelFlags> Model<P> {
         let held = self.session_refusal(session)?;
         let within = Self::within_of(session);
         let mut refused = Vec::new();
+        // DOMAIN 24: giving a role until a time is guarded as giving it.
+        let guarded = lasting(change);
+        let (change, until) = (&guarded, change);
         // What governs a change to a project (or to an object) may be held
         // within that project (or one holding the object): rule 22.
         let held_there = self.held_for(&held, session.user, within, change);
@@ -1014,10 +1035,15 @@ impl<P: ModelFlags> Model<P> {
                 refused.push(Refusal::Escalation(beyond));
             }
         }
-        if refused.is_empty() {
-            return self.apply(change);
+        // DOMAIN 24: nor for longer than they hold it.
+        let outlasting = self.outlasting(session.user, until, change);
+        if !outlasting.is_empty() {
+            refused.push(Refusal::Escalation(outlasting));
         }
-        if let Err(more) = self.clone().apply(change) {
+        if refused.is_empty() {
+            return self.apply(until);
+        }
+        if let Err(more) = self.clone().apply(until) {
             refused.extend(more);
         }
         Err(refused)
@@ -1143,8 +1169,10 @@ impl<P: ModelFlags> Model<P> {
             | Change::EditRole { .. }
             | Change::DeleteRole { .. }
             | Change::AssignRole { .. }
+            | Change::AssignRoleUntil { .. }
             | Change::UnassignRole { .. }
-            | Change::SetSectionAccess { .. } => need("roles.manage"),
+            | Change::SetSectionAccess { .. }
+            | Change::ExpireGrants { .. } => need("roles.manage"),
             Change::SetSecurityMode { .. } => need("security.manage"),
             Change::CreateProject { .. }
             | Change::EditProject { .. }
@@ -1154,6 +1182,7 @@ impl<P: ModelFlags> Model<P> {
             | Change::AddProjectObjects { .. }
             | Change::RemoveProjectObjects { .. }
             | Change::AssignProjectRole { .. }
+            | Change::AssignProjectRoleUntil { .. }
             | Change::UnassignProjectRole { .. } => need("projects.manage"),
             Change::CreateObject { kind, projects, .. } => {
                 // Each kind's own governing permission (rule 19).

@@ -14,7 +14,7 @@ use proptest::strategy::Union;
 
 use callgate::{
     CATALOG, Change, GroupId, ObjectId, ObjectKind, Permissions, Principal, ProjectId, Resource,
-    RoleId, SecurityMode, UserId,
+    RoleId, SecurityMode, Timestamp, UserId,
 };
 
 use super::ModelFlags;
@@ -62,6 +62,9 @@ pub(crate) const CHANGE_VARIANTS: &[&str] = &[
     "CreateObject",
     "RenameObject",
     "DeleteObject",
+    "AssignRoleUntil",
+    "AssignProjectRoleUntil",
+    "ExpireGrants",
     "SetObjectReferences",
 ];
 
@@ -335,6 +338,11 @@ pub(crate) fn question<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Que
     })
 }
 
+/// A time among a few, so that ends and expiries meet.
+pub(crate) fn time() -> impl Strategy<Value = Timestamp> {
+    (0..8u64).prop_map(Timestamp::from_unix_seconds)
+}
+
 pub(crate) fn mode() -> impl Strategy<Value = SecurityMode> {
     prop_oneof![
         2 => Just(SecurityMode::Enhanced),
@@ -587,6 +595,34 @@ pub(crate) fn any_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = C
                 .prop_map(|object| Change::DeleteObject { object })
                 .boxed(),
         ),
+        // DOMAIN 24: ends at a few times, so that expiries reach them.
+        (
+            3,
+            (role(), few(principal()), time())
+                .prop_map(|(role, principals, until)| Change::AssignRoleUntil {
+                    role,
+                    principals,
+                    until,
+                })
+                .boxed(),
+        ),
+        (
+            2,
+            (project(), project_role(), few(principal()), time())
+                .prop_map(
+                    |(project, role, principals, until)| Change::AssignProjectRoleUntil {
+                        project,
+                        role,
+                        principals,
+                        until,
+                    },
+                )
+                .boxed(),
+        ),
+        (
+            2,
+            time().prop_map(|now| Change::ExpireGrants { now }).boxed(),
+        ),
         (
             3,
             (object(), few(object()))
@@ -805,7 +841,7 @@ pub(crate) fn reference_change<P: ModelFlags>(
             .prop_map(|(project, objects)| Change::RemoveProjectObjects { project, objects }),
         2 => (project(), few(object()))
             .prop_map(|(project, objects)| Change::AddProjectObjects { project, objects }),
-        2 => project().prop_map(|project| Change::DeleteProject { project }),
+        4 => project().prop_map(|project| Change::DeleteProject { project }),
         2 => object().prop_map(|object| Change::DeleteObject { object }),
         2 => mode().prop_map(|mode| Change::SetSecurityMode { mode }),
         1 => (kind(v), name(), few(project()))
@@ -856,6 +892,22 @@ pub(crate) fn giving_change<P: ModelFlags>(
         }),
         (project(), few(object()))
             .prop_map(|(project, objects)| Change::AddProjectObjects { project, objects }),
+        // DOMAIN 24: giving until a time is guarded as giving.
+        (role(), few(principal()), time()).prop_map(|(role, principals, until)| {
+            Change::AssignRoleUntil {
+                role,
+                principals,
+                until,
+            }
+        }),
+        (project(), project_role(), few(principal()), time()).prop_map(
+            |(project, role, principals, until)| Change::AssignProjectRoleUntil {
+                project,
+                role,
+                principals,
+                until,
+            }
+        ),
     ]
 }
 

@@ -7,12 +7,12 @@ use std::fmt;
 use super::MAGIC;
 use crate::catalog::Set;
 use crate::document::{
-    CatalogRef, Document, FORMAT_VERSION, GroupRecord, MemberRoles, NextIds, ObjectRecord,
-    ProjectRecord, RoleRecord, UserRecord, catalog_mismatch,
+    CatalogRef, Document, FORMAT_VERSION, GrantEndRecord, GroupRecord, MemberRoles, NextIds,
+    ObjectRecord, ProjectRecord, RoleRecord, UserRecord, catalog_mismatch,
 };
 use crate::{
-    CompanyId, Error, GroupId, ObjectId, PermissionFlags, Principal, ProjectId, RoleId,
-    SecurityMode, UserId,
+    Assignment, CompanyId, Error, GroupId, ObjectId, PermissionFlags, Principal, ProjectId, RoleId,
+    SecurityMode, Timestamp, UserId,
 };
 
 /// The document a checkpoint holds.
@@ -77,6 +77,7 @@ pub(super) fn document<P: PermissionFlags>(bytes: &[u8]) -> Result<Document<P>, 
         roles: list(&mut r, "roles", 6, role::<P>)?,
         projects: list(&mut r, "projects", 7, project)?,
         objects: list(&mut r, "objects", 3, |r, i| object(r, i, &kinds))?,
+        grant_ends: list(&mut r, "grantEnds", 5, grant_end)?,
     };
     if !r.rest.is_empty() {
         references(&mut r, &mut document.objects)?;
@@ -84,7 +85,7 @@ pub(super) fn document<P: PermissionFlags>(bytes: &[u8]) -> Result<Document<P>, 
     if !r.rest.is_empty() {
         return Err(error(
             "checkpoint".into(),
-            format_args!("{} bytes follow its last object", r.rest.len()),
+            format_args!("{} bytes follow its last part", r.rest.len()),
         ));
     }
     Ok(document)
@@ -207,11 +208,7 @@ fn project(r: &mut Reader<'_>, i: usize) -> Result<ProjectRecord, Error> {
     let mut member_roles = Vec::with_capacity(count);
     for j in 0..count {
         let at = |field: &'static str| move || format!("projects[{i}].memberRoles[{j}].{field}");
-        let member = match r.byte().at(at("member"))? {
-            0 => Principal::User(UserId::new(r.u32().at(at("member"))?)),
-            1 => Principal::Group(GroupId::new(r.u32().at(at("member"))?)),
-            other => return Err(error(at("member")(), Fault::Choice("user", "group", other))),
-        };
+        let member = member(r, at("member"))?;
         let roles = r.ids(RoleId::new, at("roles"))?;
         member_roles.push(MemberRoles { member, roles });
     }
@@ -223,6 +220,32 @@ fn project(r: &mut Reader<'_>, i: usize) -> Result<ProjectRecord, Error> {
         groups,
         objects,
         member_roles,
+    })
+}
+
+fn grant_end(r: &mut Reader<'_>, i: usize) -> Result<GrantEndRecord, Error> {
+    let at = |field: &'static str| move || format!("grantEnds[{i}].{field}");
+    let principal = member(r, at("principal"))?;
+    let role = RoleId::new(r.u32().at(at("role"))?);
+    let project = match r.flag().at(at("project"))? {
+        true => Some(ProjectId::new(r.u32().at(at("project"))?)),
+        false => None,
+    };
+    let until = Timestamp::from_unix_seconds(r.number().at(at("until"))?);
+    let grant = Assignment {
+        principal,
+        role,
+        project,
+    };
+    Ok(GrantEndRecord::new(grant, until))
+}
+
+/// A user (0 and its id) or a group (1 and its id), at `at`.
+fn member(r: &mut Reader<'_>, at: impl Fn() -> String) -> Result<Principal, Error> {
+    Ok(match r.byte().at(&at)? {
+        0 => Principal::User(UserId::new(r.u32().at(&at)?)),
+        1 => Principal::Group(GroupId::new(r.u32().at(&at)?)),
+        other => return Err(error(at(), Fault::Choice("user", "group", other))),
     })
 }
 

@@ -1,0 +1,102 @@
+//! A week of cover at an outsourcing call center (DOMAIN rules 24-26).
+//!
+//! Sam covers as Supervisor within Acme's project for a week; the host's
+//! timer ends the cover on Sunday, and a replica that follows the log ends
+//! it at the same revision.
+//!
+//! Run with `cargo run --example cover_week`.
+
+use callgate::{
+    Assignment, Change, Company, Permissions, Principal, Resource, RoleId, SecurityMode, Timestamp,
+};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut primary = Company::new();
+    primary.create_user("ann")?; // Admin
+    primary.apply(Change::SetSecurityMode {
+        mode: SecurityMode::Enhanced,
+    })?;
+    let acme = primary.create_project("Acme", "Client Acme")?;
+    let queue = primary.apply(Change::CreateObject {
+        kind: callgate::ObjectKind::Queue,
+        name: "Acme inbound".into(),
+        projects: vec![acme],
+    })?;
+    let queue = queue.created_object().ok_or("no queue")?;
+    let sam = primary.create_user("sam")?;
+    primary.apply(Change::add_project_members(
+        acme,
+        vec![Principal::from(sam)],
+    ))?;
+
+    // A replica starts from the primary's document and follows its log.
+    let mut replica = Company::from_document(primary.to_document())?;
+    let mut log = Vec::new();
+    let mut apply = |company: &mut Company, change: Change| -> Result<(), callgate::Error> {
+        let plan = company.plan(change)?;
+        log.push(plan.entry().clone());
+        company.commit(plan)?;
+        Ok(())
+    };
+
+    let monday = Timestamp::from_unix_seconds(1_765_152_000);
+    let sunday = monday.after(std::time::Duration::from_secs(6 * 86_400));
+    apply(
+        &mut primary,
+        Change::AssignProjectRoleUntil {
+            project: acme,
+            role: RoleId::SUPERVISOR,
+            principals: vec![sam.into()],
+            until: sunday,
+        },
+    )?;
+    let on_queue = Resource::Object(queue);
+    assert!(
+        primary
+            .check(sam, Permissions::QUEUES_MANAGE, on_queue)
+            .is_allowed()
+    );
+    println!(
+        "{}",
+        primary.explain(sam, Permissions::QUEUES_MANAGE, on_queue)
+    );
+    println!(
+        "next expiry: {:?}",
+        primary.next_expiry().map(|t| t.to_string())
+    );
+
+    // Wednesday: the timer fires early, nothing is due.
+    apply(
+        &mut primary,
+        Change::ExpireGrants {
+            now: monday.after(std::time::Duration::from_secs(2 * 86_400)),
+        },
+    )?;
+    assert!(
+        primary
+            .check(sam, Permissions::QUEUES_MANAGE, on_queue)
+            .is_allowed()
+    );
+
+    // Sunday: the week is over on every replica.
+    apply(&mut primary, Change::ExpireGrants { now: sunday })?;
+    assert!(
+        !primary
+            .check(sam, Permissions::QUEUES_MANAGE, on_queue)
+            .is_allowed()
+    );
+    replica.catch_up(&log)?;
+    assert_eq!(replica.revision(), primary.revision());
+    assert!(
+        !replica
+            .check(sam, Permissions::QUEUES_MANAGE, on_queue)
+            .is_allowed()
+    );
+    let cover = Assignment::within(acme, sam, RoleId::SUPERVISOR);
+    assert_eq!(replica.grant_end(cover), None);
+    println!(
+        "after {sunday}: sam's cover has ended on the primary and the replica (revision {})",
+        replica.revision()
+    );
+    Ok(())
+}
