@@ -102,7 +102,7 @@ impl Company {
     ///
     /// let cut = &checkpoint[..checkpoint.len() - 1];
     /// let err = Company::load_checkpoint(cut).unwrap_err();
-    /// assert_eq!(err.to_string(), "objects: the checkpoint ends early");
+    /// assert_eq!(err.to_string(), "grantEnds: the checkpoint ends early");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn load_checkpoint(bytes: &[u8]) -> Result<Self, Error> {
