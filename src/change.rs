@@ -205,7 +205,10 @@ pub enum Change<P: PermissionFlags = Permissions> {
         allowed: bool,
     },
     /// Switches the security mode. The first switch to enhanced creates the
-    /// `Default` project with every existing user and object.
+    /// `Default` project with every existing user and object. A later switch
+    /// back to enhanced is refused while a reference recorded in simple mode
+    /// crosses projects
+    /// ([`Error::ReferenceCrossesProjects`](crate::Error::ReferenceCrossesProjects)).
     SetSecurityMode {
         /// The new mode.
         mode: SecurityMode,
@@ -237,7 +240,9 @@ pub enum Change<P: PermissionFlags = Permissions> {
         description: Option<String>,
     },
     /// Deletes a project; its objects stay, in their other projects. The
-    /// `Default` project cannot be deleted.
+    /// `Default` project cannot be deleted; in enhanced mode, neither can a
+    /// project whose deletion would leave a reference crossing projects
+    /// ([`Error::ReferenceCrossesProjects`](crate::Error::ReferenceCrossesProjects)).
     DeleteProject {
         /// The project.
         project: ProjectId,
@@ -298,7 +303,10 @@ pub enum Change<P: PermissionFlags = Permissions> {
         /// The objects.
         objects: Vec<ObjectId>,
     },
-    /// Takes objects out of a project.
+    /// Takes objects out of a project. In enhanced mode, refused when a
+    /// reference of theirs would then cross projects
+    /// ([`Error::ReferenceCrossesProjects`](crate::Error::ReferenceCrossesProjects),
+    /// listing every such reference).
     RemoveProjectObjects {
         /// The project.
         project: ProjectId,
@@ -331,7 +339,10 @@ pub enum Change<P: PermissionFlags = Permissions> {
         /// The new name, unique among objects of its kind.
         name: String,
     },
-    /// Deletes an object, taking it out of every project.
+    /// Deletes an object, taking it out of every project and dropping the
+    /// references it records to the objects it uses. Refused while other
+    /// objects use it ([`Error::ObjectInUse`](crate::Error::ObjectInUse)),
+    /// in either mode.
     DeleteObject {
         /// The object.
         object: ObjectId,
@@ -377,6 +388,25 @@ pub enum Change<P: PermissionFlags = Permissions> {
     ExpireGrants {
         /// What time it is.
         now: Timestamp,
+    },
+    /// Records which objects `object` uses (DOMAIN rule 26: an autodialer
+    /// dials a list through a SIP provider, with a call script and a
+    /// schedule), replacing what was recorded before: an empty list clears
+    /// its references. Read back with [`Object::uses`](crate::Object::uses)
+    /// and [`Object::used_by`](crate::Object::used_by).
+    ///
+    /// In [enhanced](SecurityMode::Enhanced) mode each object used must
+    /// share at least one project with `object`
+    /// ([`Error::ReferenceCrossesProjects`](crate::Error::ReferenceCrossesProjects));
+    /// in simple mode any reference is recorded, and checked when the
+    /// company switches back to enhanced. An object cannot use itself
+    /// ([`Error::SelfReference`](crate::Error::SelfReference)).
+    SetObjectReferences {
+        /// The object that uses the others.
+        object: ObjectId,
+        /// The objects it uses, in any order; one listed twice is
+        /// recorded once.
+        uses: Vec<ObjectId>,
     },
 }
 

@@ -86,7 +86,8 @@ const STANDARD_NAME: &str = "standard";
 /// Built-in roles are stored by name only: their permissions come from the
 /// code, so an upgrade that widens a built-in role reaches stored data.
 /// Each link is stored once, on one side (a user's roles, a group's members
-/// and roles, a project's members and objects); the other side is derived.
+/// and roles, a project's members and objects, the objects an object
+/// uses); the other side is derived.
 ///
 /// A host that builds a document itself (from its own tables, say) starts
 /// from [`Document::new`] (or [`Document::with_catalog`]), the document of a
@@ -475,6 +476,17 @@ pub struct ObjectRecord<P: PermissionFlags = Permissions> {
     pub kind: P::Kind,
     /// The name, unique among objects of its kind.
     pub name: String,
+    /// The objects this one uses (DOMAIN rule 26), sorted, each once, never
+    /// itself; left out when empty, so documents written before references
+    /// existed load and are written back unchanged. Who uses an object is
+    /// derived. In enhanced mode each object used shares a project with
+    /// this one.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "canonical::not_default"
+    )]
+    pub uses: Vec<ObjectId>,
 }
 
 /// Reads `format`, refusing a version this library does not read, and a
@@ -602,6 +614,7 @@ impl<P: PermissionFlags> Company<P> {
                     id,
                     kind: object.kind(),
                     name: object.name().to_owned(),
+                    uses: object.uses().collect(),
                 })
                 .collect(),
             grant_ends: self.grant_ends_record(),

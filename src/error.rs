@@ -81,6 +81,9 @@ impl fmt::Display for EntityKind {
 /// | [`ForeignPlan`](Self::ForeignPlan) | `foreign_plan` | `conflict` | 409 |
 /// | [`LastAdmin`](Self::LastAdmin) | `last_admin` | `conflict` | 409 |
 /// | [`InvalidResource`](Self::InvalidResource) | `invalid_resource` | `invalid` | 422 |
+/// | [`SelfReference`](Self::SelfReference) | `self_reference` | `invalid` | 422 |
+/// | [`ReferenceCrossesProjects`](Self::ReferenceCrossesProjects) | `reference_crosses_projects` | `conflict` | 409 |
+/// | [`ObjectInUse`](Self::ObjectInUse) | `object_in_use` | `conflict` | 409 |
 ///
 /// **Codes never change once released.** A code is its variant's name in
 /// snake_case as of the release that added it; renaming a variant keeps its
@@ -102,7 +105,8 @@ impl fmt::Display for EntityKind {
 /// - `conflict`: the request is well formed but collides with the company's
 ///   current state: a taken name, a stale revision or another company's
 ///   plan, the last Admin, a principal that is not (yet) a member of the
-///   project. Reading the state again, or changing it first, can make it
+///   project, a reference between objects that would share no project, an
+///   object that others still use. Reading the state again, or changing it first, can make it
 ///   succeed.
 /// - `invalid`: the request can never succeed as written: a malformed name,
 ///   a permission, kind or section the catalog lacks (the catalog is fixed
@@ -367,6 +371,55 @@ pub enum Error {
         /// The text as given.
         text: String,
     },
+    /// An object listed among the objects it uses (DOMAIN rule 26).
+    #[error("an object cannot use itself: {object}")]
+    SelfReference {
+        /// The object, in words (``autodialer `Spring` (id 3)``).
+        object: String,
+    },
+    /// In enhanced mode, a reference between two objects that share no
+    /// project (DOMAIN rule 26): recording it, or a change that would leave
+    /// it so (taking an object out of a project, deleting a project,
+    /// switching back to enhanced mode). A reference is whole while the two
+    /// objects share at least one project.
+    ///
+    /// The message names the first such reference; `references` lists
+    /// every one the change would leave crossing, so that a
+    /// [`preview`](crate::Company::preview) of the change shows them all.
+    #[error(
+        "a reference would cross projects: {reference}, but the two share no project{}",
+        and_more(.references.len())
+    )]
+    ReferenceCrossesProjects {
+        /// The first reference, in words (``autodialer `Spring` (id 3) uses
+        /// list `Leads` (id 5)``).
+        reference: String,
+        /// Every reference that would cross, the first one first, each as
+        /// (the object that uses, the object used).
+        references: Vec<(crate::ObjectId, crate::ObjectId)>,
+    },
+    /// Deleting an object that other objects use (DOMAIN rule 26, in
+    /// either mode): their references must go first.
+    #[error("cannot delete {object}: it is used by {used_by}; remove those references first")]
+    ObjectInUse {
+        /// The object, in words (``list `Leads` (id 5)``).
+        object: String,
+        /// The objects that use it, in words, in id order
+        /// (``autodialer `Spring` (id 3), autodialer `Fall` (id 4)``).
+        used_by: String,
+        /// The ids of the objects that use it, in id order.
+        used_by_ids: Vec<crate::ObjectId>,
+    },
+}
+
+/// ` (and 2 more references)` after the first of `count` references;
+/// nothing for one.
+fn and_more(count: usize) -> String {
+    match count {
+        0 | 1 => String::new(),
+        2 => " (and 1 more reference)".to_owned(),
+        count => format!(" (and {} more references)", count - 1),
+    }
 }
 
 /// Where a text reader stopped in a stored document: the line and the

@@ -31,7 +31,7 @@ impl<P: PermissionFlags> Change<P> {
     /// roles given within them (held company-wide or within that project),
     /// `security.manage` for the security mode, and the kind's manage
     /// permission (`queues.manage`, ...) to register, rename or delete an
-    /// object. Creating a user with roles, groups or projects also needs the
+    /// object or to record the objects it uses. Creating a user with roles, groups or projects also needs the
     /// permission that governs each of those.
     #[must_use]
     pub fn governing_permissions(&self, company: &Company<P>) -> P {
@@ -87,7 +87,9 @@ impl<P: PermissionFlags> Change<P> {
                 }
                 needed
             }
-            Change::RenameObject { object, .. } | Change::DeleteObject { object } => company
+            Change::RenameObject { object, .. }
+            | Change::DeleteObject { object }
+            | Change::SetObjectReferences { object, .. } => company
                 .object(*object)
                 .map_or(0, |o| P::catalog().kind_manage(o.kind().index())),
         })
@@ -156,6 +158,7 @@ impl<P: PermissionFlags> Change<P> {
                 company.project_label(*project)
             ),
             Change::ExpireGrants { now } => format!("end the grants due by {now}"),
+            Change::SetObjectReferences { .. } => "record the objects an object uses".to_owned(),
         }
     }
 }
@@ -218,7 +221,9 @@ impl<P: PermissionFlags> Company<P> {
             | Change::UnassignProjectRole { project, .. } => {
                 self.snapshot().within_project(actor, *project)
             }
-            Change::RenameObject { object, .. } | Change::DeleteObject { object } => {
+            Change::RenameObject { object, .. }
+            | Change::DeleteObject { object }
+            | Change::SetObjectReferences { object, .. } => {
                 self.snapshot().within_object(actor, *object)
             }
             _ => P::none(),
@@ -392,6 +397,11 @@ impl<P: PermissionFlags> Company<P> {
             }
             Change::RenameObject { object, .. } | Change::DeleteObject { object } => {
                 object_visible(*object)
+            }
+            // DOMAIN rule 26: the actor sees both ends of every reference.
+            Change::SetObjectReferences { object, uses } => {
+                object_visible(*object)?;
+                uses.iter().try_for_each(|&o| object_visible(o))
             }
             _ => Ok(()),
         }

@@ -6,7 +6,7 @@
 //! - [`catalog`]: the standard catalog's permissions, and a product's own,
 //!   declared once with [`catalog!`](crate::catalog!);
 //! - [`projects`]: roles within projects, for a person who serves several
-//!   clients;
+//!   clients, and projects kept whole (the objects an object uses);
 //! - [`grants`]: roles given until a time, and the change that ends them;
 //! - [`sessions`]: sessions, role testing and changes made through a
 //!   session;

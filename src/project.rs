@@ -174,12 +174,24 @@ impl Project {
 /// autodialer, list, notification template, dialog scenario or contact field.
 ///
 /// The host owns the object itself; the company knows its kind, a name
-/// (unique among objects of its kind) and the projects that hold it.
+/// (unique among objects of its kind), the projects that hold it, and the
+/// other objects it uses and is used by (DOMAIN rule 26: an autodialer
+/// uses a list, a SIP provider, a call script and a schedule; see
+/// [`Change::SetObjectReferences`](crate::Change::SetObjectReferences)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Object<P: PermissionFlags = Permissions> {
     pub(crate) kind: P::Kind,
     pub(crate) name: Box<str>,
     pub(crate) projects: ShortSet<ProjectId>,
+    // INVARIANT (links): `uses` and `used_by` mirror each other across
+    // objects (`a.uses` holds `b` exactly when `b.used_by` holds `a`), both
+    // sorted by id, never holding the object itself. Written only by
+    // `Company::set_links` (`Link::ObjectUses`) and the loader.
+    // INVARIANT (whole, DOMAIN rule 26): in enhanced mode, each object
+    // shares a project with every object it uses. Upheld by the planning
+    // in write/references.rs and by the loader.
+    pub(crate) uses: ShortSet<ObjectId>,
+    pub(crate) used_by: ShortSet<ObjectId>,
 }
 
 impl<P: PermissionFlags> Object<P> {
@@ -198,5 +210,20 @@ impl<P: PermissionFlags> Object<P> {
     /// The projects that hold the object.
     pub fn projects(&self) -> impl ExactSizeIterator<Item = ProjectId> + '_ {
         self.projects.iter().copied()
+    }
+
+    /// The objects this one uses (an autodialer's list, SIP provider, call
+    /// script and schedule), in id order: what
+    /// [`Change::SetObjectReferences`](crate::Change::SetObjectReferences)
+    /// recorded last.
+    pub fn uses(&self) -> impl ExactSizeIterator<Item = ObjectId> + '_ {
+        self.uses.iter().copied()
+    }
+
+    /// The objects that use this one, in id order. While there are any,
+    /// deleting the object is refused
+    /// ([`Error::ObjectInUse`](crate::Error::ObjectInUse)).
+    pub fn used_by(&self) -> impl ExactSizeIterator<Item = ObjectId> + '_ {
+        self.used_by.iter().copied()
     }
 }

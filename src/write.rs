@@ -16,8 +16,9 @@
 // unknown id, a taken name, the last Admin, a built-in role...) happens
 // while the delta is built, by the module of the change's family:
 // users.rs (users and groups), roles.rs (roles, assignments and section
-// switches), projects.rs (projects, objects and the security mode). Nothing
-// is written.
+// switches), projects.rs (projects, objects and the security mode),
+// references.rs (the objects an object uses, and what would break them:
+// DOMAIN rule 26). Nothing is written.
 //
 // The report is then worked out from the delta without writing either
 // (impact.rs): the records as the delta would leave them are read through
@@ -41,6 +42,7 @@ mod delta;
 mod ends;
 mod impact;
 mod projects;
+mod references;
 mod roles;
 mod shorthands;
 mod users;
@@ -132,6 +134,12 @@ impl<P: PermissionFlags> Company<P> {
     /// - a rename or deletion of the `Default` project ([`Error::DefaultProject`]);
     /// - a section switch on something that is not one permission
     ///   ([`Error::NotSinglePermission`]);
+    /// - in enhanced mode, a reference between objects that would share no
+    ///   project ([`Error::ReferenceCrossesProjects`]), recorded or left by
+    ///   taking objects out of a project, deleting a project or switching
+    ///   back to enhanced; an object that uses itself
+    ///   ([`Error::SelfReference`]); deleting an object that others use
+    ///   ([`Error::ObjectInUse`]);
     /// - a change that would leave users without any Admin
     ///   ([`Error::LastAdmin`]), by deleting a user, taking the role, taking
     ///   a user out of a group that carries it, or deleting such a group;
@@ -528,6 +536,7 @@ impl<P: PermissionFlags> Company<P> {
             C::RenameObject { object, name } => self.plan_rename_object(*object, name.clone()),
             C::DeleteObject { object } => self.plan_delete_object(*object),
             C::ExpireGrants { now } => self.plan_expire(*now),
+            C::SetObjectReferences { object, uses } => self.plan_object_references(*object, uses),
         }
     }
 }

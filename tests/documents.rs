@@ -38,3 +38,6 @@ mod sample_document;
 
 #[path = "resource_names.rs"]
 mod resource_names;
+
+#[path = "document_references.rs"]
+mod document_references;

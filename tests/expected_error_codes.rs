@@ -37,6 +37,9 @@ const PINNED: &[(&str, &str)] = &[
     ("limit_reached", "exhausted"),
     ("revisions_exhausted", "exhausted"),
     ("other_company", "forbidden"),
+    ("self_reference", "invalid"),
+    ("reference_crosses_projects", "conflict"),
+    ("object_in_use", "conflict"),
 ];
 
 /// One error of every variant, in the order of [`PINNED`].
@@ -114,6 +117,16 @@ fn one_of_each() -> Vec<Error> {
             what: "session",
             of: callgate::CompanyId::new(1),
             used_with: callgate::CompanyId::new(2),
+        },
+        Error::SelfReference { object: text() },
+        Error::ReferenceCrossesProjects {
+            reference: text(),
+            references: vec![(callgate::ObjectId::new(1), callgate::ObjectId::new(2))],
+        },
+        Error::ObjectInUse {
+            object: text(),
+            used_by: text(),
+            used_by_ids: vec![callgate::ObjectId::new(1)],
         },
     ]
 }
@@ -342,6 +355,69 @@ fn tenant_and_limit_errors_serialize_with_their_details() -> Result<(), serde_js
     assert_eq!(
         serde_json::to_string(&exhausted)?,
         r#"{"code":"revisions_exhausted","category":"exhausted","message":"the company is at revision 3, the largest there is: it takes no more changes","details":{"revision":3}}"#
+    );
+    Ok(())
+}
+
+/// The errors of DOMAIN rule 26 (projects kept whole), as a service
+/// receives them: the objects by name and id in the message, their ids as
+/// data.
+#[cfg(feature = "serde")]
+#[test]
+fn reference_errors_serialize_with_their_details() -> Result<(), Box<dyn std::error::Error>> {
+    use callgate::{Change, Company, ObjectKind, SecurityMode};
+
+    let mut company = Company::new();
+    company.create_user("ann")?;
+    let acme = company.create_project("Acme", "")?;
+    let globex = company.create_project("Globex", "")?;
+    let dialer = company.create_object(ObjectKind::Autodialer, "Spring")?;
+    let leads = company.create_object(ObjectKind::List, "Leads")?;
+    company.apply(Change::AddProjectObjects {
+        project: acme,
+        objects: vec![dialer],
+    })?;
+    company.apply(Change::AddProjectObjects {
+        project: globex,
+        objects: vec![leads],
+    })?;
+    company.apply(Change::SetObjectReferences {
+        object: dialer,
+        uses: vec![leads],
+    })?;
+
+    let in_use = company
+        .apply(Change::DeleteObject { object: leads })
+        .unwrap_err();
+    assert_eq!(
+        serde_json::to_string(&in_use)?,
+        r#"{"code":"object_in_use","category":"conflict","message":"cannot delete list `Leads` (id 1): it is used by autodialer `Spring` (id 0); remove those references first","details":{"object":"list `Leads` (id 1)","used_by":"autodialer `Spring` (id 0)","used_by_ids":[0]}}"#
+    );
+    let crossing = company
+        .apply(Change::SetSecurityMode {
+            mode: SecurityMode::Enhanced,
+        })
+        .map(drop);
+    assert_eq!(crossing, Ok(()), "the first switch puts both in Default");
+    let crossing = company
+        .apply(Change::RemoveProjectObjects {
+            project: company.default_project().ok_or("made")?,
+            objects: vec![leads],
+        })
+        .unwrap_err();
+    assert_eq!(
+        serde_json::to_string(&crossing)?,
+        r#"{"code":"reference_crosses_projects","category":"conflict","message":"a reference would cross projects: autodialer `Spring` (id 0) uses list `Leads` (id 1), but the two share no project","details":{"reference":"autodialer `Spring` (id 0) uses list `Leads` (id 1)","references":[[0,1]]}}"#
+    );
+    let itself = company
+        .apply(Change::SetObjectReferences {
+            object: leads,
+            uses: vec![leads],
+        })
+        .unwrap_err();
+    assert_eq!(
+        serde_json::to_string(&itself)?,
+        r#"{"code":"self_reference","category":"invalid","message":"an object cannot use itself: list `Leads` (id 1)","details":{"object":"list `Leads` (id 1)"}}"#
     );
     Ok(())
 }

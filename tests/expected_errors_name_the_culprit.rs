@@ -304,3 +304,60 @@ fn bad_stored_changes_are_refused_naming_what_and_where() {
         }
     }
 }
+
+/// DOMAIN rule 26: a refused reference names both objects by kind, name
+/// and id; a refused deletion names every object that uses the one
+/// deleted. A kind whose label starts uppercase (`SIP provider`) keeps the
+/// message lowercase.
+#[test]
+fn a_reference_refusal_names_both_objects() -> TestResult {
+    let mut o = Outsourcer::new()?;
+    let report = o.company.apply(Change::CreateObject {
+        kind: ObjectKind::SipProvider,
+        name: "Trunk".into(),
+        projects: vec![o.globex],
+    })?;
+    let trunk = report.created_object().ok_or("created")?;
+    let cases = [
+        (
+            Change::SetObjectReferences {
+                object: trunk,
+                uses: vec![o.acme_queue],
+            },
+            "a reference would cross projects: SIP provider `Trunk` (id 2) uses queue \
+             `Acme inbound` (id 0), but the two share no project",
+        ),
+        (
+            Change::SetObjectReferences {
+                object: trunk,
+                uses: vec![trunk],
+            },
+            "an object cannot use itself: SIP provider `Trunk` (id 2)",
+        ),
+    ];
+    for (change, expected) in cases {
+        assert_eq!(message(&mut o, change), expected);
+    }
+    o.company.apply(Change::SetObjectReferences {
+        object: o.globex_queue,
+        uses: vec![trunk],
+    })?;
+    assert_eq!(
+        message(&mut o, Change::DeleteObject { object: trunk }),
+        "cannot delete SIP provider `Trunk` (id 2): it is used by queue `Globex inbound` (id 1); \
+         remove those references first"
+    );
+    let globex = o.globex;
+    assert_eq!(
+        message(
+            &mut o,
+            Change::RemoveProjectObjects {
+                project: globex,
+                objects: vec![trunk],
+            }
+        ),
+        "a reference would cross projects: queue `Globex inbound` (id 1) uses SIP provider \
+         `Trunk` (id 2), but the two share no project"
+    );
+    Ok(())
+}

@@ -274,6 +274,13 @@ fn every_change(f: &Fixture) -> Vec<(Change, Permissions)> {
             },
             P::ROLES_MANAGE,
         ),
+        (
+            Change::SetObjectReferences {
+                object: f.queue,
+                uses: vec![f.list],
+            },
+            P::QUEUES_MANAGE,
+        ),
     ]
 }
 
@@ -307,7 +314,7 @@ fn the_table_of_changes_covers_every_kind_of_change() -> TestResult {
     covered.sort_unstable();
     covered.dedup();
 
-    assert_eq!(every.len(), 30, "{message}");
+    assert_eq!(every.len(), 31, "{message}");
     assert_eq!(covered, every);
     Ok(())
 }
@@ -540,6 +547,13 @@ fn naming(project: ProjectId, object: ObjectId, visible: ProjectId) -> Vec<(Chan
             Object,
         ),
         (Change::DeleteObject { object }, Object),
+        (
+            Change::SetObjectReferences {
+                object,
+                uses: vec![],
+            },
+            Object,
+        ),
     ]
 }
 
@@ -766,6 +780,14 @@ fn unknown_ids_are_refused_for_the_host_and_for_actors() -> TestResult {
         (
             Change::DeleteObject {
                 object: ObjectId::new(6),
+            },
+            EntityKind::Object,
+            6,
+        ),
+        (
+            Change::SetObjectReferences {
+                object: ObjectId::new(6),
+                uses: vec![],
             },
             EntityKind::Object,
             6,

@@ -45,8 +45,8 @@ use proptest::test_runner::TestRunner;
 use model::Model;
 use model::harness::{
     Outcome, StepOutcome, config, decisions_agree, ended, grid, invariants_hold, listings_agree,
-    reasons_agree, records_agree, session_decisions_agree, session_listings_agree,
-    session_reasons_agree,
+    reasons_agree, records_agree, references_stay_whole, session_decisions_agree,
+    session_listings_agree, session_reasons_agree,
 };
 use model::strategies::{self, CHANGE_VARIANTS, Step, Vocab};
 
@@ -447,6 +447,79 @@ proptest! {
                 );
             }
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(200))]
+
+    /// 14. DOMAIN rule 26: on every state a history reaches (after each
+    /// change, accepted or refused), no reference crosses projects in
+    /// enhanced mode, and each is recorded on both objects; engine and
+    /// model agree on every change and on every record, references
+    /// included. 200 cases by default, each a random call center and up to
+    /// 29 changes mostly of rule 26 (`references_history`).
+    #[test]
+    fn p14_no_reference_ever_crosses_projects_in_enhanced_mode(
+        history in strategies::references_history(&Vocab::standard(), CHANGES)
+    ) {
+        let mut pair = Pair::new();
+        references_stay_whole(&pair.engine)?;
+        for change in &history {
+            pair.apply(change)?;
+            references_stay_whole(&pair.engine)?;
+        }
+        records_agree(&pair.engine, &pair.model)?;
+    }
+}
+
+/// The histories of rule 26 reach what it is about: references recorded
+/// in both modes, and each of its refusals, by each change that can meet
+/// it. 600 deterministic histories.
+#[test]
+fn histories_reach_every_outcome_of_rule_26() {
+    let mut runner = TestRunner::deterministic();
+    let strategy = strategies::references_history(&Vocab::standard(), CHANGES);
+    let mut seen: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
+    for _ in 0..600 {
+        let history = strategy.new_tree(&mut runner).unwrap().current();
+        let mut pair = Pair::new();
+        for change in &history {
+            let outcome = pair
+                .apply(change)
+                .unwrap_or_else(|failure| panic!("{failure}"));
+            let what = match (&outcome, change) {
+                (Outcome::Accepted { .. }, Change::SetObjectReferences { uses, .. })
+                    if !uses.is_empty() =>
+                {
+                    format!("recorded in {:?} mode", pair.engine.mode())
+                }
+                (Outcome::Refused { error, .. }, _) => match error {
+                    Error::ReferenceCrossesProjects { .. }
+                    | Error::ObjectInUse { .. }
+                    | Error::SelfReference { .. } => format!("{} by {}", error.code(), change.op()),
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            *seen.entry(what).or_default() += 1;
+        }
+    }
+    println!("{seen:#?}");
+    for what in [
+        "recorded in Simple mode",
+        "recorded in Enhanced mode",
+        "reference_crosses_projects by set_object_references",
+        "reference_crosses_projects by remove_project_objects",
+        "reference_crosses_projects by delete_project",
+        "reference_crosses_projects by set_security_mode",
+        "object_in_use by delete_object",
+        "self_reference by set_object_references",
+    ] {
+        assert!(
+            seen.get(what).copied().unwrap_or(0) >= 3,
+            "{what}: {seen:#?}"
+        );
     }
 }
 

@@ -1075,7 +1075,7 @@ proptest! {
 /// permission applies to, `projects.all` implied by another permission,
 /// both forms of built-in sets; and, through the histories, changes
 /// accepted and refused (forbidden, escalation) through sessions, role tests
-/// started and refused, and checks allowed and denied for every reason. 100
+/// started and refused, and checks allowed and denied for every reason. 200
 /// deterministic cases.
 #[test]
 fn random_catalogs_reach_every_outcome() {
@@ -1088,7 +1088,7 @@ fn random_catalogs_reach_every_outcome() {
     });
     let mut seen: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
     let mut note = |what: &str| *seen.entry(what.to_owned()).or_default() += 1;
-    for _ in 0..100 {
+    for _ in 0..200 {
         let (spec, (steps, questions)) = strategy.new_tree(&mut runner).unwrap().current();
         let (cat, _) = setup::<DynPermissions>(&spec).unwrap_or_else(|e| panic!("{e}"));
         if spec.permissions.len() > 40 {

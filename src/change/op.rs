@@ -48,6 +48,7 @@ impl<P: PermissionFlags> Change<P> {
             Self::AssignRoleUntil { .. } => "assign_role_until",
             Self::AssignProjectRoleUntil { .. } => "assign_project_role_until",
             Self::ExpireGrants { .. } => "expire_grants",
+            Self::SetObjectReferences { .. } => "set_object_references",
         }
     }
 }

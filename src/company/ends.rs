@@ -106,7 +106,8 @@ pub(crate) fn assignment_of(link: Link) -> Option<Assignment> {
         Link::GroupMember(..)
         | Link::UserProject(..)
         | Link::GroupProject(..)
-        | Link::ObjectProject(..) => return None,
+        | Link::ObjectProject(..)
+        | Link::ObjectUses(..) => return None,
     })
 }
 

@@ -22,6 +22,10 @@ pub(crate) enum Link {
     UserProjectRole(UserId, ProjectId, RoleId),
     /// A role given to a group within a project.
     GroupProjectRole(GroupId, ProjectId, RoleId),
+    /// An object that uses another (DOMAIN rule 26): stored as the first's
+    /// `uses` and the second's `used_by`, both sorted. Changes no one's
+    /// rights: the snapshot never reads it.
+    ObjectUses(ObjectId, ObjectId),
 }
 
 impl Link {
@@ -179,6 +183,7 @@ enum ShortSide {
     GroupProjects(GroupId),
     GroupProjectRoles(GroupId),
     ObjectProjects(ObjectId),
+    ObjectUses(ObjectId),
 }
 
 impl Link {
@@ -193,6 +198,7 @@ impl Link {
             Self::ObjectProject(object, _) => ShortSide::ObjectProjects(object),
             Self::UserProjectRole(user, ..) => ShortSide::UserProjectRoles(user),
             Self::GroupProjectRole(group, ..) => ShortSide::GroupProjectRoles(group),
+            Self::ObjectUses(object, _) => ShortSide::ObjectUses(object),
         }
     }
 }
@@ -228,6 +234,9 @@ impl<P: PermissionFlags> Company<P> {
             Link::GroupProjectRole(group, project, role) => self
                 .group(group)
                 .is_some_and(|g| g.project_roles.contains(&(project, role))),
+            Link::ObjectUses(object, used) => {
+                self.object(object).is_some_and(|o| o.uses.contains(&used))
+            }
         }
     }
 
@@ -322,6 +331,15 @@ impl<P: PermissionFlags> Company<P> {
                 let changed = toggle_all(set, &items, present);
                 self.short_list_changed::<ProjectId>(changed, present);
             }
+            ShortSide::ObjectUses(object) => {
+                let items = short_items(run, |l| match l {
+                    Link::ObjectUses(_, used) => Some(used),
+                    _ => None,
+                });
+                let set = record(&mut self.objects, object.index()).map(|o| Sorted(&mut o.uses));
+                let changed = toggle_all(set, &items, present);
+                self.short_list_changed::<ObjectId>(changed, present);
+            }
         }
     }
 
@@ -368,6 +386,14 @@ impl<P: PermissionFlags> Company<P> {
                 let side = record(&mut self.roles, role.index()).map(|r| &mut r.project_groups);
                 toggle(side, (group, project), present);
                 touched.users(self.members_of(group));
+            }
+            // The one link whose both sides are short sets of objects: the
+            // used object's `used_by` changes one item per link (a change
+            // gives each used object at most one link), nothing to recompile.
+            Link::ObjectUses(object, used) => {
+                let side = record(&mut self.objects, used.index()).map(|o| Sorted(&mut o.used_by));
+                let changed = toggle(side, object, present);
+                self.short_list_changed::<ObjectId>(usize::from(changed), present);
             }
         }
     }
@@ -454,11 +480,14 @@ impl<P: PermissionFlags> Company<P> {
             .map(move |(_, role)| Link::project_role(member, project, role))
     }
 
-    /// Every link of an object.
+    /// Every link of an object: its projects, the objects it uses and
+    /// those that use it.
     pub(crate) fn object_links(&self, object: ObjectId) -> Vec<Link> {
         self.object(object).map_or_else(Vec::new, |o| {
             let projects = o.projects.iter().map(|&p| Link::ObjectProject(object, p));
-            projects.collect()
+            let uses = o.uses.iter().map(|&used| Link::ObjectUses(object, used));
+            let used_by = o.used_by.iter().map(|&user| Link::ObjectUses(user, object));
+            projects.chain(uses).chain(used_by).collect()
         })
     }
 

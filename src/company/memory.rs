@@ -20,9 +20,13 @@ impl User {
 }
 
 impl<P: PermissionFlags> Object<P> {
-    /// The heap bytes the record owns: its name and its projects.
+    /// The heap bytes the record owns: its name, its projects and the
+    /// objects it uses and is used by.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.name.len() + self.projects.heap_bytes()
+        self.name.len()
+            + self.projects.heap_bytes()
+            + self.uses.heap_bytes()
+            + self.used_by.heap_bytes()
     }
 }
 
@@ -184,6 +188,7 @@ mod tests {
         let ann = company.create_user("ann")?;
         let bob = company.create_user("bob")?;
         let queue = company.create_object(ObjectKind::Queue, "Sales")?;
+        let list = company.create_object(ObjectKind::List, "Leads")?;
         let team = company.create_group("team", &[ann, bob])?;
         let qa = company.create_role("QA", "checks", Permissions::QUEUES_VIEW)?;
         company.apply(Change::SetSecurityMode {
@@ -215,6 +220,18 @@ mod tests {
             Change::UnassignRole {
                 role: qa,
                 principals: vec![Principal::User(bob)],
+            },
+            Change::SetObjectReferences {
+                object: queue,
+                uses: vec![list],
+            },
+            Change::SetObjectReferences {
+                object: list,
+                uses: vec![queue],
+            },
+            Change::SetObjectReferences {
+                object: list,
+                uses: vec![],
             },
             Change::DeleteObject { object: queue },
             Change::DeleteUser { user: bob },

@@ -23,11 +23,16 @@
 //! of its kind in the list of kinds, name), each list in id order as in the
 //! document; then the ends of grants (the holder: 0 and a user id or 1 and
 //! a group id, the role, the project (optional), the end in seconds), in
-//! the document's order.
+//! the document's order. Last, only when some object uses others (DOMAIN
+//! rule 26), the objects' references: the number of objects that use any
+//! (never 0), then for each, in id order, its id and the ids it uses. A
+//! company without references is written as before references existed,
+//! byte for byte.
 //!
 //! Canonical like the document: a number in more bytes than it needs, a
-//! flag other than 0 or 1, kinds other than the catalog's in its order, or
-//! bytes past the end are refused, so a checkpoint that loads is written
+//! flag other than 0 or 1, kinds other than the catalog's in its order, an
+//! empty or out-of-order list of references, or bytes past the end are
+//! refused, so a checkpoint that loads is written
 //! back byte for byte (with the same catalog version: as in a document, an
 //! older version's permission names and kinds load and are written back as
 //! this version has them).
@@ -97,7 +102,7 @@ impl Company {
     ///
     /// let cut = &checkpoint[..checkpoint.len() - 1];
     /// let err = Company::load_checkpoint(cut).unwrap_err();
-    /// assert_eq!(err.to_string(), "objects: the checkpoint ends early");
+    /// assert_eq!(err.to_string(), "grantEnds: the checkpoint ends early");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn load_checkpoint(bytes: &[u8]) -> Result<Self, Error> {
@@ -237,6 +242,14 @@ fn write_records<P: PermissionFlags>(out: &mut Writer, document: &Document<P>) {
         out.number(end.role.get().into());
         out.optional(end.project.map(|p| p.get()));
         out.number(end.until.unix_seconds());
+    }
+    let using = || document.objects.iter().filter(|o| !o.uses.is_empty());
+    if using().next().is_some() {
+        out.count(using().count());
+        for object in using() {
+            out.number(object.id.get().into());
+            out.ids(object.uses.iter().map(|o| o.get()));
+        }
     }
 }
 

@@ -15,6 +15,7 @@ use serde::Deserializer;
 mod build;
 mod ids;
 mod records;
+mod references;
 mod within;
 
 use super::{Document, FORMAT_VERSION, NextIds, catalog_mismatch, unreadable_format};
@@ -145,6 +146,8 @@ impl<P: PermissionFlags> Company<P> {
     ///   to a missing user, group, role, project or object;
     /// - a built-in role missing, renamed or stored with more than its name;
     ///   a custom role on a built-in id, or without its permissions;
+    /// - an object that uses itself; in enhanced mode, an object that uses
+    ///   one with which it shares no project (DOMAIN rule 26);
     /// - a `defaultProject` that is missing or not named `Default`; enhanced
     ///   mode without one; a session revision past the document's revision;
     ///   users but no Admin.
@@ -230,6 +233,8 @@ struct Links {
     user_projects: Vec<(u32, ProjectId)>,
     group_projects: Vec<(u32, ProjectId)>,
     object_projects: Vec<(u32, ProjectId)>,
+    /// (the used object, the object that uses it).
+    object_users: Vec<(u32, crate::ObjectId)>,
     user_project_roles: Vec<(u32, (ProjectId, RoleId))>,
     group_project_roles: Vec<(u32, (ProjectId, RoleId))>,
     role_project_users: Vec<(u32, (UserId, ProjectId))>,
@@ -241,8 +246,8 @@ impl<P: PermissionFlags> Loader<P> {
     /// problem found is the error, so the order of the steps is part of the
     /// contract (the tests pin it): the header (format, catalog, company,
     /// revision, limits), the ids, the roles, the users, the groups, the
-    /// objects, the projects, the default project, the Admin role's
-    /// holders, and last the ends of grants.
+    /// objects, the projects, the objects' references, the default
+    /// project, the Admin role's holders, and last the ends of grants.
     fn load(mut document: Document<P>, limits: Limits) -> Result<Company<P>, Error> {
         check_header(&document)?;
         check_limits(document.next_ids, limits)?;
@@ -253,6 +258,7 @@ impl<P: PermissionFlags> Loader<P> {
         loader.check_groups(&document)?;
         loader.check_objects(&document)?;
         loader.check_projects(&document)?;
+        loader.check_references(&document)?;
         records::check_default_project(&document)?;
         // `check_roles` found the Admin record, though not necessarily
         // first.

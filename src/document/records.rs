@@ -236,6 +236,7 @@ impl<P: PermissionFlags> ObjectRecord<P> {
             id,
             kind,
             name: name.into(),
+            uses: Vec::new(),
         }
     }
 }

@@ -174,6 +174,9 @@ impl Error {
             Self::ForeignPlan => "foreign_plan",
             Self::LastAdmin { .. } => "last_admin",
             Self::InvalidResource { .. } => "invalid_resource",
+            Self::SelfReference { .. } => "self_reference",
+            Self::ReferenceCrossesProjects { .. } => "reference_crosses_projects",
+            Self::ObjectInUse { .. } => "object_in_use",
         }
     }
 
@@ -207,7 +210,9 @@ impl Error {
             | Self::NotProjectMember { .. }
             | Self::RevisionMismatch { .. }
             | Self::ForeignPlan
-            | Self::LastAdmin { .. } => ErrorCategory::Conflict,
+            | Self::LastAdmin { .. }
+            | Self::ReferenceCrossesProjects { .. }
+            | Self::ObjectInUse { .. } => ErrorCategory::Conflict,
             Self::InvalidName { .. }
             | Self::UnknownPermission { .. }
             | Self::UnknownObjectKind { .. }
@@ -217,7 +222,8 @@ impl Error {
             | Self::DefaultProject { .. }
             | Self::CompanyWideRole { .. }
             | Self::Document { .. }
-            | Self::InvalidResource { .. } => ErrorCategory::Invalid,
+            | Self::InvalidResource { .. }
+            | Self::SelfReference { .. } => ErrorCategory::Invalid,
             Self::CapacityExceeded { .. }
             | Self::LimitReached { .. }
             | Self::RevisionsExhausted { .. } => ErrorCategory::Exhausted,
@@ -320,8 +326,38 @@ impl serde::Serialize for Details<'_> {
             Error::ForeignPlan => {}
             Error::LastAdmin { change } => map.serialize_entry("change", change)?,
             Error::InvalidResource { text } => map.serialize_entry("text", text)?,
+            Error::SelfReference { .. }
+            | Error::ReferenceCrossesProjects { .. }
+            | Error::ObjectInUse { .. } => reference_details(&mut map, self.0)?,
         }
         map.end()
+    }
+}
+
+/// The details of a refusal of DOMAIN rule 26 (projects kept whole).
+#[cfg(feature = "serde")]
+fn reference_details<M: serde::ser::SerializeMap>(
+    map: &mut M,
+    error: &Error,
+) -> Result<(), M::Error> {
+    match error {
+        Error::SelfReference { object } => map.serialize_entry("object", object),
+        Error::ReferenceCrossesProjects {
+            reference,
+            references,
+        } => {
+            map.serialize_entry("reference", reference)?;
+            map.serialize_entry("references", references)
+        }
+        Error::ObjectInUse {
+            object,
+            used_by,
+            used_by_ids,
+        } => {
+            entries(map, [("object", object), ("used_by", used_by)])?;
+            map.serialize_entry("used_by_ids", used_by_ids)
+        }
+        _ => Ok(()),
     }
 }
 
@@ -360,7 +396,7 @@ mod tests {
     /// variant does not compile until it is listed here too.
     fn one_of_each() -> Vec<Error> {
         let text = String::new;
-        let all = vec![
+        let mut all = vec![
             Error::UnknownId {
                 kind: EntityKind::User,
                 id: 0,
@@ -432,12 +468,31 @@ mod tests {
             Error::LastAdmin { change: text() },
             Error::InvalidResource { text: text() },
         ];
+        all.extend(reference_errors());
         assert_every_variant(&all);
         all
     }
 
+    /// One error of each refusal of DOMAIN rule 26, in the table's order.
+    fn reference_errors() -> [Error; 3] {
+        [
+            Error::SelfReference {
+                object: String::new(),
+            },
+            Error::ReferenceCrossesProjects {
+                reference: String::new(),
+                references: Vec::new(),
+            },
+            Error::ObjectInUse {
+                object: String::new(),
+                used_by: String::new(),
+                used_by_ids: Vec::new(),
+            },
+        ]
+    }
+
     fn assert_every_variant(all: &[Error]) {
-        let mut seen = [false; 24];
+        let mut seen = [false; 27];
         for error in all {
             seen[index_of(error)] = true;
         }
@@ -472,6 +527,9 @@ mod tests {
                 Error::ForeignPlan => 21,
                 Error::LastAdmin { .. } => 22,
                 Error::InvalidResource { .. } => 23,
+                Error::SelfReference { .. } => 24,
+                Error::ReferenceCrossesProjects { .. } => 25,
+                Error::ObjectInUse { .. } => 26,
             }
         }
     }

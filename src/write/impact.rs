@@ -97,7 +97,7 @@ impl Link {
             Link::GroupProject(..) => &[Side::GroupProjects, Side::ProjectGroups],
             Link::UserProjectRole(..) => &[Side::UserProjectRoles, Side::RoleProjectUsers],
             Link::GroupProjectRole(..) => &[Side::GroupProjectRoles, Side::RoleProjectGroups],
-            Link::ObjectProject(..) => &[],
+            Link::ObjectProject(..) | Link::ObjectUses(..) => &[],
         }
     }
 }
@@ -426,7 +426,7 @@ fn candidates<P: PermissionFlags>(company: &Company<P>, after: &After<'_, P>) ->
             Link::GroupRole(group, _)
             | Link::GroupProject(group, _)
             | Link::GroupProjectRole(group, ..) => groups.push(group),
-            Link::ObjectProject(..) => {}
+            Link::ObjectProject(..) | Link::ObjectUses(..) => {}
         }
     }
     for group in sorted(groups) {

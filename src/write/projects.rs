@@ -18,6 +18,12 @@ impl<P: PermissionFlags> Company<P> {
             ..Delta::default()
         };
         if mode != SecurityMode::Enhanced || self.default_project().is_some() {
+            // DOMAIN rule 26: references recorded in simple mode are checked
+            // again on the way back. (The first switch cannot break one: every
+            // object joins Default.)
+            if mode == SecurityMode::Enhanced && self.mode == SecurityMode::Simple {
+                self.keep_whole_in_enhanced()?;
+            }
             return Ok(delta);
         }
         // DOMAIN rule 11: the first switch makes Default with every user and
@@ -99,6 +105,7 @@ impl<P: PermissionFlags> Company<P> {
         if Some(project) == self.default_project() {
             return Err(Error::DefaultProject { action: "deleted" });
         }
+        self.keep_whole_without_project(project)?;
         let mut delta = Delta {
             delete: Some(Removed::Project(project)),
             ..Delta::default()
@@ -115,6 +122,9 @@ impl<P: PermissionFlags> Company<P> {
     ) -> Result<Delta<P>, Error> {
         self.live_project(project)?;
         self.check_objects(objects)?;
+        if !present {
+            self.keep_whole_without(project, objects)?;
+        }
         let mut delta = Delta::default();
         for object in distinct(objects) {
             delta.link(self, Link::ObjectProject(object, project), present);
@@ -143,6 +153,8 @@ impl<P: PermissionFlags> Company<P> {
             kind,
             name: name.into_boxed_str(),
             projects: crate::short_set::ShortSet::new(),
+            uses: crate::short_set::ShortSet::new(),
+            used_by: crate::short_set::ShortSet::new(),
         };
         let mut delta = Delta {
             create: Some(NewRecord::Object(id, object)),
@@ -170,6 +182,7 @@ impl<P: PermissionFlags> Company<P> {
 
     pub(super) fn plan_delete_object(&self, object: ObjectId) -> Result<Delta<P>, Error> {
         self.live_object(object)?;
+        self.refuse_in_use(object)?;
         let mut delta = Delta {
             delete: Some(Removed::Object(object)),
             ..Delta::default()

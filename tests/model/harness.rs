@@ -601,11 +601,14 @@ pub(crate) fn records_agree<P: ModelFlags>(
         .collect();
     prop_assert_eq!(projects, expected, "projects");
 
+    // Rule 26: the objects each uses and is used by, in id order.
     let objects: Vec<_> = engine
         .objects()
         .map(|(id, o)| {
             let projects: Set<_> = o.projects().collect();
-            (id, o.kind(), o.name().to_owned(), projects)
+            let uses: Vec<_> = o.uses().collect();
+            let used_by: Vec<_> = o.used_by().collect();
+            (id, o.kind(), o.name().to_owned(), projects, uses, used_by)
         })
         .collect();
     let expected: Vec<_> = model
@@ -617,6 +620,12 @@ pub(crate) fn records_agree<P: ModelFlags>(
                 o.kind,
                 o.name.clone(),
                 rights(&model.object_projects, id),
+                rights(&model.object_uses, id)
+                    .into_iter()
+                    .collect::<Vec<_>>(),
+                lefts(&model.object_uses, id)
+                    .into_iter()
+                    .collect::<Vec<_>>(),
             )
         })
         .collect();
@@ -1073,6 +1082,7 @@ pub(crate) fn invariants_hold<P: ModelFlags>(
             within
         );
     }
+    references_stay_whole(engine)?;
     // The Default project exists in enhanced mode once enabled, and stays.
     if engine.mode() == SecurityMode::Enhanced {
         prop_assert!(
@@ -1088,6 +1098,42 @@ pub(crate) fn invariants_hold<P: ModelFlags>(
         let project = engine.project(id);
         prop_assert!(project.is_some(), "Default is gone");
         prop_assert_eq!(project.unwrap().name(), DEFAULT);
+    }
+    Ok(())
+}
+
+/// DOMAIN rule 26 on every reachable state, through the public API: each
+/// reference is recorded on both objects, in id order, between two live
+/// objects, never from an object to itself; and in enhanced mode no
+/// reference crosses projects (the two objects share at least one).
+pub(crate) fn references_stay_whole<P: ModelFlags>(
+    engine: &Company<P>,
+) -> Result<(), TestCaseError> {
+    for (id, object) in engine.objects() {
+        let uses: Vec<ObjectId> = object.uses().collect();
+        let used_by: Vec<ObjectId> = object.used_by().collect();
+        prop_assert!(uses.windows(2).all(|w| w[0] < w[1]), "{:?} uses", id);
+        prop_assert!(used_by.windows(2).all(|w| w[0] < w[1]), "{:?} used by", id);
+        prop_assert!(!uses.contains(&id), "{:?} uses itself", id);
+        for used in uses {
+            let other = engine.object(used);
+            prop_assert!(other.is_some(), "{:?} uses a deleted {:?}", id, used);
+            let other = other.unwrap();
+            prop_assert!(other.used_by().any(|u| u == id), "{:?} -> {:?}", id, used);
+            if engine.mode() == SecurityMode::Enhanced {
+                let shared = object.projects().any(|p| other.projects().any(|q| q == p));
+                prop_assert!(shared, "{:?} uses {:?} across projects", id, used);
+            }
+        }
+        for user in used_by {
+            let other = engine.object(user);
+            prop_assert!(
+                other.is_some_and(|o| o.uses().any(|u| u == id)),
+                "{:?} <- {:?}",
+                id,
+                user
+            );
+        }
     }
     Ok(())
 }

@@ -41,6 +41,7 @@
 //! | 22 no escalation within a project; Admin, "all projects" company-wide only | [`Model::apply_as`], [`Model::held_for`], `need_within_project`, `need_company_wide_only` |
 //! | 23 offline within projects too; explanations name the project | [`Model::role_holders`]; `explanation_agrees` in `harness.rs` |
 //! | 24 grants until a time; the host's clock ends them | `Model::ends`, [`Model::expire`], [`Model::keep_ends`] (`ends.rs`) |
+//! | 26 projects kept whole: references within projects, a used object stays | [`Model::crossing`], `SetObjectReferences`, `DeleteObject`; `invariants_hold` in `harness.rs` |
 //! | - deny by default | [`Model::check`] |
 //! | - no lock-out | [`Model::apply`] |
 //! | - no escalation | [`Model::apply_as`] |
@@ -170,6 +171,13 @@ pub(crate) enum Refusal {
         roles: Vec<String>,
         projects: Vec<String>,
     },
+    /// An object listed among those it uses.
+    SelfReference(ObjectId),
+    /// In enhanced mode, every reference (user, used) that the change
+    /// would leave between objects that share no project.
+    ReferencesCross(BTreeSet<(ObjectId, ObjectId)>),
+    /// Deleting an object used by these objects.
+    ObjectInUse(BTreeSet<ObjectId>),
 }
 
 impl Refusal {
@@ -188,6 +196,16 @@ impl Refusal {
                 Self::CompanyWideRole { roles, projects },
                 Error::CompanyWideRole { role, project },
             ) => roles.contains(role) && projects.contains(project),
+            (Self::SelfReference(id), Error::SelfReference { object }) => {
+                object.ends_with(&format!("(id {id})"))
+            }
+            // Every broken reference is listed, each once, in order.
+            (Self::ReferencesCross(pairs), Error::ReferenceCrossesProjects { references, .. }) => {
+                pairs.iter().copied().collect::<Vec<_>>() == *references
+            }
+            (Self::ObjectInUse(users), Error::ObjectInUse { used_by_ids, .. }) => {
+                users.iter().copied().collect::<Vec<_>>() == *used_by_ids
+            }
             (Self::DefaultProject, Error::DefaultProject { .. })
             | (Self::NotSinglePermission, Error::NotSinglePermission { .. })
             | (Self::LastAdmin, Error::LastAdmin { .. })
@@ -249,6 +267,8 @@ pub(crate) struct Model<P: ModelFlags = callgate::Permissions> {
     pub(crate) group_projects: BTreeSet<(GroupId, ProjectId)>,
     /// (object, project): which projects hold which objects.
     pub(crate) object_projects: BTreeSet<(ObjectId, ProjectId)>,
+    /// (user, used): the objects each object uses (rule 26).
+    pub(crate) object_uses: BTreeSet<(ObjectId, ObjectId)>,
     /// (user, project, role): roles given to a user within a project.
     pub(crate) user_project_roles: BTreeSet<(UserId, ProjectId, RoleId)>,
     /// (group, project, role): roles given to a group within a project
@@ -312,6 +332,7 @@ impl<P: ModelFlags> Model<P> {
             user_projects: BTreeSet::new(),
             group_projects: BTreeSet::new(),
             object_projects: BTreeSet::new(),
+            object_uses: BTreeSet::new(),
             user_project_roles: BTreeSet::new(),
             group_project_roles: BTreeSet::new(),
             ends: BTreeMap::new(),
@@ -857,6 +878,13 @@ impl<P: ModelFlags> Model<P> {
             _ => next.edit(&lasting(change), &mut refused),
         };
         next.keep_ends(change, &mut refused);
+        // DOMAIN 26: in enhanced mode no reference crosses projects, however
+        // the change would make it cross (recorded so, an object taken out
+        // of a project, a project deleted, the switch back to enhanced).
+        let crossing = next.crossing();
+        if !crossing.is_empty() {
+            refused.push(Refusal::ReferencesCross(crossing));
+        }
         // DOMAIN -: no lock-out: a change may not take away the last Admin.
         if !self.admins().is_empty() && next.admins().is_empty() {
             refused.push(Refusal::LastAdmin);
@@ -903,6 +931,20 @@ impl<P: ModelFlags> Model<P> {
             created,
             logged_out,
         })
+    }
+
+    /// In enhanced mode, every reference between two objects that share no
+    /// project (none in simple mode).
+    pub(crate) fn crossing(&self) -> BTreeSet<(ObjectId, ObjectId)> {
+        if !self.enhanced {
+            return BTreeSet::new();
+        }
+        let projects = |object| rights(&self.object_projects, object);
+        self.object_uses
+            .iter()
+            .copied()
+            .filter(|&(user, used)| projects(user).is_disjoint(&projects(used)))
+            .collect()
     }
 
     /// The live users who hold `role`, directly or through a group,
@@ -1044,7 +1086,9 @@ impl<P: ModelFlags> Model<P> {
             | Change::RemoveProjectObjects { project, .. }
             | Change::AssignProjectRole { project, .. }
             | Change::UnassignProjectRole { project, .. } => self.held_on(held, within, *project),
-            Change::RenameObject { object, .. } | Change::DeleteObject { object } => {
+            Change::RenameObject { object, .. }
+            | Change::DeleteObject { object }
+            | Change::SetObjectReferences { object, .. } => {
                 let projects = self.projects_of(user);
                 self.granted_on(held, &projects, within, Resource::Object(*object))
             }
@@ -1147,7 +1191,9 @@ impl<P: ModelFlags> Model<P> {
                     need("projects.manage");
                 }
             }
-            Change::RenameObject { object, .. } | Change::DeleteObject { object } => {
+            Change::RenameObject { object, .. }
+            | Change::DeleteObject { object }
+            | Change::SetObjectReferences { object, .. } => {
                 // An unknown object is refused as such.
                 if let Some(record) = self.objects.get(object) {
                     need(cat.governing(record.kind.index()));
@@ -1622,8 +1668,29 @@ impl<P: ModelFlags> Model<P> {
             }
             Change::DeleteObject { object } => {
                 self.need_object(object, refused);
+                // DOMAIN 26: an object others use stays (in either mode);
+                // the references it records itself go with it.
+                let users = lefts(&self.object_uses, object);
+                if !users.is_empty() {
+                    refused.push(Refusal::ObjectInUse(users));
+                }
                 self.objects.remove(&object);
                 self.object_projects.retain(|&(o, _)| o != object);
+                self.object_uses.retain(|&(user, _)| user != object);
+                None
+            }
+            Change::SetObjectReferences { object, uses } => {
+                self.need_object(object, refused);
+                uses.iter().for_each(|&o| self.need_object(o, refused));
+                if uses.contains(&object) {
+                    refused.push(Refusal::SelfReference(object));
+                }
+                // The list replaces the one recorded; whether the references
+                // stay within projects is checked on the state after (see
+                // `apply`).
+                self.object_uses.retain(|&(user, _)| user != object);
+                self.object_uses
+                    .extend(uses.iter().map(|&used| (object, used)));
                 None
             }
             other => panic!("the model does not know the change {other:?}: teach it"),
@@ -1801,6 +1868,11 @@ fn named<P: ModelFlags>(change: &Change<P>) -> (Vec<ProjectId>, Vec<ObjectId>, V
         Change::CreateProject { objects, .. } => (Vec::new(), objects.clone(), Vec::new()),
         Change::RenameObject { object, .. } | Change::DeleteObject { object } => {
             (Vec::new(), vec![*object], Vec::new())
+        }
+        // DOMAIN 26: the actor reaches both ends of every reference.
+        Change::SetObjectReferences { object, uses } => {
+            let objects = std::iter::once(*object).chain(uses.iter().copied());
+            (Vec::new(), objects.collect(), Vec::new())
         }
         _ => (Vec::new(), Vec::new(), Vec::new()),
     }

@@ -65,6 +65,7 @@ pub(crate) const CHANGE_VARIANTS: &[&str] = &[
     "AssignRoleUntil",
     "AssignProjectRoleUntil",
     "ExpireGrants",
+    "SetObjectReferences",
 ];
 
 /// An id below `max`, mostly below `likely`: most records a history makes
@@ -622,6 +623,12 @@ pub(crate) fn any_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = C
             2,
             time().prop_map(|now| Change::ExpireGrants { now }).boxed(),
         ),
+        (
+            3,
+            (object(), few(object()))
+                .prop_map(|(object, uses)| Change::SetObjectReferences { object, uses })
+                .boxed(),
+        ),
     ];
     Union::new_weighted(arms)
 }
@@ -648,7 +655,8 @@ struct Sizes {
 /// group, objects, projects holding some users, groups and objects, members
 /// given roles within projects (rule 20; now and then Admin or a role
 /// with "all projects", refused), and perhaps the switch to enhanced mode
-/// (then perhaps roles given within `Default`). At most 31 changes.
+/// (then perhaps roles given within `Default`); last, a few objects that
+/// use others (rule 26). At most 34 changes.
 pub(crate) fn call_center<P: ModelFlags>(
     v: &Vocab<P>,
 ) -> impl Strategy<Value = Vec<Change<P>>> + use<P> {
@@ -701,9 +709,17 @@ pub(crate) fn call_center<P: ModelFlags>(
                 n.projects as usize,
             );
             let in_default = proptest::option::weighted(0.7, (within(), vec(users(), 1..3)));
-            (Just(n), roles_at_creation, groups, roles, kinds, projects, in_default)
+            // Rule 26: objects that use others, recorded last (in enhanced
+            // mode, those that would cross projects are refused).
+            let references = vec(
+                (objects(), vec(objects(), 1..3)),
+                if n.objects > 1 { 0..4 } else { 0..1 },
+            );
+            let rest = (in_default, references);
+            (Just(n), roles_at_creation, groups, roles, kinds, projects, rest)
         })
-        .prop_map(|(n, roles_at_creation, groups, roles, kinds, projects, in_default)| {
+        .prop_map(|(n, roles_at_creation, groups, roles, kinds, projects, rest)| {
+            let (in_default, references) = rest;
             let mut changes = Vec::new();
             let switch = Change::SetSecurityMode {
                 mode: SecurityMode::Enhanced,
@@ -793,6 +809,9 @@ pub(crate) fn call_center<P: ModelFlags>(
                 changes.push(switch);
                 changes.extend(in_default);
             }
+            for (object, uses) in references {
+                changes.push(Change::SetObjectReferences { object, uses });
+            }
             changes
         })
 }
@@ -804,6 +823,40 @@ pub(crate) fn history<P: ModelFlags>(
     max_changes: usize,
 ) -> impl Strategy<Value = Vec<Change<P>>> + use<P> {
     (call_center(v), vec(any_change(v), 0..max_changes)).prop_map(|(mut history, rest)| {
+        history.extend(rest);
+        history
+    })
+}
+
+/// A change of what rule 26 is about: references recorded, objects moved
+/// between projects, projects and objects deleted, the mode switched both
+/// ways (so that references recorded in simple mode meet the switch back).
+pub(crate) fn reference_change<P: ModelFlags>(
+    v: &Vocab<P>,
+) -> impl Strategy<Value = Change<P>> + use<P> {
+    prop_oneof![
+        5 => (object(), few(object()))
+            .prop_map(|(object, uses)| Change::SetObjectReferences { object, uses }),
+        3 => (project(), few(object()))
+            .prop_map(|(project, objects)| Change::RemoveProjectObjects { project, objects }),
+        2 => (project(), few(object()))
+            .prop_map(|(project, objects)| Change::AddProjectObjects { project, objects }),
+        4 => project().prop_map(|project| Change::DeleteProject { project }),
+        2 => object().prop_map(|object| Change::DeleteObject { object }),
+        2 => mode().prop_map(|mode| Change::SetSecurityMode { mode }),
+        1 => (kind(v), name(), few(project()))
+            .prop_map(|(kind, name, projects)| Change::CreateObject { kind, name, projects }),
+    ]
+}
+
+/// A random call center and up to `max_changes` changes of rule 26
+/// ([`reference_change`]), now and then another change of any kind.
+pub(crate) fn references_history<P: ModelFlags>(
+    v: &Vocab<P>,
+    max_changes: usize,
+) -> impl Strategy<Value = Vec<Change<P>>> + use<P> {
+    let change = prop_oneof![4 => reference_change(v), 1 => any_change(v)];
+    (call_center(v), vec(change, 0..max_changes)).prop_map(|(mut history, rest)| {
         history.extend(rest);
         history
     })

@@ -64,7 +64,7 @@ pub(super) fn document<P: PermissionFlags>(bytes: &[u8]) -> Result<Document<P>, 
         *count = r.u32().at(|| format!("nextIds.{name}"))?;
     }
     let kinds = kinds::<P>(&mut r, &catalog)?;
-    let document = Document {
+    let mut document = Document {
         format,
         catalog: Some(catalog),
         company: Some(company),
@@ -79,6 +79,9 @@ pub(super) fn document<P: PermissionFlags>(bytes: &[u8]) -> Result<Document<P>, 
         objects: list(&mut r, "objects", 3, |r, i| object(r, i, &kinds))?,
         grant_ends: list(&mut r, "grantEnds", 5, grant_end)?,
     };
+    if !r.rest.is_empty() {
+        references(&mut r, &mut document.objects)?;
+    }
     if !r.rest.is_empty() {
         return Err(error(
             "checkpoint".into(),
@@ -264,7 +267,53 @@ fn object<P: PermissionFlags>(
         id,
         kind,
         name: r.text().at(at("name"))?.to_owned(),
+        uses: Vec::new(),
     })
+}
+
+/// The objects' references, after the objects: each entry names an object
+/// read before, in the objects' order (so in id order), and what it uses;
+/// at least one entry, each with at least one reference (the canonical
+/// form leaves the list out otherwise). The references themselves are
+/// checked with the document, at `objects[i].uses[j]`.
+fn references<P: PermissionFlags>(
+    r: &mut Reader<'_>,
+    objects: &mut [ObjectRecord<P>],
+) -> Result<(), Error> {
+    let count = r.count(2).at(|| "references".into())?;
+    if count == 0 {
+        return Err(error(
+            "references".into(),
+            "an empty list of references is left out",
+        ));
+    }
+    let mut next = 0;
+    for k in 0..count {
+        let at = || format!("references[{k}].object");
+        let id = ObjectId::new(r.u32().at(at)?);
+        let found = objects
+            .get(next..)
+            .and_then(|rest| rest.iter().position(|o| o.id == id));
+        let Some(record) = found.and_then(|offset| {
+            next += offset + 1;
+            objects.get_mut(next - 1)
+        }) else {
+            return Err(error(
+                at(),
+                format_args!(
+                    "object id `{id}` is not an object of the checkpoint after the one before"
+                ),
+            ));
+        };
+        record.uses = r.ids(ObjectId::new, || format!("references[{k}].uses"))?;
+        if record.uses.is_empty() {
+            return Err(error(
+                format!("references[{k}].uses"),
+                "an object that uses none is left out",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A list of records: its length (at `name`), then each record, read by

@@ -126,7 +126,7 @@ fn build_groups<P: PermissionFlags>(
     Ok(())
 }
 
-/// The objects, with their projects; adds what they own to
+/// The objects, with their projects and references; adds what they own to
 /// `tables.records_heap`.
 fn build_objects<P: PermissionFlags>(
     objects: Vec<ObjectRecord<P>>,
@@ -134,11 +134,15 @@ fn build_objects<P: PermissionFlags>(
     tables: &mut Tables<P>,
 ) -> Result<(), Error> {
     let projects = Grouped::new(objects.len(), &links.object_projects);
+    // Found in the users' id order: each object's users come sorted.
+    let used_by = Grouped::new(objects.len(), &links.object_users);
     for (at, record) in objects.into_iter().enumerate() {
         let object = Object {
             kind: record.kind,
             name: record.name.into_boxed_str(),
             projects: ShortSet::from_distinct(projects.of(at).to_vec()),
+            uses: ShortSet::from_distinct(record.uses),
+            used_by: ShortSet::from_distinct(used_by.of(at).to_vec()),
         };
         tables.records_heap += object.heap_bytes();
         let id = record.id.index();

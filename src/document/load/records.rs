@@ -279,7 +279,7 @@ pub(super) fn check_default_project<P: PermissionFlags>(
 /// Checks a list of references at `path.list`: each to a record of the
 /// document (found through `positions`), in id order, each once. Calls
 /// `found` with the position of each record referred to.
-fn listed<I: Copy + std::fmt::Display + Number>(
+pub(super) fn listed<I: Copy + std::fmt::Display + Number>(
     path: At,
     list: &'static str,
     kind: &str,
@@ -303,7 +303,7 @@ fn listed<I: Copy + std::fmt::Display + Number>(
 }
 
 /// An id, as the number `Positions` finds.
-trait Number {
+pub(super) trait Number {
     fn number(self) -> u32;
 }
 
