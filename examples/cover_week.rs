@@ -2,7 +2,9 @@
 //!
 //! Sam covers as Supervisor within Acme's project for a week; the host's
 //! timer ends the cover on Sunday, and a replica that follows the log ends
-//! it at the same revision.
+//! it at the same revision (rule 24). Acme's autodialer may dial Acme's
+//! list but not Globex's, and Acme's list cannot be taken out of Acme while
+//! the autodialer uses it (rule 26).
 //!
 //! Run with `cargo run --example cover_week`.
 
@@ -98,5 +100,53 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "after {sunday}: sam's cover has ended on the primary and the replica (revision {})",
         replica.revision()
     );
+
+    projects_kept_whole(&mut primary, acme)?;
+    Ok(())
+}
+
+/// Rule 26: an autodialer uses only lists that share a project with it.
+fn projects_kept_whole(
+    company: &mut Company,
+    acme: callgate::ProjectId,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use callgate::{Error, ObjectKind};
+    let globex = company.create_project("Globex", "Client Globex")?;
+    let mut object = |kind, name: &str, project| -> Result<callgate::ObjectId, Error> {
+        let report = company.apply(Change::CreateObject {
+            kind,
+            name: name.into(),
+            projects: vec![project],
+        })?;
+        Ok(report.created_object().expect("an object"))
+    };
+    let dialer = object(ObjectKind::Autodialer, "Acme spring campaign", acme)?;
+    let acme_list = object(ObjectKind::List, "Acme leads", acme)?;
+    let globex_list = object(ObjectKind::List, "Globex customers", globex)?;
+
+    company.apply(Change::SetObjectReferences {
+        object: dialer,
+        uses: vec![acme_list],
+    })?;
+    let refused = company
+        .apply(Change::SetObjectReferences {
+            object: dialer,
+            uses: vec![acme_list, globex_list],
+        })
+        .expect_err("Globex's list is not Acme's");
+    assert!(matches!(refused, Error::ReferenceCrossesProjects { .. }));
+    println!("refused: {refused}");
+    let refused = company
+        .preview(Change::RemoveProjectObjects {
+            project: acme,
+            objects: vec![acme_list],
+        })
+        .expect_err("the autodialer still uses the list");
+    println!("refused: {refused}");
+    let refused = company
+        .apply(Change::DeleteObject { object: acme_list })
+        .expect_err("a used list is not deleted");
+    assert!(matches!(refused, Error::ObjectInUse { .. }));
+    println!("refused: {refused}");
     Ok(())
 }
