@@ -28,7 +28,11 @@ impl<P: PermissionFlags> Change<P> {
     /// `security.manage` for the security mode, and the kind's manage
     /// permission (`queues.manage`, ...) to register, rename or delete an
     /// object. Creating a user with roles, groups or projects also needs the
-    /// permission that governs each of those.
+    /// permission that governs each of those. Declaring or dropping a duty
+    /// constraint (DOMAIN rule 25) needs `security.manage` (the
+    /// product's [`LibraryPermission::SecurityManage`](crate::LibraryPermission))
+    /// and both permissions of the pair: an actor keeps apart, or lets
+    /// meet, only duties they hold.
     #[must_use]
     pub fn governing_permissions(&self, company: &Company<P>) -> P {
         let required = P::catalog().required;
@@ -83,6 +87,14 @@ impl<P: PermissionFlags> Change<P> {
             Change::RenameObject { object, .. } | Change::DeleteObject { object } => company
                 .object(*object)
                 .map_or(0, |o| P::catalog().kind_manage(o.kind().index())),
+            Change::DeclareDutyConstraint { first, second }
+            | Change::DropDutyConstraint { first, second } => {
+                let side = |duty: &crate::Duty<P>| match duty {
+                    crate::Duty::Permission(permission) => permission.close().bits128(),
+                    crate::Duty::Role(_) => 0,
+                };
+                required.security_manage | side(first) | side(second)
+            }
         })
     }
 
@@ -135,6 +147,8 @@ impl<P: PermissionFlags> Change<P> {
             }
             Change::RenameObject { .. } => "rename an object".to_owned(),
             Change::DeleteObject { .. } => "delete an object".to_owned(),
+            Change::DeclareDutyConstraint { .. } => "declare a duty constraint".to_owned(),
+            Change::DropDutyConstraint { .. } => "drop a duty constraint".to_owned(),
         }
     }
 }

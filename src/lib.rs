@@ -199,6 +199,7 @@ mod company;
 mod company_id;
 #[cfg(feature = "serde")]
 mod document;
+mod duty;
 mod error;
 mod explain;
 mod guard;
@@ -231,6 +232,7 @@ pub use crate::document::{
     CatalogRef, Document, FORMAT_VERSION, GroupRecord, MemberRoles, NextIds, ObjectRecord,
     ProjectRecord, RoleRecord, UserRecord,
 };
+pub use crate::duty::{Duty, DutyConstraint};
 pub use crate::error::{EntityKind, Error, ErrorCategory, TextPosition};
 pub use crate::explain::{DecisionRecord, Explanation, Grant, Reach};
 pub use crate::limits::Limits;

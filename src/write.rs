@@ -38,6 +38,7 @@
 // entry.
 
 mod delta;
+mod duties;
 mod impact;
 mod projects;
 mod roles;
@@ -134,6 +135,11 @@ impl<P: PermissionFlags> Company<P> {
     /// - a change that would leave users without any Admin
     ///   ([`Error::LastAdmin`]), by deleting a user, taking the role, taking
     ///   a user out of a group that carries it, or deleting such a group;
+    /// - a change that would let one user hold both duties of a declared
+    ///   [`DutyConstraint`](crate::DutyConstraint), or a custom role give
+    ///   both ([`Error::DutiesSeparated`]), and a declaration the company
+    ///   already breaks ([`Error::DutyConstraintBroken`]) or that can never
+    ///   hold ([`Error::InvalidDutyConstraint`]);
     /// - a table with no id left ([`Error::CapacityExceeded`]), or none left
     ///   within the host's [`Limits`](crate::Limits) ([`Error::LimitReached`]);
     /// - a company at the largest revision, [`MAX_REVISION`](crate::MAX_REVISION)
@@ -179,7 +185,7 @@ impl<P: PermissionFlags> Company<P> {
             });
         }
         let delta = self.delta(&change)?;
-        let (report, users) = impact::report(self, &delta);
+        let (report, users) = impact::report(self, &delta)?;
         Ok(Plan {
             state: self.state,
             delta,
@@ -518,6 +524,8 @@ impl<P: PermissionFlags> Company<P> {
                 self.plan_create_object(*kind, name.clone(), projects),
             C::RenameObject { object, name } => self.plan_rename_object(*object, name.clone()),
             C::DeleteObject { object } => self.plan_delete_object(*object),
+            C::DeclareDutyConstraint { first, second } => self.plan_declare_duty(*first, *second),
+            C::DropDutyConstraint { first, second } => self.plan_drop_duty(*first, *second),
         }
     }
 }

@@ -77,3 +77,6 @@ mod rule_22_no_escalation_within_a_project;
 
 #[path = "rule_23_put_offline_reaches_holders_within_projects.rs"]
 mod rule_23_put_offline_reaches_holders_within_projects;
+
+#[path = "rule_25_separation_of_duties.rs"]
+mod rule_25_separation_of_duties;

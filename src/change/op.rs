@@ -45,6 +45,8 @@ impl<P: PermissionFlags> Change<P> {
             Self::CreateObject { .. } => "create_object",
             Self::RenameObject { .. } => "rename_object",
             Self::DeleteObject { .. } => "delete_object",
+            Self::DeclareDutyConstraint { .. } => "declare_duty_constraint",
+            Self::DropDutyConstraint { .. } => "drop_duty_constraint",
         }
     }
 }

@@ -229,6 +229,7 @@ impl<P: PermissionFlags> Company<P> {
             projects,
             objects,
             snapshot: Snapshot::default(),
+            duties: std::sync::Arc::default(),
         };
         company.snapshot = company.try_compile()?;
         Ok(company)

@@ -174,6 +174,9 @@ impl Error {
             Self::ForeignPlan => "foreign_plan",
             Self::LastAdmin { .. } => "last_admin",
             Self::InvalidResource { .. } => "invalid_resource",
+            Self::DutiesSeparated { .. } => "duties_separated",
+            Self::DutyConstraintBroken { .. } => "duty_constraint_broken",
+            Self::InvalidDutyConstraint { .. } => "invalid_duty_constraint",
         }
     }
 
@@ -207,7 +210,9 @@ impl Error {
             | Self::NotProjectMember { .. }
             | Self::RevisionMismatch { .. }
             | Self::ForeignPlan
-            | Self::LastAdmin { .. } => ErrorCategory::Conflict,
+            | Self::LastAdmin { .. }
+            | Self::DutiesSeparated { .. }
+            | Self::DutyConstraintBroken { .. } => ErrorCategory::Conflict,
             Self::InvalidName { .. }
             | Self::UnknownPermission { .. }
             | Self::UnknownObjectKind { .. }
@@ -217,7 +222,8 @@ impl Error {
             | Self::DefaultProject { .. }
             | Self::CompanyWideRole { .. }
             | Self::Document { .. }
-            | Self::InvalidResource { .. } => ErrorCategory::Invalid,
+            | Self::InvalidResource { .. }
+            | Self::InvalidDutyConstraint { .. } => ErrorCategory::Invalid,
             Self::CapacityExceeded { .. }
             | Self::LimitReached { .. }
             | Self::RevisionsExhausted { .. } => ErrorCategory::Exhausted,
@@ -320,6 +326,32 @@ impl serde::Serialize for Details<'_> {
             Error::ForeignPlan => {}
             Error::LastAdmin { change } => map.serialize_entry("change", change)?,
             Error::InvalidResource { text } => map.serialize_entry("text", text)?,
+            Error::DutiesSeparated {
+                holder,
+                first,
+                second,
+            } => entries(
+                &mut map,
+                [("holder", holder), ("first", first), ("second", second)],
+            )?,
+            Error::DutyConstraintBroken {
+                first,
+                second,
+                holders,
+                count,
+            } => {
+                entries(&mut map, [("first", first), ("second", second)])?;
+                map.serialize_entry("holders", holders)?;
+                map.serialize_entry("count", count)?;
+            }
+            Error::InvalidDutyConstraint {
+                first,
+                second,
+                reason,
+            } => {
+                entries(&mut map, [("first", first), ("second", second)])?;
+                map.serialize_entry("reason", reason)?;
+            }
         }
         map.end()
     }
@@ -431,13 +463,29 @@ mod tests {
             Error::ForeignPlan,
             Error::LastAdmin { change: text() },
             Error::InvalidResource { text: text() },
+            Error::DutiesSeparated {
+                holder: text(),
+                first: text(),
+                second: text(),
+            },
+            Error::DutyConstraintBroken {
+                first: text(),
+                second: text(),
+                holders: Vec::new(),
+                count: 0,
+            },
+            Error::InvalidDutyConstraint {
+                first: text(),
+                second: text(),
+                reason: "",
+            },
         ];
         assert_every_variant(&all);
         all
     }
 
     fn assert_every_variant(all: &[Error]) {
-        let mut seen = [false; 24];
+        let mut seen = [false; 27];
         for error in all {
             seen[index_of(error)] = true;
         }
@@ -472,6 +520,9 @@ mod tests {
                 Error::ForeignPlan => 21,
                 Error::LastAdmin { .. } => 22,
                 Error::InvalidResource { .. } => 23,
+                Error::DutiesSeparated { .. } => 24,
+                Error::DutyConstraintBroken { .. } => 25,
+                Error::InvalidDutyConstraint { .. } => 26,
             }
         }
     }

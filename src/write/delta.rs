@@ -62,6 +62,8 @@ pub(crate) struct Delta<P: PermissionFlags> {
     /// offline", the sessions of everyone who held it before or holds it
     /// after end.
     pub(crate) saved_role: Option<RoleId>,
+    /// The company's duty constraints after the change, if it changes them.
+    pub(crate) duties: Option<std::sync::Arc<[crate::DutyConstraint<P>]>>,
 }
 
 impl<P: PermissionFlags> Default for Delta<P> {
@@ -72,6 +74,7 @@ impl<P: PermissionFlags> Default for Delta<P> {
             links: Vec::new(),
             delete: None,
             saved_role: None,
+            duties: None,
         }
     }
 }
@@ -153,6 +156,9 @@ impl<P: PermissionFlags> Company<P> {
         }
         if let Some(role) = delta.saved_role {
             touched.roles.push(role);
+        }
+        if let Some(duties) = delta.duties {
+            self.duties = duties;
         }
         touched
     }
