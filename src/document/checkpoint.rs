@@ -21,7 +21,11 @@
 //! users, groups, objects, and each member given roles within it: 0 and a
 //! user id or 1 and a group id, then the roles) and objects (id, the index
 //! of its kind in the list of kinds, name), each list in id order as in the
-//! document.
+//! document. Then, only when the company declared any, the duty constraints
+//! (DOMAIN rule 25) in their order: for each side, 0 and the permission's
+//! names, or 1 and the role's id. A checkpoint written before 0.3 ends
+//! after its objects, and still loads and writes back byte for byte; an
+//! empty list of constraints written out is refused.
 //!
 //! Canonical like the document: a number in more bytes than it needs, a
 //! flag other than 0 or 1, kinds other than the catalog's in its order, or
@@ -173,7 +177,31 @@ fn write<P: PermissionFlags>(document: &Document<P>) -> Vec<u8> {
         out.text(kind.name);
     }
     write_records(&mut out, document);
+    write_duties(&mut out, document);
     out.0
+}
+
+/// The duty constraints of `document`, when it has any: 0 and the
+/// permission's names, or 1 and the role's id, for each side.
+fn write_duties<P: PermissionFlags>(out: &mut Writer, document: &Document<P>) {
+    if document.duty_constraints.is_empty() {
+        return;
+    }
+    out.count(document.duty_constraints.len());
+    for constraint in &document.duty_constraints {
+        for duty in [constraint.first, constraint.second] {
+            match duty {
+                crate::Duty::Permission(permission) => {
+                    out.flag(false);
+                    out.permissions(permission);
+                }
+                crate::Duty::Role(role) => {
+                    out.flag(true);
+                    out.number(role.get().into());
+                }
+            }
+        }
+    }
 }
 
 /// The lists of records of `document`.
@@ -200,12 +228,7 @@ fn write_records<P: PermissionFlags>(out: &mut Writer, document: &Document<P>) {
         out.text(&role.description);
         out.flag(role.permissions.is_some());
         if let Some(permissions) = role.permissions {
-            let catalog = P::catalog();
-            let bits = permissions.bits128();
-            out.count(catalog.minimal(bits).count());
-            for permission in catalog.minimal(bits) {
-                out.text(permission.name());
-            }
+            out.permissions(permissions);
         }
         out.flag(role.put_users_offline);
     }
@@ -264,6 +287,16 @@ impl Writer {
         self.flag(value.is_some());
         if let Some(value) = value {
             self.number(value.into());
+        }
+    }
+
+    /// The names of the minimal entries of `permissions`.
+    fn permissions<P: PermissionFlags>(&mut self, permissions: P) {
+        let catalog = P::catalog();
+        let bits = permissions.bits128();
+        self.count(catalog.minimal(bits).count());
+        for permission in catalog.minimal(bits) {
+            self.text(permission.name());
         }
     }
 

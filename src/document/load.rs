@@ -241,8 +241,8 @@ impl<P: PermissionFlags> Loader<P> {
     /// problem found is the error, so the order of the steps is part of the
     /// contract (the tests pin it): the header (format, catalog, company,
     /// revision, limits), the ids, the roles, the users, the groups, the
-    /// objects, the projects, the default project, and last the Admin
-    /// role's holders.
+    /// objects, the projects, the default project, the Admin role's
+    /// holders, and last the duty constraints (DOMAIN rule 25).
     fn load(document: Document<P>, limits: Limits) -> Result<Company<P>, Error> {
         check_header(&document)?;
         check_limits(document.next_ids, limits)?;
@@ -257,8 +257,11 @@ impl<P: PermissionFlags> Loader<P> {
         // `check_roles` found the Admin record, though not necessarily
         // first.
         let admin = loader.roles.of(RoleId::ADMIN.get()).unwrap_or(0);
-        let company = loader.build(document, limits)?;
+        let mut document = document;
+        let duties = std::mem::take(&mut document.duty_constraints);
+        let mut company = loader.build(document, limits)?;
         records::check_admin_held(&company, admin)?;
+        company.declare_loaded_duties(duties)?;
         Ok(company)
     }
 

@@ -76,6 +76,7 @@ impl<P: PermissionFlags> Document<P> {
             roles: BuiltinRole::ALL.map(RoleRecord::builtin).into(),
             projects: Vec::new(),
             objects: Vec::new(),
+            duty_constraints: Vec::new(),
         }
     }
 }

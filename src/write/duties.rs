@@ -261,32 +261,50 @@ impl<P: PermissionFlags> Company<P> {
         .duty(duty)
     }
 
+    /// The constraint as stored, if the company may declare it: both
+    /// duties normalized (`normalized_duty`), a pair that can be kept
+    /// apart.
+    fn valid_duty_constraint(
+        &self,
+        first: Duty<P>,
+        second: Duty<P>,
+    ) -> Result<DutyConstraint<P>, Error> {
+        let constraint =
+            DutyConstraint::new(self.normalized_duty(first)?, self.normalized_duty(second)?);
+        match never_apart(&constraint) {
+            Some(reason) => Err(Error::InvalidDutyConstraint {
+                first: self.duty_label(constraint.first),
+                second: self.duty_label(constraint.second),
+                reason,
+            }),
+            None => Ok(constraint),
+        }
+    }
+
+    /// Refuses `constraint` if someone breaks it, listing who.
+    fn unbroken(&self, constraint: &DutyConstraint<P>) -> Result<(), Error> {
+        let (holders, count) = self.breakers(constraint);
+        if count == 0 {
+            return Ok(());
+        }
+        Err(Error::DutyConstraintBroken {
+            first: self.duty_label(constraint.first),
+            second: self.duty_label(constraint.second),
+            holders,
+            count,
+        })
+    }
+
     pub(super) fn plan_declare_duty(
         &self,
         first: Duty<P>,
         second: Duty<P>,
     ) -> Result<Delta<P>, Error> {
-        let constraint =
-            DutyConstraint::new(self.normalized_duty(first)?, self.normalized_duty(second)?);
-        if let Some(reason) = never_apart(&constraint) {
-            return Err(Error::InvalidDutyConstraint {
-                first: self.duty_label(constraint.first),
-                second: self.duty_label(constraint.second),
-                reason,
-            });
-        }
+        let constraint = self.valid_duty_constraint(first, second)?;
         if self.duties.iter().any(|c| c.same_as(&constraint)) {
             return Ok(Delta::default());
         }
-        let (holders, count) = self.breakers(&constraint);
-        if count > 0 {
-            return Err(Error::DutyConstraintBroken {
-                first: self.duty_label(constraint.first),
-                second: self.duty_label(constraint.second),
-                holders,
-                count,
-            });
-        }
+        self.unbroken(&constraint)?;
         let duties: Vec<_> = self.duties.iter().copied().chain([constraint]).collect();
         Ok(Delta {
             duties: Some(Arc::from(duties)),
@@ -314,6 +332,37 @@ impl<P: PermissionFlags> Company<P> {
             duties: Some(Arc::from(duties)),
             ..Delta::default()
         })
+    }
+
+    /// Declares the constraints of a loaded document (the company has no
+    /// constraint yet), refusing at `dutyConstraints[i]` one the company
+    /// would not accept, one declared twice, or one a user or custom role
+    /// breaks.
+    #[cfg(feature = "serde")]
+    pub(crate) fn declare_loaded_duties(
+        &mut self,
+        stored: Vec<DutyConstraint<P>>,
+    ) -> Result<(), Error> {
+        let mut declared: Vec<DutyConstraint<P>> = Vec::with_capacity(stored.len());
+        for (i, constraint) in stored.into_iter().enumerate() {
+            let at = |error: Error| Error::Document {
+                path: format!("dutyConstraints[{i}]"),
+                message: error.to_string(),
+            };
+            let valid =
+                (self.valid_duty_constraint(constraint.first, constraint.second)).map_err(at)?;
+            if declared.iter().any(|c| c.same_as(&valid)) {
+                return Err(at(Error::InvalidDutyConstraint {
+                    first: self.duty_label(valid.first),
+                    second: self.duty_label(valid.second),
+                    reason: "the constraint is declared twice",
+                }));
+            }
+            self.unbroken(&valid).map_err(at)?;
+            declared.push(valid);
+        }
+        self.duties = Arc::from(declared);
+        Ok(())
     }
 
     /// The constraints left once `role` is deleted, if it names any.

@@ -77,11 +77,22 @@ pub(super) fn document<P: PermissionFlags>(bytes: &[u8]) -> Result<Document<P>, 
         roles: list(&mut r, "roles", 6, role::<P>)?,
         projects: list(&mut r, "projects", 7, project)?,
         objects: list(&mut r, "objects", 3, |r, i| object(r, i, &kinds))?,
+        duty_constraints: Vec::new(),
     };
+    let mut document = document;
+    if !r.rest.is_empty() {
+        document.duty_constraints = list(&mut r, "dutyConstraints", 4, duty_constraint::<P>)?;
+        if document.duty_constraints.is_empty() {
+            return Err(error(
+                "dutyConstraints".into(),
+                "the canonical form leaves out an empty list",
+            ));
+        }
+    }
     if !r.rest.is_empty() {
         return Err(error(
             "checkpoint".into(),
-            format_args!("{} bytes follow its last object", r.rest.len()),
+            format_args!("{} bytes follow its last duty constraint", r.rest.len()),
         ));
     }
     Ok(document)
@@ -152,7 +163,7 @@ fn role<P: PermissionFlags>(r: &mut Reader<'_>, i: usize) -> Result<RoleRecord<P
     let builtin = r.flag().at(at("builtin"))?;
     let description = r.text().at(at("description"))?.to_owned();
     let permissions = match r.flag().at(at("permissions"))? {
-        true => Some(permissions::<P>(r, i)?),
+        true => Some(permissions::<P>(r, &|| format!("roles[{i}].permissions"))?),
         false => None,
     };
     Ok(RoleRecord {
@@ -165,14 +176,18 @@ fn role<P: PermissionFlags>(r: &mut Reader<'_>, i: usize) -> Result<RoleRecord<P
     })
 }
 
-/// A role's permission names: each of the catalog, each once, as the
-/// document's are read (in any order, implied names allowed).
-fn permissions<P: PermissionFlags>(r: &mut Reader<'_>, i: usize) -> Result<P, Error> {
+/// Permission names (a role's, a duty's) at `path`: each of the catalog,
+/// each once, as the document's are read (in any order, implied names
+/// allowed).
+fn permissions<P: PermissionFlags>(
+    r: &mut Reader<'_>,
+    path: &dyn Fn() -> String,
+) -> Result<P, Error> {
     let catalog = P::catalog();
-    let count = r.count(1).at(|| format!("roles[{i}].permissions"))?;
+    let count = r.count(1).at(path)?;
     let (mut listed, mut bits) = (0u128, 0u128);
     for j in 0..count {
-        let at = || format!("roles[{i}].permissions[{j}]");
+        let at = || format!("{}[{j}]", path());
         let name = r.text().at(at)?;
         let (Some(permission), Some(closed)) =
             (catalog.permission(name), catalog.closed_named(name))
@@ -242,6 +257,32 @@ fn object<P: PermissionFlags>(
         kind,
         name: r.text().at(at("name"))?.to_owned(),
     })
+}
+
+/// A duty constraint (DOMAIN rule 25): its two duties.
+fn duty_constraint<P: PermissionFlags>(
+    r: &mut Reader<'_>,
+    i: usize,
+) -> Result<crate::DutyConstraint<P>, Error> {
+    let first = duty::<P>(r, &|| format!("dutyConstraints[{i}].first"))?;
+    let second = duty::<P>(r, &|| format!("dutyConstraints[{i}].second"))?;
+    Ok(crate::DutyConstraint::new(first, second))
+}
+
+/// A duty at `path`: 0 and permission names, or 1 and a role id.
+fn duty<P: PermissionFlags>(
+    r: &mut Reader<'_>,
+    path: &dyn Fn() -> String,
+) -> Result<crate::Duty<P>, Error> {
+    match r.byte().at(path)? {
+        0 => Ok(crate::Duty::Permission(permissions::<P>(r, &|| {
+            format!("{}.permission", path())
+        })?)),
+        1 => Ok(crate::Duty::Role(RoleId::new(
+            r.u32().at(|| format!("{}.role", path()))?,
+        ))),
+        other => Err(error(path(), Fault::Choice("permission", "role", other))),
+    }
 }
 
 /// A list of records: its length (at `name`), then each record, read by
