@@ -37,6 +37,9 @@ const PINNED: &[(&str, &str)] = &[
     ("limit_reached", "exhausted"),
     ("revisions_exhausted", "exhausted"),
     ("other_company", "forbidden"),
+    ("duties_separated", "conflict"),
+    ("duty_constraint_broken", "conflict"),
+    ("invalid_duty_constraint", "invalid"),
 ];
 
 /// One error of every variant, in the order of [`PINNED`].
@@ -114,6 +117,22 @@ fn one_of_each() -> Vec<Error> {
             what: "session",
             of: callgate::CompanyId::new(1),
             used_with: callgate::CompanyId::new(2),
+        },
+        Error::DutiesSeparated {
+            holder: text(),
+            first: text(),
+            second: text(),
+        },
+        Error::DutyConstraintBroken {
+            first: text(),
+            second: text(),
+            holders: vec![text()],
+            count: 1,
+        },
+        Error::InvalidDutyConstraint {
+            first: text(),
+            second: text(),
+            reason: "a role cannot be kept apart from itself",
         },
     ]
 }
@@ -342,6 +361,42 @@ fn tenant_and_limit_errors_serialize_with_their_details() -> Result<(), serde_js
     assert_eq!(
         serde_json::to_string(&exhausted)?,
         r#"{"code":"revisions_exhausted","category":"exhausted","message":"the company is at revision 3, the largest there is: it takes no more changes","details":{"revision":3}}"#
+    );
+    Ok(())
+}
+
+#[test]
+fn duty_errors_serialize_with_their_details() -> Result<(), serde_json::Error> {
+    let error = Error::DutyConstraintBroken {
+        first: "`qa_checks.manage`".into(),
+        second: "`workplace.softphone`".into(),
+        holders: vec!["user `kim`".into()],
+        count: 3,
+    };
+    assert_eq!(
+        serde_json::to_value(&error)?,
+        serde_json::json!({
+            "code": "duty_constraint_broken",
+            "category": "conflict",
+            "message": "`qa_checks.manage` and `workplace.softphone` cannot be kept apart: 3 already hold both (user `kim`, ...)",
+            "details": {
+                "first": "`qa_checks.manage`",
+                "second": "`workplace.softphone`",
+                "holders": ["user `kim`"],
+                "count": 3
+            }
+        })
+    );
+    let error = Error::DutiesSeparated {
+        holder: "user `kim`".into(),
+        first: "role `QA` (given directly, company-wide)".into(),
+        second: "role `Auditor` (through group `Audit`, company-wide)".into(),
+    };
+    let details = &serde_json::to_value(&error)?["details"];
+    assert_eq!(details["holder"], "user `kim`");
+    assert_eq!(
+        details["second"],
+        "role `Auditor` (through group `Audit`, company-wide)"
     );
     Ok(())
 }

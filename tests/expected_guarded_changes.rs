@@ -13,8 +13,8 @@
 mod support;
 
 use callgate::{
-    Change, Company, EntityKind, Error, GroupId, ObjectId, ObjectKind, Permissions, Principal,
-    ProjectId, RoleId, SecurityMode, Session, UserId,
+    Change, Company, Duty, EntityKind, Error, GroupId, ObjectId, ObjectKind, Permissions,
+    Principal, ProjectId, RoleId, SecurityMode, Session, UserId,
 };
 use support::{
     TestResult, accepted, company_with_admin, new_role, object_in, refused, refused_as,
@@ -251,6 +251,20 @@ fn every_change(f: &Fixture) -> Vec<(Change, Permissions)> {
             P::QUEUES_MANAGE,
         ),
         (Change::DeleteObject { object: f.list }, P::LISTS_MANAGE),
+        (
+            Change::DeclareDutyConstraint {
+                first: Duty::Role(f.qa),
+                second: Duty::Role(RoleId::OPERATOR),
+            },
+            P::SECURITY_MANAGE,
+        ),
+        (
+            Change::DropDutyConstraint {
+                first: Duty::Role(f.qa),
+                second: Duty::Role(RoleId::OPERATOR),
+            },
+            P::SECURITY_MANAGE,
+        ),
     ]
 }
 
@@ -284,7 +298,7 @@ fn the_table_of_changes_covers_every_kind_of_change() -> TestResult {
     covered.sort_unstable();
     covered.dedup();
 
-    assert_eq!(every.len(), 27, "{message}");
+    assert_eq!(every.len(), 29, "{message}");
     assert_eq!(covered, every);
     Ok(())
 }
