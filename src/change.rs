@@ -355,8 +355,9 @@ pub enum Change<P: PermissionFlags = Permissions> {
     },
     /// Drops the constraint keeping the two duties apart, named by its
     /// duties in either order. Dropping a constraint that is not declared
-    /// changes nothing, as unassigning a role no one holds does. (Deleting
-    /// a role drops the constraints that name it.)
+    /// changes nothing, as unassigning a role no one holds does; a set that
+    /// is not one permission is refused ([`Error::NotSinglePermission`](crate::Error::NotSinglePermission)).
+    /// (Deleting a role drops the constraints that name it.)
     DropDutyConstraint {
         /// One duty.
         first: crate::Duty<P>,

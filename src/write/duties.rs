@@ -317,11 +317,12 @@ impl<P: PermissionFlags> Company<P> {
         first: Duty<P>,
         second: Duty<P>,
     ) -> Result<Delta<P>, Error> {
+        // A role that does not exist (any more) names no constraint.
         let stored = |duty| match duty {
-            Duty::Permission(permission) => Duty::Permission(Set::close(permission)),
-            role => role,
+            Duty::Permission(_) => self.normalized_duty(duty),
+            role => Ok(role),
         };
-        let dropped = DutyConstraint::new(stored(first), stored(second));
+        let dropped = DutyConstraint::new(stored(first)?, stored(second)?);
         if !self.duties.iter().any(|c| c.same_as(&dropped)) {
             return Ok(Delta::default());
         }

@@ -40,6 +40,7 @@
 //! | 21 company-wide plus within each shared project; removal cascades | [`Model::granted_on`], `RemoveProjectMembers`, `Delete*` |
 //! | 22 no escalation within a project; Admin, "all projects" company-wide only | [`Model::apply_as`], [`Model::held_for`], `need_within_project`, `need_company_wide_only` |
 //! | 23 offline within projects too; explanations name the project | [`Model::role_holders`]; `explanation_agrees` in `harness.rs` |
+//! | 25 separation of duties; Admin exempt from permission pairs | [`duties`]: `Model::edit_duties`, `Model::duty_breaches` (in [`Model::apply`]), `Model::testing_breaks`; `duties::duties_kept` on the engine |
 //! | - deny by default | [`Model::check`] |
 //! | - no lock-out | [`Model::apply`] |
 //! | - no escalation | [`Model::apply_as`] |
@@ -49,6 +50,7 @@
 #![allow(dead_code)] // Each test binary uses a different part of the model.
 
 pub(crate) mod catalog;
+pub(crate) mod duties;
 pub(crate) mod harness;
 pub(crate) mod strategies;
 
@@ -167,6 +169,14 @@ pub(crate) enum Refusal {
         roles: Vec<String>,
         projects: Vec<String>,
     },
+    /// A user (or a custom role, or a testing session) would hold both
+    /// duties of a declared constraint (DOMAIN 25).
+    DutiesSeparated,
+    /// A constraint declared while this many (users and custom roles)
+    /// break it.
+    DutyConstraintBroken(usize),
+    /// A constraint that can never hold.
+    InvalidDutyConstraint,
 }
 
 impl Refusal {
@@ -188,7 +198,12 @@ impl Refusal {
             (Self::DefaultProject, Error::DefaultProject { .. })
             | (Self::NotSinglePermission, Error::NotSinglePermission { .. })
             | (Self::LastAdmin, Error::LastAdmin { .. })
-            | (Self::SessionEnded, Error::SessionEnded { .. }) => true,
+            | (Self::SessionEnded, Error::SessionEnded { .. })
+            | (Self::DutiesSeparated, Error::DutiesSeparated { .. })
+            | (Self::InvalidDutyConstraint, Error::InvalidDutyConstraint { .. }) => true,
+            (Self::DutyConstraintBroken(n), Error::DutyConstraintBroken { count, .. }) => {
+                n == count
+            }
             // The engine names the fewest permissions that say it; read back,
             // they are the closed set.
             (Self::Forbidden(names), Error::Forbidden { missing: text, .. })
@@ -254,6 +269,8 @@ pub(crate) struct Model<P: ModelFlags = callgate::Permissions> {
     /// The first revision at which each user's sessions are current (users
     /// never put offline are absent: 0).
     pub(crate) sessions_valid_from: BTreeMap<UserId, u64>,
+    /// The declared separation-of-duties constraints, in order (DOMAIN 25).
+    pub(crate) duties: Vec<duties::Pair>,
     /// The next id of each table: ids are dense, in creation order, never
     /// reused.
     pub(crate) next_user: u32,
@@ -309,6 +326,7 @@ impl<P: ModelFlags> Model<P> {
             user_project_roles: BTreeSet::new(),
             group_project_roles: BTreeSet::new(),
             sessions_valid_from: BTreeMap::new(),
+            duties: Vec::new(),
             next_user: 0,
             next_group: 0,
             next_role: 3,
@@ -781,6 +799,11 @@ impl<P: ModelFlags> Model<P> {
                 refused.push(Refusal::Escalation(beyond));
             }
         }
+        // DOMAIN 25: a session testing a role that gives both duties of a
+        // pair would hold both (an Admin tester is exempt; the session not).
+        if self.testing_breaks(role) {
+            refused.push(Refusal::DutiesSeparated);
+        }
         if !refused.is_empty() {
             return Err(refused);
         }
@@ -842,6 +865,12 @@ impl<P: ModelFlags> Model<P> {
         let mut next = self.clone();
         let mut refused = Vec::new();
         let created = next.edit(change, &mut refused);
+        // DOMAIN 25: no state breaks a declared constraint, however the
+        // duties are reached (a declaration counts its breakers itself).
+        let declaring = matches!(change, Change::DeclareDutyConstraint { .. });
+        if !declaring && next.duty_breaches() > 0 {
+            refused.push(Refusal::DutiesSeparated);
+        }
         // DOMAIN -: no lock-out: a change may not take away the last Admin.
         if !self.admins().is_empty() && next.admins().is_empty() {
             refused.push(Refusal::LastAdmin);
@@ -1124,6 +1153,17 @@ impl<P: ModelFlags> Model<P> {
                     need(cat.governing(record.kind.index()));
                 }
             }
+            Change::DeclareDutyConstraint { first, second }
+            | Change::DropDutyConstraint { first, second } => {
+                // DOMAIN 25: security settings, and both permissions of a
+                // pair: an actor keeps apart only duties they hold.
+                need("security.manage");
+                for duty in [first, second] {
+                    if let callgate::Duty::Permission(p) = duty {
+                        needed.extend(names_of(*p).0);
+                    }
+                }
+            }
             other => panic!("the model does not know the change {other:?}: teach it"),
         }
         needed
@@ -1170,6 +1210,9 @@ impl<P: ModelFlags> Model<P> {
     /// Makes the change on `self` (a scratch copy), noting every reason to
     /// refuse it in `refused`.
     fn edit(&mut self, change: &Change<P>, refused: &mut Vec<Refusal>) -> Option<Created> {
+        if self.edit_duties(change, refused) {
+            return None;
+        }
         match change.clone() {
             Change::CreateUser {
                 name,
@@ -1317,6 +1360,7 @@ impl<P: ModelFlags> Model<P> {
                 self.group_roles.retain(|&(_, r)| r != role);
                 self.user_project_roles.retain(|&(_, _, r)| r != role);
                 self.group_project_roles.retain(|&(_, _, r)| r != role);
+                self.drop_duties_of(role);
                 None
             }
             Change::AssignRole { role, principals } => {
