@@ -24,7 +24,9 @@
 // an overlay, every user the delta may reach is compiled through the same
 // `rights` function the compile uses, and compared with the snapshot. Its
 // cost follows the users the change reaches, never the company's size, so a
-// preview is a plan that is dropped.
+// preview is a plan that is dropped. First, on the same overlay, every user
+// the delta reaches (and every role whose permissions it sets) is held
+// against the declared duty constraints (duties.rs, DOMAIN rule 25).
 //
 // `Company::commit` first checks that the plan was made by this company at
 // its current revision; then it carries out the delta (`execute`, which

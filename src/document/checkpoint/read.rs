@@ -80,15 +80,7 @@ pub(super) fn document<P: PermissionFlags>(bytes: &[u8]) -> Result<Document<P>, 
         duty_constraints: Vec::new(),
     };
     let mut document = document;
-    if !r.rest.is_empty() {
-        document.duty_constraints = list(&mut r, "dutyConstraints", 4, duty_constraint::<P>)?;
-        if document.duty_constraints.is_empty() {
-            return Err(error(
-                "dutyConstraints".into(),
-                "the canonical form leaves out an empty list",
-            ));
-        }
-    }
+    document.duty_constraints = duty_constraints(&mut r)?;
     if !r.rest.is_empty() {
         return Err(error(
             "checkpoint".into(),
@@ -257,6 +249,25 @@ fn object<P: PermissionFlags>(
         kind,
         name: r.text().at(at("name"))?.to_owned(),
     })
+}
+
+/// The duty constraints after the objects: none when the checkpoint ends
+/// there (as every checkpoint written before 0.3 does), otherwise a list
+/// that is not empty.
+fn duty_constraints<P: PermissionFlags>(
+    r: &mut Reader<'_>,
+) -> Result<Vec<crate::DutyConstraint<P>>, Error> {
+    if r.rest.is_empty() {
+        return Ok(Vec::new());
+    }
+    let constraints = list(r, "dutyConstraints", 4, duty_constraint::<P>)?;
+    if constraints.is_empty() {
+        return Err(error(
+            "dutyConstraints".into(),
+            "the canonical form leaves out an empty list",
+        ));
+    }
+    Ok(constraints)
 }
 
 /// A duty constraint (DOMAIN rule 25): its two duties.
