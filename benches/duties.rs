@@ -3,7 +3,7 @@
 //!
 //! - `duties/preview_assign_role/{size}/{n}`: `preview` of `AssignRole`
 //!   giving one user a custom role, with `n` constraints declared (0 and
-//!   10: five pairs of permissions and five of roles). The constraints are
+//!   10, each naming a permission; see `with_ten_constraints`). The constraints are
 //!   checked against the one user the change reaches, so the difference
 //!   between the two rows is the check, and it does not grow with the
 //!   company (target: at most 10 us at L with 10 constraints).
@@ -51,13 +51,15 @@ const PERMISSION_PAIRS: [(Permissions, Permissions); 12] = [
     (Permissions::BALANCE_VIEW, Permissions::BILLING_MANAGE),
 ];
 
-/// `company` with ten constraints: five pairs of permissions (or as many as
-/// the company keeps, the rest made up with pairs of roles) and pairs of
-/// new custom roles held by no one.
+/// `company` with ten constraints, each naming a permission on one side
+/// at least, so that the check reads the permissions of the user's roles:
+/// the pairs of [`PERMISSION_PAIRS`] the company keeps (at L, none: among
+/// 500 generated roles, one holds both of any pair), then pairs of such a
+/// permission and a new custom role held by no one.
 fn with_ten_constraints(mut company: Company) -> Company {
-    let mut declared = 0;
+    let mut pairs = 0;
     for (first, second) in PERMISSION_PAIRS {
-        if declared == 5 {
+        if pairs == 5 {
             break;
         }
         let change = Change::DeclareDutyConstraint {
@@ -65,26 +67,24 @@ fn with_ten_constraints(mut company: Company) -> Company {
             second: Duty::Permission(second),
         };
         if company.apply(change).is_ok() {
-            declared += 1;
+            pairs += 1;
         }
     }
-    let mut r = 0;
+    let mut declared = pairs;
+    let mut tried = PERMISSION_PAIRS.iter().cycle();
     while declared < 10 {
-        let mut role = || {
-            r += 1;
-            company
-                .create_role(format!("duty {r}"), "", Permissions::REPORTS_VIEW)
-                .expect("a new role")
-        };
-        let (first, second) = (role(), role());
+        let role = company
+            .create_role(format!("duty {declared}"), "", Permissions::REPORTS_VIEW)
+            .expect("a new role");
+        let (permission, _) = tried.next().copied().expect("a pair");
         must(company.apply(Change::DeclareDutyConstraint {
-            first: Duty::Role(first),
-            second: Duty::Role(second),
+            first: Duty::Permission(permission),
+            second: Duty::Role(role),
         }));
         declared += 1;
     }
     assert_eq!(company.duty_constraints().len(), 10);
-    eprintln!("{} of the 10 constraints are pairs of roles", r / 2);
+    eprintln!("10 constraints: {pairs} pairs of permissions, the rest a permission and a role");
     company
 }
 
