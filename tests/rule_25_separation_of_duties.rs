@@ -657,6 +657,21 @@ fn rule_25_constraints_round_trip_through_the_document_and_the_checkpoint() -> T
     let loaded = Company::load_checkpoint(&checkpoint)?;
     assert_eq!(loaded.to_document(), company.to_document());
     assert_eq!(loaded.to_checkpoint(), checkpoint);
+    // The change itself, as a log stores it.
+    let change = Change::DeclareDutyConstraint {
+        first: Duty::Permission(EVALUATES),
+        second: Duty::Role(auditor),
+    };
+    let json = serde_json::to_string(&change)?;
+    assert_eq!(
+        json,
+        format!(
+            r#"{{"op":"declare_duty_constraint","first":{{"permission":["qa_checks.manage"]}},"second":{{"role":{}}}}}"#,
+            auditor.get()
+        )
+    );
+    assert_eq!(serde_json::from_str::<Change>(&json)?, change);
+    assert_eq!(change.op(), "declare_duty_constraint");
     // A company without constraints writes no field at all (0.2's form).
     let plain = Company::new();
     let json = serde_json::to_string(&plain.to_document())?;
