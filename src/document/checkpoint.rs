@@ -321,8 +321,22 @@ mod tests {
         company.create_user("ann")?;
         company.create_user("bob")?;
         let valid = company.to_document();
-        let edits: [fn(&mut Document); 6] = [
+        let edits: [fn(&mut Document); 8] = [
             |d| d.users[1].name = "ann".into(),
+            // Bob holds both roles of a constraint (DOMAIN rule 25).
+            |d| {
+                d.users[1].roles = vec![RoleId::SUPERVISOR, RoleId::OPERATOR];
+                d.duty_constraints.push(crate::DutyConstraint::new(
+                    crate::Duty::Role(RoleId::SUPERVISOR),
+                    crate::Duty::Role(RoleId::OPERATOR),
+                ));
+            },
+            |d| {
+                d.duty_constraints.push(crate::DutyConstraint::new(
+                    crate::Duty::Role(RoleId::new(9)),
+                    crate::Duty::Permission(Permissions::BILLING_VIEW),
+                ));
+            },
             |d| d.users.swap(0, 1),
             |d| d.users[1].roles.push(RoleId::new(9)),
             |d| drop(d.roles.remove(1)),
