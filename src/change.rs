@@ -408,6 +408,34 @@ pub enum Change<P: PermissionFlags = Permissions> {
         /// recorded once.
         uses: Vec<ObjectId>,
     },
+    /// Declares that no one may hold both duties (DOMAIN rule 25; see
+    /// [`DutyConstraint`](crate::DutyConstraint) for what "held" means and
+    /// how Admin is treated). Refused when someone already holds both, or a
+    /// custom role holds both permissions of the pair
+    /// ([`Error::DutyConstraintBroken`](crate::Error::DutyConstraintBroken),
+    /// listing them), for an unknown role or a set that is not one
+    /// permission, and for a pair that can never be kept apart (a duty
+    /// with itself or with what it implies, a role with Admin:
+    /// [`Error::InvalidDutyConstraint`](crate::Error::InvalidDutyConstraint)).
+    /// Declaring a constraint already declared (in either order) changes
+    /// nothing.
+    DeclareDutyConstraint {
+        /// One duty.
+        first: crate::Duty<P>,
+        /// The duty kept apart from it.
+        second: crate::Duty<P>,
+    },
+    /// Drops the constraint keeping the two duties apart, named by its
+    /// duties in either order. Dropping a constraint that is not declared
+    /// changes nothing, as unassigning a role no one holds does; a set that
+    /// is not one permission is refused ([`Error::NotSinglePermission`](crate::Error::NotSinglePermission)).
+    /// (Deleting a role drops the constraints that name it.)
+    DropDutyConstraint {
+        /// One duty.
+        first: crate::Duty<P>,
+        /// The other duty.
+        second: crate::Duty<P>,
+    },
 }
 
 /// What a change created, if anything: [`ChangeReport::created`].

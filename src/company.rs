@@ -104,6 +104,11 @@ pub struct Company<P: PermissionFlags = Permissions> {
     pub(crate) ends: ends::GrantEnds,
     // INVARIANT (compiled): equal to what `compile_*` gives for every record.
     pub(crate) snapshot: Snapshot<P>,
+    // INVARIANT (duties): each constraint normalized (`write/duties.rs`:
+    // a permission closed, a role live and not Admin in a role pair), none
+    // twice, and no user or custom role breaks one. Shared: a clone (each
+    // publish) copies a pointer.
+    pub(crate) duties: std::sync::Arc<[crate::DutyConstraint<P>]>,
 }
 
 /// Shows the records and the snapshot: two companies with the
@@ -123,6 +128,7 @@ impl<P: PermissionFlags> std::fmt::Debug for Company<P> {
             .field("objects", &self.objects)
             .field("ends", &self.ends)
             .field("snapshot", &self.snapshot)
+            .field("duties", &self.duties)
             .finish_non_exhaustive()
     }
 }
@@ -189,6 +195,7 @@ impl<P: PermissionFlags> Company<P> {
                 }
                 snapshot
             },
+            duties: std::sync::Arc::default(),
         }
     }
 
@@ -286,6 +293,13 @@ impl<P: PermissionFlags> Company<P> {
     #[must_use]
     pub fn mode(&self) -> SecurityMode {
         self.mode
+    }
+
+    /// The declared separation-of-duties constraints (DOMAIN rule 25), in
+    /// the order they were declared. See [`DutyConstraint`](crate::DutyConstraint).
+    #[must_use]
+    pub fn duty_constraints(&self) -> &[crate::DutyConstraint<P>] {
+        &self.duties
     }
 
     /// The number of changes accepted since the company was created.

@@ -168,6 +168,20 @@ pub struct Document<P: PermissionFlags = Permissions> {
         deserialize_with = "canonical::not_default"
     )]
     pub grant_ends: Vec<GrantEndRecord>,
+    /// The separation-of-duties constraints (DOMAIN rule 25), in the order
+    /// they were declared; left out when there are none, so documents
+    /// written before 0.3 load and write back unchanged. A permission is
+    /// stored as the list of its name (`{"permission": ["payments.manage"]}`),
+    /// a role by id (`{"role": 4}`). Loading refuses, at
+    /// `dutyConstraints[i]`, a constraint that is not one the company
+    /// would accept, one declared twice, and one that a user (named) or a
+    /// custom role already breaks.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "canonical::not_default"
+    )]
+    pub duty_constraints: Vec<crate::DutyConstraint<P>>,
 }
 
 /// Which catalog a document was written with: its name and version.
@@ -618,6 +632,7 @@ impl<P: PermissionFlags> Company<P> {
                 })
                 .collect(),
             grant_ends: self.grant_ends_record(),
+            duty_constraints: self.duty_constraints().to_vec(),
         }
     }
 }

@@ -84,6 +84,9 @@ impl fmt::Display for EntityKind {
 /// | [`SelfReference`](Self::SelfReference) | `self_reference` | `invalid` | 422 |
 /// | [`ReferenceCrossesProjects`](Self::ReferenceCrossesProjects) | `reference_crosses_projects` | `conflict` | 409 |
 /// | [`ObjectInUse`](Self::ObjectInUse) | `object_in_use` | `conflict` | 409 |
+/// | [`DutiesSeparated`](Self::DutiesSeparated) | `duties_separated` | `conflict` | 409 |
+/// | [`DutyConstraintBroken`](Self::DutyConstraintBroken) | `duty_constraint_broken` | `conflict` | 409 |
+/// | [`InvalidDutyConstraint`](Self::InvalidDutyConstraint) | `invalid_duty_constraint` | `invalid` | 422 |
 ///
 /// **Codes never change once released.** A code is its variant's name in
 /// snake_case as of the release that added it; renaming a variant keeps its
@@ -106,8 +109,8 @@ impl fmt::Display for EntityKind {
 ///   current state: a taken name, a stale revision or another company's
 ///   plan, the last Admin, a principal that is not (yet) a member of the
 ///   project, a reference between objects that would share no project, an
-///   object that others still use. Reading the state again, or changing it first, can make it
-///   succeed.
+///   object that others still use, two duties kept apart (DOMAIN rule 25).
+///   Reading the state again, or changing it first, can make it succeed.
 /// - `invalid`: the request can never succeed as written: a malformed name,
 ///   a permission, kind or section the catalog lacks (the catalog is fixed
 ///   by the product, so that is a mistake in the request rather than a
@@ -409,6 +412,53 @@ pub enum Error {
         used_by: String,
         /// The ids of the objects that use it, in id order.
         used_by_ids: Vec<crate::ObjectId>,
+    },
+    /// A change that would let one user (or one custom role, or a testing
+    /// session) hold both duties of a declared
+    /// [`DutyConstraint`](crate::DutyConstraint) (DOMAIN rule 25). Names
+    /// the holder and the grant that gives each duty: the role, and whether
+    /// it is given directly or through which group, company-wide or within
+    /// which project.
+    #[error("{holder} would hold both {first} and {second}, which are kept apart")]
+    DutiesSeparated {
+        /// Who would hold both, in words (``user `ann` ``, ``role `QA` ``).
+        holder: String,
+        /// The grant of the first duty, in words (`` `payments.manage` from
+        /// role `Cashier` (through group `Finance`, within project `Acme`) ``).
+        first: String,
+        /// The grant of the second duty, in words.
+        second: String,
+    },
+    /// A duty constraint declared while someone already holds both duties
+    /// (DOMAIN rule 25): the users, and custom roles holding both
+    /// permissions of a pair, are listed (the first ten, by id).
+    #[error(
+        "{first} and {second} cannot be kept apart: {count} already hold both ({}{})",
+        .holders.join(", "),
+        if *.count > .holders.len() { ", ..." } else { "" }
+    )]
+    DutyConstraintBroken {
+        /// The first duty, in words.
+        first: String,
+        /// The second duty, in words.
+        second: String,
+        /// The first ten who hold both, in words (``user `ann` ``,
+        /// ``role `QA` ``).
+        holders: Vec<String>,
+        /// How many hold both.
+        count: usize,
+    },
+    /// A duty constraint that can never hold (DOMAIN rule 25): a duty with
+    /// itself or with a permission it implies, or a pair of roles naming
+    /// Admin (Admin holds everything, and the last Admin cannot go).
+    #[error("{first} and {second} cannot be kept apart: {reason}")]
+    InvalidDutyConstraint {
+        /// The first duty, in words.
+        first: String,
+        /// The second duty, in words.
+        second: String,
+        /// Why not.
+        reason: &'static str,
     },
 }
 

@@ -31,8 +31,13 @@ impl<P: PermissionFlags> Change<P> {
     /// roles given within them (held company-wide or within that project),
     /// `security.manage` for the security mode, and the kind's manage
     /// permission (`queues.manage`, ...) to register, rename or delete an
-    /// object or to record the objects it uses. Creating a user with roles, groups or projects also needs the
-    /// permission that governs each of those.
+    /// object or to record the objects it uses. Creating a user with roles,
+    /// groups or projects also needs the permission that governs each of
+    /// those. Declaring or dropping a duty constraint (DOMAIN rule 25) needs
+    /// `security.manage` (the product's
+    /// [`LibraryPermission::SecurityManage`](crate::LibraryPermission)) and
+    /// both permissions of the pair: an actor keeps apart, or lets meet,
+    /// only duties they hold.
     #[must_use]
     pub fn governing_permissions(&self, company: &Company<P>) -> P {
         let required = P::catalog().required;
@@ -92,6 +97,14 @@ impl<P: PermissionFlags> Change<P> {
             | Change::SetObjectReferences { object, .. } => company
                 .object(*object)
                 .map_or(0, |o| P::catalog().kind_manage(o.kind().index())),
+            Change::DeclareDutyConstraint { first, second }
+            | Change::DropDutyConstraint { first, second } => {
+                let side = |duty: &crate::Duty<P>| match duty {
+                    crate::Duty::Permission(permission) => permission.close().bits128(),
+                    crate::Duty::Role(_) => 0,
+                };
+                required.security_manage | side(first) | side(second)
+            }
         })
     }
 
@@ -159,6 +172,8 @@ impl<P: PermissionFlags> Change<P> {
             ),
             Change::ExpireGrants { now } => format!("end the grants due by {now}"),
             Change::SetObjectReferences { .. } => "record the objects an object uses".to_owned(),
+            Change::DeclareDutyConstraint { .. } => "declare a duty constraint".to_owned(),
+            Change::DropDutyConstraint { .. } => "drop a duty constraint".to_owned(),
         }
     }
 }

@@ -148,6 +148,11 @@ a document does that); the two must always be equal, and the property tests
 check it.
 
 Around that core:
+- duty.rs declares separation of duties (DOMAIN rule 25: `Duty`,
+  `DutyConstraint`, kept as a shared `Arc<[_]>` on the company);
+  write/duties.rs refuses a change that breaks one, reading each user the
+  change reaches through the report's overlay (write/impact.rs), so the
+  check never scans the company; only declaring one does.
 - guard.rs authorizes changes made by a session (`plan_as`, `apply_as`):
   governing permission, no escalation, hidden projects; then `plan` does the
   rest.
@@ -199,6 +204,7 @@ mod company;
 mod company_id;
 #[cfg(feature = "serde")]
 mod document;
+mod duty;
 mod error;
 mod explain;
 mod grant_end;
@@ -232,6 +238,7 @@ pub use crate::document::{
     CatalogRef, Document, FORMAT_VERSION, GrantEndRecord, GroupRecord, MemberRoles, NextIds,
     ObjectRecord, ProjectRecord, RoleRecord, UserRecord,
 };
+pub use crate::duty::{Duty, DutyConstraint};
 pub use crate::error::{EntityKind, Error, ErrorCategory, TextPosition};
 pub use crate::explain::{DecisionRecord, Explanation, Grant, Reach};
 pub use crate::grant_end::{Assignment, Timestamp};

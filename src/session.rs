@@ -262,7 +262,11 @@ impl<P: PermissionFlags> crate::Company<P> {
     /// - [`Error::UnknownId`] for an unknown user or role;
     /// - [`Error::Forbidden`] without `roles.manage` and `roles.test`;
     /// - [`Error::Escalation`] when the role grants something the tester
-    ///   does not hold.
+    ///   does not hold;
+    /// - [`Error::DutiesSeparated`] when the role by itself gives both
+    ///   duties of a declared [`DutyConstraint`](crate::DutyConstraint)
+    ///   (only a built-in role can: an Admin, exempt from permission pairs,
+    ///   could otherwise combine them by testing).
     ///
     /// # Example: an administrator tests Operator; a supervisor may not test Admin
     ///
@@ -304,6 +308,7 @@ impl<P: PermissionFlags> crate::Company<P> {
                 permissions: beyond.names().to_string(),
             });
         }
+        self.check_tested_role(session.user(), role)?;
         Ok(session.with_testing(role))
     }
 

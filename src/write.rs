@@ -25,7 +25,9 @@
 // an overlay, every user the delta may reach is compiled through the same
 // `rights` function the compile uses, and compared with the snapshot. Its
 // cost follows the users the change reaches, never the company's size, so a
-// preview is a plan that is dropped.
+// preview is a plan that is dropped. First, on the same overlay, every user
+// the delta reaches (and every role whose permissions it sets) is held
+// against the declared duty constraints (duties.rs, DOMAIN rule 25).
 //
 // `Company::commit` first checks that the plan was made by this company at
 // its current revision; then it carries out the delta (`execute`, which
@@ -39,6 +41,7 @@
 // entry.
 
 mod delta;
+mod duties;
 mod ends;
 mod impact;
 mod projects;
@@ -143,6 +146,11 @@ impl<P: PermissionFlags> Company<P> {
     /// - a change that would leave users without any Admin
     ///   ([`Error::LastAdmin`]), by deleting a user, taking the role, taking
     ///   a user out of a group that carries it, or deleting such a group;
+    /// - a change that would let one user hold both duties of a declared
+    ///   [`DutyConstraint`](crate::DutyConstraint), or a custom role give
+    ///   both ([`Error::DutiesSeparated`]), and a declaration the company
+    ///   already breaks ([`Error::DutyConstraintBroken`]) or that can never
+    ///   hold ([`Error::InvalidDutyConstraint`]);
     /// - a table with no id left ([`Error::CapacityExceeded`]), or none left
     ///   within the host's [`Limits`](crate::Limits) ([`Error::LimitReached`]);
     /// - a company at the largest revision, [`MAX_REVISION`](crate::MAX_REVISION)
@@ -188,7 +196,7 @@ impl<P: PermissionFlags> Company<P> {
             });
         }
         let delta = self.delta(&change)?;
-        let (report, users) = impact::report(self, &delta);
+        let (report, users) = impact::report(self, &delta)?;
         Ok(Plan {
             state: self.state,
             delta,
@@ -537,6 +545,8 @@ impl<P: PermissionFlags> Company<P> {
             C::DeleteObject { object } => self.plan_delete_object(*object),
             C::ExpireGrants { now } => self.plan_expire(*now),
             C::SetObjectReferences { object, uses } => self.plan_object_references(*object, uses),
+            C::DeclareDutyConstraint { first, second } => self.plan_declare_duty(*first, *second),
+            C::DropDutyConstraint { first, second } => self.plan_drop_duty(*first, *second),
         }
     }
 }

@@ -88,14 +88,11 @@ fn checkpoints_load_back_and_refuse_what_is_not_one() {
         refused(&newer),
         "format: checkpoint format version 3 is not one this library reads (2)"
     );
-    // Bytes after the objects are the objects' references (rule 26),
-    // written only when some object uses another: never an empty list.
+    // The last part is the list of duty constraints (its count, 0 here):
+    // nothing follows it.
     let mut longer = checkpoint.clone();
     longer.push(0);
-    assert_eq!(
-        refused(&longer),
-        "references: an empty list of references is left out"
-    );
+    assert_eq!(refused(&longer), "checkpoint: 1 bytes follow its last part");
     let mut overlong = checkpoint[..8].to_vec();
     overlong.extend([0x82, 0x00]);
     overlong.extend(&checkpoint[9..]);

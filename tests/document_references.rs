@@ -76,18 +76,20 @@ fn references_round_trip_through_the_checkpoint() -> TestResult {
     let loaded = Company::load_checkpoint(&checkpoint)?;
     assert_eq!(loaded.to_document(), company.to_document());
     assert_eq!(loaded.to_checkpoint(), checkpoint);
-    // The section: one object uses others; object 0 uses 1 and 2.
-    assert!(checkpoint.ends_with(&[1, 0, 2, 1, 2]));
+    // The section: one object uses others; object 0 uses 1 and 2; then no
+    // duty constraints.
+    assert!(checkpoint.ends_with(&[1, 0, 2, 1, 2, 0]));
 
-    // Without references the checkpoint is what it was before them: it
-    // ends with the last object's name and the (empty) ends of grants.
+    // Without references the section is an empty list: the checkpoint ends
+    // with the last object's name, the (empty) ends of grants, no
+    // references and no duty constraints.
     let mut plain = company;
     plain.apply(Change::SetObjectReferences {
         object: ObjectId::new(0),
         uses: vec![],
     })?;
     let checkpoint = plain.to_checkpoint();
-    assert!(checkpoint.ends_with(b"Loose\0"));
+    assert!(checkpoint.ends_with(b"Loose\0\0\0"));
     assert_eq!(
         Company::load_checkpoint(&checkpoint)?.to_checkpoint(),
         checkpoint
@@ -211,9 +213,10 @@ fn with_tail(company: &Company, cut: usize, tail: &[u8]) -> Vec<u8> {
 #[test]
 fn a_checkpoint_section_of_references_is_canonical() -> TestResult {
     let company = campaign()?;
-    // The section is `1, 0, [2: 1, 2]`: one entry, object 0, uses 1 and 2.
+    // The section is `1, 0, [2: 1, 2]`: one entry, object 0, uses 1 and 2;
+    // the duty constraints' count (0) follows it.
     let cases: [(&[u8], &str); 6] = [
-        (&[0], "references: an empty list of references is left out"),
+        (&[0], "dutyConstraints: the checkpoint ends early"),
         (
             &[1, 9, 1, 1],
             "references[0].object: object id `9` is not an object of the checkpoint after the one before",
@@ -227,7 +230,7 @@ fn a_checkpoint_section_of_references_is_canonical() -> TestResult {
             "references[1].object: object id `0` is not an object of the checkpoint after the one before",
         ),
         (
-            &[1, 0, 2, 1, 2, 7],
+            &[1, 0, 2, 1, 2, 0, 7],
             "checkpoint: 1 bytes follow its last part",
         ),
         (
@@ -236,12 +239,12 @@ fn a_checkpoint_section_of_references_is_canonical() -> TestResult {
         ),
     ];
     for (tail, expected) in cases {
-        let bytes = with_tail(&company, 5, tail);
+        let bytes = with_tail(&company, 6, tail);
         let error = Company::load_checkpoint(&bytes).err().ok_or(expected)?;
         assert_eq!(error.to_string(), expected);
     }
     // The references themselves are checked with the document, at its paths.
-    let error = Company::load_checkpoint(&with_tail(&company, 5, &[1, 0, 2, 1, 3]));
+    let error = Company::load_checkpoint(&with_tail(&company, 6, &[1, 0, 2, 1, 3, 0]));
     assert_eq!(
         error.err().map(|e| e.to_string()),
         Some(

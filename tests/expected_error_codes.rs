@@ -40,6 +40,9 @@ const PINNED: &[(&str, &str)] = &[
     ("self_reference", "invalid"),
     ("reference_crosses_projects", "conflict"),
     ("object_in_use", "conflict"),
+    ("duties_separated", "conflict"),
+    ("duty_constraint_broken", "conflict"),
+    ("invalid_duty_constraint", "invalid"),
 ];
 
 /// One error of every variant, in the order of [`PINNED`].
@@ -127,6 +130,22 @@ fn one_of_each() -> Vec<Error> {
             object: text(),
             used_by: text(),
             used_by_ids: vec![callgate::ObjectId::new(1)],
+        },
+        Error::DutiesSeparated {
+            holder: text(),
+            first: text(),
+            second: text(),
+        },
+        Error::DutyConstraintBroken {
+            first: text(),
+            second: text(),
+            holders: vec![text()],
+            count: 1,
+        },
+        Error::InvalidDutyConstraint {
+            first: text(),
+            second: text(),
+            reason: "a role cannot be kept apart from itself",
         },
     ]
 }
@@ -418,6 +437,42 @@ fn reference_errors_serialize_with_their_details() -> Result<(), Box<dyn std::er
     assert_eq!(
         serde_json::to_string(&itself)?,
         r#"{"code":"self_reference","category":"invalid","message":"an object cannot use itself: list `Leads` (id 1)","details":{"object":"list `Leads` (id 1)"}}"#
+    );
+    Ok(())
+}
+
+#[test]
+fn duty_errors_serialize_with_their_details() -> Result<(), serde_json::Error> {
+    let error = Error::DutyConstraintBroken {
+        first: "`qa_checks.manage`".into(),
+        second: "`workplace.softphone`".into(),
+        holders: vec!["user `kim`".into()],
+        count: 3,
+    };
+    assert_eq!(
+        serde_json::to_value(&error)?,
+        serde_json::json!({
+            "code": "duty_constraint_broken",
+            "category": "conflict",
+            "message": "`qa_checks.manage` and `workplace.softphone` cannot be kept apart: 3 already hold both (user `kim`, ...)",
+            "details": {
+                "first": "`qa_checks.manage`",
+                "second": "`workplace.softphone`",
+                "holders": ["user `kim`"],
+                "count": 3
+            }
+        })
+    );
+    let error = Error::DutiesSeparated {
+        holder: "user `kim`".into(),
+        first: "role `QA` (given directly, company-wide)".into(),
+        second: "role `Auditor` (through group `Audit`, company-wide)".into(),
+    };
+    let details = &serde_json::to_value(&error)?["details"];
+    assert_eq!(details["holder"], "user `kim`");
+    assert_eq!(
+        details["second"],
+        "role `Auditor` (through group `Audit`, company-wide)"
     );
     Ok(())
 }

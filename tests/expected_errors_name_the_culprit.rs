@@ -253,6 +253,55 @@ fn a_lock_out_names_the_user_or_group_it_would_remove() -> TestResult {
 }
 
 #[test]
+fn a_separation_of_duties_names_the_user_and_both_grants() -> TestResult {
+    // DOMAIN rule 25, in the outsourcer: Globex's agents (a group holding
+    // the agent role within Globex) may not also evaluate calls.
+    let mut o = Outsourcer::new()?;
+    let qa = o
+        .company
+        .create_role("QA", "", Permissions::QA_CHECKS_MANAGE)?;
+    o.company.apply(Change::DeclareDutyConstraint {
+        first: callgate::Duty::Permission(Permissions::QA_CHECKS_MANAGE),
+        second: callgate::Duty::Permission(Permissions::WORKPLACE_SOFTPHONE),
+    })?;
+    let (gus, agent) = (o.globex_agent, o.agent_role);
+    let text = message(
+        &mut o,
+        Change::AssignRole {
+            role: qa,
+            principals: vec![gus.into()],
+        },
+    );
+    assert_eq!(
+        text,
+        "user `gus` would hold both `qa_checks.manage` from role `QA` (given directly, \
+         company-wide) and `workplace.softphone` from role `Agent` (through group `Globex team`, \
+         company-wide), which are kept apart"
+    );
+    // Declaring a pair the company breaks names who breaks it.
+    o.company.apply(Change::DropDutyConstraint {
+        first: callgate::Duty::Permission(Permissions::QA_CHECKS_MANAGE),
+        second: callgate::Duty::Permission(Permissions::WORKPLACE_SOFTPHONE),
+    })?;
+    o.company.apply(Change::AssignRole {
+        role: qa,
+        principals: vec![o.acme_agent.into()],
+    })?;
+    let text = message(
+        &mut o,
+        Change::DeclareDutyConstraint {
+            first: callgate::Duty::Role(qa),
+            second: callgate::Duty::Role(agent),
+        },
+    );
+    assert_eq!(
+        text,
+        "role `QA` and role `Agent` cannot be kept apart: 1 already hold both (user `alice`)"
+    );
+    Ok(())
+}
+
+#[test]
 fn unknown_permission_and_kind_names_are_quoted() {
     let cases = [
         (

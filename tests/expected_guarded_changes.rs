@@ -13,8 +13,8 @@
 mod support;
 
 use callgate::{
-    Change, Company, EntityKind, Error, GroupId, ObjectId, ObjectKind, Permissions, Principal,
-    ProjectId, RoleId, SecurityMode, Session, UserId,
+    Change, Company, Duty, EntityKind, Error, GroupId, ObjectId, ObjectKind, Permissions,
+    Principal, ProjectId, RoleId, SecurityMode, Session, UserId,
 };
 use support::{
     TestResult, accepted, company_with_admin, new_role, object_in, refused, refused_as,
@@ -281,6 +281,20 @@ fn every_change(f: &Fixture) -> Vec<(Change, Permissions)> {
             },
             P::QUEUES_MANAGE,
         ),
+        (
+            Change::DeclareDutyConstraint {
+                first: Duty::Role(f.qa),
+                second: Duty::Role(RoleId::OPERATOR),
+            },
+            P::SECURITY_MANAGE,
+        ),
+        (
+            Change::DropDutyConstraint {
+                first: Duty::Role(f.qa),
+                second: Duty::Role(RoleId::OPERATOR),
+            },
+            P::SECURITY_MANAGE,
+        ),
     ]
 }
 
@@ -314,7 +328,7 @@ fn the_table_of_changes_covers_every_kind_of_change() -> TestResult {
     covered.sort_unstable();
     covered.dedup();
 
-    assert_eq!(every.len(), 31, "{message}");
+    assert_eq!(every.len(), 33, "{message}");
     assert_eq!(covered, every);
     Ok(())
 }

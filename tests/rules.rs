@@ -81,5 +81,7 @@ mod rule_23_put_offline_reaches_holders_within_projects;
 #[path = "rule_24_grants_with_an_end.rs"]
 mod rule_24_grants_with_an_end;
 
+#[path = "rule_25_separation_of_duties.rs"]
+mod rule_25_separation_of_duties;
 #[path = "rule_26_projects_kept_whole.rs"]
 mod rule_26_projects_kept_whole;

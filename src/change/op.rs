@@ -49,6 +49,8 @@ impl<P: PermissionFlags> Change<P> {
             Self::AssignProjectRoleUntil { .. } => "assign_project_role_until",
             Self::ExpireGrants { .. } => "expire_grants",
             Self::SetObjectReferences { .. } => "set_object_references",
+            Self::DeclareDutyConstraint { .. } => "declare_duty_constraint",
+            Self::DropDutyConstraint { .. } => "drop_duty_constraint",
         }
     }
 }

@@ -230,6 +230,7 @@ impl<P: PermissionFlags> Company<P> {
             objects,
             ends: super::ends::GrantEnds::default(),
             snapshot: Snapshot::default(),
+            duties: std::sync::Arc::default(),
         };
         company.snapshot = company.try_compile()?;
         Ok(company)

@@ -146,6 +146,11 @@ impl<P: PermissionFlags> Company<P> {
         // The snapshot's own bytes count its inline value, which is part of
         // this company's.
         let snapshot = self.snapshot.memory_bytes() - size_of::<Snapshot<P>>();
+        // The duty constraints, behind their `Arc` (two counters), if any.
+        let duties = match self.duties.len() {
+            0 => 0,
+            n => 2 * size_of::<usize>() + n * size_of::<crate::DutyConstraint<P>>(),
+        };
         size_of::<Self>()
             + tables
             + names
@@ -153,6 +158,7 @@ impl<P: PermissionFlags> Company<P> {
             + others
             + snapshot
             + self.ends.heap_bytes()
+            + duties
     }
 
     /// Notes that a short link list of a user or object gained (`grown`)

@@ -21,13 +21,13 @@
 //! users, groups, objects, and each member given roles within it: 0 and a
 //! user id or 1 and a group id, then the roles) and objects (id, the index
 //! of its kind in the list of kinds, name), each list in id order as in the
-//! document; then the ends of grants (the holder: 0 and a user id or 1 and
-//! a group id, the role, the project (optional), the end in seconds), in
-//! the document's order. Last, only when some object uses others (DOMAIN
-//! rule 26), the objects' references: the number of objects that use any
-//! (never 0), then for each, in id order, its id and the ids it uses. A
-//! company without references is written as before references existed,
-//! byte for byte.
+//! document; then three lists, each its count first (0 when empty): the
+//! ends of grants (DOMAIN rule 24: the holder, 0 and a user id or 1 and a
+//! group id, the role, the project (optional), the end in seconds), in the
+//! document's order; the objects' references (DOMAIN rule 26: for each
+//! object that uses others, in id order, its id and the ids it uses); and
+//! the duty constraints (DOMAIN rule 25), in their order: for each side, 0
+//! and the permission's names, or 1 and the role's id.
 //!
 //! Canonical like the document: a number in more bytes than it needs, a
 //! flag other than 0 or 1, kinds other than the catalog's in its order, an
@@ -102,7 +102,7 @@ impl Company {
     ///
     /// let cut = &checkpoint[..checkpoint.len() - 1];
     /// let err = Company::load_checkpoint(cut).unwrap_err();
-    /// assert_eq!(err.to_string(), "grantEnds: the checkpoint ends early");
+    /// assert_eq!(err.to_string(), "dutyConstraints: the checkpoint ends early");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn load_checkpoint(bytes: &[u8]) -> Result<Self, Error> {
@@ -180,7 +180,28 @@ fn write<P: PermissionFlags>(document: &Document<P>) -> Vec<u8> {
         out.text(kind.name);
     }
     write_records(&mut out, document);
+    write_duties(&mut out, document);
     out.0
+}
+
+/// The duty constraints of `document`: their count, then 0 and the
+/// permission's names, or 1 and the role's id, for each side.
+fn write_duties<P: PermissionFlags>(out: &mut Writer, document: &Document<P>) {
+    out.count(document.duty_constraints.len());
+    for constraint in &document.duty_constraints {
+        for duty in [constraint.first, constraint.second] {
+            match duty {
+                crate::Duty::Permission(permission) => {
+                    out.flag(false);
+                    out.permissions(permission);
+                }
+                crate::Duty::Role(role) => {
+                    out.flag(true);
+                    out.number(role.get().into());
+                }
+            }
+        }
+    }
 }
 
 /// The lists of records of `document`.
@@ -207,12 +228,7 @@ fn write_records<P: PermissionFlags>(out: &mut Writer, document: &Document<P>) {
         out.text(&role.description);
         out.flag(role.permissions.is_some());
         if let Some(permissions) = role.permissions {
-            let catalog = P::catalog();
-            let bits = permissions.bits128();
-            out.count(catalog.minimal(bits).count());
-            for permission in catalog.minimal(bits) {
-                out.text(permission.name());
-            }
+            out.permissions(permissions);
         }
         out.flag(role.put_users_offline);
     }
@@ -244,12 +260,10 @@ fn write_records<P: PermissionFlags>(out: &mut Writer, document: &Document<P>) {
         out.number(end.until.unix_seconds());
     }
     let using = || document.objects.iter().filter(|o| !o.uses.is_empty());
-    if using().next().is_some() {
-        out.count(using().count());
-        for object in using() {
-            out.number(object.id.get().into());
-            out.ids(object.uses.iter().map(|o| o.get()));
-        }
+    out.count(using().count());
+    for object in using() {
+        out.number(object.id.get().into());
+        out.ids(object.uses.iter().map(|o| o.get()));
     }
 }
 
@@ -294,6 +308,16 @@ impl Writer {
         };
     }
 
+    /// The names of the minimal entries of `permissions`.
+    fn permissions<P: PermissionFlags>(&mut self, permissions: P) {
+        let catalog = P::catalog();
+        let bits = permissions.bits128();
+        self.count(catalog.minimal(bits).count());
+        for permission in catalog.minimal(bits) {
+            self.text(permission.name());
+        }
+    }
+
     fn ids(&mut self, ids: impl ExactSizeIterator<Item = u32>) {
         self.count(ids.len());
         for id in ids {
@@ -315,8 +339,22 @@ mod tests {
         company.create_user("ann")?;
         company.create_user("bob")?;
         let valid = company.to_document();
-        let edits: [fn(&mut Document); 6] = [
+        let edits: [fn(&mut Document); 8] = [
             |d| d.users[1].name = "ann".into(),
+            // Bob holds both roles of a constraint (DOMAIN rule 25).
+            |d| {
+                d.users[1].roles = vec![RoleId::SUPERVISOR, RoleId::OPERATOR];
+                d.duty_constraints.push(crate::DutyConstraint::new(
+                    crate::Duty::Role(RoleId::SUPERVISOR),
+                    crate::Duty::Role(RoleId::OPERATOR),
+                ));
+            },
+            |d| {
+                d.duty_constraints.push(crate::DutyConstraint::new(
+                    crate::Duty::Role(RoleId::new(9)),
+                    crate::Duty::Permission(Permissions::BILLING_VIEW),
+                ));
+            },
             |d| d.users.swap(0, 1),
             |d| d.users[1].roles.push(RoleId::new(9)),
             |d| drop(d.roles.remove(1)),

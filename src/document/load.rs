@@ -247,7 +247,8 @@ impl<P: PermissionFlags> Loader<P> {
     /// contract (the tests pin it): the header (format, catalog, company,
     /// revision, limits), the ids, the roles, the users, the groups, the
     /// objects, the projects, the objects' references, the default
-    /// project, the Admin role's holders, and last the ends of grants.
+    /// project, the Admin role's holders, the ends of grants, and last the
+    /// duty constraints (DOMAIN rule 25).
     fn load(mut document: Document<P>, limits: Limits) -> Result<Company<P>, Error> {
         check_header(&document)?;
         check_limits(document.next_ids, limits)?;
@@ -264,9 +265,11 @@ impl<P: PermissionFlags> Loader<P> {
         // first.
         let admin = loader.roles.of(RoleId::ADMIN.get()).unwrap_or(0);
         let grant_ends = std::mem::take(&mut document.grant_ends);
+        let duties = std::mem::take(&mut document.duty_constraints);
         let mut company = loader.build(document, limits)?;
         records::check_admin_held(&company, admin)?;
         company.load_grant_ends(&grant_ends)?;
+        company.declare_loaded_duties(duties)?;
         Ok(company)
     }
 

@@ -77,6 +77,7 @@ impl<P: PermissionFlags> Document<P> {
             projects: Vec::new(),
             objects: Vec::new(),
             grant_ends: Vec::new(),
+            duty_constraints: Vec::new(),
         }
     }
 }

@@ -177,6 +177,9 @@ impl Error {
             Self::SelfReference { .. } => "self_reference",
             Self::ReferenceCrossesProjects { .. } => "reference_crosses_projects",
             Self::ObjectInUse { .. } => "object_in_use",
+            Self::DutiesSeparated { .. } => "duties_separated",
+            Self::DutyConstraintBroken { .. } => "duty_constraint_broken",
+            Self::InvalidDutyConstraint { .. } => "invalid_duty_constraint",
         }
     }
 
@@ -212,7 +215,9 @@ impl Error {
             | Self::ForeignPlan
             | Self::LastAdmin { .. }
             | Self::ReferenceCrossesProjects { .. }
-            | Self::ObjectInUse { .. } => ErrorCategory::Conflict,
+            | Self::ObjectInUse { .. }
+            | Self::DutiesSeparated { .. }
+            | Self::DutyConstraintBroken { .. } => ErrorCategory::Conflict,
             Self::InvalidName { .. }
             | Self::UnknownPermission { .. }
             | Self::UnknownObjectKind { .. }
@@ -223,7 +228,8 @@ impl Error {
             | Self::CompanyWideRole { .. }
             | Self::Document { .. }
             | Self::InvalidResource { .. }
-            | Self::SelfReference { .. } => ErrorCategory::Invalid,
+            | Self::SelfReference { .. }
+            | Self::InvalidDutyConstraint { .. } => ErrorCategory::Invalid,
             Self::CapacityExceeded { .. }
             | Self::LimitReached { .. }
             | Self::RevisionsExhausted { .. } => ErrorCategory::Exhausted,
@@ -275,8 +281,7 @@ impl serde::Serialize for Details<'_> {
                 map.serialize_entry("permissions", permissions)?;
             }
             Error::BuiltinRole { role, action } => {
-                map.serialize_entry("role", role)?;
-                map.serialize_entry("action", action)?;
+                entries(&mut map, [("role", role), ("action", action)])?
             }
             Error::DefaultProject { action } => map.serialize_entry("action", action)?,
             Error::CapacityExceeded { kind } => map.serialize_entry("kind", kind)?,
@@ -320,8 +325,7 @@ impl serde::Serialize for Details<'_> {
             }
             Error::Document { path, message } => document_details(&mut map, path, message)?,
             Error::RevisionMismatch { expected, actual } => {
-                map.serialize_entry("expected", expected)?;
-                map.serialize_entry("actual", actual)?;
+                entries(&mut map, [("expected", expected), ("actual", actual)])?;
             }
             Error::ForeignPlan => {}
             Error::LastAdmin { change } => map.serialize_entry("change", change)?,
@@ -329,6 +333,9 @@ impl serde::Serialize for Details<'_> {
             Error::SelfReference { .. }
             | Error::ReferenceCrossesProjects { .. }
             | Error::ObjectInUse { .. } => reference_details(&mut map, self.0)?,
+            Error::DutiesSeparated { .. }
+            | Error::DutyConstraintBroken { .. }
+            | Error::InvalidDutyConstraint { .. } => duty_details(&mut map, self.0)?,
         }
         map.end()
     }
@@ -356,6 +363,40 @@ fn reference_details<M: serde::ser::SerializeMap>(
         } => {
             entries(map, [("object", object), ("used_by", used_by)])?;
             map.serialize_entry("used_by_ids", used_by_ids)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The details of a refusal for separation of duties (DOMAIN rule 25).
+#[cfg(feature = "serde")]
+fn duty_details<M: serde::ser::SerializeMap>(map: &mut M, error: &Error) -> Result<(), M::Error> {
+    match error {
+        Error::DutiesSeparated {
+            holder,
+            first,
+            second,
+        } => entries(
+            map,
+            [("holder", holder), ("first", first), ("second", second)],
+        ),
+        Error::DutyConstraintBroken {
+            first,
+            second,
+            holders,
+            count,
+        } => {
+            entries(map, [("first", first), ("second", second)])?;
+            map.serialize_entry("holders", holders)?;
+            map.serialize_entry("count", count)
+        }
+        Error::InvalidDutyConstraint {
+            first,
+            second,
+            reason,
+        } => {
+            entries(map, [("first", first), ("second", second)])?;
+            map.serialize_entry("reason", reason)
         }
         _ => Ok(()),
     }
@@ -469,6 +510,7 @@ mod tests {
             Error::InvalidResource { text: text() },
         ];
         all.extend(reference_errors());
+        all.extend(duty_errors());
         assert_every_variant(&all);
         all
     }
@@ -491,8 +533,31 @@ mod tests {
         ]
     }
 
+    /// One error of each variant of separation of duties (DOMAIN rule 25).
+    fn duty_errors() -> [Error; 3] {
+        let text = String::new;
+        [
+            Error::DutiesSeparated {
+                holder: text(),
+                first: text(),
+                second: text(),
+            },
+            Error::DutyConstraintBroken {
+                first: text(),
+                second: text(),
+                holders: Vec::new(),
+                count: 0,
+            },
+            Error::InvalidDutyConstraint {
+                first: text(),
+                second: text(),
+                reason: "",
+            },
+        ]
+    }
+
     fn assert_every_variant(all: &[Error]) {
-        let mut seen = [false; 27];
+        let mut seen = [false; 30];
         for error in all {
             seen[index_of(error)] = true;
         }
@@ -530,6 +595,9 @@ mod tests {
                 Error::SelfReference { .. } => 24,
                 Error::ReferenceCrossesProjects { .. } => 25,
                 Error::ObjectInUse { .. } => 26,
+                Error::DutiesSeparated { .. } => 27,
+                Error::DutyConstraintBroken { .. } => 28,
+                Error::InvalidDutyConstraint { .. } => 29,
             }
         }
     }

@@ -68,6 +68,8 @@ pub(crate) struct Delta<P: PermissionFlags> {
     /// Users whose sessions end besides those `saved_role` names: the
     /// holders of ended grants of roles with "put its users offline".
     pub(crate) offline: Vec<UserId>,
+    /// The company's duty constraints after the change, if it changes them.
+    pub(crate) duties: Option<std::sync::Arc<[crate::DutyConstraint<P>]>>,
 }
 
 impl<P: PermissionFlags> Default for Delta<P> {
@@ -80,6 +82,7 @@ impl<P: PermissionFlags> Default for Delta<P> {
             saved_role: None,
             ends: Vec::new(),
             offline: Vec::new(),
+            duties: None,
         }
     }
 }
@@ -165,6 +168,9 @@ impl<P: PermissionFlags> Company<P> {
         }
         if let Some(role) = delta.saved_role {
             touched.roles.push(role);
+        }
+        if let Some(duties) = delta.duties {
+            self.duties = duties;
         }
         touched
     }

@@ -191,8 +191,8 @@ impl<'a> Overlay<'a> {
 
 /// The company as a delta would leave it (records only; not compiled).
 pub(crate) struct After<'a, P: PermissionFlags> {
-    company: &'a Company<P>,
-    delta: &'a Delta<P>,
+    pub(super) company: &'a Company<P>,
+    pub(super) delta: &'a Delta<P>,
     overlay: Overlay<'a>,
 }
 
@@ -361,11 +361,19 @@ pub(crate) type Recompiled<P> = Vec<(UserId, Option<(P, Vec<u32>, Vec<P>)>)>;
 /// The report of committing `delta` to `company` (who is affected and whose
 /// sessions end) and the users' new rights. Reads only; costs in proportion
 /// to the users the delta reaches.
+///
+/// # Errors
+///
+/// [`Error::DutiesSeparated`](crate::Error::DutiesSeparated) when a user the
+/// delta reaches, or a role it sets, would break a duty constraint
+/// (duties.rs): the refusal is worked out on the same overlay.
 pub(crate) fn report<P: PermissionFlags>(
     company: &Company<P>,
     delta: &Delta<P>,
-) -> (ChangeReport, Recompiled<P>) {
+) -> Result<(ChangeReport, Recompiled<P>), crate::Error> {
     let after = After::new(company, delta);
+    let candidates = candidates(company, &after);
+    super::duties::check(&after, &candidates)?;
     let mode = delta.mode().unwrap_or(company.mode());
     let mut affected = Vec::new();
     // The rights of every user the delta reaches, after it, in id order:
@@ -374,7 +382,7 @@ pub(crate) fn report<P: PermissionFlags>(
     let mut recompiled = Vec::new();
     let mut reach = Reach::default();
     let snapshot = company.snapshot();
-    for user in candidates(company, &after) {
+    for user in candidates {
         let new = rights(&after, user, &mut reach);
         let changed = match (snapshot.user(user), new) {
             (None, None) => false,
@@ -403,7 +411,7 @@ pub(crate) fn report<P: PermissionFlags>(
         affected_users: sorted(affected),
         logged_out_users: logged_out(company, &after),
     };
-    (report, recompiled)
+    Ok((report, recompiled))
 }
 
 /// Every user whose compiled entry the delta may change, with repeats.

@@ -98,6 +98,7 @@ impl<P: PermissionFlags> Company<P> {
             ..Delta::default()
         };
         delta.unlink_all(self.role_links(role));
+        delta.duties = self.duties_without_role(role);
         Ok(delta)
     }
 

@@ -630,6 +630,10 @@ pub(crate) fn records_agree<P: ModelFlags>(
         })
         .collect();
     prop_assert_eq!(objects, expected, "objects");
+    let duties: Option<Vec<_>> = (engine.duty_constraints().iter())
+        .map(super::duties::pair_of)
+        .collect();
+    prop_assert_eq!(duties, Some(model.duties.clone()), "duty constraints");
     Ok(())
 }
 

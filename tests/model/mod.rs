@@ -42,6 +42,7 @@
 //! | 23 offline within projects too; explanations name the project | [`Model::role_holders`]; `explanation_agrees` in `harness.rs` |
 //! | 24 grants until a time; the host's clock ends them | `Model::ends`, [`Model::expire`], [`Model::keep_ends`] (`ends.rs`) |
 //! | 26 projects kept whole: references within projects, a used object stays | [`Model::crossing`], `SetObjectReferences`, `DeleteObject`; `invariants_hold` in `harness.rs` |
+//! | 25 separation of duties; Admin exempt from permission pairs | [`duties`]: `Model::edit_duties`, `Model::duty_breaches` (in [`Model::apply`]), `Model::testing_breaks`; `duties::duties_kept` on the engine |
 //! | - deny by default | [`Model::check`] |
 //! | - no lock-out | [`Model::apply`] |
 //! | - no escalation | [`Model::apply_as`] |
@@ -51,6 +52,7 @@
 #![allow(dead_code)] // Each test binary uses a different part of the model.
 
 pub(crate) mod catalog;
+pub(crate) mod duties;
 pub(crate) mod ends;
 pub(crate) mod harness;
 pub(crate) mod strategies;
@@ -178,6 +180,14 @@ pub(crate) enum Refusal {
     ReferencesCross(BTreeSet<(ObjectId, ObjectId)>),
     /// Deleting an object used by these objects.
     ObjectInUse(BTreeSet<ObjectId>),
+    /// A user (or a custom role, or a testing session) would hold both
+    /// duties of a declared constraint (DOMAIN 25).
+    DutiesSeparated,
+    /// A constraint declared while this many (users and custom roles)
+    /// break it.
+    DutyConstraintBroken(usize),
+    /// A constraint that can never hold.
+    InvalidDutyConstraint,
 }
 
 impl Refusal {
@@ -209,7 +219,12 @@ impl Refusal {
             (Self::DefaultProject, Error::DefaultProject { .. })
             | (Self::NotSinglePermission, Error::NotSinglePermission { .. })
             | (Self::LastAdmin, Error::LastAdmin { .. })
-            | (Self::SessionEnded, Error::SessionEnded { .. }) => true,
+            | (Self::SessionEnded, Error::SessionEnded { .. })
+            | (Self::DutiesSeparated, Error::DutiesSeparated { .. })
+            | (Self::InvalidDutyConstraint, Error::InvalidDutyConstraint { .. }) => true,
+            (Self::DutyConstraintBroken(n), Error::DutyConstraintBroken { count, .. }) => {
+                n == count
+            }
             // The engine names the fewest permissions that say it; read back,
             // they are the closed set.
             (Self::Forbidden(names), Error::Forbidden { missing: text, .. })
@@ -280,6 +295,8 @@ pub(crate) struct Model<P: ModelFlags = callgate::Permissions> {
     /// The first revision at which each user's sessions are current (users
     /// never put offline are absent: 0).
     pub(crate) sessions_valid_from: BTreeMap<UserId, u64>,
+    /// The declared separation-of-duties constraints, in order (DOMAIN 25).
+    pub(crate) duties: Vec<duties::Pair>,
     /// The next id of each table: ids are dense, in creation order, never
     /// reused.
     pub(crate) next_user: u32,
@@ -337,6 +354,7 @@ impl<P: ModelFlags> Model<P> {
             group_project_roles: BTreeSet::new(),
             ends: BTreeMap::new(),
             sessions_valid_from: BTreeMap::new(),
+            duties: Vec::new(),
             next_user: 0,
             next_group: 0,
             next_role: 3,
@@ -809,6 +827,11 @@ impl<P: ModelFlags> Model<P> {
                 refused.push(Refusal::Escalation(beyond));
             }
         }
+        // DOMAIN 25: a session testing a role that gives both duties of a
+        // pair would hold both (an Admin tester is exempt; the session not).
+        if self.testing_breaks(role) {
+            refused.push(Refusal::DutiesSeparated);
+        }
         if !refused.is_empty() {
             return Err(refused);
         }
@@ -884,6 +907,12 @@ impl<P: ModelFlags> Model<P> {
         let crossing = next.crossing();
         if !crossing.is_empty() {
             refused.push(Refusal::ReferencesCross(crossing));
+        }
+        // DOMAIN 25: no state breaks a declared constraint, however the
+        // duties are reached (a declaration counts its breakers itself).
+        let declaring = matches!(change, Change::DeclareDutyConstraint { .. });
+        if !declaring && next.duty_breaches() > 0 {
+            refused.push(Refusal::DutiesSeparated);
         }
         // DOMAIN -: no lock-out: a change may not take away the last Admin.
         if !self.admins().is_empty() && next.admins().is_empty() {
@@ -1199,6 +1228,17 @@ impl<P: ModelFlags> Model<P> {
                     need(cat.governing(record.kind.index()));
                 }
             }
+            Change::DeclareDutyConstraint { first, second }
+            | Change::DropDutyConstraint { first, second } => {
+                // DOMAIN 25: security settings, and both permissions of a
+                // pair: an actor keeps apart only duties they hold.
+                need("security.manage");
+                for duty in [first, second] {
+                    if let callgate::Duty::Permission(p) = duty {
+                        needed.extend(names_of(*p).0);
+                    }
+                }
+            }
             other => panic!("the model does not know the change {other:?}: teach it"),
         }
         needed
@@ -1245,6 +1285,9 @@ impl<P: ModelFlags> Model<P> {
     /// Makes the change on `self` (a scratch copy), noting every reason to
     /// refuse it in `refused`.
     fn edit(&mut self, change: &Change<P>, refused: &mut Vec<Refusal>) -> Option<Created> {
+        if self.edit_duties(change, refused) {
+            return None;
+        }
         match change.clone() {
             Change::CreateUser {
                 name,
@@ -1392,6 +1435,7 @@ impl<P: ModelFlags> Model<P> {
                 self.group_roles.retain(|&(_, r)| r != role);
                 self.user_project_roles.retain(|&(_, _, r)| r != role);
                 self.group_project_roles.retain(|&(_, _, r)| r != role);
+                self.drop_duties_of(role);
                 None
             }
             Change::AssignRole { role, principals } => {

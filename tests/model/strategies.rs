@@ -13,8 +13,8 @@ use proptest::sample::{Index, select};
 use proptest::strategy::Union;
 
 use callgate::{
-    CATALOG, Change, GroupId, ObjectId, ObjectKind, Permissions, Principal, ProjectId, Resource,
-    RoleId, SecurityMode, Timestamp, UserId,
+    CATALOG, Change, Duty, GroupId, ObjectId, ObjectKind, Permissions, Principal, ProjectId,
+    Resource, RoleId, SecurityMode, Timestamp, UserId,
 };
 
 use super::ModelFlags;
@@ -66,6 +66,8 @@ pub(crate) const CHANGE_VARIANTS: &[&str] = &[
     "AssignProjectRoleUntil",
     "ExpireGrants",
     "SetObjectReferences",
+    "DeclareDutyConstraint",
+    "DropDutyConstraint",
 ];
 
 /// An id below `max`, mostly below `likely`: most records a history makes
@@ -350,6 +352,29 @@ pub(crate) fn mode() -> impl Strategy<Value = SecurityMode> {
     ]
 }
 
+/// One side of a duty constraint (DOMAIN 25): a role, mostly a custom one,
+/// or a permission, mostly one Supervisor lacks (finance, security...). A
+/// pair that Supervisor breaks keeps Supervisor from everyone, and the
+/// session histories from the actors who may test roles: rare on purpose.
+/// Now and then a built-in role, Admin (refused) or a set that is not one
+/// permission.
+pub(crate) fn duty<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Duty<P>> + use<P> {
+    let supervisor = v.generous.last().map_or(0, |set| set.raw());
+    let mut lacking: Vec<P> = (v.entries.iter().copied())
+        .filter(|entry| entry.raw() & !supervisor != 0)
+        .collect();
+    if lacking.is_empty() {
+        lacking.clone_from(&v.entries);
+    }
+    prop_oneof![
+        4 => select(lacking).prop_map(Duty::Permission),
+        1 => catalog_flag(v).prop_map(Duty::Permission),
+        1 => section_permission(v).prop_map(Duty::Permission),
+        5 => (3..ROLES).prop_map(|r| Duty::Role(RoleId::new(r))),
+        1 => role().prop_map(Duty::Role),
+    ]
+}
+
 /// Any change at all, every variant, weighted towards the ones that shape
 /// decisions.
 pub(crate) fn any_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = Change<P>> + use<P> {
@@ -627,6 +652,18 @@ pub(crate) fn any_change<P: ModelFlags>(v: &Vocab<P>) -> impl Strategy<Value = C
             3,
             (object(), few(object()))
                 .prop_map(|(object, uses)| Change::SetObjectReferences { object, uses })
+                .boxed(),
+        ),
+        (
+            1,
+            (duty(v), duty(v))
+                .prop_map(|(first, second)| Change::DeclareDutyConstraint { first, second })
+                .boxed(),
+        ),
+        (
+            1,
+            (duty(v), duty(v))
+                .prop_map(|(first, second)| Change::DropDutyConstraint { first, second })
                 .boxed(),
         ),
     ];

@@ -78,10 +78,10 @@ pub(super) fn document<P: PermissionFlags>(bytes: &[u8]) -> Result<Document<P>, 
         projects: list(&mut r, "projects", 7, project)?,
         objects: list(&mut r, "objects", 3, |r, i| object(r, i, &kinds))?,
         grant_ends: list(&mut r, "grantEnds", 5, grant_end)?,
+        duty_constraints: Vec::new(),
     };
-    if !r.rest.is_empty() {
-        references(&mut r, &mut document.objects)?;
-    }
+    references(&mut r, &mut document.objects)?;
+    document.duty_constraints = list(&mut r, "dutyConstraints", 4, duty_constraint::<P>)?;
     if !r.rest.is_empty() {
         return Err(error(
             "checkpoint".into(),
@@ -156,7 +156,7 @@ fn role<P: PermissionFlags>(r: &mut Reader<'_>, i: usize) -> Result<RoleRecord<P
     let builtin = r.flag().at(at("builtin"))?;
     let description = r.text().at(at("description"))?.to_owned();
     let permissions = match r.flag().at(at("permissions"))? {
-        true => Some(permissions::<P>(r, i)?),
+        true => Some(permissions::<P>(r, &|| format!("roles[{i}].permissions"))?),
         false => None,
     };
     Ok(RoleRecord {
@@ -169,14 +169,18 @@ fn role<P: PermissionFlags>(r: &mut Reader<'_>, i: usize) -> Result<RoleRecord<P
     })
 }
 
-/// A role's permission names: each of the catalog, each once, as the
-/// document's are read (in any order, implied names allowed).
-fn permissions<P: PermissionFlags>(r: &mut Reader<'_>, i: usize) -> Result<P, Error> {
+/// Permission names (a role's, a duty's) at `path`: each of the catalog,
+/// each once, as the document's are read (in any order, implied names
+/// allowed).
+fn permissions<P: PermissionFlags>(
+    r: &mut Reader<'_>,
+    path: &dyn Fn() -> String,
+) -> Result<P, Error> {
     let catalog = P::catalog();
-    let count = r.count(1).at(|| format!("roles[{i}].permissions"))?;
+    let count = r.count(1).at(path)?;
     let (mut listed, mut bits) = (0u128, 0u128);
     for j in 0..count {
-        let at = || format!("roles[{i}].permissions[{j}]");
+        let at = || format!("{}[{j}]", path());
         let name = r.text().at(at)?;
         let (Some(permission), Some(closed)) =
             (catalog.permission(name), catalog.closed_named(name))
@@ -271,22 +275,16 @@ fn object<P: PermissionFlags>(
     })
 }
 
-/// The objects' references, after the objects: each entry names an object
-/// read before, in the objects' order (so in id order), and what it uses;
-/// at least one entry, each with at least one reference (the canonical
-/// form leaves the list out otherwise). The references themselves are
-/// checked with the document, at `objects[i].uses[j]`.
+/// The objects' references, after the grant ends: each entry names an
+/// object read before, in the objects' order (so in id order), and what it
+/// uses, at least one (the canonical form leaves out an object that uses
+/// none). The references themselves are checked with the document, at
+/// `objects[i].uses[j]`.
 fn references<P: PermissionFlags>(
     r: &mut Reader<'_>,
     objects: &mut [ObjectRecord<P>],
 ) -> Result<(), Error> {
     let count = r.count(2).at(|| "references".into())?;
-    if count == 0 {
-        return Err(error(
-            "references".into(),
-            "an empty list of references is left out",
-        ));
-    }
     let mut next = 0;
     for k in 0..count {
         let at = || format!("references[{k}].object");
@@ -314,6 +312,32 @@ fn references<P: PermissionFlags>(
         }
     }
     Ok(())
+}
+
+/// A duty constraint (DOMAIN rule 25): its two duties.
+fn duty_constraint<P: PermissionFlags>(
+    r: &mut Reader<'_>,
+    i: usize,
+) -> Result<crate::DutyConstraint<P>, Error> {
+    let first = duty::<P>(r, &|| format!("dutyConstraints[{i}].first"))?;
+    let second = duty::<P>(r, &|| format!("dutyConstraints[{i}].second"))?;
+    Ok(crate::DutyConstraint::new(first, second))
+}
+
+/// A duty at `path`: 0 and permission names, or 1 and a role id.
+fn duty<P: PermissionFlags>(
+    r: &mut Reader<'_>,
+    path: &dyn Fn() -> String,
+) -> Result<crate::Duty<P>, Error> {
+    match r.byte().at(path)? {
+        0 => Ok(crate::Duty::Permission(permissions::<P>(r, &|| {
+            format!("{}.permission", path())
+        })?)),
+        1 => Ok(crate::Duty::Role(RoleId::new(
+            r.u32().at(|| format!("{}.role", path()))?,
+        ))),
+        other => Err(error(path(), Fault::Choice("permission", "role", other))),
+    }
 }
 
 /// A list of records: its length (at `name`), then each record, read by
