@@ -31,9 +31,9 @@
 //!
 //! Canonical like the document: a number in more bytes than it needs, a
 //! flag other than 0 or 1, kinds other than the catalog's in its order, an
-//! empty or out-of-order list of references, or bytes past the end are
-//! refused, so a checkpoint that loads is written
-//! back byte for byte (with the same catalog version: as in a document, an
+//! object listed among the references out of order or using none, or bytes
+//! past the end are refused, so a checkpoint that loads is written back
+//! byte for byte (with the same catalog version: as in a document, an
 //! older version's permission names and kinds load and are written back as
 //! this version has them).
 
