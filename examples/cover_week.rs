@@ -2,7 +2,9 @@
 //!
 //! Sam covers as Supervisor within Acme's project for a week; the host's
 //! timer ends the cover on Sunday, and a replica that follows the log ends
-//! it at the same revision (rule 24). Acme's autodialer may dial Acme's
+//! it at the same revision (rule 24). An evaluator of calls cannot also be
+//! made an operator, directly or through a team (rule 25). Acme's
+//! autodialer may dial Acme's
 //! list but not Globex's, and Acme's list cannot be taken out of Acme while
 //! the autodialer uses it (rule 26).
 //!
@@ -101,7 +103,49 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         replica.revision()
     );
 
+    duties_kept_apart(&mut primary)?;
     projects_kept_whole(&mut primary, acme)?;
+    Ok(())
+}
+
+/// Rule 25: whoever evaluates calls does not answer them.
+fn duties_kept_apart(company: &mut Company) -> Result<(), Box<dyn std::error::Error>> {
+    use callgate::{Duty, Error};
+    let evaluator = company.create_role(
+        "Call evaluator",
+        "Scores recorded calls",
+        Permissions::QA_CHECKS_MANAGE,
+    )?;
+    company.apply(Change::DeclareDutyConstraint {
+        first: Duty::Role(evaluator),
+        second: Duty::Role(RoleId::OPERATOR),
+    })?;
+    let eve = company.create_user("eve")?;
+    company.apply(Change::AssignRole {
+        role: evaluator,
+        principals: vec![eve.into()],
+    })?;
+    let refused = company
+        .apply(Change::AssignRole {
+            role: RoleId::OPERATOR,
+            principals: vec![eve.into()],
+        })
+        .expect_err("an evaluator does not answer calls");
+    assert!(matches!(refused, Error::DutiesSeparated { .. }));
+    println!("refused: {refused}");
+    // Nor through a team that answers calls.
+    let night = company.create_group("Night shift", &[])?;
+    company.apply(Change::AssignRole {
+        role: RoleId::OPERATOR,
+        principals: vec![night.into()],
+    })?;
+    let refused = company
+        .apply(Change::AddGroupMembers {
+            group: night,
+            users: vec![eve],
+        })
+        .expect_err("not through a group either");
+    println!("refused: {refused}");
     Ok(())
 }
 
