@@ -212,14 +212,14 @@ proptest! {
 proptest! {
     #![proptest_config(config(200))]
 
-    /// 14. Separation of duties (DOMAIN 25): no reachable state breaks a
+    /// 25. Separation of duties (DOMAIN 25): no reachable state breaks a
     /// declared constraint, read through the engine's public API after
     /// every change, accepted or refused; engine and model agree on which
     /// changes are refused (and keep the same constraints). 200 cases by
     /// default (more: `PROPTEST_CASES`), each a random call center and up
     /// to 29 changes after it, constraints declared and dropped among them.
     #[test]
-    fn p14_no_reachable_state_breaks_a_declared_constraint(history in strategies::history(&Vocab::standard(), CHANGES)) {
+    fn p25_no_reachable_state_breaks_a_declared_constraint(history in strategies::history(&Vocab::standard(), CHANGES)) {
         let mut pair = Pair::new();
         for change in &history {
             if let Outcome::Refused { error, reasons } = pair.apply(change)? {
@@ -479,14 +479,14 @@ proptest! {
 proptest! {
     #![proptest_config(config(200))]
 
-    /// 14. DOMAIN rule 26: on every state a history reaches (after each
+    /// 26. DOMAIN rule 26: on every state a history reaches (after each
     /// change, accepted or refused), no reference crosses projects in
     /// enhanced mode, and each is recorded on both objects; engine and
     /// model agree on every change and on every record, references
     /// included. 200 cases by default, each a random call center and up to
     /// 29 changes mostly of rule 26 (`references_history`).
     #[test]
-    fn p14_no_reference_ever_crosses_projects_in_enhanced_mode(
+    fn p26_no_reference_ever_crosses_projects_in_enhanced_mode(
         history in strategies::references_history(&Vocab::standard(), CHANGES)
     ) {
         let mut pair = Pair::new();
