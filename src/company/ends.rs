@@ -59,6 +59,7 @@ impl GrantEnds {
     }
 
     /// The grants and their ends in the grants' order (the document's).
+    #[cfg(any(feature = "serde", test))]
     pub(crate) fn by_grant(&self) -> impl Iterator<Item = (Assignment, Timestamp)> + '_ {
         self.by_grant.iter().map(|(&grant, &end)| (grant, end))
     }
