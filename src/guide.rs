@@ -16,7 +16,8 @@
 //!   PostgreSQL), replicas and checkpoints;
 //! - [`tenants`]: company ids, quotas and hostile input;
 //! - [`errors`]: error codes, categories and HTTP statuses;
-//! - [`security`]: what callgate promises, and what it leaves to the host;
+//! - [`security`]: what callgate promises, what it leaves to the host, and
+//!   separation of duties;
 //! - [`upgrading`]: from 0.1 to 0.2 to 0.3: stored documents, log entries
 //!   and code.
 //!
