@@ -475,3 +475,52 @@ fn rule_24_a_role_held_until_a_time_hands_out_nothing_that_outlasts_it() -> Test
     )?;
     Ok(())
 }
+
+#[test]
+fn rule_24_within_a_project_an_end_is_weighed_against_the_actors_own_grants_there() -> TestResult {
+    let mut c = Clients::new(SecurityMode::Enhanced)?;
+    // Tess supervises Acme until Friday, from within the project only.
+    c.company.apply(Change::AssignProjectRoleUntil {
+        project: c.acme,
+        role: RoleId::SUPERVISOR,
+        principals: vec![c.tess.into()],
+        until: FRIDAY,
+    })?;
+    let session = c.company.login(c.tess)?;
+    let give = |until| Change::AssignProjectRoleUntil {
+        project: c.acme,
+        role: RoleId::OPERATOR,
+        principals: vec![c.leads.into()],
+        until,
+    };
+    // Until Monday, within her own end: given.
+    c.company.apply_as(&session, give(MONDAY))?;
+    // Until Sunday, past it: refused, and so is for good.
+    let error = refuse_as(&mut c.company, &session, give(SUNDAY));
+    assert!(
+        matches!(error, callgate::Error::Escalation { .. }),
+        "{error}"
+    );
+    let error = refuse_as(
+        &mut c.company,
+        &session,
+        Change::AssignProjectRole {
+            project: c.acme,
+            role: RoleId::OPERATOR,
+            principals: vec![c.leads.into()],
+        },
+    );
+    assert!(
+        matches!(error, callgate::Error::Escalation { .. }),
+        "{error}"
+    );
+    // Given for good within Acme, her grant there counts for anything.
+    c.company.apply(Change::AssignProjectRole {
+        project: c.acme,
+        role: RoleId::SUPERVISOR,
+        principals: vec![c.tess.into()],
+    })?;
+    let session = c.company.login(c.tess)?;
+    c.company.apply_as(&session, give(SUNDAY))?;
+    Ok(())
+}

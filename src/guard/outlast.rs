@@ -17,6 +17,8 @@ impl<P: PermissionFlags> Company<P> {
     /// `user` does not hold for as long as the change gives it: empty
     /// when they do (and at once when no grant has an end).
     pub(super) fn outlasting(&self, user: UserId, change: &Change<P>, granted: P) -> P {
+        // A shortcut only: without ends every grant lasts, and what the
+        // actor holds covers `granted` already (checked before).
         if self.ends.len() == 0 || granted.empty_set() {
             return P::none();
         }
