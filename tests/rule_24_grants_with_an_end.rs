@@ -524,3 +524,31 @@ fn rule_24_within_a_project_an_end_is_weighed_against_the_actors_own_grants_ther
     c.company.apply_as(&session, give(SUNDAY))?;
     Ok(())
 }
+
+#[test]
+fn rule_24_a_stored_end_within_a_project_names_what_is_wrong() -> TestResult {
+    let mut c = Clients::new(SecurityMode::Enhanced)?;
+    c.company.apply(Change::AssignProjectRoleUntil {
+        project: c.acme,
+        role: RoleId::OPERATOR,
+        principals: vec![c.tess.into()],
+        until: FRIDAY,
+    })?;
+    let valid = c.company.to_document();
+    let mut unknown = valid.clone();
+    unknown.grant_ends[0].project = Some(callgate::ProjectId::new(99));
+    let mut elsewhere = valid.clone();
+    elsewhere.grant_ends[0].project = Some(c.globex);
+    let not_held = format!(
+        "grantEnds[0]: user `{}` does not hold role `2` within project `{}`",
+        c.tess, c.globex
+    );
+    for (document, says) in [
+        (unknown, "grantEnds[0]: unknown project id `99`".to_owned()),
+        (elsewhere, not_held),
+    ] {
+        let error = Company::from_document(document).map(drop).unwrap_err();
+        assert!(error.to_string().starts_with(&says), "{error}");
+    }
+    Ok(())
+}
