@@ -46,7 +46,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 mod workload;
 use workload::product::{self, ProductCenter, Verbs, product_center, product_questions};
 use workload::within::{self, ProjectRoleCenter, with_project_roles, within_questions};
-use workload::{CallCenter, Question, Size, call_center, questions};
+use workload::{CallCenter, Question, Size, call_center, check_users, questions};
 
 /// Questions per batch: each measured iteration answers all of them.
 const BATCH: usize = 100_000;
@@ -266,20 +266,6 @@ struct SessionQuestion {
     session: Session,
     action: Permissions,
     resource: Resource,
-}
-
-/// Asks every question by user id; returns how many were allowed. The same
-/// loop, compiled for each catalog, measures the standard sizes and V.
-///
-/// The batch loops are never inlined, so that a profiler can count what one
-/// batch costs (see the README's "Performance").
-#[inline(never)]
-fn check_users<P: PermissionFlags>(snapshot: &Snapshot<P>, questions: &[Question<P>]) -> u32 {
-    let mut allowed = 0u32;
-    for q in questions {
-        allowed += u32::from(snapshot.check(q.user, q.action, q.resource).is_allowed());
-    }
-    black_box(allowed)
 }
 
 /// Asks every question through its session; returns how many were allowed.

@@ -15,11 +15,11 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use callgate::{Change, Company, PermissionFlags, Snapshot, Timestamp};
+use callgate::{Change, Company, Timestamp};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 
 mod workload;
-use workload::{CallCenter, Question, Rng, Size, call_center, named_sizes, questions};
+use workload::{CallCenter, Rng, Size, call_center, check_users, named_sizes, questions};
 
 /// Questions per batch, as in `check.rs`.
 const BATCH: usize = 100_000;
@@ -81,17 +81,6 @@ fn give_ends(company: &mut Company, percent: u32, until: Timestamp) -> usize {
             .expect("an end for a grant that is given");
     }
     given
-}
-
-/// The batch loop: the same as `check.rs`'s, named alike so that
-/// `instructions.sh` counts it.
-#[inline(never)]
-fn check_users<P: PermissionFlags>(snapshot: &Snapshot<P>, questions: &[Question<P>]) -> u32 {
-    let mut allowed = 0u32;
-    for q in questions {
-        allowed += u32::from(snapshot.check(q.user, q.action, q.resource).is_allowed());
-    }
-    black_box(allowed)
 }
 
 fn checks(c: &mut Criterion) {

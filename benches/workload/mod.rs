@@ -355,3 +355,21 @@ pub(crate) fn questions(center: &CallCenter, count: usize, seed: u64) -> Vec<Que
         })
         .collect()
 }
+
+/// Asks every question by user id; returns how many were allowed. The same
+/// loop, compiled for each catalog, measures the standard sizes and V
+/// (`check.rs`) and the sizes with grants that end (`grant_ends.rs`).
+///
+/// The batch loops are never inlined, so that a profiler can count what one
+/// batch costs: `instructions.sh` counts inside `*check_users*`.
+#[inline(never)]
+pub(crate) fn check_users<P: PermissionFlags>(
+    snapshot: &callgate::Snapshot<P>,
+    questions: &[Question<P>],
+) -> u32 {
+    let mut allowed = 0u32;
+    for q in questions {
+        allowed += u32::from(snapshot.check(q.user, q.action, q.resource).is_allowed());
+    }
+    std::hint::black_box(allowed)
+}
