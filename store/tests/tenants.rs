@@ -184,6 +184,10 @@ fn the_budget_evicts_and_evicted_tenants_come_back_unchanged() {
                 &document(&tenants.view(&format!("t{t}")).expect("loads")),
                 doc
             );
+            // The listing (the front index that answers checks) holds
+            // exactly the tenants the budget keeps: none evicted lingers.
+            let stats = tenants.stats();
+            assert_eq!(tenants.resident().len() as u64, stats.resident, "{stats:?}");
         }
     });
 }
@@ -352,5 +356,42 @@ fn grants_past_their_end_are_expired_by_the_sweep_and_on_load() {
                 .revision(),
             stored
         );
+    });
+}
+
+#[test]
+fn a_check_right_after_a_write_sees_it_on_every_thread() {
+    // Checks read the view the registry's front index holds for a tenant;
+    // every write refreshes it before it returns, so a client that got a
+    // write's report never checks against the state before it.
+    each_store(|place| {
+        let tenants = registry(place, 64 << 20);
+        populate(&tenants, 4, 1);
+        std::thread::scope(|scope| {
+            for t in 0..4 {
+                let tenants = &tenants;
+                scope.spawn(move || {
+                    let key = format!("t{t}");
+                    for i in 0..20 {
+                        let name = format!("{key}-new-{i}");
+                        let operator = callgate::NewUser::new(&name).role(RoleId::OPERATOR);
+                        let change = callgate::Change::create_user(operator);
+                        let report = tenants.apply(&key, change).expect("stored");
+                        let view = tenants.view(&key).expect("resident");
+                        assert_eq!(view.revision(), report.revision, "{}", place.name());
+                        let user = view.user_by_name(&name).expect("the new user");
+                        let decision = tenants
+                            .check(
+                                &key,
+                                user,
+                                Permissions::CALL_JOURNAL_VIEW,
+                                Resource::Company,
+                            )
+                            .expect("known");
+                        assert!(decision.is_allowed(), "{name}: {decision:?}");
+                    }
+                });
+            }
+        });
     });
 }

@@ -163,6 +163,7 @@ impl<P: PermissionFlags> TenantsBuilder<P> {
                         on_removal(&listener, &counted, &tenant, cause);
                     })
                     .build(),
+                front: super::Front::default(),
                 live: Mutex::new(Live {
                     by_key: HashMap::new(),
                     by_company: HashMap::new(),

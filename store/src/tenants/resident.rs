@@ -2,7 +2,7 @@
 //! the registry counts of it.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use callgate::{CompanyId, PermissionFlags, Reader};
@@ -12,7 +12,8 @@ use crate::writer::WriterState;
 /// A tenant in memory. Held in the registry's cache by an `Arc`; a write
 /// or a catch-up in flight holds it too, so it is never dropped halfway.
 pub(crate) struct Tenant<P: PermissionFlags> {
-    pub(crate) key: String,
+    /// The host's key, shared with the cache's and the front's entries.
+    pub(crate) key: Arc<str>,
     pub(crate) id: CompanyId,
     pub(crate) reader: Reader<P>,
     /// The writer's state: one write (or catch-up) of this tenant at a
@@ -25,10 +26,11 @@ pub(crate) struct Tenant<P: PermissionFlags> {
 }
 
 impl<P: PermissionFlags> Tenant<P> {
-    pub(crate) fn new(state: WriterState<P>, now: u64) -> Self {
+    /// The tenant of `key`, whose state was just loaded, used at `now`.
+    pub(crate) fn new(state: WriterState<P>, key: Arc<str>, now: u64) -> Self {
         let bytes = weigh(&state);
         Self {
-            key: state.tenant.clone(),
+            key,
             id: state.id(),
             reader: state.publisher.reader(),
             state: Mutex::new(state),
