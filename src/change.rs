@@ -548,6 +548,16 @@ pub struct LogEntry<P: PermissionFlags = Permissions> {
     pub revision: u64,
     /// The company that planned the change: no other applies it.
     pub company: crate::CompanyId,
+    /// The [digest](LogEntry::digest) of the entry before it, as the
+    /// company that planned it had committed it
+    /// ([`EntryDigest::GENESIS`](crate::EntryDigest::GENESIS) for the first
+    /// entry): [`Company::catch_up`](crate::Company::catch_up) refuses an
+    /// entry that does not follow what the replica applied. `None` in
+    /// entries written before 0.4, and in entries a company planned while
+    /// it did not know its chain (loaded from such a document, or built
+    /// without the `serde` feature): those are applied unchecked.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub previous: Option<crate::EntryDigest>,
     /// The change.
     pub change: Change<P>,
     /// Who made the change through a session ([`Company::plan_as`](crate::Company::plan_as));
@@ -620,6 +630,7 @@ impl crate::CompanyId {
         LogEntry {
             revision,
             company: self,
+            previous: None,
             change,
             actor: None,
             context: IndexMap::new(),
@@ -628,6 +639,15 @@ impl crate::CompanyId {
 }
 
 impl<P: PermissionFlags> LogEntry<P> {
+    /// The entry with `previous` as the digest of the entry before it: what
+    /// a plan's entry carries ([`Company::chain`](crate::Company::chain)
+    /// when it was planned).
+    #[must_use]
+    pub fn with_previous(mut self, previous: Option<crate::EntryDigest>) -> Self {
+        self.previous = previous;
+        self
+    }
+
     /// The entry with `actor` as its actor.
     #[must_use]
     pub fn with_actor(mut self, actor: Actor) -> Self {

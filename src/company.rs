@@ -109,6 +109,10 @@ pub struct Company<P: PermissionFlags = Permissions> {
     // twice, and no user or custom role breaks one. Shared: a clone (each
     // publish) copies a pointer.
     pub(crate) duties: std::sync::Arc<[crate::DutyConstraint<P>]>,
+    // INVARIANT (chain): the digest of the last entry committed
+    // (`EntryDigest::GENESIS` at revision 0), `None` when unknown (see
+    // chain.rs).
+    pub(crate) chain: Option<crate::EntryDigest>,
 }
 
 /// Shows the records and the snapshot: two companies with the
@@ -196,7 +200,22 @@ impl<P: PermissionFlags> Company<P> {
                 snapshot
             },
             duties: std::sync::Arc::default(),
+            chain: Some(crate::EntryDigest::GENESIS),
         }
+    }
+
+    /// The [digest](crate::LogEntry::digest) of the last log entry the
+    /// company committed, which its next plan's entry carries as
+    /// [`previous`](crate::LogEntry::previous):
+    /// [`EntryDigest::GENESIS`](crate::EntryDigest::GENESIS) at revision 0,
+    /// `None` when unknown (loaded at a later revision from a document
+    /// written before 0.4, or just after catching up with an entry that
+    /// named no digest; built without the `serde` feature, always after the
+    /// first change). Two replicas at one revision of one log have the same
+    /// chain when both know it.
+    #[must_use]
+    pub fn chain(&self) -> Option<crate::EntryDigest> {
+        self.chain
     }
 
     /// The company's identity ([`CompanyId`]): random when the company was

@@ -139,6 +139,20 @@ pub struct Document<P: PermissionFlags = Permissions> {
     pub mode: SecurityMode,
     /// The company's revision: the number of changes applied since creation.
     pub revision: u64,
+    /// The [digest](crate::LogEntry::digest) of the last entry the company
+    /// committed, so that a replica loaded from this document checks the
+    /// entries after it ([`Company::catch_up`](crate::Company::catch_up)).
+    /// Left out at revision 0 (nothing before the first entry) and when the
+    /// company does not know it (loaded from a document without it), so a
+    /// company that never changed writes what 0.3.0 wrote; 0.3.0 refuses a
+    /// document with it, naming the field. A company loaded without it
+    /// applies the next entry unchecked.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "canonical::present"
+    )]
+    pub chain: Option<crate::EntryDigest>,
     /// The `Default` project, once made.
     #[serde(
         default,
@@ -569,6 +583,7 @@ impl<P: PermissionFlags> Company<P> {
             company: Some(self.id()),
             mode: self.mode(),
             revision: self.revision(),
+            chain: self.chain.filter(|_| self.revision() > 0),
             default_project: self.default_project(),
             next_ids: NextIds {
                 users: count(self.users.len()),

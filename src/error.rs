@@ -87,6 +87,7 @@ impl fmt::Display for EntityKind {
 /// | [`DutiesSeparated`](Self::DutiesSeparated) | `duties_separated` | `conflict` | 409 |
 /// | [`DutyConstraintBroken`](Self::DutyConstraintBroken) | `duty_constraint_broken` | `conflict` | 409 |
 /// | [`InvalidDutyConstraint`](Self::InvalidDutyConstraint) | `invalid_duty_constraint` | `invalid` | 422 |
+/// | [`LogDiverged`](Self::LogDiverged) | `log_diverged` | `conflict` | 409 |
 ///
 /// **Codes never change once released.** A code is its variant's name in
 /// snake_case as of the release that added it; renaming a variant keeps its
@@ -459,6 +460,30 @@ pub enum Error {
         second: String,
         /// Why not.
         reason: &'static str,
+    },
+    /// A change log that says something else than what the company applied
+    /// ([`Company::catch_up`](crate::Company::catch_up)): an entry whose
+    /// [`previous`](crate::LogEntry::previous) digest is not the digest of
+    /// the entry before it, or an entry already applied whose digest is not
+    /// the company's. Two histories under one company (a restored backup,
+    /// a second writer, a row rewritten): nothing of the entry is applied.
+    /// A replica that meets it reloads from a checkpoint of the history it
+    /// should follow.
+    #[error(
+        "the log diverged at revision {revision}: {}",
+        if *applied {
+            "the entry there is not the one this company applied"
+        } else {
+            "the entry there does not follow the one this company applied before it"
+        }
+    )]
+    LogDiverged {
+        /// The revision of the entry that does not match.
+        revision: u64,
+        /// Whether the company had already applied an entry at that
+        /// revision (the log was rewritten), or the entry is new to it
+        /// (it follows another history).
+        applied: bool,
     },
 }
 

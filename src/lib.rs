@@ -198,6 +198,7 @@ for the document loader.
 */
 
 mod catalog;
+mod chain;
 mod change;
 mod chunked;
 mod company;
@@ -230,6 +231,7 @@ pub use crate::catalog::{
     MAX_KINDS, MAX_PERMISSIONS, Names, PermissionDef, PermissionFlags, STANDARD, Word, kind_label,
     kind_name, names, parse_kind, parse_permissions,
 };
+pub use crate::chain::EntryDigest;
 pub use crate::change::{Actor, Change, ChangeReport, Created, LogEntry, NewUser};
 pub use crate::company::{Company, DEFAULT_PROJECT_NAME, MAX_REVISION};
 pub use crate::company_id::{CompanyId, ParseCompanyIdError};

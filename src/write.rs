@@ -46,6 +46,7 @@ mod ends;
 mod impact;
 mod projects;
 mod references;
+mod replay;
 mod roles;
 mod shorthands;
 mod users;
@@ -54,7 +55,6 @@ mod within;
 #[cfg(feature = "serde")] // used by the document loader
 pub(crate) use self::within::may_hold_within_project;
 
-use std::borrow::Borrow;
 use std::collections::HashSet;
 use std::hash::Hash;
 
@@ -202,7 +202,10 @@ impl<P: PermissionFlags> Company<P> {
             delta,
             users,
             report,
-            entry: self.id.entry_for(self.revision(), change),
+            entry: LogEntry {
+                previous: self.chain,
+                ..self.id.entry_for(self.revision(), change)
+            },
         })
     }
 
@@ -247,6 +250,7 @@ impl<P: PermissionFlags> Company<P> {
             crate::trace::refused!(error, "plan refused");
             return Err(error);
         }
+        self.chain = replay::digest_of(&plan.entry);
         let Plan {
             delta,
             users,
@@ -398,82 +402,7 @@ impl<P: PermissionFlags> Company<P> {
         self.apply(change)
     }
 
-    /// Brings a replica up to date from a change log, owned entries or
-    /// borrowed: entries older than the company's revision are skipped
-    /// (already applied), the entry at its revision is applied, and so on
-    /// in order. Returns how many entries were applied.
-    ///
-    /// Entries are replayed as they were accepted: the actor and context are
-    /// kept in the log for audit, and the actor's rights are not checked
-    /// again (they were when the entry was planned). Nor is the company's
-    /// quota ([`Company::set_limits`]): an entry that made a record before
-    /// the quota was lowered replays, within
-    /// [`Limits::loading_bound`](crate::Limits::loading_bound), the bound
-    /// that keeps a hostile log from asking for more ids than a document
-    /// may name. New changes ([`Company::apply`]) still stop at the quota.
-    ///
-    /// Each entry is all-or-nothing; a refused entry stops the catch-up
-    /// there, with the company at that entry's revision.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::OtherCompany`] for an entry another company planned (with
-    /// any revision: nothing of it is applied), [`Error::RevisionMismatch`]
-    /// when the log has a gap (an entry for a later revision than the
-    /// company's), or the error of the refused entry.
-    pub fn catch_up<E: Borrow<LogEntry<P>>>(
-        &mut self,
-        log: impl IntoIterator<Item = E>,
-    ) -> Result<usize, Error> {
-        crate::trace::enter_span!("catch_up", company = %self.id, revision = self.revision);
-        let caught_up = self.catch_up_unchecked(log);
-        #[cfg(feature = "tracing")]
-        match &caught_up {
-            Ok(applied) => ::tracing::debug!(applied, revision = self.revision, "caught up"),
-            Err(error) => crate::trace::refused!(error, "log refused", revision = self.revision),
-        }
-        caught_up
-    }
-
-    /// [`Company::catch_up`] without its trace.
-    fn catch_up_unchecked<E: Borrow<LogEntry<P>>>(
-        &mut self,
-        log: impl IntoIterator<Item = E>,
-    ) -> Result<usize, Error> {
-        let mut applied = 0;
-        for entry in log {
-            let entry = entry.borrow();
-            if entry.company != self.id {
-                return Err(Error::OtherCompany {
-                    what: "log entry",
-                    of: entry.company,
-                    used_with: self.id,
-                });
-            }
-            if entry.revision < self.revision() {
-                continue;
-            }
-            self.expect_revision(entry.revision)?;
-            let mut plan = self.replay_plan(entry.change.clone())?;
-            plan.entry.actor = entry.actor;
-            plan.entry.context.clone_from(&entry.context);
-            self.commit(plan)?;
-            applied += 1;
-        }
-        Ok(applied)
-    }
-
-    /// [`Company::plan`] of an accepted log entry: records are made within
-    /// the loading bound, not the quota (see [`Company::catch_up`]).
-    fn replay_plan(&mut self, change: Change<P>) -> Result<Plan<P>, Error> {
-        let quota = self.limits;
-        self.limits = quota.loading_bound();
-        let plan = self.plan(change);
-        self.limits = quota;
-        plan
-    }
-
-    fn expect_revision(&self, expected: u64) -> Result<(), Error> {
+    pub(crate) fn expect_revision(&self, expected: u64) -> Result<(), Error> {
         if expected == self.revision() {
             Ok(())
         } else {

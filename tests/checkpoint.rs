@@ -59,8 +59,14 @@ fn checkpoints_load_back_and_refuse_what_is_not_one() {
     assert_eq!(loaded.to_checkpoint(), checkpoint);
     assert_eq!(loaded.id(), company.id());
 
-    // Cut anywhere: refused, with a path.
-    for len in 0..checkpoint.len() {
+    // Cut anywhere: refused, with a path, but where the chain begins (the
+    // last part, which a checkpoint without one leaves out).
+    let body = checkpoint.len() - 33;
+    assert_eq!(
+        load_bounded(&checkpoint[..body]).expect("no chain").chain(),
+        None
+    );
+    for len in (0..checkpoint.len()).filter(|&len| len != body) {
         let message = refused(&checkpoint[..len]);
         assert!(!message.starts_with(':'), "{message}");
     }
@@ -88,8 +94,26 @@ fn checkpoints_load_back_and_refuse_what_is_not_one() {
         refused(&newer),
         "format: checkpoint format version 3 is not one this library reads (2)"
     );
-    // The last part is the list of duty constraints (its count, 0 here):
-    // nothing follows it.
+    // After the duty constraints (their count, 0 here) comes the chain:
+    // the flag 1 and its 32 bytes; a flag 0 would spell "absent" a second
+    // way; nothing follows it.
+    let digest = company.chain().expect("the golden document has a chain");
+    assert_eq!(&checkpoint[body + 1..], digest.as_bytes());
+    let mut unflagged = checkpoint[..body].to_vec();
+    unflagged.push(0);
+    assert_eq!(
+        refused(&unflagged),
+        "chain: an absent chain is left out, not flagged"
+    );
+    let mut chained = checkpoint[..body].to_vec();
+    chained.push(1);
+    chained.extend([0xab; 32]);
+    let loaded = load_bounded(&chained).expect("a checkpoint with another chain");
+    assert_eq!(
+        loaded.chain(),
+        Some(callgate::EntryDigest::from_bytes([0xab; 32]))
+    );
+    assert_eq!(loaded.to_checkpoint(), chained);
     let mut longer = checkpoint.clone();
     longer.push(0);
     assert_eq!(refused(&longer), "checkpoint: 1 bytes follow its last part");

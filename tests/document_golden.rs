@@ -66,15 +66,14 @@ fn a_version_1_document_loads_unchanged_as_the_standard_catalog()
     let loaded = Company::<Permissions>::load(&mut serde_json::Deserializer::from_str(&v1))?;
     let again = Company::<Permissions>::load(&mut serde_json::Deserializer::from_str(&v1))?;
     assert_ne!(loaded.id(), again.id(), "each load draws its own id");
-    assert_eq!(
-        loaded.with_id(support::COMPANY).to_document(),
-        sample()?.to_document()
-    );
+    // The same state, but for the chain: 0.1 kept none, so a company
+    // loaded from it does not know the digest of its last entry.
+    let mut expected = sample()?.to_document();
+    assert!(expected.chain.is_some());
+    expected.chain = None;
+    assert_eq!(loaded.with_id(support::COMPANY).to_document(), expected);
     let mut document = document;
     document.company = Some(support::COMPANY);
-    assert_eq!(
-        Company::from_document(document)?.to_document(),
-        sample()?.to_document()
-    );
+    assert_eq!(Company::from_document(document)?.to_document(), expected);
     Ok(())
 }

@@ -77,8 +77,11 @@ fn references_round_trip_through_the_checkpoint() -> TestResult {
     assert_eq!(loaded.to_document(), company.to_document());
     assert_eq!(loaded.to_checkpoint(), checkpoint);
     // The section: one object uses others; object 0 uses 1 and 2; then no
-    // duty constraints.
-    assert!(checkpoint.ends_with(&[1, 0, 2, 1, 2, 0]));
+    // duty constraints; then the chain (the flag 1 and its 32 bytes).
+    let (body, chain) = checkpoint.split_at(checkpoint.len() - 33);
+    assert!(body.ends_with(&[1, 0, 2, 1, 2, 0]));
+    let digest = company.chain().map(|digest| *digest.as_bytes());
+    assert_eq!((chain[0], chain[1..].try_into().ok()), (1, digest));
 
     // Without references the section is an empty list: the checkpoint ends
     // with the last object's name, the (empty) ends of grants, no
@@ -89,7 +92,7 @@ fn references_round_trip_through_the_checkpoint() -> TestResult {
         uses: vec![],
     })?;
     let checkpoint = plain.to_checkpoint();
-    assert!(checkpoint.ends_with(b"Loose\0\0\0"));
+    assert!(checkpoint[..checkpoint.len() - 33].ends_with(b"Loose\0\0\0"));
     assert_eq!(
         Company::load_checkpoint(&checkpoint)?.to_checkpoint(),
         checkpoint
@@ -202,9 +205,13 @@ fn a_reference_across_projects_loads_in_simple_mode() -> TestResult {
     Ok(())
 }
 
-/// The checkpoint of `company` with its last `cut` bytes replaced by `tail`.
+/// The checkpoint of `company`, without its chain (which would follow the
+/// duty constraints), with its last `cut` bytes replaced by `tail`.
 fn with_tail(company: &Company, cut: usize, tail: &[u8]) -> Vec<u8> {
-    let mut bytes = company.to_checkpoint();
+    let mut document = company.to_document();
+    document.chain = None;
+    let unchained = Company::from_document(document).expect("its own document");
+    let mut bytes = unchained.to_checkpoint();
     bytes.truncate(bytes.len() - cut);
     bytes.extend_from_slice(tail);
     bytes
@@ -230,8 +237,9 @@ fn a_checkpoint_section_of_references_is_canonical() -> TestResult {
             "references[1].object: object id `0` is not an object of the checkpoint after the one before",
         ),
         (
+            // After the duty constraints comes the chain: its flag.
             &[1, 0, 2, 1, 2, 0, 7],
-            "checkpoint: 1 bytes follow its last part",
+            "chain: expected 0 or 1, found 7",
         ),
         (
             &[1, 0, 2, 1],

@@ -62,6 +62,10 @@ mod hostile_shapes;
 mod hostile_many_links_at_once;
 
 #[cfg(feature = "serde")]
+#[path = "hostile_divergence.rs"]
+mod hostile_divergence;
+
+#[cfg(feature = "serde")]
 #[path = "lowered_limits.rs"]
 mod lowered_limits;
 

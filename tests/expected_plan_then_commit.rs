@@ -433,7 +433,12 @@ fn a_plan_is_refused_by_another_company_built_the_same_way() -> TestResult {
     let mut twin = fixture(SecurityMode::Enhanced)?
         .company
         .with_id(f.company.id());
-    assert_eq!(twin.to_document(), f.company.to_document());
+    // The same records; the chains differ (each history was made under its
+    // own id).
+    let mut document = twin.to_document();
+    assert_ne!(document.chain, f.company.chain());
+    document.chain = f.company.chain();
+    assert_eq!(document, f.company.to_document());
     let change = Change::AssignRole {
         role: f.agent,
         principals: vec![f.gus.into()],
@@ -733,9 +738,10 @@ fn a_log_entry_round_trips_through_json_with_actor_and_context() -> TestResult {
     assert_eq!(
         json,
         format!(
-            r#"{{"revision":{},"company":"{}","change":{{"op":"delete_user","user":{}}},"actor":{{"user":{},"testing":{}}},"context":{{"requestId":"r"}}}}"#,
+            r#"{{"revision":{},"company":"{}","previous":"{}","change":{{"op":"delete_user","user":{}}},"actor":{{"user":{},"testing":{}}},"context":{{"requestId":"r"}}}}"#,
             company.revision(),
             company.id(),
+            company.chain().ok_or("a chain")?,
             f.gus.get(),
             f.sam.get(),
             staffing.get()
@@ -777,11 +783,17 @@ fn an_entry_without_actor_or_context_leaves_them_out() -> TestResult {
         serde_json::to_string(&entry)?,
         r#"{"revision":0,"company":"0000000000000007","change":{"op":"create_user","name":"ann","roles":[],"groups":[],"projects":[]}}"#
     );
-    // A plan's entry without actor or context is written the same way.
+    // A plan's entry without actor or context is written the same way, but
+    // for the digest of the entry before it: the genesis, for the first.
     let plan = new_replica().plan(create_ann)?;
+    let previous = Some(callgate::EntryDigest::GENESIS);
+    assert_eq!(plan.entry(), &entry.clone().with_previous(previous));
     assert_eq!(
         serde_json::to_string(plan.entry())?,
-        serde_json::to_string(&entry)?
+        format!(
+            r#"{{"revision":0,"company":"0000000000000007","previous":"{}","change":{{"op":"create_user","name":"ann","roles":[],"groups":[],"projects":[]}}}}"#,
+            "0".repeat(64)
+        )
     );
     // And the entry replays on the company it names.
     let mut company = new_replica();
@@ -1529,6 +1541,7 @@ fn adding_what_is_already_there_affects_no_one_but_advances_the_revision() -> Te
         assert_eq!(company.revision(), at + 1);
         let mut moved = document;
         moved.revision = at + 1;
+        moved.chain = company.chain();
         assert_eq!(company.to_document(), moved, "{change:?} changed a record");
     }
     Ok(())

@@ -68,7 +68,9 @@ fn create_queue(
 /// link at a time made more changes).
 fn records(company: &Company) -> Document {
     let mut document = company.to_document();
+    // The records only: not how many changes made them, nor which.
     document.revision = 0;
+    document.chain = None;
     document
 }
 

@@ -15,12 +15,15 @@ use crate::PermissionFlags;
 enum Field {
     Revision,
     Company,
+    Previous,
     Change,
     Actor,
     Context,
 }
 
-const FIELDS: &[&str] = &["revision", "company", "change", "actor", "context"];
+const FIELDS: &[&str] = &[
+    "revision", "company", "previous", "change", "actor", "context",
+];
 
 /// Why `company` is missing, most likely, and what to do.
 const MISSING_COMPANY: &str = "missing: an entry written by 0.1 names no company: \
@@ -44,6 +47,7 @@ impl<'de, P: PermissionFlags> Visitor<'de> for EntryVisitor<P> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LogEntry<P>, A::Error> {
         let mut revision: Option<u64> = None;
         let mut company = None;
+        let mut previous = None;
         let mut entry_change = None;
         let mut actor = None;
         let mut context = None;
@@ -56,6 +60,10 @@ impl<'de, P: PermissionFlags> Visitor<'de> for EntryVisitor<P> {
                 Field::Company => {
                     let value = map.next_value().map_err(|e| at(revision, "company", e))?;
                     once(&mut company, value, revision, "company")?;
+                }
+                Field::Previous => {
+                    let value = map.next_value().map_err(|e| at(revision, "previous", e))?;
+                    once(&mut previous, value, revision, "previous")?;
                 }
                 Field::Change => {
                     let value = map.next_value().map_err(|e| at(revision, "change", e))?;
@@ -77,6 +85,7 @@ impl<'de, P: PermissionFlags> Visitor<'de> for EntryVisitor<P> {
         Ok(LogEntry {
             revision,
             company,
+            previous,
             change,
             actor: actor.flatten(),
             context: context.unwrap_or_default(),

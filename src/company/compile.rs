@@ -201,6 +201,7 @@ impl<P: PermissionFlags> Company<P> {
             limits,
             mode,
             revision,
+            chain,
             default_project,
             users,
             groups,
@@ -231,6 +232,7 @@ impl<P: PermissionFlags> Company<P> {
             ends: super::ends::GrantEnds::default(),
             snapshot: Snapshot::default(),
             duties: std::sync::Arc::default(),
+            chain,
         };
         company.snapshot = company.try_compile()?;
         Ok(company)
@@ -384,6 +386,9 @@ pub(crate) struct Tables<P: PermissionFlags> {
     pub(crate) limits: crate::Limits,
     pub(crate) mode: SecurityMode,
     pub(crate) revision: u64,
+    /// The digest of the last entry committed, if known (`Company`'s
+    /// invariant (chain)).
+    pub(crate) chain: Option<crate::EntryDigest>,
     pub(crate) default_project: Option<ProjectId>,
     pub(crate) users: super::FewRecords<crate::User>,
     pub(crate) groups: super::Records<crate::Group>,

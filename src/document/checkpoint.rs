@@ -27,7 +27,9 @@
 //! document's order; the objects' references (DOMAIN rule 26: for each
 //! object that uses others, in id order, its id and the ids it uses); and
 //! the duty constraints (DOMAIN rule 25), in their order: for each side, 0
-//! and the permission's names, or 1 and the role's id.
+//! and the permission's names, or 1 and the role's id. Last, when the
+//! document has one, the chain ([`Document::chain`]): the byte 1 and its
+//! 32 bytes (a checkpoint written by 0.3.0 ends before it).
 //!
 //! Canonical like the document: a number in more bytes than it needs, a
 //! flag other than 0 or 1, kinds other than the catalog's in its order, an
@@ -102,7 +104,7 @@ impl Company {
     ///
     /// let cut = &checkpoint[..checkpoint.len() - 1];
     /// let err = Company::load_checkpoint(cut).unwrap_err();
-    /// assert_eq!(err.to_string(), "dutyConstraints: the checkpoint ends early");
+    /// assert_eq!(err.to_string(), "chain: the checkpoint ends early");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn load_checkpoint(bytes: &[u8]) -> Result<Self, Error> {
@@ -181,6 +183,10 @@ fn write<P: PermissionFlags>(document: &Document<P>) -> Vec<u8> {
     }
     write_records(&mut out, document);
     write_duties(&mut out, document);
+    if let Some(chain) = document.chain {
+        out.flag(true);
+        out.0.extend_from_slice(chain.as_bytes());
+    }
     out.0
 }
 

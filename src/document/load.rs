@@ -394,6 +394,12 @@ fn check_revision<P: PermissionFlags>(document: &Document<P>) -> Result<(), Erro
             ),
         ));
     }
+    if document.revision == 0 && document.chain.is_some() {
+        return Err(document_error(
+            "chain".into(),
+            "a company at revision 0 has no entry before it: the chain is left out",
+        ));
+    }
     let next = document.next_ids;
     // Each accepted change makes at most one record, and a company starts
     // with its three built-in roles: more ids than that were never given

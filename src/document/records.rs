@@ -69,6 +69,7 @@ impl<P: PermissionFlags> Document<P> {
             company: Some(crate::CompanyId::random()),
             mode: SecurityMode::Simple,
             revision: 0,
+            chain: None,
             default_project: None,
             next_ids,
             users: Vec::new(),

@@ -180,6 +180,7 @@ impl Error {
             Self::DutiesSeparated { .. } => "duties_separated",
             Self::DutyConstraintBroken { .. } => "duty_constraint_broken",
             Self::InvalidDutyConstraint { .. } => "invalid_duty_constraint",
+            Self::LogDiverged { .. } => "log_diverged",
         }
     }
 
@@ -217,7 +218,8 @@ impl Error {
             | Self::ReferenceCrossesProjects { .. }
             | Self::ObjectInUse { .. }
             | Self::DutiesSeparated { .. }
-            | Self::DutyConstraintBroken { .. } => ErrorCategory::Conflict,
+            | Self::DutyConstraintBroken { .. }
+            | Self::LogDiverged { .. } => ErrorCategory::Conflict,
             Self::InvalidName { .. }
             | Self::UnknownPermission { .. }
             | Self::UnknownObjectKind { .. }
@@ -289,7 +291,9 @@ impl serde::Serialize for Details<'_> {
                 map.serialize_entry("kind", kind)?;
                 map.serialize_entry("limit", limit)?;
             }
-            Error::RevisionsExhausted { revision } => map.serialize_entry("revision", revision)?,
+            Error::RevisionsExhausted { .. }
+            | Error::RevisionMismatch { .. }
+            | Error::LogDiverged { .. } => revision_details(&mut map, self.0)?,
             Error::OtherCompany {
                 what,
                 of,
@@ -324,9 +328,6 @@ impl serde::Serialize for Details<'_> {
                 entries(&mut map, [("role", role), ("project", project)])?;
             }
             Error::Document { path, message } => document_details(&mut map, path, message)?,
-            Error::RevisionMismatch { expected, actual } => {
-                entries(&mut map, [("expected", expected), ("actual", actual)])?;
-            }
             Error::ForeignPlan => {}
             Error::LastAdmin { change } => map.serialize_entry("change", change)?,
             Error::InvalidResource { text } => map.serialize_entry("text", text)?,
@@ -338,6 +339,26 @@ impl serde::Serialize for Details<'_> {
             | Error::InvalidDutyConstraint { .. } => duty_details(&mut map, self.0)?,
         }
         map.end()
+    }
+}
+
+/// The details of the refusals about revisions: exhausted, mismatched, or
+/// of a log that diverged.
+#[cfg(feature = "serde")]
+fn revision_details<M: serde::ser::SerializeMap>(
+    map: &mut M,
+    error: &Error,
+) -> Result<(), M::Error> {
+    match error {
+        Error::RevisionsExhausted { revision } => map.serialize_entry("revision", revision),
+        Error::RevisionMismatch { expected, actual } => {
+            entries(map, [("expected", expected), ("actual", actual)])
+        }
+        Error::LogDiverged { revision, applied } => {
+            map.serialize_entry("revision", revision)?;
+            map.serialize_entry("applied", applied)
+        }
+        _ => Ok(()),
     }
 }
 
@@ -511,6 +532,7 @@ mod tests {
         ];
         all.extend(reference_errors());
         all.extend(duty_errors());
+        all.push(LOG_DIVERGED);
         assert_every_variant(&all);
         all
     }
@@ -532,6 +554,12 @@ mod tests {
             },
         ]
     }
+
+    /// The refusal of a log that diverged (issue 27).
+    const LOG_DIVERGED: Error = Error::LogDiverged {
+        revision: 0,
+        applied: false,
+    };
 
     /// One error of each variant of separation of duties (DOMAIN rule 25).
     fn duty_errors() -> [Error; 3] {
@@ -557,7 +585,7 @@ mod tests {
     }
 
     fn assert_every_variant(all: &[Error]) {
-        let mut seen = [false; 30];
+        let mut seen = [false; 31];
         for error in all {
             seen[index_of(error)] = true;
         }
@@ -598,6 +626,7 @@ mod tests {
                 Error::DutiesSeparated { .. } => 27,
                 Error::DutyConstraintBroken { .. } => 28,
                 Error::InvalidDutyConstraint { .. } => 29,
+                Error::LogDiverged { .. } => 30,
             }
         }
     }

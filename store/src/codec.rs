@@ -1,11 +1,12 @@
 //! Log entries and companies to and from the rows a [`Store`](crate::Store)
 //! keeps, as JSON text.
 
-use callgate::{Company, LogEntry, PermissionFlags};
+use callgate::{Company, EntryDigest, LogEntry, PermissionFlags};
 
 use crate::{Checkpoint, StoreError, StoredEntry};
 
-/// The row of `entry`: its change, actor and context as JSON.
+/// The row of `entry`: its change, actor and context as JSON, and the
+/// digest before it as hex.
 pub(crate) fn encode<P: PermissionFlags>(entry: &LogEntry<P>) -> Result<StoredEntry, StoreError> {
     let change = serde_json::to_string(&entry.change).map_err(StoreError::Encode)?;
     let actor = entry
@@ -14,13 +15,10 @@ pub(crate) fn encode<P: PermissionFlags>(entry: &LogEntry<P>) -> Result<StoredEn
         .transpose()
         .map_err(StoreError::Encode)?;
     let context = serde_json::to_string(&entry.context).map_err(StoreError::Encode)?;
-    Ok(StoredEntry::new(
-        entry.company,
-        entry.revision,
-        change,
-        actor,
-        context,
-    ))
+    Ok(
+        StoredEntry::new(entry.company, entry.revision, change, actor, context)
+            .with_previous(entry.previous.map(|digest| digest.to_string())),
+    )
 }
 
 /// The log entry of `row`, or the column that does not decode.
@@ -37,7 +35,18 @@ pub(crate) fn decode<P: PermissionFlags>(row: &StoredEntry) -> Result<LogEntry<P
         entry = entry.with_actor(serde_json::from_str(actor).map_err(|e| corrupt("actor", e))?);
     }
     entry.context = serde_json::from_str(&row.context).map_err(|e| corrupt("context", e))?;
-    Ok(entry)
+    let previous = match &row.previous {
+        None => None,
+        Some(hex) => Some(
+            EntryDigest::parse_hex(hex).ok_or_else(|| StoreError::CorruptEntry {
+                company: row.company,
+                revision: row.revision,
+                column: "previous",
+                reason: format!("`{hex}` is not an entry digest (64 lowercase hex digits)"),
+            })?,
+        ),
+    };
+    Ok(entry.with_previous(previous))
 }
 
 /// The checkpoint of `company` as it is now: its JSON document, and its

@@ -95,7 +95,8 @@ pub enum StoreError {
         company: CompanyId,
         /// The row's revision.
         revision: u64,
-        /// The column that does not decode: `change`, `actor` or `context`.
+        /// The column that does not decode: `change`, `actor`, `context` or
+        /// `previous`.
         column: &'static str,
         /// What the decoder said.
         reason: String,

@@ -26,6 +26,10 @@ pub struct StoredEntry {
     pub actor: Option<String>,
     /// The host's context, as a JSON object (`{}` for none).
     pub context: String,
+    /// The digest of the entry before it ([`LogEntry::previous`](callgate::LogEntry::previous)),
+    /// as 64 hex digits; `None` in rows written before callgate-store 0.4
+    /// and for entries that name none.
+    pub previous: Option<String>,
 }
 
 impl StoredEntry {
@@ -44,14 +48,25 @@ impl StoredEntry {
             change,
             actor,
             context,
+            previous: None,
         }
+    }
+
+    /// The row with `previous` as the digest of the entry before it.
+    #[must_use]
+    pub fn with_previous(mut self, previous: Option<String>) -> Self {
+        self.previous = previous;
+        self
     }
 
     /// The bytes of the row's JSON columns: what a
     /// [`CheckpointPolicy`](crate::CheckpointPolicy) counts.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.change.len() + self.actor.as_ref().map_or(0, String::len) + self.context.len()
+        self.change.len()
+            + self.actor.as_ref().map_or(0, String::len)
+            + self.context.len()
+            + self.previous.as_ref().map_or(0, String::len)
     }
 
     /// Whether the row's JSON columns are all empty (never, for a row a

@@ -471,6 +471,54 @@ fn a_diverging_entry_is_refused_by_revision_and_reload_recovers_once_mended() {
 }
 
 #[test]
+fn a_row_rewritten_with_another_valid_change_breaks_the_chain_where_it_is_read() {
+    // 0.2 applied such a log: the rewritten change is one the company
+    // takes. Each row now names the digest of the row before it.
+    each_store(|place| {
+        let mut writer = writer(place, "acme");
+        write_users(&mut writer, 3);
+        corrupt(
+            place,
+            1,
+            "change",
+            "'{\"op\":\"create_user\",\"name\":\"mallory\"}'",
+        );
+        let opened = Replica::open(place.open_read_only(), "acme");
+        let error = opened.expect_err("the next row names another");
+        assert!(
+            matches!(
+                &error,
+                StoreError::Diverged {
+                    revision: 2,
+                    source: callgate::Error::LogDiverged {
+                        revision: 2,
+                        applied: false
+                    },
+                    ..
+                }
+            ),
+            "{}: {error}",
+            place.name()
+        );
+        // A digest that is not one is a corrupt row, named by its column.
+        corrupt(place, 2, "previous", "'not hex'");
+        let error = Replica::open(place.open_read_only(), "acme").expect_err("corrupt");
+        assert!(
+            matches!(
+                &error,
+                StoreError::CorruptEntry {
+                    revision: 2,
+                    column: "previous",
+                    ..
+                }
+            ),
+            "{}: {error}",
+            place.name()
+        );
+    });
+}
+
+#[test]
 fn append_locked_hands_over_the_unseen_entries_and_stores_what_is_planned() {
     each_store(|place| {
         let mut writer = writer(place, "acme");

@@ -703,9 +703,15 @@ fn run(mut company: Company, changes: &[Change], resolving: bool) -> Built {
             change.clone()
         };
         let revision = company.revision();
-        let outcome = company.apply(change.clone());
+        // The log holds the plans' own entries, each naming the digest of
+        // the one before it, as a host stores them.
+        let outcome = company.plan(change.clone()).and_then(|plan| {
+            let entry = plan.entry().clone();
+            let report = company.commit(plan)?;
+            built.log.push(entry);
+            Ok(report)
+        });
         if outcome.is_ok() {
-            built.log.push(company.id().entry(revision, change.clone()));
             let users: Vec<UserId> = company.users().map(|(id, _)| id).collect();
             let someone = users.get(revision as usize % users.len().max(1));
             if let Some(session) = someone.and_then(|&user| company.login(user).ok()) {

@@ -70,6 +70,7 @@ pub(super) fn document<P: PermissionFlags>(bytes: &[u8]) -> Result<Document<P>, 
         company: Some(company),
         mode,
         revision,
+        chain: None,
         default_project,
         next_ids,
         users: list(&mut r, "users", 4, user)?,
@@ -82,6 +83,7 @@ pub(super) fn document<P: PermissionFlags>(bytes: &[u8]) -> Result<Document<P>, 
     };
     references(&mut r, &mut document.objects)?;
     document.duty_constraints = list(&mut r, "dutyConstraints", 4, duty_constraint::<P>)?;
+    document.chain = chain(&mut r)?;
     if !r.rest.is_empty() {
         return Err(error(
             "checkpoint".into(),
@@ -315,6 +317,23 @@ fn references<P: PermissionFlags>(
 }
 
 /// A duty constraint (DOMAIN rule 25): its two duties.
+/// The chain, if any bytes are left: the flag 1 (a 0 would be a second
+/// spelling of "absent"), then its 32 bytes.
+fn chain(r: &mut Reader<'_>) -> Result<Option<crate::EntryDigest>, Error> {
+    if r.rest.is_empty() {
+        return Ok(None);
+    }
+    if !r.flag().at(|| "chain".into())? {
+        return Err(error(
+            "chain".into(),
+            "an absent chain is left out, not flagged",
+        ));
+    }
+    let bytes = r.take(32).at(|| "chain".into())?;
+    let digest = <[u8; 32]>::try_from(bytes).map_err(|_| error("chain".into(), Fault::End))?;
+    Ok(Some(crate::EntryDigest::from_bytes(digest)))
+}
+
 fn duty_constraint<P: PermissionFlags>(
     r: &mut Reader<'_>,
     i: usize,

@@ -158,6 +158,12 @@ fn tables<P: PermissionFlags>(document: &Document<P>, limits: Limits, names: Nam
         limits,
         mode: document.mode,
         revision: document.revision,
+        // Nothing comes before revision 0; past it, a document without the
+        // chain leaves it unknown.
+        chain: match document.revision {
+            0 => Some(crate::EntryDigest::GENESIS),
+            _ => document.chain,
+        },
         default_project: document.default_project,
         users: Nested::default(),
         groups: Nested::default(),

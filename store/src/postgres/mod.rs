@@ -29,6 +29,7 @@ use self::schema::{
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
     include_str!("../../migrations/postgres/0002_compact_checkpoints.sql"),
+    include_str!("../../migrations/postgres/0003_entry_chain.sql"),
 ];
 
 /// The longest identifier PostgreSQL keeps whole (`NAMEDATALEN - 1`): a
@@ -260,7 +261,8 @@ fn select_log(
                 row.try_get("change").map_err(fail)?,
                 row.try_get("actor").map_err(fail)?,
                 row.try_get("context").map_err(fail)?,
-            ))
+            )
+            .with_previous(row.try_get("previous").map_err(fail)?))
         })
         .collect()
 }
@@ -281,12 +283,13 @@ fn insert_entry(
     // The revision the company reaches with this entry: fits, as
     // `revision` fits an `i64`.
     let notice = format!("{company}:{}", entry.revision.saturating_add(1));
-    let values: [&(dyn postgres::types::ToSql + Sync); 5] = [
+    let values: [&(dyn postgres::types::ToSql + Sync); 6] = [
         &company,
         &revision,
         &entry.change,
         &entry.actor,
         &entry.context,
+        &entry.previous,
     ];
     tx.execute(&statements.insert_entry, &values)
         .map_err(|error| {
@@ -359,8 +362,8 @@ impl Statements {
                 "SELECT tenant, company FROM callgate_tenants ORDER BY tenant COLLATE \"C\"",
             )?,
             insert_entry: prepare(
-                "INSERT INTO callgate_log (company, revision, change, actor, context)
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO callgate_log (company, revision, change, actor, context, previous)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )?,
             upsert_checkpoint: prepare(
                 "INSERT INTO callgate_checkpoints (company, revision, document, compact)
@@ -373,7 +376,7 @@ impl Statements {
             notify: prepare("SELECT pg_notify($1, $2)")?,
             lock_company: prepare("SELECT pg_advisory_xact_lock($1::bigint)")?,
             read_log: prepare(
-                "SELECT revision, change, actor, context FROM callgate_log
+                "SELECT revision, change, actor, context, previous FROM callgate_log
                  WHERE company = $1 AND revision >= $2 ORDER BY revision LIMIT $3",
             )?,
             checkpoint: prepare(

@@ -16,6 +16,7 @@ use crate::{Checkpoint, DatabaseErrorKind, PlanUnderLock, Store, StoreError, Sto
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_init.sql"),
     include_str!("../../migrations/sqlite/0002_compact_checkpoints.sql"),
+    include_str!("../../migrations/sqlite/0003_entry_chain.sql"),
 ];
 
 /// How a [`SqliteStore`] trades durability for speed, and how often a
@@ -503,8 +504,8 @@ fn insert_entry(
 ) -> Result<(), StoreError> {
     let fail = |e| sqlite_error("appending an entry", e);
     conn.prepare_cached(
-        "INSERT INTO callgate_log (company, revision, change, actor, context)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO callgate_log (company, revision, change, actor, context, previous)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )
     .and_then(|mut insert| {
         insert.execute(params![
@@ -512,7 +513,8 @@ fn insert_entry(
             entry.revision,
             entry.change,
             entry.actor,
-            entry.context
+            entry.context,
+            entry.previous
         ])
     })
     .map_err(|error| match error.sqlite_error() {
@@ -540,20 +542,17 @@ fn select_log(
     let fail = |e| sqlite_error("reading the log", e);
     let mut statement = conn
         .prepare_cached(
-            "SELECT revision, change, actor, context FROM callgate_log
+            "SELECT revision, change, actor, context, previous FROM callgate_log
              WHERE company = ?1 AND revision >= ?2 ORDER BY revision LIMIT ?3",
         )
         .map_err(fail)?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let rows = statement
         .query_map(params![company.to_string(), from, limit], |row| {
-            Ok(StoredEntry::new(
-                company,
-                row.get(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get(3)?,
-            ))
+            Ok(
+                StoredEntry::new(company, row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)
+                    .with_previous(row.get(4)?),
+            )
         })
         .map_err(fail)?;
     rows.collect::<Result<_, _>>().map_err(fail)
