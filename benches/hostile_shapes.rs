@@ -8,7 +8,11 @@
 //! - `many_links/{n}`: loading (JSON) a document of one user in `n` groups
 //!   (every link's short side gathered in one pass);
 //! - `create_user_in_groups/{n}`: `apply` of one `CreateUser` naming `n`
-//!   groups (the commit merges the user's `n` links in one pass).
+//!   groups (the commit merges the user's `n` links in one pass);
+//! - `entry_digest/{n}`: the digest of a log entry (the chain that finds a
+//!   diverging log) for an `AssignRole` naming `n` users: what each
+//!   commit adds, in proportion to the change (and, alone, `n` = 1: one
+//!   user, the common change).
 //!
 //! `cargo test` runs this file once in criterion's test mode, at 1,000
 //! links, so it cannot rot. `cargo bench --bench hostile_shapes` measures.
@@ -127,10 +131,29 @@ fn bench_create_user_in_groups(c: &mut Criterion) {
     group.finish();
 }
 
+fn bench_entry_digest(c: &mut Criterion) {
+    let mut group = c.benchmark_group("entry_digest");
+    for n in std::iter::once(1).chain(sizes()) {
+        let change = Change::AssignRole {
+            role: RoleId::OPERATOR,
+            principals: (0..n).map(|u| Principal::User(UserId::new(u))).collect(),
+        };
+        let entry = callgate::CompanyId::new(7)
+            .entry(41, change)
+            .with_previous(Some(callgate::EntryDigest::GENESIS));
+        group.throughput(Throughput::Elements(u64::from(n)));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &entry, |b, entry| {
+            b.iter(|| entry.digest())
+        });
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     bench_last_admin,
     bench_many_links,
-    bench_create_user_in_groups
+    bench_create_user_in_groups,
+    bench_entry_digest
 );
 criterion_main!(benches);
