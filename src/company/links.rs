@@ -156,6 +156,38 @@ fn toggle_all<T: Copy, S: LinkSet<T>>(set: Option<S>, items: &[T], present: bool
     set.map_or(0, |mut set| set.put_all(items, present))
 }
 
+/// A short side of a user or object, whose heap bytes `records_heap`
+/// counts.
+trait CountedSide<T>: LinkSet<T> {
+    fn heap_bytes(&self) -> usize;
+}
+
+impl<T: Copy + Ord> CountedSide<T> for &mut ShortSet<T> {
+    fn heap_bytes(&self) -> usize {
+        ShortSet::heap_bytes(self)
+    }
+}
+
+impl<T: Copy + Ord> CountedSide<T> for Sorted<'_, T> {
+    fn heap_bytes(&self) -> usize {
+        self.0.heap_bytes()
+    }
+}
+
+/// Adds or removes each of `items` in a short side that may be missing;
+/// gives the heap bytes it held before and after.
+fn toggle_short<T: Copy, S: CountedSide<T>>(
+    set: Option<S>,
+    items: &[T],
+    present: bool,
+) -> (usize, usize) {
+    set.map_or((0, 0), |mut set| {
+        let before = set.heap_bytes();
+        set.put_all(items, present);
+        (before, set.heap_bytes())
+    })
+}
+
 impl<T, S: LinkSet<T>> LinkSet<T> for &mut S {
     fn put(&mut self, item: T, present: bool) -> bool {
         (**self).put(item, present)
@@ -269,8 +301,8 @@ impl<P: PermissionFlags> Company<P> {
             ShortSide::UserRoles(user) => {
                 let items = short_items(run, role_of);
                 let set = record(&mut self.users, user.index()).map(|u| &mut u.roles);
-                let changed = toggle_all(set, &items, present);
-                self.short_list_changed::<RoleId>(changed, present);
+                let (before, after) = toggle_short(set, &items, present);
+                self.short_list_changed(before, after);
             }
             ShortSide::UserGroups(user) => {
                 let items = short_items(run, |l| match l {
@@ -278,8 +310,8 @@ impl<P: PermissionFlags> Company<P> {
                     _ => None,
                 });
                 let set = record(&mut self.users, user.index()).map(|u| &mut u.groups);
-                let changed = toggle_all(set, &items, present);
-                self.short_list_changed::<GroupId>(changed, present);
+                let (before, after) = toggle_short(set, &items, present);
+                self.short_list_changed(before, after);
             }
             ShortSide::UserProjects(user) => {
                 let items = short_items(run, |l| match l {
@@ -287,8 +319,8 @@ impl<P: PermissionFlags> Company<P> {
                     _ => None,
                 });
                 let set = record(&mut self.users, user.index()).map(|u| &mut u.projects);
-                let changed = toggle_all(set, &items, present);
-                self.short_list_changed::<ProjectId>(changed, present);
+                let (before, after) = toggle_short(set, &items, present);
+                self.short_list_changed(before, after);
             }
             ShortSide::UserProjectRoles(user) => {
                 let items = short_items(run, |l| match l {
@@ -297,8 +329,8 @@ impl<P: PermissionFlags> Company<P> {
                 });
                 let set =
                     record(&mut self.users, user.index()).map(|u| Sorted(&mut u.project_roles));
-                let changed = toggle_all(set, &items, present);
-                self.short_list_changed::<(ProjectId, RoleId)>(changed, present);
+                let (before, after) = toggle_short(set, &items, present);
+                self.short_list_changed(before, after);
             }
             ShortSide::GroupRoles(group) => {
                 let items = short_items(run, role_of);
@@ -328,8 +360,8 @@ impl<P: PermissionFlags> Company<P> {
                     _ => None,
                 });
                 let set = record(&mut self.objects, object.index()).map(|o| &mut o.projects);
-                let changed = toggle_all(set, &items, present);
-                self.short_list_changed::<ProjectId>(changed, present);
+                let (before, after) = toggle_short(set, &items, present);
+                self.short_list_changed(before, after);
             }
             ShortSide::ObjectUses(object) => {
                 let items = short_items(run, |l| match l {
@@ -337,8 +369,8 @@ impl<P: PermissionFlags> Company<P> {
                     _ => None,
                 });
                 let set = record(&mut self.objects, object.index()).map(|o| Sorted(&mut o.uses));
-                let changed = toggle_all(set, &items, present);
-                self.short_list_changed::<ObjectId>(changed, present);
+                let (before, after) = toggle_short(set, &items, present);
+                self.short_list_changed(before, after);
             }
         }
     }
@@ -392,8 +424,8 @@ impl<P: PermissionFlags> Company<P> {
             // gives each used object at most one link), nothing to recompile.
             Link::ObjectUses(object, used) => {
                 let side = record(&mut self.objects, used.index()).map(|o| Sorted(&mut o.used_by));
-                let changed = toggle(side, object, present);
-                self.short_list_changed::<ObjectId>(usize::from(changed), present);
+                let (before, after) = toggle_short(side, &[object], present);
+                self.short_list_changed(before, after);
             }
         }
     }

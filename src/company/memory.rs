@@ -161,15 +161,13 @@ impl<P: PermissionFlags> Company<P> {
             + duties
     }
 
-    /// Notes that a short link list of a user or object gained (`grown`)
-    /// or lost `changed` items of `T`.
-    pub(crate) fn short_list_changed<T>(&mut self, changed: usize, grown: bool) {
-        let bytes = changed.saturating_mul(size_of::<T>());
-        self.records_heap = if grown {
-            self.records_heap.saturating_add(bytes)
-        } else {
-            self.records_heap.saturating_sub(bytes)
-        };
+    /// Notes that a short link list of a user or object went from holding
+    /// `before` heap bytes to `after`.
+    pub(crate) fn short_list_changed(&mut self, before: usize, after: usize) {
+        self.records_heap = self
+            .records_heap
+            .saturating_sub(before)
+            .saturating_add(after);
     }
 
     /// The heap bytes of every user and object record, counted one by one:
