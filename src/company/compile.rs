@@ -232,6 +232,7 @@ impl<P: PermissionFlags> Company<P> {
             snapshot: Snapshot::default(),
             duties: std::sync::Arc::default(),
         };
+        company.shrink_tables();
         company.snapshot = company.try_compile()?;
         Ok(company)
     }
