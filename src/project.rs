@@ -121,7 +121,7 @@ impl FromStr for ObjectKind {
 /// [`Permissions::PROJECTS_ALL`], does not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Project {
-    pub(crate) name: Box<str>,
+    pub(crate) name: crate::name::Name,
     pub(crate) description: String,
     // INVARIANT (links): mirrored by `User::projects`, `Group::projects` and
     // `Object::projects`. Upheld by `Company::apply`.
@@ -133,7 +133,7 @@ pub struct Project {
 impl Project {
     pub(crate) fn new(name: String, description: String) -> Self {
         Self {
-            name: name.into_boxed_str(),
+            name: name.into(),
             description,
             users: ManySet::new(),
             groups: ManySet::new(),
@@ -181,7 +181,7 @@ impl Project {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Object<P: PermissionFlags = Permissions> {
     pub(crate) kind: P::Kind,
-    pub(crate) name: Box<str>,
+    pub(crate) name: crate::name::Name,
     pub(crate) projects: ShortSet<ProjectId>,
     // INVARIANT (links): `uses` and `used_by` mirror each other across
     // objects (`a.uses` holds `b` exactly when `b.used_by` holds `a`), both

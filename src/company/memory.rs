@@ -11,7 +11,7 @@ use crate::{Group, Object, PermissionFlags, Project, Role, Snapshot, User};
 impl User {
     /// The heap bytes the record owns: its name and short link lists.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.name.len()
+        self.name.heap_bytes()
             + self.roles.heap_bytes()
             + self.groups.heap_bytes()
             + self.projects.heap_bytes()
@@ -23,7 +23,7 @@ impl<P: PermissionFlags> Object<P> {
     /// The heap bytes the record owns: its name, its projects and the
     /// objects it uses and is used by.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.name.len()
+        self.name.heap_bytes()
             + self.projects.heap_bytes()
             + self.uses.heap_bytes()
             + self.used_by.heap_bytes()
@@ -32,7 +32,7 @@ impl<P: PermissionFlags> Object<P> {
 
 impl Group {
     fn heap_bytes(&self) -> usize {
-        self.name.len()
+        self.name.heap_bytes()
             + many_set_bytes(&self.members)
             + self.roles.heap_bytes()
             + self.projects.heap_bytes()
@@ -42,7 +42,7 @@ impl Group {
 
 impl<P: PermissionFlags> Role<P> {
     fn heap_bytes(&self) -> usize {
-        self.name.len()
+        self.name.heap_bytes()
             + self.description.capacity()
             + many_set_bytes(&self.users)
             + many_set_bytes(&self.groups)
@@ -53,7 +53,7 @@ impl<P: PermissionFlags> Role<P> {
 
 impl Project {
     fn heap_bytes(&self) -> usize {
-        self.name.len()
+        self.name.heap_bytes()
             + self.description.capacity()
             + many_set_bytes(&self.users)
             + many_set_bytes(&self.groups)
