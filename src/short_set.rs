@@ -194,6 +194,14 @@ impl<T: Copy + PartialEq> ShortSet<T> {
         self.0.iter()
     }
 
+    pub(crate) fn as_slice(&self) -> &[T] {
+        &self.0
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The set of `items`, which hold each item once (in the order kept).
     #[cfg(feature = "serde")] // the document loader's
     pub(crate) fn from_distinct(items: Vec<T>) -> Self {

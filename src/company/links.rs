@@ -7,7 +7,7 @@
 use crate::short_set::{ManySet, ShortSet};
 
 use super::{Company, record};
-use crate::{GroupId, ObjectId, PermissionFlags, Principal, ProjectId, RoleId, UserId};
+use crate::{GroupId, Object, ObjectId, PermissionFlags, Principal, ProjectId, RoleId, UserId};
 
 /// One two-way link between records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -188,6 +188,39 @@ fn toggle_short<T: Copy, S: CountedSide<T>>(
     })
 }
 
+/// Which list of an object's references a link is in.
+#[derive(Clone, Copy)]
+enum Direction {
+    Uses,
+    UsedBy,
+}
+
+/// Adds or removes each of `items` in one list of the references of an
+/// object that may be missing (both kept sorted): boxes them when the
+/// first arrives and drops the box when both lists are left empty; gives
+/// the heap bytes of its references before and after.
+fn toggle_references<P: PermissionFlags>(
+    object: Option<&mut Object<P>>,
+    items: &[ObjectId],
+    present: bool,
+    direction: Direction,
+) -> (usize, usize) {
+    let Some(object) = object else {
+        return (0, 0);
+    };
+    let before = object.references_heap_bytes();
+    let references = object.references.get_or_insert_with(Box::default);
+    let list = match direction {
+        Direction::Uses => &mut references.uses,
+        Direction::UsedBy => &mut references.used_by,
+    };
+    Sorted(list).put_all(items, present);
+    if references.uses.is_empty() && references.used_by.is_empty() {
+        object.references = None;
+    }
+    (before, object.references_heap_bytes())
+}
+
 impl<T, S: LinkSet<T>> LinkSet<T> for &mut S {
     fn put(&mut self, item: T, present: bool) -> bool {
         (**self).put(item, present)
@@ -266,9 +299,9 @@ impl<P: PermissionFlags> Company<P> {
             Link::GroupProjectRole(group, project, role) => self
                 .group(group)
                 .is_some_and(|g| g.project_roles.contains(&(project, role))),
-            Link::ObjectUses(object, used) => {
-                self.object(object).is_some_and(|o| o.uses.contains(&used))
-            }
+            Link::ObjectUses(object, used) => self
+                .object(object)
+                .is_some_and(|o| o.uses_list().contains(&used)),
         }
     }
 
@@ -368,8 +401,8 @@ impl<P: PermissionFlags> Company<P> {
                     Link::ObjectUses(_, used) => Some(used),
                     _ => None,
                 });
-                let set = record(&mut self.objects, object.index()).map(|o| Sorted(&mut o.uses));
-                let (before, after) = toggle_short(set, &items, present);
+                let object = record(&mut self.objects, object.index());
+                let (before, after) = toggle_references(object, &items, present, Direction::Uses);
                 self.short_list_changed(before, after);
             }
         }
@@ -423,8 +456,9 @@ impl<P: PermissionFlags> Company<P> {
             // used object's `used_by` changes one item per link (a change
             // gives each used object at most one link), nothing to recompile.
             Link::ObjectUses(object, used) => {
-                let side = record(&mut self.objects, used.index()).map(|o| Sorted(&mut o.used_by));
-                let (before, after) = toggle_short(side, &[object], present);
+                let used = record(&mut self.objects, used.index());
+                let (before, after) =
+                    toggle_references(used, &[object], present, Direction::UsedBy);
                 self.short_list_changed(before, after);
             }
         }
@@ -517,8 +551,8 @@ impl<P: PermissionFlags> Company<P> {
     pub(crate) fn object_links(&self, object: ObjectId) -> Vec<Link> {
         self.object(object).map_or_else(Vec::new, |o| {
             let projects = o.projects.iter().map(|&p| Link::ObjectProject(object, p));
-            let uses = o.uses.iter().map(|&used| Link::ObjectUses(object, used));
-            let used_by = o.used_by.iter().map(|&user| Link::ObjectUses(user, object));
+            let uses = (o.uses_list().iter()).map(|&used| Link::ObjectUses(object, used));
+            let used_by = (o.used_by_list().iter()).map(|&user| Link::ObjectUses(user, object));
             projects.chain(uses).chain(used_by).collect()
         })
     }

@@ -23,10 +23,14 @@ impl<P: PermissionFlags> Object<P> {
     /// The heap bytes the record owns: its name, its projects and the
     /// objects it uses and is used by.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.name.heap_bytes()
-            + self.projects.heap_bytes()
-            + self.uses.heap_bytes()
-            + self.used_by.heap_bytes()
+        self.name.heap_bytes() + self.projects.heap_bytes() + self.references_heap_bytes()
+    }
+
+    /// The heap bytes of its references: their box and lists, if any.
+    pub(crate) fn references_heap_bytes(&self) -> usize {
+        self.references.as_deref().map_or(0, |r| {
+            size_of::<crate::project::References>() + r.uses.heap_bytes() + r.used_by.heap_bytes()
+        })
     }
 }
 

@@ -153,8 +153,7 @@ impl<P: PermissionFlags> Company<P> {
             kind,
             name: name.into(),
             projects: crate::short_set::ShortSet::new(),
-            uses: crate::short_set::ShortSet::new(),
-            used_by: crate::short_set::ShortSet::new(),
+            references: None,
         };
         let mut delta = Delta {
             create: Some(NewRecord::Object(id, object)),

@@ -7,6 +7,7 @@ use crate::chunked::Nested;
 use crate::company::compile::Tables;
 use crate::company::names::Names;
 use crate::document::{Document, GroupRecord, NextIds, ObjectRecord, UserRecord};
+use crate::project::References;
 use crate::short_set::{ManySet, ShortSet};
 use crate::{
     Company, EntityKind, Error, Group, Limits, Object, PermissionFlags, Project, Role, RoleId, User,
@@ -141,8 +142,10 @@ fn build_objects<P: PermissionFlags>(
             kind: record.kind,
             name: record.name.into(),
             projects: ShortSet::from_distinct(projects.of(at).to_vec()),
-            uses: ShortSet::from_distinct(record.uses),
-            used_by: ShortSet::from_distinct(used_by.of(at).to_vec()),
+            references: References::boxed(
+                ShortSet::from_distinct(record.uses),
+                ShortSet::from_distinct(used_by.of(at).to_vec()),
+            ),
         };
         tables.records_heap += object.heap_bytes();
         let id = record.id.index();
