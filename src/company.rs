@@ -334,13 +334,24 @@ impl<P: PermissionFlags> Company<P> {
         self.default_project
     }
 
-    /// Gives back memory the snapshot holds in reserve after many changes
-    /// (its tables grow like `Vec`s). Loading a company from a document
-    /// already builds the snapshot at its exact size.
+    /// Gives back memory the snapshot and the record tables hold in reserve
+    /// after changes (their tables grow like `Vec`s). Loading a company
+    /// from a document already builds both at their exact size.
     ///
     /// Computes in **O(size of the snapshot)**; checks are unaffected.
     pub fn shrink_to_fit(&mut self) {
         self.snapshot.shrink_to_fit();
+        self.shrink_tables();
+    }
+
+    /// Gives back the slots past the last record of each table (and the
+    /// spare chunk pointers).
+    pub(crate) fn shrink_tables(&mut self) {
+        self.users.shrink_to_fit();
+        self.groups.shrink_to_fit();
+        self.roles.shrink_to_fit();
+        self.projects.shrink_to_fit();
+        self.objects.shrink_to_fit();
     }
 
     /// The compiled, checkable state. A clone shares its chunks with the

@@ -213,6 +213,7 @@ mod guard;
 pub mod guide;
 mod id;
 mod limits;
+mod name;
 mod permissions;
 mod policy;
 mod principal;

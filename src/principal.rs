@@ -45,7 +45,7 @@ impl From<GroupId> for Principal {
 /// [`Company::effective_permissions`](crate::Company::effective_permissions).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
-    pub(crate) name: Box<str>,
+    pub(crate) name: crate::name::Name,
     // INVARIANT (links): `r` is in `roles` exactly when this user is in
     // `Role::users` of `r`; likewise for `groups`/`Group::members` and
     // `projects`/`Project::users`. Upheld by `Company::apply`.
@@ -64,7 +64,7 @@ pub struct User {
 impl User {
     pub(crate) fn new(name: String) -> Self {
         Self {
-            name: name.into_boxed_str(),
+            name: name.into(),
             roles: ShortSet::new(),
             groups: ShortSet::new(),
             projects: ShortSet::new(),
@@ -115,7 +115,7 @@ impl User {
 /// chosen: its members hold the group's roles and join the group's projects.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
-    pub(crate) name: Box<str>,
+    pub(crate) name: crate::name::Name,
     // INVARIANT (links): mirrored by `User::groups`, `Role::groups` and
     // `Project::groups`. Upheld by `Company::apply`.
     pub(crate) members: ManySet<UserId>,
@@ -129,7 +129,7 @@ pub struct Group {
 impl Group {
     pub(crate) fn new(name: String) -> Self {
         Self {
-            name: name.into_boxed_str(),
+            name: name.into(),
             members: ManySet::new(),
             roles: ShortSet::new(),
             projects: ShortSet::new(),

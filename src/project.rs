@@ -121,7 +121,7 @@ impl FromStr for ObjectKind {
 /// [`Permissions::PROJECTS_ALL`], does not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Project {
-    pub(crate) name: Box<str>,
+    pub(crate) name: crate::name::Name,
     pub(crate) description: String,
     // INVARIANT (links): mirrored by `User::projects`, `Group::projects` and
     // `Object::projects`. Upheld by `Company::apply`.
@@ -133,7 +133,7 @@ pub struct Project {
 impl Project {
     pub(crate) fn new(name: String, description: String) -> Self {
         Self {
-            name: name.into_boxed_str(),
+            name: name.into(),
             description,
             users: ManySet::new(),
             groups: ManySet::new(),
@@ -181,17 +181,37 @@ impl Project {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Object<P: PermissionFlags = Permissions> {
     pub(crate) kind: P::Kind,
-    pub(crate) name: Box<str>,
+    pub(crate) name: crate::name::Name,
     pub(crate) projects: ShortSet<ProjectId>,
-    // INVARIANT (links): `uses` and `used_by` mirror each other across
-    // objects (`a.uses` holds `b` exactly when `b.used_by` holds `a`), both
-    // sorted by id, never holding the object itself. Written only by
+    // INVARIANT (links): `uses` and `used_by` of `references` mirror each
+    // other across objects (`a.uses` holds `b` exactly when `b.used_by`
+    // holds `a`), both sorted by id, never holding the object itself;
+    // `references` is `None` when both are empty. Written only by
     // `Company::set_links` (`Link::ObjectUses`) and the loader.
     // INVARIANT (whole, DOMAIN rule 26): in enhanced mode, each object
     // shares a project with every object it uses. Upheld by the planning
     // in write/references.rs and by the loader.
+    pub(crate) references: Option<Box<References>>,
+}
+
+/// The objects an object uses and is used by (DOMAIN rule 26). Most
+/// objects have neither, so both lists sit behind one optional box: one
+/// word in every object instead of two.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct References {
     pub(crate) uses: ShortSet<ObjectId>,
     pub(crate) used_by: ShortSet<ObjectId>,
+}
+
+impl References {
+    /// The box of `uses` and `used_by`, or `None` when both are empty.
+    #[cfg(feature = "serde")] // the document loader's
+    pub(crate) fn boxed(
+        uses: ShortSet<ObjectId>,
+        used_by: ShortSet<ObjectId>,
+    ) -> Option<Box<Self>> {
+        (!uses.is_empty() || !used_by.is_empty()).then(|| Box::new(Self { uses, used_by }))
+    }
 }
 
 impl<P: PermissionFlags> Object<P> {
@@ -217,13 +237,27 @@ impl<P: PermissionFlags> Object<P> {
     /// [`Change::SetObjectReferences`](crate::Change::SetObjectReferences)
     /// recorded last.
     pub fn uses(&self) -> impl ExactSizeIterator<Item = ObjectId> + '_ {
-        self.uses.iter().copied()
+        self.uses_list().iter().copied()
     }
 
     /// The objects that use this one, in id order. While there are any,
     /// deleting the object is refused
     /// ([`Error::ObjectInUse`](crate::Error::ObjectInUse)).
     pub fn used_by(&self) -> impl ExactSizeIterator<Item = ObjectId> + '_ {
-        self.used_by.iter().copied()
+        self.used_by_list().iter().copied()
+    }
+
+    /// The objects this one uses, sorted.
+    pub(crate) fn uses_list(&self) -> &[ObjectId] {
+        self.references
+            .as_deref()
+            .map_or(&[], |r| r.uses.as_slice())
+    }
+
+    /// The objects that use this one, sorted.
+    pub(crate) fn used_by_list(&self) -> &[ObjectId] {
+        self.references
+            .as_deref()
+            .map_or(&[], |r| r.used_by.as_slice())
     }
 }

@@ -126,7 +126,7 @@ impl BuiltinRole {
 /// users and groups that hold it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Role<P: PermissionFlags = Permissions> {
-    pub(crate) name: Box<str>,
+    pub(crate) name: crate::name::Name,
     pub(crate) description: String,
     // INVARIANT (closed): always `Permissions::closed`. Upheld by `Company::apply`.
     pub(crate) permissions: P,

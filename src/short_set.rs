@@ -1,5 +1,7 @@
 //! [`ShortSet`]: the links a record has few of.
 
+use thin_vec::ThinVec;
+
 /// The many-sided ends of links (a role's users, a project's members and
 /// objects, a group's members): a persistent B-tree set, sorted. A clone is
 /// one reference count, and a change copies the nodes on its path, so the
@@ -13,10 +15,18 @@ pub(crate) type ManySet<T> = imbl::OrdSet<T>;
 /// hashing them, and an empty set allocates nothing. The many-sided ends
 /// (a role's users, a project's members and objects) are [`ManySet`]s.
 ///
-/// Stored as a boxed slice (two words, no spare capacity): a record holds
-/// several of these, and they change far less often than they are read.
+/// Stored as a [`ThinVec`]: one word in the record (a record holds several
+/// of these, most of them empty), its length and capacity in front of the
+/// items in the one allocation, none while empty. The capacity is kept
+/// exact (every edit gives back what it does not use): these sets change
+/// far less often than they are read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ShortSet<T>(Box<[T]>);
+pub(crate) struct ShortSet<T>(ThinVec<T>);
+
+/// The bytes in front of a [`ShortSet`]'s items in its allocation: the
+/// length and capacity, a word each (the items here are ids, aligned to at
+/// most a word, so no padding follows).
+const HEADER: usize = 2 * std::mem::size_of::<usize>();
 
 /// Up to how many comparisons a batch is searched, as one-by-one inserts
 /// do, rather than sorted.
@@ -24,7 +34,7 @@ const SEARCHED: usize = 256;
 
 impl<T> Default for ShortSet<T> {
     fn default() -> Self {
-        Self(Box::new([]))
+        Self(ThinVec::new())
     }
 }
 
@@ -34,11 +44,11 @@ impl<T: Copy + PartialEq> ShortSet<T> {
         Self::default()
     }
 
-    /// Changes the list (a new allocation of its exact size).
-    fn edit(&mut self, edit: impl FnOnce(&mut Vec<T>)) {
-        let mut items = std::mem::take(&mut self.0).into_vec();
-        edit(&mut items);
-        self.0 = items.into_boxed_slice();
+    /// Changes the list in place, then gives back the capacity it does not
+    /// use (all of it when the list is left empty).
+    fn edit(&mut self, edit: impl FnOnce(&mut ThinVec<T>)) {
+        edit(&mut self.0);
+        self.0.shrink_to_fit();
     }
 
     /// Adds `item` at the end unless present; says whether it was added.
@@ -46,7 +56,8 @@ impl<T: Copy + PartialEq> ShortSet<T> {
         if self.0.contains(&item) {
             return false;
         }
-        self.edit(|items| items.push(item));
+        self.0.reserve_exact(1);
+        self.0.push(item);
         true
     }
 
@@ -74,7 +85,8 @@ impl<T: Copy + PartialEq> ShortSet<T> {
         match self.0.binary_search(&item) {
             Ok(_) => false,
             Err(at) => {
-                self.edit(|items| items.insert(at, item));
+                self.0.reserve_exact(1);
+                self.0.insert(at, item);
                 true
             }
         }
@@ -82,7 +94,7 @@ impl<T: Copy + PartialEq> ShortSet<T> {
 
     /// Adds each of `items` that is not present, at the end, in the order
     /// given (a repeated item once, where it first appears); says how many
-    /// were added. One new allocation, of the exact size.
+    /// were added. The list grows once, to its exact size.
     ///
     /// Computes in **O((n + m) log(n + m))** time for `n` items held and
     /// `m` given (a short batch on a short set is searched, as `insert`
@@ -109,10 +121,8 @@ impl<T: Copy + PartialEq> ShortSet<T> {
         if fresh.is_empty() {
             return 0;
         }
-        let mut all = Vec::with_capacity(self.0.len() + fresh.len());
-        all.extend_from_slice(&self.0);
-        all.extend_from_slice(&fresh);
-        self.0 = all.into_boxed_slice();
+        self.0.reserve_exact(fresh.len());
+        self.0.extend_from_slice(&fresh);
         fresh.len()
     }
 
@@ -144,7 +154,7 @@ impl<T: Copy + PartialEq> ShortSet<T> {
         batch.sort_unstable();
         batch.dedup();
         let before = self.0.len();
-        let mut all = Vec::with_capacity(before + batch.len());
+        let mut all = ThinVec::with_capacity(before + batch.len());
         let mut held = self.0.iter().copied().peekable();
         for item in batch {
             while let Some(&first) = held.peek().filter(|&&first| first < item) {
@@ -158,7 +168,8 @@ impl<T: Copy + PartialEq> ShortSet<T> {
         all.extend(held);
         let added = all.len() - before;
         if added > 0 {
-            self.0 = all.into_boxed_slice();
+            all.shrink_to_fit();
+            self.0 = all;
         }
         added
     }
@@ -183,15 +194,28 @@ impl<T: Copy + PartialEq> ShortSet<T> {
         self.0.iter()
     }
 
+    pub(crate) fn as_slice(&self) -> &[T] {
+        &self.0
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The set of `items`, which hold each item once (in the order kept).
     #[cfg(feature = "serde")] // the document loader's
     pub(crate) fn from_distinct(items: Vec<T>) -> Self {
-        Self(items.into_boxed_slice())
+        // From an iterator of known length: the exact capacity.
+        Self(ThinVec::from(items))
     }
 
-    /// The bytes the list holds on the heap.
+    /// The bytes the list holds on the heap: its header and the capacity
+    /// for its items (which is their number), none when empty.
     pub(crate) fn heap_bytes(&self) -> usize {
-        std::mem::size_of_val::<[T]>(&self.0)
+        match self.0.capacity() {
+            0 => 0,
+            capacity => HEADER + capacity * std::mem::size_of::<T>(),
+        }
     }
 }
 

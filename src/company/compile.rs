@@ -234,6 +234,7 @@ impl<P: PermissionFlags> Company<P> {
             duties: std::sync::Arc::default(),
             chain,
         };
+        company.shrink_tables();
         company.snapshot = company.try_compile()?;
         Ok(company)
     }

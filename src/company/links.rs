@@ -7,7 +7,7 @@
 use crate::short_set::{ManySet, ShortSet};
 
 use super::{Company, record};
-use crate::{GroupId, ObjectId, PermissionFlags, Principal, ProjectId, RoleId, UserId};
+use crate::{GroupId, Object, ObjectId, PermissionFlags, Principal, ProjectId, RoleId, UserId};
 
 /// One two-way link between records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -156,6 +156,71 @@ fn toggle_all<T: Copy, S: LinkSet<T>>(set: Option<S>, items: &[T], present: bool
     set.map_or(0, |mut set| set.put_all(items, present))
 }
 
+/// A short side of a user or object, whose heap bytes `records_heap`
+/// counts.
+trait CountedSide<T>: LinkSet<T> {
+    fn heap_bytes(&self) -> usize;
+}
+
+impl<T: Copy + Ord> CountedSide<T> for &mut ShortSet<T> {
+    fn heap_bytes(&self) -> usize {
+        ShortSet::heap_bytes(self)
+    }
+}
+
+impl<T: Copy + Ord> CountedSide<T> for Sorted<'_, T> {
+    fn heap_bytes(&self) -> usize {
+        self.0.heap_bytes()
+    }
+}
+
+/// Adds or removes each of `items` in a short side that may be missing;
+/// gives the heap bytes it held before and after.
+fn toggle_short<T: Copy, S: CountedSide<T>>(
+    set: Option<S>,
+    items: &[T],
+    present: bool,
+) -> (usize, usize) {
+    set.map_or((0, 0), |mut set| {
+        let before = set.heap_bytes();
+        set.put_all(items, present);
+        (before, set.heap_bytes())
+    })
+}
+
+/// Which list of an object's references a link is in.
+#[derive(Clone, Copy)]
+enum Direction {
+    Uses,
+    UsedBy,
+}
+
+/// Adds or removes each of `items` in one list of the references of an
+/// object that may be missing (both kept sorted): boxes them when the
+/// first arrives and drops the box when both lists are left empty; gives
+/// the heap bytes of its references before and after.
+fn toggle_references<P: PermissionFlags>(
+    object: Option<&mut Object<P>>,
+    items: &[ObjectId],
+    present: bool,
+    direction: Direction,
+) -> (usize, usize) {
+    let Some(object) = object else {
+        return (0, 0);
+    };
+    let before = object.references_heap_bytes();
+    let references = object.references.get_or_insert_with(Box::default);
+    let list = match direction {
+        Direction::Uses => &mut references.uses,
+        Direction::UsedBy => &mut references.used_by,
+    };
+    Sorted(list).put_all(items, present);
+    if references.uses.is_empty() && references.used_by.is_empty() {
+        object.references = None;
+    }
+    (before, object.references_heap_bytes())
+}
+
 impl<T, S: LinkSet<T>> LinkSet<T> for &mut S {
     fn put(&mut self, item: T, present: bool) -> bool {
         (**self).put(item, present)
@@ -234,9 +299,9 @@ impl<P: PermissionFlags> Company<P> {
             Link::GroupProjectRole(group, project, role) => self
                 .group(group)
                 .is_some_and(|g| g.project_roles.contains(&(project, role))),
-            Link::ObjectUses(object, used) => {
-                self.object(object).is_some_and(|o| o.uses.contains(&used))
-            }
+            Link::ObjectUses(object, used) => self
+                .object(object)
+                .is_some_and(|o| o.uses_list().contains(&used)),
         }
     }
 
@@ -269,8 +334,8 @@ impl<P: PermissionFlags> Company<P> {
             ShortSide::UserRoles(user) => {
                 let items = short_items(run, role_of);
                 let set = record(&mut self.users, user.index()).map(|u| &mut u.roles);
-                let changed = toggle_all(set, &items, present);
-                self.short_list_changed::<RoleId>(changed, present);
+                let (before, after) = toggle_short(set, &items, present);
+                self.short_list_changed(before, after);
             }
             ShortSide::UserGroups(user) => {
                 let items = short_items(run, |l| match l {
@@ -278,8 +343,8 @@ impl<P: PermissionFlags> Company<P> {
                     _ => None,
                 });
                 let set = record(&mut self.users, user.index()).map(|u| &mut u.groups);
-                let changed = toggle_all(set, &items, present);
-                self.short_list_changed::<GroupId>(changed, present);
+                let (before, after) = toggle_short(set, &items, present);
+                self.short_list_changed(before, after);
             }
             ShortSide::UserProjects(user) => {
                 let items = short_items(run, |l| match l {
@@ -287,8 +352,8 @@ impl<P: PermissionFlags> Company<P> {
                     _ => None,
                 });
                 let set = record(&mut self.users, user.index()).map(|u| &mut u.projects);
-                let changed = toggle_all(set, &items, present);
-                self.short_list_changed::<ProjectId>(changed, present);
+                let (before, after) = toggle_short(set, &items, present);
+                self.short_list_changed(before, after);
             }
             ShortSide::UserProjectRoles(user) => {
                 let items = short_items(run, |l| match l {
@@ -297,8 +362,8 @@ impl<P: PermissionFlags> Company<P> {
                 });
                 let set =
                     record(&mut self.users, user.index()).map(|u| Sorted(&mut u.project_roles));
-                let changed = toggle_all(set, &items, present);
-                self.short_list_changed::<(ProjectId, RoleId)>(changed, present);
+                let (before, after) = toggle_short(set, &items, present);
+                self.short_list_changed(before, after);
             }
             ShortSide::GroupRoles(group) => {
                 let items = short_items(run, role_of);
@@ -328,17 +393,17 @@ impl<P: PermissionFlags> Company<P> {
                     _ => None,
                 });
                 let set = record(&mut self.objects, object.index()).map(|o| &mut o.projects);
-                let changed = toggle_all(set, &items, present);
-                self.short_list_changed::<ProjectId>(changed, present);
+                let (before, after) = toggle_short(set, &items, present);
+                self.short_list_changed(before, after);
             }
             ShortSide::ObjectUses(object) => {
                 let items = short_items(run, |l| match l {
                     Link::ObjectUses(_, used) => Some(used),
                     _ => None,
                 });
-                let set = record(&mut self.objects, object.index()).map(|o| Sorted(&mut o.uses));
-                let changed = toggle_all(set, &items, present);
-                self.short_list_changed::<ObjectId>(changed, present);
+                let object = record(&mut self.objects, object.index());
+                let (before, after) = toggle_references(object, &items, present, Direction::Uses);
+                self.short_list_changed(before, after);
             }
         }
     }
@@ -391,9 +456,10 @@ impl<P: PermissionFlags> Company<P> {
             // used object's `used_by` changes one item per link (a change
             // gives each used object at most one link), nothing to recompile.
             Link::ObjectUses(object, used) => {
-                let side = record(&mut self.objects, used.index()).map(|o| Sorted(&mut o.used_by));
-                let changed = toggle(side, object, present);
-                self.short_list_changed::<ObjectId>(usize::from(changed), present);
+                let used = record(&mut self.objects, used.index());
+                let (before, after) =
+                    toggle_references(used, &[object], present, Direction::UsedBy);
+                self.short_list_changed(before, after);
             }
         }
     }
@@ -485,8 +551,8 @@ impl<P: PermissionFlags> Company<P> {
     pub(crate) fn object_links(&self, object: ObjectId) -> Vec<Link> {
         self.object(object).map_or_else(Vec::new, |o| {
             let projects = o.projects.iter().map(|&p| Link::ObjectProject(object, p));
-            let uses = o.uses.iter().map(|&used| Link::ObjectUses(object, used));
-            let used_by = o.used_by.iter().map(|&user| Link::ObjectUses(user, object));
+            let uses = (o.uses_list().iter()).map(|&used| Link::ObjectUses(object, used));
+            let used_by = (o.used_by_list().iter()).map(|&user| Link::ObjectUses(user, object));
             projects.chain(uses).chain(used_by).collect()
         })
     }

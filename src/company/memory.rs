@@ -11,7 +11,7 @@ use crate::{Group, Object, PermissionFlags, Project, Role, Snapshot, User};
 impl User {
     /// The heap bytes the record owns: its name and short link lists.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.name.len()
+        self.name.heap_bytes()
             + self.roles.heap_bytes()
             + self.groups.heap_bytes()
             + self.projects.heap_bytes()
@@ -23,16 +23,20 @@ impl<P: PermissionFlags> Object<P> {
     /// The heap bytes the record owns: its name, its projects and the
     /// objects it uses and is used by.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.name.len()
-            + self.projects.heap_bytes()
-            + self.uses.heap_bytes()
-            + self.used_by.heap_bytes()
+        self.name.heap_bytes() + self.projects.heap_bytes() + self.references_heap_bytes()
+    }
+
+    /// The heap bytes of its references: their box and lists, if any.
+    pub(crate) fn references_heap_bytes(&self) -> usize {
+        self.references.as_deref().map_or(0, |r| {
+            size_of::<crate::project::References>() + r.uses.heap_bytes() + r.used_by.heap_bytes()
+        })
     }
 }
 
 impl Group {
     fn heap_bytes(&self) -> usize {
-        self.name.len()
+        self.name.heap_bytes()
             + many_set_bytes(&self.members)
             + self.roles.heap_bytes()
             + self.projects.heap_bytes()
@@ -42,7 +46,7 @@ impl Group {
 
 impl<P: PermissionFlags> Role<P> {
     fn heap_bytes(&self) -> usize {
-        self.name.len()
+        self.name.heap_bytes()
             + self.description.capacity()
             + many_set_bytes(&self.users)
             + many_set_bytes(&self.groups)
@@ -53,7 +57,7 @@ impl<P: PermissionFlags> Role<P> {
 
 impl Project {
     fn heap_bytes(&self) -> usize {
-        self.name.len()
+        self.name.heap_bytes()
             + self.description.capacity()
             + many_set_bytes(&self.users)
             + many_set_bytes(&self.groups)
@@ -161,15 +165,13 @@ impl<P: PermissionFlags> Company<P> {
             + duties
     }
 
-    /// Notes that a short link list of a user or object gained (`grown`)
-    /// or lost `changed` items of `T`.
-    pub(crate) fn short_list_changed<T>(&mut self, changed: usize, grown: bool) {
-        let bytes = changed.saturating_mul(size_of::<T>());
-        self.records_heap = if grown {
-            self.records_heap.saturating_add(bytes)
-        } else {
-            self.records_heap.saturating_sub(bytes)
-        };
+    /// Notes that a short link list of a user or object went from holding
+    /// `before` heap bytes to `after`.
+    pub(crate) fn short_list_changed(&mut self, before: usize, after: usize) {
+        self.records_heap = self
+            .records_heap
+            .saturating_sub(before)
+            .saturating_add(after);
     }
 
     /// The heap bytes of every user and object record, counted one by one:

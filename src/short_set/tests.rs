@@ -22,6 +22,15 @@ fn items(set: &ShortSet<u16>) -> Vec<u16> {
     set.iter().copied().collect()
 }
 
+/// The heap bytes of a set of `len` items at its exact capacity: the
+/// header and the items, nothing when empty.
+fn exact(len: usize) -> usize {
+    match len {
+        0 => 0,
+        n => 2 * std::mem::size_of::<usize>() + n * std::mem::size_of::<u16>(),
+    }
+}
+
 /// Small sets and batches take the searched path, larger ones the sorted
 /// one; ids repeat often (a narrow range) so repeats and overlaps occur.
 fn lists() -> impl Strategy<Value = (Vec<u16>, Vec<u16>)> {
@@ -42,6 +51,7 @@ proptest! {
         prop_assert_eq!(items(&bulk), items(&one_by_one));
         prop_assert_eq!(added, inserted);
         prop_assert_eq!(bulk.heap_bytes(), one_by_one.heap_bytes());
+        prop_assert_eq!(bulk.heap_bytes(), exact(bulk.iter().len()));
     }
 
     #[test]
@@ -53,6 +63,8 @@ proptest! {
         prop_assert_eq!(items(&bulk), items(&one_by_one));
         prop_assert!(items(&bulk).windows(2).all(|w| w[0] < w[1]));
         prop_assert_eq!(added, inserted);
+        prop_assert_eq!(bulk.heap_bytes(), exact(bulk.iter().len()));
+        prop_assert_eq!(one_by_one.heap_bytes(), exact(one_by_one.iter().len()));
     }
 
     #[test]
@@ -63,6 +75,8 @@ proptest! {
         let shifted = batch.iter().filter(|&item| one_by_one.shift_remove(item)).count();
         prop_assert_eq!(items(&bulk), items(&one_by_one));
         prop_assert_eq!(removed, shifted);
+        prop_assert_eq!(bulk.heap_bytes(), exact(bulk.iter().len()));
+        prop_assert_eq!(one_by_one.heap_bytes(), exact(one_by_one.iter().len()));
     }
 }
 
@@ -78,4 +92,5 @@ fn a_batch_of_20k_ids_with_repeats_is_added_once_each_in_the_order_given() {
     assert_eq!(set.iter().copied().collect::<Vec<_>>(), expected);
     assert_eq!(set.remove_all(&batch), 20_000);
     assert_eq!(set.iter().count(), 0);
+    assert_eq!(set.heap_bytes(), 0, "an emptied set holds no allocation");
 }

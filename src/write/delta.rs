@@ -4,6 +4,7 @@
 use crate::company::links::{Link, Touched};
 use crate::company::names::{by_kind_and_name, by_name};
 use crate::company::{Company, record};
+use crate::name::Name;
 use crate::{
     Assignment, Created, Group, GroupId, Object, ObjectId, PermissionFlags, Project, ProjectId,
     Role, RoleId, SecurityMode, Timestamp, User, UserId,
@@ -212,30 +213,31 @@ impl<P: PermissionFlags> Company<P> {
             Edit::RenameUser(id, name) => {
                 self.user_names.remove(id.get(), by_name(&self.users));
                 if let Some(user) = record(&mut self.users, id.index()) {
-                    self.records_heap =
-                        (self.records_heap + name.len()).saturating_sub(user.name.len());
-                    user.name = name.into_boxed_str();
+                    let name = Name::from(name);
+                    self.records_heap = (self.records_heap + name.heap_bytes())
+                        .saturating_sub(user.name.heap_bytes());
+                    user.name = name;
                 }
                 self.user_names.insert(id.get(), by_name(&self.users));
             }
             Edit::RenameGroup(id, name) => {
                 self.group_names.remove(id.get(), by_name(&self.groups));
                 if let Some(group) = record(&mut self.groups, id.index()) {
-                    group.name = name.into_boxed_str();
+                    group.name = name.into();
                 }
                 self.group_names.insert(id.get(), by_name(&self.groups));
             }
             Edit::RenameRole(id, name) => {
                 self.role_names.remove(id.get(), by_name(&self.roles));
                 if let Some(role) = record(&mut self.roles, id.index()) {
-                    role.name = name.into_boxed_str();
+                    role.name = name.into();
                 }
                 self.role_names.insert(id.get(), by_name(&self.roles));
             }
             Edit::RenameProject(id, name) => {
                 self.project_names.remove(id.get(), by_name(&self.projects));
                 if let Some(project) = record(&mut self.projects, id.index()) {
-                    project.name = name.into_boxed_str();
+                    project.name = name.into();
                 }
                 self.project_names.insert(id.get(), by_name(&self.projects));
             }
@@ -243,9 +245,10 @@ impl<P: PermissionFlags> Company<P> {
                 self.object_names
                     .remove(id.get(), by_kind_and_name(&self.objects));
                 if let Some(object) = record(&mut self.objects, id.index()) {
-                    self.records_heap =
-                        (self.records_heap + name.len()).saturating_sub(object.name.len());
-                    object.name = name.into_boxed_str();
+                    let name = Name::from(name);
+                    self.records_heap = (self.records_heap + name.heap_bytes())
+                        .saturating_sub(object.name.heap_bytes());
+                    object.name = name;
                 }
                 self.object_names
                     .insert(id.get(), by_kind_and_name(&self.objects));

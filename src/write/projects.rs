@@ -151,10 +151,9 @@ impl<P: PermissionFlags> Company<P> {
         let id = ObjectId::new(self.next_id(EntityKind::Object)?);
         let object = Object {
             kind,
-            name: name.into_boxed_str(),
+            name: name.into(),
             projects: crate::short_set::ShortSet::new(),
-            uses: crate::short_set::ShortSet::new(),
-            used_by: crate::short_set::ShortSet::new(),
+            references: None,
         };
         let mut delta = Delta {
             create: Some(NewRecord::Object(id, object)),

@@ -45,7 +45,7 @@ impl<P: PermissionFlags> Company<P> {
                 return Err(self.crossing(crossing));
             }
         }
-        let held = record.uses.iter().as_slice();
+        let held = record.uses_list();
         let mut delta = Delta::default();
         let dropped = held
             .iter()
@@ -98,7 +98,7 @@ impl<P: PermissionFlags> Company<P> {
     pub(super) fn keep_whole_in_enhanced(&self) -> Result<(), Error> {
         let crossing = self
             .objects()
-            .flat_map(|(object, record)| record.uses.iter().map(move |&used| (object, used)))
+            .flat_map(|(object, record)| record.uses_list().iter().map(move |&used| (object, used)))
             .filter(|&(object, used)| !self.share_project(object, used, |_, _| false))
             .collect();
         self.refuse_crossing(crossing)
@@ -110,10 +110,10 @@ impl<P: PermissionFlags> Company<P> {
         let Some(record) = self.object(object) else {
             return Ok(());
         };
-        if record.used_by.iter().len() == 0 {
+        if record.used_by_list().is_empty() {
             return Ok(());
         }
-        let used_by_ids: Vec<ObjectId> = record.used_by.iter().copied().collect();
+        let used_by_ids: Vec<ObjectId> = record.used_by_list().to_vec();
         let used_by = used_by_ids
             .iter()
             .map(|&user| self.object_label(user))
@@ -139,8 +139,8 @@ impl<P: PermissionFlags> Company<P> {
             let Some(record) = self.object(object) else {
                 continue;
             };
-            let uses = record.uses.iter().map(|&used| (object, used));
-            let used_by = record.used_by.iter().map(|&user| (user, object));
+            let uses = record.uses_list().iter().map(|&used| (object, used));
+            let used_by = record.used_by_list().iter().map(|&user| (user, object));
             crossing.extend(
                 uses.chain(used_by)
                     .filter(|&(user, used)| !self.share_project(user, used, leaves)),

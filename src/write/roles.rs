@@ -31,7 +31,7 @@ impl<P: PermissionFlags> Company<P> {
         self.check_principals(principals)?;
         let id = RoleId::new(self.next_id(EntityKind::Role)?);
         let role = Role {
-            name: name.into_boxed_str(),
+            name: name.into(),
             description,
             permissions: permissions.close(),
             builtin: None,

@@ -424,7 +424,7 @@ fn breakdown(
          the {} of live heap per resident tenant (row 1):\n     \
          company as loaded (Company::load_checkpoint)         {}\n       \
          (of which an empty company's, Company::new loaded: {})\n     \
-         + Publisher::new (published clone, ArcSwap), Reader  {}\n     \
+         + Publisher::new (the company into its Arc, ArcSwap), Reader  {}\n     \
          = rest: the registry's (Tenant, writer state, moka entry, keys, live maps)  {}\n     \
          weigher: {} B ({} B of it Company::memory_bytes, the rest the registry's estimate)\n     \
          size_of: Company {} B, Publisher {} B, Reader {} B, View {} B, StoredEntry {} B",

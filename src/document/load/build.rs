@@ -7,6 +7,7 @@ use crate::chunked::Nested;
 use crate::company::compile::Tables;
 use crate::company::names::Names;
 use crate::document::{Document, GroupRecord, NextIds, ObjectRecord, UserRecord};
+use crate::project::References;
 use crate::short_set::{ManySet, ShortSet};
 use crate::{
     Company, EntityKind, Error, Group, Limits, Object, PermissionFlags, Project, Role, RoleId, User,
@@ -39,7 +40,7 @@ impl<P: PermissionFlags> Loader<P> {
         build_objects(objects, &links, &mut tables)?;
         for record in projects {
             let project = Project {
-                name: record.name.into_boxed_str(),
+                name: record.name.into(),
                 description: record.description,
                 users: sorted_set(&record.users),
                 groups: sorted_set(&record.groups),
@@ -91,7 +92,7 @@ fn build_users<P: PermissionFlags>(
     let project_roles = Grouped::new(users.len(), &links.user_project_roles);
     for (at, record) in users.into_iter().enumerate() {
         let user = User {
-            name: record.name.into_boxed_str(),
+            name: record.name.into(),
             roles: ShortSet::from_distinct(record.roles),
             groups: ShortSet::from_distinct(groups.of(at).to_vec()),
             projects: ShortSet::from_distinct(projects.of(at).to_vec()),
@@ -114,7 +115,7 @@ fn build_groups<P: PermissionFlags>(
     let project_roles = Grouped::new(groups.len(), &links.group_project_roles);
     for (at, record) in groups.into_iter().enumerate() {
         let group = Group {
-            name: record.name.into_boxed_str(),
+            name: record.name.into(),
             members: sorted_set(&record.members),
             roles: ShortSet::from_distinct(record.roles),
             projects: ShortSet::from_distinct(projects.of(at).to_vec()),
@@ -139,10 +140,12 @@ fn build_objects<P: PermissionFlags>(
     for (at, record) in objects.into_iter().enumerate() {
         let object = Object {
             kind: record.kind,
-            name: record.name.into_boxed_str(),
+            name: record.name.into(),
             projects: ShortSet::from_distinct(projects.of(at).to_vec()),
-            uses: ShortSet::from_distinct(record.uses),
-            used_by: ShortSet::from_distinct(used_by.of(at).to_vec()),
+            references: References::boxed(
+                ShortSet::from_distinct(record.uses),
+                ShortSet::from_distinct(used_by.of(at).to_vec()),
+            ),
         };
         tables.records_heap += object.heap_bytes();
         let id = record.id.index();
