@@ -200,7 +200,7 @@ impl<P: PermissionFlags> Publisher<P> {
     ///
     /// As [`Company::apply`]; a refused change publishes nothing.
     pub fn apply(&mut self, change: Change<P>) -> Result<ChangeReport, Error> {
-        self.write(|company| company.apply(change))
+        self.write(Unchanged::Revert, |company| company.apply(change))
     }
 
     /// [`Company::apply_as`], then publishes.
@@ -213,7 +213,9 @@ impl<P: PermissionFlags> Publisher<P> {
         session: &Session,
         change: Change<P>,
     ) -> Result<ChangeReport, Error> {
-        self.write(|company| company.apply_as(session, change))
+        self.write(Unchanged::Revert, |company| {
+            company.apply_as(session, change)
+        })
     }
 
     /// [`Company::plan`] on the writer's company: validates `change`
@@ -268,7 +270,7 @@ impl<P: PermissionFlags> Publisher<P> {
     ///
     /// As [`Company::commit`]; a refused plan publishes nothing.
     pub fn commit(&mut self, plan: Plan<P>) -> Result<ChangeReport, Error> {
-        self.write(|company| company.commit(plan))
+        self.write(Unchanged::Revert, |company| company.commit(plan))
     }
 
     /// [`Company::catch_up`] on log entries (a replica following its
@@ -282,34 +284,38 @@ impl<P: PermissionFlags> Publisher<P> {
         &mut self,
         entries: impl IntoIterator<Item = E>,
     ) -> Result<usize, Error> {
-        self.edit(|company| company.catch_up(entries))
+        self.write(Unchanged::Revert, |company| company.catch_up(entries))
     }
 
     /// Runs `edit` on the company (any `&mut` method: `create_user`, several
-    /// changes at once), then publishes once if it changed anything. Readers
-    /// see all of the edit or none of it.
+    /// changes at once), then publishes once. Readers see all of the edit or
+    /// none of it; an edit that changes no record (a refused change) leaves
+    /// them at the same revision and state.
     ///
     /// Batching pays: the first write to a chunk after a publish copies the
     /// chunk (readers may hold it), so ten changes in one edit copy each
     /// chunk they share once, where ten `apply` calls may copy it ten times.
     ///
-    /// An edit that changes no record (a refused change, or
-    /// [`shrink_to_fit`](Company::shrink_to_fit)) is dropped: the writer
-    /// goes back to the published company, which it shares with the
-    /// readers.
+    /// What changes no record is kept too: an edit that calls
+    /// [`set_limits`](Company::set_limits) or
+    /// [`shrink_to_fit`](Company::shrink_to_fit) publishes the company with
+    /// its new quota or capacity, the same state for readers.
     pub fn edit<R>(&mut self, edit: impl FnOnce(&mut Company<P>) -> R) -> R {
-        self.write(edit)
+        self.write(Unchanged::Publish, edit)
     }
 
     /// Runs `write` on the writer's company, copied first while the
     /// published view shares it (a copy of the chunk pointers; a change
-    /// then copies the chunks it writes to), and publishes the result if
-    /// it changed anything; else goes back to the published company, so
-    /// that the two stay one allocation (the invariant (shared)).
-    fn write<R>(&mut self, write: impl FnOnce(&mut Company<P>) -> R) -> R {
+    /// then copies the chunks it writes to), and publishes the result, so
+    /// that the two stay one allocation (the invariant (shared)). A write
+    /// that changed no record goes by `unchanged`.
+    fn write<R>(&mut self, unchanged: Unchanged, write: impl FnOnce(&mut Company<P>) -> R) -> R {
         let before = self.company.state;
         let result = write(Arc::make_mut(&mut self.company));
-        if self.company.state == before {
+        if self.company.state == before && unchanged == Unchanged::Revert {
+            // A refused change leaves the company exactly as it was, and
+            // the writer's company was the published one (the invariant):
+            // share it again rather than keep the copy.
             self.company = self.published.load_full();
         } else {
             crate::trace::enter_span!("publish", company = %self.company.id(), revision = self.company.revision());
@@ -317,6 +323,17 @@ impl<P: PermissionFlags> Publisher<P> {
         }
         result
     }
+}
+
+/// What [`Publisher`]'s `write` does with a write that changed no record.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unchanged {
+    /// The write is all or nothing (a change, a plan, a catch-up): nothing
+    /// changed, so the writer goes back to the published company.
+    Revert,
+    /// The write may have changed what is not a record (the limits, the
+    /// capacity): the company is published as it is.
+    Publish,
 }
 
 /// The read side of a service: a handle on the latest [`View`] a
@@ -485,23 +502,37 @@ mod tests {
     }
 
     #[test]
-    fn an_edit_that_changes_nothing_publishes_nothing() {
+    fn the_writer_shares_the_published_company_between_changes() {
+        use std::sync::Arc;
         let mut publisher = Publisher::new(crate::Company::new());
+        let shared = |p: &Publisher| Arc::ptr_eq(&p.company, &p.published.load_full());
+        assert!(shared(&publisher));
         publisher
-            .edit(|c| c.create_user("ann"))
+            .apply(crate::Change::create_user("ann"))
             .expect("first user");
+        assert!(shared(&publisher));
         let published = publisher.published.load_full();
+        // A refused change goes back to the published company itself.
+        assert!(publisher.apply(crate::Change::create_user("ann")).is_err());
+        assert!(shared(&publisher));
+        assert!(Arc::ptr_eq(&published, &publisher.published.load_full()));
+        // An edit that changes no record keeps what it did change (the
+        // quota here), and publishes it: the same state for readers.
+        let quota = crate::Limits {
+            users: 1,
+            ..crate::Limits::DEFAULT
+        };
         assert!(publisher.edit(|c| c.create_user("ann")).is_err());
-        publisher.edit(crate::Company::shrink_to_fit);
-        assert!(std::sync::Arc::ptr_eq(
-            &published,
-            &publisher.published.load_full()
-        ));
-        publisher.edit(|c| c.create_user("bob")).expect("new user");
-        assert!(!std::sync::Arc::ptr_eq(
-            &published,
-            &publisher.published.load_full()
-        ));
+        publisher.edit(|c| c.set_limits(quota));
+        assert!(shared(&publisher));
+        assert_eq!(publisher.published.load().revision(), 1);
+        assert!(publisher.apply(crate::Change::create_user("ann")).is_err());
+        let refused = publisher.apply(crate::Change::create_user("bob"));
+        assert!(
+            matches!(refused, Err(crate::Error::LimitReached { .. })),
+            "{refused:?}"
+        );
+        assert_eq!(publisher.company().limits(), quota);
     }
 
     #[test]
