@@ -80,8 +80,8 @@ with single-flight loads (`try_get_with`), decides which tenants stay. Checks
 find their tenant in a front index beside it (`tenants/front`): shards of
 hash tables published through arc-swap, each entry holding the tenant's
 latest view, refreshed by every write, catch-up and load before it returns.
-moka's `get` (about 140 ns, more than the check) is called for one hit in
-64 per thread, so its policy still sees use in proportion. A tenant's writer state is
+moka's `get` (about 150 ns, more than the check) is called for one hit in
+256 per thread, so its policy still sees use in proportion. A tenant's writer state is
 apart from any connection (`WriterState`); writes, loads and catch-ups
 borrow one from an r2d2 pool. A second map of weak handles finds a tenant
 that an in-flight write still holds after the cache evicted it, so a tenant

@@ -33,13 +33,13 @@ pub use self::builder::TenantsBuilder;
 /// first use, kept while it is used, and evicted when the companies' bytes
 /// pass the budget (by moka's TinyLFU policy: the tenants used least often
 /// and least recently go first, and a newcomer used once may be refused a
-/// place; the policy is told of one request in 64 that find their tenant in
-/// memory, on each thread, and of every one that does not).
+/// place; the policy is told of one request in 256 that find their tenant
+/// in memory, on each thread, and of every one that does not).
 ///
 /// - **Reads** ([`check`](Tenants::check), [`reader`](Tenants::reader),
 ///   [`view`](Tenants::view)) find the tenant by its key and answer from its
 ///   published company, without locks: a check through the registry is a
-///   hash, a probe and the check (about 65 ns with 1,000 tenants in
+///   hash, a probe and the check (about 60 ns with 1,000 tenants in
 ///   rotation). The first request to a tenant loads it (its latest
 ///   checkpoint and log); concurrent first requests load it once. A write's
 ///   report is visible to every check that starts after it returns.

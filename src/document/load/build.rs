@@ -93,10 +93,10 @@ fn build_users<P: PermissionFlags>(
     for (at, record) in users.into_iter().enumerate() {
         let user = User {
             name: record.name.into(),
-            roles: ShortSet::from_distinct(record.roles),
-            groups: ShortSet::from_distinct(groups.of(at).to_vec()),
-            projects: ShortSet::from_distinct(projects.of(at).to_vec()),
-            project_roles: ShortSet::from_distinct(project_roles.of(at).to_vec()),
+            roles: ShortSet::from_distinct(&record.roles),
+            groups: ShortSet::from_distinct(groups.of(at)),
+            projects: ShortSet::from_distinct(projects.of(at)),
+            project_roles: ShortSet::from_distinct(project_roles.of(at)),
             sessions_from: record.sessions_valid_from,
         };
         tables.records_heap += user.heap_bytes();
@@ -117,9 +117,9 @@ fn build_groups<P: PermissionFlags>(
         let group = Group {
             name: record.name.into(),
             members: sorted_set(&record.members),
-            roles: ShortSet::from_distinct(record.roles),
-            projects: ShortSet::from_distinct(projects.of(at).to_vec()),
-            project_roles: ShortSet::from_distinct(project_roles.of(at).to_vec()),
+            roles: ShortSet::from_distinct(&record.roles),
+            projects: ShortSet::from_distinct(projects.of(at)),
+            project_roles: ShortSet::from_distinct(project_roles.of(at)),
         };
         let id = record.id.index();
         place(&mut tables.groups, id, group, EntityKind::Group)?;
@@ -141,10 +141,10 @@ fn build_objects<P: PermissionFlags>(
         let object = Object {
             kind: record.kind,
             name: record.name.into(),
-            projects: ShortSet::from_distinct(projects.of(at).to_vec()),
+            projects: ShortSet::from_distinct(projects.of(at)),
             references: References::boxed(
-                ShortSet::from_distinct(record.uses),
-                ShortSet::from_distinct(used_by.of(at).to_vec()),
+                ShortSet::from_distinct(&record.uses),
+                ShortSet::from_distinct(used_by.of(at)),
             ),
         };
         tables.records_heap += object.heap_bytes();

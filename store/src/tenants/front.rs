@@ -36,7 +36,7 @@ use super::resident::Tenant;
 const SHARDS: usize = 256;
 
 /// One in how many hits on the front is also reported to the cache.
-pub(crate) const SAMPLE: u32 = 64;
+pub(crate) const SAMPLE: u32 = 256;
 
 /// One shard: the tenants whose keys' hashes pick it, found by that hash
 /// (computed once per lookup: its bits 48-55 pick the shard, the table
