@@ -57,6 +57,15 @@ fn an_already_applied_entry_that_says_something_else_is_refused() -> TestResult 
             applied: true
         })
     );
+    // Two applied entries that do not follow each other: the break is
+    // named where it is, as applied.
+    assert_eq!(
+        replica.catch_up([&log[1], &early[2]]),
+        Err(Error::LogDiverged {
+            revision: 2,
+            applied: true
+        })
+    );
     assert_eq!(replica.revision(), 3);
     assert_eq!(replica.to_document(), writer.to_document());
     Ok(())
