@@ -361,7 +361,8 @@ impl<P: PermissionFlags> Tenants<P> {
     }
 
     /// Every resident tenant with its bytes, revision and last use (to
-    /// within a few requests: one in 16 on each thread notes the time),
+    /// within a few hundred requests: one in 256 on each thread notes the
+    /// time),
     /// ordered by key.
     #[must_use]
     pub fn resident(&self) -> Vec<TenantInfo> {

@@ -3,7 +3,7 @@
 //! through the registry costs a hash, a probe and the check itself.
 //!
 //! moka's cache decides which tenants stay (the budget, TinyLFU), and its
-//! `get` records every access for that policy: about 140 ns a call, five
+//! `get` records every access for that policy: about 150 ns a call, five
 //! times a check. The front holds the same tenants as the cache, in shards
 //! of tables published through `arc-swap`: a reader loads a shard's table
 //! and probes it, and a load, a publish or an eviction copies one shard (a
