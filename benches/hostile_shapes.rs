@@ -9,6 +9,13 @@
 //!   (every link's short side gathered in one pass);
 //! - `create_user_in_groups/{n}`: `apply` of one `CreateUser` naming `n`
 //!   groups (the commit merges the user's `n` links in one pass);
+//! - `fan_out/{n}`: loading (JSON) a document of `n / 2` users in one
+//!   group that sits in `n / 2` projects with a role within each (the
+//!   members share one list of what the group reaches: 0.2 copied it into
+//!   every member, `n^2 / 4` ids);
+//! - `fan_out_change/{n}`: `apply` of the change that adds that group, with
+//!   a role, to one more project (every member's list changes, shared:
+//!   the plan works it out once);
 //! - `entry_digest/{n}`: the digest of a log entry (the chain that finds a
 //!   diverging log) for an `AssignRole` naming `n` users: what each
 //!   commit adds, in proportion to the change (and, alone, `n` = 1: one
@@ -18,7 +25,8 @@
 //! links, so it cannot rot. `cargo bench --bench hostile_shapes` measures.
 
 use callgate::{
-    Change, Company, Document, GroupId, GroupRecord, Principal, RoleId, UserId, UserRecord,
+    Change, Company, Document, GroupId, GroupRecord, MemberRoles, Principal, ProjectId,
+    ProjectRecord, RoleId, UserId, UserRecord,
 };
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
@@ -60,6 +68,71 @@ fn one_user_in_groups(n: u32) -> String {
     document.next_ids.groups = n;
     document.revision = u64::from(n) + 1;
     serde_json::to_string(&document).expect("a document serializes")
+}
+
+/// `users` users in one group that sits in `projects` projects, given
+/// Supervisor within each, and one project more without it.
+fn fan_out(users: u32, projects: u32) -> Document {
+    let mut document = Document::new();
+    let mut group = GroupRecord::new(GroupId::new(0), "All staff");
+    for i in 0..users {
+        let mut user = UserRecord::new(UserId::new(i), format!("agent{i}"));
+        if i == 0 {
+            user.roles = vec![RoleId::ADMIN];
+        }
+        document.users.push(user);
+        group.members.push(UserId::new(i));
+    }
+    document.groups.push(group);
+    for i in 0..=projects {
+        let mut project = ProjectRecord::new(ProjectId::new(i), format!("client{i}"));
+        if i < projects {
+            project.groups = vec![GroupId::new(0)];
+            let roles = vec![RoleId::SUPERVISOR];
+            project.member_roles = vec![MemberRoles::new(GroupId::new(0), roles)];
+        }
+        document.projects.push(project);
+    }
+    document.next_ids.users = users;
+    document.next_ids.groups = 1;
+    document.next_ids.projects = projects + 1;
+    document.revision = u64::from(users) + 2 * u64::from(projects) + 2;
+    document
+}
+
+fn bench_fan_out(c: &mut Criterion) {
+    let mut group = c.benchmark_group("fan_out");
+    group.sample_size(10);
+    for n in sizes() {
+        let json = serde_json::to_string(&fan_out(n / 2, n / 2)).expect("serializes");
+        group.throughput(Throughput::Elements(u64::from(n)));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &json, |b, json| {
+            b.iter(|| Company::load(&mut serde_json::Deserializer::from_str(json)).expect("loads"))
+        });
+    }
+    group.finish();
+}
+
+fn bench_fan_out_change(c: &mut Criterion) {
+    let mut group = c.benchmark_group("fan_out_change");
+    group.sample_size(10);
+    for n in sizes() {
+        let company = Company::from_document(fan_out(n / 2, n / 2)).expect("a valid document");
+        let change = Change::AddProjectMembers {
+            project: ProjectId::new(n / 2),
+            principals: vec![GroupId::new(0).into()],
+            roles: vec![RoleId::SUPERVISOR],
+        };
+        group.throughput(Throughput::Elements(u64::from(n)));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &change, |b, change| {
+            b.iter_batched(
+                || company.clone(),
+                |mut company| company.apply(change.clone()).expect("applies"),
+                criterion::BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
 }
 
 fn bench_last_admin(c: &mut Criterion) {
@@ -154,6 +227,8 @@ criterion_group!(
     bench_last_admin,
     bench_many_links,
     bench_create_user_in_groups,
+    bench_fan_out,
+    bench_fan_out_change,
     bench_entry_digest
 );
 criterion_main!(benches);

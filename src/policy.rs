@@ -102,12 +102,20 @@ use crate::{
     CompanyId, ObjectId, PermissionFlags, Permissions, ProjectId, Session, SessionDecision, UserId,
 };
 
-use self::layout::{IdList, ObjectEntry, ProjectEntry, USER_INLINE, UserEntry};
+use self::layout::{IdList, ObjectEntry, ProjectEntry, USER_INLINE};
 use self::spill::Spill;
 
+pub(crate) use self::layout::UserEntry;
 pub(crate) use self::layout::shares_project;
 pub use self::listing::VisibleObjects;
-pub(crate) use self::maintain::{CompiledUser, same_words};
+pub(crate) use self::maintain::{
+    CompiledUser, PushedReach, PushedUser, ReachList, SharedReach, StoredReaches,
+};
+pub(crate) use self::spill::allocation_failed;
+
+/// A user entry's project list, as a compile shares it among users with
+/// the same links.
+pub(crate) type UserList = IdList<USER_INLINE>;
 
 #[cfg(test)]
 use self::listing::{MERGE_INLINE, Walk};

@@ -289,3 +289,78 @@ fn a_loaded_company_equals_the_one_its_changes_built() -> TestResult {
     }
     Ok(())
 }
+
+/// Issue 27's fan-out through ordinary changes: a company-wide group given
+/// a role within every project, one change at a time. Its members reach
+/// every project, with the role's permissions within each; 0.2 copied that
+/// list into every member (300 x 300 ids and as many permission words,
+/// more than 1 MB), now they share one.
+#[test]
+fn a_company_wide_group_added_to_every_project_is_held_once() -> TestResult {
+    const USERS: u32 = 300;
+    const PROJECTS: u32 = 300;
+    let mut company = Company::new();
+    let mut users = Vec::new();
+    for i in 0..USERS {
+        users.push(company.create_user(format!("agent{i}"))?);
+    }
+    company.apply(Change::SetSecurityMode {
+        mode: callgate::SecurityMode::Enhanced,
+    })?;
+    let staff = company.create_group("All staff", &users)?;
+    let mut queues = Vec::new();
+    for i in 0..PROJECTS {
+        let project = company.create_project(format!("client{i}"), "")?;
+        let report = company.apply(Change::CreateObject {
+            kind: ObjectKind::Queue,
+            name: format!("queue{i}"),
+            projects: vec![project],
+        })?;
+        let Some(callgate::Created::Object(queue)) = report.created else {
+            return Err(format!("creating a queue reported {:?}", report.created).into());
+        };
+        queues.push((project, queue));
+    }
+    let agent = users[USERS as usize - 1];
+    let view = callgate::Permissions::QUEUES_VIEW;
+    let on = |queue| callgate::Resource::Object(queue);
+    assert_eq!(
+        company.check(agent, view, on(queues[0].1)).deny_reason(),
+        Some(callgate::DenyReason::HiddenByProjects)
+    );
+    let before = company.memory_bytes();
+    for &(project, _) in &queues {
+        let report = company.apply(Change::AddProjectMembers {
+            project,
+            principals: vec![staff.into()],
+            roles: vec![RoleId::SUPERVISOR],
+        })?;
+        assert_eq!(report.affected_users.len(), USERS as usize, "every member");
+    }
+    let grown = company.memory_bytes() - before;
+    let copied = (USERS * PROJECTS) as usize * (4 + 8);
+    assert!(
+        grown < copied / 4,
+        "{grown} bytes for {PROJECTS} links of one group; copied into every member: {copied}"
+    );
+    for &(_, queue) in &queues {
+        assert!(company.check(agent, view, on(queue)).is_allowed());
+    }
+    // The same company loaded from its document holds the list once too,
+    // and answers alike.
+    let loaded = Company::from_document(company.to_document())?;
+    assert!(loaded.memory_bytes() < company.memory_bytes() + copied / 4);
+    assert_eq!(&loaded.compile(), company.snapshot());
+    // And a member who leaves lets go of it alone.
+    company.apply(Change::RemoveGroupMembers {
+        group: staff,
+        users: vec![agent],
+    })?;
+    assert_eq!(
+        company.check(agent, view, on(queues[7].1)).deny_reason(),
+        Some(callgate::DenyReason::HiddenByProjects)
+    );
+    assert!(company.check(users[1], view, on(queues[7].1)).is_allowed());
+    assert_eq!(&company.compile(), company.snapshot());
+    Ok(())
+}

@@ -3,11 +3,15 @@
 use super::links::Touched;
 use super::{Company, live, sorted};
 use crate::catalog::Set;
-use crate::policy::CompiledUser;
+use crate::policy::{
+    CompiledUser, PushedReach, PushedUser, ReachList, StoredReaches, UserList, allocation_failed,
+};
 use crate::write::Recompiled;
 use crate::{
     GroupId, ObjectId, PermissionFlags, ProjectId, RoleId, SecurityMode, Snapshot, UserId,
 };
+use std::collections::{HashMap, TryReserveError};
+use std::sync::Arc;
 
 /// The records a user's compiled entry is made of, read either from the
 /// company as it is or as a planned change would leave it
@@ -113,6 +117,58 @@ pub(crate) fn rights<P: PermissionFlags>(
     Some(permissions)
 }
 
+/// Writes into `key` every link of `user` that [`rights`] reads (direct
+/// roles, groups, direct projects, roles given within projects), each part
+/// sorted: users with the same key have the same rights. Says whether the
+/// user is in a group; a user in none gets no key, as their rights cost no
+/// more than their own links.
+///
+/// Users in the same groups share what [`rights`] works out once, so that U
+/// users in a group that sits in P projects cost U keys and one list of P,
+/// not U x P (issue 27).
+pub(crate) fn reach_key<P: PermissionFlags>(
+    records: &impl Records<P>,
+    user: UserId,
+    key: &mut Vec<u32>,
+) -> bool {
+    /// Ends each part of the key; no id is `u32::MAX`.
+    const END: u32 = u32::MAX;
+    fn part(key: &mut Vec<u32>, ids: impl Iterator<Item = u32>) {
+        let start = key.len();
+        key.extend(ids);
+        if let Some(part) = key.get_mut(start..) {
+            part.sort_unstable();
+        }
+        key.push(END);
+    }
+    key.clear();
+    part(key, records.user_groups(user).map(GroupId::get));
+    if key.len() == 1 {
+        return false;
+    }
+    part(key, records.user_roles(user).map(RoleId::get));
+    part(key, records.user_projects(user).map(ProjectId::get));
+    let mut pairs: Vec<u64> = (records.user_project_roles(user))
+        .map(|(project, role)| u64::from(project.get()) << 32 | u64::from(role.get()))
+        .collect();
+    pairs.sort_unstable();
+    key.extend(
+        pairs
+            .iter()
+            .flat_map(|&both| [(both >> 32) as u32, both as u32]),
+    );
+    true
+}
+
+/// What the compile of a whole company keeps between users: the buffers of
+/// [`rights`], and the permissions and stored list of every key already
+/// compiled ([`reach_key`]).
+struct CompileMemo<P: PermissionFlags> {
+    reach: Reach<P>,
+    key: Vec<u32>,
+    known: HashMap<Box<[u32]>, (P, UserList)>,
+}
+
 impl<P: PermissionFlags> Records<P> for Company<P> {
     fn user_live(&self, user: UserId) -> bool {
         self.user(user).is_some()
@@ -172,8 +228,10 @@ impl<P: PermissionFlags> Company<P> {
         Some(CompiledUser {
             permissions,
             sessions_from: self.user(id)?.sessions_from,
-            projects: reach.projects,
-            within: reach.within,
+            reach: Arc::new(ReachList {
+                projects: reach.projects,
+                within: reach.within,
+            }),
         })
     }
 
@@ -262,22 +320,23 @@ impl<P: PermissionFlags> Company<P> {
     pub fn compile(&self) -> Snapshot<P> {
         let snapshot = Snapshot::empty(self.id, self.revision, self.mode == SecurityMode::Enhanced);
         self.compile_into(snapshot)
+            .unwrap_or_else(|_| allocation_failed(self.projects.len()))
     }
 
     /// [`compile`](Self::compile), asking for the chunk pointers of every
-    /// table with `try_reserve` first: for the loader, whose table sizes come
-    /// from input.
+    /// table and for every long project list with `try_reserve`: for the
+    /// loader, whose table sizes come from input.
     #[cfg(feature = "serde")] // used by the document loader
-    pub(crate) fn try_compile(&self) -> Result<Snapshot<P>, std::collections::TryReserveError> {
+    pub(crate) fn try_compile(&self) -> Result<Snapshot<P>, TryReserveError> {
         let mut snapshot =
             Snapshot::empty(self.id, self.revision, self.mode == SecurityMode::Enhanced);
         let (users, objects) = (self.users.len(), self.objects.len());
         snapshot.try_reserve(users, objects, self.roles.len(), self.projects.len())?;
-        Ok(self.compile_into(snapshot))
+        self.compile_into(snapshot)
     }
 
     /// Fills an empty snapshot from the records.
-    fn compile_into(&self, mut snapshot: Snapshot<P>) -> Snapshot<P> {
+    fn compile_into(&self, mut snapshot: Snapshot<P>) -> Result<Snapshot<P>, TryReserveError> {
         // Only the chunks with records are read: ids never used (a document
         // may name many) cost the snapshot one pointer per chunk.
         for (index, role) in live(&self.roles) {
@@ -288,19 +347,21 @@ impl<P: PermissionFlags> Company<P> {
         }
         let (roles, projects) = (self.roles.len(), self.projects.len());
         snapshot.grow_roles_and_projects(roles, projects);
-        let mut reach = Reach::default();
+        let mut memo = CompileMemo {
+            reach: Reach::default(),
+            key: Vec::new(),
+            known: HashMap::new(),
+        };
         for (index, user) in self.users.present() {
             snapshot.skip_users_to(index);
-            let compiled = u32::try_from(index)
-                .ok()
-                .and_then(|id| rights(self, UserId::new(id), &mut reach));
-            match (user, compiled) {
-                (Some(user), Some(permissions)) => {
-                    let sessions_from = user.sessions_from;
-                    let rights = (permissions, sessions_from, &*reach.projects, &*reach.within);
-                    snapshot.push_user(Some(rights));
+            match (user, u32::try_from(index)) {
+                (Some(user), Ok(id)) => {
+                    let id = UserId::new(id);
+                    self.push_user(&mut snapshot, id, user.sessions_from, &mut memo)?;
                 }
-                _ => snapshot.push_user(None),
+                _ => {
+                    snapshot.push_user(None)?;
+                }
             }
         }
         snapshot.skip_users_to(self.users.len());
@@ -318,7 +379,43 @@ impl<P: PermissionFlags> Company<P> {
         }
         snapshot.skip_objects_to(self.objects.len());
         snapshot.shrink_to_fit();
-        snapshot
+        Ok(snapshot)
+    }
+
+    /// Pushes the entry of `user`, sharing the list of an earlier user with
+    /// the same links ([`reach_key`]).
+    fn push_user(
+        &self,
+        snapshot: &mut Snapshot<P>,
+        user: UserId,
+        sessions_from: u64,
+        memo: &mut CompileMemo<P>,
+    ) -> Result<(), TryReserveError> {
+        let keyed = reach_key(self, user, &mut memo.key);
+        if let Some(&(permissions, list)) = memo.known.get(memo.key.as_slice()).filter(|_| keyed) {
+            let reach = PushedReach::Shared(list);
+            snapshot.push_user(Some(PushedUser {
+                permissions,
+                sessions_from,
+                reach,
+            }))?;
+            return Ok(());
+        }
+        let Some(permissions) = rights(self, user, &mut memo.reach) else {
+            snapshot.push_user(None)?;
+            return Ok(());
+        };
+        let reach = PushedReach::New(&memo.reach.projects, &memo.reach.within);
+        let list = snapshot.push_user(Some(PushedUser {
+            permissions,
+            sessions_from,
+            reach,
+        }))?;
+        if keyed {
+            memo.known
+                .insert(memo.key.as_slice().into(), (permissions, list));
+        }
+        Ok(())
     }
 
     /// Brings the snapshot up to date after a commit: the roles, projects and
@@ -349,19 +446,20 @@ impl<P: PermissionFlags> Company<P> {
             let compiled = self.compile_object(object);
             self.snapshot.set_object(object, compiled);
         }
+        let mut stored = StoredReaches::default();
         for (user, rights) in users {
             let sessions_from = self.user(user).map_or(0, |u| u.sessions_from);
-            let compiled = rights.map(|(permissions, projects, within)| CompiledUser {
+            let compiled = rights.map(|(permissions, reach)| CompiledUser {
                 permissions,
                 sessions_from,
-                projects,
-                within,
+                reach,
             });
-            self.snapshot.set_user(user, compiled);
+            self.snapshot.store_user(user, compiled, &mut stored);
         }
         for &user in logged_out {
-            let compiled = self.compile_user(user);
-            self.snapshot.set_user(user, compiled);
+            if let Some(record) = self.user(user) {
+                self.snapshot.set_sessions_from(user, record.sessions_from);
+            }
         }
         if cfg!(debug_assertions) {
             for user in sorted(touched.users) {
@@ -369,10 +467,12 @@ impl<P: PermissionFlags> Company<P> {
                 let stored = self.snapshot.user(user).map(|entry| CompiledUser {
                     permissions: entry.permissions::<P>(),
                     sessions_from: entry.sessions_from,
-                    projects: self.snapshot.user_projects(entry).to_vec(),
-                    within: (self.snapshot.user_within(entry).iter())
-                        .map(|&word| P::from_word(word))
-                        .collect(),
+                    reach: Arc::new(ReachList {
+                        projects: self.snapshot.user_projects(entry).to_vec(),
+                        within: (self.snapshot.user_within(entry).iter())
+                            .map(|&word| P::from_word(word))
+                            .collect(),
+                    }),
                 });
                 debug_assert_eq!(compiled, stored, "user {user} compiled by the plan");
             }

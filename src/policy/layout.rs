@@ -20,7 +20,7 @@ const OBJECT_INLINE: usize = 2;
 
 /// A sorted, duplicate-free list of project ids: up to `N` inline, longer
 /// lists in the snapshot's [`Spill`] table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct IdList<const N: usize> {
     // INVARIANT (shape): `tag` is one of
     // * `0..=N`: the list is inline, `ids[..tag]` sorted; the unused
@@ -180,18 +180,12 @@ impl<const N: usize> IdList<N> {
     }
 }
 
-/// Whether two sorted id lists share an element: a merge walk, O(a + b).
+/// Whether two sorted id lists share an element, as
+/// [`shared_with_words`] finds it (a merge walk, or a search of the longer
+/// list when one is many times longer).
 #[inline]
 pub(crate) fn shares_project(a: &[u32], b: &[u32]) -> bool {
-    let (mut i, mut j) = (0, 0);
-    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
-        match x.cmp(&y) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => return true,
-        }
-    }
-    false
+    shared_with_words::<u64>(a, &[], b).0
 }
 
 /// The compiled entry of one user: 32 bytes with a `u64` catalog word (64
@@ -237,6 +231,12 @@ impl<W: Word> UserEntry<W> {
     #[inline(always)]
     pub(crate) fn permissions<P: PermissionFlags<Word = W>>(&self) -> P {
         P::from_word(self.permissions)
+    }
+
+    /// The entry's project list, as it is stored: equal lists say the
+    /// same (a stored one names its side-table slot).
+    pub(crate) fn list(&self) -> IdList<USER_INLINE> {
+        self.projects
     }
 
     /// `false` for ids never created or deleted.

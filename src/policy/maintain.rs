@@ -3,20 +3,68 @@
 //! build a snapshot from scratch in id order.
 
 use super::Snapshot;
-use super::layout::{IdList, NO_KIND, ObjectEntry, UserEntry};
+use super::layout::{IdList, NO_KIND, ObjectEntry, USER_INLINE, UserEntry};
+use super::spill::allocation_failed;
 use crate::catalog::Kind;
 use crate::{ObjectId, PermissionFlags, ProjectId, RoleId, UserId};
+use std::collections::TryReserveError;
+
+/// Where a user's rights reach: every project the user belongs to,
+/// directly or through a group, and the permissions given within them.
+/// Compiled once for every user with the same links and shared by them
+/// ([`SharedReach`]), so that U users in a group that sits in P projects
+/// cost P ids, not U x P (issue 27).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct ReachList<P> {
+    /// Sorted, without duplicates.
+    pub(crate) projects: Vec<u32>,
+    /// Empty when the user was given no role within a project; otherwise
+    /// side by side with `projects`, the permissions given within each.
+    pub(crate) within: Vec<P>,
+}
+
+/// A [`ReachList`] shared by the users it was compiled for.
+pub(crate) type SharedReach<P> = std::sync::Arc<ReachList<P>>;
 
 /// A user as `Company` compiles it, before it is stored in the snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CompiledUser<P> {
     pub(crate) permissions: P,
     pub(crate) sessions_from: u64,
-    /// Sorted, without duplicates.
-    pub(crate) projects: Vec<u32>,
-    /// Empty when the user was given no role within a project; otherwise
-    /// side by side with `projects`, the permissions given within each.
-    pub(crate) within: Vec<P>,
+    pub(crate) reach: SharedReach<P>,
+}
+
+/// The side-table slot each [`SharedReach`] was stored at while a batch of
+/// users is stored ([`Snapshot::store_user`], [`Snapshot::push_user`]):
+/// every user given the same shared list names the same slot. Keyed by the
+/// list's address; the map holds the list, so the address is not reused.
+pub(crate) struct StoredReaches<P: PermissionFlags> {
+    slots: std::collections::HashMap<usize, (SharedReach<P>, IdList<USER_INLINE>)>,
+}
+
+impl<P: PermissionFlags> Default for StoredReaches<P> {
+    fn default() -> Self {
+        Self {
+            slots: std::collections::HashMap::new(),
+        }
+    }
+}
+
+/// A user as the compile of a whole company pushes it
+/// ([`Snapshot::push_user`]).
+pub(crate) struct PushedUser<'a, P> {
+    pub(crate) permissions: P,
+    pub(crate) sessions_from: u64,
+    pub(crate) reach: PushedReach<'a, P>,
+}
+
+/// Where a pushed user's rights reach.
+pub(crate) enum PushedReach<'a, P> {
+    /// The projects (sorted) and the permissions given within them (empty,
+    /// or side by side), stored anew.
+    New(&'a [u32], &'a [P]),
+    /// The list of a user pushed before, with the same links: shared.
+    Shared(IdList<USER_INLINE>),
 }
 
 /// Whether stored words and compiled permissions say the same.
@@ -29,18 +77,17 @@ impl<P: PermissionFlags> Snapshot<P> {
     /// what the user may do or see changed. A session ended by the change
     /// (`sessions_from`) is stored but does not count: it is reported in
     /// `ChangeReport::logged_out_users`, not as an affected user.
+    #[cfg(test)]
     pub(crate) fn set_user(&mut self, user: UserId, compiled: Option<CompiledUser<P>>) -> bool {
-        let index = user.index();
-        self.users.grow_to(index + 1);
-        let Some(&old) = self.users.get(index) else {
-            return false;
+        let Some(&old) = self.user_entry(user) else {
+            self.store_user(user, compiled, &mut StoredReaches::default());
+            return true;
         };
         let (same_rights, same_sessions) = match &compiled {
             Some(new) => (
                 old.live()
                     && old.permissions == new.permissions.to_word()
-                    && old.projects.get(&self.spill) == new.projects.as_slice()
-                    && same_words(old.projects.within(&self.spill), &new.within),
+                    && self.same_reach(&old, &new.reach),
                 old.sessions_from == new.sessions_from,
             ),
             None => (!old.live(), true),
@@ -48,25 +95,93 @@ impl<P: PermissionFlags> Snapshot<P> {
         if same_rights && same_sessions {
             return false;
         }
-        let entry = match &compiled {
+        self.store_user(user, compiled, &mut StoredReaches::default());
+        !same_rights
+    }
+
+    /// Whether a stored entry reaches the projects of `reach`, with the same
+    /// permissions within them.
+    pub(crate) fn same_reach(&self, old: &UserEntry<P::Word>, reach: &ReachList<P>) -> bool {
+        old.projects.get(&self.spill) == reach.projects.as_slice()
+            && same_words(old.projects.within(&self.spill), &reach.within)
+    }
+
+    /// The entry of `user`, growing the table to hold it.
+    #[cfg(test)]
+    fn user_entry(&mut self, user: UserId) -> Option<&UserEntry<P::Word>> {
+        self.users.grow_to(user.index() + 1);
+        self.users.get(user.index())
+    }
+
+    /// Stores a user's compiled entry (`None`: deleted), giving back the
+    /// side-table slot of the entry it replaces. Users given the same
+    /// [`SharedReach`] within one batch (`stored`) share its slot.
+    pub(crate) fn store_user(
+        &mut self,
+        user: UserId,
+        compiled: Option<CompiledUser<P>>,
+        stored: &mut StoredReaches<P>,
+    ) {
+        let index = user.index();
+        self.users.grow_to(index + 1);
+        let Some(&old) = self.users.get(index) else {
+            return;
+        };
+        // Give back the old list's slot (or one reference to it) first.
+        self.spill.store(old.projects, &[], &[]);
+        let entry = match compiled {
             Some(new) => {
-                let within: Vec<P::Word> = new.within.iter().map(|p| p.to_word()).collect();
-                UserEntry::new(
-                    new.permissions.to_word(),
-                    new.sessions_from,
-                    self.spill.store(old.projects, &new.projects, &within),
-                )
+                let list = self.store_reach(&new.reach, stored);
+                let list = list.unwrap_or_else(|_| allocation_failed(new.reach.projects.len()));
+                UserEntry::new(new.permissions.to_word(), new.sessions_from, list)
             }
-            None => {
-                // Give back a spilled list's slot.
-                self.spill.store(old.projects, &[], &[]);
-                UserEntry::absent()
-            }
+            None => UserEntry::absent(),
         };
         if let Some(slot) = self.users.get_mut(index) {
             *slot = entry;
         }
-        !same_rights
+    }
+
+    /// Ends the sessions of `user` that logged in before `sessions_from`,
+    /// leaving the rest of the entry as it is.
+    pub(crate) fn set_sessions_from(&mut self, user: UserId, sessions_from: u64) {
+        let live = self.users.get(user.index()).is_some_and(UserEntry::live);
+        if let Some(entry) = self.users.get_mut(user.index()).filter(|_| live) {
+            entry.sessions_from = sessions_from;
+        }
+    }
+
+    /// The list of `reach`, stored as a new entry's: inline, or in a side
+    /// table where every user of the same shared list names one slot.
+    fn store_reach(
+        &mut self,
+        reach: &SharedReach<P>,
+        stored: &mut StoredReaches<P>,
+    ) -> Result<IdList<USER_INLINE>, TryReserveError> {
+        let key = std::sync::Arc::as_ptr(reach) as usize;
+        if let Some(&(_, list)) = stored.slots.get(&key) {
+            return Ok(self.spill.share(list));
+        }
+        let list = self.store_list(&reach.projects, &reach.within)?;
+        if list.stored_at().is_some() {
+            stored
+                .slots
+                .insert(key, (std::sync::Arc::clone(reach), list));
+        }
+        Ok(list)
+    }
+
+    /// A new entry's list of `projects` (and the permissions given within
+    /// them), asked for with `try_reserve`.
+    fn store_list(
+        &mut self,
+        projects: &[u32],
+        within: &[P],
+    ) -> Result<IdList<USER_INLINE>, TryReserveError> {
+        let mut words = Vec::new();
+        words.try_reserve_exact(within.len())?;
+        words.extend(within.iter().map(|p| p.to_word()));
+        self.spill.try_store(IdList::default(), projects, &words)
     }
 
     /// Stores an object's kind and sorted projects (`None`: deleted), keeping
@@ -194,22 +309,33 @@ impl<P: PermissionFlags> Snapshot<P> {
         self.objects.grow_to(len);
     }
 
-    /// Appends the entry of the next user id (`None`: deleted).
-    /// `within` is empty or, side by side with `projects`, the permissions
-    /// given within each.
-    pub(crate) fn push_user(&mut self, compiled: Option<(P, u64, &[u32], &[P])>) {
+    /// Appends the entry of the next user id (`None`: deleted): its
+    /// permissions, `sessions_from` and reach. A reach given as an entry
+    /// already pushed (`Shared`) shares that entry's list.
+    ///
+    /// # Errors
+    ///
+    /// The memory of a long list cannot be had (`try_reserve`).
+    pub(crate) fn push_user(
+        &mut self,
+        compiled: Option<PushedUser<'_, P>>,
+    ) -> Result<IdList<USER_INLINE>, TryReserveError> {
         let entry = match compiled {
-            Some((permissions, sessions_from, projects, within)) => {
-                let within: Vec<P::Word> = within.iter().map(|p| p.to_word()).collect();
-                UserEntry::new(
-                    permissions.to_word(),
-                    sessions_from,
-                    self.spill.store(IdList::default(), projects, &within),
-                )
+            Some(PushedUser {
+                permissions,
+                sessions_from,
+                reach,
+            }) => {
+                let list = match reach {
+                    PushedReach::Shared(list) => self.spill.share(list),
+                    PushedReach::New(projects, within) => self.store_list(projects, within)?,
+                };
+                UserEntry::new(permissions.to_word(), sessions_from, list)
             }
             None => UserEntry::absent(),
         };
         self.users.push(entry);
+        Ok(entry.projects)
     }
 
     /// Appends the entry of the next object id (`None`: deleted), with its

@@ -109,8 +109,10 @@ fn a_deleted_user_is_absent_and_gives_back_its_spilled_list() {
     let compiled = CompiledUser {
         permissions: Permissions::QUEUES_VIEW,
         sessions_from: 5,
-        projects: vec![1, 2, 3, 4, 5],
-        within: vec![],
+        reach: std::sync::Arc::new(ReachList {
+            projects: vec![1, 2, 3, 4, 5],
+            within: vec![],
+        }),
     };
     assert!(snapshot.set_user(user, Some(compiled)));
     // The ids below were never made: absent, like a deleted one.
@@ -187,9 +189,11 @@ fn the_side_tables_count_what_they_hold() {
     let granted: IdList<3> = spill.store(IdList::default(), &[7], &[2]);
     spill.shrink_to_fit();
     // One small slice per table (no chunk pointer): its two counters and
-    // its slots.
+    // its slots; the lists, their words and their reference counts.
     let chunk = |slots: usize, size: usize| 2 * size_of::<usize>() + slots * size;
-    let heads = chunk(2, size_of::<Box<[u32]>>()) + chunk(2, size_of::<Box<[u64]>>());
+    let heads = chunk(2, size_of::<Box<[u32]>>())
+        + chunk(2, size_of::<Box<[u64]>>())
+        + chunk(2, size_of::<u32>());
     let lists = 10 * size_of::<u32>() + 5 * size_of::<u64>();
     assert_eq!(
         size_of::<super::spill::Granted<u64>>(),
@@ -206,4 +210,80 @@ fn the_side_tables_count_what_they_hold() {
         spill.bytes(),
         heads + records + spill.free.capacity() * 4 + spill.granted_free.capacity() * 4
     );
+}
+
+#[test]
+fn users_given_one_shared_reach_share_its_list_until_the_last_lets_go() {
+    let mut snapshot = Snapshot::<Permissions>::default();
+    let reach = std::sync::Arc::new(ReachList {
+        projects: (0..100).collect(),
+        within: vec![],
+    });
+    let compiled = |reach: &SharedReach<Permissions>| CompiledUser {
+        permissions: Permissions::QUEUES_VIEW,
+        sessions_from: 0,
+        reach: std::sync::Arc::clone(reach),
+    };
+    let mut stored = StoredReaches::default();
+    for user in 0..3 {
+        snapshot.store_user(UserId::new(user), Some(compiled(&reach)), &mut stored);
+    }
+    assert_eq!(snapshot.spill.lists.len(), 1, "three users, one list");
+    let lists: Vec<_> = (0..3)
+        .filter_map(|u| snapshot.user(UserId::new(u)).map(UserEntry::list))
+        .collect();
+    assert_eq!(lists, [lists[0]; 3]);
+    // Two let go: the list stays for the third.
+    let mut fresh = StoredReaches::default();
+    snapshot.store_user(UserId::new(0), None, &mut fresh);
+    snapshot.store_user(UserId::new(1), None, &mut fresh);
+    assert!(snapshot.spill.free.is_empty());
+    let entry = snapshot.user(UserId::new(2)).expect("live");
+    assert_eq!(snapshot.user_projects(entry), reach.projects.as_slice());
+    // The last lets go: the slot is free, and reused by the next list.
+    snapshot.store_user(UserId::new(2), None, &mut fresh);
+    assert_eq!(snapshot.spill.free, [0]);
+    let other = std::sync::Arc::new(ReachList {
+        projects: vec![7, 8, 9, 10],
+        within: vec![],
+    });
+    snapshot.store_user(UserId::new(0), Some(compiled(&other)), &mut fresh);
+    assert!(snapshot.spill.free.is_empty());
+    let entry = snapshot.user(UserId::new(0)).expect("live");
+    assert_eq!(snapshot.user_projects(entry), &[7, 8, 9, 10]);
+}
+
+#[test]
+fn a_list_many_times_longer_than_the_other_is_searched_with_the_same_answer() {
+    let long: Vec<u32> = (0..1000).map(|i| i * 3).collect();
+    let words: Vec<u64> = (0..1000).map(|i| 1 << (i % 64)).collect();
+    for short in [
+        &[][..],
+        &[1][..],
+        &[3][..],
+        &[2, 2997][..],
+        &[0, 5, 2999][..],
+    ] {
+        let walked = {
+            let (mut shared, mut within) = (false, 0);
+            for (at, id) in long.iter().enumerate() {
+                if short.contains(id) {
+                    shared = true;
+                    within |= words[at];
+                }
+            }
+            (shared, within)
+        };
+        assert_eq!(
+            spill::shared_with_words(&long, &words, short),
+            walked,
+            "{short:?}"
+        );
+        assert_eq!(
+            spill::shared_with_words::<u64>(short, &[], &long).0,
+            walked.0,
+            "{short:?}"
+        );
+        assert_eq!(shares_project(&long, short), walked.0);
+    }
 }

@@ -11,11 +11,14 @@
 use std::collections::{HashMap, HashSet};
 
 use super::delta::{Delta, NewRecord, Removed};
+use crate::Snapshot;
 use crate::catalog::Set;
-use crate::company::compile::{Reach, Records, rights};
+use crate::company::compile::{Reach, Records, reach_key, rights};
 use crate::company::links::Link;
 use crate::company::{Company, sorted};
+use crate::policy::{ReachList, SharedReach, UserEntry, UserList};
 use crate::{ChangeReport, GroupId, PermissionFlags, ProjectId, RoleId, SecurityMode, UserId};
+use std::sync::Arc;
 
 /// Deltas with more links than this get hash indexes; smaller ones are
 /// scanned (most changes set one to three links).
@@ -356,7 +359,73 @@ impl<P: PermissionFlags> Records<P> for After<'_, P> {
 /// given within them; `None`: deleted)
 /// of the users whose rights a delta changes, in id order: the commit stores
 /// them as they are.
-pub(crate) type Recompiled<P> = Vec<(UserId, Option<(P, Vec<u32>, Vec<P>)>)>;
+pub(crate) type Recompiled<P> = Vec<(UserId, Option<Rights<P>>)>;
+
+/// A user's company-wide permissions and where they reach.
+pub(crate) type Rights<P> = (P, SharedReach<P>);
+
+/// What a plan keeps between the users it reaches: the buffers of
+/// [`rights`], the rights of every key already worked out
+/// ([`reach_key`]), and whether a stored list says the same as a shared
+/// reach. U users in a group that sits in P projects then cost one list of
+/// P and U lookups, not U x P (issue 27).
+struct PlanMemo<P: PermissionFlags> {
+    reach: Reach<P>,
+    key: Vec<u32>,
+    known: HashMap<Box<[u32]>, Option<Rights<P>>>,
+    compared: HashMap<(UserList, usize), bool>,
+}
+
+impl<P: PermissionFlags> PlanMemo<P> {
+    fn new() -> Self {
+        Self {
+            reach: Reach::default(),
+            key: Vec::new(),
+            known: HashMap::new(),
+            compared: HashMap::new(),
+        }
+    }
+
+    /// The rights of `user` after the change (`None`: gone), shared with
+    /// every user of the same links.
+    fn rights(&mut self, after: &After<'_, P>, user: UserId) -> Option<Rights<P>> {
+        let keyed = reach_key(after, user, &mut self.key);
+        if let Some(known) = self.known.get(self.key.as_slice()).filter(|_| keyed) {
+            return known.clone();
+        }
+        let rights = rights(after, user, &mut self.reach).map(|permissions| {
+            let reach = ReachList {
+                projects: self.reach.projects.clone(),
+                within: self.reach.within.clone(),
+            };
+            (permissions, Arc::new(reach))
+        });
+        if keyed {
+            self.known
+                .insert(self.key.as_slice().into(), rights.clone());
+        }
+        rights
+    }
+
+    /// Whether `old`, as the snapshot stores it, reaches what `new` does.
+    fn same_reach(
+        &mut self,
+        snapshot: &Snapshot<P>,
+        old: &UserEntry<P::Word>,
+        new: &SharedReach<P>,
+    ) -> bool {
+        let key = (old.list(), Arc::as_ptr(new) as usize);
+        if let Some(&same) = self.compared.get(&key) {
+            return same;
+        }
+        let same = snapshot.same_reach(old, new);
+        if Arc::strong_count(new) > 1 {
+            // Shared: other users will ask the same.
+            self.compared.insert(key, same);
+        }
+        same
+    }
+}
 
 /// The report of committing `delta` to `company` (who is affected and whose
 /// sessions end) and the users' new rights. Reads only; costs in proportion
@@ -380,25 +449,23 @@ pub(crate) fn report<P: PermissionFlags>(
     // the others keep what the snapshot says.
     let mut reached: Vec<(UserId, Option<P>)> = Vec::new();
     let mut recompiled = Vec::new();
-    let mut reach = Reach::default();
+    let mut memo = PlanMemo::new();
     let snapshot = company.snapshot();
     for user in candidates {
-        let new = rights(&after, user, &mut reach);
-        let changed = match (snapshot.user(user), new) {
+        let new = memo.rights(&after, user);
+        let changed = match (snapshot.user(user), &new) {
             (None, None) => false,
-            (Some(old), Some(new)) => {
-                old.permissions::<P>() != new
-                    || snapshot.user_projects(old) != reach.projects.as_slice()
-                    || !crate::policy::same_words(snapshot.user_within(old), &reach.within)
+            (Some(old), Some((permissions, reach))) => {
+                old.permissions::<P>() != *permissions || !memo.same_reach(snapshot, old, reach)
             }
             _ => true,
         };
+        let permissions = new.as_ref().map(|(permissions, _)| *permissions);
         if changed {
             affected.push(user);
-            let compiled = (reach.projects.clone(), reach.within.clone());
-            recompiled.push((user, new.map(|new| (new, compiled.0, compiled.1))));
+            recompiled.push((user, new));
         }
-        reached.push((user, new));
+        reached.push((user, permissions));
     }
     let permissions_after = |user: UserId| match reached.binary_search_by_key(&user, |r| r.0) {
         Ok(at) => reached.get(at).and_then(|r| r.1),

@@ -3,6 +3,8 @@
 //! for byte), the mutations applied to valid documents, and the respelling
 //! that compares an accepted input with what the library writes.
 
+pub(crate) mod skewed;
+
 use callgate::BuiltinRole;
 use proptest::prelude::*;
 use proptest::sample::Index;
