@@ -36,6 +36,10 @@ pub(crate) trait Records<P: PermissionFlags> {
     fn group_project_roles(&self, group: GroupId) -> impl Iterator<Item = (ProjectId, RoleId)>;
     /// The role's permissions (none for a role that does not exist).
     fn role_permissions(&self, role: RoleId) -> P;
+    /// How many links of the group [`rights`] reads (its roles, projects
+    /// and roles within projects), or more: [`reach_key`] keys only the
+    /// users whose groups weigh enough for sharing to pay.
+    fn group_weight(&self, group: GroupId) -> usize;
 }
 
 /// Where a user's rights reach, as [`rights`] works it out: buffers kept
@@ -120,8 +124,8 @@ pub(crate) fn rights<P: PermissionFlags>(
 /// Writes into `key` every link of `user` that [`rights`] reads (direct
 /// roles, groups, direct projects, roles given within projects), each part
 /// sorted: users with the same key have the same rights. Says whether the
-/// user is in a group; a user in none gets no key, as their rights cost no
-/// more than their own links.
+/// user got a key: a user whose groups weigh less than [`KEYED_FROM`]
+/// links gets none, as their rights cost about as much as the key.
 ///
 /// Users in the same groups share what [`rights`] works out once, so that U
 /// users in a group that sits in P projects cost U keys and one list of P,
@@ -142,10 +146,13 @@ pub(crate) fn reach_key<P: PermissionFlags>(
         key.push(END);
     }
     key.clear();
-    part(key, records.user_groups(user).map(GroupId::get));
-    if key.len() == 1 {
+    let weight: usize = (records.user_groups(user))
+        .map(|group| records.group_weight(group))
+        .sum();
+    if weight < KEYED_FROM {
         return false;
     }
+    part(key, records.user_groups(user).map(GroupId::get));
     part(key, records.user_roles(user).map(RoleId::get));
     part(key, records.user_projects(user).map(ProjectId::get));
     let mut pairs: Vec<u64> = (records.user_project_roles(user))
@@ -159,6 +166,10 @@ pub(crate) fn reach_key<P: PermissionFlags>(
     );
     true
 }
+
+/// The weight of a user's groups ([`Records::group_weight`]) from which
+/// [`reach_key`] keys the user.
+const KEYED_FROM: usize = 16;
 
 /// What the compile of a whole company keeps between users: the buffers of
 /// [`rights`], and the permissions and stored list of every key already
@@ -218,6 +229,14 @@ impl<P: PermissionFlags> Records<P> for Company<P> {
         self.group(group)
             .into_iter()
             .flat_map(|g| g.project_roles.iter().copied())
+    }
+
+    fn group_weight(&self, group: GroupId) -> usize {
+        self.group(group).map_or(0, |g| {
+            g.roles.as_slice().len()
+                + g.projects.as_slice().len()
+                + g.project_roles.as_slice().len()
+        })
     }
 }
 

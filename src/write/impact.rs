@@ -353,6 +353,12 @@ impl<P: PermissionFlags> Records<P> for After<'_, P> {
             None => self.company.role_permissions(role),
         }
     }
+
+    /// The group's weight before the change, plus every link the change
+    /// makes: a bound, found without reading the change's links.
+    fn group_weight(&self, group: GroupId) -> usize {
+        self.company.group_weight(group) + self.delta.links.len()
+    }
 }
 
 /// The compiled rights (permissions, sorted projects and the permissions
