@@ -41,7 +41,11 @@
 // compares every pair of slots at once without masks, branches or tests of
 // emptiness; longer lists spill to a side table behind a branch that is
 // almost never taken, to a function out of line (as is the check on a
-// project), so the fast path keeps a small frame. "Hidden", "not
+// project), so the fast path keeps a small frame. A long list is shared by
+// every user whose rights were compiled from the same links (a reference
+// count per side-table slot; `company::compile::reach_key`), so a big
+// group's projects are held once, not once per member (issue 27), and a
+// list many times longer than the other is binary-searched, not walked. "Hidden", "not
 // applicable" and "not granted" are computed without branches (the outcome
 // differs from question to question); when none holds the check allows,
 // otherwise the three bits index a table of reasons that puts the first in
