@@ -140,6 +140,72 @@ fn the_table_doubles_past_three_quarters() {
     assert_eq!(index.slots.len(), 16);
 }
 
+/// With the real hasher, names spread over the table: most sit in their
+/// home slot, so a lookup probes one or two slots. (An index that hashed
+/// every name alike, or sent every name home to one slot, would still find
+/// them, one long probe each.)
+#[test]
+fn names_spread_over_the_table() {
+    let names: Vec<Option<String>> = (0..1000).map(|i| Some(format!("user {i}"))).collect();
+    let mut index: NameIndex = NameIndex::default();
+    for id in 0..1000 {
+        index.insert(id, key_of(&names));
+    }
+    let at_home = (0..index.slots.len())
+        .filter(|&at| index.entry(at).is_some_and(|e| index.home(e.hash) == at))
+        .count();
+    assert!(at_home > 600, "{at_home} of 1,000 names in their home slot");
+    let homes: std::collections::HashSet<usize> = (0..index.slots.len())
+        .filter_map(|at| index.entry(at).map(|e| index.home(e.hash)))
+        .collect();
+    assert!(homes.len() > 600, "{} distinct home slots", homes.len());
+}
+
+/// An index made for `len` names (the loader's) has the table adding them
+/// one by one reaches, and holds them without growing; `insert_unique`
+/// grows the table as `insert` does.
+#[cfg(feature = "serde")]
+#[test]
+fn an_index_made_for_n_names_holds_them_without_growing() {
+    let names: Vec<Option<String>> = (0..200).map(|i| Some(format!("n{i}"))).collect();
+    let mut grown: NameIndex = NameIndex::default();
+    // Added one by one through `insert_unique`, a table grows as through
+    // `insert`.
+    let mut unique: NameIndex = NameIndex::default();
+    for len in 0..200u32 {
+        assert_eq!(unique.slots.len(), grown.slots.len(), "{len} names, unique");
+        let mut made: NameIndex = NameIndex::with_capacity(len as usize);
+        assert_eq!(made.slots.len(), grown.slots.len(), "{len} names");
+        for id in 0..len {
+            let key = names[id as usize].as_deref().unwrap_or_default();
+            assert_eq!(made.insert_unique(id, &key, key_of(&names)), Ok(()));
+        }
+        assert_eq!(made.slots.len(), grown.slots.len(), "{len} names, inserted");
+        grown.insert(len, key_of(&names));
+        let key = names[len as usize].as_deref().unwrap_or_default();
+        assert_eq!(unique.insert_unique(len, &key, key_of(&names)), Ok(()));
+    }
+}
+
+/// The index counts the bytes of its slots: 8 a slot, in chunks, and none
+/// while empty.
+#[test]
+fn the_index_counts_the_bytes_of_its_slots() {
+    let names: Vec<Option<String>> = (0..100).map(|i| Some(format!("n{i}"))).collect();
+    let mut index: NameIndex = NameIndex::default();
+    let empty = index.bytes();
+    for id in 0..100 {
+        index.insert(id, key_of(&names));
+    }
+    assert_eq!(index.slots.len(), 256);
+    assert!(index.bytes() >= empty + 256 * 8, "{} bytes", index.bytes());
+    assert!(
+        index.bytes() < empty + 256 * 8 + 256,
+        "{} bytes",
+        index.bytes()
+    );
+}
+
 #[test]
 fn a_rename_is_a_removal_then_an_insertion() {
     let mut names = vec![Some("ann".to_owned()), Some("bob".to_owned())];
