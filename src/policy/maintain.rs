@@ -35,7 +35,7 @@ pub(crate) struct CompiledUser<P> {
 }
 
 /// The side-table slot each [`SharedReach`] was stored at while a batch of
-/// users is stored ([`Snapshot::store_user`], [`Snapshot::push_user`]):
+/// users is stored ([`Snapshot::store_user`], as a commit does):
 /// every user given the same shared list names the same slot. Keyed by the
 /// list's address; the map holds the list, so the address is not reused.
 pub(crate) struct StoredReaches<P: PermissionFlags> {
