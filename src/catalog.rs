@@ -35,6 +35,7 @@ mod error;
 pub(crate) mod serde_names;
 mod standard;
 
+pub(crate) use self::compiled::KIND_SLOTS;
 pub(crate) use self::compiled::find_kind;
 pub use self::compiled::{Catalog, MAX_KINDS, MAX_PERMISSIONS};
 pub use self::definition::{
@@ -429,7 +430,9 @@ impl<W: Word> Catalog<W> {
         self.all
     }
 
-    /// The permissions of kind `index` (by kind index).
+    /// The permissions of kind `index` (by kind index; none for an index
+    /// past the catalog's kinds).
+    #[inline(always)]
     pub(crate) fn kind_mask(&self, index: usize) -> u128 {
         self.kind_masks.get(index).copied().unwrap_or(0)
     }

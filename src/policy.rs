@@ -106,8 +106,9 @@ use crate::{
     CompanyId, ObjectId, PermissionFlags, Permissions, ProjectId, Session, SessionDecision, UserId,
 };
 
-use self::layout::{IdList, ObjectEntry, ProjectEntry, USER_INLINE};
+use self::layout::{IdList, NO_KIND, ObjectEntry, ProjectEntry, USER_INLINE};
 use self::spill::Spill;
+use crate::catalog::KIND_SLOTS;
 
 pub(crate) use self::layout::UserEntry;
 pub(crate) use self::layout::shares_project;
@@ -275,6 +276,11 @@ pub struct Snapshot<P: PermissionFlags = Permissions> {
     pub(crate) company: CompanyId,
     pub(crate) revision: u64,
     pub(crate) enhanced: bool,
+    // INVARIANT (mode): `projects_all_needed` is the catalog's
+    // `projects.all` bits in enhanced mode and none in simple mode
+    // (`set_enhanced` sets both): the bits a user must hold to see every
+    // project, one test on the check's path.
+    pub(crate) projects_all_needed: P::Word,
     // INVARIANT (dense): `users[i]` describes `UserId(i)` for every id ever
     // made, `objects[i]` and `projects[i]` likewise.
     // Every table sits in shared chunks (`Chunked`): a clone shares the
@@ -304,6 +310,7 @@ impl<P: PermissionFlags> Default for Snapshot<P> {
             company: CompanyId::new(0),
             revision: 0,
             enhanced: false,
+            projects_all_needed: P::Word::default(),
             users: Chunked::default(),
             objects: Chunked::default(),
             projects: Chunked::default(),
@@ -343,7 +350,8 @@ impl<P: PermissionFlags> Eq for Snapshot<P> {}
 
 /// The reason of a deny, indexed by the tests that fail as bits (4
 /// hidden, 2 not applicable, 1 not granted): the first in the documented
-/// order wins. Index 0 (none fails) is an allow.
+/// order wins. Index 0 (none fails) is an allow, which `decide` returns
+/// before.
 const REASONS: [DenyReason; 8] = [
     DenyReason::MissingPermission,
     DenyReason::MissingPermission,
@@ -399,8 +407,12 @@ impl<P: PermissionFlags> Snapshot<P> {
     #[inline(always)]
     #[must_use]
     pub fn check(&self, user: UserId, action: P, resource: Resource) -> Decision {
-        match self.user(user) {
-            Some(entry) => self.decide(entry.permissions, &entry.projects, true, action, resource),
+        // Past the padding of the last chunk there is no entry at all. A
+        // deleted user, or an id in the padding, reads the `ABSENT` entry,
+        // which holds no permission and no project: `decide` denies it
+        // without a test of its own, and names the reason once denied.
+        match self.users.get_or_padding(user.index()) {
+            Some(entry) => self.decide(entry, entry.permissions, true, action, resource),
             None => Decision::Deny(DenyReason::UnknownUser),
         }
     }
@@ -427,13 +439,7 @@ impl<P: PermissionFlags> Snapshot<P> {
         let decision = match self.session_rights(session) {
             Ok((entry, permissions)) => {
                 let within_projects = session.testing().is_none();
-                self.decide(
-                    permissions,
-                    &entry.projects,
-                    within_projects,
-                    action,
-                    resource,
-                )
+                self.decide(entry, permissions, within_projects, action, resource)
             }
             Err(reason) => Decision::Deny(reason),
         };
@@ -480,48 +486,51 @@ impl<P: PermissionFlags> Snapshot<P> {
         Ok((entry, permissions))
     }
 
-    /// The decision for a user with these permissions and projects: the
-    /// shared fast path of `check` and `check_session`. `within_projects`
-    /// says whether the roles given within projects count (not in a testing
+    /// The decision for a user entry acting with `permissions`: the shared
+    /// fast path of `check` and `check_session`. `within_projects` says
+    /// whether the roles given within projects count (not in a testing
     /// session).
+    ///
+    /// The allow is one expression without a branch on the question: the
+    /// resource is visible (a shared project, or every project seen), the
+    /// action is not empty and every bit of it both applies to the
+    /// resource and is granted. Unknown ids need no test of their own: an
+    /// absent user's entry holds no permission and no project, and a
+    /// deleted object's kind reads an empty mask, so neither is ever
+    /// allowed. Only a deny looks for its reason (`deny_reason`), which a
+    /// caller asking only `is_allowed` compiles away.
     #[inline(always)]
     fn decide(
         &self,
+        entry: &UserEntry<P::Word>,
         permissions: P::Word,
-        projects: &IdList<USER_INLINE>,
         within_projects: bool,
         action: P,
         resource: Resource,
     ) -> Decision {
         let none = P::Word::default();
-        // Unknown ids are rare, so their branches predict well. What follows
-        // them (hidden? applicable? granted?) is different for every
-        // question: it is computed without branches and the answer is read
-        // from a table, in the documented order of reasons. `scope` is the
-        // set of permissions that apply to the resource.
-        let (hidden, scope, within) = match resource {
+        // `scope` is the set of permissions that apply to the resource.
+        // `scope` is the set of permissions that apply to the resource.
+        let (visible, scope, within, known) = match resource {
             // Every bit, even one outside the catalog: no role grants it,
             // so it is missing, not misplaced.
-            Resource::Company => (false, !none, none),
+            Resource::Company => (true, !none, none, true),
             Resource::Object(object) => {
-                // The padding past the last object has no kind: unknown.
+                // Past the padding of the last chunk: no entry at all.
                 let Some(object) = self.objects.get_or_padding(object.index()) else {
-                    return Decision::Deny(DenyReason::UnknownObject);
+                    return Decision::Deny(entry.unknown_or(DenyReason::UnknownObject));
                 };
-                let Some(kind) = object.kind_index() else {
-                    return Decision::Deny(DenyReason::UnknownObject);
-                };
-                let (shared, within) = projects.reach(&object.projects, &self.spill);
-                // Kinds are below `MAX_KINDS`, a power of two: the mask
-                // spares a bounds test.
-                let scope = P::catalog().kind_mask(kind & (crate::MAX_KINDS - 1));
-                let hidden = !self.sees_every_project_word(permissions) & !shared;
-                (hidden, P::Word::from_u128(scope), within)
+                let (shared, within) = entry.projects.reach(&object.projects, &self.spill);
+                // `NO_KIND` masks to an empty slot: no test of the kind.
+                let kind = usize::from(object.kind) & (KIND_SLOTS - 1);
+                let scope = P::Word::from_u128(P::catalog().kind_mask(kind));
+                let visible = shared | self.sees_every_project_word(permissions);
+                (visible, scope, within, object.kind != NO_KIND)
             }
             Resource::Project(project) => {
-                match self.project_reach(projects, project, permissions) {
-                    Ok(reach) => reach,
-                    Err(reason) => return Decision::Deny(reason),
+                match self.project_reach(&entry.projects, project, permissions) {
+                    Ok((visible, scope, within)) => (visible, scope, within, true),
+                    Err(reason) => return Decision::Deny(entry.unknown_or(reason)),
                 }
             }
         };
@@ -532,23 +541,35 @@ impl<P: PermissionFlags> Snapshot<P> {
         };
         // Non-short-circuit `&` on raw bits: no branch on the action.
         let action = action.to_word();
-        let not_applicable = (action == none) | (action & !scope != none);
-        let not_granted = action & !permissions != none;
-        // A caller that asks only `is_allowed` compiles this to the first
-        // test: no table read.
-        if !(hidden | not_applicable | not_granted) {
+        if visible & (action != none) & (action & !(scope & permissions) == none) {
             return Decision::Allow;
         }
-        let index =
-            usize::from(hidden) << 2 | usize::from(not_applicable) << 1 | usize::from(not_granted);
-        let reason = REASONS.get(index).copied();
-        Decision::Deny(reason.unwrap_or(DenyReason::MissingPermission))
+        let reason = if !entry.live() {
+            DenyReason::UnknownUser
+        } else if !known {
+            DenyReason::UnknownObject
+        } else {
+            // The tests that fail, as bits (4 hidden, 2 not applicable, 1
+            // not granted), index the first in the documented order:
+            // computed without branches, as they differ from question to
+            // question.
+            let not_applicable = (action == none) | (action & !scope != none);
+            let not_granted = action & !permissions != none;
+            let index = usize::from(!visible) << 2
+                | usize::from(not_applicable) << 1
+                | usize::from(not_granted);
+            REASONS
+                .get(index)
+                .copied()
+                .unwrap_or(DenyReason::MissingPermission)
+        };
+        Decision::Deny(reason)
     }
 
-    /// [`decide`](Self::decide) on a project: whether it is hidden from the
-    /// user, the permissions that apply to it and those given within it,
-    /// or why there is no such project. Out of line: the check's frame
-    /// stays that of its fast path.
+    /// [`decide`](Self::decide) on a project: whether the user sees it,
+    /// the permissions that apply to it and those given within it, or why
+    /// there is no such project. Out of line: the check's frame stays that
+    /// of its fast path.
     #[inline(never)]
     fn project_reach(
         &self,
@@ -568,8 +589,8 @@ impl<P: PermissionFlags> Snapshot<P> {
             .ok()
             .and_then(|at| projects.within(&self.spill).get(at).copied());
         let scope = P::Word::from_u128(P::catalog().project_mask);
-        let hidden = !self.sees_every_project_word(permissions) & at.is_err();
-        Ok((hidden, scope, within.unwrap_or_default()))
+        let visible = self.sees_every_project_word(permissions) | at.is_ok();
+        Ok((visible, scope, within.unwrap_or_default()))
     }
 
     /// The id of the company this snapshot was taken of: a session of
@@ -664,9 +685,18 @@ impl<P: PermissionFlags> Snapshot<P> {
     /// [`sees_every_project`](Self::sees_every_project) on a word.
     #[inline(always)]
     fn sees_every_project_word(&self, permissions: P::Word) -> bool {
-        let all_projects = P::Word::from_u128(P::catalog().required.projects_all);
-        // `|`, not `||`: no branch on the user's permissions.
-        !self.enhanced | (permissions & all_projects == all_projects)
+        // In simple mode nothing is needed: everyone sees every project.
+        permissions & self.projects_all_needed == self.projects_all_needed
+    }
+
+    /// Sets the security mode (and what seeing every project needs).
+    pub(crate) fn set_enhanced(&mut self, enhanced: bool) {
+        self.enhanced = enhanced;
+        self.projects_all_needed = if enhanced {
+            P::Word::from_u128(P::catalog().required.projects_all)
+        } else {
+            P::Word::default()
+        };
     }
 
     #[inline(always)]

@@ -10,6 +10,11 @@ use super::{CatalogError, Word};
 /// The most kinds of scoped object a catalog may have.
 pub const MAX_KINDS: usize = 32;
 
+/// The slots of [`Catalog::kind_masks`]: twice [`MAX_KINDS`], so that the
+/// check indexes it with a mask of the object entry's kind byte, and a
+/// deleted object's kind (`u8::MAX`, masked: 63) reads an empty slot.
+pub(crate) const KIND_SLOTS: usize = 2 * MAX_KINDS;
+
 /// The most permissions a catalog may have (with `u128` flags).
 pub const MAX_PERMISSIONS: usize = 128;
 
@@ -68,8 +73,9 @@ pub struct Catalog<W: Word = u64> {
     pub(crate) implied_by: [u128; MAX_PERMISSIONS],
     /// Every permission's bit.
     pub(crate) all: u128,
-    /// For each kind (by index): the permissions that apply to it.
-    pub(crate) kind_masks: [u128; MAX_KINDS],
+    /// For each kind (by index): the permissions that apply to it. The
+    /// slots from `MAX_KINDS` on stay empty (see [`KIND_SLOTS`]).
+    pub(crate) kind_masks: [u128; KIND_SLOTS],
     /// For each kind (by index): its governing permission, closed.
     pub(crate) kind_manage: [u128; MAX_KINDS],
     /// The permissions that apply to projects.
@@ -143,7 +149,7 @@ impl<W: Word> Catalog<W> {
             closure: [0; MAX_PERMISSIONS],
             implied_by: [0; MAX_PERMISSIONS],
             all: 0,
-            kind_masks: [0; MAX_KINDS],
+            kind_masks: [0; KIND_SLOTS],
             kind_manage: [0; MAX_KINDS],
             project_mask: 0,
             supervisor: 0,

@@ -452,7 +452,8 @@ impl<P: PermissionFlags> Company<P> {
         logged_out: &[UserId],
     ) {
         self.snapshot.revision = self.revision;
-        self.snapshot.enhanced = self.mode == SecurityMode::Enhanced;
+        self.snapshot
+            .set_enhanced(self.mode == SecurityMode::Enhanced);
         for role in sorted(touched.roles) {
             let permissions = self.role(role).map(|r| r.permissions);
             self.snapshot.set_role(role, permissions);

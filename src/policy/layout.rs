@@ -10,8 +10,8 @@
 //! the side table, which is compared without branches too.
 
 use super::spill::{Spill, shared_with_words};
-use crate::PermissionFlags;
 use crate::catalog::Word;
+use crate::{DenyReason, PermissionFlags};
 
 /// How many project ids a user entry keeps inline.
 pub(super) const USER_INLINE: usize = 3;
@@ -110,15 +110,19 @@ impl<const N: usize> IdList<N> {
     ///
     /// When both lists are inline (nearly always), compares every pair of
     /// slots without a branch: the padding repeats a real id, or an id no
-    /// project has in an empty list, so no pair needs a mask or a test. The answer differs
-    /// from question to question, so branches would mispredict.
+    /// project has in an empty list, so no pair needs a mask or a test. The
+    /// answer differs from question to question, so branches would
+    /// mispredict.
     #[inline(always)]
     pub(crate) fn reach<const M: usize, W: Word>(
         &self,
         other: &IdList<M>,
         spill: &Spill<W>,
     ) -> (bool, W) {
-        if (self.tag as usize > N) | (other.tag as usize > M) {
+        const { assert!(N <= 3 && M <= 3) };
+        // An inline tag is at most 3 (the length), a stored one far above
+        // (`GRANTED` and up): one test of both tags.
+        if (self.tag | other.tag) > 3 {
             return self.reach_stored(other, spill);
         }
         // Four lanes (the padding repeats `ids[0]`), so that the compiler
@@ -133,18 +137,13 @@ impl<const N: usize> IdList<N> {
             }
             hit |= any != 0;
         }
-        // Lists longer than four are compared to the end.
-        for &a in self.ids.iter().skip(4) {
-            for &b in &other.ids {
-                hit |= a == b;
-            }
-        }
         (hit, W::default())
     }
 
     /// [`reach`](Self::reach) when either list is in a side table: a user
     /// given roles within up to four projects against an inline object
     /// list is compared without branches; anything longer is a merge walk.
+    /// An absent user's list (tag `ABSENT`) is empty and reaches nothing.
     /// Out of line: the check's frame stays that of its fast path.
     #[inline(never)]
     fn reach_stored<const M: usize, W: Word>(
@@ -244,6 +243,17 @@ impl<W: Word> UserEntry<W> {
     pub(crate) fn live(&self) -> bool {
         self.projects.tag != ABSENT
     }
+
+    /// `reason`, or [`UnknownUser`](DenyReason::UnknownUser) when the
+    /// entry is absent: an unknown user is named first.
+    #[inline(always)]
+    pub(crate) fn unknown_or(&self, reason: DenyReason) -> DenyReason {
+        if self.live() {
+            reason
+        } else {
+            DenyReason::UnknownUser
+        }
+    }
 }
 
 /// The compiled entry of one object: 16 bytes, aligned so that it never
@@ -285,6 +295,9 @@ const _: () = assert!(std::mem::size_of::<UserEntry<u64>>() == 32);
 const _: () = assert!(std::mem::size_of::<UserEntry<u128>>() == 64);
 const _: () = assert!(std::mem::size_of::<ObjectEntry>() <= 16);
 const _: () = assert!(crate::MAX_KINDS < NO_KIND as usize);
+// The check reads a deleted object's kind mask without a test: the slot
+// `NO_KIND` masks to is past every kind, hence empty.
+const _: () = assert!(NO_KIND as usize & (crate::catalog::KIND_SLOTS - 1) >= crate::MAX_KINDS);
 
 /// The compiled entry of one project. Its objects, per kind, are in
 /// [`Snapshot::project_objects`](super::Snapshot::project_objects).

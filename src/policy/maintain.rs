@@ -261,12 +261,13 @@ impl<P: PermissionFlags> Snapshot<P> {
     /// in id order, with [`skip_users_to`](Self::skip_users_to) and
     /// [`skip_objects_to`](Self::skip_objects_to) over the ids in between.
     pub(crate) fn empty(company: crate::CompanyId, revision: u64, enhanced: bool) -> Self {
-        Self {
+        let mut snapshot = Self {
             company,
             revision,
-            enhanced,
             ..Self::default()
-        }
+        };
+        snapshot.set_enhanced(enhanced);
+        snapshot
     }
 
     /// Asks for the chunk pointers of every table for the given numbers of
