@@ -45,13 +45,19 @@
 // every user whose rights were compiled from the same links (a reference
 // count per side-table slot; `company::compile::reach_key`), so a big
 // group's projects are held once, not once per member (issue 27), and a
-// list many times longer than the other is binary-searched, not walked. "Hidden", "not
-// applicable" and "not granted" are computed without branches (the outcome
-// differs from question to question); when none holds the check allows,
-// otherwise the three bits index a table of reasons that puts the first in
-// the documented order first. A caller that asks only `is_allowed` reads no
-// table. The only data-dependent branch left is the kind of resource
-// (company-wide or one object).
+// list many times longer than the other is binary-searched, not walked.
+// The allow is one expression without branches (the outcome differs from
+// question to question): the resource is visible, the action is not empty,
+// and it lies within both the resource's mask and the user's permissions.
+// Unknown ids need no test of their own on that path: a deleted user's
+// entry (and the padding past the last) holds no permission and no
+// project, and a deleted object's kind (`NO_KIND`, masked) reads an empty
+// slot of the catalog's kind masks, so neither is ever allowed. Only a
+// deny looks for its reason: an unknown user or object first, then the
+// three failing tests ("hidden", "not applicable", "not granted") as bits
+// that index a table of reasons in the documented order. A caller that
+// asks only `is_allowed` compiles none of that. The only data-dependent
+// branch left is the kind of resource (company-wide or one object).
 //
 // The catalog (DOMAIN rules 18-19)
 // ---------------------------------

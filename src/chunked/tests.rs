@@ -114,6 +114,34 @@ fn a_small_table_grows_by_doubling_and_shrinks_to_fit() {
 }
 
 #[test]
+fn shrinking_a_slice_without_padding_keeps_it_shared() {
+    // A slice of exactly its entries has nothing to give back: a clone
+    // still shares it after the shrink, rather than holding a copy.
+    let mut table: Chunked<u64, 16> = (0..4).collect();
+    assert_eq!(table.bytes(), 2 * std::mem::size_of::<usize>() + 4 * 8);
+    let clone = table.clone();
+    table.shrink_to_fit();
+    assert_eq!(table.shared_chunks(&clone), 1);
+    assert_eq!(table, clone);
+}
+
+#[test]
+fn growing_to_n_entries_keeps_one_slice_and_no_chunk_pointer() {
+    // `N` entries still fit the small slice: growing to them asks for no
+    // chunk pointer, and growing a full slice to its own length leaves it
+    // where it is, shared with a clone.
+    let counters = 2 * std::mem::size_of::<usize>();
+    let mut grown: Chunked<u64, 4> = Chunked::default();
+    grown.grow_to(4);
+    assert_eq!(grown.bytes(), counters + 4 * 8);
+    let mut full: Chunked<u64, 4> = (0..4).collect();
+    let clone = full.clone();
+    full.grow_to(4);
+    assert_eq!(full.shared_chunks(&clone), 1);
+    assert_eq!(full.bytes(), counters + 4 * 8);
+}
+
+#[test]
 fn growing_over_whole_chunks_shares_one_chunk_of_defaults() {
     let mut table: Chunked<u64, 16> = (1..=3).collect();
     table.grow_to(16 * 1000 + 5);
