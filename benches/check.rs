@@ -7,6 +7,10 @@
 //! `workload/product.rs`). V has that one row; the other groups are the
 //! standard catalog's. It prints the memory of each snapshot first.
 //!
+//! `explain/{S,M,L}` explains a batch of 1,000 questions and
+//! `visible_objects/{S,M,L}` lists the objects of 1,000 (user, kind) pairs;
+//! their throughput is per question and per object listed.
+//!
 //! `cargo test` runs this file in criterion's test mode on S only, so the
 //! benchmarks cannot rot without slowing the test suite; it builds V too,
 //! but at S's counts (1,000 users: a fraction of a second instead of
@@ -282,6 +286,34 @@ fn check_sessions(snapshot: &Snapshot, questions: &[SessionQuestion]) -> u32 {
     black_box(allowed)
 }
 
+/// Questions per `explain` batch.
+const EXPLAINED: usize = 1_000;
+
+/// Explains every question; returns how many were allowed. Out of line, so
+/// that `benches/instructions.sh` counts its instructions.
+#[inline(never)]
+fn explain_all(company: &Company, questions: &[Question]) -> u32 {
+    let mut allowed = 0u32;
+    for q in questions {
+        let why = company.explain(q.user, q.action, q.resource);
+        allowed += u32::from(why.decision().is_allowed());
+    }
+    black_box(allowed)
+}
+
+/// Lists the visible objects of each (user, kind); returns how many were
+/// listed. Out of line, for `benches/instructions.sh`.
+#[inline(never)]
+fn list_visible(company: &Company, asks: &[(UserId, ObjectKind)]) -> usize {
+    let mut count = 0usize;
+    for &(user, kind) in asks {
+        if let Ok(objects) = company.visible_objects(user, kind) {
+            count += objects.count();
+        }
+    }
+    black_box(count)
+}
+
 fn bench_checks(c: &mut Criterion) {
     let centers = centers();
     // Built here, before any measurement, rather than on the way.
@@ -361,15 +393,14 @@ fn bench_checks(c: &mut Criterion) {
     }
     group.finish();
 
+    // Batches of 1,000 questions; throughput is per question.
     let mut group = c.benchmark_group("explain");
     for (center, batch) in centers {
         let company = &center.company;
-        let mut next = batch.iter().cycle();
+        let asks = batch.get(..EXPLAINED).unwrap_or(batch);
+        group.throughput(Throughput::Elements(asks.len() as u64));
         group.bench_function(center.size.name(), |b| {
-            b.iter(|| {
-                let q = next.next().expect("cycle never ends");
-                black_box(company.explain(q.user, q.action, q.resource).decision())
-            })
+            b.iter(|| explain_all(company, asks))
         });
     }
     // Questions allowed thanks to a role within a project: the user's
@@ -395,12 +426,9 @@ fn bench_checks(c: &mut Criterion) {
             !asks.is_empty(),
             "some grants come from roles within projects"
         );
-        let mut next = asks.iter().cycle();
+        group.throughput(Throughput::Elements(asks.len() as u64));
         group.bench_function(format!("within_project/{}", pr.center.name()), |b| {
-            b.iter(|| {
-                let q = next.next().expect("cycle never ends");
-                black_box(company.explain(q.user, q.action, q.resource).decision())
-            })
+            b.iter(|| explain_all(company, &asks))
         });
     }
     group.finish();
@@ -425,17 +453,14 @@ fn bench_checks(c: &mut Criterion) {
                     .map_or(0, Iterator::count)
             })
             .sum();
+        // `benches/instructions.sh` divides by this count.
+        eprintln!(
+            "visible_objects/{}: {returned} objects listed per batch",
+            center.size.name()
+        );
         group.throughput(Throughput::Elements(returned.max(1) as u64));
         group.bench_function(center.size.name(), |b| {
-            b.iter(|| {
-                let mut count = 0usize;
-                for &(user, kind) in &asks {
-                    if let Ok(objects) = company.visible_objects(user, kind) {
-                        count += objects.count();
-                    }
-                }
-                black_box(count)
-            })
+            b.iter(|| list_visible(company, &asks))
         });
     }
     group.finish();
