@@ -36,7 +36,6 @@ pub(crate) mod serde_names;
 mod standard;
 
 pub(crate) use self::compiled::KIND_SLOTS;
-pub(crate) use self::compiled::find_kind;
 pub use self::compiled::{Catalog, MAX_KINDS, MAX_PERMISSIONS};
 pub use self::definition::{
     AppliesTo, Definition, Holds, KindDef, LibraryPermission, PermissionDef,
@@ -342,7 +341,8 @@ impl<W: Word> Catalog<W> {
     /// The index of the kind with this stable name.
     #[must_use]
     pub fn kind_index(&self, name: &str) -> Option<usize> {
-        find_kind(self.definition.kinds, name)
+        // `==` on `str` tests the lengths, then compares the bytes at once.
+        self.definition.kinds.iter().position(|k| k.name == name)
     }
 
     /// The permissions of one section, in matrix order.

@@ -40,6 +40,7 @@ impl From<String> for Name {
 impl std::ops::Deref for Name {
     type Target = str;
 
+    #[inline]
     fn deref(&self) -> &str {
         &self.0
     }

@@ -134,7 +134,16 @@ fn parts(text: &str) -> Result<Parts<'_>, Error> {
     if text == COMPANY {
         return Ok(Parts::Company);
     }
-    match text.split_once(':') {
+    // The first `:` by a plain byte search (the text is short; `str`'s
+    // pattern search costs more to set up than to run).
+    let colon = text.bytes().position(|b| b == b':');
+    let split = colon.map(|at| {
+        (
+            text.get(..at).unwrap_or(""),
+            text.get(at + 1..).unwrap_or(""),
+        )
+    });
+    match split {
         Some((PROJECT, name)) if !name.is_empty() => Ok(Parts::Project(name)),
         Some((kind, name)) if !kind.is_empty() && !name.is_empty() => {
             Ok(Parts::Object { kind, name })

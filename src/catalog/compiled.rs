@@ -510,7 +510,7 @@ pub(crate) const fn find_permission(
 
 /// The index of the kind named `name`.
 #[allow(clippy::indexing_slicing)] // In bounds: see the note above `impl Catalog`.
-pub(crate) const fn find_kind(kinds: &[KindDef], name: &str) -> Option<usize> {
+const fn find_kind(kinds: &[KindDef], name: &str) -> Option<usize> {
     let mut k = 0;
     while k < kinds.len() {
         if str_eq(kinds[k].name, name) {
