@@ -97,6 +97,21 @@ impl<T, const N: usize> Chunked<T, N> {
         }
     }
 
+    /// The entries of chunk `at` (`N` to a chunk, the last cut at
+    /// [`len`](Self::len); a small table is chunk 0), or `None` past the
+    /// last: a walk of the table one slice at a time.
+    pub(crate) fn chunk(&self, at: usize) -> Option<&[T]> {
+        let start = at.checked_mul(N)?;
+        let end = self.len.min(start.saturating_add(N));
+        if start >= end {
+            return None;
+        }
+        match self.chunks.get(at) {
+            Some(chunk) => chunk.get(..end - start),
+            None => self.small.get(start..end),
+        }
+    }
+
     /// The entries in order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &T> + '_ {
         self.chunks

@@ -114,6 +114,24 @@ fn a_small_table_grows_by_doubling_and_shrinks_to_fit() {
 }
 
 #[test]
+fn chunks_read_back_as_slices_cut_at_the_length() {
+    let empty: Chunked<u64, 4> = Chunked::default();
+    assert_eq!(empty.chunk(0), None);
+    let small: Chunked<u64, 4> = (0..3).collect();
+    assert_eq!(small.chunk(0), Some(&[0, 1, 2][..]));
+    assert_eq!(small.chunk(1), None);
+    let large: Chunked<u64, 4> = (0..10).collect();
+    let slices: Vec<&[u64]> = (0..).map_while(|at| large.chunk(at)).collect();
+    assert_eq!(slices, [&[0, 1, 2, 3][..], &[4, 5, 6, 7], &[8, 9]]);
+    assert_eq!(large.chunk(usize::MAX), None);
+    let mut whole: Chunked<u64, 4> = (0..8).collect();
+    assert_eq!(whole.chunk(1), Some(&[4, 5, 6, 7][..]));
+    assert_eq!(whole.chunk(2), None);
+    whole.grow_to(9);
+    assert_eq!(whole.chunk(2), Some(&[0][..]));
+}
+
+#[test]
 fn shrinking_a_slice_without_padding_keeps_it_shared() {
     // A slice of exactly its entries has nothing to give back: a clone
     // still shares it after the shrink, rather than holding a copy.
@@ -236,4 +254,49 @@ fn a_nested_table_shrinks_its_last_chunk_to_its_entries() {
     let mut empty: Nested<u64, 3> = Nested::default();
     empty.shrink_to_fit();
     assert_eq!(empty.len(), 0);
+}
+
+#[test]
+fn growing_a_nested_table_adds_only_the_chunks_it_needs() {
+    // Past a whole first chunk, growth adds one pointer per chunk, all to
+    // the one chunk of defaults, which `bytes` counts once.
+    let mut table: Nested<u64, 2> = (1..=4).collect();
+    assert!(table.try_grow_to(4 + 4 * 5 + 2).is_ok());
+    assert_eq!(table.len(), 26);
+    assert_eq!(table.groups.len(), 7);
+    assert_eq!(table.present().count(), 4 + 2);
+    let counters = 2 * std::mem::size_of::<usize>();
+    let blank = counters + 4 * 8;
+    let last = table
+        .groups
+        .get(6)
+        .and_then(Option::as_ref)
+        .map_or(0, |c| counters + c.len() * 8);
+    assert_eq!(
+        table.bytes(),
+        table.groups.bytes() + (counters + 4 * 8) + last + blank
+    );
+    // Growing to its own length changes nothing: no entry, no chunk of
+    // defaults.
+    let mut short: Nested<u64, 2> = (1..=3).collect();
+    let before = short.bytes();
+    assert!(short.try_grow_to(3).is_ok());
+    assert_eq!(short.len(), 3);
+    assert_eq!(short.bytes(), before);
+    assert!(short.blank.is_none());
+}
+
+#[test]
+fn shrinking_a_nested_table_twice_copies_nothing() {
+    // Once its last chunk holds only its entries, a shrink leaves the chunk
+    // shared with a clone.
+    let mut table: Nested<u64, 2> = Nested::default();
+    for i in 0..3 {
+        table.push(i);
+    }
+    table.shrink_to_fit();
+    let clone = table.clone();
+    table.shrink_to_fit();
+    assert_eq!(table.shared_chunks(&clone), 1);
+    assert_eq!(table, clone);
 }
