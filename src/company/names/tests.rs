@@ -3,7 +3,7 @@
 
 use std::hash::{BuildHasher, Hasher, RandomState};
 
-use super::NameIndex;
+use super::{NameIndex, NameKeys};
 
 /// Names by id, `None` once removed, like a table of records.
 fn key_of<'a>(names: &'a [Option<String>]) -> impl Fn(u32) -> Option<&'a str> + 'a {
@@ -36,6 +36,17 @@ fn finds_every_name_through_growth_and_removals() {
 #[test]
 fn agrees_with_a_hash_map_through_random_edits() {
     agrees_with_a_hash_map(NameIndex::<RandomState>::default());
+    agrees_with_a_hash_map(NameIndex::<NameKeys>::default());
+}
+
+/// Each index keys its hash afresh: the same name lands on other bits in
+/// another index, so names made to collide in one do not in the next.
+#[test]
+fn each_index_keys_its_hash_afresh() {
+    let (a, b) = (NameKeys::default(), NameKeys::default());
+    let names = ["ann", "bob", "Support queue", ""];
+    assert!(names.iter().any(|n| a.hash_one(n) != b.hash_one(n)));
+    assert!(names.iter().all(|n| a.hash_one(n) == a.clone().hash_one(n)));
 }
 
 /// The same with 8 hashes for all names: long runs of equal hashes,
