@@ -104,9 +104,26 @@ fn hex_value(digit: u8) -> Option<u8> {
     }
 }
 
+impl EntryDigest {
+    /// The 64 lowercase hex digits, from a table: every entry's JSON
+    /// writes the digest before it, and 32 `{:02x}` formats cost more than
+    /// the rest of a small entry's JSON.
+    fn hex(&self) -> [u8; 64] {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let digit = |nibble: u8| DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0');
+        let mut out = [0u8; 64];
+        for (pair, &byte) in out.chunks_exact_mut(2).zip(&self.0) {
+            pair.copy_from_slice(&[digit(byte >> 4), digit(byte & 0x0f)]);
+        }
+        out
+    }
+}
+
 impl fmt::Display for EntryDigest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+        let hex = self.hex();
+        // Hex digits are ASCII: the conversion cannot fail.
+        f.write_str(std::str::from_utf8(&hex).map_err(|_| fmt::Error)?)
     }
 }
 
