@@ -287,3 +287,31 @@ fn a_list_many_times_longer_than_the_other_is_searched_with_the_same_answer() {
         assert_eq!(shares_project(&long, short), walked.0);
     }
 }
+
+#[test]
+fn listing_every_object_of_a_kind_walks_every_chunk() {
+    // Simple mode: the Admin sees every object, listed from the object
+    // table a chunk (4,096 entries) at a time; a deleted object is left out.
+    let mut company = crate::Company::new();
+    let admin = company.create_user("admin").expect("a first user");
+    let kinds = crate::ObjectKind::ALL;
+    let mut expected: Vec<Vec<ObjectId>> = vec![Vec::new(); kinds.len()];
+    for i in 0..9_000usize {
+        let kind = kinds[(i * 7 + i / 5) % kinds.len()];
+        let id = company
+            .create_object(kind, format!("o{i}"))
+            .expect("an object");
+        expected[kind as usize].push(id);
+    }
+    let deleted = expected[0].remove(600);
+    company
+        .apply(crate::Change::DeleteObject { object: deleted })
+        .expect("a deletion");
+    for (kind, expected) in kinds.iter().zip(&expected) {
+        let mut walk = company.visible_objects(admin, *kind).expect("a listing");
+        assert!(walk.size_hint().1 >= Some(expected.len()));
+        let listed: Vec<ObjectId> = walk.by_ref().collect();
+        assert_eq!(&listed, expected, "{kind:?}");
+        assert_eq!(walk.next(), None, "it stays at its end");
+    }
+}
