@@ -406,8 +406,8 @@ impl<P: PermissionFlags> Snapshot<P> {
         resource: Resource,
     ) -> Decision {
         let none = P::Word::default();
-        // `scope` is the set of permissions that apply to the resource.
-        // `scope` is the set of permissions that apply to the resource.
+        // `scope` is the set of permissions that apply to the resource;
+        // `known` says whether the object exists, for the reason of a deny.
         let (visible, scope, within, known) = match resource {
             // Every bit, even one outside the catalog: no role grants it,
             // so it is missing, not misplaced.
