@@ -21,7 +21,8 @@
 // * `objects[o]` (16 bytes, aligned to 16): the index of the object's kind
 //   in its catalog (`NO_KIND` once deleted) and the sorted list of the
 //   projects that hold it.
-// * `enhanced`: the security mode.
+// * `projects_all_needed`: the security mode, as what seeing every project
+//   takes (`projects.all`'s bits in enhanced mode, nothing in simple mode).
 //
 // The tables are `Chunked`: past 4,096 entries, whole chunks of 4,096
 // behind `Arc`s (`Arc<[T; 4096]>`, the last padded), so that a published
@@ -172,11 +173,10 @@ pub struct Snapshot<P: PermissionFlags = Permissions> {
     /// The company's id: a session of another company is denied.
     pub(crate) company: CompanyId,
     pub(crate) revision: u64,
-    pub(crate) enhanced: bool,
     // INVARIANT (mode): `projects_all_needed` is the catalog's
     // `projects.all` bits in enhanced mode and none in simple mode
-    // (`set_enhanced` sets both): the bits a user must hold to see every
-    // project, one test on the check's path.
+    // (`set_enhanced`): the bits a user must hold to see every project,
+    // one test on the check's path, and the security mode itself.
     pub(crate) projects_all_needed: P::Word,
     // INVARIANT (dense): `users[i]` describes `UserId(i)` for every id ever
     // made, `objects[i]` and `projects[i]` likewise.
@@ -206,7 +206,6 @@ impl<P: PermissionFlags> Default for Snapshot<P> {
         Self {
             company: CompanyId::new(0),
             revision: 0,
-            enhanced: false,
             projects_all_needed: P::Word::default(),
             users: Chunked::default(),
             objects: Chunked::default(),
@@ -234,7 +233,7 @@ impl<P: PermissionFlags> PartialEq for Snapshot<P> {
             });
         self.company == other.company
             && self.revision == other.revision
-            && self.enhanced == other.enhanced
+            && self.projects_all_needed == other.projects_all_needed
             && users
             && objects
             && self.projects == other.projects
@@ -588,7 +587,6 @@ impl<P: PermissionFlags> Snapshot<P> {
 
     /// Sets the security mode (and what seeing every project needs).
     pub(crate) fn set_enhanced(&mut self, enhanced: bool) {
-        self.enhanced = enhanced;
         self.projects_all_needed = if enhanced {
             P::Word::from_u128(P::catalog().required.projects_all)
         } else {
