@@ -332,11 +332,15 @@ impl<P: PermissionFlags> Snapshot<P> {
         action: P,
         resource: Resource,
     ) -> SessionDecision {
-        let decision = match self.session_rights(session) {
-            Ok((entry, permissions)) => {
-                let within_projects = session.testing().is_none();
-                self.decide(entry, permissions, within_projects, action, resource)
+        let decision = match self.session_entry(session) {
+            Ok(entry) if !session.tests_a_role() => {
+                self.decide(entry, entry.permissions, true, action, resource)
             }
+            // A testing session: the role under test, company-wide.
+            Ok(entry) => match self.tested_permissions(session, entry) {
+                Ok(permissions) => self.decide(entry, permissions, false, action, resource),
+                Err(reason) => Decision::Deny(reason),
+            },
             Err(reason) => Decision::Deny(reason),
         };
         SessionDecision {
@@ -353,33 +357,57 @@ impl<P: PermissionFlags> Snapshot<P> {
         &self,
         session: &Session,
     ) -> Result<(&UserEntry<P::Word>, P), DenyReason> {
-        let (entry, permissions) = self.session_rights(session)?;
+        let entry = self.session_entry(session)?;
+        if !entry.live() {
+            // Only a session restored with a revision past every
+            // company's gets here: `session_entry` ends the others.
+            return Err(DenyReason::UnknownUser);
+        }
+        let permissions = match session.testing() {
+            None => entry.permissions,
+            Some(_) => self.tested_permissions(session, entry)?,
+        };
         Ok((entry, P::from_word(permissions)))
     }
 
-    /// [`session_permissions`](Self::session_permissions), as a word.
+    /// The entry of a session's user, or why the session cannot act: a
+    /// session of another company, an unknown user, or one ended.
+    ///
+    /// An absent entry (a deleted user, an id never made) ends every
+    /// session (`sessions_from` is `u64::MAX`), so one test covers both;
+    /// the reason then names the unknown user first. A session restored
+    /// with that very revision passes, and `decide` denies its absent
+    /// entry as it denies any.
     #[inline(always)]
-    fn session_rights(
-        &self,
-        session: &Session,
-    ) -> Result<(&UserEntry<P::Word>, P::Word), DenyReason> {
+    fn session_entry(&self, session: &Session) -> Result<&UserEntry<P::Word>, DenyReason> {
         if session.company() != self.company {
             return Err(DenyReason::OtherCompany);
         }
-        let entry = self.user(session.user()).ok_or(DenyReason::UnknownUser)?;
+        let entry = self
+            .users
+            .get_or_padding(session.user().index())
+            .ok_or(DenyReason::UnknownUser)?;
         if session.login_revision() < entry.sessions_from {
-            return Err(DenyReason::SessionEnded);
+            return Err(entry.unknown_or(DenyReason::SessionEnded));
         }
-        let mut permissions = entry.permissions;
-        if let Some(role) = session.testing() {
-            // A deleted role under test ends the testing session (the
-            // padding past the last role reads as deleted).
-            let Some(Some(role)) = self.roles.get_or_padding(role.index()) else {
-                return Err(DenyReason::SessionEnded);
-            };
-            permissions = permissions & *role;
+        Ok(entry)
+    }
+
+    /// The permissions of a testing session: the role under test, within
+    /// what the tester (`entry`) holds company-wide. A deleted role under
+    /// test ends the session (the padding past the last role reads as
+    /// deleted).
+    #[inline(always)]
+    fn tested_permissions(
+        &self,
+        session: &Session,
+        entry: &UserEntry<P::Word>,
+    ) -> Result<P::Word, DenyReason> {
+        let role = session.testing().map(|role| role.index());
+        match role.and_then(|role| self.roles.get_or_padding(role)) {
+            Some(Some(role)) => Ok(entry.permissions & *role),
+            _ => Err(entry.unknown_or(DenyReason::SessionEnded)),
         }
-        Ok((entry, permissions))
     }
 
     /// The decision for a user entry acting with `permissions`: the shared

@@ -11,6 +11,8 @@
 //!   kind, is not;
 //! * in enhanced security, an actor reaches an object only through a
 //!   project that holds it, whichever project they are in;
+//! * a session of a deleted user names the unknown user, whatever
+//!   revision it claims to have logged in at and whatever role it tests;
 //! * a deny reason is shown as its description.
 
 use std::mem::size_of;
@@ -320,6 +322,61 @@ fn an_actor_reaches_an_object_only_through_a_project_that_holds_it() -> TestResu
             name: format!("{name}'s queue"),
         };
         company.apply_as(&session, rename)?;
+    }
+    Ok(())
+}
+
+// ---- Sessions of deleted users ---------------------------------------------
+
+/// The check ends a deleted user's session with the test that ends old
+/// sessions (an absent entry ends every one), and names the unknown user
+/// first. A stored session claiming the last possible login revision
+/// passes that test, and is still denied as the unknown user's: by every
+/// check, by the permissions it acts with, and through a role under test,
+/// whether that role exists or not.
+#[cfg(feature = "serde")]
+#[test]
+fn a_session_of_a_deleted_user_names_the_unknown_user_at_any_login_revision() -> TestResult {
+    let mut company = Company::new();
+    company.create_user("admin")?;
+    let oli = company.create_user("oli")?;
+    company.apply(Change::AssignRole {
+        role: RoleId::OPERATOR,
+        principals: vec![oli.into()],
+    })?;
+    let before = company.login(oli)?;
+    company.apply(Change::DeleteUser { user: oli })?;
+    let stored = |revision: u64, testing: Option<RoleId>| {
+        let testing = testing.map_or("null".to_string(), |role| role.to_string());
+        serde_json::from_str::<callgate::Session>(&format!(
+            r#"{{"company":"{}","user":{oli},"loginRevision":{revision},"testing":{testing}}}"#,
+            company.id(),
+        ))
+    };
+    let sessions = [
+        before,
+        stored(u64::MAX, None)?,
+        stored(u64::MAX, Some(RoleId::OPERATOR))?,
+        stored(u64::MAX, Some(RoleId::new(99)))?,
+        stored(0, Some(RoleId::new(99)))?,
+    ];
+    for session in &sessions {
+        for resource in [Resource::Company, Resource::Project(ProjectId::new(0))] {
+            let answer = company.check_session(session, Permissions::QUEUES_VIEW, resource);
+            assert_eq!(
+                answer.decision,
+                Decision::Deny(DenyReason::UnknownUser),
+                "{session:?} on {resource:?}"
+            );
+        }
+        assert_eq!(
+            company.session_permissions(session).err(),
+            Some(Error::UnknownId {
+                kind: EntityKind::User,
+                id: oli.get(),
+            }),
+            "{session:?}"
+        );
     }
     Ok(())
 }

@@ -144,7 +144,9 @@ impl<const N: usize> IdList<N> {
     /// given roles within up to four projects against an inline object
     /// list is compared without branches; anything longer is a merge walk.
     /// An absent user's list (tag `ABSENT`) is empty and reaches nothing.
-    /// Out of line: the check's frame stays that of its fast path.
+    /// Out of line: the check's frame stays that of its fast path. The
+    /// walk is out of line again, so that the record's compare (the users
+    /// of M+pr) saves and restores no register.
     #[inline(never)]
     fn reach_stored<const M: usize, W: Word>(
         &self,
@@ -156,6 +158,16 @@ impl<const N: usize> IdList<N> {
                 return granted.reach(&other.ids, other.tag != 0);
             }
         }
+        self.walk_stored(other, spill)
+    }
+
+    /// [`reach_stored`](Self::reach_stored) by a merge walk of both lists.
+    #[inline(never)]
+    fn walk_stored<const M: usize, W: Word>(
+        &self,
+        other: &IdList<M>,
+        spill: &Spill<W>,
+    ) -> (bool, W) {
         shared_with_words(self.get(spill), self.within(spill), other.get(spill))
     }
 
@@ -195,7 +207,9 @@ pub(crate) struct UserEntry<W: Word> {
     /// Union of the permissions of every role held, directly or through a
     /// group, in the catalog's word.
     pub(super) permissions: W,
-    /// Sessions that logged in before this revision are ended.
+    /// Sessions that logged in before this revision are ended; `u64::MAX`
+    /// in an absent entry, which ends every session of an unknown user
+    /// with the same test.
     pub(crate) sessions_from: u64,
     /// Every project the user belongs to, directly or through a group; its
     /// tag says `ABSENT` for ids never created or deleted.
@@ -213,7 +227,7 @@ impl<W: Word> UserEntry<W> {
     pub(super) fn absent() -> Self {
         Self {
             permissions: W::default(),
-            sessions_from: 0,
+            sessions_from: u64::MAX,
             projects: IdList::ABSENT,
         }
     }
