@@ -435,28 +435,28 @@ impl<P: PermissionFlags> Snapshot<P> {
         let none = P::Word::default();
         // `scope` is the set of permissions that apply to the resource;
         // `known` says whether the object exists, for the reason of a deny.
-        let (visible, scope, within, known) = match resource {
-            // Every bit, even one outside the catalog: no role grants it,
-            // so it is missing, not misplaced.
-            Resource::Company => (true, !none, none, true),
-            Resource::Object(object) => {
-                // Past the padding of the last chunk: no entry at all.
-                let Some(object) = self.objects.get_or_padding(object.index()) else {
-                    return Decision::Deny(entry.unknown_or(DenyReason::UnknownObject));
-                };
-                let (shared, within) = entry.projects.reach(&object.projects, &self.spill);
-                // `NO_KIND` masks to an empty slot: no test of the kind.
-                let kind = usize::from(object.kind) & (KIND_SLOTS - 1);
-                let scope = P::Word::from_u128(P::catalog().kind_mask(kind));
-                let visible = shared | self.sees_every_project_word(permissions);
-                (visible, scope, within, object.kind != NO_KIND)
+        // An object first, with one test of the tag: most questions are
+        // about objects.
+        let (visible, scope, within, known) = if let Resource::Object(object) = resource {
+            // Past the padding of the last chunk: no entry at all.
+            let Some(object) = self.objects.get_or_padding(object.index()) else {
+                return Decision::Deny(entry.unknown_or(DenyReason::UnknownObject));
+            };
+            let (shared, within) = entry.projects.reach(&object.projects, &self.spill);
+            // `NO_KIND` masks to an empty slot: no test of the kind.
+            let kind = usize::from(object.kind) & (KIND_SLOTS - 1);
+            let scope = P::Word::from_u128(P::catalog().kind_mask(kind));
+            let visible = shared | self.sees_every_project_word(permissions);
+            (visible, scope, within, object.kind != NO_KIND)
+        } else if let Resource::Project(project) = resource {
+            match self.project_reach(&entry.projects, project, permissions) {
+                Ok((visible, scope, within)) => (visible, scope, within, true),
+                Err(reason) => return Decision::Deny(entry.unknown_or(reason)),
             }
-            Resource::Project(project) => {
-                match self.project_reach(&entry.projects, project, permissions) {
-                    Ok((visible, scope, within)) => (visible, scope, within, true),
-                    Err(reason) => return Decision::Deny(entry.unknown_or(reason)),
-                }
-            }
+        } else {
+            // The company. Every bit, even one outside the catalog: no role
+            // grants it, so it is missing, not misplaced.
+            (true, !none, none, true)
         };
         let permissions = if within_projects {
             permissions | within
