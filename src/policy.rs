@@ -58,7 +58,14 @@
 // three failing tests ("hidden", "not applicable", "not granted") as bits
 // that index a table of reasons in the documented order. A caller that
 // asks only `is_allowed` compiles none of that. The only data-dependent
-// branch left is the kind of resource (company-wide or one object).
+// branch left is the kind of resource (an object is tested first).
+//
+// A session's check adds three tests in front of that path: the session's
+// company, its login revision against the entry's `sessions_from` (an
+// absent entry's is `u64::MAX`, so the same test ends the sessions of
+// deleted users, and the reason names the unknown user first), and
+// whether it tests a role. Each of the two branches inlines the decision
+// with its own permissions, so a normal session pays nothing for testing.
 //
 // The catalog (DOMAIN rules 18-19)
 // ---------------------------------
@@ -437,32 +444,35 @@ impl<P: PermissionFlags> Snapshot<P> {
         // `known` says whether the object exists, for the reason of a deny.
         // An object first, with one test of the tag: most questions are
         // about objects.
-        let (visible, scope, within, known) = if let Resource::Object(object) = resource {
+        //
+        // `merged` is `permissions` with those given within the projects
+        // shared with the resource: the project lists hand back
+        // `permissions` itself when there are none (inline lists), so the
+        // fast path merges nothing.
+        let (visible, scope, merged, known) = if let Resource::Object(object) = resource {
             // Past the padding of the last chunk: no entry at all.
             let Some(object) = self.objects.get_or_padding(object.index()) else {
                 return Decision::Deny(entry.unknown_or(DenyReason::UnknownObject));
             };
-            let (shared, within) = entry.projects.reach(&object.projects, &self.spill);
+            let (shared, merged) = entry
+                .projects
+                .reach(&object.projects, &self.spill, permissions);
             // `NO_KIND` masks to an empty slot: no test of the kind.
             let kind = usize::from(object.kind) & (KIND_SLOTS - 1);
             let scope = P::Word::from_u128(P::catalog().kind_mask(kind));
             let visible = shared | self.sees_every_project_word(permissions);
-            (visible, scope, within, object.kind != NO_KIND)
+            (visible, scope, merged, object.kind != NO_KIND)
         } else if let Resource::Project(project) = resource {
             match self.project_reach(&entry.projects, project, permissions) {
-                Ok((visible, scope, within)) => (visible, scope, within, true),
+                Ok((visible, scope, within)) => (visible, scope, permissions | within, true),
                 Err(reason) => return Decision::Deny(entry.unknown_or(reason)),
             }
         } else {
             // The company. Every bit, even one outside the catalog: no role
             // grants it, so it is missing, not misplaced.
-            (true, !none, none, true)
+            (true, !none, permissions, true)
         };
-        let permissions = if within_projects {
-            permissions | within
-        } else {
-            permissions
-        };
+        let permissions = if within_projects { merged } else { permissions };
         // Non-short-circuit `&` on raw bits: no branch on the action.
         let action = action.to_word();
         if visible & (action != none) & (action & !(scope & permissions) == none) {
@@ -588,7 +598,8 @@ impl<P: PermissionFlags> Snapshot<P> {
     /// `object` (none for an unknown object).
     pub(crate) fn within_object(&self, entry: &UserEntry<P::Word>, object: ObjectId) -> P {
         self.objects.get(object.index()).map_or(P::none(), |o| {
-            P::from_word(entry.projects.reach(&o.projects, &self.spill).1)
+            let none = P::Word::default();
+            P::from_word(entry.projects.reach(&o.projects, &self.spill, none).1)
         })
     }
 

@@ -104,9 +104,10 @@ impl<const N: usize> IdList<N> {
         ids: [0; N],
     };
 
-    /// Whether `self` and `other` share an id, and the union of the
-    /// permissions given within the shared projects (`self`'s words: only a
-    /// `GRANTED` list has any).
+    /// Whether `self` and `other` share an id, and `base` with the union
+    /// of the permissions given within the shared projects (`self`'s words:
+    /// only a stored list has any, so an inline one hands back `base`
+    /// itself, and the check's fast path merges nothing).
     ///
     /// When both lists are inline (nearly always), compares every pair of
     /// slots without a branch: the padding repeats a real id, or an id no
@@ -118,12 +119,14 @@ impl<const N: usize> IdList<N> {
         &self,
         other: &IdList<M>,
         spill: &Spill<W>,
+        base: W,
     ) -> (bool, W) {
         const { assert!(N <= 3 && M <= 3) };
         // An inline tag is at most 3 (the length), a stored one far above
         // (`GRANTED` and up): one test of both tags.
         if (self.tag | other.tag) > 3 {
-            return self.reach_stored(other, spill);
+            let (shared, within) = self.reach_stored(other, spill);
+            return (shared, base | within);
         }
         // Four lanes (the padding repeats `ids[0]`), so that the compiler
         // compares them as one vector per id of `other`.
@@ -137,7 +140,7 @@ impl<const N: usize> IdList<N> {
             }
             hit |= any != 0;
         }
-        (hit, W::default())
+        (hit, base)
     }
 
     /// [`reach`](Self::reach) when either list is in a side table: a user

@@ -78,7 +78,7 @@ fn inline_sharing_agrees_with_the_merge_walk() {
             let left: IdList<3> = spill.store(IdList::default(), a, &[]);
             let right: IdList<2> = spill.store(IdList::default(), b, &[]);
             assert_eq!(
-                left.reach(&right, &spill).0,
+                left.reach(&right, &spill, 0).0,
                 shares_project(a, b),
                 "{a:?} {b:?}"
             );
@@ -98,8 +98,8 @@ fn inline_lists_are_padded_with_a_real_id() {
     // An empty list matches nothing, not even a list holding its padding.
     let empty: IdList<3> = spill.store(two, &[], &[]);
     let zero: IdList<2> = spill.store(IdList::default(), &[0], &[]);
-    assert!(!empty.reach(&zero, &spill).0);
-    assert!(!zero.reach(&empty, &spill).0);
+    assert!(!empty.reach(&zero, &spill, 0).0);
+    assert!(!zero.reach(&empty, &spill, 0).0);
 }
 
 #[test]
@@ -140,11 +140,11 @@ fn a_list_with_roles_within_projects_unites_the_words_of_shared_projects_only() 
     let object: IdList<2> = spill.store(IdList::default(), &[5, 9], &[]);
     assert_eq!(user.get(&spill), &[2, 5]);
     assert_eq!(user.within(&spill), &[0b01, 0b10]);
-    assert_eq!(user.reach(&object, &spill), (true, 0b10));
+    assert_eq!(user.reach(&object, &spill, 0), (true, 0b10));
     let elsewhere: IdList<2> = spill.store(IdList::default(), &[7], &[]);
-    assert_eq!(user.reach(&elsewhere, &spill), (false, 0));
+    assert_eq!(user.reach(&elsewhere, &spill, 0), (false, 0));
     let both: IdList<2> = spill.store(IdList::default(), &[2, 5], &[]);
-    assert_eq!(user.reach(&both, &spill), (true, 0b11));
+    assert_eq!(user.reach(&both, &spill, 0), (true, 0b11));
     // Without words again, the list goes back inline and frees its slot.
     let user = spill.store(user, &[2, 5], &[]);
     assert!(user.within(&spill).is_empty());
@@ -154,7 +154,7 @@ fn a_list_with_roles_within_projects_unites_the_words_of_shared_projects_only() 
     let again: IdList<3> = spill.store(IdList::default(), &[9], &[0b100]);
     assert!(spill.granted_free.is_empty());
     assert_eq!(spill.granted.len(), 1);
-    assert_eq!(again.reach(&object, &spill), (true, 0b100));
+    assert_eq!(again.reach(&object, &spill, 0), (true, 0b100));
 }
 
 #[test]
@@ -166,17 +166,17 @@ fn a_long_list_with_roles_within_projects_is_walked() {
     assert_eq!(user.get(&spill), &ids);
     assert_eq!(user.within(&spill), &words);
     let object: IdList<2> = spill.store(IdList::default(), &[3, 11], &[]);
-    assert_eq!(user.reach(&object, &spill), (true, 2 | 32));
+    assert_eq!(user.reach(&object, &spill, 0), (true, 2 | 32));
     // A long object list against a short granted one: the walk too.
     let short: IdList<3> = spill.store(IdList::default(), &[3, 4], &[64, 128]);
     let long: IdList<2> = spill.store(IdList::default(), &[1, 2, 3, 4], &[]);
-    assert_eq!(short.reach(&long, &spill), (true, 64 | 128));
+    assert_eq!(short.reach(&long, &spill, 0), (true, 64 | 128));
     let empty: IdList<2> = spill.store(IdList::default(), &[], &[]);
-    assert_eq!(short.reach(&empty, &spill), (false, 0));
+    assert_eq!(short.reach(&empty, &spill, 0), (false, 0));
     // Shrinking to a short granted list frees the long slot.
     let user = spill.store(user, &[5], &[4]);
     assert_eq!(spill.free.len(), 1);
-    assert_eq!(user.reach(&object, &spill), (false, 0));
+    assert_eq!(user.reach(&object, &spill, 0), (false, 0));
 }
 
 #[test]
