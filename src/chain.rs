@@ -147,7 +147,13 @@ mod with_serde {
 
     impl Serialize for EntryDigest {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            serializer.collect_str(self)
+            // The text `Display` writes, in one piece: `collect_str` goes
+            // through the formatting machinery for every entry's digest.
+            let hex = self.hex();
+            match std::str::from_utf8(&hex) {
+                Ok(text) => serializer.serialize_str(text),
+                Err(_) => serializer.collect_str(self),
+            }
         }
     }
 

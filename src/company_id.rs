@@ -58,12 +58,32 @@ impl CompanyId {
     pub const fn get(self) -> u64 {
         self.0
     }
+
+    /// The 16 lowercase hex digits, from a table: every log entry's JSON
+    /// (and so every digest) writes the id, and `{:016x}` costs a call per
+    /// padding digit.
+    fn hex(self) -> [u8; 16] {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [0u8; 16];
+        for (at, digit) in out.iter_mut().enumerate() {
+            let nibble = (self.0 >> (60 - 4 * at)) & 0xf;
+            *digit = DIGITS.get(nibble as usize).copied().unwrap_or(b'0');
+        }
+        out
+    }
+
+    /// Calls `write` with the 16 digits as text.
+    fn with_hex<R>(self, write: impl FnOnce(&str) -> R) -> R {
+        let hex = self.hex();
+        // Hex digits are ASCII: the conversion cannot fail.
+        write(std::str::from_utf8(&hex).unwrap_or_default())
+    }
 }
 
 /// 16 lowercase hexadecimal digits, as the id is stored.
 impl fmt::Display for CompanyId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:016x}", self.0)
+        self.with_hex(|hex| f.write_str(hex))
     }
 }
 
@@ -101,7 +121,8 @@ impl FromStr for CompanyId {
 #[cfg(feature = "serde")]
 impl serde::Serialize for CompanyId {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        // The same text as `collect_str` would write, in one piece.
+        self.with_hex(|hex| serializer.serialize_str(hex))
     }
 }
 
