@@ -196,6 +196,27 @@ mod with_serde {
 mod tests {
     use super::EntryDigest;
 
+    /// The digest is SHA-256 of the prefix and the entry's JSON in one
+    /// piece, however long the entry (the hash is fed a buffer at a time).
+    #[cfg(feature = "serde")]
+    #[test]
+    fn a_digest_hashes_the_prefix_and_the_json_of_the_entry() {
+        use sha2::{Digest, Sha256};
+        let company = crate::CompanyId::new(0x5f3a_9c0e_12ab_34cd);
+        let change = crate::Change::create_user(crate::NewUser::new("ann"));
+        for length in [0, 1, 200, 511, 512, 513, 2_000] {
+            let mut entry = company.entry(7, change.clone());
+            entry.previous = Some(EntryDigest::from_bytes([9; 32]));
+            if length > 0 {
+                entry.context.insert("note".into(), "x".repeat(length));
+            }
+            let mut bytes = b"callgate log entry 1\0".to_vec();
+            bytes.extend(serde_json::to_vec(&entry).unwrap());
+            let expected = EntryDigest::from_bytes(Sha256::digest(&bytes).into());
+            assert_eq!(entry.digest(), expected, "context of {length} bytes");
+        }
+    }
+
     #[test]
     fn a_digest_is_written_and_read_as_64_lowercase_hex_digits() {
         let digest = EntryDigest::from_bytes(std::array::from_fn(|i| (i * 7 + 1) as u8));
