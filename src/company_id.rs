@@ -62,12 +62,10 @@ impl CompanyId {
     /// The 16 lowercase hex digits, from a table: every log entry's JSON
     /// (and so every digest) writes the id, and `{:016x}` costs a call per
     /// padding digit.
-    fn hex(self) -> [u8; 16] {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    pub(crate) fn hex(self) -> [u8; 16] {
         let mut out = [0u8; 16];
-        for (at, digit) in out.iter_mut().enumerate() {
-            let nibble = (self.0 >> (60 - 4 * at)) & 0xf;
-            *digit = DIGITS.get(nibble as usize).copied().unwrap_or(b'0');
+        for (pair, byte) in out.chunks_exact_mut(2).zip(self.0.to_be_bytes()) {
+            pair.copy_from_slice(&crate::chain::hex_pair(byte));
         }
         out
     }

@@ -127,7 +127,11 @@ impl<T: Copy + PartialEq> ShortSet<T> {
         let fresh = |(at, item): (usize, &T)| {
             !self.0.contains(item) && !items.get(..at).is_some_and(|before| before.contains(item))
         };
-        let added = items.iter().enumerate().filter(|&entry| fresh(entry)).count();
+        let added = items
+            .iter()
+            .enumerate()
+            .filter(|&entry| fresh(entry))
+            .count();
         if added == 0 {
             return 0;
         }
