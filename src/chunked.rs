@@ -295,8 +295,13 @@ fn whole<T: Default, const N: usize>(mut entries: Vec<T>) -> Arc<[T; N]> {
 
 /// The chunk for writing: copied first when a clone of the table shares it
 /// (through the heap, never a copy of the whole array on the stack).
+///
+/// Every write of a table comes here, so a chunk the table owns alone costs
+/// one atomic exchange (`make_mut`'s), not two: whether it is shared is
+/// read from its count. A chunk is never pointed at weakly, and a count
+/// read too high only copies it; `make_mut` itself stays the guard.
 fn unshare<T: Clone + Default, const N: usize>(chunk: &mut Arc<[T; N]>) -> &mut [T; N] {
-    if Arc::get_mut(chunk).is_none() {
+    if Arc::strong_count(chunk) != 1 {
         *chunk = whole(chunk.to_vec());
     }
     Arc::make_mut(chunk)
