@@ -272,11 +272,19 @@ mod tests {
         use sha2::{Digest, Sha256};
         let company = crate::CompanyId::new(0x5f3a_9c0e_12ab_34cd);
         let change = crate::Change::create_user(crate::NewUser::new("ann"));
+        let actor = crate::Actor {
+            user: crate::UserId::new(4),
+            testing: Some(crate::RoleId::SUPERVISOR),
+        };
         for length in [0, 1, 200, 511, 512, 513, 2_000] {
             let mut entry = company.entry(7, change.clone());
-            entry.previous = Some(EntryDigest::from_bytes([9; 32]));
+            // Each optional field left out or written, in turn.
+            entry.previous = (length % 2 == 0).then_some(EntryDigest::from_bytes([9; 32]));
+            entry.actor = (length > 500).then_some(actor);
             if length > 0 {
-                entry.context.insert("note".into(), "x".repeat(length));
+                entry
+                    .context
+                    .insert("note \"é\"\n".into(), "x".repeat(length));
             }
             let mut bytes = b"callgate log entry 1\0".to_vec();
             bytes.extend(serde_json::to_vec(&entry).unwrap());
