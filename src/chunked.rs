@@ -298,8 +298,10 @@ fn whole<T: Default, const N: usize>(mut entries: Vec<T>) -> Arc<[T; N]> {
 ///
 /// Every write of a table comes here, so a chunk the table owns alone costs
 /// one atomic exchange (`make_mut`'s), not two: whether it is shared is
-/// read from its count. A chunk is never pointed at weakly, and a count
-/// read too high only copies it; `make_mut` itself stays the guard.
+/// read from its count. A count of 1 cannot rise while this table holds the
+/// only pointer (a chunk is never pointed at weakly), so `make_mut` then
+/// finds it unique; a count read too high (a clone dropped meanwhile) only
+/// copies the chunk.
 fn unshare<T: Clone + Default, const N: usize>(chunk: &mut Arc<[T; N]>) -> &mut [T; N] {
     if Arc::strong_count(chunk) != 1 {
         *chunk = whole(chunk.to_vec());
