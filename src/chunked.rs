@@ -295,8 +295,15 @@ fn whole<T: Default, const N: usize>(mut entries: Vec<T>) -> Arc<[T; N]> {
 
 /// The chunk for writing: copied first when a clone of the table shares it
 /// (through the heap, never a copy of the whole array on the stack).
+///
+/// Every write of a table comes here, so a chunk the table owns alone costs
+/// one atomic exchange (`make_mut`'s), not two: whether it is shared is
+/// read from its count. A count of 1 cannot rise while this table holds the
+/// only pointer (a chunk is never pointed at weakly), so `make_mut` then
+/// finds it unique; a count read too high (a clone dropped meanwhile) only
+/// copies the chunk.
 fn unshare<T: Clone + Default, const N: usize>(chunk: &mut Arc<[T; N]>) -> &mut [T; N] {
-    if Arc::get_mut(chunk).is_none() {
+    if Arc::strong_count(chunk) != 1 {
         *chunk = whole(chunk.to_vec());
     }
     Arc::make_mut(chunk)

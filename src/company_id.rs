@@ -58,12 +58,30 @@ impl CompanyId {
     pub const fn get(self) -> u64 {
         self.0
     }
+
+    /// The 16 lowercase hex digits, from a table: every log entry's JSON
+    /// (and so every digest) writes the id, and `{:016x}` costs a call per
+    /// padding digit.
+    pub(crate) fn hex(self) -> [u8; 16] {
+        let mut out = [0u8; 16];
+        for (pair, byte) in out.chunks_exact_mut(2).zip(self.0.to_be_bytes()) {
+            pair.copy_from_slice(&crate::chain::hex_pair(byte));
+        }
+        out
+    }
+
+    /// Calls `write` with the 16 digits as text.
+    fn with_hex<R>(self, write: impl FnOnce(&str) -> R) -> R {
+        let hex = self.hex();
+        // Hex digits are ASCII: the conversion cannot fail.
+        write(std::str::from_utf8(&hex).unwrap_or_default())
+    }
 }
 
 /// 16 lowercase hexadecimal digits, as the id is stored.
 impl fmt::Display for CompanyId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:016x}", self.0)
+        self.with_hex(|hex| f.write_str(hex))
     }
 }
 
@@ -101,7 +119,8 @@ impl FromStr for CompanyId {
 #[cfg(feature = "serde")]
 impl serde::Serialize for CompanyId {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        // The same text as `collect_str` would write, in one piece.
+        self.with_hex(|hex| serializer.serialize_str(hex))
     }
 }
 

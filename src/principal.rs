@@ -62,7 +62,7 @@ pub struct User {
 }
 
 impl User {
-    pub(crate) fn new(name: String) -> Self {
+    pub(crate) fn new(name: &str) -> Self {
         Self {
             name: name.into(),
             roles: ShortSet::new(),
@@ -127,7 +127,7 @@ pub struct Group {
 }
 
 impl Group {
-    pub(crate) fn new(name: String) -> Self {
+    pub(crate) fn new(name: &str) -> Self {
         Self {
             name: name.into(),
             members: ManySet::new(),

@@ -131,7 +131,7 @@ pub struct Project {
 }
 
 impl Project {
-    pub(crate) fn new(name: String, description: String) -> Self {
+    pub(crate) fn new(name: &str, description: String) -> Self {
         Self {
             name: name.into(),
             description,

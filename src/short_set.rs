@@ -107,23 +107,42 @@ impl<T: Copy + PartialEq> ShortSet<T> {
         let searched = items
             .len()
             .saturating_mul(self.0.len().saturating_add(items.len()));
-        let fresh = if searched <= SEARCHED {
-            let mut fresh: Vec<T> = Vec::with_capacity(items.len());
-            for &item in items {
-                if !self.0.contains(&item) && !fresh.contains(&item) {
-                    fresh.push(item);
-                }
-            }
-            fresh
-        } else {
-            self.absent_of(items)
-        };
+        if searched <= SEARCHED {
+            return self.extend_searched(items);
+        }
+        let fresh = self.absent_of(items);
         if fresh.is_empty() {
             return 0;
         }
         self.0.reserve_exact(fresh.len());
         self.0.extend_from_slice(&fresh);
         fresh.len()
+    }
+
+    /// [`extend_from`](Self::extend_from) of a short batch, searched: the
+    /// new items are counted first, so the list grows once to its exact
+    /// size and no list of them is made (most changes give a record one to
+    /// three links).
+    fn extend_searched(&mut self, items: &[T]) -> usize {
+        let fresh = |(at, item): (usize, &T)| {
+            !self.0.contains(item) && !items.get(..at).is_some_and(|before| before.contains(item))
+        };
+        let added = items
+            .iter()
+            .enumerate()
+            .filter(|&entry| fresh(entry))
+            .count();
+        if added == 0 {
+            return 0;
+        }
+        self.0.reserve_exact(added);
+        for &item in items {
+            // The items added so far are in the list: a repeat is found.
+            if !self.0.contains(&item) {
+                self.0.push(item);
+            }
+        }
+        added
     }
 
     /// The items of `items` not in the set, each once, in the order they

@@ -420,16 +420,16 @@ impl<P: PermissionFlags> Company<P> {
         use Change as C;
         match change {
             C::CreateUser { name, roles, groups, projects } =>
-                self.plan_create_user(name.clone(), roles, groups, projects),
+                self.plan_create_user(name, roles, groups, projects),
             C::RenameUser { user, name } => self.plan_rename_user(*user, name.clone()),
             C::DeleteUser { user } => self.plan_delete_user(*user),
-            C::CreateGroup { name, members } => self.plan_create_group(name.clone(), members),
+            C::CreateGroup { name, members } => self.plan_create_group(name, members),
             C::RenameGroup { group, name } => self.plan_rename_group(*group, name.clone()),
             C::DeleteGroup { group } => self.plan_delete_group(*group),
             C::AddGroupMembers { group, users } => self.plan_group_members(*group, users, true),
             C::RemoveGroupMembers { group, users } => self.plan_group_members(*group, users, false),
             C::CreateRole { name, description, permissions, principals, put_users_offline } => {
-                let (name, description) = (name.clone(), description.clone());
+                let description = description.clone();
                 self.plan_create_role(name, description, *permissions, principals, *put_users_offline)
             }
             C::EditRole { role, name, description, permissions, put_users_offline } => {
@@ -447,7 +447,7 @@ impl<P: PermissionFlags> Company<P> {
                 self.plan_section_access(*role, *permission, *allowed),
             C::SetSecurityMode { mode } => self.plan_mode(*mode),
             C::CreateProject { name, description, principals, objects } =>
-                self.plan_create_project(name.clone(), description.clone(), principals, objects),
+                self.plan_create_project(name, description.clone(), principals, objects),
             C::EditProject { project, name, description } =>
                 self.plan_edit_project(*project, name.clone(), description.clone()),
             C::DeleteProject { project } => self.plan_delete_project(*project),
@@ -469,7 +469,7 @@ impl<P: PermissionFlags> Company<P> {
             C::RemoveProjectObjects { project, objects } =>
                 self.plan_project_objects(*project, objects, false),
             C::CreateObject { kind, name, projects } =>
-                self.plan_create_object(*kind, name.clone(), projects),
+                self.plan_create_object(*kind, name, projects),
             C::RenameObject { object, name } => self.plan_rename_object(*object, name.clone()),
             C::DeleteObject { object } => self.plan_delete_object(*object),
             C::ExpireGrants { now } => self.plan_expire(*now),

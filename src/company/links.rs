@@ -268,9 +268,33 @@ impl Link {
     }
 }
 
-/// What the links of `run` hold on their short side, picked by `pick`.
-fn short_items<T>(run: &[(Link, bool)], pick: impl Fn(Link) -> Option<T>) -> Vec<T> {
-    run.iter().filter_map(|&(link, _)| pick(link)).collect()
+/// What the links of `run` hold on their short side, picked by `pick`. A
+/// run of one link (most runs: a new object in a project, a group given a
+/// role) is held in place, not in a `Vec`.
+fn short_items<T>(run: &[(Link, bool)], pick: impl Fn(Link) -> Option<T>) -> ShortItems<T> {
+    if let [(link, _)] = run {
+        if let Some(item) = pick(*link) {
+            return ShortItems::One([item]);
+        }
+    }
+    ShortItems::Many(run.iter().filter_map(|&(link, _)| pick(link)).collect())
+}
+
+/// The items [`short_items`] picked, as a slice.
+enum ShortItems<T> {
+    One([T; 1]),
+    Many(Vec<T>),
+}
+
+impl<T> std::ops::Deref for ShortItems<T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        match self {
+            Self::One(item) => item,
+            Self::Many(items) => items,
+        }
+    }
 }
 
 impl<P: PermissionFlags> Company<P> {

@@ -400,9 +400,11 @@ impl<P: PermissionFlags> PlanMemo<P> {
             return known.clone();
         }
         let rights = rights(after, user, &mut self.reach).map(|permissions| {
+            // Moved, not copied: `rights` starts from empty lists anyway, and
+            // most plans reach one user.
             let reach = ReachList {
-                projects: self.reach.projects.clone(),
-                within: self.reach.within.clone(),
+                projects: std::mem::take(&mut self.reach.projects),
+                within: std::mem::take(&mut self.reach.within),
             };
             (permissions, Arc::new(reach))
         });

@@ -39,7 +39,7 @@ impl<P: PermissionFlags> Company<P> {
             "Every user and object that existed when enhanced security was first enabled";
         delta.create = Some(NewRecord::Project(
             id,
-            Project::new(DEFAULT_PROJECT_NAME.to_owned(), description.to_owned()),
+            Project::new(DEFAULT_PROJECT_NAME, description.to_owned()),
         ));
         delta.edits.push(Edit::DefaultProject(id));
         let users = self.users().map(|(user, _)| Link::UserProject(user, id));
@@ -54,12 +54,12 @@ impl<P: PermissionFlags> Company<P> {
 
     pub(super) fn plan_create_project(
         &self,
-        name: String,
+        name: &str,
         description: String,
         principals: &[Principal],
         objects: &[ObjectId],
     ) -> Result<Delta<P>, Error> {
-        self.new_name(EntityKind::Project, &name)?;
+        self.new_name(EntityKind::Project, name)?;
         self.check_principals(principals)?;
         self.check_objects(objects)?;
         let id = ProjectId::new(self.next_id(EntityKind::Project)?);
@@ -135,17 +135,17 @@ impl<P: PermissionFlags> Company<P> {
     pub(super) fn plan_create_object(
         &self,
         kind: P::Kind,
-        name: String,
+        name: &str,
         projects: &[ProjectId],
     ) -> Result<Delta<P>, Error> {
-        check_name(EntityKind::Object, &name)?;
+        check_name(EntityKind::Object, name)?;
         if kind.index() >= P::catalog().kinds().len() {
             return Err(Error::UnknownObjectKind {
                 name: format!("{kind:?}"),
             });
         }
-        if self.object_by_name(kind, &name).is_some() {
-            return Err(duplicate(EntityKind::Object, name));
+        if self.object_by_name(kind, name).is_some() {
+            return Err(duplicate(EntityKind::Object, name.to_owned()));
         }
         self.check_projects(projects)?;
         let id = ObjectId::new(self.next_id(EntityKind::Object)?);

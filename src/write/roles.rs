@@ -21,13 +21,13 @@ pub(super) struct RoleEdit<P> {
 impl<P: PermissionFlags> Company<P> {
     pub(super) fn plan_create_role(
         &self,
-        name: String,
+        name: &str,
         description: String,
         permissions: P,
         principals: &[Principal],
         put_users_offline: bool,
     ) -> Result<Delta<P>, Error> {
-        self.new_name(EntityKind::Role, &name)?;
+        self.new_name(EntityKind::Role, name)?;
         self.check_principals(principals)?;
         let id = RoleId::new(self.next_id(EntityKind::Role)?);
         let role = Role {

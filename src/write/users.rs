@@ -12,12 +12,12 @@ use crate::{
 impl<P: PermissionFlags> Company<P> {
     pub(super) fn plan_create_user(
         &self,
-        name: String,
+        name: &str,
         roles: &[RoleId],
         groups: &[GroupId],
         projects: &[ProjectId],
     ) -> Result<Delta<P>, Error> {
-        self.new_name(EntityKind::User, &name)?;
+        self.new_name(EntityKind::User, name)?;
         self.check_roles(roles)?;
         self.check_groups(groups)?;
         self.check_projects(projects)?;
@@ -66,10 +66,10 @@ impl<P: PermissionFlags> Company<P> {
 
     pub(super) fn plan_create_group(
         &self,
-        name: String,
+        name: &str,
         members: &[UserId],
     ) -> Result<Delta<P>, Error> {
-        self.new_name(EntityKind::Group, &name)?;
+        self.new_name(EntityKind::Group, name)?;
         self.check_users(members)?;
         let id = GroupId::new(self.next_id(EntityKind::Group)?);
         let mut delta = Delta {
