@@ -208,13 +208,26 @@ fn the_index_counts_the_bytes_of_its_slots() {
     for id in 0..100 {
         index.insert(id, key_of(&names));
     }
-    assert_eq!(index.slots.len(), 256);
-    assert!(index.bytes() >= empty + 256 * 8, "{} bytes", index.bytes());
+    // At most four fifths full: 100 names fit in 128 slots (three
+    // quarters would have taken 256), and the 103rd doubles them.
+    assert_eq!(index.slots.len(), 128);
+    assert!(index.bytes() >= empty + 128 * 8, "{} bytes", index.bytes());
     assert!(
-        index.bytes() < empty + 256 * 8 + 256,
+        index.bytes() < empty + 128 * 8 + 256,
         "{} bytes",
         index.bytes()
     );
+    for id in 100..102 {
+        index.insert(id, key_of(&names_to(103)));
+    }
+    assert_eq!(index.slots.len(), 128, "102 names fit");
+    index.insert(102, key_of(&names_to(103)));
+    assert_eq!(index.slots.len(), 256, "the 103rd doubles the slots");
+}
+
+/// `n0`, `n1`, ... up to `len` names.
+fn names_to(len: u32) -> Vec<Option<String>> {
+    (0..len).map(|i| Some(format!("n{i}"))).collect()
 }
 
 #[test]
