@@ -55,8 +55,9 @@
 // project, and a deleted object's kind (`NO_KIND`, masked) reads an empty
 // slot of the catalog's kind masks, so neither is ever allowed. Only a
 // deny looks for its reason: an unknown user or object first, then the
-// three failing tests ("hidden", "not applicable", "not granted") as bits
-// that index a table of reasons in the documented order. A caller that
+// tests "hidden" and "not applicable" as bits that index a table of
+// reasons in the documented order (a deny that fails neither is for a
+// permission not granted, the allow's last test). A caller that
 // asks only `is_allowed` compiles none of that. The only data-dependent
 // branch left is the kind of resource (an object is tested first).
 //
@@ -251,17 +252,13 @@ impl<P: PermissionFlags> PartialEq for Snapshot<P> {
 
 impl<P: PermissionFlags> Eq for Snapshot<P> {}
 
-/// The reason of a deny, indexed by the tests that fail as bits (4
-/// hidden, 2 not applicable, 1 not granted): the first in the documented
-/// order wins. Index 0 (none fails) is an allow, which `decide` returns
-/// before.
-const REASONS: [DenyReason; 8] = [
-    DenyReason::MissingPermission,
+/// The reason of a deny, indexed by the tests that fail as bits (2
+/// hidden, 1 not applicable): the first in the documented order wins. When
+/// neither fails, the deny is for a permission not granted (the allow's
+/// last test).
+const REASONS: [DenyReason; 4] = [
     DenyReason::MissingPermission,
     DenyReason::NotApplicable,
-    DenyReason::NotApplicable,
-    DenyReason::HiddenByProjects,
-    DenyReason::HiddenByProjects,
     DenyReason::HiddenByProjects,
     DenyReason::HiddenByProjects,
 ];
@@ -483,15 +480,12 @@ impl<P: PermissionFlags> Snapshot<P> {
         } else if !known {
             DenyReason::UnknownObject
         } else {
-            // The tests that fail, as bits (4 hidden, 2 not applicable, 1
-            // not granted), index the first in the documented order:
-            // computed without branches, as they differ from question to
-            // question.
+            // The tests that fail, as bits (2 hidden, 1 not applicable),
+            // index the first in the documented order: computed without
+            // branches, as they differ from question to question. A deny
+            // that fails neither failed the last, "granted".
             let not_applicable = (action == none) | (action & !scope != none);
-            let not_granted = action & !permissions != none;
-            let index = usize::from(!visible) << 2
-                | usize::from(not_applicable) << 1
-                | usize::from(not_granted);
+            let index = usize::from(!visible) << 1 | usize::from(not_applicable);
             REASONS
                 .get(index)
                 .copied()
