@@ -337,11 +337,11 @@ impl<P: PermissionFlags> Snapshot<P> {
         resource: Resource,
     ) -> SessionDecision {
         let decision = match self.session_entry(session) {
-            Ok(entry) if !session.tests_a_role() => {
+            Ok(entry) if session.testing().is_none() => {
                 self.decide(entry, entry.permissions, true, action, resource)
             }
             // A testing session: the role under test, company-wide.
-            Ok(entry) => match self.tested_permissions(session, entry) {
+            Ok(entry) => match self.acting_permissions(session, entry) {
                 Ok(permissions) => self.decide(entry, permissions, false, action, resource),
                 Err(reason) => Decision::Deny(reason),
             },
@@ -367,10 +367,7 @@ impl<P: PermissionFlags> Snapshot<P> {
             // company's gets here: `session_entry` ends the others.
             return Err(DenyReason::UnknownUser);
         }
-        let permissions = match session.testing() {
-            None => entry.permissions,
-            Some(_) => self.tested_permissions(session, entry)?,
-        };
+        let permissions = self.acting_permissions(session, entry)?;
         Ok((entry, P::from_word(permissions)))
     }
 
@@ -397,18 +394,20 @@ impl<P: PermissionFlags> Snapshot<P> {
         Ok(entry)
     }
 
-    /// The permissions of a testing session: the role under test, within
-    /// what the tester (`entry`) holds company-wide. A deleted role under
-    /// test ends the session (the padding past the last role reads as
-    /// deleted).
+    /// The permissions a session acts with: its user's (`entry`), or in a
+    /// testing session the role under test within them, company-wide. A
+    /// deleted role under test ends the session (the padding past the last
+    /// role reads as deleted).
     #[inline(always)]
-    fn tested_permissions(
+    fn acting_permissions(
         &self,
         session: &Session,
         entry: &UserEntry<P::Word>,
     ) -> Result<P::Word, DenyReason> {
-        let role = session.testing().map(|role| role.index());
-        match role.and_then(|role| self.roles.get_or_padding(role)) {
+        let Some(role) = session.testing() else {
+            return Ok(entry.permissions);
+        };
+        match self.roles.get_or_padding(role.index()) {
             Some(Some(role)) => Ok(entry.permissions & *role),
             _ => Err(entry.unknown_or(DenyReason::SessionEnded)),
         }

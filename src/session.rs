@@ -91,13 +91,6 @@ impl Session {
         }
     }
 
-    /// Whether the session tests a role: [`testing`](Self::testing)`()
-    /// .is_some()` as one compare, for the check.
-    #[inline(always)]
-    pub(crate) const fn tests_a_role(&self) -> bool {
-        self.testing != NOT_TESTING
-    }
-
     pub(crate) const fn with_testing(self, role: RoleId) -> Self {
         Self {
             testing: role.get(),
